@@ -1,0 +1,3 @@
+"""Facet: a frame-exact FACS and emotion annotation workstation."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,193 @@
+"""The values a project is made of: media, faces, events, markers, curves.
+
+Values are frozen: an edit replaces the object, so undo keeps the old one and views receive
+both (``event_changed(new, old)``) without copying the project.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from annotator.model.facs import Intensity, Side, au_label, au_name
+
+
+class EventKind(enum.Enum):
+    AU = "au"
+    EMOTION = "emotion"
+    NOTE = "note"
+
+
+DEFAULT_EMOTIONS: tuple[str, ...] = (
+    "happiness",
+    "sadness",
+    "fear",
+    "anger",
+    "surprise",
+    "disgust",
+    "contempt",
+    "neutral",
+)
+
+FACE_COLOURS = ("#e6553a", "#3a8ee6", "#4cb050", "#b05cc8", "#e6a23a", "#3ac8c0", "#c83a6e")
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    id: str
+    path: str  # relative to the project file when possible, POSIX separators
+    sha256: str = ""
+    width: int = 0
+    height: int = 0
+    frame_count: int = 0
+    fps: Fraction = Fraction(25)
+    codec: str = ""
+    vfr: bool = False
+    sync_frame: int | None = None  # alignment point for takes side by side
+
+
+@dataclass(frozen=True, slots=True)
+class FaceBox:
+    """A keyframed face rectangle in video pixels; boxes between keyframes interpolate."""
+
+    media: str
+    frame: int
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    id: str
+    name: str
+    colour: str = FACE_COLOURS[0]
+    boxes: tuple[FaceBox, ...] = ()
+
+    def box_at(self, media: str, frame: int) -> tuple[float, float, float, float] | None:
+        """Linear interpolation between the keyframes around ``frame`` (held at the ends)."""
+        keys = sorted((b for b in self.boxes if b.media == media), key=lambda b: b.frame)
+        if not keys:
+            return None
+        if frame <= keys[0].frame:
+            k = keys[0]
+            return (k.x, k.y, k.w, k.h)
+        for a, b in zip(keys, keys[1:], strict=False):
+            if a.frame <= frame <= b.frame:
+                t = (frame - a.frame) / (b.frame - a.frame) if b.frame != a.frame else 0.0
+                return tuple(  # type: ignore[return-value]
+                    av + (bv - av) * t
+                    for av, bv in ((a.x, b.x), (a.y, b.y), (a.w, b.w), (a.h, b.h))
+                )
+        k = keys[-1]
+        return (k.x, k.y, k.w, k.h)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An AU, emotion or note on one face, from onset to offset frame inclusive."""
+
+    id: int
+    face: str
+    kind: EventKind
+    onset_frame: int
+    offset_frame: int
+    apex_frame: int | None = None
+    media: str = "m1"
+    au: int | None = None
+    intensity: Intensity | None = None
+    side: Side | None = None
+    code: str = ""  # the FACS code string as typed
+    emotion: str | None = None
+    confidence: float | None = None
+    annotator: str = ""
+    note: str = ""
+
+    @property
+    def duration_frames(self) -> int:
+        return self.offset_frame - self.onset_frame + 1
+
+    @property
+    def label(self) -> str:
+        """``AU12`` for AUs, the emotion name for emotions, the note text for notes."""
+        if self.kind is EventKind.AU and self.au is not None:
+            return au_label(self.au)
+        if self.kind is EventKind.EMOTION:
+            return self.emotion or ""
+        return self.note
+
+    @property
+    def au_code(self) -> str:
+        """Canonical code of this single AU: side prefix, number, intensity (``R12A``)."""
+        if self.au is None:
+            return ""
+        side = self.side.value if self.side else ""
+        inten = self.intensity.value if self.intensity else ""
+        return f"{side}{self.au}{inten}"
+
+    @property
+    def lane_key(self) -> tuple[str, str]:
+        """Which timeline lane of its face the event sits on."""
+        if self.kind is EventKind.AU:
+            return (self.face, f"au:{self.au}")
+        return (self.face, self.kind.value)
+
+    def describe(self) -> str:
+        if self.kind is EventKind.AU and self.au is not None:
+            return f"{self.au_code} {au_name(self.au)}"
+        return self.label
+
+
+class MarkerKind(enum.Enum):
+    NOTE = "note"  # frame note for review (may carry a drawing)
+    DIALOGUE = "dialogue"  # a subtitle line
+    CUT = "cut"  # shot boundary
+    MARKER = "marker"  # plain editor marker
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A drawing on the picture, in video pixel coordinates so it survives zoom and resize."""
+
+    type: str  # "arrow" | "circle" | "freehand" | "rect"
+    points: tuple[tuple[float, float], ...]
+    colour: str = "#ffcc00"
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    id: int
+    kind: MarkerKind
+    start_frame: int
+    end_frame: int
+    media: str = "m1"
+    text: str = ""
+    author: str = ""
+    drawing: tuple[Shape, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """A per-frame signal under a face's lanes, e.g. an imported OpenFace AU intensity."""
+
+    face: str
+    name: str  # e.g. "AU12_r"
+    start_frame: int
+    values: tuple[float | None, ...]
+    media: str = "m1"
+    source: str = ""
+
+
+@dataclass(slots=True)
+class Vocabulary:
+    emotions: list[str] = field(default_factory=lambda: list(DEFAULT_EMOTIONS))
+
+    def shortcut_of(self, label: str) -> str:
+        """Digit shortcut 1..9 in vocabulary order (empty past nine)."""
+        try:
+            i = self.emotions.index(label)
+        except ValueError:
+            return ""
+        return str(i + 1) if i < 9 else ""

@@ -1,0 +1,220 @@
+"""Project <-> plain JSON-ready dicts, and migration of older schema versions.
+
+Validation against ``schemas/project.schema.json`` happens in ``annotator.io.project_file``
+before these functions see the data, so here a malformed document is a programming error.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from annotator.model.entities import (
+    Curve,
+    Event,
+    EventKind,
+    Face,
+    FaceBox,
+    Marker,
+    MarkerKind,
+    Media,
+    Shape,
+    Vocabulary,
+)
+from annotator.model.facs import Intensity, Side
+from annotator.model.project import SCHEMA_VERSION, Project
+
+
+def fraction_str(f: Fraction) -> str:
+    return f"{f.numerator}/{f.denominator}"
+
+
+def parse_fraction(text: str | float | int) -> Fraction:
+    if isinstance(text, str):
+        return Fraction(text)
+    return Fraction(text).limit_denominator(100000)
+
+
+def _opt(d: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None and value != "" and value != ():
+        d[key] = value
+
+
+def event_to_dict(e: Event) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": e.id,
+        "face": e.face,
+        "media": e.media,
+        "kind": e.kind.value,
+        "onset_frame": e.onset_frame,
+        "apex_frame": e.apex_frame,
+        "offset_frame": e.offset_frame,
+    }
+    if e.kind is EventKind.AU:
+        d["au"] = e.au
+        d["intensity"] = e.intensity.value if e.intensity else None
+        d["side"] = e.side.value if e.side else None
+        d["code"] = e.code
+    _opt(d, "emotion", e.emotion)
+    _opt(d, "confidence", e.confidence)
+    _opt(d, "annotator", e.annotator)
+    _opt(d, "note", e.note)
+    return d
+
+
+def event_from_dict(d: dict[str, Any]) -> Event:
+    return Event(
+        id=int(d["id"]),
+        face=d["face"],
+        kind=EventKind(d["kind"]),
+        onset_frame=int(d["onset_frame"]),
+        offset_frame=int(d["offset_frame"]),
+        apex_frame=d.get("apex_frame"),
+        media=d.get("media", "m1"),
+        au=d.get("au"),
+        intensity=Intensity(d["intensity"]) if d.get("intensity") else None,
+        side=Side(d["side"]) if d.get("side") else None,
+        code=d.get("code", ""),
+        emotion=d.get("emotion"),
+        confidence=d.get("confidence"),
+        annotator=d.get("annotator", ""),
+        note=d.get("note", ""),
+    )
+
+
+def project_to_dict(p: Project) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "title": p.title,
+        "annotator": p.annotator,
+        "created": p.created,
+        "modified": p.modified,
+        "media": [
+            {
+                "id": m.id,
+                "path": m.path,
+                "sha256": m.sha256,
+                "width": m.width,
+                "height": m.height,
+                "frame_count": m.frame_count,
+                "fps": fraction_str(m.fps),
+                "codec": m.codec,
+                "vfr": m.vfr,
+                **({"sync_frame": m.sync_frame} if m.sync_frame is not None else {}),
+            }
+            for m in p.media.values()
+        ],
+        "faces": [
+            {
+                "id": f.id,
+                "name": f.name,
+                "colour": f.colour,
+                "boxes": [
+                    {"media": b.media, "frame": b.frame, "x": b.x, "y": b.y, "w": b.w, "h": b.h}
+                    for b in f.boxes
+                ],
+            }
+            for f in p.faces.values()
+        ],
+        "vocabulary": {"emotions": list(p.vocabulary.emotions)},
+        "events": [event_to_dict(e) for e in sorted(p.events.values(), key=lambda e: e.id)],
+        "markers": [
+            {
+                "id": m.id,
+                "kind": m.kind.value,
+                "media": m.media,
+                "start_frame": m.start_frame,
+                "end_frame": m.end_frame,
+                "text": m.text,
+                "author": m.author,
+                "drawing": [
+                    {"type": s.type, "points": [list(pt) for pt in s.points], "colour": s.colour}
+                    for s in m.drawing
+                ],
+            }
+            for m in sorted(p.markers.values(), key=lambda m: m.id)
+        ],
+        "curves": [
+            {
+                "face": c.face,
+                "media": c.media,
+                "name": c.name,
+                "start_frame": c.start_frame,
+                "values": list(c.values),
+                "source": c.source,
+            }
+            for c in p.curves
+        ],
+    }
+
+
+def project_from_dict(d: dict[str, Any]) -> Project:
+    """Build a project from a schema-valid, migrated document, without emitting signals."""
+    p = Project(title=d.get("title", "Untitled"), annotator=d.get("annotator", ""))
+    p.created = d.get("created", p.created)
+    p.modified = d.get("modified", p.modified)
+    for m in d.get("media", []):
+        p.media[m["id"]] = Media(
+            id=m["id"],
+            path=m["path"],
+            sha256=m.get("sha256", ""),
+            width=m.get("width", 0),
+            height=m.get("height", 0),
+            frame_count=m.get("frame_count", 0),
+            fps=parse_fraction(m.get("fps", "25/1")),
+            codec=m.get("codec", ""),
+            vfr=m.get("vfr", False),
+            sync_frame=m.get("sync_frame"),
+        )
+    for f in d.get("faces", []):
+        boxes = tuple(FaceBox(**b) for b in f.get("boxes", []))
+        p.faces[f["id"]] = Face(f["id"], f.get("name", f["id"]), f.get("colour", "#e6553a"), boxes)
+    p.vocabulary = Vocabulary(list(d.get("vocabulary", {}).get("emotions", Vocabulary().emotions)))
+    for e in d.get("events", []):
+        ev = event_from_dict(e)
+        p.events[ev.id] = ev
+    for m in d.get("markers", []):
+        drawing = tuple(
+            Shape(s["type"], tuple(tuple(pt) for pt in s["points"]), s.get("colour", "#ffcc00"))
+            for s in m.get("drawing", [])
+        )
+        mk = Marker(
+            id=m["id"],
+            kind=MarkerKind(m["kind"]),
+            start_frame=m["start_frame"],
+            end_frame=m["end_frame"],
+            media=m.get("media", "m1"),
+            text=m.get("text", ""),
+            author=m.get("author", ""),
+            drawing=drawing,
+        )
+        p.markers[mk.id] = mk
+    for c in d.get("curves", []):
+        p.curves.append(
+            Curve(c["face"], c["name"], c["start_frame"], tuple(c["values"]),
+                  c.get("media", "m1"), c.get("source", ""))
+        )
+    return p
+
+
+def migrate(d: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Bring an older document up to ``SCHEMA_VERSION``; returns it and what was changed."""
+    notes: list[str] = []
+    version = d.get("schema_version", 1)
+    if version == 1:
+        # v1 stored fps as a float and events had no media: the one video was implicit.
+        d = dict(d)
+        media = [dict(m) for m in d.get("media", [])]
+        for i, m in enumerate(media):
+            m.setdefault("id", f"m{i + 1}")
+            if not isinstance(m.get("fps", "25/1"), str):
+                m["fps"] = fraction_str(parse_fraction(m["fps"]))
+        d["media"] = media
+        first = media[0]["id"] if media else "m1"
+        d["events"] = [{**e, "media": e.get("media", first)} for e in d.get("events", [])]
+        d.setdefault("markers", [])
+        d.setdefault("curves", [])
+        d["schema_version"] = 2
+        notes.append("migrated from schema version 1 to 2")
+        version = 2
+    return d, notes

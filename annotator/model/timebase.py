@@ -1,0 +1,84 @@
+"""Frame index <-> seconds from a video's real presentation timestamps.
+
+The frame index is the canonical time everywhere in Facet. Seconds are derived at the edges
+(CSV, ELAN, labels, VLC) from the timestamps the media engine read from the stream, so
+variable-frame-rate video, NTSC 30000/1001 and streams whose first PTS is not 0 never drift.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+# Float PTS seconds carry rounding noise; a frame starts "at" t when within this tolerance.
+_EPS_S = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class Timebase:
+    """Per-frame presentation times in seconds, measured from the first frame (frame 0 = 0.0)."""
+
+    timestamps: np.ndarray
+    fps: Fraction
+
+    def __post_init__(self) -> None:
+        ts = np.asarray(self.timestamps, dtype=np.float64)
+        if ts.ndim != 1 or len(ts) == 0:
+            raise ValueError("a timebase needs at least one frame timestamp")
+        object.__setattr__(self, "timestamps", ts)
+        object.__setattr__(self, "_list", ts.tolist())
+
+    @classmethod
+    def nominal(cls, frame_count: int, fps: Fraction) -> Timebase:
+        """Constant-rate stand-in when the real timestamps are not known (video missing)."""
+        fps = Fraction(fps)
+        ts = np.array([float(Fraction(i) / fps) for i in range(max(frame_count, 1))])
+        return cls(ts, fps)
+
+    @property
+    def frame_count(self) -> int:
+        return len(self.timestamps)
+
+    @property
+    def last_frame_duration_s(self) -> float:
+        if self.frame_count >= 2:
+            return float(np.median(np.diff(self.timestamps[-min(self.frame_count, 9) :])))
+        return float(1 / self.fps) if self.fps else 0.04
+
+    def time_s(self, frame: int) -> float:
+        """Presentation time of ``frame`` (its start)."""
+        return self._list[self._clamp(frame)]  # type: ignore[attr-defined]
+
+    def end_s(self, frame: int) -> float:
+        """End of ``frame`` = start of the next one (the last frame lasts a typical frame)."""
+        f = self._clamp(frame)
+        if f + 1 < self.frame_count:
+            return self._list[f + 1]  # type: ignore[attr-defined]
+        return self._list[f] + self.last_frame_duration_s  # type: ignore[attr-defined]
+
+    def duration_s(self, onset_frame: int, offset_frame: int) -> float:
+        """From the start of the onset frame to the end of the offset frame (inclusive)."""
+        return self.end_s(offset_frame) - self.time_s(onset_frame)
+
+    @property
+    def duration_total_s(self) -> float:
+        return self.end_s(self.frame_count - 1)
+
+    def index_at(self, seconds: float) -> int:
+        """The frame on screen at ``seconds``: the last frame starting at or before it."""
+        i = bisect_right(self._list, seconds + _EPS_S) - 1  # type: ignore[attr-defined]
+        return min(max(i, 0), self.frame_count - 1)
+
+    def _clamp(self, frame: int) -> int:
+        return min(max(int(frame), 0), self.frame_count - 1)
+
+
+MICRO_MAX_S = 0.5
+
+
+def scale_of(duration_s: float) -> str:
+    """``micro`` when onset-to-offset lasts at most 0.5 s, else ``macro``."""
+    return "micro" if duration_s <= MICRO_MAX_S + _EPS_S else "macro"

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Facet developer entry point: the two Quick start commands.
+#   bash dev.sh run [VIDEO|PROJECT]   set up what is missing, then open the app (demo by default)
+#   bash dev.sh test [PYTEST ARGS]    set up what is missing, then run the whole test suite headless
+# Idempotent: each step checks first and is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# System libraries: libvlc with its video outputs, the X/EGL/xcb libraries Qt's xcb
+# platform plugin loads, and Xvfb/xdotool/imagemagick for the on-screen tests.
+APT_PACKAGES=(
+  libvlc5 vlc-plugin-base vlc-plugin-video-output
+  libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
+  libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+  libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
+  libx11-xcb1 fonts-dejavu-core
+  xvfb xdotool imagemagick
+)
+
+log() { printf '[dev.sh] %s\n' "$*" >&2; }
+
+ensure_system() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+  local py=${PYTHON:-python3}
+  local stamp=.venv/.facet-installed
+  if [ ! -x .venv/bin/python ]; then
+    log "creating .venv"
+    "$py" -m venv .venv || { log "python3 -m venv failed: install python3-venv"; exit 1; }
+  fi
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    log "installing the package and its dependencies into .venv"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+    touch "$stamp"
+  fi
+}
+
+cmd=${1:-run}
+shift || true
+case "$cmd" in
+  run)
+    ensure_system
+    ensure_venv
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
+      log "no display found; starting the app on a virtual screen (xvfb-run). Set DISPLAY to see it."
+      exec xvfb-run -a .venv/bin/python run.py "$@"
+    fi
+    exec .venv/bin/python run.py "$@"
+    ;;
+  test)
+    ensure_system
+    ensure_venv
+    export QT_QPA_PLATFORM=offscreen
+    .venv/bin/lint-imports --no-cache
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  *)
+    echo "usage: bash dev.sh run [VIDEO|PROJECT] | bash dev.sh test [PYTEST ARGS]" >&2
+    exit 2
+    ;;
+esac
