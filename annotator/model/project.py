@@ -52,6 +52,7 @@ class Project:
         self.vocabulary = Vocabulary()
         self._timebases: dict[str, Timebase] = {}
         self.revision = 0  # bumps on every change; saving records the revision it wrote
+        self.saved_revision = 0
 
         self.event_added = Signal("event_added")  # (event)
         self.event_changed = Signal("event_changed")  # (event, old)
@@ -73,6 +74,11 @@ class Project:
         self.revision += 1
         self.modified = _now()
         self.changed.emit()
+
+    @property
+    def dirty(self) -> bool:
+        """Changed since it was loaded or last saved."""
+        return self.revision != self.saved_revision
 
     def next_event_id(self) -> int:
         return max(self.events, default=0) + 1
@@ -171,6 +177,17 @@ class Project:
         del self.faces[face_id]
         self.face_removed.emit(face)
         self._touch()
+        return face
+
+    def restore_face(self, face: Face, index: int) -> Face:
+        """Put a removed face back at its old position (undo of remove or merge), so the
+        face order, and with it the saved file, is exactly as before."""
+        self.add_face(face)
+        if 0 <= index < len(self.faces) - 1:
+            items = list(self.faces.items())
+            items.insert(index, items.pop())
+            self.faces.clear()
+            self.faces.update(items)
         return face
 
     def set_face_box(self, face_id: str, box: FaceBox | None, *, media: str = "",
@@ -355,6 +372,15 @@ class Project:
         self.curves_changed.emit()
         self._touch()
         return old
+
+    def remove_emotion_label(self, label: str) -> None:
+        """Take a label out of the vocabulary (undo of adding it); refused while in use."""
+        if any(e.emotion == label for e in self.events.values()):
+            raise ModelError(f"emotion {label!r} is still used by events")
+        if label in self.vocabulary.emotions:
+            self.vocabulary.emotions.remove(label)
+            self.vocabulary_changed.emit()
+            self._touch()
 
     def add_emotion_label(self, label: str) -> None:
         label = label.strip()
