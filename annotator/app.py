@@ -1,0 +1,80 @@
+"""Build the application: logging, the crash guard, the main window, the first document.
+
+``python run.py`` opens the demo project; ``python run.py VIDEO`` opens a video in a new
+project with the player focused; ``python run.py PROJECT.facet.json`` opens a project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+import platformdirs
+
+log = logging.getLogger(__name__)
+
+
+def demo_folder() -> Path:
+    return Path(platformdirs.user_data_dir("facet")) / "demo"
+
+
+def _install_excepthook() -> None:
+    """A bug in a slot must not kill the app or show a traceback: log it, tell the user."""
+
+    def hook(exc_type, exc, tb):  # type: ignore[no-untyped-def]
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.error("unhandled error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        from annotator.logs import log_file
+
+        app = QApplication.instance()
+        if app is not None and not getattr(app, "_facet_in_hook", False):
+            app._facet_in_hook = True  # type: ignore[attr-defined]
+            try:
+                QMessageBox.warning(
+                    app.activeWindow(), "Facet",
+                    f"Something went wrong: {exc}\nYour work is kept; details are in {log_file()}.",
+                )
+            finally:
+                app._facet_in_hook = False  # type: ignore[attr-defined]
+
+    sys.excepthook = hook
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="run.py", description="Open Facet.")
+    parser.add_argument("path", nargs="?", help="a video or a .facet.json project (default: demo)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+
+    from annotator.logs import setup_logging
+
+    setup_logging(verbose=args.verbose)
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("Facet")
+    app.setApplicationName("Facet")
+    app.setApplicationDisplayName("Facet")
+    _install_excepthook()
+    window = MainWindow()
+    window.show()
+    if args.path:
+        window.open_path(Path(args.path))
+    else:
+        try:
+            from annotator.demo import write_demo
+
+            window.open_path(write_demo(demo_folder()))
+        except Exception as exc:  # noqa: BLE001 - the app stays usable without its demo
+            log.exception("demo not available")
+            window.show_error(f"The demo project could not be written: {exc}")
+    return app.exec()

@@ -1,0 +1,1 @@
+"""Readers and writers: the project file, exports and imports. No Qt."""

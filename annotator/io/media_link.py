@@ -1,0 +1,134 @@
+"""Link projects to their videos: relative paths, content hashes, and relink checks.
+
+A project whose video moved or changed must never open silently against the wrong file:
+``check_media`` reports each missing or changed video so the GUI can ask to relink and the
+CLI can say so in one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from annotator.model.entities import Media
+from annotator.model.project import Project
+
+log = logging.getLogger(__name__)
+
+_HASH_CACHE = Path(platformdirs.user_cache_dir("facet")) / "sha256.json"
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """sha256 of a file, remembered by (path, size, mtime) so reopening a project is instant."""
+    path = Path(path).resolve()
+    st = path.stat()
+    key = f"{path}|{st.st_size}|{st.st_mtime_ns}"
+    cache: dict[str, str] = {}
+    try:
+        cache = json.loads(_HASH_CACHE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+    if key in cache:
+        return cache[key]
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    digest = h.hexdigest()
+    cache[key] = digest
+    try:
+        _HASH_CACHE.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _HASH_CACHE.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(dict(list(cache.items())[-2000:])), encoding="utf-8")
+        os.replace(tmp, _HASH_CACHE)
+    except OSError:
+        log.debug("hash cache not written", exc_info=True)
+    return digest
+
+
+def stored_path(video: str | os.PathLike[str], project_path: str | os.PathLike[str] | None) -> str:
+    """Relative to the project's folder when possible (projects move with their videos)."""
+    video = Path(video).resolve()
+    if project_path is not None:
+        base = Path(project_path).resolve().parent
+        try:
+            return Path(os.path.relpath(video, base)).as_posix()
+        except ValueError:  # another drive on Windows
+            pass
+    return video.as_posix()
+
+
+def resolve(media: Media, project_path: str | os.PathLike[str] | None) -> Path:
+    p = Path(media.path)
+    if not p.is_absolute() and project_path is not None:
+        p = Path(project_path).resolve().parent / p
+    return p
+
+
+@dataclass(frozen=True)
+class MediaProblem:
+    media_id: str
+    path: Path
+    problem: str  # "missing" | "changed"
+
+    def message(self) -> str:
+        if self.problem == "missing":
+            return f"{self.path}: video not found (moved or renamed?); relink it"
+        return f"{self.path}: video content changed since the project was made (sha256 differs)"
+
+
+def check_media(project: Project, project_path: str | os.PathLike[str] | None) -> list[MediaProblem]:
+    out = []
+    for m in project.media.values():
+        p = resolve(m, project_path)
+        if not p.is_file():
+            out.append(MediaProblem(m.id, p, "missing"))
+        elif m.sha256 and file_sha256(p) != m.sha256:
+            out.append(MediaProblem(m.id, p, "changed"))
+    return out
+
+
+def media_from_video(video: str | os.PathLike[str], project_path: str | os.PathLike[str] | None,
+                     media_id: str = "m1") -> tuple[Media, object]:
+    """Probe ``video`` exactly (decodable frame count, real timestamps) and describe it.
+
+    Returns the Media value and the Timebase of its real timestamps.
+    """
+    from annotator.media import FrameSource  # decoding is only needed here
+
+    with FrameSource(video, prefetch=False) as src:
+        media = Media(
+            id=media_id,
+            path=stored_path(video, project_path),
+            sha256=file_sha256(video),
+            width=src.width,
+            height=src.height,
+            frame_count=src.frame_count,
+            fps=src.fps,
+            codec=src.codec,
+            vfr=bool(src.vfr),
+        )
+        return media, src.timebase
+
+
+def relink(project: Project, media_id: str, new_video: str | os.PathLike[str],
+           project_path: str | os.PathLike[str] | None) -> Media:
+    """Point a media entry at a new file; refuses a video with a different frame count."""
+    media, _ = media_from_video(new_video, project_path, media_id)
+    old = project.media[media_id]
+    if old.frame_count and media.frame_count != old.frame_count:
+        raise ValueError(
+            f"{new_video}: has {media.frame_count} frames, the project's video had "
+            f"{old.frame_count}; events would land on other frames"
+        )
+    new, _ = project.update_media(
+        media_id, path=media.path, sha256=media.sha256, width=media.width,
+        height=media.height, codec=media.codec, vfr=media.vfr,
+    )
+    return new

@@ -1,0 +1,267 @@
+"""Load, validate and save ``*.facet.json`` project files, atomically, with autosave.
+
+A project file is never half-written: save writes a temporary file in the same folder,
+fsyncs it, keeps the previous version as ``.bak`` (a hard link, so no copy and no window
+without a file) and renames the new file over the old one. Killing the process at any
+instant leaves the old or the new project, both loadable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from annotator.model.project import Project
+from annotator.model.serialize import migrate, project_from_dict, project_to_dict
+
+log = logging.getLogger(__name__)
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "project.schema.json"
+SUFFIX = ".facet.json"
+
+
+class ProjectFileError(Exception):
+    """A project file that cannot be read; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0] if len(problems) == 1 else "\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class LoadedProject:
+    project: Project
+    path: Path
+    notes: list[str] = field(default_factory=list)  # migrations and similar, for the status bar
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    with open(SCHEMA_PATH, encoding="utf-8") as f:
+        schema = json.load(f)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _pointer(path: Any) -> str:
+    return "/" + "/".join(str(p) for p in path) if path else "/"
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    if err.validator == "required":
+        return err.message.replace("is a required property", "is required")
+    if err.validator == "additionalProperties":
+        return err.message
+    if err.validator in ("enum", "const"):
+        return f"must be one of {err.validator_value!r}" if err.validator == "enum" else (
+            f"must be {err.validator_value!r}"
+        )
+    if err.validator == "type":
+        return f"must be of type {err.validator_value}"
+    if err.validator == "minimum":
+        return f"must be >= {err.validator_value}"
+    if err.validator == "maximum":
+        return f"must be <= {err.validator_value}"
+    return err.message
+
+
+def validate_document(doc: Any, name: str) -> list[str]:
+    """Every problem as ``name: /json/pointer: message``; empty when the document is valid."""
+    problems = []
+    for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path))):
+        if err.validator in ("oneOf", "anyOf") and err.context:
+            err = min(err.context, key=lambda e: len(e.message))
+        problems.append(f"{name}: {_pointer(err.absolute_path)}: {_schema_message(err)}")
+    if problems or not isinstance(doc, dict):
+        return problems
+    return [f"{name}: {p}" for p in _semantic_problems(doc)]
+
+
+def _semantic_problems(doc: dict[str, Any]) -> list[str]:
+    """What JSON Schema cannot say: unique ids, references, frame order and range."""
+    out: list[str] = []
+    media = {}
+    for i, m in enumerate(doc.get("media", [])):
+        if m["id"] in media:
+            out.append(f"/media/{i}/id: duplicate media id {m['id']!r}")
+        media[m["id"]] = m
+    faces = set()
+    for i, f in enumerate(doc.get("faces", [])):
+        if f["id"] in faces:
+            out.append(f"/faces/{i}/id: duplicate face id {f['id']!r}")
+        faces.add(f["id"])
+        for j, b in enumerate(f.get("boxes", [])):
+            if b["media"] not in media:
+                out.append(f"/faces/{i}/boxes/{j}/media: unknown media {b['media']!r}")
+    first_media = next(iter(media), None)
+    ids = set()
+    for i, e in enumerate(doc.get("events", [])):
+        at = f"/events/{i}"
+        if e["id"] in ids:
+            out.append(f"{at}/id: duplicate event id {e['id']}")
+        ids.add(e["id"])
+        if e["face"] not in faces:
+            out.append(f"{at}/face: unknown face {e['face']!r}")
+        mid = e.get("media", first_media)
+        if mid not in media:
+            out.append(f"{at}/media: unknown media {mid!r}")
+        if e["onset_frame"] > e["offset_frame"]:
+            out.append(f"{at}/onset_frame: must be <= offset_frame")
+        apex = e.get("apex_frame")
+        if apex is not None and not e["onset_frame"] <= apex <= e["offset_frame"]:
+            out.append(f"{at}/apex_frame: must lie between onset_frame and offset_frame")
+        count = media.get(mid, {}).get("frame_count", 0)
+        if count and e["offset_frame"] >= count:
+            out.append(f"{at}/offset_frame: must be < frame_count ({count}) of media {mid!r}")
+    mids = set()
+    for i, m in enumerate(doc.get("markers", [])):
+        if m["id"] in mids:
+            out.append(f"/markers/{i}/id: duplicate marker id {m['id']}")
+        mids.add(m["id"])
+        if m["start_frame"] > m["end_frame"]:
+            out.append(f"/markers/{i}/start_frame: must be <= end_frame")
+    for i, c in enumerate(doc.get("curves", [])):
+        if c["face"] not in faces:
+            out.append(f"/curves/{i}/face: unknown face {c['face']!r}")
+    return out
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Parse the file into a dict, with one-line errors for the usual ways files go bad."""
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ProjectFileError([f"{path}: no such file"]) from None
+    except IsADirectoryError:
+        raise ProjectFileError([f"{path}: is a folder, not a project file"]) from None
+    except OSError as e:
+        raise ProjectFileError([f"{path}: cannot read ({e.strerror})"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ProjectFileError([f"{name}: not UTF-8 text (byte {e.start})"]) from None
+    if not text.strip():
+        raise ProjectFileError([f"{name}: empty file"])
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ProjectFileError([f"{name}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"]) from None
+    if not isinstance(doc, dict):
+        raise ProjectFileError([f"{name}: /: must be a JSON object"])
+    return doc
+
+
+def load_project(path: str | os.PathLike[str]) -> LoadedProject:
+    path = Path(path)
+    doc = read_document(path)
+    version = doc.get("schema_version")
+    if isinstance(version, int) and version > 2:
+        raise ProjectFileError(
+            [f"{path.name}: /schema_version: {version} is newer than this Facet understands (2)"]
+        )
+    doc, notes = migrate(doc)
+    problems = validate_document(doc, path.name)
+    if problems:
+        raise ProjectFileError(problems)
+    project = project_from_dict(doc)
+    return LoadedProject(project, path, notes)
+
+
+def dumps(project: Project, name: str = "project") -> str:
+    doc = project_to_dict(project)
+    problems = validate_document(doc, name)
+    if problems:
+        raise ProjectFileError(problems)
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+def _atomic_write(path: Path, text: str, *, backup: bool) -> None:
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if backup and path.exists():
+            bak = path.with_name(path.name + ".bak")
+            link_tmp = path.with_name(f".{path.name}.bak.tmp")
+            try:
+                link_tmp.unlink(missing_ok=True)
+                os.link(path, link_tmp)
+                os.replace(link_tmp, bak)
+            except OSError:
+                log.warning("could not keep a backup of %s", path, exc_info=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
+    """Validate, then write atomically; the previous version stays as ``<file>.bak``."""
+    path = Path(path)
+    text = dumps(project, path.name)
+    try:
+        _atomic_write(path, text, backup=True)
+    except OSError as e:
+        raise ProjectFileError([f"{path}: cannot save ({e.strerror or e})"]) from None
+    project.saved_revision = project.revision
+    return path
+
+
+# ------------------------------------------------------------------ autosave
+def autosave_path(path: str | os.PathLike[str]) -> Path:
+    path = Path(path)
+    name = path.name
+    stem = name[: -len(SUFFIX)] if name.endswith(SUFFIX) else name
+    return path.with_name(f".{stem}.facet.autosave.json")
+
+
+def write_autosave(project: Project, path: str | os.PathLike[str]) -> Path:
+    target = autosave_path(path)
+    _atomic_write(target, dumps(project, target.name), backup=False)
+    return target
+
+
+def newer_autosave(path: str | os.PathLike[str]) -> Path | None:
+    """The autosave sidecar when it is newer than the project and says something else."""
+    path = Path(path)
+    auto = autosave_path(path)
+    if not auto.exists():
+        return None
+    try:
+        if path.exists():
+            if auto.stat().st_mtime <= path.stat().st_mtime:
+                return None
+            if auto.read_bytes() == path.read_bytes():
+                return None
+        return auto
+    except OSError:
+        return None
+
+
+def discard_autosave(path: str | os.PathLike[str]) -> None:
+    autosave_path(path).unlink(missing_ok=True)
+
+
+def recover_autosave(path: str | os.PathLike[str]) -> LoadedProject:
+    """Load the autosave in place of the project (the caller saves it when the user agrees)."""
+    loaded = load_project(autosave_path(path))
+    return LoadedProject(loaded.project, Path(path), loaded.notes + ["recovered from autosave"])

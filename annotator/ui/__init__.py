@@ -1,0 +1,1 @@
+"""Widgets: they display the model and forward user intent as commands."""
