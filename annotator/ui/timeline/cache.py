@@ -1,0 +1,202 @@
+"""Cached timeline geometry built from the project and kept current by its signals.
+
+Rebuilding 100,000 sorted events on every paint would blow the frame budget, so the cache
+keeps the event ids of each lane, marks only the lanes an edit touched as dirty, and
+rebuilds those lanes' indexes on the next ``ensure()`` (OpenShot ``geometry/base.py``).
+Pure Python: it subscribes to the model's Qt-free signals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from annotator.model.entities import Event, EventKind, Face, Marker
+from annotator.model.project import Project
+from annotator.ui.timeline.lanes import (
+    MARKERS_KEY,
+    FaceRow,
+    Lane,
+    LaneIndex,
+    LaneKey,
+    layout_lanes,
+)
+
+
+def face_key(face: str) -> LaneKey:
+    return (face, "face")
+
+
+class TimelineCache:
+    """Per-lane indexes, lane layout and duplicate flags for one media of a project."""
+
+    def __init__(self, project: Project, media_id: str | None = None) -> None:
+        self.project = project
+        self.media_id = media_id or (project.primary_media.id if project.primary_media else "m1")
+        self.collapsed: set[str] = set()
+        self.extra_aus: dict[str, set[int]] = defaultdict(set)  # lanes added from the palette
+        self.indexes: dict[LaneKey, LaneIndex] = {}
+        self.lanes: list[Lane] = []
+        self.duplicates: set[int] = set()  # AU events overlapping a same-AU event on a face
+        self.revision = 0  # bumps whenever anything drawable changed
+        self._members: dict[LaneKey, set[int]] = defaultdict(set)
+        self._lane_dupes: dict[LaneKey, set[int]] = {}
+        self._dirty: set[LaneKey] = set()
+        self._layout_dirty = True
+        self._rebuild_all()
+        p = project
+        p.event_added.connect(self._on_project_event_added)
+        p.event_changed.connect(self._on_project_event_changed)
+        p.event_removed.connect(self._on_project_event_removed)
+        for sig in (p.face_added, p.face_removed, p.marker_added, p.marker_removed):
+            sig.connect(self._on_project_structure_changed)
+        p.face_changed.connect(self._on_project_face_changed)
+        p.marker_changed.connect(self._on_project_marker_changed)
+
+    def close(self) -> None:
+        p = self.project
+        p.event_added.disconnect(self._on_project_event_added)
+        p.event_changed.disconnect(self._on_project_event_changed)
+        p.event_removed.disconnect(self._on_project_event_removed)
+        for sig in (p.face_added, p.face_removed, p.marker_added, p.marker_removed):
+            sig.disconnect(self._on_project_structure_changed)
+        p.face_changed.disconnect(self._on_project_face_changed)
+        p.marker_changed.disconnect(self._on_project_marker_changed)
+
+    # ------------------------------------------------------------------ queries
+    def ensure(self) -> None:
+        """Rebuild whatever an edit made stale; cheap when nothing changed."""
+        if self._layout_dirty:
+            self._rebuild_layout()
+        if self._dirty:
+            for key in self._dirty:
+                self._rebuild_lane(key)
+            self._dirty.clear()
+
+    def lane(self, key: LaneKey) -> Lane | None:
+        return next((ln for ln in self.lanes if ln.key == key), None)
+
+    def add_au_lane(self, face: str, au: int) -> None:
+        if au not in self.extra_aus[face]:
+            self.extra_aus[face].add(au)
+            self._layout_dirty = True
+            self.revision += 1
+
+    def set_collapsed(self, face: str, collapsed: bool) -> None:
+        (self.collapsed.add if collapsed else self.collapsed.discard)(face)
+        self._layout_dirty = True
+        self.revision += 1
+
+    # ------------------------------------------------------------------ building
+    @staticmethod
+    def lane_key_of(event: Event) -> LaneKey:
+        return event.lane_key
+
+    def _keys_of(self, event: Event) -> tuple[LaneKey, LaneKey]:
+        return event.lane_key, face_key(event.face)
+
+    def _rebuild_all(self) -> None:
+        self._members.clear()
+        for e in self.project.events.values():
+            if e.media == self.media_id:
+                for k in self._keys_of(e):
+                    self._members[k].add(e.id)
+        for m in self.project.markers.values():
+            if m.media == self.media_id:
+                self._members[MARKERS_KEY].add(m.id)
+        self.indexes.clear()
+        self._lane_dupes.clear()
+        self.duplicates = set()
+        self._dirty = set(self._members)
+        self._layout_dirty = True
+        self.revision += 1
+
+    def _rebuild_lane(self, key: LaneKey) -> None:
+        ids = self._members.get(key)
+        if not ids:
+            self.indexes.pop(key, None)
+            self._members.pop(key, None)
+            self._flag_duplicates(key, None)
+            return
+        if key == MARKERS_KEY:
+            ms = self.project.markers
+            self.indexes[key] = LaneIndex((ms[i].start_frame, ms[i].end_frame, i) for i in ids)
+            return
+        evs = self.project.events
+        index = LaneIndex((evs[i].onset_frame, evs[i].offset_frame, i) for i in ids)
+        self.indexes[key] = index
+        if key[1].startswith("au:"):
+            self._flag_duplicates(key, index)
+
+    def _flag_duplicates(self, key: LaneKey, index: LaneIndex | None) -> None:
+        """Same-AU events on one face lane that overlap (the model's overlapping_duplicates,
+        computed per lane so an edit costs the lane, not the project)."""
+        self.duplicates -= self._lane_dupes.pop(key, set())
+        if index is None:
+            return
+        found: set[int] = set()
+        prev_max = -1
+        prev_id = -1
+        for on, off, eid in zip(index.onsets, index.offsets, index.ids, strict=True):
+            if on <= prev_max:
+                found.add(eid)
+                found.add(prev_id)
+            if off > prev_max:
+                prev_max, prev_id = off, eid
+        if found:
+            self._lane_dupes[key] = found
+            self.duplicates |= found
+
+    def _rebuild_layout(self) -> None:
+        rows = []
+        for f in self.project.faces.values():
+            aus = {
+                int(k[1][3:])
+                for k, ids in self._members.items()
+                if ids and k[0] == f.id and k[1].startswith("au:")
+            }
+            rows.append(FaceRow(f.id, f.name, f.colour, tuple(sorted(aus | self.extra_aus[f.id]))))
+        self.lanes = layout_lanes(rows, self.collapsed)
+        self._layout_dirty = False
+
+    def _touch(self, keys: tuple[LaneKey, ...], layout: bool = False) -> None:
+        self._dirty.update(keys)
+        if layout:
+            self._layout_dirty = True
+        self.revision += 1
+
+    # ------------------------------------------------------------------ model signals
+    def _on_project_event_added(self, event: Event) -> None:
+        if event.media != self.media_id:
+            return
+        keys = self._keys_of(event)
+        new_lane = event.lane_key not in self._members
+        for k in keys:
+            self._members[k].add(event.id)
+        self._touch(keys, layout=new_lane and event.kind is EventKind.AU)
+
+    def _on_project_event_removed(self, event: Event) -> None:
+        if event.media != self.media_id:
+            return
+        keys = self._keys_of(event)
+        for k in keys:
+            self._members[k].discard(event.id)
+        gone = not self._members.get(event.lane_key)
+        self._touch(keys, layout=gone and event.kind is EventKind.AU)
+
+    def _on_project_event_changed(self, event: Event, old: Event) -> None:
+        self._on_project_event_removed(old)
+        self._on_project_event_added(event)
+
+    def _on_project_structure_changed(self, _item: Face | Marker) -> None:
+        self._rebuild_all()
+
+    def _on_project_face_changed(self, face: Face, old: Face) -> None:
+        if (face.name, face.colour) != (old.name, old.colour):
+            self._layout_dirty = True
+        self.revision += 1
+
+    def _on_project_marker_changed(self, marker: Marker, old: Marker) -> None:
+        self._members[MARKERS_KEY].discard(old.id)
+        if marker.media == self.media_id:
+            self._members[MARKERS_KEY].add(marker.id)
+        self._touch((MARKERS_KEY,))

@@ -1,0 +1,167 @@
+"""Lanes and per-lane event indexes: which rows the timeline shows, and what is in view.
+
+Pure Python (no Qt) so layout and culling are tested without a display.
+"""
+
+from __future__ import annotations
+
+import enum
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from annotator.model.facs import au_label, au_name
+
+LaneKey = tuple[str, str]
+
+MARKERS_KEY: LaneKey = ("", "markers")
+
+FACE_ROW_PX = 20
+LANE_PX = 22
+MARKER_LANE_PX = 18
+
+
+class LaneKind(enum.Enum):
+    MARKERS = "markers"  # project-wide notes/markers (cuts, dialogue, review notes)
+    FACE = "face"  # the collapsible header row of a face
+    AU = "au"
+    EMOTION = "emotion"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    key: LaneKey
+    kind: LaneKind
+    face: str
+    label: str
+    top_px: int  # in content coordinates: 0 is the first row under the ruler
+    height_px: int
+    colour: str = "#888888"
+    au: int | None = None
+
+    @property
+    def bottom_px(self) -> int:
+        return self.top_px + self.height_px
+
+
+@dataclass(frozen=True, slots=True)
+class FaceRow:
+    """What the layout needs to know about one face (plain values, not the model)."""
+
+    id: str
+    name: str
+    colour: str
+    aus: tuple[int, ...]
+
+
+def au_lane_key(face: str, au: int) -> LaneKey:
+    return (face, f"au:{au}")
+
+
+def layout_lanes(faces: Sequence[FaceRow], collapsed: Iterable[str] = ()) -> list[Lane]:
+    """Rows top to bottom: markers, then per face a header, its AU lanes, emotion and notes.
+
+    A collapsed face keeps only its header row, which then shows all its events squeezed.
+    """
+    closed = set(collapsed)
+    lanes = [Lane(MARKERS_KEY, LaneKind.MARKERS, "", "Markers", 0, MARKER_LANE_PX)]
+    y = MARKER_LANE_PX
+    for f in faces:
+        lanes.append(Lane((f.id, "face"), LaneKind.FACE, f.id, f.name, y, FACE_ROW_PX, f.colour))
+        y += FACE_ROW_PX
+        if f.id in closed:
+            continue
+        for au in sorted(set(f.aus)):
+            label = f"{au_label(au)} {au_name(au)}"
+            lanes.append(Lane(au_lane_key(f.id, au), LaneKind.AU, f.id, label, y, LANE_PX,
+                              f.colour, au))
+            y += LANE_PX
+        for kind, label in ((LaneKind.EMOTION, "Emotion"), (LaneKind.NOTE, "Notes")):
+            lanes.append(Lane((f.id, kind.value), kind, f.id, label, y, LANE_PX, f.colour))
+            y += LANE_PX
+    return lanes
+
+
+def content_height(lanes: Sequence[Lane]) -> int:
+    return lanes[-1].bottom_px if lanes else 0
+
+
+def lane_at(lanes: Sequence[Lane], y_content: float) -> Lane | None:
+    """The lane under a content y (bisect on the tops; lanes are contiguous)."""
+    if not lanes or y_content < 0:
+        return None
+    i = bisect_right([ln.top_px for ln in lanes], y_content) - 1
+    if i < 0 or y_content >= lanes[i].bottom_px:
+        return None
+    return lanes[i]
+
+
+class LaneIndex:
+    """Events of one lane sorted by onset, with a running maximum of offsets.
+
+    Both sequences are non-decreasing, so the candidates overlapping a frame range are one
+    slice found by two bisects (pyqtgraph-style clipping to the view), whatever the zoom.
+    """
+
+    __slots__ = ("ids", "max_offsets", "offsets", "onsets", "_np")
+
+    def __init__(self, items: Iterable[tuple[int, int, int]]) -> None:
+        rows = sorted(items)  # (onset, offset, id)
+        self.onsets = [r[0] for r in rows]
+        self.offsets = [r[1] for r in rows]
+        self.ids = [r[2] for r in rows]
+        running = []
+        m = -1
+        for off in self.offsets:
+            m = max(m, off)
+            running.append(m)
+        self.max_offsets = running
+        self._np: tuple[np.ndarray, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def visible(self, f0: int, f1: int) -> range:
+        """Candidates overlapping [f0, f1]; callers still check ``offsets[i] >= f0``."""
+        return range(bisect_left(self.max_offsets, f0), bisect_right(self.onsets, f1))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._np is None:
+            self._np = (np.asarray(self.onsets, dtype=np.int64),
+                        np.asarray(self.offsets, dtype=np.int64))
+        return self._np
+
+
+def coverage_runs(index: LaneIndex, rng: range, left_frame: float, px_per_frame: float,
+                  width_px: int) -> list[tuple[int, int, int]]:
+    """Pixel runs ``(x0, x1, count_max)`` covered by events, for zoomed-out painting.
+
+    When thousands of bars would each be narrower than a pixel, drawing them one by one is
+    both slow and unreadable; a coverage profile (how many events touch each pixel column)
+    is what the eye can see anyway. Coordinates are relative to the lane's left edge.
+    """
+    if not len(rng) or width_px <= 0:
+        return []
+    on, off = index.arrays()
+    on = on[rng.start:rng.stop]
+    off = off[rng.start:rng.stop]
+    x0 = np.floor((on - left_frame) * px_per_frame).astype(np.int64)
+    x1 = np.ceil((off + 1 - left_frame) * px_per_frame).astype(np.int64)
+    keep = x1 > 0
+    x0 = np.clip(x0[keep], 0, width_px)
+    x1 = np.clip(np.maximum(x1[keep], x0 + 1), 0, width_px)
+    diff = np.zeros(width_px + 1, dtype=np.int64)
+    np.add.at(diff, x0, 1)
+    np.add.at(diff, x1, -1)
+    depth = np.cumsum(diff[:-1])
+    covered = depth > 0
+    if not covered.any():
+        return []
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], covered, [False])).astype(np.int8)))
+    runs = []
+    for a, b in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
+        runs.append((a, b, int(depth[a:b].max())))
+    return runs
