@@ -1,0 +1,553 @@
+"""PlayerController: the one owner of the current frame (QtCore only, no widgets).
+
+Everything that moves the playhead (keys, timeline, go-to, playback) asks the controller;
+the controller changes ``current_frame`` and announces it with ``frame_changed``. Whenever
+it is not playing, the picture the UI paints is ``FrameSource.frame(current_frame)``: the
+exact frame, so the frame on screen is the frame an annotation stores.
+
+Two playback paths:
+- VLC (forward, with sound) when libvlc loads and the UI attached a native video surface.
+  VLC's clock is only an estimate: on pause the controller grabs VLC's picture (through a
+  grabber the UI provides), matches it against decoded neighbours of the estimate (-2..+15
+  frames, measured to cover VLC's lag) and settles on the frame VLC really showed.
+- Frame-source playback, driven by a QTimer that follows real timestamps against a wall
+  clock, so a late tick drops frames instead of slowing down. Used for reverse, slow motion,
+  offscreen runs (tests, CI) and whenever VLC is unavailable.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
+
+from annotator.model.timebase import Timebase
+from annotator.model.timecode import parse_position
+
+log = logging.getLogger(__name__)
+
+# Shuttle speeds; the sign of the controller's rate gives the direction.
+RATES: tuple[float, ...] = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0)
+# VLC plays forward at these speeds with pitch-kept audio; slower goes through frame-source.
+_VLC_MIN_RATE = 0.25
+# Neighbours searched on pause, relative to VLC's clock estimate (measured: lag 2-10 frames).
+MATCH_BEFORE = 2
+MATCH_AFTER = 15
+# Wait for VLC's picture to stop before grabbing it (pause is asynchronous in VLC).
+_SETTLE_MS = 120
+
+
+class FrameSourceLike(Protocol):
+    """What the controller needs from ``annotator.media.FrameSource`` (tests pass fakes)."""
+
+    frame_count: int
+    fps: Fraction
+    timestamps: np.ndarray
+    width: int
+    height: int
+    has_audio: bool
+
+    @property
+    def timebase(self) -> Timebase: ...
+
+    def frame(self, i: int, *, size: tuple[int, int] | None = None) -> np.ndarray: ...
+
+    def prefetch(self, i: int, direction: int = 1) -> None: ...
+
+    def close(self) -> None: ...
+
+
+Grabber = Callable[[], "np.ndarray | None"]
+
+
+def _default_source_factory(path: str) -> FrameSourceLike:
+    from annotator.media import FrameSource  # noqa: PLC0415 - written in parallel; import late
+
+    return FrameSource(path)  # type: ignore[no-any-return]
+
+
+class PlayerController(QObject):
+    """Owns the current frame, the rate, the A-B loop and the playback engine."""
+
+    frame_changed = Signal(int)
+    playing_changed = Signal(bool)
+    rate_changed = Signal(float)  # signed: negative plays in reverse
+    media_opened = Signal(object)  # the FrameSource
+    media_closed = Signal()
+    loop_changed = Signal(object, object)  # loop A, loop B (frame or None)
+    error_occurred = Signal(str)  # one line, for a status bar or dialog
+    # True while VLC's surface shows the picture (UI shows it); False: paint current_image().
+    video_surface_changed = Signal(bool)
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        source_factory: Callable[[str], FrameSourceLike] | None = None,
+        use_vlc: bool | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._source_factory = source_factory or _default_source_factory
+        self._src: FrameSourceLike | None = None
+        self._tb: Timebase | None = None
+        self._path: str | None = None
+        self._current = 0
+        self._playing = False
+        self._rate = 1.0
+        self._loop_a: int | None = None
+        self._loop_b: int | None = None
+        # Frame-source playback clock.
+        self._clock = QElapsedTimer()
+        self._anchor_t = 0.0
+        self._tick = QTimer(self)
+        self._tick.setTimerType(Qt.TimerType.PreciseTimer)
+        self._tick.timeout.connect(self._on_tick_timeout)
+        # VLC path.
+        if use_vlc is None:
+            use_vlc = not os.environ.get("FACET_NO_VLC")
+        self._want_vlc = use_vlc
+        self._engine: Any = None
+        self._surface_attached = False
+        self._grabber: Grabber | None = None
+        self._vlc_active = False
+        self._vlc_last_t: float | None = None
+        self._vlc_settle = QTimer(self)
+        self._vlc_settle.setSingleShot(True)
+        self._vlc_settle.timeout.connect(self._settle_after_vlc_pause)
+        self._settling = False
+
+    # -- properties ---------------------------------------------------------------------
+    @property
+    def source(self) -> FrameSourceLike | None:
+        return self._src
+
+    @property
+    def path(self) -> str | None:
+        return self._path
+
+    @property
+    def timebase(self) -> Timebase | None:
+        return self._tb
+
+    @property
+    def frame_count(self) -> int:
+        return self._src.frame_count if self._src is not None else 0
+
+    @property
+    def current_frame(self) -> int:
+        return self._current
+
+    @property
+    def is_playing(self) -> bool:
+        return self._playing
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    @property
+    def loop(self) -> tuple[int | None, int | None]:
+        return (self._loop_a, self._loop_b)
+
+    @property
+    def using_vlc(self) -> bool:
+        """True while VLC (not the frame source) is driving playback."""
+        return self._vlc_active
+
+    def current_time_s(self) -> float:
+        return self._tb.time_s(self._current) if self._tb is not None else 0.0
+
+    def current_image(self, size: tuple[int, int] | None = None) -> np.ndarray | None:
+        """The exact picture of the current frame (``size`` = scaled decode for display)."""
+        if self._src is None:
+            return None
+        return self._src.frame(self._current, size=size)
+
+    # -- media --------------------------------------------------------------------------
+    def open(self, path: str | Path) -> bool:
+        """Open a video; on failure emit ``error_occurred`` and keep the previous one."""
+        try:
+            src = self._source_factory(str(path))
+        except Exception as exc:  # MediaError or anything a broken file raises
+            msg = str(exc) or f"{path}: cannot open"
+            log.warning("open failed: %s", msg)
+            self.error_occurred.emit(msg)
+            return False
+        self.close()
+        self._src = src
+        self._tb = src.timebase
+        self._path = str(path)
+        self._current = 0
+        self._loop_a = self._loop_b = None
+        if self._want_vlc and self._engine is None:
+            from annotator.media.vlc_engine import VlcEngine  # noqa: PLC0415
+
+            self._engine = VlcEngine.create()
+            self._want_vlc = self._engine is not None
+        if self._engine is not None:
+            self._engine.open(path)
+        log.info("opened %s: %d frames at %s fps", path, src.frame_count, src.fps)
+        self.media_opened.emit(src)
+        self.frame_changed.emit(0)
+        src.prefetch(1, direction=1)
+        return True
+
+    def close(self) -> None:
+        if self._src is None:
+            return
+        self.pause()
+        self._vlc_settle.stop()
+        self._settling = False
+        if self._engine is not None:
+            self._engine.stop()
+        self._src.close()
+        self._src = None
+        self._tb = None
+        self._path = None
+        self.media_closed.emit()
+
+    def shutdown(self) -> None:
+        """Close the media and release libvlc (call from the window's closeEvent)."""
+        self.close()
+        if self._engine is not None:
+            self._engine.release()
+            self._engine = None
+
+    # -- VLC surface (provided by the UI) -----------------------------------------------
+    def attach_video_surface(self, win_id: int, grabber: Grabber | None) -> bool:
+        """Give VLC a native window and a way to grab it; returns whether VLC will be used."""
+        if not self._want_vlc:
+            return False
+        if self._engine is None:
+            from annotator.media.vlc_engine import VlcEngine  # noqa: PLC0415
+
+            self._engine = VlcEngine.create()
+            if self._engine is None:
+                self._want_vlc = False
+                return False
+            if self._path is not None:
+                self._engine.open(self._path)
+        self._engine.set_window(win_id)
+        self._grabber = grabber
+        self._surface_attached = True
+        return True
+
+    # -- navigation ---------------------------------------------------------------------
+    def seek(self, frame: int) -> int:
+        """Make ``frame`` (clamped) current; while playing, playback continues from there."""
+        if self._src is None:
+            return 0
+        self._finish_settling()
+        target = min(max(int(frame), 0), self._src.frame_count - 1)
+        if self._playing:
+            if self._vlc_active:
+                self._engine.play_from(self._tb.time_s(target), abs(self._rate))  # type: ignore[union-attr]
+                self._vlc_last_t = None
+            self._set_current(target)
+            self._restart_clock()
+        else:
+            self._set_current(target)
+        return target
+
+    def step(self, n: int) -> int:
+        """Pause, then move ``n`` frames (negative = back): stepping is always exact."""
+        if self._src is None:
+            return 0
+        self.pause()
+        return self.seek(self._current + int(n))
+
+    def step_seconds(self, seconds: float) -> int:
+        """Pause and move by ``seconds`` of real time, rounded to the nearest whole frame.
+
+        Uses the real timestamps, so on VFR video one second is one second, and always moves
+        at least one frame so a long-held frame cannot trap the user.
+        """
+        if self._src is None or self._tb is None:
+            return 0
+        self.pause()
+        ts = self._tb.timestamps
+        t = float(ts[self._current]) + float(seconds)
+        i = int(np.searchsorted(ts, t))
+        candidates = [c for c in (i - 1, i) if 0 <= c < len(ts)]
+        target = min(candidates, key=lambda c: (abs(float(ts[c]) - t), c))
+        if seconds > 0 and target <= self._current:
+            target = self._current + 1
+        elif seconds < 0 and target >= self._current:
+            target = self._current - 1
+        return self.seek(target)
+
+    def go_first(self) -> int:
+        self.pause()
+        return self.seek(0)
+
+    def go_last(self) -> int:
+        self.pause()
+        return self.seek(self.frame_count - 1)
+
+    def go_to(self, text: str) -> int:
+        """Jump to what a user typed: frame number, SMPTE timecode or ``12.5s``.
+
+        Raises ``ValueError`` (message fit for a dialog) when the text cannot be read.
+        """
+        if self._src is None or self._tb is None:
+            raise ValueError("no video is open")
+        frame = parse_position(text, self._src.fps, self._tb)
+        self.pause()
+        return self.seek(frame)
+
+    # -- loop ---------------------------------------------------------------------------
+    def set_loop_a(self, frame: int | None = None) -> None:
+        self._loop_a = self._current if frame is None else int(frame)
+        self._order_loop()
+
+    def set_loop_b(self, frame: int | None = None) -> None:
+        self._loop_b = self._current if frame is None else int(frame)
+        self._order_loop()
+
+    def clear_loop(self) -> None:
+        self._loop_a = self._loop_b = None
+        self.loop_changed.emit(None, None)
+
+    def _order_loop(self) -> None:
+        a, b = self._loop_a, self._loop_b
+        if a is not None and b is not None and a > b:
+            self._loop_a, self._loop_b = b, a
+        self.loop_changed.emit(self._loop_a, self._loop_b)
+
+    def _loop_active(self) -> bool:
+        return self._loop_a is not None and self._loop_b is not None
+
+    # -- rate and shuttle ---------------------------------------------------------------
+    def set_rate(self, rate: float) -> None:
+        """Set the signed speed, snapped to the nearest step of 1/32x..4x."""
+        if rate == 0:
+            self.pause()
+            return
+        mag = min(RATES, key=lambda r: abs(math.log2(r) - math.log2(abs(rate))))
+        new = math.copysign(mag, rate)
+        if new == self._rate:
+            return
+        self._rate = new
+        self.rate_changed.emit(new)
+        if self._playing:
+            self._restart_playback()
+
+    def faster(self) -> None:
+        k = RATES.index(abs(self._rate))
+        self.set_rate(math.copysign(RATES[min(k + 1, len(RATES) - 1)], self._rate))
+
+    def slower(self) -> None:
+        k = RATES.index(abs(self._rate))
+        self.set_rate(math.copysign(RATES[max(k - 1, 0)], self._rate))
+
+    def shuttle_forward(self) -> None:
+        """L: play forward at 1x; pressed again while playing forward, faster."""
+        if self._playing and self._rate > 0:
+            self.faster()
+        else:
+            self.set_rate(1.0)
+            self.play()
+
+    def shuttle_reverse(self) -> None:
+        """J: play backward at 1x; pressed again while playing backward, faster."""
+        if self._playing and self._rate < 0:
+            self.faster()
+        else:
+            self.set_rate(-1.0)
+            self.play()
+
+    def shuttle_stop(self) -> None:
+        """K: pause and reset the shuttle so the next L starts at 1x."""
+        self.pause()
+        self.set_rate(1.0)
+
+    # -- play / pause -------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        if self._playing:
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        if self._src is None or self._playing:
+            return
+        self._finish_settling()
+        last = self._src.frame_count - 1
+        if self._rate > 0 and self._current >= last:
+            self._set_current(self._loop_a if self._loop_active() else 0)  # type: ignore[arg-type]
+        elif self._rate < 0 and self._current <= 0:
+            self._set_current(self._loop_b if self._loop_active() else last)  # type: ignore[arg-type]
+        self._playing = True
+        self._start_engine()
+        self.playing_changed.emit(True)
+
+    def pause(self) -> None:
+        """Stop playback; the picture becomes the exact frame (after VLC settles)."""
+        if not self._playing:
+            return
+        self._playing = False
+        self._tick.stop()
+        if self._vlc_active:
+            self._engine.pause()
+            self._vlc_active = False
+            self._settling = True
+            self._vlc_settle.start(_SETTLE_MS)
+        self.playing_changed.emit(False)
+
+    def _start_engine(self) -> None:
+        assert self._src is not None and self._tb is not None
+        use_vlc = (
+            self._engine is not None
+            and self._surface_attached
+            and self._rate >= _VLC_MIN_RATE
+        )
+        if use_vlc:
+            self._vlc_active = True
+            self._vlc_last_t = None
+            self._engine.play_from(self._tb.time_s(self._current), self._rate)
+            self.video_surface_changed.emit(True)
+        else:
+            self._vlc_active = False
+        self._restart_clock()
+        self._tick.start(self._tick_interval_ms())
+
+    def _restart_playback(self) -> None:
+        """Rate or direction changed while playing: re-pick the engine from the current frame."""
+        if self._vlc_active:
+            self._engine.pause()
+            self._vlc_active = False
+            self._settle_after_vlc_pause()
+        self._tick.stop()
+        self._start_engine()
+
+    def _restart_clock(self) -> None:
+        if self._tb is None:
+            return
+        self._anchor_t = self._tb.time_s(self._current)
+        self._clock.restart()
+
+    def _tick_interval_ms(self) -> int:
+        if self._tb is None:
+            return 10
+        if self._vlc_active:
+            return 15
+        frame_ms = self._tb.last_frame_duration_s * 1000 / abs(self._rate)
+        return int(min(max(frame_ms / 2, 4), 20))
+
+    def _on_tick_timeout(self) -> None:
+        if not self._playing or self._tb is None or self._src is None:
+            return
+        if self._vlc_active:
+            self._on_vlc_tick()
+            return
+        elapsed_s = self._clock.nsecsElapsed() / 1e9
+        t = self._anchor_t + self._rate * elapsed_s
+        last = self._src.frame_count - 1
+        target = self._tb.index_at(t)
+        prev = self._current
+        if self._loop_active():
+            a, b = self._loop_a, self._loop_b
+            assert a is not None and b is not None
+            if self._rate > 0 and prev <= b < target:
+                self._set_current(a)
+                self._restart_clock()
+                return
+            if self._rate < 0 and (t < self._tb.time_s(a)) and prev >= a:
+                self._set_current(b)
+                self._restart_clock()
+                return
+        if self._rate > 0 and t >= self._tb.end_s(last):
+            self._set_current(last)
+            self.pause()
+            return
+        if self._rate < 0 and t < 0:
+            self._set_current(0)
+            self.pause()
+            return
+        if target != prev:
+            self._set_current(target)
+            self._src.prefetch(target + (1 if self._rate > 0 else -1), 1 if self._rate > 0 else -1)
+
+    def _on_vlc_tick(self) -> None:
+        """Follow VLC's clock (interpolated between its coarse updates) for labels and loops."""
+        assert self._tb is not None and self._src is not None
+        state = self._engine.state
+        if state in ("ended", "stopped", "error"):
+            self._vlc_active = False
+            self._playing = False
+            self._tick.stop()
+            self.playing_changed.emit(False)
+            self.video_surface_changed.emit(False)
+            self._set_current(self._src.frame_count - 1)
+            return
+        t = self._engine.time_s()
+        if t is None or state != "playing":
+            return
+        if t != self._vlc_last_t:
+            self._vlc_last_t = t
+            self._anchor_t = t
+            self._clock.restart()
+        est = self._anchor_t + self._rate * self._clock.nsecsElapsed() / 1e9
+        target = self._tb.index_at(est)
+        if self._loop_active() and target > self._loop_b:  # type: ignore[operator]
+            a = self._loop_a
+            assert a is not None
+            self._engine.play_from(self._tb.time_s(a), self._rate)
+            self._vlc_last_t = None
+            self._set_current(a)
+            self._restart_clock()
+            return
+        if target > self._current:  # VLC never goes back while playing forward
+            self._set_current(target)
+
+    def _settle_after_vlc_pause(self) -> None:
+        """Find the frame VLC is showing, make it current, then hand the picture back to us."""
+        self._vlc_settle.stop()
+        if not self._settling and self._vlc_active:
+            return
+        self._settling = False
+        if self._src is None or self._tb is None:
+            return
+        t = self._engine.time_s() if self._engine is not None else None
+        estimate = self._tb.index_at(t) if t is not None else self._current
+        estimate = max(estimate, self._current)
+        chosen = estimate
+        shown = None
+        if self._grabber is not None:
+            try:
+                shown = self._grabber()
+            except Exception as exc:  # a failed grab must not break pausing
+                log.warning("grabbing the VLC picture failed: %s", exc)
+        if shown is not None:
+            from annotator.media.vlc_engine import match_shown_frame  # noqa: PLC0415
+
+            lo = max(estimate - MATCH_BEFORE, 0)
+            hi = min(estimate + MATCH_AFTER, self._src.frame_count - 1)
+            size = (64, max(1, round(64 * self._src.height / max(self._src.width, 1))))
+            cands = [(i, self._src.frame(i, size=size)) for i in range(lo, hi + 1)]
+            match = match_shown_frame(shown, cands, (self._src.width, self._src.height))
+            if match is not None:
+                chosen = match[0]
+                log.debug("VLC paused: clock says %d, picture matches %d (diff %.1f)",
+                          estimate, match[0], match[1])
+        self._set_current(chosen)
+        self.video_surface_changed.emit(False)
+
+    def _finish_settling(self) -> None:
+        """A key during VLC's settle delay must act on the settled frame, not the estimate."""
+        if self._settling:
+            self._settle_after_vlc_pause()
+
+    # -- helpers ------------------------------------------------------------------------
+    def _set_current(self, frame: int) -> None:
+        if frame == self._current:
+            return
+        self._current = frame
+        self.frame_changed.emit(frame)

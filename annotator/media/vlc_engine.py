@@ -1,0 +1,182 @@
+"""python-vlc wrapper for real-time playback with sound, and nothing else.
+
+VLC is good at one thing Facet needs: smooth real-time playback with audio. It is bad at the
+thing Facet promises: measured here, seeks while paused land 2-3 frames off, ``get_time()`` is
+stale after ``next_frame()`` and trails the picture on screen by 2-10 frames after a pause,
+and there is no backward step. So the controller uses VLC only while playing forward, treats
+its clock as an estimate, and on pause finds the frame VLC really shows by comparing a grab
+of the video window with the exact decoded neighbours (:func:`match_shown_frame`).
+
+VLC is optional: :meth:`VlcEngine.create` returns ``None`` (and logs why) when libvlc cannot
+be loaded, and the controller falls back to timer-driven playback from the FrameSource.
+No Qt here: the window id comes in as an int, and nothing calls back into Qt from VLC's
+threads (the controller polls).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# Titles and OSD would be painted into the picture and spoil the frame matching on pause.
+_VLC_ARGS = ["--quiet", "--no-video-title-show", "--no-osd", "--no-snapshot-preview",
+             "--no-xlib", "--no-stats"]
+
+
+class VlcEngine:
+    """One libvlc instance and media player, embedded in a native window the UI provides."""
+
+    def __init__(self, vlc_module: object, instance: object) -> None:
+        self._vlc = vlc_module
+        self._instance = instance
+        self._player = instance.media_player_new()  # type: ignore[attr-defined]
+        # Keys and clicks must reach Qt's shortcuts, not VLC's hotkeys.
+        self._player.video_set_key_input(False)
+        self._player.video_set_mouse_input(False)
+        self._path: str | None = None
+        self._started = False
+
+    @classmethod
+    def create(cls, extra_args: Sequence[str] = ()) -> VlcEngine | None:
+        """A ready engine, or ``None`` when libvlc is missing or disabled (FACET_NO_VLC=1)."""
+        if os.environ.get("FACET_NO_VLC"):
+            log.info("VLC disabled by FACET_NO_VLC; using frame-source playback")
+            return None
+        try:
+            import vlc  # noqa: PLC0415 - optional, loads a native library
+
+            instance = vlc.Instance([*_VLC_ARGS, *extra_args])
+            if instance is None:
+                raise RuntimeError("libvlc_new returned NULL (plugins missing?)")
+            return cls(vlc, instance)
+        except Exception as exc:  # OSError, NameError from python-vlc, RuntimeError
+            log.warning("libvlc unavailable (%s); using frame-source playback", exc)
+            return None
+
+    # -- media --------------------------------------------------------------------------
+    def open(self, path: str | Path) -> None:
+        """Remember the file; the media is loaded on the first play so it can start at a time."""
+        self.stop()
+        self._path = str(path)
+        self._started = False
+
+    def set_window(self, win_id: int) -> None:
+        """Embed VLC's video output in a native window (X11, Win32 or Cocoa)."""
+        if sys.platform.startswith("linux"):
+            self._player.set_xwindow(int(win_id))
+        elif sys.platform == "win32":
+            self._player.set_hwnd(int(win_id))
+        elif sys.platform == "darwin":
+            self._player.set_nsobject(int(win_id))
+
+    # -- transport ----------------------------------------------------------------------
+    def play_from(self, seconds: float, rate: float = 1.0) -> None:
+        """Start or resume at ``seconds`` (VLC's own accuracy: a few frames; fine while playing).
+
+        The first play loads the media with ``:start-time`` because ``set_time`` before the
+        media is playing is ignored; later plays seek the paused player and resume.
+        """
+        if self._path is None:
+            return
+        self._player.set_rate(float(rate))
+        if not self._started or self.state in ("stopped", "ended", "error", "idle"):
+            media = self._instance.media_new(self._path)  # type: ignore[attr-defined]
+            media.add_option(f":start-time={max(seconds, 0.0):.6f}")
+            self._player.set_media(media)
+            media.release()
+            self._started = True
+            self._player.play()
+        else:
+            self._player.set_time(int(round(seconds * 1000)))
+            self._player.set_pause(0)
+
+    def pause(self) -> None:
+        self._player.set_pause(1)
+
+    def stop(self) -> None:
+        if self._started:
+            self._player.stop()
+        self._started = False
+
+    def set_rate(self, rate: float) -> None:
+        self._player.set_rate(float(rate))
+
+    def set_volume(self, percent: int) -> None:
+        self._player.audio_set_volume(int(percent))
+
+    def time_s(self) -> float | None:
+        """VLC's clock in seconds: an estimate only, never a frame index on its own."""
+        ms = self._player.get_time()
+        return None if ms is None or ms < 0 else ms / 1000.0
+
+    @property
+    def state(self) -> str:
+        """``idle``, ``opening``, ``playing``, ``paused``, ``stopped``, ``ended`` or ``error``."""
+        s = self._player.get_state()
+        st = self._vlc.State  # type: ignore[attr-defined]
+        return {
+            st.NothingSpecial: "idle",
+            st.Opening: "opening",
+            st.Buffering: "opening",
+            st.Playing: "playing",
+            st.Paused: "paused",
+            st.Stopped: "stopped",
+            st.Ended: "ended",
+            st.Error: "error",
+        }.get(s, "idle")
+
+    def release(self) -> None:
+        self.stop()
+        self._player.release()
+        self._instance.release()  # type: ignore[attr-defined]
+
+
+# -- which frame is VLC showing? ------------------------------------------------------------
+_MATCH_SIZE = (64, 48)
+
+
+def _small_gray(img: np.ndarray, size: tuple[int, int] = _MATCH_SIZE) -> np.ndarray:
+    import cv2  # noqa: PLC0415 - only needed on pause under VLC
+
+    gray = img[..., :3].astype(np.float32).mean(axis=2) if img.ndim == 3 else img
+    return cv2.resize(gray.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+
+
+def letterbox_rect(win_w: int, win_h: int, video_w: int, video_h: int) -> tuple[int, int, int, int]:
+    """Where VLC draws a ``video_w`` x ``video_h`` picture inside a window (aspect kept, centred)."""
+    if win_w <= 0 or win_h <= 0 or video_w <= 0 or video_h <= 0:
+        return (0, 0, max(win_w, 0), max(win_h, 0))
+    scale = min(win_w / video_w, win_h / video_h)
+    w, h = max(1, round(video_w * scale)), max(1, round(video_h * scale))
+    return ((win_w - w) // 2, (win_h - h) // 2, w, h)
+
+
+def match_shown_frame(
+    shown: np.ndarray, candidates: Sequence[tuple[int, np.ndarray]], video_size: tuple[int, int]
+) -> tuple[int, float] | None:
+    """The candidate frame index most like the grabbed window, with its mean abs difference.
+
+    ``shown`` is the RGB grab of VLC's whole window; the picture is cropped out of its
+    letterbox first. Candidates are exact decodes (any size). Returns ``None`` when there
+    is nothing to compare.
+    """
+    if shown is None or shown.size == 0 or not candidates:
+        return None
+    x, y, w, h = letterbox_rect(shown.shape[1], shown.shape[0], *video_size)
+    crop = shown[y : y + h, x : x + w]
+    if crop.size == 0:
+        return None
+    target = _small_gray(crop)
+    best: tuple[int, float] | None = None
+    for index, img in candidates:
+        d = float(np.abs(_small_gray(img) - target).mean())
+        if best is None or d < best[1]:
+            best = (index, d)
+    return best

@@ -1,0 +1,235 @@
+"""PlayerController: every action sequence ends on the right frame, and the image is that frame.
+
+Frame-source playback only (offscreen, no VLC): the timer path is what reverse, slow motion,
+CI and machines without libvlc use. No sleeps: wait on signals or conditions.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from annotator.media.barcode import read_index
+from annotator.media.player_controller import RATES, PlayerController
+from tests.media.player_fakes import FakeSource
+
+
+@pytest.fixture
+def src() -> FakeSource:
+    return FakeSource(100, Fraction(25))
+
+
+@pytest.fixture
+def ctl(qtbot, src: FakeSource) -> PlayerController:
+    c = PlayerController(source_factory=lambda path: src, use_vlc=False)
+    assert c.open("fake.mp4")
+    yield c
+    c.shutdown()
+
+
+def shown(c: PlayerController) -> int | None:
+    img = c.current_image()
+    assert img is not None
+    return read_index(img)
+
+
+def test_open_emits_media_and_frame_zero(qtbot, src: FakeSource) -> None:
+    c = PlayerController(source_factory=lambda path: src, use_vlc=False)
+    seen: list[int] = []
+    c.frame_changed.connect(seen.append)
+    with qtbot.waitSignal(c.media_opened):
+        c.open("x.mp4")
+    assert seen == [0]
+    assert c.current_frame == 0 and shown(c) == 0
+
+
+def test_open_failure_keeps_previous_media(qtbot, ctl: PlayerController, src: FakeSource) -> None:
+    def boom(path: str) -> FakeSource:
+        raise OSError(f"{path}: not a video")
+
+    ctl.seek(5)
+    ctl._source_factory = boom
+    with qtbot.waitSignal(ctl.error_occurred) as blocker:
+        assert not ctl.open("bad.txt")
+    assert blocker.args == ["bad.txt: not a video"]
+    assert ctl.source is src and ctl.current_frame == 5 and not src.closed
+
+
+def test_done_when_key_sequence(ctl: PlayerController) -> None:
+    """The issue's sequence: Home, Right x7, Left x3, Shift+Right, End, Left."""
+    expected = []
+    ctl.go_first()
+    expected.append((ctl.current_frame, 0))
+    for _ in range(7):
+        ctl.step(1)
+    expected.append((ctl.current_frame, 7))
+    for _ in range(3):
+        ctl.step(-1)
+    expected.append((ctl.current_frame, 4))
+    ctl.step_seconds(1)
+    expected.append((ctl.current_frame, 29))
+    ctl.go_last()
+    expected.append((ctl.current_frame, 99))
+    ctl.step(-1)
+    expected.append((ctl.current_frame, 98))
+    assert [a for a, _ in expected] == [b for _, b in expected]
+    assert shown(ctl) == 98
+
+
+def test_step_and_seek_clamp(ctl: PlayerController) -> None:
+    assert ctl.step(-5) == 0
+    assert ctl.seek(1000) == 99
+    assert ctl.step(1) == 99
+    assert ctl.step(-10) == 89 and shown(ctl) == 89
+
+
+def test_step_seconds_uses_timestamps_on_vfr(qtbot) -> None:
+    ts = np.array([0.0, 0.04, 0.5, 0.52, 1.0, 1.6, 2.0, 2.04])
+    s = FakeSource(len(ts), Fraction(25), ts)
+    c = PlayerController(source_factory=lambda p: s, use_vlc=False)
+    c.open("vfr")
+    assert c.step_seconds(1) == 4  # 0.0 + 1 s -> frame at 1.0
+    assert c.step_seconds(1) == 6  # 1.0 + 1 -> 2.0
+    assert c.step_seconds(-1) == 4
+    c.seek(2)
+    assert c.step_seconds(0.01) == 3  # never stuck: at least one frame
+    c.shutdown()
+
+
+def test_go_to_frame_timecode_seconds(ctl: PlayerController) -> None:
+    assert ctl.go_to("42") == 42
+    assert ctl.go_to("00:00:02:05") == 55
+    assert ctl.go_to("1.5s") == 37
+    assert ctl.go_to("99999") == 99
+    with pytest.raises(ValueError):
+        ctl.go_to("nonsense")
+    assert ctl.current_frame == 99
+
+
+def test_play_reaches_end_and_pauses(qtbot, src: FakeSource) -> None:
+    s = FakeSource(20, Fraction(100))  # 0.2 s clip
+    c = PlayerController(source_factory=lambda p: s, use_vlc=False)
+    c.open("x")
+    seen: list[int] = []
+    c.frame_changed.connect(seen.append)
+    with qtbot.waitSignal(c.playing_changed, timeout=3000, check_params_cb=lambda p: not p):
+        c.play()
+    assert c.current_frame == 19 and shown(c) == 19
+    assert seen == sorted(seen) and seen[-1] == 19
+    c.shutdown()
+
+
+def test_play_pause_settles_on_a_frame_and_image_matches(qtbot, ctl: PlayerController) -> None:
+    ctl.play()
+    assert ctl.is_playing
+    qtbot.waitUntil(lambda: ctl.current_frame >= 3, timeout=3000)
+    ctl.toggle_play()
+    assert not ctl.is_playing
+    f = ctl.current_frame
+    assert 3 <= f < 99 and shown(ctl) == f
+    ctl.step(1)
+    assert ctl.current_frame == f + 1 and shown(ctl) == f + 1
+
+
+def test_play_from_end_restarts(qtbot, ctl: PlayerController) -> None:
+    ctl.go_last()
+    ctl.play()
+    assert ctl.current_frame == 0
+    ctl.pause()
+
+
+def test_reverse_playback(qtbot, ctl: PlayerController) -> None:
+    ctl.seek(10)
+    seen: list[int] = []
+    ctl.frame_changed.connect(seen.append)
+    with qtbot.waitSignal(ctl.rate_changed):
+        ctl.shuttle_reverse()
+    assert ctl.rate == -1.0 and ctl.is_playing
+    with qtbot.waitSignal(ctl.playing_changed, timeout=3000):
+        pass  # runs out at frame 0 and pauses
+    assert ctl.current_frame == 0 and shown(ctl) == 0
+    assert seen == sorted(seen, reverse=True)
+
+
+def test_slow_motion_is_slower(qtbot, ctl: PlayerController) -> None:
+    ctl.set_rate(1 / 8)
+    assert ctl.rate == 0.125
+    ctl.play()
+    # At 1/8x each 25 fps frame lasts 320 ms: wait for two frames, not more than two.
+    qtbot.waitUntil(lambda: ctl.current_frame >= 2, timeout=3000)
+    elapsed_frames = ctl.current_frame
+    ctl.pause()
+    assert elapsed_frames <= 3 and shown(ctl) == ctl.current_frame
+
+
+def test_rates_and_shuttle(ctl: PlayerController) -> None:
+    ctl.shuttle_forward()
+    assert ctl.rate == 1.0 and ctl.is_playing
+    ctl.shuttle_forward()
+    ctl.shuttle_forward()
+    ctl.shuttle_forward()
+    assert ctl.rate == 4.0
+    ctl.shuttle_reverse()
+    assert ctl.rate == -1.0
+    ctl.shuttle_reverse()
+    assert ctl.rate == -2.0
+    ctl.shuttle_stop()
+    assert not ctl.is_playing and ctl.rate == 1.0
+    for _ in range(10):
+        ctl.slower()
+    assert ctl.rate == RATES[0] == 1 / 32
+    ctl.set_rate(0.3)
+    assert ctl.rate == 0.25
+
+
+def test_loop_a_b_wraps(qtbot, ctl: PlayerController) -> None:
+    ctl.seek(10)
+    ctl.set_loop_b()
+    ctl.seek(5)
+    with qtbot.waitSignal(ctl.loop_changed) as blocker:
+        ctl.set_loop_a()
+    assert blocker.args == [5, 10]
+    ctl.set_rate(4.0)
+    seen: list[int] = []
+    ctl.frame_changed.connect(seen.append)
+    ctl.play()
+    qtbot.waitUntil(lambda: seen.count(5) >= 2, timeout=3000)  # came back to A
+    ctl.pause()
+    assert max(seen) <= 10 and min(seen) >= 5
+    ctl.clear_loop()
+    assert ctl.loop == (None, None)
+
+
+def test_close_releases_source(qtbot, ctl: PlayerController, src: FakeSource) -> None:
+    with qtbot.waitSignal(ctl.media_closed):
+        ctl.close()
+    assert src.closed and ctl.current_image() is None and ctl.step(1) == 0
+
+
+def test_real_frame_source_on_barcode_video(qtbot, tmp_path) -> None:
+    media = pytest.importorskip("annotator.media")
+    if not hasattr(media, "FrameSource"):
+        pytest.skip("FrameSource not in the tree yet")
+    from annotator.media.barcode import write_barcode_video
+
+    path = tmp_path / "bc.mp4"
+    write_barcode_video(path, 60, fps=Fraction(25), size=(160, 120), gop=25)
+    c = PlayerController(use_vlc=False)
+    assert c.open(path)
+    for action, want in [
+        (lambda: c.go_last(), 59),
+        (lambda: c.step(-1), 58),
+        (lambda: c.step(-10), 48),
+        (lambda: c.step_seconds(-1), 23),
+        (lambda: c.seek(30), 30),
+        (lambda: c.go_first(), 0),
+    ]:
+        action()
+        assert c.current_frame == want and shown(c) == want
+    c.play()
+    qtbot.waitUntil(lambda: c.current_frame >= 5, timeout=5000)
+    c.pause()
+    assert shown(c) == c.current_frame
+    c.shutdown()
