@@ -1,0 +1,193 @@
+"""One PyAV container + decoder that lands on exact frames: seek to keyframe, decode forward.
+
+Containers cannot seek by frame number, and a seek lands on a keyframe, so reaching frame
+``i`` means seeking to the keyframe at or before ``pts[i]`` and decoding forward until the
+decoder outputs exactly ``pts[i]``. When the target is just ahead of where the decoder
+already is, it keeps decoding instead of seeking (a forward step costs one decode).
+
+Each :class:`SeekingDecoder` owns its container; the caller's path and the prefetch worker
+each have one, so neither waits behind the other's decode.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from annotator.media.errors import MediaError
+from annotator.media.frame_cache import FrameCache
+from annotator.media.pts_index import PtsIndex
+
+log = logging.getLogger(__name__)
+
+Size = tuple[int, int] | None
+# Keep decoding instead of seeking when the target is at most this many frames ahead,
+# even across a keyframe: a seek + keyframe decode costs about as much.
+_CONTINUE_MAX = 12
+
+
+def to_rgb(frame: Any, size: Size) -> np.ndarray:
+    """RGB24 array of a decoded frame, scaled in the same swscale pass when ``size`` is set."""
+    if size is None:
+        arr = frame.to_ndarray(format="rgb24")
+    else:
+        arr = frame.reformat(width=size[0], height=size[1], format="rgb24").to_ndarray()
+    arr.flags.writeable = False  # shared through the cache: nobody may paint on it
+    return arr
+
+
+class SeekingDecoder:
+    """Decode exact frames by index from one private container."""
+
+    def __init__(self, path: Path, index: PtsIndex, *, threads: str = "AUTO") -> None:
+        self.path = path
+        self.index = index
+        self._threads = threads
+        self._container: Any = None
+        self._stream: Any = None
+        self._frames: Iterator[Any] | None = None
+        self._pos: int | None = None  # index of the last frame the decoder output
+
+    def _open(self) -> None:
+        try:
+            self._container = av.open(str(self.path))
+        except (av.FFmpegError, OSError) as exc:
+            raise MediaError(f"{self.path.name}: cannot reopen ({exc})") from exc
+        self._stream = self._container.streams.video[0]
+        self._stream.thread_type = self._threads
+
+    def close(self) -> None:
+        self._frames = None
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
+    def _seek(self, seek_pts: int) -> None:
+        if self._container is None:
+            self._open()
+        self._container.seek(seek_pts, backward=True, any_frame=False, stream=self._stream)
+        self._frames = iter(self._container.decode(self._stream))
+        self._pos = None
+
+    def _next(self) -> tuple[int | None, Any] | None:
+        """Next decoded frame and its index (``None`` index for PTS not in the table)."""
+        if self._frames is None:
+            return None
+        try:
+            frame = next(self._frames)
+        except StopIteration:
+            self._frames = None
+            return None
+        pts = frame.pts if frame.pts is not None else frame.dts
+        return self.index.index_of_pts(pts), frame
+
+    def _can_continue(self, start: int) -> bool:
+        if self._frames is None or self._pos is None or self._pos >= start:
+            return False
+        if start - self._pos <= _CONTINUE_MAX:
+            return True
+        # No keyframe between here and the target: a seek would restart further back.
+        return self.index.seek_pts(start) <= int(self.index.pts[self._pos])
+
+    def decode_range(
+        self,
+        lo: int,
+        hi: int,
+        size: Size,
+        cache: FrameCache,
+        *,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> np.ndarray | None:
+        """Make frames ``lo..hi`` cached at ``size`` and return frame ``hi``.
+
+        Frames decoded before ``lo`` are not converted to RGB (that conversion costs as
+        much as the decode at 1080p). Returns ``None`` only when ``should_stop`` aborted.
+        """
+        missing = [i for i in range(lo, hi + 1) if (size, i) not in cache]
+        if not missing:
+            return cache.get((size, hi))
+        start = missing[0]
+        if not self._can_continue(start):
+            self._seek(self.index.seek_pts(start))
+        result = self._run(lo, hi, start, size, cache, should_stop)
+        if result is None and not (should_stop and should_stop()):
+            result = self._retry(lo, hi, start, size, cache, should_stop)
+        return result
+
+    def _retry(
+        self,
+        lo: int,
+        hi: int,
+        start: int,
+        size: Size,
+        cache: FrameCache,
+        should_stop: Callable[[], bool] | None,
+    ) -> np.ndarray | None:
+        """The seek landed after the target (demuxer seeks by DTS, open GOP, edit list):
+        restart from earlier keyframes, finally from the very beginning."""
+        seek = self.index.seek_pts(start)
+        for _ in range(3):
+            earlier = self.index.earlier_seek_pts(seek)
+            if earlier is None:
+                break
+            seek = earlier
+            log.debug("%s: retry frame %d from keyframe pts %d", self.path.name, hi, seek)
+            self._seek(seek)
+            result = self._run(lo, hi, start, size, cache, should_stop)
+            if result is not None:
+                return result
+        log.info("%s: frame %d needs a decode from the start", self.path.name, hi)
+        self.close()
+        self._open()
+        self._frames = iter(self._container.decode(self._stream))
+        self._pos = None
+        result = self._run(lo, hi, start, size, cache, should_stop)
+        if result is None and not (should_stop and should_stop()):
+            raise MediaError(f"{self.path.name}: frame {hi} cannot be decoded")
+        return result
+
+    def _run(
+        self,
+        lo: int,
+        hi: int,
+        start: int,
+        size: Size,
+        cache: FrameCache,
+        should_stop: Callable[[], bool] | None,
+    ) -> np.ndarray | None:
+        first = True
+        while True:
+            if should_stop is not None and should_stop():
+                return None
+            try:
+                item = self._next()
+            except av.FFmpegError as exc:
+                log.warning("%s: decode error near frame %d: %s", self.path.name, hi, exc)
+                self._frames = None
+                return None
+            if item is None:
+                return None
+            idx, frame = item
+            if idx is None:
+                continue
+            if first and idx > start and self._pos is None:
+                self._frames = None  # landed after the first frame we need
+                return None
+            first = False
+            self._pos = idx
+            if idx < lo:
+                continue
+            if idx > hi:  # hi was never output: give up, the caller retries
+                return None
+            key = (size, idx)
+            arr = cache.get(key) if idx == hi else None
+            if arr is None and (idx == hi or key not in cache):
+                arr = to_rgb(frame, size)
+                cache.put(key, arr)
+            if idx == hi:
+                return arr

@@ -1,0 +1,68 @@
+"""LRU cache of decoded frames bounded by bytes, shared by the caller and the prefetch worker."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+
+import numpy as np
+
+
+class FrameCache:
+    """Thread-safe LRU of ``key -> ndarray`` whose total ``nbytes`` stays within a budget.
+
+    A byte budget (not a frame count) because the same source is cached at full size and
+    at display sizes: one 1080p RGB frame weighs as much as sixteen 480x270 ones. The lock
+    is held only for dictionary work, never while decoding, so the caller never waits
+    behind the prefetch worker's decode.
+    """
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget_bytes = max(int(budget_bytes), 0)
+        self._items: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> np.ndarray | None:
+        with self._lock:
+            arr = self._items.get(key)
+            if arr is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return arr
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._items
+
+    def put(self, key: Hashable, arr: np.ndarray) -> None:
+        """Insert (most recent) and evict least-recently-used entries beyond the budget."""
+        size = int(arr.nbytes)
+        if size > self.budget_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= int(old.nbytes)
+            self._items[key] = arr
+            self._bytes += size
+            while self._bytes > self.budget_bytes and self._items:
+                _, evicted = self._items.popitem(last=False)
+                self._bytes -= int(evicted.nbytes)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._items)

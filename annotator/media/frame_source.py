@@ -1,0 +1,300 @@
+"""FrameSource: exact frames of a video by index, fast enough for stepping back and forth.
+
+The frame index is a position in the PTS table (:mod:`annotator.media.pts_index`), so
+``frame(i)`` is the same picture whatever the access order, frame rate or first PTS.
+Decoded frames go into a byte-bounded LRU cache; a worker with its own decoder fills the
+cache around the user's position, so backward steps inside a long GOP come from memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import av
+import numpy as np
+
+from annotator.media.decoder import SeekingDecoder, Size
+from annotator.media.errors import MediaError
+from annotator.media.frame_cache import FrameCache
+from annotator.media.prefetch import Prefetcher
+from annotator.media.pts_index import (
+    PtsIndex,
+    build_index,
+    default_cache_dir,
+    load_cached,
+    save_cached,
+)
+from annotator.model.timebase import Timebase
+
+log = logging.getLogger(__name__)
+
+# Spread between the shortest and longest frame interval, relative to the median, beyond
+# which a stream counts as variable frame rate (CFR muxing jitters by a tick or two).
+_VFR_SPREAD = 0.02
+
+
+def _fail(path: Path, problem: str) -> MediaError:
+    return MediaError(f"{path.name}: {problem}")
+
+
+class FrameSource:
+    """Frame-exact random access to the first video stream of a file.
+
+    ``cache_mb`` bounds the decoded-frame cache in megabytes (full-size and display-size
+    frames share it); ``prefetch`` starts a worker that decodes around each requested
+    frame; ``index_cache_dir`` overrides where the PTS table is cached (``False`` disables
+    the disk cache).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        cache_mb: float = 512,
+        prefetch: bool = True,
+        index_cache_dir: Path | str | bool | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self._closed = False
+        self._prefetcher: Prefetcher | None = None
+        self._decoder: SeekingDecoder | None = None
+        if not self.path.exists():
+            raise _fail(self.path, "file not found")
+        if not self.path.is_file():
+            raise _fail(self.path, "not a file")
+        try:
+            container = av.open(str(self.path))
+        except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
+            raise _fail(self.path, f"not a readable video ({_short(exc)})") from exc
+        try:
+            self._read_header(container)
+            self._index = self._load_index(container, index_cache_dir)
+        except av.FFmpegError as exc:
+            raise _fail(self.path, f"corrupt video ({_short(exc)})") from exc
+        finally:
+            container.close()
+        self._derive_times()
+        self._cache = FrameCache(int(cache_mb * 1024 * 1024))
+        self._lock = threading.Lock()  # the caller's decoder only; never the worker's
+        self._decoder = SeekingDecoder(self.path, self._index)
+        self._want_prefetch = prefetch
+        self._last_index: int | None = None
+
+    # --- opening -------------------------------------------------------------------
+    def _read_header(self, container: Any) -> None:
+        if not container.streams.video:
+            raise _fail(self.path, "no video stream")
+        vs = container.streams.video[0]
+        cc = vs.codec_context
+        if not cc.width or not cc.height:
+            raise _fail(self.path, "video stream without picture size")
+        self.width: int = int(cc.width)
+        self.height: int = int(cc.height)
+        self.codec: str = str(cc.name)
+        self.time_base: Fraction = Fraction(vs.time_base)
+        self.has_audio: bool = bool(container.streams.audio)
+        self.container_frames: int = int(vs.frames or 0)
+        self._average_rate = vs.average_rate
+        self._guessed_rate = getattr(vs, "guessed_rate", None)
+
+    def _load_index(self, container: Any, cache_dir: Path | str | bool | None) -> PtsIndex:
+        directory: Path | None
+        if cache_dir is False:
+            directory = None
+        elif cache_dir is None or cache_dir is True:
+            directory = default_cache_dir()
+        else:
+            directory = Path(cache_dir)
+        if directory is not None:
+            cached = load_cached(self.path, directory)
+            if cached is not None and cached.time_base == self.time_base:
+                return cached
+        index = build_index(self.path, container, container.streams.video[0])
+        if directory is not None:
+            save_cached(self.path, directory, index)
+        return index
+
+    def _derive_times(self) -> None:
+        idx = self._index
+        self.pts: np.ndarray = idx.pts
+        self.frame_count: int = idx.frame_count
+        self.start_pts: int = int(idx.pts[0])
+        self.start_s: float = float(self.start_pts * self.time_base)
+        rel = (idx.pts - idx.pts[0]).astype(np.float64)
+        self.timestamps: np.ndarray = rel * float(self.time_base)
+        diffs = np.diff(idx.pts)
+        self.vfr: bool = False
+        if len(diffs) >= 2:
+            med = float(np.median(diffs))
+            spread = float(diffs.max() - diffs.min())
+            self.vfr = med > 0 and spread > max(2.0, _VFR_SPREAD * med)
+        self.fps: Fraction = self._nominal_fps(diffs)
+        self.timebase: Timebase = Timebase(self.timestamps, self.fps)
+        self.duration_s: float = self.timebase.duration_total_s
+
+    def _nominal_fps(self, diffs: np.ndarray) -> Fraction:
+        for rate in (self._average_rate, self._guessed_rate):
+            if rate:
+                fr = Fraction(rate)
+                if 0 < fr < 1000:
+                    return fr
+        if len(diffs):  # derived: the median frame interval in stream time
+            med = Fraction(int(np.median(diffs))) * self.time_base
+            if med > 0:
+                return (1 / med).limit_denominator(1001)
+        return Fraction(25)
+
+    # --- access ----------------------------------------------------------------------
+    def frame(self, i: int, *, size: tuple[int, int] | None = None) -> np.ndarray:
+        """RGB uint8 (H, W, 3) of frame ``i`` (read-only: it is shared with the cache).
+
+        ``size=(w, h)`` decodes scaled for display; still exactly frame ``i``.
+        """
+        self._check_open()
+        i = int(i)
+        if not 0 <= i < self.frame_count:
+            raise IndexError(f"frame {i} out of range 0..{self.frame_count - 1}")
+        key_size = self._norm_size(size)
+        direction = +1 if self._last_index is None or i >= self._last_index else -1
+        self._last_index = i
+        arr = self._cache.get((key_size, i))
+        if arr is None:
+            arr = self._decode(i, key_size, direction)
+        if self._want_prefetch:
+            self._hint(i, direction, key_size)
+        return arr
+
+    def _decode(self, i: int, size: Size, direction: int) -> np.ndarray:
+        assert self._decoder is not None
+        lo = i
+        if direction < 0:
+            # A backward miss: keep a few frames behind too, the worker fills the rest.
+            lo = max(i - 4, 0)
+        with self._lock:
+            try:
+                arr = self._decoder.decode_range(lo, i, size, self._cache)
+            except av.FFmpegError as exc:
+                raise _fail(self.path, f"decode error at frame {i} ({_short(exc)})") from exc
+        if arr is None:
+            raise _fail(self.path, f"frame {i} cannot be decoded")
+        return arr
+
+    def index_at(self, seconds: float) -> int:
+        """The frame on screen at ``seconds`` (measured like :attr:`timestamps`)."""
+        return self.timebase.index_at(seconds)
+
+    def prefetch(self, i: int, direction: int = +1, *, size: tuple[int, int] | None = None) -> None:
+        """Non-blocking hint: decode around ``i`` on the worker thread."""
+        self._check_open()
+        if 0 <= i < self.frame_count:
+            self._hint(int(i), direction, self._norm_size(size))
+
+    def wait_prefetch(self, timeout: float = 10.0) -> bool:
+        """Block until the worker is idle (tests and benches only; never on the GUI thread)."""
+        return self._prefetcher.wait_idle(timeout) if self._prefetcher else True
+
+    def _hint(self, i: int, direction: int, size: Size) -> None:
+        if self._prefetcher is None:
+            frame_bytes = 3 * (size or (self.width, self.height))[0] * (
+                size or (self.width, self.height)
+            )[1]
+            budget_frames = max(self._cache.budget_bytes // max(frame_bytes, 1), 2)
+            self._prefetcher = Prefetcher(
+                self.path,
+                self._index,
+                self._cache,
+                ahead=int(min(max(budget_frames // 6, 2), 48)),
+                behind=int(min(max(budget_frames // 2, 2), 300)),
+            )
+        self._prefetcher.hint(i, direction, size)
+
+    def _norm_size(self, size: tuple[int, int] | None) -> Size:
+        if size is None:
+            return None
+        w, h = int(size[0]), int(size[1])
+        if w <= 0 or h <= 0:
+            raise ValueError(f"invalid size {size}")
+        if (w, h) == (self.width, self.height):
+            return None
+        return (w, h)
+
+    @property
+    def cache(self) -> FrameCache:
+        return self._cache
+
+    @property
+    def index_method(self) -> str:
+        """``packets`` or ``decode``: how the PTS table was built (diagnostics)."""
+        return self._index.method
+
+    # --- lifetime ----------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._closed:
+            raise MediaError(f"{self.path.name}: source is closed")
+
+    def close(self) -> None:
+        """Stop the worker and release both decoders; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._prefetcher is not None:
+            self._prefetcher.stop()
+            self._prefetcher = None
+        if self._decoder is not None:
+            with self._lock:
+                self._decoder.close()
+        self._cache.clear()
+
+    def __enter__(self) -> FrameSource:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            if not getattr(self, "_closed", True):
+                self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+    def __repr__(self) -> str:
+        return (
+            f"FrameSource({self.path.name!r}, {self.width}x{self.height} {self.codec}, "
+            f"{self.frame_count} frames, fps={self.fps})"
+        )
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def probe(path: str | Path) -> dict[str, Any]:
+    """Facts about a video for ``annotator probe``: counts and times from the real PTS table."""
+    with FrameSource(path, prefetch=False, cache_mb=0) as src:
+        return {
+            "path": str(src.path),
+            "codec": src.codec,
+            "width": src.width,
+            "height": src.height,
+            "frame_count": src.frame_count,
+            "fps": str(src.fps),
+            "fps_float": float(src.fps),
+            "duration_s": round(src.duration_s, 6),
+            "vfr": src.vfr,
+            "first_pts": src.start_pts,
+            "start_s": src.start_s,
+            "time_base": str(src.time_base),
+            "has_audio": src.has_audio,
+            "container_frames": src.container_frames,
+        }

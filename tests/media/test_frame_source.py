@@ -1,0 +1,212 @@
+"""FrameSource returns exactly frame i, whatever the stream shape or the access order."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from annotator.media import FrameSource, MediaError, probe
+from annotator.media.barcode import read_index
+from annotator.model import Timebase
+
+
+def _orders(n: int, seed: int = 7) -> dict[str, list[int]]:
+    rng = random.Random(seed)
+    return {
+        "forward": list(range(n)),
+        "backward": list(range(n - 1, -1, -1)),
+        "random": [rng.randrange(n) for _ in range(min(n, 60))],
+    }
+
+
+@pytest.mark.parametrize("order", ["forward", "backward", "random"])
+def test_frame_shows_its_own_index(clip, order, index_cache, opened) -> None:
+    src = FrameSource(clip.path, index_cache_dir=index_cache)
+    opened.append(src)
+    assert src.frame_count == clip.n_frames
+    for i in _orders(src.frame_count)[order]:
+        img = src.frame(i)
+        assert img.shape == (120, 160, 3) and img.dtype == np.uint8
+        assert read_index(img) == i, f"{clip.name}: asked {i}"
+
+
+def test_frames_exact_without_cache_or_prefetch(make_clip, index_cache, opened) -> None:
+    """With a zero budget every request decodes: exactness must not depend on the cache."""
+    clip = make_clip("bframes")
+    src = FrameSource(clip.path, cache_mb=0, prefetch=False, index_cache_dir=index_cache)
+    opened.append(src)
+    for i in [89, 0, 45, 44, 46, 30, 29, 31, 88, 1]:
+        assert read_index(src.frame(i)) == i
+
+
+def test_scaled_decode_is_the_same_frame(make_clip, index_cache, opened) -> None:
+    clip = make_clip("long_gop250")
+    src = FrameSource(clip.path, index_cache_dir=index_cache)
+    opened.append(src)
+    for i in [260, 3, 259, 258, 100, 299]:
+        small = src.frame(i, size=(80, 60))
+        assert small.shape == (60, 80, 3)
+        assert read_index(small) == i
+        assert read_index(src.frame(i)) == i
+    assert src.frame(5, size=(160, 120)).shape == (120, 160, 3)  # native size = full frame
+
+
+def test_timestamps_from_real_pts(make_clip, index_cache, opened) -> None:
+    from tests.media.conftest import VFR_TIMES
+
+    clip = make_clip("vfr")
+    src = FrameSource(clip.path, index_cache_dir=index_cache)
+    opened.append(src)
+    assert src.vfr
+    assert src.timestamps[0] == 0.0
+    np.testing.assert_allclose(src.timestamps, VFR_TIMES, atol=1e-3)
+    assert isinstance(src.timebase, Timebase)
+    for i in [0, 5, 33, 69]:
+        t = float(src.timestamps[i])
+        assert src.index_at(t) == i
+        assert src.index_at(t + 0.004) == i  # mid-frame: still that frame (gaps >= 10 ms)
+        assert read_index(src.frame(src.index_at(t))) == i
+
+
+def test_ntsc_rate_and_no_drift(make_clip, index_cache, opened) -> None:
+    clip = make_clip("ntsc")
+    src = FrameSource(clip.path, index_cache_dir=index_cache)
+    opened.append(src)
+    assert src.fps == Fraction(30000, 1001)
+    assert not src.vfr
+    assert src.timestamps[-1] == pytest.approx(89 * 1001 / 30000, abs=1e-4)
+    assert [src.index_at(float(t)) for t in src.timestamps] == list(range(90))
+
+
+@pytest.mark.parametrize("name", ["start_pts_mkv", "start_pts_ts"])
+def test_first_pts_not_zero(make_clip, name, index_cache, opened) -> None:
+    clip = make_clip(name)
+    src = FrameSource(clip.path, index_cache_dir=index_cache)
+    opened.append(src)
+    assert src.start_pts > 0 and src.start_s > 0
+    assert src.pts[0] == src.start_pts and src.timestamps[0] == 0.0
+    assert src.timestamps[1] == pytest.approx(0.04, abs=1e-3)
+    assert read_index(src.frame(src.index_at(0.0))) == 0
+    assert read_index(src.frame(src.index_at(1.0))) == 25
+
+
+def test_metadata(make_clip, index_cache, opened) -> None:
+    clip = make_clip("cfr25_gop50")
+    with FrameSource(clip.path, index_cache_dir=index_cache) as src:
+        assert (src.width, src.height, src.codec) == (160, 120, "h264")
+        assert src.fps == 25 and isinstance(src.fps, Fraction)
+        assert src.duration_s == pytest.approx(120 / 25)
+        assert src.pts.dtype == np.int64 and src.timestamps.dtype == np.float64
+        assert not src.has_audio and src.time_base > 0
+    with pytest.raises(MediaError):
+        src.frame(0)  # closed
+    src.close()  # twice is fine
+
+
+def test_out_of_range(make_clip, index_cache, opened) -> None:
+    src = FrameSource(make_clip("cfr25_gop50").path, index_cache_dir=index_cache)
+    opened.append(src)
+    with pytest.raises(IndexError):
+        src.frame(120)
+    with pytest.raises(IndexError):
+        src.frame(-1)
+
+
+def test_index_cached_on_disk(make_clip, index_cache, opened) -> None:
+    clip = make_clip("long_gop250")
+    a = FrameSource(clip.path, index_cache_dir=index_cache, prefetch=False)
+    opened.append(a)
+    assert list(index_cache.glob("*.npz"))
+    b = FrameSource(clip.path, index_cache_dir=index_cache, prefetch=False)
+    opened.append(b)
+    np.testing.assert_array_equal(a.pts, b.pts)
+    assert read_index(b.frame(123)) == 123
+
+
+def test_prefetch_fills_cache_behind(make_clip, index_cache, opened) -> None:
+    clip = make_clip("long_gop250")
+    src = FrameSource(clip.path, index_cache_dir=index_cache)
+    opened.append(src)
+    src.frame(200)
+    src.frame(199)  # a step back: the worker fills the window behind
+    assert src.wait_prefetch(timeout=30)
+    for i in range(198, 170, -1):
+        assert (None, i) in src.cache, i
+    assert read_index(src.frame(180)) == 180
+
+
+def test_cache_respects_budget(make_clip, index_cache, opened) -> None:
+    clip = make_clip("long_gop250")
+    frame_bytes = 160 * 120 * 3
+    src = FrameSource(clip.path, cache_mb=20 * frame_bytes / 2**20, index_cache_dir=index_cache)
+    opened.append(src)
+    for i in range(250, 150, -1):
+        assert read_index(src.frame(i)) == i
+    src.wait_prefetch(timeout=30)
+    assert src.cache.nbytes <= 20 * frame_bytes
+    assert len(src.cache) <= 20
+
+
+def test_returned_frames_are_read_only(make_clip, index_cache, opened) -> None:
+    src = FrameSource(make_clip("cfr25_gop50").path, index_cache_dir=index_cache)
+    opened.append(src)
+    with pytest.raises(ValueError):
+        src.frame(3)[0, 0, 0] = 1
+
+
+def test_missing_file(tmp_path) -> None:
+    with pytest.raises(MediaError, match=r"^nope\.mp4: "):
+        FrameSource(tmp_path / "nope.mp4")
+
+
+def test_corrupt_file(tmp_path) -> None:
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 20)
+    with pytest.raises(MediaError, match=r"^bad\.mp4: "):
+        FrameSource(bad)
+
+
+def test_text_file(tmp_path) -> None:
+    txt = tmp_path / "notes.mp4"
+    txt.write_text("not a video\n")
+    with pytest.raises(MediaError, match=r"^notes\.mp4: "):
+        FrameSource(txt)
+
+
+def test_audio_only_file(tmp_path) -> None:
+    import av
+
+    path = tmp_path / "tone.wav"
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("pcm_s16le", rate=8000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        frame.sample_rate = 8000
+        for p in s.encode(frame):
+            c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    with pytest.raises(MediaError, match="no video stream"):
+        FrameSource(path)
+
+
+def test_truncated_file_counts_only_decodable_frames(make_clip, tmp_path, opened) -> None:
+    data = make_clip("start_pts_ts").path.read_bytes()
+    cut = tmp_path / "cut.ts"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    src = FrameSource(cut, index_cache_dir=tmp_path / "c")
+    opened.append(src)
+    assert 0 < src.frame_count < 60
+    for i in [src.frame_count - 1, 0, src.frame_count // 2]:
+        assert read_index(src.frame(i)) == i
+
+
+def test_probe(make_clip) -> None:
+    info = probe(make_clip("ntsc").path)
+    assert info["frame_count"] == 90 and info["container_frames"] in (0, 90)
+    assert info["fps"] == "30000/1001" and info["fps_float"] == pytest.approx(29.97, abs=0.01)
+    assert info["codec"] == "h264" and (info["width"], info["height"]) == (160, 120)
+    assert info["vfr"] is False and info["first_pts"] == 0 and info["has_audio"] is False
+    assert set(info) >= {"duration_s", "time_base"}
