@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     _install_excepthook()
     window = MainWindow()
     window.show()
+    # Ask for keyboard focus: without it (no window manager, e.g. Xvfb) the player keys
+    # would need a click first.
+    window.raise_()
+    window.activateWindow()
     if args.path:
         window.open_path(Path(args.path))
     else:
