@@ -1,0 +1,176 @@
+"""Candidate and ground-truth interval tables (CSV), and the MEGC spotting evaluation.
+
+Candidates are written with frame indices (the canonical time) plus seconds from the
+video's real timestamps for people reading the table. Ground truth may be a CSV with
+onset/offset columns (dataset sheets name them differently) or a Facet project, whose
+overlapping AU events form the expressions.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.analysis.intervals import Scores, greedy_match
+from annotator.analysis.spotting import Candidate
+from annotator.model.timebase import Timebase
+
+FIELDS = ["video", "face", "onset_frame", "apex_frame", "offset_frame", "onset_s", "offset_s",
+          "score"]
+_ONSET = ("onset_frame", "onset", "onsetframe", "onset frame", "start_frame", "start")
+_OFFSET = ("offset_frame", "offset", "offsetframe", "offset frame", "end_frame", "end")
+_APEX = ("apex_frame", "apex", "apexframe", "apex frame")
+_FACE = ("face", "face_id", "subject")
+_VIDEO = ("video", "filename", "file")
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    video: str
+    face: str
+    onset_frame: int
+    offset_frame: int
+    apex_frame: int | None = None
+
+
+def write_candidates(path: str | Path, candidates: Iterable[Candidate], *, video: str = "",
+                     timebase: Timebase | None = None) -> int:
+    """Write the table (atomically: a half-written CSV must never look complete)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.part")
+    n = 0
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(FIELDS)
+        for c in candidates:
+            on_s = f"{timebase.time_s(c.onset_frame):.3f}" if timebase else ""
+            off_s = f"{timebase.end_s(c.offset_frame):.3f}" if timebase else ""
+            w.writerow([video, c.face, c.onset_frame, c.apex_frame, c.offset_frame, on_s, off_s,
+                        f"{c.score:.3f}"])
+            n += 1
+    tmp.replace(path)
+    return n
+
+
+def _pick(header: dict[str, str], names: tuple[str, ...]) -> str | None:
+    for n in names:
+        if n in header:
+            return header[n]
+    return None
+
+
+def _int(value: str | None, where: str) -> int | None:
+    if value is None:
+        return None
+    v = value.strip()
+    if v in ("", "/", "-", "-1", "NULL", "?", "None"):
+        return None
+    try:
+        return int(float(v))
+    except ValueError:
+        raise ValueError(f"{where}: '{value}' is not a frame number") from None
+
+
+def read_intervals(path: str | Path) -> list[Interval]:
+    """Intervals from a candidates/truth CSV, or the expressions of a ``.facet.json``."""
+    path = Path(path)
+    if path.name.endswith(".json"):
+        return _project_intervals(path)
+    try:
+        fh = open(path, newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    with fh:
+        reader = csv.reader(fh)
+        rows = list(reader)
+    if not rows:
+        raise ValueError(f"{path}: empty file")
+    header = {h.strip().lower(): h for h in rows[0]}
+    cols = {h.strip().lower(): k for k, h in enumerate(rows[0])}
+    on_key, off_key = _pick(header, _ONSET), _pick(header, _OFFSET)
+    if on_key is None or off_key is None:
+        raise ValueError(f"{path}: needs onset and offset columns (e.g. onset_frame, "
+                         "offset_frame)")
+    apex_key, face_key, video_key = _pick(header, _APEX), _pick(header, _FACE), _pick(header,
+                                                                                       _VIDEO)
+
+    def col(row: list[str], key: str | None) -> str | None:
+        if key is None:
+            return None
+        k = cols[key.strip().lower()]
+        return row[k] if k < len(row) else None
+
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        where = f"{path}:{n}"
+        onset, offset = _int(col(row, on_key), where), _int(col(row, off_key), where)
+        if onset is None or offset is None:
+            raise ValueError(f"{where}: onset and offset are required")
+        if offset < onset:
+            raise ValueError(f"{where}: offset {offset} is before onset {onset}")
+        out.append(Interval((col(row, video_key) or "").strip(), (col(row, face_key) or "").strip(),
+                            onset, offset, _int(col(row, apex_key), where)))
+    return out
+
+
+def _project_intervals(path: Path) -> list[Interval]:
+    from annotator.analysis.agreement import expression_events
+    from annotator.io.project_file import load_project
+    from annotator.model import EventKind
+
+    project = load_project(path).project
+    media = project.primary_media
+    video = Path(media.path).name if media else ""
+    events = project.events_of(kind=EventKind.AU)
+    return [Interval(video, e.face, e.onset_frame, e.offset_frame, e.apex_frame)
+            for e in expression_events(events)]
+
+
+@dataclass(frozen=True, slots=True)
+class SpotEvaluation:
+    overall: Scores
+    micro: Scores
+    macro: Scores
+    matches: list[tuple[Interval, Interval, float]]
+
+
+def evaluate(candidates: list[Interval], truth: list[Interval], *, fps: float | None = None,
+             micro_max_frames: int | None = None) -> SpotEvaluation:
+    """MEGC rule: a candidate is a true positive when its IoU with a truth interval >= 0.5,
+    one-to-one greedy by IoU, counts pooled over videos and faces.
+
+    Videos and faces only separate intervals when both tables name them; a table without
+    a face column matches any face. Micro/macro splits the truth (and the candidates by
+    their own length) at 0.5 s when ``fps`` is known.
+    """
+    use_video = all(i.video for i in candidates + truth)
+    use_face = all(i.face for i in candidates + truth)
+
+    def key(i: Interval) -> tuple[str, str]:
+        return (i.video if use_video else "", i.face if use_face else "")
+
+    limit = micro_max_frames
+    if limit is None and fps:
+        limit = int(0.5 * fps + 1e-9)
+    totals = {"all": Scores(0, 0, 0), "micro": Scores(0, 0, 0), "macro": Scores(0, 0, 0)}
+    matches: list[tuple[Interval, Interval, float]] = []
+
+    def scale(i: Interval) -> str:
+        return "micro" if limit and i.offset_frame - i.onset_frame + 1 <= limit else "macro"
+
+    for k in sorted({key(i) for i in candidates + truth}):
+        c = [i for i in candidates if key(i) == k]
+        t = [i for i in truth if key(i) == k]
+        m = greedy_match([(i.onset_frame, i.offset_frame) for i in t],
+                         [(i.onset_frame, i.offset_frame) for i in c])
+        matches += [(t[ti], c[ci], v) for ti, ci, v in m]
+        totals["all"] = totals["all"] + Scores(len(m), len(c), len(t))
+        for s in ("micro", "macro"):
+            tp = sum(1 for ti, _, _ in m if scale(t[ti]) == s)
+            totals[s] = totals[s] + Scores(tp, sum(1 for i in c if scale(i) == s),
+                                           sum(1 for i in t if scale(i) == s))
+    return SpotEvaluation(totals["all"], totals["micro"], totals["macro"], matches)
