@@ -125,11 +125,18 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
         else:
             with os.fdopen(fd, "w", encoding=encoding, newline=newline) as f:
                 f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; exports are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def media_name(project: Project, media_id: str) -> str:

@@ -1,0 +1,155 @@
+"""``annotator export``, ``annotator import`` and ``annotator export-samples``.
+
+Exports start from the project with the video's real frame timestamps attached (a missing
+video falls back to the nominal rate with a warning); imports run into a copy of the
+project and save only when the whole file went in, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+IMPORT_KINDS = ("eaf", "openface", "srt", "casme", "samm", "casme-squared")
+_KIND_ALIASES = {"cas(me)^2": "casme-squared", "casme^2": "casme-squared",
+                 "cas(me)2": "casme-squared", "elan": "eaf", "samm-lv": "samm",
+                 "casme2": "casme"}
+
+
+def parse_ids(text: str) -> set[int]:
+    """``"1,4,7-9"`` -> {1, 4, 7, 8, 9}."""
+    ids: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        try:
+            if "-" in part:
+                a, b = part.split("-", 1)
+                ids.update(range(int(a), int(b) + 1))
+            else:
+                ids.add(int(part))
+        except ValueError:
+            raise ValueError(f"--events: {part!r} is not an event id or range (e.g. 1,4,7-9)") \
+                from None
+    return ids
+
+
+def _default_out(project: Path, suffix: str, fmt: str) -> Path:
+    name = project.name
+    stem = name[: -len(".facet.json")] if name.endswith(".facet.json") else project.stem
+    if fmt == "json":
+        return project.with_name(f"{stem}.export.facet.json")
+    return project.with_name(f"{stem}-clips" if fmt == "clips" else stem + suffix)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from annotator.io.common import load_for_export
+    from annotator.io.exporting import FORMATS, export
+
+    fmt = FORMATS[args.to]
+    project = Path(args.project)
+    out = Path(args.output) if args.output else _default_out(project, fmt.suffix, args.to)
+    if out.resolve() == project.resolve():
+        raise ValueError(f"{out}: is the project itself; choose another output file")
+    source = load_for_export(project)
+    options: dict[str, object] = {"portable": args.portable}
+    if args.to == "casme":
+        options.update(layout=args.layout, frame_base=args.frame_base)
+    if args.to == "clips":
+        options.update(events=parse_ids(args.events) if args.events else None,
+                       margin=args.margin, crop=args.crop)
+    if args.to == "frames-csv" and args.media:
+        options["media_id"] = args.media
+    path = export(args.to, source, out, **options)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from annotator.io.importing import import_into_file
+
+    kind = _KIND_ALIASES.get(args.kind.lower(), args.kind.lower())
+    if kind not in IMPORT_KINDS:
+        raise ValueError(f"import: unknown kind {args.kind!r}; use one of "
+                         f"{', '.join(IMPORT_KINDS)}")
+    if kind == "eaf":
+        from annotator.io.eaf import plan_eaf_import as planner
+    elif kind == "openface":
+        from annotator.io.openface import plan_openface_import
+
+        def planner(project, path):  # type: ignore[no-untyped-def]
+            return plan_openface_import(project, path, threshold=args.threshold,
+                                        min_frames=args.min_frames, face=args.face)
+    elif kind == "srt":
+        from annotator.io.srt import plan_srt_import as planner
+    else:
+        from annotator.io.sheets import plan_sheet_import
+
+        def planner(project, path):  # type: ignore[no-untyped-def]
+            return plan_sheet_import(project, path, kind, frame_base=args.frame_base,
+                                     clip=args.clip)
+    plan = import_into_file(planner, args.file, args.into)
+    print(plan.summary() + f" into {args.into}")
+    return 0
+
+
+def _cmd_export_samples(args: argparse.Namespace) -> int:
+    from annotator.io.regen import regenerate
+
+    for path in regenerate(Path(args.dir)):
+        print(f"wrote {path}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from annotator.io.exporting import FORMATS
+
+    p = sub.add_parser(
+        "export", help="write the project in another format",
+        description="Formats: " + "; ".join(f"{f.name}: {f.description}"
+                                             for f in FORMATS.values()))
+    p.add_argument("project", help="the .facet.json project")
+    p.add_argument("--to", required=True, choices=list(FORMATS), metavar="FORMAT",
+                   help=f"one of {', '.join(FORMATS)}")
+    p.add_argument("-o", "--output", help="output file (a folder for clips)")
+    p.add_argument("--portable", action="store_true",
+                   help="json/eaf: store only the video's file name (to share with the video)")
+    p.add_argument("--layout", choices=("casme2", "samm"), default="casme2",
+                   help="casme: sheet layout (default casme2); .xlsx or .csv from -o")
+    p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
+                   help="casme: first frame number in the sheet (default 1, like the datasets)")
+    p.add_argument("--events", help="clips: only these event ids, e.g. 1,4,7-9 (default all)")
+    p.add_argument("--margin", type=int, default=5, help="clips: extra frames each side (5)")
+    p.add_argument("--crop", action="store_true", help="clips: crop to the face box")
+    p.add_argument("--media", help="frames-csv: media id (default the first video)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("import", help="add events, curves or dialogue from another file",
+                       description="Kinds: eaf (ELAN), openface (OpenFace 2.x CSV), srt "
+                       "(subtitles as dialogue), casme (CASME II sheet), samm (SAMM / SAMM-LV "
+                       "sheet), casme-squared (CAS(ME)^2 sheet). The project changes only when "
+                       "the whole file imports.")
+    p.add_argument("kind", metavar="KIND", help=", ".join(IMPORT_KINDS))
+    p.add_argument("file", help="the file to import")
+    p.add_argument("--into", required=True, help="the .facet.json project to add to")
+    p.add_argument("--threshold", type=float,
+                   help="openface: make candidate AU events where AUxx_r >= this")
+    p.add_argument("--min-frames", type=int, default=3,
+                   help="openface: shortest candidate event in frames (3)")
+    p.add_argument("--face", help="openface: put every face_id on this face")
+    p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
+                   help="sheets: first frame number in the sheet (default 1)")
+    p.add_argument("--clip", help="sheets: only rows whose Filename is this clip")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("export-samples",
+                       help="regenerate exports/: the demo project in every format")
+    p.add_argument("--dir", default="exports", help="output folder (default exports)")
+    p.set_defaults(func=_cmd_export_samples)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from annotator.cli import main
+
+    sys.exit(main(["export", *sys.argv[1:]]))

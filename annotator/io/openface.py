@@ -1,0 +1,140 @@
+"""OpenFace 2.x CSV import: per-face AU intensity curves, optionally candidate events.
+
+OpenFace writes ``frame, face_id, timestamp, confidence, success, ... AUxx_r ... AUxx_c``
+with ``", "`` separators (read with ``skipinitialspace``). ``frame`` is 1-based and is
+mapped to the video's own frame index (``frame - 1``); ``timestamp`` is not trusted.
+Rows with ``success`` 0 become gaps (``None``). ``face_id`` (absent in 2.0 files) picks the
+face: face_id 0 goes to the project's first face, 1 to the second, and so on, with new
+faces made as needed. Curves are named after the column (``AU12_r``); presence-only AUs
+(``AU28_c``) give a 0/1 curve.
+
+With a threshold, each run of frames at or above it (at least ``min_frames`` long)
+becomes a candidate AU event (apex at the peak, intensity from the peak value, annotator
+``openface``) for a coder to confirm or delete.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from annotator.io.importing import ImportFileError, ImportPlan, new_face
+from annotator.model import Curve, Event, EventKind, Intensity, Project
+
+_AU_COL = re.compile(r"^AU(\d{1,2})_([rc])$")
+
+
+def read_openface(path: Path) -> pd.DataFrame:
+    name = path.name
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ImportFileError(f"{name}: line {line}: not UTF-8 text (byte {e.start})") from None
+    try:
+        df = pd.read_csv(path, skipinitialspace=True, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise ImportFileError(f"{name}: empty file") from None
+    except pd.errors.ParserError as e:
+        msg = str(e).strip().splitlines()[-1]
+        m = re.search(r"line (\d+)", msg)
+        where = f"line {m.group(1)}: " if m else ""
+        raise ImportFileError(f"{name}: {where}malformed CSV ({msg})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    au_cols = [c for c in df.columns if _AU_COL.match(c)]
+    if "frame" not in df.columns or not au_cols:
+        found = ", ".join(list(df.columns)[:6])
+        raise ImportFileError(
+            f"{name}: line 1: not an OpenFace CSV: needs 'frame' and AUxx_r/AUxx_c columns "
+            f"(found {found}{', ...' if len(df.columns) > 6 else ''})")
+    for c in ["frame", "face_id", "success", *au_cols]:
+        if c in df.columns and not pd.api.types.is_numeric_dtype(df[c]):
+            bad = pd.to_numeric(df[c], errors="coerce").isna() & df[c].notna()
+            i = int(np.argmax(bad.to_numpy()))
+            raise ImportFileError(f"{name}: line {i + 2}: column {c}: {df[c].iloc[i]!r} is not "
+                                  f"a number")
+    return df
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Inclusive (start, end) index pairs of True runs."""
+    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    d = np.diff(padded)
+    return list(zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist(),
+                    strict=True))
+
+
+def plan_openface_import(project: Project, path: Path, *, threshold: float | None = None,
+                         min_frames: int = 3, face: str | None = None) -> ImportPlan:
+    path = Path(path)
+    name = path.name
+    df = read_openface(path)
+    plan = ImportPlan(source=name)
+    media = project.primary_media
+    if media is None:
+        raise ImportFileError(f"{name}: the project has no video to put the curves on")
+    n = project.timebase(media.id).frame_count
+    frames = df["frame"].to_numpy(dtype=np.int64) - 1
+    bad = np.flatnonzero((frames < 0) | (frames >= n))
+    if len(bad):
+        i = int(bad[0])
+        raise ImportFileError(f"{name}: line {i + 2}: frame {frames[i] + 1} is outside the "
+                              f"video (1-{n}, OpenFace frames are 1-based)")
+    ok = np.ones(len(df), dtype=bool)
+    if "success" in df.columns:
+        ok = df["success"].fillna(0).to_numpy() != 0
+        if (~ok).any():
+            plan.warnings.append(f"{name}: {int((~ok).sum())} rows with success 0 left as gaps")
+    face_ids = df["face_id"].fillna(0).astype(int).to_numpy() if "face_id" in df.columns \
+        else np.zeros(len(df), dtype=int)
+    existing = list(project.faces)
+    cols = [c for c in df.columns if _AU_COL.match(c)]
+    has_r = {int(_AU_COL.match(c).group(1)) for c in cols if c.endswith("_r")}  # type: ignore[union-attr]
+    cols = [c for c in cols if c.endswith("_r")
+            or int(_AU_COL.match(c).group(1)) not in has_r]  # type: ignore[union-attr]
+    for fid in sorted(set(face_ids.tolist())):
+        if face is not None:
+            target = face
+            if target not in project.faces:
+                raise ImportFileError(f"{name}: no face {target!r} in the project")
+        elif fid < len(existing):
+            target = existing[fid]
+        else:
+            target = new_face(project, plan, "", f"OpenFace face {fid}").id
+        sel = face_ids == fid
+        f = frames[sel]
+        if len(np.unique(f)) != len(f):
+            dup = int(np.flatnonzero(sel)[np.flatnonzero(np.diff(np.sort(f)) == 0)[0]])
+            raise ImportFileError(f"{name}: line {dup + 2}: frame repeated for face_id {fid}")
+        start, stop = int(f.min()), int(f.max())
+        for c in cols:
+            values = np.full(stop - start + 1, np.nan)
+            v = df[c].to_numpy(dtype=np.float64)[sel]
+            v = np.where(ok[sel], v, np.nan)
+            values[f - start] = v
+            plan.curves.append(Curve(
+                face=target, name=c, start_frame=start, media=media.id, source=name,
+                values=tuple(None if math.isnan(x) else round(float(x), 4) for x in values)))
+            if threshold is None:
+                continue
+            au = int(_AU_COL.match(c).group(1))  # type: ignore[union-attr]
+            level = threshold if c.endswith("_r") else 0.5
+            filled = np.nan_to_num(values, nan=-1.0)
+            for a, b in _runs(filled >= level):
+                if b - a + 1 < min_frames:
+                    continue
+                peak = a + int(np.argmax(filled[a : b + 1]))
+                intensity = None
+                if c.endswith("_r"):
+                    intensity = Intensity.from_level(min(5, max(1, round(filled[peak]))))
+                plan.events.append(Event(
+                    id=0, face=target, kind=EventKind.AU, media=media.id, au=au,
+                    onset_frame=start + a, apex_frame=start + peak, offset_frame=start + b,
+                    intensity=intensity, code=f"{au}{intensity.value if intensity else ''}",
+                    annotator="openface", note=f"candidate: {c} >= {level:g}"))
+    return plan

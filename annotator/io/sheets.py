@@ -1,0 +1,277 @@
+"""Micro-expression dataset coding sheets (CASME II, SAMM, SAMM-LV, CAS(ME)^2): write and read.
+
+One row is one expression: the project's events are grouped per face into runs of
+overlapping events (AU and emotion); a run gives onset (first frame), apex (the emotion
+event's apex, else the first AU apex), offset (last frame), the AUs as an ascending code
+string and the emotion label(s). Frame numbers in sheets are 1-based like the datasets'
+image names (``img46.jpg``); ``frame_base=0`` writes the 0-based frame indices instead.
+
+Reading is tolerant of the real sheets' quirks: preamble rows before the header (SAMM),
+no header at all (CAS(ME)^2), blank columns (CASME II), missing values written ``/``,
+``-1``, ``0``, ``NULL`` or ``?``, messy AU strings (kept raw on every event).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotator.io.common import media_name, safe_cell, write_atomic
+from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face
+from annotator.model import Event, EventKind, Project, parse_code
+from annotator.model.facs import normalise
+from annotator.model.timebase import scale_of
+
+CASME2_HEADER = ("Subject", "Filename", "", "OnsetFrame", "ApexFrame", "OffsetFrame", "",
+                 "Action Units", "Estimated Emotion")
+SAMM_HEADER = ("Subject", "Filename", "Inducement Code", "Onset Frame", "Apex Frame",
+               "Offset Frame", "Duration", "Micro", "Action Units", "Estimated Emotion",
+               "Objective Classes", "Notes")
+LAYOUTS = ("casme2", "samm")
+_MISSING = {"", "/", "-1", "NULL", "?", "NONE", "NA", "N/A", "-"}
+
+
+@dataclass
+class Expression:
+    face: str
+    onset: int
+    apex: int | None
+    offset: int
+    code: str
+    emotion: str
+    duration_s: float
+    notes: str = ""
+
+
+def expressions(project: Project, media_id: str | None = None) -> list[Expression]:
+    """Runs of overlapping AU/emotion events per face, in onset order."""
+    mid = media_id or (project.primary_media.id if project.primary_media else "m1")
+    tb = project.timebase(mid)
+    out: list[Expression] = []
+    for face in project.faces:
+        evs = [e for e in project.events_of(face=face, media=mid) if e.kind is not EventKind.NOTE]
+        groups: list[list[Event]] = []
+        end = -1
+        for e in evs:
+            if groups and e.onset_frame <= end:
+                groups[-1].append(e)
+                end = max(end, e.offset_frame)
+            else:
+                groups.append([e])
+                end = e.offset_frame
+        for g in groups:
+            units = {u.code: u for e in g if e.kind is EventKind.AU
+                     for u in parse_code(e.au_code).units}
+            emotions = list(dict.fromkeys(e.emotion for e in g
+                                          if e.kind is EventKind.EMOTION and e.emotion))
+            apex = next((e.apex_frame for e in g if e.kind is EventKind.EMOTION
+                         and e.apex_frame is not None), None)
+            if apex is None:
+                apex = next((e.apex_frame for e in g if e.apex_frame is not None), None)
+            onset = min(e.onset_frame for e in g)
+            offset = max(e.offset_frame for e in g)
+            out.append(Expression(face, onset, apex, offset, normalise(list(units.values())),
+                                  ";".join(emotions), tb.duration_s(onset, offset),
+                                  "; ".join(e.note for e in g if e.note)))
+    return sorted(out, key=lambda x: (x.onset, x.face))
+
+
+def sheet_rows(project: Project, layout: str = "casme2", frame_base: int = 1) -> list[list[Any]]:
+    if layout not in LAYOUTS:
+        raise ValueError(f"sheet layout {layout!r}: use one of {', '.join(LAYOUTS)}")
+    mid = project.primary_media.id if project.primary_media else "m1"
+    clip = Path(media_name(project, mid)).stem
+    rows: list[list[Any]] = [list(CASME2_HEADER if layout == "casme2" else SAMM_HEADER)]
+    for x in expressions(project, mid):
+        subject = project.faces[x.face].name
+        apex: Any = x.apex + frame_base if x.apex is not None else ("/" if layout == "casme2"
+                                                                    else -1)
+        if layout == "casme2":
+            rows.append([subject, clip, "", x.onset + frame_base, apex, x.offset + frame_base,
+                         "", x.code, x.emotion or "others"])
+        else:
+            rows.append([subject, clip, "", x.onset + frame_base, apex, x.offset + frame_base,
+                         x.offset - x.onset + 1,
+                         "Micro - 1/2" if scale_of(x.duration_s) == "micro" else "Macro",
+                         x.code, x.emotion or "Other", "", x.notes])
+    return rows
+
+
+def _safe_row(row: list[Any]) -> list[Any]:
+    return [safe_cell(c) if isinstance(c, str) else c for c in row]
+
+
+def export_sheet(project: Project, out: str | os.PathLike[str], *, layout: str = "casme2",
+                 frame_base: int = 1, **_: Any) -> Path:
+    """``.xlsx`` through openpyxl, anything else as CSV."""
+    out = Path(out)
+    rows = sheet_rows(project, layout, frame_base)
+    if out.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "CASME2-coding" if layout == "casme2" else "SAMM-coding"
+        for row in rows:
+            ws.append(_safe_row(row))
+        # Fixed document dates keep the file reproducible (exports/ is compared in tests).
+        fixed = _dt.datetime(2026, 1, 1)
+        wb.properties.created = wb.properties.modified = fixed
+        wb.properties.creator = "Facet"
+        buf = io.BytesIO()
+        wb.save(buf)
+        return write_atomic(out, buf.getvalue())
+    text = io.StringIO()
+    w = csv.writer(text, lineterminator="\r\n")
+    for row in rows:
+        w.writerow(_safe_row(row))
+    return write_atomic(out, text.getvalue())
+
+
+# ------------------------------------------------------------------ reading
+SHEET_KINDS = ("casme", "samm", "casme-squared")
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    name = path.name
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as e:  # noqa: BLE001 - zipfile, xml and openpyxl errors
+            raise ImportFileError(f"{name}: not a readable .xlsx workbook ({e})") from None
+        ws = wb.worksheets[0]
+        rows = [["" if c is None else str(c).strip() for c in r]
+                for r in ws.iter_rows(values_only=True)]
+        wb.close()
+        return rows
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ImportFileError(f"{name}: line {line}: not UTF-8 text (byte {e.start})") from None
+    return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+
+
+def _frame(value: str, name: str, line: int, what: str) -> int | None:
+    v = value.strip()
+    if v.upper() in _MISSING:
+        return None
+    try:
+        f = float(v)
+    except ValueError:
+        raise ImportFileError(f"{name}: line {line}: {what} {v!r} is not a frame number") \
+            from None
+    if f != int(f):
+        raise ImportFileError(f"{name}: line {line}: {what} {v!r} is not a whole frame number")
+    return int(f)
+
+
+def _columns(kind: str, rows: list[list[str]], name: str) -> tuple[int, dict[str, int]]:
+    """Index of the first data row and the column of each field."""
+    if kind == "casme-squared":  # no header: fixed positions
+        return 0, {"subject": 0, "clip": 1, "onset": 2, "apex": 3, "offset": 4, "aus": 5,
+                   "scale": 7, "emotion": 8}
+    for i, row in enumerate(rows[:30]):
+        low = [c.casefold() for c in row]
+        if "subject" in low and any(c.startswith("onset") for c in low):
+            def col(*names: str) -> int:
+                for n in names:
+                    if n in low:
+                        return low.index(n)
+                return -1
+            cols = {
+                "subject": col("subject"), "clip": col("filename"),
+                "onset": col("onsetframe", "onset frame", "onset"),
+                "apex": col("apexframe", "apex frame", "apex"),
+                "offset": col("offsetframe", "offset frame", "offset"),
+                "aus": col("action units", "action unit", "aus"),
+                "emotion": col("estimated emotion", "emotion"),
+                "scale": col("type", "micro"), "notes": col("notes"),
+            }
+            missing = [k for k in ("subject", "onset", "offset", "aus") if cols[k] < 0]
+            if missing:
+                raise ImportFileError(f"{name}: line {i + 1}: header lacks column(s) "
+                                      f"{', '.join(missing)}")
+            return i + 1, cols
+    raise ImportFileError(f"{name}: no header row with 'Subject' and 'Onset' columns in the "
+                          f"first 30 lines (wrong file or layout? CAS(ME)^2 sheets: use "
+                          f"'casme-squared')")
+
+
+def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
+                      frame_base: int = 1, clip: str | None = None) -> ImportPlan:
+    path = Path(path)
+    name = path.name
+    rows = _read_rows(path)
+    start, cols = _columns(kind, rows, name)
+    plan = ImportPlan(source=name)
+    mid = project.primary_media.id if project.primary_media else None
+    if mid is None:
+        raise ImportFileError(f"{name}: the project has no video to put the events on")
+    n_frames = project.timebase(mid).frame_count
+
+    def cell(row: list[str], key: str) -> str:
+        i = cols.get(key, -1)
+        return row[i] if 0 <= i < len(row) else ""
+
+    clips = set()
+    for i, row in enumerate(rows[start:], start=start + 1):
+        if not any(row):
+            continue
+        if kind == "casme-squared" and len(row) < 6:
+            raise ImportFileError(f"{name}: line {i}: {len(row)} columns, a CAS(ME)^2 sheet "
+                                  f"has 9 (participant, clip, onset, apex, offset, AUs, ...)")
+        if clip is not None and cell(row, "clip") != clip:
+            continue
+        clips.add(cell(row, "clip"))
+        onset = _frame(cell(row, "onset"), name, i, "onset")
+        offset = _frame(cell(row, "offset"), name, i, "offset")
+        apex = _frame(cell(row, "apex"), name, i, "apex")
+        if onset is None:
+            raise ImportFileError(f"{name}: line {i}: onset is missing")
+        if offset is None or offset == 0:
+            offset = apex if apex is not None else onset
+            plan.warnings.append(f"{name}: line {i}: offset missing; used "
+                                 f"{'apex' if apex is not None else 'onset'}")
+        onset, offset = onset - frame_base, offset - frame_base
+        apex = apex - frame_base if apex is not None else None
+        for what, f in (("onset", onset), ("offset", offset), ("apex", apex)):
+            if f is not None and not 0 <= f < n_frames:
+                raise ImportFileError(
+                    f"{name}: line {i}: {what} frame {f + frame_base} is outside the video "
+                    f"({frame_base}-{n_frames - 1 + frame_base})")
+        if offset < onset:
+            raise ImportFileError(f"{name}: line {i}: offset {offset + frame_base} is before "
+                                  f"onset {onset + frame_base}")
+        if apex is not None and not onset <= apex <= offset:
+            plan.warnings.append(f"{name}: line {i}: apex outside onset-offset: dropped")
+            apex = None
+        subject = cell(row, "subject") or "subject"
+        face = find_face(project, plan, subject) or new_face(project, plan, subject, subject)
+        base = dict(face=face.id, onset_frame=onset, offset_frame=offset, apex_frame=apex,
+                    media=mid, note=cell(row, "notes"))
+        raw = cell(row, "aus")
+        parsed = parse_code(raw)
+        plan.warnings.extend(f"{name}: line {i}: {w}" for w in parsed.warnings
+                             if "missing value" not in w)
+        for u in parsed.units:
+            plan.events.append(Event(id=0, kind=EventKind.AU, au=u.number, intensity=u.intensity,
+                                     side=u.side, code=raw, **base))
+        emotion = cell(row, "emotion").strip()
+        if emotion and emotion.upper() not in _MISSING:
+            label = emotion.casefold()
+            if label not in project.vocabulary.emotions and label not in plan.labels:
+                plan.labels.append(label)
+            plan.events.append(Event(id=0, kind=EventKind.EMOTION, emotion=label, **base))
+    if len(clips) > 1 and clip is None:
+        plan.warnings.append(f"{name}: rows name {len(clips)} different clips; all were put on "
+                             f"this project's video (choose one with --clip)")
+    return plan
