@@ -261,6 +261,7 @@ class PlayerController(QObject):
         if self._src is None:
             return 0
         self.pause()
+        self._finish_settling()
         return self.seek(self._current + int(n))
 
     def step_seconds(self, seconds: float) -> int:
@@ -272,6 +273,7 @@ class PlayerController(QObject):
         if self._src is None or self._tb is None:
             return 0
         self.pause()
+        self._finish_settling()
         ts = self._tb.timestamps
         t = float(ts[self._current]) + float(seconds)
         i = int(np.searchsorted(ts, t))
@@ -304,10 +306,12 @@ class PlayerController(QObject):
 
     # -- loop ---------------------------------------------------------------------------
     def set_loop_a(self, frame: int | None = None) -> None:
+        self._finish_settling()
         self._loop_a = self._current if frame is None else int(frame)
         self._order_loop()
 
     def set_loop_b(self, frame: int | None = None) -> None:
+        self._finish_settling()
         self._loop_b = self._current if frame is None else int(frame)
         self._order_loop()
 
@@ -535,8 +539,10 @@ class PlayerController(QObject):
             match = match_shown_frame(shown, cands, (self._src.width, self._src.height))
             if match is not None:
                 chosen = match[0]
-                log.debug("VLC paused: clock says %d, picture matches %d (diff %.1f)",
-                          estimate, match[0], match[1])
+                log.info("VLC paused: clock says frame %d, picture matches %d "
+                         "(difference %.1f, next best %.1f)", estimate, *match)
+            else:
+                log.warning("VLC paused: grab matched no frame near %d; using the clock", estimate)
         self._set_current(chosen)
         self.video_surface_changed.emit(False)
 

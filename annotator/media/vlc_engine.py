@@ -158,14 +158,19 @@ def letterbox_rect(win_w: int, win_h: int, video_w: int, video_h: int) -> tuple[
     return ((win_w - w) // 2, (win_h - h) // 2, w, h)
 
 
+# Mean abs grey difference (0-255) above which the grab is not this video's picture at all
+# (black surface, covered window): then the clock estimate is used instead.
+MATCH_MAX_DIFF = 24.0
+
+
 def match_shown_frame(
     shown: np.ndarray, candidates: Sequence[tuple[int, np.ndarray]], video_size: tuple[int, int]
-) -> tuple[int, float] | None:
-    """The candidate frame index most like the grabbed window, with its mean abs difference.
+) -> tuple[int, float, float] | None:
+    """The candidate most like the grabbed window: (index, its difference, next best's).
 
     ``shown`` is the RGB grab of VLC's whole window; the picture is cropped out of its
     letterbox first. Candidates are exact decodes (any size). Returns ``None`` when there
-    is nothing to compare.
+    is nothing to compare or nothing is close enough to be the picture.
     """
     if shown is None or shown.size == 0 or not candidates:
         return None
@@ -174,9 +179,11 @@ def match_shown_frame(
     if crop.size == 0:
         return None
     target = _small_gray(crop)
-    best: tuple[int, float] | None = None
-    for index, img in candidates:
-        d = float(np.abs(_small_gray(img) - target).mean())
-        if best is None or d < best[1]:
-            best = (index, d)
-    return best
+    scored = sorted(
+        (float(np.abs(_small_gray(img) - target).mean()), index) for index, img in candidates
+    )
+    best_d, best_i = scored[0]
+    if best_d > MATCH_MAX_DIFF:
+        return None
+    runner_up = scored[1][0] if len(scored) > 1 else float("inf")
+    return (best_i, best_d, runner_up)

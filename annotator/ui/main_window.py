@@ -166,6 +166,8 @@ class MainWindow(QMainWindow):
                 pass
             else:
                 install_player_shortcuts(self, self.controller)
+            # open() reports an unreadable video here (one line) instead of raising.
+            self.controller.error_occurred.connect(self.show_error)
         try:
             from annotator.ui.coding import install_coding
         except ImportError:

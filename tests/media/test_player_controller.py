@@ -233,3 +233,94 @@ def test_real_frame_source_on_barcode_video(qtbot, tmp_path) -> None:
     c.pause()
     assert shown(c) == c.current_frame
     c.shutdown()
+
+
+class FakeEngine:
+    """Stands in for VlcEngine: a clock that trails the picture, as measured with real VLC."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.st = "idle"
+        self.calls: list[str] = []
+
+    def open(self, path: object) -> None:
+        self.calls.append("open")
+
+    def set_window(self, win_id: int) -> None:
+        pass
+
+    def play_from(self, seconds: float, rate: float = 1.0) -> None:
+        self.t = seconds
+        self.st = "playing"
+        self.calls.append(f"play_from {seconds:.2f}")
+
+    def pause(self) -> None:
+        self.st = "paused"
+        self.calls.append("pause")
+
+    def stop(self) -> None:
+        self.st = "stopped"
+
+    def release(self) -> None:
+        pass
+
+    def time_s(self) -> float:
+        return self.t
+
+    @property
+    def state(self) -> str:
+        return self.st
+
+
+def test_vlc_pause_settles_on_the_frame_vlc_shows(qtbot, src: FakeSource) -> None:
+    """VLC's clock says frame 40 but its window shows 46: the controller must settle on 46."""
+    from annotator.media.vlc_engine import match_shown_frame
+
+    c = PlayerController(source_factory=lambda p: src, use_vlc=True)
+    engine = FakeEngine()
+    c._engine = engine
+    c.open("x")
+
+    vlc_picture = [46]
+
+    def grab() -> np.ndarray:
+        # VLC letterboxes the 160x120 picture (scaled 1.25x) into a wide 400x150 window.
+        win = np.zeros((150, 400, 3), np.uint8)
+        big = np.repeat(np.repeat(src.frame(vlc_picture[0]), 5, 0), 5, 1)[::4, ::4]
+        win[:, 100:300] = big[:150, :200]
+        return win
+
+    assert c.attach_video_surface(1234, grab)
+    surfaces: list[bool] = []
+    c.video_surface_changed.connect(surfaces.append)
+    c.seek(10)
+    c.play()
+    assert c.using_vlc and surfaces == [True] and engine.calls[-1] == "play_from 0.40"
+    engine.t = 40 / 25
+    with qtbot.waitSignal(c.video_surface_changed, timeout=2000):
+        c.pause()
+    assert surfaces == [True, False]
+    assert c.current_frame == 46 and shown(c) == 46
+    assert match_shown_frame(grab(), [(1, src.frame(1)), (46, src.frame(46))], (160, 120))[0] == 46
+    # A key during the settle delay acts on the settled frame, not on VLC's clock.
+    c.play()
+    engine.t = 60 / 25
+    vlc_picture[0] = 63
+    c.pause()
+    c.step(1)  # before the settle timer fires
+    assert c.current_frame == 64
+    assert shown(c) == 64
+    c.shutdown()
+
+
+def test_vlc_grab_of_nothing_falls_back_to_clock(qtbot, src: FakeSource) -> None:
+    c = PlayerController(source_factory=lambda p: src, use_vlc=True)
+    c._engine = FakeEngine()
+    c.open("x")
+    c.attach_video_surface(1, lambda: np.zeros((120, 160, 3), np.uint8))
+    c.play()
+    c._engine.t = 30 / 25
+    with qtbot.waitSignal(c.video_surface_changed, timeout=2000):
+        c.pause()
+    assert c.current_frame == 30 and shown(c) == 30
+    c.shutdown()

@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""End-to-end under Xvfb: real key presses into ``run.py VIDEO``, checked from screenshots.
+
+    .venv/bin/python tests/e2e/xvfb_keys.py [--out DIR] [--no-vlc] [--keep]
+
+1. Starts Xvfb on a free display and writes a barcode clip (every frame shows its index).
+2. Runs ``run.py clip.mp4`` (through this script's ``--app`` mode, which only adds a probe:
+   a timer that writes the controller's frame, the frame label's text and the picture's
+   screen rectangle to a JSON file; it changes nothing in the app).
+3. Sends the issue's keys with xdotool (Home, Right x7, Left x3, Shift+Right, End, Left,
+   Space, wait, Space, Right, Left), no click first: the player must have focus on its own.
+4. After each key, takes ``import -window root`` screenshots until the barcode read from the
+   screen, the controller's frame and the label agree with the expected frame (or time out).
+   After a Space the expected frame is whatever the controller settles on; the next keys
+   are checked relative to it.
+
+Exit status 0 when every step matched; a JSON report goes to ``--out`` with the screenshots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+N_FRAMES = 150
+FPS = Fraction(25)
+SIZE = (640, 480)
+
+
+# ---------------------------------------------------------------- app mode (inside the app)
+def run_app(video: str, probe_path: str) -> int:
+    """Start the real app via run.py, plus a read-only probe timer writing state as JSON."""
+    import runpy
+
+    from PySide6.QtCore import QPoint, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+
+    def write_probe() -> None:
+        for w in QApplication.topLevelWidgets():
+            ctl = getattr(w, "controller", None)
+            pw = getattr(w, "player_widget", None)
+            if ctl is None or pw is None or not w.isVisible() or ctl.source is None:
+                continue
+            view = pw.frame_view
+            x, y, rw, rh = view.view.image_rect(ctl.source.width, ctl.source.height)
+            tl = view.mapToGlobal(QPoint(0, 0))
+            focus = QApplication.focusWidget()
+            state = {
+                "frame": ctl.current_frame,
+                "playing": ctl.is_playing,
+                "shown": pw.shown_frame,
+                "label": pw.transport.frame_label.text(),
+                "timecode": pw.transport.timecode_label.text(),
+                "rect": [tl.x() + x, tl.y() + y, rw, rh],
+                "using_vlc": ctl.using_vlc,
+                "vlc_attached": bool(getattr(ctl, "_surface_attached", False)),
+                "focus": focus.objectName() if focus is not None else None,
+                "active": QApplication.activeWindow() is not None,
+                "t": time.time(),
+            }
+            tmp = probe_path + ".tmp"
+            with open(tmp, "w") as fh:
+                json.dump(state, fh)
+            os.replace(tmp, probe_path)
+            return
+
+    timer = QTimer(app)
+    timer.timeout.connect(write_probe)
+    timer.start(20)
+    sys.argv = [str(ROOT / "run.py"), video]
+    try:
+        runpy.run_path(str(ROOT / "run.py"), run_name="__main__")
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+# ---------------------------------------------------------------- driver (outside the app)
+class Driver:
+    def __init__(self, out: Path, use_vlc: bool) -> None:
+        self.out = out
+        self.use_vlc = use_vlc
+        self.env = dict(os.environ)
+        self.xvfb: subprocess.Popen[bytes] | None = None
+        self.app: subprocess.Popen[bytes] | None = None
+        self.probe = out / "probe.json"
+        self.steps: list[dict[str, object]] = []
+        self.shot_no = 0
+
+    def start_xvfb(self) -> None:
+        r, w = os.pipe()
+        self.xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(w), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+            pass_fds=(w,), stderr=subprocess.DEVNULL,
+        )
+        os.close(w)
+        with os.fdopen(r) as fh:
+            display = fh.readline().strip()
+        if not display:
+            raise RuntimeError("Xvfb did not report a display")
+        self.env["DISPLAY"] = f":{display}"
+        self.env.pop("WAYLAND_DISPLAY", None)
+        self.env["QT_QPA_PLATFORM"] = "xcb"
+        home = self.out / "home"
+        for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+            self.env[var] = str(home / var.lower())
+        if not self.use_vlc:
+            self.env["FACET_NO_VLC"] = "1"
+
+    def make_clip(self) -> Path:
+        from annotator.media.barcode import write_barcode_video
+
+        clip = self.out / "clip.mp4"
+        write_barcode_video(clip, N_FRAMES, fps=FPS, size=SIZE, gop=50)
+        return clip
+
+    def start_app(self, clip: Path) -> None:
+        log = open(self.out / "app.log", "wb")  # noqa: SIM115 - lives as long as the app
+        self.app = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--app", str(clip),
+             "--probe", str(self.probe)],
+            env=self.env, cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def state(self) -> dict[str, object] | None:
+        try:
+            return json.loads(self.probe.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def screenshot(self, name: str) -> object:
+        import cv2
+        import numpy as np
+
+        png = subprocess.run(
+            ["import", "-window", "root", "-silent", "png:-"], env=self.env,
+            capture_output=True, check=True, timeout=20,
+        ).stdout
+        bgr = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+        self.shot_no += 1
+        cv2.imwrite(str(self.out / f"{self.shot_no:02d}_{name}.png"), bgr)
+        return bgr[..., ::-1]
+
+    def screen_index(self, rgb: object, rect: list[float]) -> int | None:
+        from annotator.media.barcode import read_index
+
+        x, y, w, h = (round(v) for v in rect)
+        return read_index(rgb[y : y + h, x : x + w])  # type: ignore[index]
+
+    def key(self, keysym: str) -> None:
+        subprocess.run(["xdotool", "key", "--clearmodifiers", keysym], env=self.env, check=True)
+
+    def wait_for(self, name: str, expected: int | None, timeout: float = 8.0) -> dict[str, object]:
+        """Poll until screen barcode == controller frame == label (== expected if given)."""
+        deadline = time.monotonic() + timeout
+        last: dict[str, object] = {}
+        while time.monotonic() < deadline:
+            st = self.state()
+            if st is None or st.get("playing"):
+                time.sleep(0.05)
+                continue
+            rgb = self.screenshot(name)
+            st2 = self.state() or st
+            on_screen = self.screen_index(rgb, st2["rect"])  # type: ignore[arg-type]
+            frame = st2["frame"]
+            want = frame if expected is None else expected
+            label_ok = st2["label"] == f"Frame {want} / {N_FRAMES - 1}"
+            last = {"key": name, "expected": want, "controller": frame, "screen": on_screen,
+                    "label": st2["label"], "timecode": st2["timecode"], "shown": st2["shown"],
+                    "using_vlc": st2["using_vlc"], "vlc_attached": st2["vlc_attached"],
+                    "focus": st2["focus"], "shot": self.shot_no}
+            if on_screen == want == frame and label_ok and not st2["playing"]:
+                last["ok"] = True
+                self.steps.append(last)
+                print(f"  {name:<12} expected {want:>4}  screen {on_screen!s:>4}  "
+                      f"{st2['label']}  {st2['timecode']}  ok", flush=True)
+                return last
+            time.sleep(0.1)
+        last["ok"] = False
+        self.steps.append(last)
+        print(f"  {name:<12} MISMATCH {last}", flush=True)
+        return last
+
+    def run(self) -> bool:
+        self.start_xvfb()
+        clip = self.make_clip()
+        self.start_app(clip)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            st = self.state()
+            if st is not None and st.get("focus") == "player" and st.get("shown") == 0:
+                break
+            if self.app is not None and self.app.poll() is not None:
+                raise RuntimeError(f"app exited early: see {self.out / 'app.log'}")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"app did not show the player with focus: {self.state()}")
+        time.sleep(0.5)  # let the first paint reach the X server
+        print(f"app up: vlc_attached={self.state()['vlc_attached']}", flush=True)  # type: ignore[index]
+        last = N_FRAMES - 1
+        plan: list[tuple[str, str, int | None]] = [("Home", "Home", 0)]
+        plan += [("Right", f"Right{k}", k) for k in range(1, 8)]
+        plan += [("Left", f"Left{k}", 7 - k) for k in range(1, 4)]
+        plan += [("shift+Right", "Shift+Right", 4 + 25), ("End", "End", last),
+                 ("Left", "Left", last - 1)]
+        ok = True
+        for keysym, name, want in plan:
+            self.key(keysym)
+            ok &= bool(self.wait_for(name, want)["ok"])
+        # Space at last-1: plays to the end and stops there.
+        self.key("space")
+        time.sleep(0.3)
+        ok &= bool(self.wait_for("Space1", None)["ok"])
+        # Space at the end: restarts from 0 and keeps playing (VLC when available).
+        self.key("space")
+        time.sleep(1.5)
+        playing_state = self.state() or {}
+        rgb = self.screenshot("playing")
+        playing_idx = self.screen_index(rgb, playing_state.get("rect", [0, 0, 1, 1]))  # type: ignore[arg-type]
+        print(f"  while playing: controller {playing_state.get('frame')}, vlc "
+              f"{playing_state.get('using_vlc')}, screen barcode {playing_idx}", flush=True)
+        self.key("space")
+        settled = self.wait_for("Space2", None)
+        ok &= bool(settled["ok"])
+        base = int(settled["controller"])  # type: ignore[call-overload]
+        self.key("Right")
+        ok &= bool(self.wait_for("Right", min(base + 1, last))["ok"])
+        self.key("Left")
+        ok &= bool(self.wait_for("Left", min(base + 1, last) - 1)["ok"])
+        logs = sorted((self.out / "home").rglob("facet.log"))
+        vlc_lines = [ln for f in logs for ln in f.read_text().splitlines() if "VLC paused" in ln]
+        for ln in vlc_lines:
+            print(f"  app log: {ln}", flush=True)
+        report = {"ok": ok, "steps": self.steps, "vlc_pause_log": vlc_lines,
+                  "playing": {"controller": playing_state.get("frame"),
+                              "vlc": playing_state.get("using_vlc"), "screen": playing_idx}}
+        (self.out / "report.json").write_text(json.dumps(report, indent=1))
+        return ok
+
+    def stop(self) -> None:
+        for p in (self.app, self.xvfb):
+            if p is not None and p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+def tools_missing() -> list[str]:
+    return [t for t in ("Xvfb", "xdotool", "import") if shutil.which(t) is None]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--app", help=argparse.SUPPRESS)
+    ap.add_argument("--probe", help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help="folder for screenshots and report.json")
+    ap.add_argument("--no-vlc", action="store_true", help="frame-source playback only")
+    args = ap.parse_args(argv)
+    if args.app:
+        return run_app(args.app, args.probe)
+    missing = tools_missing()
+    if missing:
+        print(f"missing tools: {', '.join(missing)}", file=sys.stderr)
+        return 77
+    out = args.out or Path(tempfile.mkdtemp(prefix="facet-e2e-"))
+    out.mkdir(parents=True, exist_ok=True)
+    drv = Driver(out, use_vlc=not args.no_vlc)
+    try:
+        ok = drv.run()
+    finally:
+        drv.stop()
+    print(f"{'PASS' if ok else 'FAIL'}: screenshots and report in {out}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
