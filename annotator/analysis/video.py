@@ -68,10 +68,12 @@ def iter_luma(
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
     threads: bool = True,
+    convert: Callable[[Any], np.ndarray] = luma,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(frame index, luma)`` in presentation order, skipping PTS not in the table.
 
     The luma array is only valid until the next iteration (it views the decoder's buffer).
+    ``convert`` turns a decoded frame into the array yielded (e.g. a small RGB picture).
     """
     path = info.path
     try:
@@ -97,7 +99,7 @@ def iter_luma(
                 if i >= total or int(pts[i]) != p:
                     continue  # a frame the player never shows (edit list, duplicate)
             fallback = i + 1
-            yield i, luma(frame)
+            yield i, convert(frame)
             if progress is not None and (i % step == 0 or i == total - 1):
                 progress(i + 1, total)
     except av.FFmpegError as exc:
