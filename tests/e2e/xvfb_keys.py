@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-N_FRAMES = 150
+N_FRAMES = 300  # 12 s: the play/pause steps never run into the end
 FPS = Fraction(25)
 SIZE = (640, 480)
 
@@ -146,13 +146,15 @@ class Driver:
         import cv2
         import numpy as np
 
-        png = subprocess.run(
-            ["import", "-window", "root", "-silent", "png:-"], env=self.env,
+        # PPM: no compression on the way out, so the grab is quick while playing.
+        ppm = subprocess.run(
+            ["import", "-window", "root", "-silent", "ppm:-"], env=self.env,
             capture_output=True, check=True, timeout=20,
         ).stdout
-        bgr = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+        bgr = cv2.imdecode(np.frombuffer(ppm, np.uint8), cv2.IMREAD_COLOR)
         self.shot_no += 1
-        cv2.imwrite(str(self.out / f"{self.shot_no:02d}_{name}.png"), bgr)
+        cv2.imwrite(str(self.out / f"{self.shot_no:02d}_{name}.png"), bgr,
+                    [cv2.IMWRITE_PNG_COMPRESSION, 1])
         return bgr[..., ::-1]
 
     def screen_index(self, rgb: object, rect: list[float]) -> int | None:
@@ -170,11 +172,17 @@ class Driver:
         last: dict[str, object] = {}
         while time.monotonic() < deadline:
             st = self.state()
-            if st is None or st.get("playing"):
+            # Settled: not playing and our exact frame (not VLC's surface) is what is shown.
+            if st is None or st.get("playing") or st.get("shown") != st.get("frame"):
                 time.sleep(0.05)
                 continue
             rgb = self.screenshot(name)
+            shot_done = time.time()
             st2 = self.state() or st
+            while st2.get("t", 0) <= shot_done and time.monotonic() < deadline:
+                time.sleep(0.02)  # a probe written after the grab: nothing moved meanwhile
+                st2 = self.state() or st2
+            same = all(st2.get(k) == st.get(k) for k in ("frame", "label", "shown", "playing"))
             on_screen = self.screen_index(rgb, st2["rect"])  # type: ignore[arg-type]
             frame = st2["frame"]
             want = frame if expected is None else expected
@@ -183,7 +191,7 @@ class Driver:
                     "label": st2["label"], "timecode": st2["timecode"], "shown": st2["shown"],
                     "using_vlc": st2["using_vlc"], "vlc_attached": st2["vlc_attached"],
                     "focus": st2["focus"], "shot": self.shot_no}
-            if on_screen == want == frame and label_ok and not st2["playing"]:
+            if same and on_screen == want == frame and label_ok and not st2["playing"]:
                 last["ok"] = True
                 self.steps.append(last)
                 print(f"  {name:<12} expected {want:>4}  screen {on_screen!s:>4}  "
