@@ -1,0 +1,279 @@
+"""``annotator agree | spot | spot-eval | cuts | stats``: the analysis commands.
+
+Handlers return an exit code and raise ``CliError``/``ValueError`` with one line naming
+the file; ``annotator.cli.main`` turns those into a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _err(message: str) -> Exception:
+    from annotator.cli import CliError
+
+    return CliError(message)
+
+
+class _Bar:
+    """Progress on stderr: a bar redrawn in place on a terminal, a line per 10 % when
+    stderr is a file (logs of corpus runs stay readable); nothing with ``--quiet``."""
+
+    def __init__(self, label: str, quiet: bool = False) -> None:
+        self.label = label
+        self.quiet = quiet
+        self._last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        pct = int(100 * done / max(total, 1))
+        if not sys.stderr.isatty():  # a log file: a line per 10 %, no carriage returns
+            pct -= pct % 10
+            if self.quiet or pct == self._last:
+                return
+            self._last = pct
+            print(f"{self.label}: {pct}% ({done}/{total} frames)", file=sys.stderr, flush=True)
+            return
+        if self.quiet or pct == self._last:
+            return
+        self._last = pct
+        filled = pct // 5
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (20 - filled)}] {pct:3d}% "
+                         f"({done}/{total} frames)")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if not self.quiet and self._last >= 0 and sys.stderr.isatty():
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _num(x: float) -> float | None:
+    return None if isinstance(x, float) and math.isnan(x) else x
+
+
+# --------------------------------------------------------------------------- agree
+def _cmd_agree(args: argparse.Namespace) -> int:
+    from annotator.analysis.agreement import compare
+    from annotator.analysis.report_text import agreement_text, write_agreement_csv
+    from annotator.io.project_file import load_project
+
+    a = load_project(args.a).project
+    b = load_project(args.b).project
+    try:
+        report = compare(a, b, tolerance_frames=args.tolerance_frames)
+    except ValueError as exc:
+        raise _err(f"{args.a}, {args.b}: {exc}") from None
+    if args.csv:
+        write_agreement_csv(args.csv, report)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print("\n".join(agreement_text(report, Path(args.a).name, Path(args.b).name)))
+    return 0
+
+
+# --------------------------------------------------------------------------- spot
+def _cmd_spot(args: argparse.Namespace) -> int:
+    target = Path(args.video)
+    if target.is_dir():
+        return _spot_corpus(args, target)
+    if args.scheduler:
+        raise _err("--scheduler applies to a folder of videos")
+    if not target.exists():
+        raise _err(f"{target}: no such video file")
+    from annotator.analysis.candidates_io import write_candidates
+    from annotator.analysis.spotting import spot
+
+    project = None
+    if args.face_boxes:
+        from annotator.io.project_file import load_project
+
+        project = load_project(args.face_boxes).project
+    bar = _Bar(f"spotting {target.name}", args.quiet)
+    try:
+        try:
+            result = spot(target, project=project, progress=bar)
+        except ValueError as exc:
+            where = args.face_boxes or target
+            raise _err(f"{where}: {exc}") from None
+    finally:
+        bar.close()
+    n = write_candidates(args.output, result.candidates, video=target.name,
+                         timebase=result.info.timebase)
+    faces = ", ".join(sorted(result.tracks)) or "none found"
+    print(f"{n} candidates on faces {faces} -> {args.output}")
+    return 0
+
+
+def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
+    from annotator.analysis.batch import JobResult, find_videos, run_batch
+
+    if args.face_boxes:
+        raise _err("--face-boxes applies to one video; in a folder, clip.facet.json next to "
+                   "clip.mp4 supplies its boxes")
+    videos = find_videos(folder)
+    if not videos:
+        raise _err(f"{folder}: no videos in this folder")
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise _err(f"{out}: for a folder of videos, -o must be a folder")
+
+    def report(done: int, total: int, res: JobResult) -> None:
+        if not args.quiet:
+            print(f"[{done}/{total}] {res.line()}", file=sys.stderr, flush=True)
+
+    results = run_batch(videos, out, scheduler=args.scheduler, n_workers=args.workers,
+                        on_result=report)
+    failed = [r for r in results if not r.ok]
+    ok = len(results) - len(failed)
+    print(f"{ok} of {len(results)} videos spotted, {sum(r.candidates for r in results)} "
+          f"candidates in {out}; {len(failed)} failed")
+    for r in failed:
+        print(r.line())
+    return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------- spot-eval
+def _cmd_spot_eval(args: argparse.Namespace) -> int:
+    from annotator.analysis.candidates_io import evaluate, read_intervals
+
+    ev = evaluate(read_intervals(args.candidates), read_intervals(args.truth), fps=args.fps)
+    if args.json:
+        print(json.dumps({k: {m: _num(v) for m, v in getattr(ev, k).as_dict().items()}
+                          for k in ("overall", "micro", "macro")}, indent=2))
+        return 0
+    for name in ("overall", "micro", "macro") if args.fps else ("overall",):
+        s = getattr(ev, name)
+        print(f"{name:<8} TP {s.tp}  spotted {s.n_predicted}  truth {s.n_reference}  "
+              f"precision {_fmt(s.precision)}  recall {_fmt(s.recall)}  F1 {_fmt(s.f1)}")
+    return 0
+
+
+def _fmt(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x:.4f}"
+
+
+# --------------------------------------------------------------------------- cuts
+def _cmd_cuts(args: argparse.Namespace) -> int:
+    from annotator.analysis.cuts import detect_cuts, write_cuts
+
+    video = Path(args.video)
+    if not video.is_file():
+        raise _err(f"{video}: no such video file")
+    bar = _Bar(f"cuts {video.name}", args.quiet)
+    try:
+        info, cuts = detect_cuts(video, progress=bar)
+    finally:
+        bar.close()
+    if args.output:
+        write_cuts(args.output, cuts, info)
+        print(f"{len(cuts)} cuts -> {args.output}")
+    else:
+        for c in cuts:
+            print(f"{c.frame}\t{info.timebase.time_s(c.frame):.3f}\t{c.score:.4f}")
+    return 0
+
+
+# --------------------------------------------------------------------------- stats
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from annotator.analysis.stats import summary
+    from annotator.io.project_file import load_project
+
+    project = load_project(args.project).project
+    s = summary(project)
+    if args.charts:
+        _write_charts(project, Path(args.charts))
+    if args.json:
+        print(json.dumps(s, indent=2))
+        return 0
+    print(f"{project.title}: {s['frames']} frames")
+    print("AU frequency (face, AU, events, frames, share of video):")
+    for r in s["au_frequency"]:
+        print(f"  {r['face']:<5} AU{r['au']:<4} {r['events']:>4} {r['frames']:>7} "
+              f"{100 * r['share']:6.1f}%")
+    d = s["durations"]
+    print(f"AU event durations: {d['micro']} micro (<= 0.5 s), {d['macro']} macro")
+    co = s["cooccurrence"]
+    if co["aus"]:
+        print("co-occurrence (frames):  " + " ".join(f"{a:>5}" for a in co["aus"]))
+        for a, row in zip(co["aus"], co["frames"], strict=True):
+            print(f"  AU{a:<20}" + " ".join(f"{v:>5}" for v in row))
+    for face, segs in s["emotion_timeline"].items():
+        print(f"emotions {face}: " + (", ".join(f"{on}-{off} {lab}" for on, off, lab in segs)
+                                      or "none"))
+    return 0
+
+
+def _write_charts(project: Any, folder: Path) -> None:
+    from annotator.analysis import charts
+    from annotator.analysis.stats import (
+        au_frequency,
+        cooccurrence,
+        duration_histogram,
+        durations_s,
+        emotion_timeline,
+    )
+
+    folder.mkdir(parents=True, exist_ok=True)
+    freq = au_frequency(project)
+    edges, counts = duration_histogram(durations_s(project))
+    aus, mat = cooccurrence(project)
+    n = max((m.frame_count for m in project.media.values()), default=1)
+    images = {
+        "au_frequency.png": charts.bar_chart([f"{r.face}:{r.au}" for r in freq],
+                                             [r.events for r in freq], "AU events per face"),
+        "durations.png": charts.duration_histogram_chart(edges, counts),
+        "cooccurrence.png": charts.heatmap([str(a) for a in aus], mat, "AU co-occurrence"),
+        "emotions.png": charts.timeline_chart(emotion_timeline(project), n),
+    }
+    for name, img in images.items():
+        (folder / name).write_bytes(charts.png_bytes(img))
+
+
+# --------------------------------------------------------------------------- wiring
+def register(sub: Any) -> None:
+    p = sub.add_parser("agree", help="agreement between two coders' projects of one video")
+    p.add_argument("a", help="coder A's .facet.json (the reference)")
+    p.add_argument("b", help="coder B's .facet.json")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--tolerance-frames", type=int, default=0, metavar="N",
+                   help="forgive onset/offset disagreements of up to N frames (default 0)")
+    p.add_argument("--csv", metavar="FILE", help="also write the agreement table as CSV")
+    p.set_defaults(func=_cmd_agree)
+
+    p = sub.add_parser("spot", help="candidate facial movements (onset/apex/offset) of a "
+                                    "video, or of every video in a folder")
+    p.add_argument("video", help="a video file, or a folder of videos (corpus mode)")
+    p.add_argument("--face-boxes", metavar="PROJECT",
+                   help="take face regions from this project (default: face detector)")
+    p.add_argument("-o", "--output", required=True,
+                   help="candidates.csv (a folder in corpus mode)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="corpus mode: use this dask scheduler instead of a local cluster")
+    p.add_argument("--workers", type=int, default=2, help="local cluster workers (default 2)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=_cmd_spot)
+
+    p = sub.add_parser("spot-eval", help="MEGC evaluation of candidates against ground truth")
+    p.add_argument("candidates", help="candidates.csv")
+    p.add_argument("truth", help="truth.csv (onset/offset columns) or a .facet.json")
+    p.add_argument("--fps", type=float, help="frame rate, to split micro (<= 0.5 s) and macro")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_spot_eval)
+
+    p = sub.add_parser("cuts", help="shot boundaries (hard cuts) of a video")
+    p.add_argument("video")
+    p.add_argument("-o", "--output", help="cuts.csv (default: print frame, seconds, score)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=_cmd_cuts)
+
+    p = sub.add_parser("stats", help="AU frequency, durations, co-occurrence, emotions")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--charts", metavar="DIR", help="also write PNG charts into DIR")
+    p.set_defaults(func=_cmd_stats)
