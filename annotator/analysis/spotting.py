@@ -61,7 +61,7 @@ class SpotParams:
     short_pause_s: float = 0.2  # always join movements closer than this
     hold_max_s: float = 2.0  # join longer pauses, up to this, while the face stays changed
     min_frames: int = 2
-    shift: int = 1  # pixel shift search radius for head drift
+    shift: int = 1  # shift search radius for head drift, in pixels per 240 px of face height
     max_crop: int = 160  # face crops larger than this are scaled down (speed)
 
 
@@ -103,13 +103,13 @@ def motion(prev: np.ndarray, cur: np.ndarray, shift: int = 1, step: int = 1) -> 
     """
     h, w = cur.shape
     r = shift
-    c = cur[r : h - r : step, r : w - r : step].astype(np.int16)
+    c = np.ascontiguousarray(cur[r : h - r : step, r : w - r : step])
     best = float("inf")
     for dy in range(-r, r + 1):
         for dx in range(-r, r + 1):
-            p = prev[r + dy : h - r + dy : step, r + dx : w - r + dx : step]
-            best = min(best, float(np.abs(c - p).mean()))
-    return best
+            p = np.ascontiguousarray(prev[r + dy : h - r + dy : step, r + dx : w - r + dx : step])
+            best = min(best, cv2.norm(c, p, cv2.NORM_L1))
+    return best / c.size
 
 
 def face_tracks(
@@ -139,7 +139,9 @@ def face_tracks(
             if prev is not None and prev_index == i - 1:
                 p = prev[y0:y1, x0:x1]
                 step = max(1, -(-max(cur.shape) // params.max_crop))
-                track.motion[i] = motion(p, cur, params.shift, step)
+                # head drift per frame grows with the face's size on screen
+                radius = params.shift * max(1, int(round(cur.shape[0] / 240)))
+                track.motion[i] = motion(p, cur, radius, step)
         prev = y.copy()
         prev_index = i
     return tracks
