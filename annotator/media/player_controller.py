@@ -248,8 +248,7 @@ class PlayerController(QObject):
         target = min(max(int(frame), 0), self._src.frame_count - 1)
         if self._playing:
             if self._vlc_active:
-                self._engine.play_from(self._tb.time_s(target), abs(self._rate))  # type: ignore[union-attr]
-                self._vlc_last_t = None
+                self._vlc_play_from(target)
             self._set_current(target)
             self._restart_clock()
         else:
@@ -390,6 +389,8 @@ class PlayerController(QObject):
             self._set_current(self._loop_b if self._loop_active() else last)  # type: ignore[arg-type]
         self._playing = True
         self._start_engine()
+        log.debug("play from %d at %sx (%s)", self._current, self._rate,
+                  "vlc" if self._vlc_active else "frame source")
         self.playing_changed.emit(True)
 
     def pause(self) -> None:
@@ -398,6 +399,7 @@ class PlayerController(QObject):
             return
         self._playing = False
         self._tick.stop()
+        log.debug("pause at %d (%s)", self._current, "vlc" if self._vlc_active else "frame source")
         if self._vlc_active:
             self._engine.pause()
             self._vlc_active = False
@@ -414,8 +416,7 @@ class PlayerController(QObject):
         )
         if use_vlc:
             self._vlc_active = True
-            self._vlc_last_t = None
-            self._engine.play_from(self._tb.time_s(self._current), self._rate)
+            self._vlc_play_from(self._current)
             self.video_surface_changed.emit(True)
         else:
             self._vlc_active = False
@@ -484,6 +485,7 @@ class PlayerController(QObject):
         assert self._tb is not None and self._src is not None
         state = self._engine.state
         if state in ("ended", "stopped", "error"):
+            log.debug("VLC %s while playing", state)
             self._vlc_active = False
             self._playing = False
             self._tick.stop()
@@ -491,7 +493,7 @@ class PlayerController(QObject):
             self.video_surface_changed.emit(False)
             self._set_current(self._src.frame_count - 1)
             return
-        t = self._engine.time_s()
+        t = self._vlc_time_s()
         if t is None or state != "playing":
             return
         if t != self._vlc_last_t:
@@ -503,8 +505,7 @@ class PlayerController(QObject):
         if self._loop_active() and target > self._loop_b:  # type: ignore[operator]
             a = self._loop_a
             assert a is not None
-            self._engine.play_from(self._tb.time_s(a), self._rate)
-            self._vlc_last_t = None
+            self._vlc_play_from(a)
             self._set_current(a)
             self._restart_clock()
             return
@@ -519,7 +520,7 @@ class PlayerController(QObject):
         self._settling = False
         if self._src is None or self._tb is None:
             return
-        t = self._engine.time_s() if self._engine is not None else None
+        t = self._vlc_time_s()
         estimate = self._tb.index_at(t) if t is not None else self._current
         estimate = max(estimate, self._current)
         chosen = estimate
@@ -530,13 +531,16 @@ class PlayerController(QObject):
             except Exception as exc:  # a failed grab must not break pausing
                 log.warning("grabbing the VLC picture failed: %s", exc)
         if shown is not None:
-            from annotator.media.vlc_engine import match_shown_frame  # noqa: PLC0415
+            from annotator.media.vlc_engine import dump_grab, match_shown_frame  # noqa: PLC0415
 
-            lo = max(estimate - MATCH_BEFORE, 0)
-            hi = min(estimate + MATCH_AFTER, self._src.frame_count - 1)
-            size = (64, max(1, round(64 * self._src.height / max(self._src.width, 1))))
-            cands = [(i, self._src.frame(i, size=size)) for i in range(lo, hi + 1)]
-            match = match_shown_frame(shown, cands, (self._src.width, self._src.height))
+            dump_grab(shown, estimate)
+
+            match = self._match_grab(shown, estimate - MATCH_BEFORE, estimate + MATCH_AFTER)
+            if match is None:
+                # The clock was further off than measured (odd container timing): look
+                # one second either side before giving up on the picture.
+                second = max(int(round(float(self._src.fps))), MATCH_AFTER)
+                match = self._match_grab(shown, estimate - second, estimate + second)
             if match is not None:
                 chosen = match[0]
                 log.info("VLC paused: clock says frame %d, picture matches %d "
@@ -545,6 +549,29 @@ class PlayerController(QObject):
                 log.warning("VLC paused: grab matched no frame near %d; using the clock", estimate)
         self._set_current(chosen)
         self.video_surface_changed.emit(False)
+
+    def _match_grab(self, shown: np.ndarray, lo: int, hi: int) -> tuple[int, float, float] | None:
+        from annotator.media.vlc_engine import MATCH_WIDTH, match_shown_frame  # noqa: PLC0415
+
+        assert self._src is not None
+        lo, hi = max(lo, 0), min(hi, self._src.frame_count - 1)
+        size = (MATCH_WIDTH, max(2, round(MATCH_WIDTH * self._src.height / max(self._src.width, 1))))
+        cands = [(i, self._src.frame(i, size=size)) for i in range(lo, hi + 1)]
+        return match_shown_frame(shown, cands, (self._src.width, self._src.height))
+
+    def _vlc_offset_s(self) -> float:
+        """VLC counts time from the container's zero, we from the first frame (first PTS)."""
+        return float(getattr(self._src, "start_s", 0.0) or 0.0)
+
+    def _vlc_time_s(self) -> float | None:
+        """VLC's clock on our time axis (frame 0 = 0.0); an estimate, never trusted alone."""
+        t = self._engine.time_s() if self._engine is not None else None
+        return None if t is None else t - self._vlc_offset_s()
+
+    def _vlc_play_from(self, frame: int) -> None:
+        assert self._tb is not None
+        self._vlc_last_t = None
+        self._engine.play_from(self._tb.time_s(frame) + self._vlc_offset_s(), abs(self._rate))
 
     def _finish_settling(self) -> None:
         """A key during VLC's settle delay must act on the settled frame, not the estimate."""

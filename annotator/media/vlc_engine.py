@@ -139,10 +139,12 @@ class VlcEngine:
 
 
 # -- which frame is VLC showing? ------------------------------------------------------------
-_MATCH_SIZE = (64, 48)
+MATCH_WIDTH = 160  # wide enough to tell neighbouring frames of a talking face apart
+_MATCH_SIZE = (MATCH_WIDTH, 90)
 
 
 def _small_gray(img: np.ndarray, size: tuple[int, int] = _MATCH_SIZE) -> np.ndarray:
+    """Grey at a fixed size: scaling and colour conversion differ between VLC and PyAV."""
     import cv2  # noqa: PLC0415 - only needed on pause under VLC
 
     gray = img[..., :3].astype(np.float32).mean(axis=2) if img.ndim == 3 else img
@@ -158,9 +160,10 @@ def letterbox_rect(win_w: int, win_h: int, video_w: int, video_h: int) -> tuple[
     return ((win_w - w) // 2, (win_h - h) // 2, w, h)
 
 
-# Mean abs grey difference (0-255) above which the grab is not this video's picture at all
-# (black surface, covered window): then the clock estimate is used instead.
-MATCH_MAX_DIFF = 24.0
+# Mean abs grey difference (0-255) above which the grab is not this frame at all. Measured
+# under Xvfb: the right frame differs by 1.5-4 (VLC's scaling and YUV conversion), a wrong
+# one of a real clip by 16-23, a black or covered surface by far more.
+MATCH_MAX_DIFF = 8.0
 
 
 def match_shown_frame(
@@ -187,3 +190,16 @@ def match_shown_frame(
         return None
     runner_up = scored[1][0] if len(scored) > 1 else float("inf")
     return (best_i, best_d, runner_up)
+
+
+def dump_grab(shown: np.ndarray, estimate: int) -> None:
+    """Save the pause grab when FACET_VLC_GRAB_DIR is set: to see why a match failed."""
+    folder = os.environ.get("FACET_VLC_GRAB_DIR")
+    if not folder:
+        return
+    import cv2  # noqa: PLC0415
+
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"grab_est{estimate:06d}.png")
+    cv2.imwrite(path, np.ascontiguousarray(shown[..., 2::-1]))
+    log.info("saved VLC grab to %s", path)

@@ -81,7 +81,7 @@ def run_app(video: str, probe_path: str) -> int:
     timer = QTimer(app)
     timer.timeout.connect(write_probe)
     timer.start(20)
-    sys.argv = [str(ROOT / "run.py"), video]
+    sys.argv = [str(ROOT / "run.py"), video] + (["-v"] if os.environ.get("FACET_E2E_VERBOSE") else [])
     try:
         runpy.run_path(str(ROOT / "run.py"), run_name="__main__")
     except SystemExit as exc:
