@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import ctypes
+import logging
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
 import numpy as np
+
+log = logging.getLogger(__name__)
+_M_MMAP_THRESHOLD = -3
+
+
+def _pin_mmap_threshold() -> None:
+    """Serve frame-sized allocations by mmap so evicted frames go back to the OS.
+
+    glibc raises its mmap threshold each time a large mmapped block is freed; after the
+    first evictions, 6 MB frames then come from the (per-thread) heaps, which fragment
+    and never shrink: measured, RSS sat 350 MB above the cache budget and stayed there
+    after close(). Pinning the threshold at 1 MB keeps RSS at cache + decoders.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+    except (OSError, AttributeError) as exc:  # musl or no glibc: harmless to skip
+        log.debug("mallopt unavailable: %s", exc)
+
+
+_pin_mmap_threshold()
 
 
 class FrameCache:

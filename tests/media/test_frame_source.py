@@ -210,3 +210,18 @@ def test_probe(make_clip) -> None:
     assert info["codec"] == "h264" and (info["width"], info["height"]) == (160, 120)
     assert info["vfr"] is False and info["first_pts"] == 0 and info["has_audio"] is False
     assert set(info) >= {"duration_s", "time_base"}
+
+
+@pytest.mark.parametrize("name", ["bframes", "hevc_bframes", "long_gop250"])
+def test_pixels_equal_sequential_decode(make_clip, name, index_cache, opened) -> None:
+    """Skipping unreferenced B-frames on the way to a target must not change one pixel."""
+    import av
+
+    clip = make_clip(name)
+    with av.open(str(clip.path)) as c:
+        ref = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    src = FrameSource(clip.path, cache_mb=0, prefetch=False, index_cache_dir=index_cache)
+    opened.append(src)
+    rng = random.Random(11)
+    for i in [rng.randrange(len(ref)) for _ in range(25)] + [len(ref) - 1, 0]:
+        np.testing.assert_array_equal(src.frame(i), ref[i], err_msg=f"{name} frame {i}")

@@ -1,0 +1,233 @@
+"""Bench FrameSource against a naive seek+decode-per-request baseline on 1080p GOP-250 H.264.
+
+Run: ``.venv/bin/python bench/bench_media.py [--frames 300] [--bframes 3] [--pace-ms 40]``
+
+The clip (cached in /tmp/facet-bench) is real camera footage when the shared sample
+``facenet_pytorch_crowd_1080p25.mp4`` is present (played forward and backward to fill the
+length, so no scene cut resets the GOP), otherwise textured synthetic frames; every frame
+also carries its barcode so the bench checks it measured the right frames.
+
+Steps are paced like a held arrow key (``--pace-ms`` between requests, the key-repeat rate
+of a person stepping); ``--pace-ms 0`` measures back-to-back requests. Numbers are
+wall-clock on whatever else the machine is doing: run it twice and read the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from annotator.media import FrameSource  # noqa: E402
+from annotator.media.barcode import draw_index, read_index  # noqa: E402
+
+SAMPLE = ROOT.parent / "shared" / "samples" / "video" / "facenet_pytorch_crowd_1080p25.mp4"
+GOP = 250
+
+
+def _source_frames(n: int) -> Callable[[int], np.ndarray]:
+    if SAMPLE.exists():
+        with av.open(str(SAMPLE)) as c:
+            base = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+        cycle = base + base[-2:0:-1]  # ping-pong: continuous motion, no cut
+        return lambda i: cycle[i % len(cycle)].copy()
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 64, (1080 + 64, 1920 + 64, 3), dtype=np.uint8)
+
+    def synth(i: int) -> np.ndarray:
+        dy, dx = (i * 3) % 64, (i * 5) % 64
+        img = noise[dy : dy + 1080, dx : dx + 1920].copy()
+        img += np.linspace(0, 160, 1920, dtype=np.uint8)[None, :, None]
+        return img
+
+    return synth
+
+
+def make_clip(n_frames: int, bframes: int) -> Path:
+    folder = Path(tempfile.gettempdir()) / "facet-bench"
+    folder.mkdir(exist_ok=True)
+    kind = "real" if SAMPLE.exists() else "synth"
+    path = folder / f"bench_1080p_gop{GOP}_b{bframes}_{n_frames}_{kind}.mp4"
+    if path.exists():
+        return path
+    print(f"encoding {path.name} ({kind} content, x264 veryfast crf 23) ...", flush=True)
+    frames = _source_frames(n_frames)
+    tmp = path.with_suffix(".part.mp4")
+    with av.open(str(tmp), "w") as c:
+        s = c.add_stream("libx264", rate=Fraction(25))
+        s.width, s.height, s.pix_fmt = 1920, 1080, "yuv420p"
+        s.codec_context.options = {
+            "preset": "veryfast",
+            "crf": "23",
+            "x264-params": f"keyint={GOP}:min-keyint={GOP}:scenecut=0:bframes={bframes}",
+        }
+        for i in range(n_frames):
+            img = frames(i)
+            draw_index(img, i)
+            for p in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    os.replace(tmp, path)
+    return path
+
+
+class Naive:
+    """The baseline: for every request, seek to the keyframe and decode to the target."""
+
+    def __init__(self, path: Path, pts: np.ndarray) -> None:
+        self.c = av.open(str(path))
+        self.s = self.c.streams.video[0]
+        self.s.thread_type = "AUTO"
+        self.pts = pts
+
+    def frame(self, i: int) -> np.ndarray:
+        target = int(self.pts[i])
+        self.c.seek(target, backward=True, any_frame=False, stream=self.s)
+        for f in self.c.decode(self.s):
+            if f.pts == target:
+                return f.to_ndarray(format="rgb24")
+        raise RuntimeError(f"frame {i} not reached")
+
+    def close(self) -> None:
+        self.c.close()
+
+
+def pct(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+
+
+def timed(get: Callable[[int], np.ndarray], order: list[int], pace_s: float) -> list[float]:
+    out = []
+    for i in order:
+        t0 = time.perf_counter()
+        img = get(i)
+        dt = time.perf_counter() - t0
+        out.append(dt * 1000)
+        got = read_index(img)
+        if got != i:
+            raise AssertionError(f"asked frame {i}, got {got}")
+        if pace_s:
+            time.sleep(max(pace_s - dt, 0))
+    return out
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--frames", type=int, default=300)
+    ap.add_argument("--bframes", type=int, default=3)
+    ap.add_argument("--pace-ms", type=float, default=40.0)
+    ap.add_argument("--cache-mb", type=float, default=512)
+    ap.add_argument("--seeks", type=int, default=40)
+    ap.add_argument("--encode-only", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.encode_only:
+        print(make_clip(args.frames, args.bframes))
+        return 0
+    # Encode in a child process: holding the source frames would inflate our peak RSS.
+    subprocess.run(
+        [sys.executable, __file__, "--encode-only", "--frames", str(args.frames),
+         "--bframes", str(args.bframes)],
+        check=True,
+    )
+    pace = args.pace_ms / 1000
+    os.environ.setdefault("FACET_CACHE_DIR", str(Path(tempfile.gettempdir()) / "facet-bench"))
+    path = make_clip(args.frames, args.bframes)
+    rng = random.Random(1)
+    results: dict[str, dict[str, list[float]]] = {"FrameSource": {}, "naive": {}}
+    rss0 = rss_mb()
+
+    # open-to-first-frame: first (cold) open builds and caches the PTS index
+    for f in Path(os.environ["FACET_CACHE_DIR"], "media-index").glob("*.npz"):
+        f.unlink()
+    t0 = time.perf_counter()
+    with FrameSource(path, cache_mb=args.cache_mb) as src:
+        src.frame(0)
+        cold_open = (time.perf_counter() - t0) * 1000
+        pts = src.pts.copy()
+        n = src.frame_count
+    opens = []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        src = FrameSource(path, cache_mb=args.cache_mb)
+        src.frame(0)
+        opens.append((time.perf_counter() - t0) * 1000)
+        src.close()
+    results["FrameSource"]["open"] = opens
+
+    fwd = list(range(5, min(n, 5 + 150)))
+    last_gop_start = 0
+    back_from = min(GOP - 1, n - 1)
+    back = list(range(back_from, max(back_from - 200, last_gop_start), -1))
+    seeks = [rng.randrange(n) for _ in range(args.seeks)]
+
+    with FrameSource(path, cache_mb=args.cache_mb) as src:
+        src.frame(4)
+        results["FrameSource"]["forward"] = timed(src.frame, fwd, pace)
+        src.cache.clear()
+        first_back = timed(src.frame, back[:1], 0)
+        results["FrameSource"]["backward"] = timed(src.frame, back[1:], pace)
+        src.wait_prefetch(30)
+        rss_src = rss_mb()
+    with FrameSource(path, cache_mb=args.cache_mb, prefetch=False) as src:
+
+        def cold(i: int) -> np.ndarray:
+            src.cache.clear()
+            return src.frame(i)
+
+        results["FrameSource"]["random"] = timed(cold, seeks, 0)
+
+    opens = []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        nv = Naive(path, pts)
+        nv.frame(0)
+        opens.append((time.perf_counter() - t0) * 1000)
+        nv.close()
+    results["naive"]["open"] = opens
+    nv = Naive(path, pts)
+    results["naive"]["forward"] = timed(nv.frame, fwd[:40], pace)
+    results["naive"]["backward"] = timed(nv.frame, back[1:31], pace)
+    results["naive"]["random"] = timed(nv.frame, seeks, 0)
+    nv.close()
+
+    targets = {"forward": 12, "backward": 20, "random": 150, "open": 300}
+    print(f"\nclip: {path.name}, {n} frames 1920x1080, GOP {GOP}, B-frames {args.bframes}")
+    print(f"pace between steps: {args.pace_ms:.0f} ms, cache budget {args.cache_mb:.0f} MB, "
+          f"cold open (index build + frame 0) {cold_open:.0f} ms, "
+          f"first backward step into the GOP {first_back[0]:.0f} ms")
+    print(f"{'metric':10} {'FrameSource p50/p95 ms':>24} {'naive p50/p95 ms':>20} "
+          f"{'ratio p95':>10} {'target p95':>11}")
+    for m in ("forward", "backward", "random", "open"):
+        a, b = results["FrameSource"][m], results["naive"][m]
+        a50, a95, b50, b95 = pct(a, 50), pct(a, 95), pct(b, 50), pct(b, 95)
+        ok = "ok" if a95 <= targets[m] else "MISSED"
+        print(f"{m:10} {a50:11.1f} / {a95:8.1f}   {b50:9.1f} / {b95:8.1f} {b95 / a95:9.1f}x"
+              f"  <= {targets[m]:4d} {ok}")
+    print(f"peak RSS: {rss0:.0f} MB before, {rss_src:.0f} MB after FrameSource runs "
+          f"(+{rss_src - rss0:.0f} MB; cache budget {args.cache_mb:.0f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
