@@ -48,7 +48,7 @@ class FakeSource:
     def index_at(self, seconds: float) -> int:
         return self.timebase.index_at(seconds)
 
-    def prefetch(self, i: int, direction: int = 1) -> None:
+    def prefetch(self, i: int, direction: int = 1, *, size: tuple[int, int] | None = None) -> None:
         self.prefetches.append((i, direction))
 
     def close(self) -> None:
