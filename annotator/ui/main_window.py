@@ -174,6 +174,9 @@ class MainWindow(QMainWindow):
             pass
         else:
             install_coding(self)
+        from annotator.ui.analysis import install_analysis  # Candidates, Statistics, Compare
+
+        install_analysis(self)
 
     # ------------------------------------------------------------------ documents
     def open_path(self, path: Path) -> bool:

@@ -1,0 +1,128 @@
+"""Analysis in the GUI: Candidates, Statistics and Compare docks, wired to the window.
+
+``install_analysis(window)`` is the only entry point main_window calls; everything else
+follows ``window.project_replaced``. Spotting runs on an :class:`AnalysisWorker` thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from annotator.analysis.spotting import Candidate
+from annotator.ui.analysis.candidates_panel import CandidatesPanel, candidate_event
+from annotator.ui.analysis.compare_panel import ComparePanel
+from annotator.ui.analysis.stats_panel import StatisticsPanel
+from annotator.ui.analysis.worker import AnalysisWorker
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AnalysisController", "install_analysis"]
+
+
+class AnalysisController:
+    """Owns the analysis docks and the background spotting job of one window."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+        self.worker: AnalysisWorker | None = None
+        self.candidates = CandidatesPanel(self._accept)
+        self.stats = StatisticsPanel()
+        self.compare = ComparePanel()
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        window.add_dock("Candidates", self.candidates, right, "CandidatesDock")
+        window.add_dock("Statistics", self.stats, bottom, "StatisticsDock")
+        window.add_dock("Compare", self.compare, bottom, "CompareDock")
+        for panel in (self.candidates, self.compare):
+            panel.seek_requested.connect(self._seek)
+        self.candidates.spot_requested.connect(self.start_spotting)
+        self.candidates.cancel_requested.connect(self.cancel)
+        window.project_replaced.connect(self._on_project_replaced)
+        window.destroyed.connect(lambda *_: self.cancel(wait=True))
+        self._on_project_replaced(window.project)
+
+    # ------------------------------------------------------------------ wiring
+    def _on_project_replaced(self, project: Any) -> None:
+        self.cancel(wait=True)
+        self.stats.set_project(project)
+        self.compare.set_project(project)
+        self.candidates.set_result([])
+
+    def _seek(self, frame: int) -> None:
+        controller = getattr(self.window, "controller", None)
+        if controller is not None and getattr(controller, "source", True) is not None:
+            try:
+                controller.seek(frame)
+            except Exception:  # noqa: BLE001 - no video open: nothing to seek
+                log.debug("seek ignored", exc_info=True)
+
+    def _accept(self, c: Candidate) -> None:
+        from annotator.commands.events import AddEventCommand
+
+        project = self.window.project
+        event = candidate_event(project, c)
+        self.window.undo_stack.push(AddEventCommand(project, event,
+                                                    f"Accept candidate {c.onset_frame}"))
+
+    # ------------------------------------------------------------------ spotting job
+    def video_path(self) -> Any:
+        from annotator.io.media_link import resolve
+
+        media = self.window.project.primary_media
+        if media is None:
+            return None
+        return resolve(media, self.window.project_path)
+
+    def start_spotting(self) -> bool:
+        from annotator.analysis.spotting import spot
+
+        video = self.video_path()
+        if video is None or not video.is_file():
+            self.candidates.set_message("open a project with its video first")
+            return False
+        if self.worker is not None and self.worker.isRunning():
+            return False
+        project = self.window.project
+        use_boxes = any(f.boxes for f in project.faces.values())
+
+        def job(progress: Any, should_stop: Any) -> Any:
+            return spot(video, project=project if use_boxes else None, progress=progress,
+                        should_stop=should_stop)
+
+        self.worker = AnalysisWorker(job)
+        self.worker.progressed.connect(self.candidates.on_progress)
+        self.worker.succeeded.connect(self._on_spot_succeeded)
+        self.worker.failed.connect(self._on_spot_failed)
+        self.worker.cancelled.connect(self._on_spot_cancelled)
+        self.candidates.set_running(True)
+        self.worker.start()
+        return True
+
+    def cancel(self, wait: bool = False) -> None:
+        if self.worker is not None and self.worker.isRunning():
+            if wait:
+                self.worker.stop()
+            else:
+                self.worker.cancel()
+
+    def _on_spot_succeeded(self, result: Any) -> None:
+        self.candidates.set_running(False)
+        self.candidates.set_result(result)
+
+    def _on_spot_failed(self, message: str) -> None:
+        self.candidates.set_running(False)
+        self.candidates.set_message(f"spotting failed: {message}")
+
+    def _on_spot_cancelled(self) -> None:
+        self.candidates.set_running(False)
+        self.candidates.set_message("spotting cancelled")
+
+
+def install_analysis(window: Any) -> AnalysisController:
+    """Add the analysis docks to ``window`` (called from MainWindow._install_components)."""
+    controller = AnalysisController(window)
+    window.analysis = controller
+    return controller
