@@ -25,7 +25,6 @@ import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import av
 import numpy as np
@@ -110,7 +109,7 @@ class Naive:
 
 def pct(xs: list[float], q: float) -> float:
     s = sorted(xs)
-    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))]
 
 
 def timed(get: Callable[[int], np.ndarray], order: list[int], pace_s: float) -> list[float]:
@@ -146,8 +145,15 @@ def main() -> int:
         return 0
     # Encode in a child process: holding the source frames would inflate our peak RSS.
     subprocess.run(
-        [sys.executable, __file__, "--encode-only", "--frames", str(args.frames),
-         "--bframes", str(args.bframes)],
+        [
+            sys.executable,
+            __file__,
+            "--encode-only",
+            "--frames",
+            str(args.frames),
+            "--bframes",
+            str(args.bframes),
+        ],
         check=True,
     )
     pace = args.pace_ms / 1000
@@ -213,19 +219,27 @@ def main() -> int:
 
     targets = {"forward": 12, "backward": 20, "random": 150, "open": 300}
     print(f"\nclip: {path.name}, {n} frames 1920x1080, GOP {GOP}, B-frames {args.bframes}")
-    print(f"pace between steps: {args.pace_ms:.0f} ms, cache budget {args.cache_mb:.0f} MB, "
-          f"cold open (index build + frame 0) {cold_open:.0f} ms, "
-          f"first backward step into the GOP {first_back[0]:.0f} ms")
-    print(f"{'metric':10} {'FrameSource p50/p95 ms':>24} {'naive p50/p95 ms':>20} "
-          f"{'ratio p95':>10} {'target p95':>11}")
+    print(
+        f"pace between steps: {args.pace_ms:.0f} ms, cache budget {args.cache_mb:.0f} MB, "
+        f"cold open (index build + frame 0) {cold_open:.0f} ms, "
+        f"first backward step into the GOP {first_back[0]:.0f} ms"
+    )
+    print(
+        f"{'metric':10} {'FrameSource p50/p95 ms':>24} {'naive p50/p95 ms':>20} "
+        f"{'ratio p95':>10} {'target p95':>11}"
+    )
     for m in ("forward", "backward", "random", "open"):
         a, b = results["FrameSource"][m], results["naive"][m]
         a50, a95, b50, b95 = pct(a, 50), pct(a, 95), pct(b, 50), pct(b, 95)
         ok = "ok" if a95 <= targets[m] else "MISSED"
-        print(f"{m:10} {a50:11.1f} / {a95:8.1f}   {b50:9.1f} / {b95:8.1f} {b95 / a95:9.1f}x"
-              f"  <= {targets[m]:4d} {ok}")
-    print(f"peak RSS: {rss0:.0f} MB before, {rss_src:.0f} MB after FrameSource runs "
-          f"(+{rss_src - rss0:.0f} MB; cache budget {args.cache_mb:.0f} MB)")
+        print(
+            f"{m:10} {a50:11.1f} / {a95:8.1f}   {b50:9.1f} / {b95:8.1f} {b95 / a95:9.1f}x"
+            f"  <= {targets[m]:4d} {ok}"
+        )
+    print(
+        f"peak RSS: {rss0:.0f} MB before, {rss_src:.0f} MB after FrameSource runs "
+        f"(+{rss_src - rss0:.0f} MB; cache budget {args.cache_mb:.0f} MB)"
+    )
     return 0
 
 

@@ -55,7 +55,7 @@ def draw_index(img: np.ndarray, index: int, *, bits: int = 16) -> None:
     if img.ndim != 3 or img.shape[2] < 3:
         raise ValueError("draw_index needs an (H, W, 3) image")
     h, w = img.shape[:2]
-    band_h = max(1, int(round(h * BAND_FRACTION)))
+    band_h = max(1, round(h * BAND_FRACTION))
     values = _cell_values(index, bits)
     xs = _edges(w, len(values))
     for k, v in enumerate(values):
@@ -81,8 +81,8 @@ def read_index(img: np.ndarray, *, bits: int = 16) -> int | None:
     cell_w = w / cells
     levels: list[int] = []
     for k in range(cells):
-        x0 = int(round((k + 0.25) * cell_w))
-        x1 = max(int(round((k + 0.75) * cell_w)), x0 + 1)
+        x0 = round((k + 0.25) * cell_w)
+        x1 = max(round((k + 0.75) * cell_w), x0 + 1)
         m = float(gray[y0:y1, x0:x1].mean())
         if m >= _HI:
             levels.append(1)
@@ -171,9 +171,9 @@ def write_barcode_video(
             frame = av.VideoFrame.from_ndarray(img, format="rgb24")
             if timestamps_s is not None:
                 t = Fraction(timestamps_s[i]).limit_denominator(1_000_000)
-                frame.pts = start_pts + int(round(t / time_base))
+                frame.pts = start_pts + round(t / time_base)
             else:
-                frame.pts = start_pts + int(round(Fraction(i) / fps / time_base))
+                frame.pts = start_pts + round(Fraction(i) / fps / time_base)
             frame.time_base = time_base
             for packet in stream.encode(frame):
                 container.mux(packet)

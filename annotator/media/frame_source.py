@@ -83,6 +83,7 @@ class FrameSource:
         self._lock = threading.Lock()  # the caller's decoder only; never the worker's
         self._decoder = SeekingDecoder(self.path, self._index)
         self._want_prefetch = prefetch
+        self._hint_lock = threading.Lock()
         self._last_index: int | None = None
 
     # --- opening -------------------------------------------------------------------
@@ -199,19 +200,44 @@ class FrameSource:
         return self._prefetcher.wait_idle(timeout) if self._prefetcher else True
 
     def _hint(self, i: int, direction: int, size: Size) -> None:
-        if self._prefetcher is None:
-            frame_bytes = 3 * (size or (self.width, self.height))[0] * (
-                size or (self.width, self.height)
-            )[1]
-            budget_frames = max(self._cache.budget_bytes // max(frame_bytes, 1), 2)
-            self._prefetcher = Prefetcher(
-                self.path,
-                self._index,
-                self._cache,
-                ahead=int(min(max(budget_frames // 6, 2), 48)),
-                behind=int(min(max(budget_frames // 2, 2), 300)),
-            )
-        self._prefetcher.hint(i, direction, size)
+        """Started on first use, so open() stays cheap and prefetch=False costs nothing.
+
+        Windows scale with how many frames of this size fit the budget: half of it
+        behind (a long GOP decoded once serves many back steps), a sixth ahead.
+        """
+        with self._hint_lock:
+            if self._closed:
+                return
+            if self._prefetcher is None:
+                w, h = size or (self.width, self.height)
+                budget_frames = max(self._cache.budget_bytes // max(3 * w * h, 1), 2)
+                self._prefetcher = Prefetcher(
+                    self.path,
+                    self._index,
+                    self._cache,
+                    ahead=int(min(max(budget_frames // 6, 2), 48)),
+                    behind=int(min(max(budget_frames // 2, 2), 300)),
+                )
+            self._prefetcher.hint(i, direction, size)
+
+    def cached(self, i: int, *, size: tuple[int, int] | None = None) -> np.ndarray | None:
+        """Frame ``i`` if it is already decoded, else ``None``; never decodes or blocks.
+
+        Lets a UI thread paint immediately when it can and hand misses to a worker.
+        """
+        if self._closed or not 0 <= int(i) < self.frame_count:
+            return None
+        return self._cache.get((self._norm_size(size), int(i)))
+
+    def keyframe_before(self, i: int) -> int:
+        """Index of the first frame decodable from the keyframe at or before frame ``i``.
+
+        Decoding it costs a single frame: a scrubbing UI can show it (with its own,
+        correct index) while the exact frame ``i`` is still decoding in a long GOP.
+        """
+        i = min(max(int(i), 0), self.frame_count - 1)
+        seek = self._index.seek_pts(i)
+        return min(max(int(np.searchsorted(self.pts, seek, side="left")), 0), i)
 
     def _norm_size(self, size: tuple[int, int] | None) -> Size:
         if size is None:
@@ -241,10 +267,11 @@ class FrameSource:
         """Stop the worker and release both decoders; safe to call twice."""
         if self._closed:
             return
-        self._closed = True
-        if self._prefetcher is not None:
-            self._prefetcher.stop()
-            self._prefetcher = None
+        with self._hint_lock:
+            self._closed = True
+            prefetcher, self._prefetcher = self._prefetcher, None
+        if prefetcher is not None:
+            prefetcher.stop()
         if self._decoder is not None:
             with self._lock:
                 self._decoder.close()
@@ -265,7 +292,7 @@ class FrameSource:
         try:
             if not getattr(self, "_closed", True):
                 self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
+        except Exception:
             pass
 
     def __repr__(self) -> str:

@@ -65,19 +65,34 @@ def test_subprocess_cli(make_clip, tmp_path) -> None:
     """The lead's ``python -m annotator`` wires these commands; errors stay one line."""
     clip = make_clip("cfr25_gop50")
     run = [sys.executable, "-m", "annotator"]
-    r = subprocess.run([*run, "probe", str(clip.path), "--json"], capture_output=True, text=True,
-                       cwd=ROOT, timeout=60)
+    r = subprocess.run(
+        [*run, "probe", str(clip.path), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     if r.returncode != 0 and "invalid choice" in r.stderr:
         pytest.skip("annotator CLI does not register cli_media yet")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["frame_count"] == 120
     out = tmp_path / "f.png"
-    r = subprocess.run([*run, "frame", str(clip.path), "--index", "77", "-o", str(out)],
-                       capture_output=True, text=True, cwd=ROOT, timeout=60)
+    r = subprocess.run(
+        [*run, "frame", str(clip.path), "--index", "77", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     assert read_index(cli_media.read_png(out)) == 77
-    r = subprocess.run([*run, "probe", str(tmp_path / "nope.mp4")], capture_output=True,
-                       text=True, cwd=ROOT, timeout=60)
+    r = subprocess.run(
+        [*run, "probe", str(tmp_path / "nope.mp4")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert r.returncode == 1
     assert r.stderr.strip().count("\n") == 0 and "nope.mp4" in r.stderr
     assert "Traceback" not in r.stderr

@@ -182,7 +182,9 @@ def test_audio_only_file(tmp_path) -> None:
     path = tmp_path / "tone.wav"
     with av.open(str(path), "w") as c:
         s = c.add_stream("pcm_s16le", rate=8000)
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            np.zeros((1, 800), np.int16), format="s16", layout="mono"
+        )
         frame.sample_rate = 8000
         for p in s.encode(frame):
             c.mux(p)
@@ -225,3 +227,14 @@ def test_pixels_equal_sequential_decode(make_clip, name, index_cache, opened) ->
     rng = random.Random(11)
     for i in [rng.randrange(len(ref)) for _ in range(25)] + [len(ref) - 1, 0]:
         np.testing.assert_array_equal(src.frame(i), ref[i], err_msg=f"{name} frame {i}")
+
+
+def test_cached_and_keyframe_before(make_clip, index_cache, opened) -> None:
+    clip = make_clip("cfr25_gop50")  # keyframes at 0, 50, 100
+    src = FrameSource(clip.path, prefetch=False, index_cache_dir=index_cache)
+    opened.append(src)
+    assert src.cached(70) is None
+    assert [src.keyframe_before(i) for i in (0, 49, 50, 70, 119)] == [0, 0, 50, 50, 100]
+    img = src.frame(70)
+    assert src.cached(70) is img and src.cached(70, size=(80, 60)) is None
+    assert read_index(src.frame(src.keyframe_before(70))) == 50
