@@ -4,6 +4,8 @@ cancellation, statistics and the Compare view."""
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -88,17 +90,18 @@ def test_spotting_in_background_then_accept_and_reject_with_one_key(qtbot: Any,
 
 
 def test_worker_cancel_stops_the_job(qtbot: Any) -> None:
+    started = threading.Event()
+
     def job(progress: Any, should_stop: Any) -> None:
-        i = 0
-        while True:
-            if should_stop():
-                raise Cancelled()
-            progress(i, 10**9)
-            i += 1
+        progress(1, 100)
+        started.set()
+        while not should_stop():  # a long job polling its flag, as the decode loop does
+            time.sleep(0.005)  # worker thread, not the GUI thread
+        raise Cancelled()
 
     worker = AnalysisWorker(job)
-    with qtbot.waitSignal(worker.progressed, timeout=5000):
-        worker.start()
+    worker.start()
+    assert started.wait(5)
     with qtbot.waitSignal(worker.cancelled, timeout=5000):
         worker.cancel()
     worker.wait(5000)
