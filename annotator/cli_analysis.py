@@ -110,6 +110,20 @@ def _cmd_spot(args: argparse.Namespace) -> int:
     return 0
 
 
+def sibling_faces(video: Path) -> tuple[tuple[Any, ...], str] | None:
+    """Face boxes from ``clip.facet.json`` next to ``clip.mp4`` (runs in batch workers)."""
+    project_path = video.with_name(f"{video.stem}.facet.json")
+    if not project_path.is_file():
+        return None
+    from annotator.io.project_file import load_project
+
+    project = load_project(project_path).project
+    media = project.primary_media
+    if media is None or not any(f.boxes for f in project.faces.values()):
+        return None
+    return tuple(project.faces.values()), media.id
+
+
 def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
     from annotator.analysis.batch import JobResult, find_videos, run_batch
 
@@ -128,7 +142,7 @@ def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
             print(f"[{done}/{total}] {res.line()}", file=sys.stderr, flush=True)
 
     results = run_batch(videos, out, scheduler=args.scheduler, n_workers=args.workers,
-                        on_result=report)
+                        on_result=report, load_faces=sibling_faces)
     failed = [r for r in results if not r.ok]
     ok = len(results) - len(failed)
     print(f"{ok} of {len(results)} videos spotted, {sum(r.candidates for r in results)} "
@@ -140,9 +154,9 @@ def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
 
 # --------------------------------------------------------------------------- spot-eval
 def _cmd_spot_eval(args: argparse.Namespace) -> int:
-    from annotator.analysis.candidates_io import evaluate, read_intervals
+    from annotator.analysis.candidates_io import evaluate
 
-    ev = evaluate(read_intervals(args.candidates), read_intervals(args.truth), fps=args.fps)
+    ev = evaluate(_intervals(args.candidates), _intervals(args.truth), fps=args.fps)
     if args.json:
         print(json.dumps({k: {m: _num(v) for m, v in getattr(ev, k).as_dict().items()}
                           for k in ("overall", "micro", "macro")}, indent=2))
@@ -152,6 +166,17 @@ def _cmd_spot_eval(args: argparse.Namespace) -> int:
         print(f"{name:<8} TP {s.tp}  spotted {s.n_predicted}  truth {s.n_reference}  "
               f"precision {_fmt(s.precision)}  recall {_fmt(s.recall)}  F1 {_fmt(s.f1)}")
     return 0
+
+
+def _intervals(path: str) -> list[Any]:
+    """A CSV table, or the expressions of a ``.facet.json`` project."""
+    from annotator.analysis.candidates_io import project_intervals, read_intervals
+
+    if path.endswith(".json"):
+        from annotator.io.project_file import load_project
+
+        return project_intervals(load_project(path).project)
+    return read_intervals(path)
 
 
 def _fmt(x: float) -> str:

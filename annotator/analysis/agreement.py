@@ -102,8 +102,8 @@ class AgreementReport:
     emotions: list[EmotionAgreement] = field(default_factory=list)
     pairs: list[EventPair] = field(default_factory=list)
     overall_ratio: float = math.nan
-    events: Scores = Scores(0, 0, 0)
-    emotion_events: Scores = Scores(0, 0, 0)
+    events: Scores = field(default_factory=lambda: Scores(0, 0, 0))
+    emotion_events: Scores = field(default_factory=lambda: Scores(0, 0, 0))
     emotion_label_agreement: float = math.nan
     timing: Timing | None = None
 
@@ -224,7 +224,8 @@ def match_events(a: list[ExpressionEvent], b: list[ExpressionEvent], tolerance_f
         fb = [e for e in b if e.face == face]
         matches = greedy_match(
             [e.interval for e in fa], [e.interval for e in fb],
-            accept=lambda i, j: _within(tolerance_frames, fa[i].interval, fb[j].interval),
+            accept=lambda i, j, fa=fa, fb=fb: _within(tolerance_frames, fa[i].interval,
+                                                      fb[j].interval),
         )
         used_a = {i for i, _, _ in matches}
         used_b = {j for _, j, _ in matches}
@@ -301,7 +302,10 @@ def _emotion_events(a: list[Event], b: list[Event], tol: int) -> tuple[Scores, f
         fb = [e for e in b if e.face == face]
         ia = [(e.onset_frame, e.offset_frame) for e in fa]
         ib = [(e.onset_frame, e.offset_frame) for e in fb]
-        for i, j, _ in greedy_match(ia, ib, accept=lambda i, j: _within(tol, ia[i], ib[j])):
+        def near(i: int, j: int, ia: list[Interval] = ia, ib: list[Interval] = ib) -> bool:
+            return _within(tol, ia[i], ib[j])
+
+        for i, j, _ in greedy_match(ia, ib, accept=near):
             tp += 1
             same += fa[i].emotion == fb[j].emotion
     return Scores(tp, len(b), len(a)), (same / tp * 100.0 if tp else math.nan)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.model import Face
+
 log = logging.getLogger(__name__)
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".avi", ".m4v", ".webm", ".mpg", ".mpeg",
@@ -45,29 +47,25 @@ def find_videos(folder: str | Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES and not p.name.startswith("."))
 
 
-def sibling_project(video: Path) -> Path | None:
-    """``clip.facet.json`` next to ``clip.mp4`` supplies that video's face boxes."""
-    p = video.with_name(f"{video.stem}.facet.json")
-    return p if p.is_file() else None
+FacesLoader = Callable[[Path], tuple[tuple[Face, ...], str] | None]
 
 
-def spot_one(video: str, out_dir: str) -> JobResult:
-    """One task: spot ``video`` and write ``<stem>.candidates.csv``; never raises."""
+def spot_one(video: str, out_dir: str, load_faces: FacesLoader | None = None) -> JobResult:
+    """One task: spot ``video`` and write ``<stem>.candidates.csv``; never raises.
+
+    ``load_faces(video)`` may supply face boxes (faces and media id), e.g. from a project
+    next to the video; it runs inside the task so a broken project fails only its video.
+    """
     start = time.perf_counter()
     try:
         from annotator.analysis.candidates_io import write_candidates
+        from annotator.analysis.faces import face_boxes
         from annotator.analysis.spotting import spot
 
         path = Path(video)
-        project = None
-        proj_path = sibling_project(path)
-        if proj_path is not None:
-            from annotator.io.project_file import load_project
-
-            project = load_project(proj_path).project
-            if not any(f.boxes for f in project.faces.values()):
-                project = None
-        result = spot(path, project=project)
+        found = load_faces(path) if load_faces is not None else None
+        boxes_at = face_boxes(*found) if found else None
+        result = spot(path, boxes_at=boxes_at)
         out = Path(out_dir) / f"{path.stem}.candidates.csv"
         n = write_candidates(out, result.candidates, video=path.name,
                              timebase=result.info.timebase)
@@ -85,6 +83,7 @@ def run_batch(
     n_workers: int = 2,
     processes: bool = True,
     on_result: Callable[[int, int, JobResult], None] | None = None,
+    load_faces: FacesLoader | None = None,
 ) -> list[JobResult]:
     """Spot every video on a dask cluster; results in the order of ``videos``."""
     from distributed import Client, LocalCluster, as_completed
@@ -100,7 +99,7 @@ def run_batch(
         client = Client(cluster)
     results: dict[str, JobResult] = {}
     try:
-        futures = {client.submit(spot_one, str(v), str(out_dir), pure=False): str(v)
+        futures = {client.submit(spot_one, str(v), str(out_dir), load_faces, pure=False): str(v)
                    for v in videos}
         for done, fut in enumerate(as_completed(futures), start=1):
             video = futures[fut]

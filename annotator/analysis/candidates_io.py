@@ -3,7 +3,7 @@
 Candidates are written with frame indices (the canonical time) plus seconds from the
 video's real timestamps for people reading the table. Ground truth may be a CSV with
 onset/offset columns (dataset sheets name them differently) or a Facet project, whose
-overlapping AU events form the expressions.
+overlapping AU events form the expressions (``project_intervals``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from annotator.analysis.intervals import Scores, greedy_match
 from annotator.analysis.spotting import Candidate
+from annotator.model import Project
 from annotator.model.timebase import Timebase
 
 FIELDS = ["video", "face", "onset_frame", "apex_frame", "offset_frame", "onset_s", "offset_s",
@@ -74,17 +75,14 @@ def _int(value: str | None, where: str) -> int | None:
 
 
 def read_intervals(path: str | Path) -> list[Interval]:
-    """Intervals from a candidates/truth CSV, or the expressions of a ``.facet.json``."""
+    """Intervals from a candidates/truth CSV (a project is read by the caller and passed
+    to :func:`project_intervals`: analysis does not depend on the file formats layer)."""
     path = Path(path)
-    if path.name.endswith(".json"):
-        return _project_intervals(path)
     try:
-        fh = open(path, newline="", encoding="utf-8-sig")
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
     except OSError as exc:
         raise ValueError(f"{path}: {exc.strerror or exc}") from None
-    with fh:
-        reader = csv.reader(fh)
-        rows = list(reader)
     if not rows:
         raise ValueError(f"{path}: empty file")
     header = {h.strip().lower(): h for h in rows[0]}
@@ -117,12 +115,11 @@ def read_intervals(path: str | Path) -> list[Interval]:
     return out
 
 
-def _project_intervals(path: Path) -> list[Interval]:
+def project_intervals(project: Project) -> list[Interval]:
+    """A project's FACS expressions (overlapping AU events per face) as truth intervals."""
     from annotator.analysis.agreement import expression_events
-    from annotator.io.project_file import load_project
     from annotator.model import EventKind
 
-    project = load_project(path).project
     media = project.primary_media
     video = Path(media.path).name if media else ""
     events = project.events_of(kind=EventKind.AU)

@@ -6,9 +6,8 @@ not a dependency; these charts are plain enough for cv2 primitives.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import zlib
+from collections.abc import Sequence
 
 import cv2
 import numpy as np

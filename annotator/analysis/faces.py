@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from annotator.model import Project
+from annotator.model import Face, Project
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,12 @@ BoxesAt = Callable[[int, np.ndarray], dict[str, Box]]
 def project_boxes(project: Project, media_id: str | None = None) -> BoxesAt:
     """Boxes of every face with keyframes on the media (interpolated by ``Face.box_at``)."""
     mid = media_id or (project.primary_media.id if project.primary_media else "m1")
-    faces = [f for f in project.faces.values() if any(b.media == mid for b in f.boxes)]
+    return face_boxes(tuple(project.faces.values()), mid)
+
+
+def face_boxes(all_faces: tuple[Face, ...], mid: str) -> BoxesAt:
+    """Like :func:`project_boxes` from plain ``Face`` values (picklable for batch workers)."""
+    faces = [f for f in all_faces if any(b.media == mid for b in f.boxes)]
     if not faces:
         raise ValueError("the project has no face boxes for its video; draw them or omit "
                          "--face-boxes to use the face detector")
@@ -76,9 +81,9 @@ class HaarTracker:
         return [(x / scale, y / scale, bw / scale, bh / scale) for x, y, bw, bh in found]
 
     def __call__(self, frame: int, luma: np.ndarray) -> dict[str, Box]:
-        if frame % self.every == 0 or not self.boxes:
-            if frame % self.every == 0 or frame % 5 == 0:
-                self._update(self.detect(luma))
+        # detect every ``every`` frames; while no face is known yet, every 5 frames
+        if frame % self.every == 0 or (not self.boxes and frame % 5 == 0):
+            self._update(self.detect(luma))
         return dict(self.boxes)
 
     def _update(self, detections: list[Box]) -> None:

@@ -16,8 +16,8 @@ def _f(x: float | None, fmt: str = ".3f") -> str:
 
 
 def agreement_text(r: AgreementReport, name_a: str = "A", name_b: str = "B") -> list[str]:
-    lines = [f"agreement {name_a} vs {name_b}: {r.n_frames} frames, tolerance "
-             f"{r.tolerance_frames} frames"]
+    head = f"agreement {name_a} vs {name_b}: {r.n_frames} frames, tolerance "
+    lines = [head + f"{r.tolerance_frames} frames"]
     lines.append("per AU (frame slices)   face  AU    kappa   agree%  frames A  frames B")
     for a in r.aus:
         lines.append(f"                        {a.face:<5} {a.au:<4} {_f(a.kappa):>7} "

@@ -11,6 +11,7 @@ import pytest
 
 from annotator.analysis.batch import find_videos, run_batch
 from annotator.cli import main
+from annotator.cli_analysis import sibling_faces
 from annotator.media.barcode import write_barcode_video
 
 
@@ -40,7 +41,8 @@ def test_batch_reports_the_corrupt_file_and_finishes_the_rest(corpus: Path,
                                                               tmp_path: Path) -> None:
     seen: list[str] = []
     results = run_batch(find_videos(corpus), tmp_path, n_workers=2, processes=False,
-                        on_result=lambda d, t, r: seen.append(r.line()))
+                        on_result=lambda d, t, r: seen.append(r.line()),
+                        load_faces=sibling_faces)
     by_name = {Path(r.video).name: r for r in results}
     assert sorted(by_name) == ["bars.mp4", "broken.mp4", "demo.mp4"]
     assert not by_name["broken.mp4"].ok and "broken.mp4" in by_name["broken.mp4"].line()

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from analysis_videos import write_shots_video
 
 from annotator.analysis.cuts import cuts_from_scores, detect_cuts, write_cuts
 from annotator.analysis.intervals import Scores
-
-from analysis_videos import write_shots_video
 
 CASES = {
     "four_cuts": ([30, 55, 90, 120], 150),
@@ -30,7 +29,7 @@ def shots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("name", list(CASES))
 def test_hard_cuts_found_with_precision_and_recall_1(shots_dir: Path, name: str) -> None:
     truth, _n = CASES[name]
-    info, found = detect_cuts(shots_dir / f"{name}.mp4")
+    _info, found = detect_cuts(shots_dir / f"{name}.mp4")
     got = [c.frame for c in found]
     tp = len(set(got) & set(truth))
     s = Scores(tp, len(got), len(truth))

@@ -10,6 +10,7 @@ import pytest
 from annotator.analysis.candidates_io import (
     Interval,
     evaluate,
+    project_intervals,
     read_intervals,
     write_candidates,
 )
@@ -54,8 +55,10 @@ def test_demo_candidates_round_trip_through_csv(demo_spot: SpotResult, tmp_path:
 
 
 def test_truth_from_project_equals_demo_expressions(demo_dir: Path) -> None:
-    got = sorted((i.face, i.onset_frame, i.offset_frame) for i in
-                 read_intervals(demo_dir / "demo.facet.json"))
+    from annotator.io.project_file import load_project
+
+    project = load_project(demo_dir / "demo.facet.json").project
+    got = sorted((i.face, i.onset_frame, i.offset_frame) for i in project_intervals(project))
     assert got == sorted((e.face, e.onset, e.offset) for e in DEMO_EXPRESSIONS)
 
 
