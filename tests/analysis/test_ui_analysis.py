@@ -150,3 +150,26 @@ def test_compare_view_flags_disagreement_and_seeks(qtbot: Any, window: Any) -> N
     write_agreement_csv(out, report)
     assert "LOW" not in out.read_text() and ",1\n" in out.read_text()
     assert dataclasses.is_dataclass(report)
+
+
+def test_detect_cuts_adds_cut_markers_in_one_undo_step(qtbot: Any, tmp_path: Path) -> None:
+    from analysis_videos import write_shots_video
+
+    from annotator.model import Face, Media, MarkerKind
+
+    video = tmp_path / "shots.mp4"
+    write_shots_video(video, [12, 30], 45)
+    project = Project()
+    project.add_media(Media("m1", "shots.mp4", frame_count=45))
+    project.add_face(Face("A", "A"))
+    w = FakeWindow(project, tmp_path / "shots.facet.json")
+    qtbot.addWidget(w)
+    ctl = install_analysis(w)
+    assert ctl.start_cuts()
+    with qtbot.waitSignal(ctl.worker.succeeded, timeout=60000):
+        pass
+    cuts = sorted(m.start_frame for m in project.markers.values() if m.kind is MarkerKind.CUT)
+    assert cuts == [12, 30]
+    w.undo_stack.undo()
+    assert not project.markers
+    ctl.cancel(wait=True)

@@ -40,11 +40,37 @@ class AnalysisController:
             panel.seek_requested.connect(self._seek)
         self.candidates.spot_requested.connect(self.start_spotting)
         self.candidates.cancel_requested.connect(self.cancel)
+        self._build_menu()
         window.project_replaced.connect(self._on_project_replaced)
         window.destroyed.connect(lambda *_: self.cancel(wait=True))
         self._on_project_replaced(window.project)
 
     # ------------------------------------------------------------------ wiring
+    def _build_menu(self) -> None:
+        from PySide6.QtGui import QAction
+
+        bar = self.window.menuBar()
+        menu = bar.addMenu("&Analysis")
+        self.menu = menu
+        for text, slot, tip in (
+            ("Spot Candidates", self.start_spotting,
+             "Find short facial movements in the background (Candidates dock)"),
+            ("Detect Cuts", self.start_cuts, "Add a cut marker at every hard cut of the video"),
+            ("Compare with Coder…", self._on_compare_triggered,
+             "Agreement with another coder's project of this video"),
+        ):
+            act = QAction(text, self.window)
+            act.setStatusTip(tip)
+            act.triggered.connect(lambda _checked=False, f=slot: f())
+            menu.addAction(act)
+
+    def _on_compare_triggered(self) -> None:
+        dock = self.compare.parentWidget()
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        self.compare._on_open_clicked()
+
     def _on_project_replaced(self, project: Any) -> None:
         self.cancel(wait=True)
         self.stats.set_project(project)
@@ -56,7 +82,7 @@ class AnalysisController:
         if controller is not None and getattr(controller, "source", True) is not None:
             try:
                 controller.seek(frame)
-            except Exception:  # noqa: BLE001 - no video open: nothing to seek
+            except Exception:
                 log.debug("seek ignored", exc_info=True)
 
     def _accept(self, c: Candidate) -> None:
@@ -100,6 +126,51 @@ class AnalysisController:
         self.candidates.set_running(True)
         self.worker.start()
         return True
+
+    def start_cuts(self) -> bool:
+        """Detect hard cuts in the background; each becomes a cut marker (one undo step)."""
+        from annotator.analysis.cuts import detect_cuts
+
+        video = self.video_path()
+        if video is None or not video.is_file():
+            self.candidates.set_message("open a project with its video first")
+            return False
+        if self.worker is not None and self.worker.isRunning():
+            return False
+
+        def job(progress: Any, should_stop: Any) -> Any:
+            return detect_cuts(video, progress=progress, should_stop=should_stop)[1]
+
+        self.worker = AnalysisWorker(job)
+        self.worker.progressed.connect(self.candidates.on_progress)
+        self.worker.succeeded.connect(self._on_cuts_succeeded)
+        self.worker.failed.connect(self._on_spot_failed)
+        self.worker.cancelled.connect(self._on_spot_cancelled)
+        self.candidates.set_running(True)
+        self.candidates.set_message("detecting cuts…")
+        self.worker.start()
+        return True
+
+    def _on_cuts_succeeded(self, cuts: Any) -> None:
+        from annotator.commands.misc import AddMarkerCommand
+        from annotator.model import Marker, MarkerKind
+
+        self.candidates.set_running(False)
+        project = self.window.project
+        media = project.primary_media
+        mid = media.id if media else "m1"
+        have = {m.start_frame for m in project.markers.values()
+                if m.kind is MarkerKind.CUT and m.media == mid}
+        new = [c for c in cuts if c.frame not in have]
+        stack = self.window.undo_stack
+        if new:
+            stack.beginMacro(f"Detect cuts ({len(new)})")
+            for c in new:
+                stack.push(AddMarkerCommand(project, Marker(
+                    0, MarkerKind.CUT, c.frame, c.frame, media=mid,
+                    text=f"cut (score {c.score:.2f})", author="cut detection")))
+            stack.endMacro()
+        self.candidates.set_message(f"{len(cuts)} cuts found, {len(new)} new cut markers")
 
     def cancel(self, wait: bool = False) -> None:
         if self.worker is not None and self.worker.isRunning():

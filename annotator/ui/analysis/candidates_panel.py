@@ -144,7 +144,7 @@ class CandidatesPanel(QWidget):
         if row + 1 < len(self.candidates):  # one key per candidate: move on to the next
             self.table.selectRow(row + 1)
 
-    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, obj: Any, event: Any) -> bool:
         if obj is self.table and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_A:
                 self.accept()

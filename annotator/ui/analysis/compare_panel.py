@@ -65,7 +65,7 @@ class CompareTimeline(QWidget):
         n = self.report.n_frames if self.report else 1
         return int(min(max((x - LEFT) / self._span() * n, 0), max(n - 1, 0)))
 
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
             painter.fillRect(self.rect(), QColor("#2a2e38"))
@@ -95,7 +95,7 @@ class CompareTimeline(QWidget):
         finally:
             painter.end()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if self.report is not None and event.position().x() >= LEFT:
             self.seek_requested.emit(self.frame_at(event.position().x()))
 

@@ -37,7 +37,7 @@ class AnalysisWorker(QThread):
             result = self._job(self.progressed.emit, self.isInterruptionRequested)
         except Cancelled:
             self.cancelled.emit()
-        except Exception as exc:  # noqa: BLE001 - reported as one line, logged in full
+        except Exception as exc:
             log.exception("analysis job failed")
             self.failed.emit(str(exc) or type(exc).__name__)
         else:
