@@ -56,7 +56,7 @@ class HaarTracker:
 
     every: int = 25
     move: float = 0.15
-    min_size_fraction: float = 0.08
+    min_size_fraction: float = 0.12  # faces being FACS-coded fill a good part of the frame
     boxes: dict[str, Box] = field(default_factory=dict)
     _cascade: object = None
     _next_id: int = 0
@@ -73,11 +73,11 @@ class HaarTracker:
         import cv2
 
         h, w = luma.shape
-        scale = 480 / max(h, w) if max(h, w) > 480 else 1.0
+        scale = 400 / max(h, w) if max(h, w) > 400 else 1.0
         small = cv2.resize(luma, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
         min_side = max(20, int(min(small.shape) * self.min_size_fraction))
         found = self._cascade.detectMultiScale(  # type: ignore[attr-defined]
-            small, scaleFactor=1.1, minNeighbors=5, minSize=(min_side, min_side))
+            small, scaleFactor=1.15, minNeighbors=5, minSize=(min_side, min_side))
         return [(x / scale, y / scale, bw / scale, bh / scale) for x, y, bw, bh in found]
 
     def __call__(self, frame: int, luma: np.ndarray) -> dict[str, Box]:

@@ -155,7 +155,7 @@ def test_compare_view_flags_disagreement_and_seeks(qtbot: Any, window: Any) -> N
 def test_detect_cuts_adds_cut_markers_in_one_undo_step(qtbot: Any, tmp_path: Path) -> None:
     from analysis_videos import write_shots_video
 
-    from annotator.model import Face, Media, MarkerKind
+    from annotator.model import Face, MarkerKind, Media
 
     video = tmp_path / "shots.mp4"
     write_shots_video(video, [12, 30], 45)
