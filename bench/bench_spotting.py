@@ -29,10 +29,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from annotator.analysis.spotting import spot  # noqa: E402
-from annotator.demo import FACES, N_FRAMES, face_centre, render_frame  # noqa: E402
-from annotator.media import FrameSource  # noqa: E402
-from annotator.model import Face, FaceBox, Media, Project  # noqa: E402
+from annotator.analysis.spotting import spot
+from annotator.demo import FACES, N_FRAMES, face_centre, render_frame
+from annotator.media import FrameSource
+from annotator.model import Face, FaceBox, Media, Project
 
 SIZE = (1280, 720)
 FPS = 25
