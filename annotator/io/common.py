@@ -133,6 +133,12 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
     return path
 
 
+def timebases(project: Project) -> dict[str, Any]:
+    """Each media's timebase, built once: ``Project.timebase`` rebuilds the nominal one on
+    every call, which costs a per-frame list on long videos."""
+    return {mid: project.timebase(mid) for mid in project.media}
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

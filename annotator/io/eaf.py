@@ -46,7 +46,7 @@ KIND_WORDS = {EventKind.AU: "AU", EventKind.EMOTION: "emotion", EventKind.NOTE: 
 LING_TYPES = {EventKind.AU: "facs", EventKind.EMOTION: "emotion-lt", EventKind.NOTE: "note-lt"}
 #: Labels recognised as emotions on tiers that do not say what they hold.
 KNOWN_EMOTIONS = frozenset(DEFAULT_EMOTIONS) | {"repression", "others", "positive", "negative"}
-_HALF_MS = 0.0005
+_HALF_MS = 0.00051  # half a millisecond (ms rounding) plus a margin for float noise
 
 
 def ms(seconds: float) -> int:

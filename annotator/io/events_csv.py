@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from annotator.io.common import safe_cell, write_atomic
-from annotator.model import Event, EventKind, Project
+from annotator.io.common import safe_cell, timebases, write_atomic
+from annotator.model import Event, EventKind, Project, Timebase
 from annotator.model.timebase import scale_of
 
 COLUMNS: tuple[str, ...] = (
@@ -35,8 +35,8 @@ def _s(x: float) -> float:
     return round(x, 6)
 
 
-def event_row(project: Project, e: Event) -> dict[str, Any]:
-    tb = project.timebase(e.media)
+def event_row(project: Project, e: Event, tb: Timebase | None = None) -> dict[str, Any]:
+    tb = tb or project.timebase(e.media)
     duration = tb.duration_s(e.onset_frame, e.offset_frame)
     code = ""
     if e.kind is EventKind.AU:
@@ -75,8 +75,9 @@ def events_csv_text(project: Project) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # RFC 4180
     w.writerow(COLUMNS)
+    tbs = timebases(project)
     for e in ordered_events(project):
-        row = event_row(project, e)
+        row = event_row(project, e, tbs.get(e.media))
         w.writerow(
             "" if row[c] is None else (row[c] if c in NUMERIC else safe_cell(str(row[c])))
             for c in COLUMNS

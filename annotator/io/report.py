@@ -131,13 +131,14 @@ def report_html(project: Project, source: ExportSource | None = None, *,
     mid = media.id if media else "m1"
     video = source.video(mid) if source else None
     events = ordered_events(project)
+    tb = project.timebase(mid)
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(project.title)} - Facet report</title><style>{CSS}</style></head><body>",
         f"<h1>{esc(project.title)}</h1>",
         f'<p class="meta">Video {esc(media_name(project, mid))}: '
-        f"{project.timebase(mid).frame_count} frames, {float(media.fps) if media else 0:g} fps, "
-        f"{project.timebase(mid).duration_total_s:.2f} s"
+        f"{tb.frame_count} frames, {float(media.fps) if media else 0:g} fps, "
+        f"{tb.duration_total_s:.2f} s"
         f"{'' if project.has_real_timebase(mid) else ' (nominal timing: video not found)'}. "
         f"Annotator {esc(project.annotator or '-')}. Last change {esc(project.modified)}. "
         f"{len(events)} events, {len(project.faces)} faces. Micro expression: onset to offset "
@@ -166,7 +167,7 @@ def report_html(project: Project, source: ExportSource | None = None, *,
             parts.append(f'<img class="tl" alt="timeline of {esc(face.name)}" '
                          f'src="data:image/png;base64,'
                          f'{_png_b64(timeline_picture(project, face.id, mid))}">')
-            rows = [event_row(project, e) for e in evs]
+            rows = [event_row(project, e, tb) for e in evs]
             au_stats: dict[int, list[float]] = defaultdict(list)
             emo_stats: dict[str, list[float]] = defaultdict(list)
             scales: Counter[tuple[str, str]] = Counter()

@@ -12,7 +12,7 @@ from annotator.model import Marker, MarkerKind, Project
 
 _TIME = r"(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})"
 _CUE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
-_HALF_MS = 0.0005
+_HALF_MS = 0.00051  # half a millisecond (ms rounding) plus a margin for float noise
 
 
 def _seconds(h: str, m: str, s: str, ms: str) -> float:

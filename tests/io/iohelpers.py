@@ -1,0 +1,40 @@
+"""Helpers for format tests (imported by conftest and tests: tests/ has no packages)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from annotator.io.project_file import save_project
+from annotator.model import Event, EventKind, Face, Media, Project
+
+def make_project(frames: int = 250, fps: Fraction | int = 25, faces: int = 2) -> Project:
+    p = Project(title="test", annotator="tester")
+    p.add_media(Media("m1", "missing-video.mp4", frame_count=frames, fps=Fraction(fps)))
+    for i in range(faces):
+        fid = "AB"[i]
+        p.add_face(Face(fid, ["Ada", "Ben"][i]))
+    return p
+
+def add(p: Project, **kw: object) -> Event:
+    kw.setdefault("face", "A")
+    kw.setdefault("kind", EventKind.AU)
+    return p.add_event(Event(id=0, **kw))  # type: ignore[arg-type]
+
+def saved(p: Project, folder: Path, name: str = "p.facet.json") -> Path:
+    path = folder / name
+    save_project(p, path)
+    return path
+
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+
+
+def sample(relative: str) -> Path:
+    """A file from ../shared/samples, or skip the test cleanly when it is not there."""
+    import pytest
+
+    path = SAMPLES / relative
+    if not path.exists():
+        pytest.skip(f"sample {relative} not available")
+    return path
