@@ -195,20 +195,30 @@ def candidates_from_track(face: str, track: FaceTrack, fps: float,
     s = _smooth(m, w)
     thr = threshold_of(s[np.isfinite(track.motion)], params)
     runs = _runs(s > thr)
+
+    def moving_frames(run: list[int] | tuple[int, int]) -> int:
+        return int(np.sum(m[run[0] : run[1] + 1] > thr))
+
     short = max(1, int(round(params.short_pause_s * fps)))
     hold = max(short, int(round(params.hold_max_s * fps)))
     merged: list[list[int]] = []
     for a, b in runs:
         if merged:
             gap = a - merged[-1][1] - 1
+            # a movement changes the face on at least two frames (leaving and coming back);
+            # a single-frame jump (a keyframe's compression change, a flash) cannot be the
+            # first half of a held expression
             if gap <= short or (
-                gap <= hold and _held(track.thumbs, merged[-1], range(merged[-1][1], a))
+                gap <= hold and moving_frames(merged[-1]) >= 2
+                and _held(track.thumbs, merged[-1], range(merged[-1][1], a))
             ):
                 merged[-1][1] = b
                 continue
         merged.append([a, b])
     out = []
     for a, b in merged:
+        if moving_frames((a, b)) < 2:
+            continue
         # motion at t is the change from t-1 to t: a run [a, b] moves away from frame a-1
         # and is back at frame b, so the changed frames are a .. b-1
         # the smoothed run is up to w // 2 frames wider on each side: trim it to the

@@ -127,3 +127,34 @@ def test_motion_ignores_one_pixel_drift_but_not_local_change() -> None:
 
 def test_candidate_interval() -> None:
     assert Candidate("A", 3, 4, 9, 1.0).interval == (3, 9)
+
+
+@pytest.fixture(scope="session")
+def calm_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's faces swaying, with keyframes every 2 s, but no expression at all."""
+    import annotator.demo as demo
+
+    path = tmp_path_factory.mktemp("calm") / "calm.mp4"
+    saved = demo.DEMO_EXPRESSIONS
+    demo.DEMO_EXPRESSIONS = ()
+    try:
+        demo.write_demo_video(path)
+    finally:
+        demo.DEMO_EXPRESSIONS = saved
+    return path
+
+
+def test_calm_faces_give_no_candidates(calm_video: Path, demo_dir: Path) -> None:
+    from annotator.io.project_file import load_project
+
+    project = load_project(demo_dir / "demo.facet.json").project
+    assert spot(calm_video, project=project).candidates == []
+
+
+def test_single_frame_jumps_are_not_movements() -> None:
+    sig = [0.01] * 120
+    sig[50] = sig[100] = 3.0  # keyframe compression jumps
+    thumbs = np.zeros((120, THUMB, THUMB), np.uint8)
+    thumbs[50:] = 3  # ... and slow drift of the face in its box
+    cands, _ = candidates_from_track("A", _track(sig, thumbs), fps=25.0)
+    assert cands == []
