@@ -132,7 +132,7 @@ def test_candidate_interval() -> None:
 @pytest.fixture(scope="session")
 def calm_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's faces swaying, with keyframes every 2 s, but no expression at all."""
-    import annotator.demo as demo
+    from annotator import demo
 
     path = tmp_path_factory.mktemp("calm") / "calm.mp4"
     saved = demo.DEMO_EXPRESSIONS
