@@ -42,6 +42,9 @@ MATCH_BEFORE = 2
 MATCH_AFTER = 15
 # Wait for VLC's picture to stop before grabbing it (pause is asynchronous in VLC).
 _SETTLE_MS = 120
+# Give up on VLC (and play from the frame source) when it has not started by then.
+_VLC_START_TIMEOUT_MS = 3000
+_VLC_RETRIES = 3
 
 
 class FrameSourceLike(Protocol):
@@ -121,6 +124,12 @@ class PlayerController(QObject):
         self._grabber: Grabber | None = None
         self._vlc_active = False
         self._vlc_last_t: float | None = None
+        # VLC's picture is on screen (surface shown) / VLC's clock has reached the last seek.
+        self._vlc_shown = False
+        self._vlc_target_s: float | None = None
+        self._vlc_first_t: float | None = None
+        self._vlc_retries = 0
+        self._vlc_wait = QElapsedTimer()
         self._vlc_settle = QTimer(self)
         self._vlc_settle.setSingleShot(True)
         self._vlc_settle.timeout.connect(self._settle_after_vlc_pause)
@@ -421,8 +430,10 @@ class PlayerController(QObject):
         if self._vlc_active:
             self._engine.pause()
             self._vlc_active = False
-            self._settling = True
-            self._vlc_settle.start(_SETTLE_MS)
+            if self._vlc_shown:
+                self._settling = True
+                self._vlc_settle.start(_SETTLE_MS)
+            # else: VLC never got on screen; the exact current frame is still shown.
         self.playing_changed.emit(False)
 
     def _start_engine(self) -> None:
@@ -433,9 +444,12 @@ class PlayerController(QObject):
             and self._rate >= _VLC_MIN_RATE
         )
         if use_vlc:
+            # The surface is shown only once VLC plays from the right time (see _on_vlc_tick):
+            # until then the exact current frame stays on screen.
             self._vlc_active = True
+            self._vlc_shown = False
+            self._vlc_wait.restart()
             self._vlc_play_from(self._current)
-            self.video_surface_changed.emit(True)
         else:
             self._vlc_active = False
         self._restart_clock()
@@ -446,7 +460,9 @@ class PlayerController(QObject):
         if self._vlc_active:
             self._engine.pause()
             self._vlc_active = False
-            self._settle_after_vlc_pause()
+            if self._vlc_shown:
+                self._settling = True
+                self._settle_after_vlc_pause()
         self._tick.stop()
         self._start_engine()
 
@@ -502,10 +518,13 @@ class PlayerController(QObject):
     def _on_vlc_tick(self) -> None:
         """Follow VLC's clock (interpolated between its coarse updates) for labels and loops."""
         assert self._tb is not None and self._src is not None
+        self._engine.poll()
         state = self._engine.state
         if state in ("ended", "stopped", "error"):
             log.debug("VLC %s while playing", state)
             self._vlc_active = False
+            self._vlc_shown = False
+            self._vlc_target_s = None
             self._playing = False
             self._tick.stop()
             self.playing_changed.emit(False)
@@ -513,6 +532,9 @@ class PlayerController(QObject):
             self._set_current(self._src.frame_count - 1)
             return
         t = self._vlc_time_s()
+        if self._vlc_target_s is not None:
+            self._on_vlc_tick_starting(state, t)
+            return
         if t is None or state != "playing":
             return
         if t != self._vlc_last_t:
@@ -530,6 +552,53 @@ class PlayerController(QObject):
             return
         if target > self._current:  # VLC never goes back while playing forward
             self._set_current(target)
+
+    def _on_vlc_tick_starting(self, state: str, t: float | None) -> None:
+        """Wait until VLC really plays from the requested time, then show its surface.
+
+        Measured: right after a start VLC reports the requested time at once, then lands on
+        a keyframe (frame 50 for a request of 20) and its clock follows. So VLC counts as
+        started only when its clock has moved on from the first value and is within a few
+        frames of the request; otherwise seek again (a seek while playing is accurate), and
+        after a few failures play from the frame source instead.
+        """
+        target_s = self._vlc_target_s
+        assert target_s is not None
+        if state == "playing" and t is not None:
+            if self._vlc_first_t is None:
+                self._vlc_first_t = t
+            elif t != self._vlc_first_t:
+                # VLC's clock moves in coarse steps (0.3-0.4 s measured), so allow what
+                # could have played since the seek was asked, and not more.
+                played_s = self._vlc_wait.elapsed() / 1000 * abs(self._rate)
+                if target_s - 0.06 <= t <= target_s + played_s + 0.1:
+                    log.debug("VLC playing from %.3f (asked %.3f)", t, target_s)
+                    self._vlc_target_s = None
+                    self._vlc_last_t = None
+                    self._restart_clock()
+                    if not self._vlc_shown:
+                        self._vlc_shown = True
+                        self.video_surface_changed.emit(True)
+                    return
+                if self._vlc_retries < _VLC_RETRIES:
+                    self._vlc_retries += 1
+                    log.debug("VLC at %.3f instead of %.3f; seeking again", t, target_s)
+                    self._vlc_first_t = None
+                    self._vlc_wait.restart()
+                    self._engine.play_from(target_s + self._vlc_offset_s(), abs(self._rate))
+                    return
+                self._vlc_retries += 1  # out of retries: give up below
+        gave_up = self._vlc_retries > _VLC_RETRIES
+        if gave_up or self._vlc_wait.elapsed() > _VLC_START_TIMEOUT_MS:
+            log.warning("VLC did not play from %.3f s; playing from the frame source", target_s)
+            self._engine.pause()
+            self._vlc_active = False
+            self._vlc_target_s = None
+            if self._vlc_shown:
+                self._vlc_shown = False
+                self.video_surface_changed.emit(False)
+            self._restart_clock()
+            self._tick.start(self._tick_interval_ms())
 
     def _settle_after_vlc_pause(self) -> None:
         """Find the frame VLC is showing, make it current, then hand the picture back to us."""
@@ -567,6 +636,7 @@ class PlayerController(QObject):
             else:
                 log.warning("VLC paused: grab matched no frame near %d; using the clock", estimate)
         self._set_current(chosen)
+        self._vlc_shown = False
         self.video_surface_changed.emit(False)
 
     def _match_grab(self, shown: np.ndarray, lo: int, hi: int) -> tuple[int, float, float] | None:
@@ -590,7 +660,11 @@ class PlayerController(QObject):
     def _vlc_play_from(self, frame: int) -> None:
         assert self._tb is not None
         self._vlc_last_t = None
-        self._engine.play_from(self._tb.time_s(frame) + self._vlc_offset_s(), abs(self._rate))
+        self._vlc_target_s = self._tb.time_s(frame)
+        self._vlc_first_t = None
+        self._vlc_retries = 0
+        self._vlc_wait.restart()
+        self._engine.play_from(self._vlc_target_s + self._vlc_offset_s(), abs(self._rate))
 
     def _finish_settling(self) -> None:
         """A key during VLC's settle delay must act on the settled frame, not the estimate."""

@@ -42,6 +42,7 @@ class VlcEngine:
         self._player.video_set_mouse_input(False)
         self._path: str | None = None
         self._started = False
+        self._pending_s: float | None = None
 
     @classmethod
     def create(cls, extra_args: Sequence[str] = ()) -> VlcEngine | None:
@@ -78,24 +79,35 @@ class VlcEngine:
 
     # -- transport ----------------------------------------------------------------------
     def play_from(self, seconds: float, rate: float = 1.0) -> None:
-        """Start or resume at ``seconds`` (VLC's own accuracy: a few frames; fine while playing).
+        """Play from ``seconds`` (VLC's clock: container time); call :meth:`poll` on a timer.
 
-        The first play loads the media with ``:start-time`` because ``set_time`` before the
-        media is playing is ignored; later plays seek the paused player and resume.
+        Measured: ``:start-time`` lands on a keyframe (frame 50 for a request of 20), while
+        ``set_time`` on a playing or paused player is within a frame or two. So a player that
+        is not running is started muted and seeks once it plays; the caller keeps VLC's
+        surface hidden until :meth:`time_s` reaches the request.
         """
         if self._path is None:
             return
         self._player.set_rate(float(rate))
         if not self._started or self.state in ("stopped", "ended", "error", "idle"):
             media = self._instance.media_new(self._path)  # type: ignore[attr-defined]
-            media.add_option(f":start-time={max(seconds, 0.0):.6f}")
             self._player.set_media(media)
             media.release()
             self._started = True
+            self._pending_s = seconds
+            self._player.audio_set_mute(True)
             self._player.play()
         else:
+            self._pending_s = None
             self._player.set_time(int(round(seconds * 1000)))
             self._player.set_pause(0)
+
+    def poll(self) -> None:
+        """Finish a start: seek once VLC plays, then unmute (VLC starts at 0 otherwise)."""
+        if self._pending_s is not None and self.state == "playing":
+            self._player.set_time(int(round(self._pending_s * 1000)))
+            self._pending_s = None
+            self._player.audio_set_mute(False)
 
     def pause(self) -> None:
         self._player.set_pause(1)
@@ -104,6 +116,9 @@ class VlcEngine:
         if self._started:
             self._player.stop()
         self._started = False
+        if self._pending_s is not None:
+            self._pending_s = None
+            self._player.audio_set_mute(False)
 
     def set_rate(self, rate: float) -> None:
         self._player.set_rate(float(rate))
@@ -113,6 +128,8 @@ class VlcEngine:
 
     def time_s(self) -> float | None:
         """VLC's clock in seconds: an estimate only, never a frame index on its own."""
+        if self._pending_s is not None:
+            return None  # still at 0 before the start seek
         ms = self._player.get_time()
         return None if ms is None or ms < 0 else ms / 1000.0
 

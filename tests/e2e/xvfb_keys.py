@@ -34,9 +34,37 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-N_FRAMES = 300  # 12 s: the play/pause steps never run into the end
-FPS = Fraction(25)
+N_FRAMES = 300  # 10-12 s: the play/pause steps never run into the end
 SIZE = (640, 480)
+CLIPS = ("cfr", "offset", "vfr", "ntsc")
+
+
+def clip_spec(kind: str) -> tuple[dict[str, object], list[float]]:
+    """write_barcode_video arguments and the presentation times (s from frame 0) they give.
+
+    cfr: 25 fps GOP 50. offset: first PTS at 2 s (VLC counts from the container's zero).
+    vfr: frames alternately 30 and 50 ms long. ntsc: 30000/1001 (drop-frame timecode).
+    """
+    if kind == "cfr":
+        return {"fps": Fraction(25), "gop": 50}, [i / 25 for i in range(N_FRAMES)]
+    if kind == "offset":
+        return ({"fps": Fraction(25), "gop": 50, "start_pts": 50},
+                [i / 25 for i in range(N_FRAMES)])
+    if kind == "vfr":
+        ts = [0.0]
+        for i in range(1, N_FRAMES):
+            ts.append(round(ts[-1] + (0.03 if i % 2 else 0.05), 6))
+        return {"fps": Fraction(25), "gop": 50, "timestamps_s": ts}, ts
+    if kind == "ntsc":
+        fps = Fraction(30000, 1001)
+        return {"fps": fps, "gop": 60}, [float(i / fps) for i in range(N_FRAMES)]
+    raise ValueError(f"unknown clip kind {kind!r}")
+
+
+def one_second_from(ts: list[float], frame: int) -> int:
+    """Shift+Right's target: the frame nearest to t + 1 s (independent of the app's code)."""
+    t = ts[frame] + 1.0
+    return min(range(len(ts)), key=lambda i: (abs(ts[i] - t), i))
 
 
 # ---------------------------------------------------------------- app mode (inside the app)
@@ -91,8 +119,10 @@ def run_app(video: str, probe_path: str) -> int:
 
 # ---------------------------------------------------------------- driver (outside the app)
 class Driver:
-    def __init__(self, out: Path, use_vlc: bool) -> None:
+    def __init__(self, out: Path, use_vlc: bool, clip: str = "cfr") -> None:
         self.out = out
+        self.clip_kind = clip
+        self.clip_args, self.times = clip_spec(clip)
         self.use_vlc = use_vlc
         self.env = dict(os.environ)
         self.xvfb: subprocess.Popen[bytes] | None = None
@@ -125,7 +155,7 @@ class Driver:
         from annotator.media.barcode import write_barcode_video
 
         clip = self.out / "clip.mp4"
-        write_barcode_video(clip, N_FRAMES, fps=FPS, size=SIZE, gop=50)
+        write_barcode_video(clip, N_FRAMES, size=SIZE, **self.clip_args)  # type: ignore[arg-type]
         return clip
 
     def start_app(self, clip: Path) -> None:
@@ -223,7 +253,7 @@ class Driver:
         plan: list[tuple[str, str, int | None]] = [("Home", "Home", 0)]
         plan += [("Right", f"Right{k}", k) for k in range(1, 8)]
         plan += [("Left", f"Left{k}", 7 - k) for k in range(1, 4)]
-        plan += [("shift+Right", "Shift+Right", 4 + 25), ("End", "End", last),
+        plan += [("shift+Right", "Shift+Right", one_second_from(self.times, 4)), ("End", "End", last),
                  ("Left", "Left", last - 1)]
         ok = True
         for keysym, name, want in plan:
@@ -279,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--probe", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help="folder for screenshots and report.json")
     ap.add_argument("--no-vlc", action="store_true", help="frame-source playback only")
+    ap.add_argument("--clip", choices=CLIPS, default="cfr", help="kind of barcode clip")
     args = ap.parse_args(argv)
     if args.app:
         return run_app(args.app, args.probe)
@@ -288,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         return 77
     out = args.out or Path(tempfile.mkdtemp(prefix="facet-e2e-"))
     out.mkdir(parents=True, exist_ok=True)
-    drv = Driver(out, use_vlc=not args.no_vlc)
+    drv = Driver(out, use_vlc=not args.no_vlc, clip=args.clip)
     try:
         ok = drv.run()
     finally:

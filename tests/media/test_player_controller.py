@@ -242,6 +242,7 @@ class FakeEngine:
         self.t = 0.0
         self.st = "idle"
         self.calls: list[str] = []
+        self.polls = 0
 
     def open(self, path: object) -> None:
         self.calls.append("open")
@@ -264,7 +265,12 @@ class FakeEngine:
     def release(self) -> None:
         pass
 
+    def poll(self) -> None:
+        self.polls += 1
+
     def time_s(self) -> float:
+        if self.st == "playing":
+            self.t += 0.01  # VLC's clock moves while it plays
         return self.t
 
     @property
@@ -294,7 +300,8 @@ def test_vlc_pause_settles_on_the_frame_vlc_shows(qtbot, src: FakeSource) -> Non
     surfaces: list[bool] = []
     c.video_surface_changed.connect(surfaces.append)
     c.seek(10)
-    c.play()
+    with qtbot.waitSignal(c.video_surface_changed, timeout=2000):
+        c.play()  # shown once VLC's clock reached the start
     assert c.using_vlc and surfaces == [True] and engine.calls[-1] == "play_from 0.40"
     engine.t = 40 / 25
     with qtbot.waitSignal(c.video_surface_changed, timeout=2000):
@@ -303,7 +310,8 @@ def test_vlc_pause_settles_on_the_frame_vlc_shows(qtbot, src: FakeSource) -> Non
     assert c.current_frame == 46 and shown(c) == 46
     assert match_shown_frame(grab(), [(1, src.frame(1)), (46, src.frame(46))], (160, 120))[0] == 46
     # A key during the settle delay acts on the settled frame, not on VLC's clock.
-    c.play()
+    with qtbot.waitSignal(c.video_surface_changed, timeout=2000):
+        c.play()
     engine.t = 60 / 25
     vlc_picture[0] = 63
     c.pause()
@@ -318,9 +326,32 @@ def test_vlc_grab_of_nothing_falls_back_to_clock(qtbot, src: FakeSource) -> None
     c._engine = FakeEngine()
     c.open("x")
     c.attach_video_surface(1, lambda: np.zeros((120, 160, 3), np.uint8))
-    c.play()
+    with qtbot.waitSignal(c.video_surface_changed, timeout=2000):
+        c.play()
     c._engine.t = 30 / 25
     with qtbot.waitSignal(c.video_surface_changed, timeout=2000):
         c.pause()
     assert c.current_frame == 30 and shown(c) == 30
+    c.shutdown()
+
+
+def test_vlc_surface_waits_for_the_start_and_a_quick_pause_keeps_the_exact_frame(
+    qtbot, src: FakeSource
+) -> None:
+    """VLC not yet at the requested time: the exact frame stays; pausing then needs no grab."""
+    c = PlayerController(source_factory=lambda p: src, use_vlc=True)
+    engine = FakeEngine()
+    c._engine = engine
+    c.open("x")
+    grabs: list[int] = []
+    c.attach_video_surface(1, lambda: grabs.append(1))  # type: ignore[arg-type,return-value]
+    surfaces: list[bool] = []
+    c.video_surface_changed.connect(surfaces.append)
+    c.seek(50)
+    engine.play_from = lambda seconds, rate=1.0: setattr(engine, "st", "playing")  # clock at 0
+    c.play()
+    qtbot.waitUntil(lambda: engine.polls >= 3)  # ticks with VLC's clock far from 2.0 s
+    assert surfaces == [] and c.current_frame == 50
+    c.pause()
+    assert c.current_frame == 50 and grabs == [] and shown(c) == 50
     c.shutdown()
