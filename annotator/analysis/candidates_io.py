@@ -140,12 +140,15 @@ def evaluate(candidates: list[Interval], truth: list[Interval], *, fps: float | 
     """MEGC rule: a candidate is a true positive when its IoU with a truth interval >= 0.5,
     one-to-one greedy by IoU, counts pooled over videos and faces.
 
-    Videos and faces only separate intervals when both tables name them; a table without
-    a face column matches any face. Micro/macro splits the truth (and the candidates by
+    Videos and faces only separate intervals when both tables name them (and every
+    candidate face is a truth face: detector ids like ``auto1`` cannot be mapped); otherwise
+    any face matches. Micro/macro splits the truth (and the candidates by
     their own length) at 0.5 s when ``fps`` is known.
     """
     use_video = all(i.video for i in candidates + truth)
-    use_face = all(i.face for i in candidates + truth)
+    # detector face ids (auto1, ...) mean nothing in the truth's naming: then faces are ignored
+    use_face = all(i.face for i in candidates + truth) and {i.face for i in candidates} <= {
+        i.face for i in truth}
 
     def key(i: Interval) -> tuple[str, str]:
         return (i.video if use_video else "", i.face if use_face else "")

@@ -178,7 +178,11 @@ def _deviation(thumbs: np.ndarray, ref: int, frames: range) -> np.ndarray:
 
 def _held(thumbs: np.ndarray, run: list[int], gap: range, keep: float = 0.5) -> bool:
     """Is the face still changed over the pause ``gap`` (an apex held), compared with how
-    far the movement ``run`` took it from its pre-onset frame?"""
+    far the movement ``run`` took it from its pre-onset frame?
+
+    Absolute distances: a face drifting inside its box over a long pause can look
+    "still changed"; runs seeded by a single-frame jump never get here (see caller).
+    """
     ref = max(run[0] - 1, 0)
     peak = _deviation(thumbs, ref, range(run[0], run[1] + 1)).max(initial=0.0)
     pause = _deviation(thumbs, ref, gap)

@@ -158,3 +158,12 @@ def test_single_frame_jumps_are_not_movements() -> None:
     thumbs[50:] = 3  # ... and slow drift of the face in its box
     cands, _ = candidates_from_track("A", _track(sig, thumbs), fps=25.0)
     assert cands == []
+
+
+def test_detector_face_ids_are_matched_to_any_truth_face() -> None:
+    truth = [Interval("", "A", 10, 20), Interval("", "B", 40, 50)]
+    ev = evaluate([Interval("", "auto1", 10, 20), Interval("", "auto2", 40, 50)], truth)
+    assert ev.overall.tp == 2
+    # with the truth's own face ids, a candidate on the wrong face is a false positive
+    ev = evaluate([Interval("", "B", 10, 20), Interval("", "B", 40, 50)], truth)
+    assert ev.overall.tp == 1
