@@ -73,7 +73,7 @@ Grabber = Callable[[], "np.ndarray | None"]
 
 
 def _default_source_factory(path: str) -> FrameSourceLike:
-    from annotator.media import FrameSource  # noqa: PLC0415 - written in parallel; import late
+    from annotator.media import FrameSource
 
     return FrameSource(path)  # type: ignore[no-any-return]
 
@@ -202,7 +202,7 @@ class PlayerController(QObject):
         """Open a video; on failure emit ``error_occurred`` and keep the previous one."""
         try:
             src = self._source_factory(str(path))
-        except Exception as exc:  # MediaError or anything a broken file raises
+        except Exception as exc:  # noqa: BLE001 - MediaError or whatever a broken file raises
             msg = str(exc) or f"{path}: cannot open"
             log.warning("open failed: %s", msg)
             self.error_occurred.emit(msg)
@@ -214,7 +214,7 @@ class PlayerController(QObject):
         self._current = 0
         self._loop_a = self._loop_b = None
         if self._want_vlc and self._engine is None:
-            from annotator.media.vlc_engine import VlcEngine  # noqa: PLC0415
+            from annotator.media.vlc_engine import VlcEngine
 
             self._engine = VlcEngine.create()
             self._want_vlc = self._engine is not None
@@ -253,7 +253,7 @@ class PlayerController(QObject):
         if not self._want_vlc:
             return False
         if self._engine is None:
-            from annotator.media.vlc_engine import VlcEngine  # noqa: PLC0415
+            from annotator.media.vlc_engine import VlcEngine
 
             self._engine = VlcEngine.create()
             if self._engine is None:
@@ -416,8 +416,12 @@ class PlayerController(QObject):
             self._set_current(self._loop_b if self._loop_active() else last)  # type: ignore[arg-type]
         self._playing = True
         self._start_engine()
-        log.debug("play from %d at %sx (%s)", self._current, self._rate,
-                  "vlc" if self._vlc_active else "frame source")
+        log.debug(
+            "play from %d at %sx (%s)",
+            self._current,
+            self._rate,
+            "vlc" if self._vlc_active else "frame source",
+        )
         self.playing_changed.emit(True)
 
     def pause(self) -> None:
@@ -439,9 +443,7 @@ class PlayerController(QObject):
     def _start_engine(self) -> None:
         assert self._src is not None and self._tb is not None
         use_vlc = (
-            self._engine is not None
-            and self._surface_attached
-            and self._rate >= _VLC_MIN_RATE
+            self._engine is not None and self._surface_attached and self._rate >= _VLC_MIN_RATE
         )
         if use_vlc:
             # The surface is shown only once VLC plays from the right time (see _on_vlc_tick):
@@ -616,10 +618,10 @@ class PlayerController(QObject):
         if self._grabber is not None:
             try:
                 shown = self._grabber()
-            except Exception as exc:  # a failed grab must not break pausing
+            except Exception as exc:  # noqa: BLE001 - a failed grab must not break pausing
                 log.warning("grabbing the VLC picture failed: %s", exc)
         if shown is not None:
-            from annotator.media.vlc_engine import dump_grab, match_shown_frame  # noqa: PLC0415
+            from annotator.media.vlc_engine import dump_grab
 
             dump_grab(shown, estimate)
 
@@ -627,12 +629,16 @@ class PlayerController(QObject):
             if match is None:
                 # The clock was further off than measured (odd container timing): look
                 # one second either side before giving up on the picture.
-                second = max(int(round(float(self._src.fps))), MATCH_AFTER)
+                second = max(round(float(self._src.fps)), MATCH_AFTER)
                 match = self._match_grab(shown, estimate - second, estimate + second)
             if match is not None:
                 chosen = match[0]
-                log.info("VLC paused: clock says frame %d, picture matches %d "
-                         "(difference %.1f, next best %.1f)", estimate, *match)
+                log.info(
+                    "VLC paused: clock says frame %d, picture matches %d "
+                    "(difference %.1f, next best %.1f)",
+                    estimate,
+                    *match,
+                )
             else:
                 log.warning("VLC paused: grab matched no frame near %d; using the clock", estimate)
         self._set_current(chosen)
@@ -640,11 +646,14 @@ class PlayerController(QObject):
         self.video_surface_changed.emit(False)
 
     def _match_grab(self, shown: np.ndarray, lo: int, hi: int) -> tuple[int, float, float] | None:
-        from annotator.media.vlc_engine import MATCH_WIDTH, match_shown_frame  # noqa: PLC0415
+        from annotator.media.vlc_engine import MATCH_WIDTH, match_shown_frame
 
         assert self._src is not None
         lo, hi = max(lo, 0), min(hi, self._src.frame_count - 1)
-        size = (MATCH_WIDTH, max(2, round(MATCH_WIDTH * self._src.height / max(self._src.width, 1))))
+        size = (
+            MATCH_WIDTH,
+            max(2, round(MATCH_WIDTH * self._src.height / max(self._src.width, 1))),
+        )
         cands = [(i, self._src.frame(i, size=size)) for i in range(lo, hi + 1)]
         return match_shown_frame(shown, cands, (self._src.width, self._src.height))
 

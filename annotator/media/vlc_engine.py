@@ -26,8 +26,14 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 # Titles and OSD would be painted into the picture and spoil the frame matching on pause.
-_VLC_ARGS = ["--quiet", "--no-video-title-show", "--no-osd", "--no-snapshot-preview",
-             "--no-xlib", "--no-stats"]
+_VLC_ARGS = [
+    "--quiet",
+    "--no-video-title-show",
+    "--no-osd",
+    "--no-snapshot-preview",
+    "--no-xlib",
+    "--no-stats",
+]
 
 
 class VlcEngine:
@@ -51,13 +57,13 @@ class VlcEngine:
             log.info("VLC disabled by FACET_NO_VLC; using frame-source playback")
             return None
         try:
-            import vlc  # noqa: PLC0415 - optional, loads a native library
+            import vlc
 
             instance = vlc.Instance([*_VLC_ARGS, *extra_args])
             if instance is None:
                 raise RuntimeError("libvlc_new returned NULL (plugins missing?)")
             return cls(vlc, instance)
-        except Exception as exc:  # OSError, NameError from python-vlc, RuntimeError
+        except Exception as exc:  # noqa: BLE001 - OSError/NameError from python-vlc, RuntimeError
             log.warning("libvlc unavailable (%s); using frame-source playback", exc)
             return None
 
@@ -99,13 +105,13 @@ class VlcEngine:
             self._player.play()
         else:
             self._pending_s = None
-            self._player.set_time(int(round(seconds * 1000)))
+            self._player.set_time(round(seconds * 1000))
             self._player.set_pause(0)
 
     def poll(self) -> None:
         """Finish a start: seek once VLC plays, then unmute (VLC starts at 0 otherwise)."""
         if self._pending_s is not None and self.state == "playing":
-            self._player.set_time(int(round(self._pending_s * 1000)))
+            self._player.set_time(round(self._pending_s * 1000))
             self._pending_s = None
             self._player.audio_set_mute(False)
 
@@ -162,7 +168,7 @@ _MATCH_SIZE = (MATCH_WIDTH, 90)
 
 def _small_gray(img: np.ndarray, size: tuple[int, int] = _MATCH_SIZE) -> np.ndarray:
     """Grey at a fixed size: scaling and colour conversion differ between VLC and PyAV."""
-    import cv2  # noqa: PLC0415 - only needed on pause under VLC
+    import cv2
 
     gray = img[..., :3].astype(np.float32).mean(axis=2) if img.ndim == 3 else img
     return cv2.resize(gray.astype(np.float32), size, interpolation=cv2.INTER_AREA)
@@ -214,7 +220,7 @@ def dump_grab(shown: np.ndarray, estimate: int) -> None:
     folder = os.environ.get("FACET_VLC_GRAB_DIR")
     if not folder:
         return
-    import cv2  # noqa: PLC0415
+    import cv2
 
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"grab_est{estimate:06d}.png")

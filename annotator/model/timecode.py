@@ -104,9 +104,7 @@ def seconds_to_frame(seconds: float, fps: Fraction | float, timebase: Timebase |
     return max(0, math.floor(seconds * float(fps) + 1e-6))
 
 
-def parse_position(
-    text: str, fps: Fraction | float, timebase: Timebase | None = None
-) -> int:
+def parse_position(text: str, fps: Fraction | float, timebase: Timebase | None = None) -> int:
     """What a user typed into "go to": ``1234`` (frame), ``00:01:02:03``/``;03`` or ``12.5s``.
 
     Returns an unclamped frame index; the caller clamps to the video. Raises ``ValueError``

@@ -48,8 +48,10 @@ def clip_spec(kind: str) -> tuple[dict[str, object], list[float]]:
     if kind == "cfr":
         return {"fps": Fraction(25), "gop": 50}, [i / 25 for i in range(N_FRAMES)]
     if kind == "offset":
-        return ({"fps": Fraction(25), "gop": 50, "start_pts": 50},
-                [i / 25 for i in range(N_FRAMES)])
+        return (
+            {"fps": Fraction(25), "gop": 50, "start_pts": 50},
+            [i / 25 for i in range(N_FRAMES)],
+        )
     if kind == "vfr":
         ts = [0.0]
         for i in range(1, N_FRAMES):
@@ -109,7 +111,9 @@ def run_app(video: str, probe_path: str) -> int:
     timer = QTimer(app)
     timer.timeout.connect(write_probe)
     timer.start(20)
-    sys.argv = [str(ROOT / "run.py"), video] + (["-v"] if os.environ.get("FACET_E2E_VERBOSE") else [])
+    sys.argv = [str(ROOT / "run.py"), video] + (
+        ["-v"] if os.environ.get("FACET_E2E_VERBOSE") else []
+    )
     try:
         runpy.run_path(str(ROOT / "run.py"), run_name="__main__")
     except SystemExit as exc:
@@ -135,7 +139,8 @@ class Driver:
         r, w = os.pipe()
         self.xvfb = subprocess.Popen(
             ["Xvfb", "-displayfd", str(w), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-            pass_fds=(w,), stderr=subprocess.DEVNULL,
+            pass_fds=(w,),
+            stderr=subprocess.DEVNULL,
         )
         os.close(w)
         with os.fdopen(r) as fh:
@@ -161,9 +166,18 @@ class Driver:
     def start_app(self, clip: Path) -> None:
         log = open(self.out / "app.log", "wb")  # noqa: SIM115 - lives as long as the app
         self.app = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--app", str(clip),
-             "--probe", str(self.probe)],
-            env=self.env, cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--app",
+                str(clip),
+                "--probe",
+                str(self.probe),
+            ],
+            env=self.env,
+            cwd=str(ROOT),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     def state(self) -> dict[str, object] | None:
@@ -178,13 +192,17 @@ class Driver:
 
         # PPM: no compression on the way out, so the grab is quick while playing.
         ppm = subprocess.run(
-            ["import", "-window", "root", "-silent", "ppm:-"], env=self.env,
-            capture_output=True, check=True, timeout=20,
+            ["import", "-window", "root", "-silent", "ppm:-"],
+            env=self.env,
+            capture_output=True,
+            check=True,
+            timeout=20,
         ).stdout
         bgr = cv2.imdecode(np.frombuffer(ppm, np.uint8), cv2.IMREAD_COLOR)
         self.shot_no += 1
-        cv2.imwrite(str(self.out / f"{self.shot_no:02d}_{name}.png"), bgr,
-                    [cv2.IMWRITE_PNG_COMPRESSION, 1])
+        cv2.imwrite(
+            str(self.out / f"{self.shot_no:02d}_{name}.png"), bgr, [cv2.IMWRITE_PNG_COMPRESSION, 1]
+        )
         return bgr[..., ::-1]
 
     def screen_index(self, rgb: object, rect: list[float]) -> int | None:
@@ -217,15 +235,27 @@ class Driver:
             frame = st2["frame"]
             want = frame if expected is None else expected
             label_ok = st2["label"] == f"Frame {want} / {N_FRAMES - 1}"
-            last = {"key": name, "expected": want, "controller": frame, "screen": on_screen,
-                    "label": st2["label"], "timecode": st2["timecode"], "shown": st2["shown"],
-                    "using_vlc": st2["using_vlc"], "vlc_attached": st2["vlc_attached"],
-                    "focus": st2["focus"], "shot": self.shot_no}
+            last = {
+                "key": name,
+                "expected": want,
+                "controller": frame,
+                "screen": on_screen,
+                "label": st2["label"],
+                "timecode": st2["timecode"],
+                "shown": st2["shown"],
+                "using_vlc": st2["using_vlc"],
+                "vlc_attached": st2["vlc_attached"],
+                "focus": st2["focus"],
+                "shot": self.shot_no,
+            }
             if same and on_screen == want == frame and label_ok and not st2["playing"]:
                 last["ok"] = True
                 self.steps.append(last)
-                print(f"  {name:<12} expected {want:>4}  screen {on_screen!s:>4}  "
-                      f"{st2['label']}  {st2['timecode']}  ok", flush=True)
+                print(
+                    f"  {name:<12} expected {want:>4}  screen {on_screen!s:>4}  "
+                    f"{st2['label']}  {st2['timecode']}  ok",
+                    flush=True,
+                )
                 return last
             time.sleep(0.1)
         last["ok"] = False
@@ -253,8 +283,11 @@ class Driver:
         plan: list[tuple[str, str, int | None]] = [("Home", "Home", 0)]
         plan += [("Right", f"Right{k}", k) for k in range(1, 8)]
         plan += [("Left", f"Left{k}", 7 - k) for k in range(1, 4)]
-        plan += [("shift+Right", "Shift+Right", one_second_from(self.times, 4)), ("End", "End", last),
-                 ("Left", "Left", last - 1)]
+        plan += [
+            ("shift+Right", "Shift+Right", one_second_from(self.times, 4)),
+            ("End", "End", last),
+            ("Left", "Left", last - 1),
+        ]
         ok = True
         for keysym, name, want in plan:
             self.key(keysym)
@@ -269,8 +302,11 @@ class Driver:
         playing_state = self.state() or {}
         rgb = self.screenshot("playing")
         playing_idx = self.screen_index(rgb, playing_state.get("rect", [0, 0, 1, 1]))  # type: ignore[arg-type]
-        print(f"  while playing: controller {playing_state.get('frame')}, vlc "
-              f"{playing_state.get('using_vlc')}, screen barcode {playing_idx}", flush=True)
+        print(
+            f"  while playing: controller {playing_state.get('frame')}, vlc "
+            f"{playing_state.get('using_vlc')}, screen barcode {playing_idx}",
+            flush=True,
+        )
         self.key("space")
         settled = self.wait_for("Space2", None)
         ok &= bool(settled["ok"])
@@ -283,9 +319,16 @@ class Driver:
         vlc_lines = [ln for f in logs for ln in f.read_text().splitlines() if "VLC paused" in ln]
         for ln in vlc_lines:
             print(f"  app log: {ln}", flush=True)
-        report = {"ok": ok, "steps": self.steps, "vlc_pause_log": vlc_lines,
-                  "playing": {"controller": playing_state.get("frame"),
-                              "vlc": playing_state.get("using_vlc"), "screen": playing_idx}}
+        report = {
+            "ok": ok,
+            "steps": self.steps,
+            "vlc_pause_log": vlc_lines,
+            "playing": {
+                "controller": playing_state.get("frame"),
+                "vlc": playing_state.get("using_vlc"),
+                "screen": playing_idx,
+            },
+        }
         (self.out / "report.json").write_text(json.dumps(report, indent=1))
         return ok
 

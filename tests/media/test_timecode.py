@@ -54,13 +54,13 @@ def test_rates() -> None:
 @pytest.mark.parametrize("fps", [NTSC, NTSC60, FILM, Fraction(25), Fraction(30), Fraction(50)])
 def test_round_trip_every_frame_of_an_hour_sampled(fps: Fraction) -> None:
     rng = np.random.default_rng(4)
-    frames = list(range(0, 40000)) + rng.integers(0, 10_000_000, 2000).tolist()
+    frames = list(range(40000)) + rng.integers(0, 10_000_000, 2000).tolist()
     for f in frames:
         assert smpte_to_frame(frame_to_smpte(f, fps), fps) == f
 
 
 def test_labels_are_monotonic_and_never_skipped_label_is_shown() -> None:
-    labels = [frame_to_smpte(f, NTSC) for f in range(0, 36000)]
+    labels = [frame_to_smpte(f, NTSC) for f in range(36000)]
     assert labels == sorted(labels)
     assert len(set(labels)) == len(labels)
     for lab in labels:

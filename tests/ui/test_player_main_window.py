@@ -17,7 +17,9 @@ main_window = pytest.importorskip("annotator.ui.main_window")
 def window(qtbot, tmp_path):
     w = main_window.MainWindow()
     w.setProperty("quiet_errors", True)
-    w.ask_save_changes = lambda: __import__("PySide6.QtWidgets").QtWidgets.QMessageBox.StandardButton.Discard
+    w.ask_save_changes = lambda: (
+        __import__("PySide6.QtWidgets").QtWidgets.QMessageBox.StandardButton.Discard
+    )
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
@@ -32,8 +34,12 @@ def test_open_video_and_step_with_keys(qtbot, tmp_path, window) -> None:
     assert window.new_from_video(clip)
     player, ctl = window.player_widget, window.controller
     assert ctl.frame_count == 40
-    for key, want in [(Qt.Key.Key_End, 39), (Qt.Key.Key_Left, 38), (Qt.Key.Key_Home, 0),
-                      (Qt.Key.Key_Right, 1)]:
+    for key, want in [
+        (Qt.Key.Key_End, 39),
+        (Qt.Key.Key_Left, 38),
+        (Qt.Key.Key_Home, 0),
+        (Qt.Key.Key_Right, 1),
+    ]:
         qtbot.keyClick(player, key)
         assert ctl.current_frame == want
         assert read_index(qimage_to_ndarray(player.frame_view.image())) == want

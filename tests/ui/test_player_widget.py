@@ -45,7 +45,7 @@ def painted_index(player: PlayerWidget) -> int | None:
 
 
 def test_keys_move_and_picture_follows(qtbot, setup) -> None:
-    ctl, player, win = setup
+    ctl, player, _win = setup
     seq = [
         (Qt.Key.Key_Home, Qt.KeyboardModifier.NoModifier, 0),
         *[(Qt.Key.Key_Right, Qt.KeyboardModifier.NoModifier, k) for k in range(1, 8)],
@@ -154,4 +154,9 @@ def test_view_transform_pure() -> None:
 
 def test_format_rate() -> None:
     assert [format_rate(r) for r in (1.0, 4.0, 0.125, -2.0, 1 / 32)] == [
-        "1x", "4x", "1/8x", "-2x", "1/32x"]
+        "1x",
+        "4x",
+        "1/8x",
+        "-2x",
+        "1/32x",
+    ]

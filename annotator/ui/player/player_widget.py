@@ -86,8 +86,9 @@ class PlayerWidget(QWidget):
             self.surface = VideoSurface(area)
             self._stack.addWidget(self.surface)
             self._stack.setCurrentWidget(self.frame_view)
-            if not controller.attach_video_surface(int(self.surface.winId()),
-                                                   self.surface.grab_rgb):
+            if not controller.attach_video_surface(
+                int(self.surface.winId()), self.surface.grab_rgb
+            ):
                 log.info("VLC not used: playback is drawn from the frame source")
 
         controller.frame_changed.connect(self._on_controller_frame_changed)

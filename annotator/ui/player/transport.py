@@ -64,8 +64,13 @@ class TransportBar(QWidget):
         self.seconds_label = QLabel("", self)
         self.rate_label = QLabel("1x", self)
         self.loop_label = QLabel("", self)
-        for w in (self.frame_label, self.timecode_label, self.seconds_label, self.rate_label,
-                  self.loop_label):
+        for w in (
+            self.frame_label,
+            self.timecode_label,
+            self.seconds_label,
+            self.rate_label,
+            self.loop_label,
+        ):
             w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             lay.addWidget(w)

@@ -30,7 +30,12 @@ class ViewTransform:
 
     @classmethod
     def one_to_one(
-        cls, view_w: float, view_h: float, video_w: float, video_h: float, *,
+        cls,
+        view_w: float,
+        view_h: float,
+        video_w: float,
+        video_h: float,
+        *,
         around: tuple[float, float] | None = None,
     ) -> ViewTransform:
         """One video pixel per widget pixel, centred on ``around`` (video px; default centre)."""
