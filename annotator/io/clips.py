@@ -74,8 +74,11 @@ def _encode(path: Path, frames: Iterable[np.ndarray], size: tuple[int, int], fps
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-    finally:
+    except BaseException:
         container.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    container.close()
     tmp.replace(path)
     return n
 
