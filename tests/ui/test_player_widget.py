@@ -160,3 +160,27 @@ def test_format_rate() -> None:
         "-2x",
         "1/32x",
     ]
+
+
+def test_ctrl_g_goes_to_timecode_and_reports_bad_text(qtbot, setup, monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    ctl, player, _ = setup
+    answers = iter([("00:00:02;05", True), ("nonsense", True), ("", False)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    qtbot.keyClick(player, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert ctl.current_frame == 65 and painted_index(player) == 65  # 2 s x 30 + 5 at 29.97 DF
+    qtbot.keyClick(player, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert ctl.current_frame == 65 and len(warnings) == 1 and "nonsense" in warnings[0]
+    qtbot.keyClick(player, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert ctl.current_frame == 65 and len(warnings) == 1
+
+
+def test_fit_and_one_to_one_buttons(qtbot, setup) -> None:
+    _, player, _ = setup
+    player.one_to_one_button.click()
+    assert player.frame_view.view.scale == 1.0
+    player.fit_button.click()
+    assert player.frame_view.view.fitted

@@ -73,6 +73,12 @@ class PlayerWidget(QWidget):
         self._stack.setContentsMargins(0, 0, 0, 0)
         self._stack.addWidget(self.frame_view)
         self.transport = TransportBar(controller, self)
+        self.fit_button = self.transport.add_button(
+            "Fit", "Fit the picture (double-click)", self.fit
+        )
+        self.one_to_one_button = self.transport.add_button(
+            "1:1", "One video pixel per screen pixel", self.one_to_one
+        )
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

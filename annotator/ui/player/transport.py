@@ -8,6 +8,7 @@ shortcuts instead of moving a slider or pressing a focused button.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from fractions import Fraction
 
 from PySide6.QtCore import Qt
@@ -86,6 +87,16 @@ class TransportBar(QWidget):
         controller.media_opened.connect(self._on_controller_media_opened)
         controller.loop_changed.connect(self._on_controller_loop_changed)
         self._updating = False
+
+    def add_button(self, text: str, tip: str, slot: Callable[[], object]) -> QToolButton:
+        """A focus-less button at the end of the bar (the player adds Fit and 1:1)."""
+        b = QToolButton(self)
+        b.setText(text)
+        b.setToolTip(tip)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(slot)
+        self.layout().addWidget(b)
+        return b
 
     def _on_controller_media_opened(self, src: object) -> None:
         self._updating = True
