@@ -42,8 +42,10 @@ class _Bar:
             return
         self._last = pct
         filled = pct // 5
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (20 - filled)}] {pct:3d}% "
-                         f"({done}/{total} frames)")
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (20 - filled)}] {pct:3d}% "
+            f"({done}/{total} frames)"
+        )
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -103,8 +105,9 @@ def _cmd_spot(args: argparse.Namespace) -> int:
             raise _err(f"{where}: {exc}") from None
     finally:
         bar.close()
-    n = write_candidates(args.output, result.candidates, video=target.name,
-                         timebase=result.info.timebase)
+    n = write_candidates(
+        args.output, result.candidates, video=target.name, timebase=result.info.timebase
+    )
     faces = ", ".join(sorted(result.tracks)) or "none found"
     print(f"{n} candidates on faces {faces} -> {args.output}")
     return 0
@@ -128,8 +131,10 @@ def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
     from annotator.analysis.batch import JobResult, find_videos, run_batch
 
     if args.face_boxes:
-        raise _err("--face-boxes applies to one video; in a folder, clip.facet.json next to "
-                   "clip.mp4 supplies its boxes")
+        raise _err(
+            "--face-boxes applies to one video; in a folder, clip.facet.json next to "
+            "clip.mp4 supplies its boxes"
+        )
     videos = find_videos(folder)
     if not videos:
         raise _err(f"{folder}: no videos in this folder")
@@ -141,12 +146,20 @@ def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
         if not args.quiet:
             print(f"[{done}/{total}] {res.line()}", file=sys.stderr, flush=True)
 
-    results = run_batch(videos, out, scheduler=args.scheduler, n_workers=args.workers,
-                        on_result=report, load_faces=sibling_faces)
+    results = run_batch(
+        videos,
+        out,
+        scheduler=args.scheduler,
+        n_workers=args.workers,
+        on_result=report,
+        load_faces=sibling_faces,
+    )
     failed = [r for r in results if not r.ok]
     ok = len(results) - len(failed)
-    print(f"{ok} of {len(results)} videos spotted, {sum(r.candidates for r in results)} "
-          f"candidates in {out}; {len(failed)} failed")
+    print(
+        f"{ok} of {len(results)} videos spotted, {sum(r.candidates for r in results)} "
+        f"candidates in {out}; {len(failed)} failed"
+    )
     for r in failed:
         print(r.line())
     return 1 if failed else 0
@@ -158,13 +171,22 @@ def _cmd_spot_eval(args: argparse.Namespace) -> int:
 
     ev = evaluate(_intervals(args.candidates), _intervals(args.truth), fps=args.fps)
     if args.json:
-        print(json.dumps({k: {m: _num(v) for m, v in getattr(ev, k).as_dict().items()}
-                          for k in ("overall", "micro", "macro")}, indent=2))
+        print(
+            json.dumps(
+                {
+                    k: {m: _num(v) for m, v in getattr(ev, k).as_dict().items()}
+                    for k in ("overall", "micro", "macro")
+                },
+                indent=2,
+            )
+        )
         return 0
     for name in ("overall", "micro", "macro") if args.fps else ("overall",):
         s = getattr(ev, name)
-        print(f"{name:<8} TP {s.tp}  spotted {s.n_predicted}  truth {s.n_reference}  "
-              f"precision {_fmt(s.precision)}  recall {_fmt(s.recall)}  F1 {_fmt(s.f1)}")
+        print(
+            f"{name:<8} TP {s.tp}  spotted {s.n_predicted}  truth {s.n_reference}  "
+            f"precision {_fmt(s.precision)}  recall {_fmt(s.recall)}  F1 {_fmt(s.f1)}"
+        )
     return 0
 
 
@@ -219,8 +241,10 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     print(f"{project.title}: {s['frames']} frames")
     print("AU frequency (face, AU, events, frames, share of video):")
     for r in s["au_frequency"]:
-        print(f"  {r['face']:<5} AU{r['au']:<4} {r['events']:>4} {r['frames']:>7} "
-              f"{100 * r['share']:6.1f}%")
+        print(
+            f"  {r['face']:<5} AU{r['au']:<4} {r['events']:>4} {r['frames']:>7} "
+            f"{100 * r['share']:6.1f}%"
+        )
     d = s["durations"]
     print(f"AU event durations: {d['micro']} micro (<= 0.5 s), {d['macro']} macro")
     co = s["cooccurrence"]
@@ -229,8 +253,10 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         for a, row in zip(co["aus"], co["frames"], strict=True):
             print(f"  AU{a:<20}" + " ".join(f"{v:>5}" for v in row))
     for face, segs in s["emotion_timeline"].items():
-        print(f"emotions {face}: " + (", ".join(f"{on}-{off} {lab}" for on, off, lab in segs)
-                                      or "none"))
+        print(
+            f"emotions {face}: "
+            + (", ".join(f"{on}-{off} {lab}" for on, off, lab in segs) or "none")
+        )
     return 0
 
 
@@ -250,8 +276,9 @@ def _write_charts(project: Any, folder: Path) -> None:
     aus, mat = cooccurrence(project)
     n = max((m.frame_count for m in project.media.values()), default=1)
     images = {
-        "au_frequency.png": charts.bar_chart([f"{r.face}:{r.au}" for r in freq],
-                                             [r.events for r in freq], "AU events per face"),
+        "au_frequency.png": charts.bar_chart(
+            [f"{r.face}:{r.au}" for r in freq], [r.events for r in freq], "AU events per face"
+        ),
         "durations.png": charts.duration_histogram_chart(edges, counts),
         "cooccurrence.png": charts.heatmap([str(a) for a in aus], mat, "AU co-occurrence"),
         "emotions.png": charts.timeline_chart(emotion_timeline(project), n),
@@ -266,20 +293,33 @@ def register(sub: Any) -> None:
     p.add_argument("a", help="coder A's .facet.json (the reference)")
     p.add_argument("b", help="coder B's .facet.json")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--tolerance-frames", type=int, default=0, metavar="N",
-                   help="forgive onset/offset disagreements of up to N frames (default 0)")
+    p.add_argument(
+        "--tolerance-frames",
+        type=int,
+        default=0,
+        metavar="N",
+        help="forgive onset/offset disagreements of up to N frames (default 0)",
+    )
     p.add_argument("--csv", metavar="FILE", help="also write the agreement table as CSV")
     p.set_defaults(func=_cmd_agree)
 
-    p = sub.add_parser("spot", help="candidate facial movements (onset/apex/offset) of a "
-                                    "video, or of every video in a folder")
+    p = sub.add_parser(
+        "spot",
+        help="candidate facial movements (onset/apex/offset) of a "
+        "video, or of every video in a folder",
+    )
     p.add_argument("video", help="a video file, or a folder of videos (corpus mode)")
-    p.add_argument("--face-boxes", metavar="PROJECT",
-                   help="take face regions from this project (default: face detector)")
-    p.add_argument("-o", "--output", required=True,
-                   help="candidates.csv (a folder in corpus mode)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="corpus mode: use this dask scheduler instead of a local cluster")
+    p.add_argument(
+        "--face-boxes",
+        metavar="PROJECT",
+        help="take face regions from this project (default: face detector)",
+    )
+    p.add_argument("-o", "--output", required=True, help="candidates.csv (a folder in corpus mode)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="corpus mode: use this dask scheduler instead of a local cluster",
+    )
     p.add_argument("--workers", type=int, default=2, help="local cluster workers (default 2)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=_cmd_spot)

@@ -51,8 +51,11 @@ def make_clip(path: Path, n: int) -> None:
     stream = container.add_stream("libx264", rate=Fraction(FPS))
     stream.width, stream.height = SIZE
     stream.pix_fmt = "yuv420p"
-    stream.codec_context.options = {"preset": "veryfast", "crf": "20",
-                                    "x264-params": "keyint=50:min-keyint=50:scenecut=0"}
+    stream.codec_context.options = {
+        "preset": "veryfast",
+        "crf": "20",
+        "x264-params": "keyint=50:min-keyint=50:scenecut=0",
+    }
     for i in range(n):
         img = cv2.resize(render_frame(i % N_FRAMES), SIZE, interpolation=cv2.INTER_LINEAR)
         frame = av.VideoFrame.from_ndarray(img, format="rgb24")
@@ -73,8 +76,9 @@ def project_for(n: int) -> Project:
         boxes = []
         for f in range(0, n, 25):
             cx, cy = face_centre(fid, f % N_FRAMES)
-            boxes.append(FaceBox("m1", f, (cx - 95) * SCALE, (cy - 120) * SCALE, 190 * SCALE,
-                                 240 * SCALE))
+            boxes.append(
+                FaceBox("m1", f, (cx - 95) * SCALE, (cy - 120) * SCALE, 190 * SCALE, 240 * SCALE)
+            )
         p.add_face(Face(fid, name, colour, tuple(boxes)))
     return p
 
@@ -94,7 +98,8 @@ def naive(path: Path, project: Project) -> int:
                     c = cur[1:-1, 1:-1]
                     best = min(
                         float(np.abs(c - old[1 + dy : h - 1 + dy, 1 + dx : w - 1 + dx]).mean())
-                        for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+                        for dy in (-1, 0, 1)
+                        for dx in (-1, 0, 1)
                     )
                     found += best > 1.0
             prev = grey
@@ -105,8 +110,10 @@ def timed(label: str, fn, frames: int, duration_s: float) -> float:  # type: ign
     t0 = time.perf_counter()
     out = fn()
     dt = time.perf_counter() - t0
-    print(f"{label:<16} {dt:7.2f} s  {frames / dt:7.1f} fps  {duration_s / dt:6.2f}x real time"
-          f"  ({out})")
+    print(
+        f"{label:<16} {dt:7.2f} s  {frames / dt:7.1f} fps  {duration_s / dt:6.2f}x real time"
+        f"  ({out})"
+    )
     return dt
 
 
@@ -122,15 +129,21 @@ def main() -> int:
     duration = n / FPS
     print(f"clip {clip} {SIZE[0]}x{SIZE[1]} {n} frames = {duration:.1f} s")
     FrameSource(clip, prefetch=False).close()  # build the PTS index once, outside the timings
-    fast = timed("spot (boxes)", lambda: f"{len(spot(clip, project=project).candidates)} "
-                 "candidates", n, duration)
+    fast = timed(
+        "spot (boxes)",
+        lambda: f"{len(spot(clip, project=project).candidates)} candidates",
+        n,
+        duration,
+    )
     timed("spot (Haar)", lambda: f"{len(spot(clip).candidates)} candidates", n, duration)
     if not args.skip_naive:
         slow = timed("naive", lambda: f"{naive(clip, project)} moving face-frames", n, duration)
         print(f"speed-up of spot over naive: {slow / fast:.1f}x")
     ok = duration / fast >= 4
-    print(f"requirement >= 4x real time at 720p: {'met' if ok else 'NOT met'} "
-          f"({duration / fast:.1f}x)")
+    print(
+        f"requirement >= 4x real time at 720p: {'met' if ok else 'NOT met'} "
+        f"({duration / fast:.1f}x)"
+    )
     return 0 if ok else 1
 
 

@@ -118,24 +118,51 @@ class AgreementReport:
         def ev(e: ExpressionEvent | None) -> dict[str, Any] | None:
             if e is None:
                 return None
-            return {"onset_frame": e.onset_frame, "apex_frame": e.apex_frame,
-                    "offset_frame": e.offset_frame, "aus": e.code}
+            return {
+                "onset_frame": e.onset_frame,
+                "apex_frame": e.apex_frame,
+                "offset_frame": e.offset_frame,
+                "aus": e.code,
+            }
 
         return {
             "n_frames": self.n_frames,
             "tolerance_frames": self.tolerance_frames,
-            "au": [{"face": r.face, "au": r.au, "kappa": num(r.kappa), "percent": num(r.percent),
-                    "frames_a": r.frames_a, "frames_b": r.frames_b} for r in self.aus],
-            "emotion": [{"face": r.face, "kappa": num(r.kappa), "percent": num(r.percent)}
-                        for r in self.emotions],
+            "au": [
+                {
+                    "face": r.face,
+                    "au": r.au,
+                    "kappa": num(r.kappa),
+                    "percent": num(r.percent),
+                    "frames_a": r.frames_a,
+                    "frames_b": r.frames_b,
+                }
+                for r in self.aus
+            ],
+            "emotion": [
+                {"face": r.face, "kappa": num(r.kappa), "percent": num(r.percent)}
+                for r in self.emotions
+            ],
             "facs_ratio_overall": num(self.overall_ratio),
-            "pairs": [{"face": p.face, "a": ev(p.a), "b": ev(p.b), "iou": p.iou,
-                       "ratio": p.ratio, "flagged": p.flagged} for p in self.pairs],
+            "pairs": [
+                {
+                    "face": p.face,
+                    "a": ev(p.a),
+                    "b": ev(p.b),
+                    "iou": p.iou,
+                    "ratio": p.ratio,
+                    "flagged": p.flagged,
+                }
+                for p in self.pairs
+            ],
             "events": {k: num(v) for k, v in self.events.as_dict().items()},
             "emotion_events": {k: num(v) for k, v in self.emotion_events.as_dict().items()},
             "emotion_label_agreement": num(self.emotion_label_agreement),
-            "timing": None if self.timing is None else {
-                k: num(getattr(self.timing, k)) for k in Timing.__slots__  # type: ignore[attr-defined]
+            "timing": None
+            if self.timing is None
+            else {
+                k: num(getattr(self.timing, k))
+                for k in Timing.__slots__  # type: ignore[attr-defined]
             },
         }
 
@@ -196,14 +223,16 @@ def expression_events(events: list[Event]) -> list[ExpressionEvent]:
                 end = max(end, e.offset_frame)
                 continue
             apexes = [g.apex_frame for g in group if g.apex_frame is not None]
-            out.append(ExpressionEvent(
-                face=face,
-                onset_frame=min(g.onset_frame for g in group),
-                offset_frame=end,
-                apex_frame=int(statistics.median_low(apexes)) if apexes else None,
-                aus=frozenset(g.au for g in group if g.au is not None),
-                event_ids=tuple(g.id for g in group),
-            ))
+            out.append(
+                ExpressionEvent(
+                    face=face,
+                    onset_frame=min(g.onset_frame for g in group),
+                    offset_frame=end,
+                    apex_frame=int(statistics.median_low(apexes)) if apexes else None,
+                    aus=frozenset(g.au for g in group if g.au is not None),
+                    event_ids=tuple(g.id for g in group),
+                )
+            )
             if e is not None:
                 group, end = [e], e.offset_frame
     out.sort(key=lambda x: (x.face, x.onset_frame, x.offset_frame))
@@ -214,8 +243,9 @@ def _within(tol: int, a: Interval, b: Interval) -> bool:
     return tol > 0 and abs(a[0] - b[0]) <= tol and abs(a[1] - b[1]) <= tol
 
 
-def match_events(a: list[ExpressionEvent], b: list[ExpressionEvent], tolerance_frames: int = 0
-                 ) -> list[EventPair]:
+def match_events(
+    a: list[ExpressionEvent], b: list[ExpressionEvent], tolerance_frames: int = 0
+) -> list[EventPair]:
     """One-to-one matching per face (IoU >= 0.5, or onsets and offsets both within the
     tolerance), plus the events left unmatched on either side."""
     pairs: list[EventPair] = []
@@ -223,15 +253,18 @@ def match_events(a: list[ExpressionEvent], b: list[ExpressionEvent], tolerance_f
         fa = [e for e in a if e.face == face]
         fb = [e for e in b if e.face == face]
         matches = greedy_match(
-            [e.interval for e in fa], [e.interval for e in fb],
-            accept=lambda i, j, fa=fa, fb=fb: _within(tolerance_frames, fa[i].interval,
-                                                      fb[j].interval),
+            [e.interval for e in fa],
+            [e.interval for e in fb],
+            accept=lambda i, j, fa=fa, fb=fb: _within(
+                tolerance_frames, fa[i].interval, fb[j].interval
+            ),
         )
         used_a = {i for i, _, _ in matches}
         used_b = {j for _, j, _ in matches}
         for i, j, v in matches:
-            pairs.append(EventPair(face, fa[i], fb[j], v, agreement_ratio(set(fa[i].aus),
-                                                                           set(fb[j].aus))))
+            pairs.append(
+                EventPair(face, fa[i], fb[j], v, agreement_ratio(set(fa[i].aus), set(fb[j].aus)))
+            )
         pairs += [EventPair(face, e, None, 0.0, 0.0) for i, e in enumerate(fa) if i not in used_a]
         pairs += [EventPair(face, None, e, 0.0, 0.0) for j, e in enumerate(fb) if j not in used_b]
     pairs.sort(key=lambda p: (p.face, (p.a or p.b).onset_frame))  # type: ignore[union-attr]
@@ -256,8 +289,13 @@ def timing(pairs: list[EventPair]) -> Timing | None:
         return float(np.mean(diffs)), float(np.mean(np.abs(diffs)))
 
     on = stats([b.onset_frame - a.onset_frame for a, b in matched])
-    ap = stats([b.apex_frame - a.apex_frame for a, b in matched
-                if a.apex_frame is not None and b.apex_frame is not None])
+    ap = stats(
+        [
+            b.apex_frame - a.apex_frame
+            for a, b in matched
+            if a.apex_frame is not None and b.apex_frame is not None
+        ]
+    )
     off = stats([b.offset_frame - a.offset_frame for a, b in matched])
     return Timing(len(matched), on[0], on[1], ap[0], ap[1], off[0], off[1])
 
@@ -274,15 +312,25 @@ def compare(a: Project, b: Project, *, tolerance_frames: int = 0) -> AgreementRe
     for face in faces:
         aus = sorted({e.au for e in au_a + au_b if e.face == face and e.au is not None})
         for au in aus:
-            va, vb = forgive_within(au_vector(au_a, face, au, n), au_vector(au_b, face, au, n),
-                                    tolerance_frames)
-            report.aus.append(AuAgreement(face, au, cohen_kappa(va, vb), percent_agreement(va, vb),
-                                          int(va.sum()), int(vb.sum())))
+            va, vb = forgive_within(
+                au_vector(au_a, face, au, n), au_vector(au_b, face, au, n), tolerance_frames
+            )
+            report.aus.append(
+                AuAgreement(
+                    face,
+                    au,
+                    cohen_kappa(va, vb),
+                    percent_agreement(va, vb),
+                    int(va.sum()),
+                    int(vb.sum()),
+                )
+            )
     em_a, em_b = _events(a, EventKind.EMOTION), _events(b, EventKind.EMOTION)
     for face in sorted({e.face for e in em_a + em_b}):
         va, vb = emotion_vector(em_a, face, n), emotion_vector(em_b, face, n)
-        report.emotions.append(EmotionAgreement(face, cohen_kappa(va, vb),
-                                                percent_agreement(va, vb)))
+        report.emotions.append(
+            EmotionAgreement(face, cohen_kappa(va, vb), percent_agreement(va, vb))
+        )
     ex_a, ex_b = expression_events(au_a), expression_events(au_b)
     report.pairs = match_events(ex_a, ex_b, tolerance_frames)
     report.overall_ratio = overall_ratio(report.pairs)
@@ -290,7 +338,8 @@ def compare(a: Project, b: Project, *, tolerance_frames: int = 0) -> AgreementRe
     report.events = Scores(tp, len(ex_b), len(ex_a))
     report.timing = timing(report.pairs)
     report.emotion_events, report.emotion_label_agreement = _emotion_events(
-        em_a, em_b, tolerance_frames)
+        em_a, em_b, tolerance_frames
+    )
     return report
 
 
@@ -302,6 +351,7 @@ def _emotion_events(a: list[Event], b: list[Event], tol: int) -> tuple[Scores, f
         fb = [e for e in b if e.face == face]
         ia = [(e.onset_frame, e.offset_frame) for e in fa]
         ib = [(e.onset_frame, e.offset_frame) for e in fb]
+
         def near(i: int, j: int, ia: list[Interval] = ia, ib: list[Interval] = ib) -> bool:
             return _within(tol, ia[i], ib[j])
 
@@ -311,5 +361,12 @@ def _emotion_events(a: list[Event], b: list[Event], tol: int) -> tuple[Scores, f
     return Scores(tp, len(b), len(a)), (same / tp * 100.0 if tp else math.nan)
 
 
-__all__ = ["AgreementReport", "ExpressionEvent", "compare", "expression_events", "iou",
-           "match_events", "overall_ratio"]
+__all__ = [
+    "AgreementReport",
+    "ExpressionEvent",
+    "compare",
+    "expression_events",
+    "iou",
+    "match_events",
+    "overall_ratio",
+]

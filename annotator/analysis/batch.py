@@ -18,8 +18,9 @@ from annotator.model import Face
 
 log = logging.getLogger(__name__)
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".mkv", ".avi", ".m4v", ".webm", ".mpg", ".mpeg",
-                            ".ts", ".mts", ".wmv"})
+VIDEO_SUFFIXES = frozenset(
+    {".mp4", ".mov", ".mkv", ".avi", ".m4v", ".webm", ".mpg", ".mpeg", ".ts", ".mts", ".wmv"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,11 @@ def find_videos(folder: str | Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"{folder}: not a folder")
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 FacesLoader = Callable[[Path], tuple[tuple[Face, ...], str] | None]
@@ -67,8 +71,7 @@ def spot_one(video: str, out_dir: str, load_faces: FacesLoader | None = None) ->
         boxes_at = face_boxes(*found) if found else None
         result = spot(path, boxes_at=boxes_at)
         out = Path(out_dir) / f"{path.stem}.candidates.csv"
-        n = write_candidates(out, result.candidates, video=path.name,
-                             timebase=result.info.timebase)
+        n = write_candidates(out, result.candidates, video=path.name, timebase=result.info.timebase)
         return JobResult(video, True, n, str(out), seconds=time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - a task reports, the batch goes on
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -94,13 +97,20 @@ def run_batch(
     if scheduler:
         client = Client(scheduler, timeout="10s")
     else:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=processes,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
         client = Client(cluster)
     results: dict[str, JobResult] = {}
     try:
-        futures = {client.submit(spot_one, str(v), str(out_dir), load_faces, pure=False): str(v)
-                   for v in videos}
+        futures = {
+            client.submit(spot_one, str(v), str(out_dir), load_faces, pure=False): str(v)
+            for v in videos
+        }
         for done, fut in enumerate(as_completed(futures), start=1):
             video = futures[fut]
             try:

@@ -18,8 +18,16 @@ from annotator.analysis.spotting import Candidate
 from annotator.model import Project
 from annotator.model.timebase import Timebase
 
-FIELDS = ["video", "face", "onset_frame", "apex_frame", "offset_frame", "onset_s", "offset_s",
-          "score"]
+FIELDS = [
+    "video",
+    "face",
+    "onset_frame",
+    "apex_frame",
+    "offset_frame",
+    "onset_s",
+    "offset_s",
+    "score",
+]
 _ONSET = ("onset_frame", "onset", "onsetframe", "onset frame", "start_frame", "start")
 _OFFSET = ("offset_frame", "offset", "offsetframe", "offset frame", "end_frame", "end")
 _APEX = ("apex_frame", "apex", "apexframe", "apex frame")
@@ -36,8 +44,13 @@ class Interval:
     apex_frame: int | None = None
 
 
-def write_candidates(path: str | Path, candidates: Iterable[Candidate], *, video: str = "",
-                     timebase: Timebase | None = None) -> int:
+def write_candidates(
+    path: str | Path,
+    candidates: Iterable[Candidate],
+    *,
+    video: str = "",
+    timebase: Timebase | None = None,
+) -> int:
     """Write the table (atomically: a half-written CSV must never look complete)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.part")
@@ -48,8 +61,18 @@ def write_candidates(path: str | Path, candidates: Iterable[Candidate], *, video
         for c in candidates:
             on_s = f"{timebase.time_s(c.onset_frame):.3f}" if timebase else ""
             off_s = f"{timebase.end_s(c.offset_frame):.3f}" if timebase else ""
-            w.writerow([video, c.face, c.onset_frame, c.apex_frame, c.offset_frame, on_s, off_s,
-                        f"{c.score:.3f}"])
+            w.writerow(
+                [
+                    video,
+                    c.face,
+                    c.onset_frame,
+                    c.apex_frame,
+                    c.offset_frame,
+                    on_s,
+                    off_s,
+                    f"{c.score:.3f}",
+                ]
+            )
             n += 1
     tmp.replace(path)
     return n
@@ -89,10 +112,12 @@ def read_intervals(path: str | Path) -> list[Interval]:
     cols = {h.strip().lower(): k for k, h in enumerate(rows[0])}
     on_key, off_key = _pick(header, _ONSET), _pick(header, _OFFSET)
     if on_key is None or off_key is None:
-        raise ValueError(f"{path}: needs onset and offset columns (e.g. onset_frame, "
-                         "offset_frame)")
-    apex_key, face_key, video_key = _pick(header, _APEX), _pick(header, _FACE), _pick(header,
-                                                                                       _VIDEO)
+        raise ValueError(f"{path}: needs onset and offset columns (e.g. onset_frame, offset_frame)")
+    apex_key, face_key, video_key = (
+        _pick(header, _APEX),
+        _pick(header, _FACE),
+        _pick(header, _VIDEO),
+    )
 
     def col(row: list[str], key: str | None) -> str | None:
         if key is None:
@@ -110,8 +135,15 @@ def read_intervals(path: str | Path) -> list[Interval]:
             raise ValueError(f"{where}: onset and offset are required")
         if offset < onset:
             raise ValueError(f"{where}: offset {offset} is before onset {onset}")
-        out.append(Interval((col(row, video_key) or "").strip(), (col(row, face_key) or "").strip(),
-                            onset, offset, _int(col(row, apex_key), where)))
+        out.append(
+            Interval(
+                (col(row, video_key) or "").strip(),
+                (col(row, face_key) or "").strip(),
+                onset,
+                offset,
+                _int(col(row, apex_key), where),
+            )
+        )
     return out
 
 
@@ -123,8 +155,10 @@ def project_intervals(project: Project) -> list[Interval]:
     media = project.primary_media
     video = Path(media.path).name if media else ""
     events = project.events_of(kind=EventKind.AU)
-    return [Interval(video, e.face, e.onset_frame, e.offset_frame, e.apex_frame)
-            for e in expression_events(events)]
+    return [
+        Interval(video, e.face, e.onset_frame, e.offset_frame, e.apex_frame)
+        for e in expression_events(events)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +169,13 @@ class SpotEvaluation:
     matches: list[tuple[Interval, Interval, float]]
 
 
-def evaluate(candidates: list[Interval], truth: list[Interval], *, fps: float | None = None,
-             micro_max_frames: int | None = None) -> SpotEvaluation:
+def evaluate(
+    candidates: list[Interval],
+    truth: list[Interval],
+    *,
+    fps: float | None = None,
+    micro_max_frames: int | None = None,
+) -> SpotEvaluation:
     """MEGC rule: a candidate is a true positive when its IoU with a truth interval >= 0.5,
     one-to-one greedy by IoU, counts pooled over videos and faces.
 
@@ -148,7 +187,8 @@ def evaluate(candidates: list[Interval], truth: list[Interval], *, fps: float | 
     use_video = all(i.video for i in candidates + truth)
     # detector face ids (auto1, ...) mean nothing in the truth's naming: then faces are ignored
     use_face = all(i.face for i in candidates + truth) and {i.face for i in candidates} <= {
-        i.face for i in truth}
+        i.face for i in truth
+    }
 
     def key(i: Interval) -> tuple[str, str]:
         return (i.video if use_video else "", i.face if use_face else "")
@@ -165,12 +205,15 @@ def evaluate(candidates: list[Interval], truth: list[Interval], *, fps: float | 
     for k in sorted({key(i) for i in candidates + truth}):
         c = [i for i in candidates if key(i) == k]
         t = [i for i in truth if key(i) == k]
-        m = greedy_match([(i.onset_frame, i.offset_frame) for i in t],
-                         [(i.onset_frame, i.offset_frame) for i in c])
+        m = greedy_match(
+            [(i.onset_frame, i.offset_frame) for i in t],
+            [(i.onset_frame, i.offset_frame) for i in c],
+        )
         matches += [(t[ti], c[ci], v) for ti, ci, v in m]
         totals["all"] = totals["all"] + Scores(len(m), len(c), len(t))
         for s in ("micro", "macro"):
             tp = sum(1 for ti, _, _ in m if scale(t[ti]) == s)
-            totals[s] = totals[s] + Scores(tp, sum(1 for i in c if scale(i) == s),
-                                           sum(1 for i in t if scale(i) == s))
+            totals[s] = totals[s] + Scores(
+                tp, sum(1 for i in c if scale(i) == s), sum(1 for i in t if scale(i) == s)
+            )
     return SpotEvaluation(totals["all"], totals["micro"], totals["macro"], matches)

@@ -27,13 +27,18 @@ def _canvas(w: int, h: int) -> np.ndarray:
     return img
 
 
-def _text(img: np.ndarray, s: str, x: int, y: int, scale: float = 0.4,
-          colour: tuple[int, int, int] = FG) -> None:
+def _text(
+    img: np.ndarray, s: str, x: int, y: int, scale: float = 0.4, colour: tuple[int, int, int] = FG
+) -> None:
     cv2.putText(img, s, (x, y), _FONT, scale, colour, 1, cv2.LINE_AA)
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[float], title: str = "",
-              size: tuple[int, int] = (640, 320)) -> np.ndarray:
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str = "",
+    size: tuple[int, int] = (640, 320),
+) -> np.ndarray:
     w, h = size
     img = _canvas(w, h)
     _text(img, title, 10, 18, 0.5)
@@ -51,12 +56,17 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str = "",
     return img
 
 
-def duration_histogram_chart(edges: np.ndarray, counts: np.ndarray,
-                             size: tuple[int, int] = (640, 320)) -> np.ndarray:
+def duration_histogram_chart(
+    edges: np.ndarray, counts: np.ndarray, size: tuple[int, int] = (640, 320)
+) -> np.ndarray:
     """Histogram of event durations with the 0.5 s micro-expression limit as a red line."""
     w, h = size
-    img = bar_chart([f"{e:.1f}" if k % 5 == 0 else "" for k, e in enumerate(edges[:-1])],
-                    counts.tolist(), "event durations (s)", size)
+    img = bar_chart(
+        [f"{e:.1f}" if k % 5 == 0 else "" for k, e in enumerate(edges[:-1])],
+        counts.tolist(),
+        "event durations (s)",
+        size,
+    )
     left, span = 40, (w - 50) / max(edges[-1], 1e-9)
     x = int(left + MICRO_MAX_S * span)
     cv2.line(img, (x, 26), (x, h - 30), ACCENT, 2)
@@ -64,8 +74,9 @@ def duration_histogram_chart(edges: np.ndarray, counts: np.ndarray,
     return img
 
 
-def heatmap(labels: Sequence[str], matrix: np.ndarray, title: str = "",
-            cell: int = 28) -> np.ndarray:
+def heatmap(
+    labels: Sequence[str], matrix: np.ndarray, title: str = "", cell: int = 28
+) -> np.ndarray:
     n = len(labels)
     pad = 40
     img = _canvas(pad + n * cell + 10, pad + n * cell + 10)
@@ -82,8 +93,9 @@ def heatmap(labels: Sequence[str], matrix: np.ndarray, title: str = "",
     return img
 
 
-def timeline_chart(rows: dict[str, list[tuple[int, int, str]]], n_frames: int,
-                   size: tuple[int, int] = (640, 160)) -> np.ndarray:
+def timeline_chart(
+    rows: dict[str, list[tuple[int, int, str]]], n_frames: int, size: tuple[int, int] = (640, 160)
+) -> np.ndarray:
     """One row per face, each emotion event a labelled coloured span."""
     w, _ = size
     h = 30 + 30 * max(1, len(rows))
@@ -95,8 +107,13 @@ def timeline_chart(rows: dict[str, list[tuple[int, int, str]]], n_frames: int,
         y = 20 + 30 * r
         _text(img, face, 4, y + 16)
         for on, off, label in segs:
-            colour = palette.setdefault(label, tuple(int(c) for c in np.random.default_rng(
-                zlib.crc32(label.encode())).integers(60, 220, 3)))  # type: ignore[arg-type]
+            colour = palette.setdefault(
+                label,
+                tuple(
+                    int(c)
+                    for c in np.random.default_rng(zlib.crc32(label.encode())).integers(60, 220, 3)
+                ),
+            )  # type: ignore[arg-type]
             x0, x1 = int(left + on * span), int(left + (off + 1) * span)
             cv2.rectangle(img, (x0, y), (max(x1, x0 + 1), y + 22), colour, -1)
             _text(img, label[:10], x0 + 2, y + 15, 0.35)

@@ -52,21 +52,25 @@ def _small_rgb(size: tuple[int, int]) -> Any:
 
 def _hist(rgb: np.ndarray) -> np.ndarray:
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-    parts = [cv2.calcHist([hsv], [c], None, [b], [0, 180 if c == 0 else 256]).ravel()
-             for c, b in enumerate(_BINS)]
+    parts = [
+        cv2.calcHist([hsv], [c], None, [b], [0, 180 if c == 0 else 256]).ravel()
+        for c, b in enumerate(_BINS)
+    ]
     h = np.concatenate(parts)
     return h / (h.sum() / 3)
 
 
-def frame_scores(info: VideoInfo, *, progress: Progress | None = None,
-                 should_stop: ShouldStop | None = None) -> np.ndarray:
+def frame_scores(
+    info: VideoInfo, *, progress: Progress | None = None, should_stop: ShouldStop | None = None
+) -> np.ndarray:
     """Difference of each frame from the previous one (0 for frame 0 and unknown frames)."""
     w = SMALL_W
     h = max(8, int(round(w * info.height / max(info.width, 1))) // 2 * 2)
     scores = np.zeros(info.frame_count, np.float64)
     prev: tuple[int, np.ndarray, np.ndarray] | None = None
-    for i, rgb in iter_luma(info, progress=progress, should_stop=should_stop,
-                            convert=_small_rgb((w, h))):
+    for i, rgb in iter_luma(
+        info, progress=progress, should_stop=should_stop, convert=_small_rgb((w, h))
+    ):
         hist = _hist(rgb)
         px = rgb.astype(np.int16)
         if prev is not None and prev[0] == i - 1:
@@ -99,12 +103,17 @@ def cuts_from_scores(scores: np.ndarray, params: CutParams = CutParams()) -> lis
     return out
 
 
-def detect_cuts(video: str | Path, params: CutParams = CutParams(), *,
-                progress: Progress | None = None,
-                should_stop: ShouldStop | None = None) -> tuple[VideoInfo, list[Cut]]:
+def detect_cuts(
+    video: str | Path,
+    params: CutParams = CutParams(),
+    *,
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+) -> tuple[VideoInfo, list[Cut]]:
     info = VideoInfo.of(video)
-    return info, cuts_from_scores(frame_scores(info, progress=progress, should_stop=should_stop),
-                                  params)
+    return info, cuts_from_scores(
+        frame_scores(info, progress=progress, should_stop=should_stop), params
+    )
 
 
 def write_cuts(path: str | Path, cuts: list[Cut], info: VideoInfo) -> None:

@@ -32,8 +32,10 @@ def face_boxes(all_faces: tuple[Face, ...], mid: str) -> BoxesAt:
     """Like :func:`project_boxes` from plain ``Face`` values (picklable for batch workers)."""
     faces = [f for f in all_faces if any(b.media == mid for b in f.boxes)]
     if not faces:
-        raise ValueError("the project has no face boxes for its video; draw them or omit "
-                         "--face-boxes to use the face detector")
+        raise ValueError(
+            "the project has no face boxes for its video; draw them or omit "
+            "--face-boxes to use the face detector"
+        )
 
     def at(frame: int, _luma: np.ndarray) -> dict[str, Box]:
         out = {}
@@ -77,7 +79,8 @@ class HaarTracker:
         small = cv2.resize(luma, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
         min_side = max(20, int(min(small.shape) * self.min_size_fraction))
         found = self._cascade.detectMultiScale(  # type: ignore[attr-defined]
-            small, scaleFactor=1.15, minNeighbors=5, minSize=(min_side, min_side))
+            small, scaleFactor=1.15, minNeighbors=5, minSize=(min_side, min_side)
+        )
         return [(x / scale, y / scale, bw / scale, bh / scale) for x, y, bw, bh in found]
 
     def __call__(self, frame: int, luma: np.ndarray) -> dict[str, Box]:

@@ -82,9 +82,18 @@ class Scores:
 
     def __add__(self, other: Scores) -> Scores:
         """Pooling, as MEGC pools counts over a dataset before computing F1."""
-        return Scores(self.tp + other.tp, self.n_predicted + other.n_predicted,
-                      self.n_reference + other.n_reference)
+        return Scores(
+            self.tp + other.tp,
+            self.n_predicted + other.n_predicted,
+            self.n_reference + other.n_reference,
+        )
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"tp": self.tp, "predicted": self.n_predicted, "reference": self.n_reference,
-                "precision": self.precision, "recall": self.recall, "f1": self.f1}
+        return {
+            "tp": self.tp,
+            "predicted": self.n_predicted,
+            "reference": self.n_reference,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def _codes(a: Sequence[object] | np.ndarray, b: Sequence[object] | np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray, int]:
+def _codes(
+    a: Sequence[object] | np.ndarray, b: Sequence[object] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
     a_arr, b_arr = np.asarray(a), np.asarray(b)
     if a_arr.shape != b_arr.shape or a_arr.ndim != 1:
         raise ValueError("kappa needs two label vectors of the same length")
@@ -45,8 +46,7 @@ def cohen_kappa(a: Sequence[object] | np.ndarray, b: Sequence[object] | np.ndarr
     return float(1 - np.sum(w * confusion) / denom)
 
 
-def percent_agreement(a: Sequence[object] | np.ndarray, b: Sequence[object] | np.ndarray
-                      ) -> float:
+def percent_agreement(a: Sequence[object] | np.ndarray, b: Sequence[object] | np.ndarray) -> float:
     """Share of frames with the same label, in percent (NaN for empty vectors)."""
     ia, ib, _ = _codes(a, b)
     if len(ia) == 0:
@@ -54,8 +54,9 @@ def percent_agreement(a: Sequence[object] | np.ndarray, b: Sequence[object] | np
     return float(np.mean(ia == ib) * 100.0)
 
 
-def forgive_within(a: np.ndarray, b: np.ndarray, tolerance_frames: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def forgive_within(
+    a: np.ndarray, b: np.ndarray, tolerance_frames: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Binary vectors with disagreements forgiven when the other coder has the AU within
     ``tolerance_frames`` (coders rarely agree to the exact frame on onsets and offsets).
 

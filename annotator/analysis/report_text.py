@@ -20,31 +20,42 @@ def agreement_text(r: AgreementReport, name_a: str = "A", name_b: str = "B") -> 
     lines = [head + f"{r.tolerance_frames} frames"]
     lines.append("per AU (frame slices)   face  AU    kappa   agree%  frames A  frames B")
     for a in r.aus:
-        lines.append(f"                        {a.face:<5} {a.au:<4} {_f(a.kappa):>7} "
-                     f"{_f(a.percent, '.1f'):>8} {a.frames_a:>9} {a.frames_b:>9}")
+        lines.append(
+            f"                        {a.face:<5} {a.au:<4} {_f(a.kappa):>7} "
+            f"{_f(a.percent, '.1f'):>8} {a.frames_a:>9} {a.frames_b:>9}"
+        )
     for e in r.emotions:
-        lines.append(f"emotion (per frame)     {e.face:<5}      {_f(e.kappa):>7} "
-                     f"{_f(e.percent, '.1f'):>8}")
-    lines.append(f"FACS events: {len(r.pairs)} pairs, overall agreement ratio "
-                 f"{_f(r.overall_ratio)} (flag < {RATIO_FLAG:.2f})")
+        lines.append(
+            f"emotion (per frame)     {e.face:<5}      {_f(e.kappa):>7} {_f(e.percent, '.1f'):>8}"
+        )
+    lines.append(
+        f"FACS events: {len(r.pairs)} pairs, overall agreement ratio "
+        f"{_f(r.overall_ratio)} (flag < {RATIO_FLAG:.2f})"
+    )
     for p in r.pairs:
         a = f"{p.a.onset_frame}-{p.a.offset_frame} {p.a.code}" if p.a else "-"
         b = f"{p.b.onset_frame}-{p.b.offset_frame} {p.b.code}" if p.b else "-"
         flag = "  LOW" if p.flagged else ""
         lines.append(f"  {p.face:<5} A {a:<24} B {b:<24} IoU {p.iou:.2f} ratio {p.ratio:.2f}{flag}")
     ev = r.events
-    lines.append(f"event matching (IoU >= 0.5): precision {_f(ev.precision)} recall "
-                 f"{_f(ev.recall)} F1 {_f(ev.f1)} ({ev.tp} matched, A {ev.n_reference}, "
-                 f"B {ev.n_predicted})")
+    lines.append(
+        f"event matching (IoU >= 0.5): precision {_f(ev.precision)} recall "
+        f"{_f(ev.recall)} F1 {_f(ev.f1)} ({ev.tp} matched, A {ev.n_reference}, "
+        f"B {ev.n_predicted})"
+    )
     if r.timing:
         t = r.timing
-        lines.append(f"timing B - A over {t.n} pairs (mean / mean abs, frames): onset "
-                     f"{_f(t.onset_mean, '.2f')} / {_f(t.onset_abs, '.2f')}, apex "
-                     f"{_f(t.apex_mean, '.2f')} / {_f(t.apex_abs, '.2f')}, offset "
-                     f"{_f(t.offset_mean, '.2f')} / {_f(t.offset_abs, '.2f')}")
+        lines.append(
+            f"timing B - A over {t.n} pairs (mean / mean abs, frames): onset "
+            f"{_f(t.onset_mean, '.2f')} / {_f(t.onset_abs, '.2f')}, apex "
+            f"{_f(t.apex_mean, '.2f')} / {_f(t.apex_abs, '.2f')}, offset "
+            f"{_f(t.offset_mean, '.2f')} / {_f(t.offset_abs, '.2f')}"
+        )
     em = r.emotion_events
-    lines.append(f"emotion events: precision {_f(em.precision)} recall {_f(em.recall)} F1 "
-                 f"{_f(em.f1)}, same label on {_f(r.emotion_label_agreement, '.1f')}% of matches")
+    lines.append(
+        f"emotion events: precision {_f(em.precision)} recall {_f(em.recall)} F1 "
+        f"{_f(em.f1)}, same label on {_f(r.emotion_label_agreement, '.1f')}% of matches"
+    )
     return lines
 
 
@@ -54,21 +65,48 @@ def write_agreement_csv(path: str | Path, r: AgreementReport) -> None:
     tmp = path.with_name(f".{path.name}.part")
     with open(tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["kind", "face", "au", "kappa", "percent", "a_onset", "a_offset", "a_aus",
-                    "b_onset", "b_offset", "b_aus", "iou", "ratio", "flagged"])
+        w.writerow(
+            [
+                "kind",
+                "face",
+                "au",
+                "kappa",
+                "percent",
+                "a_onset",
+                "a_offset",
+                "a_aus",
+                "b_onset",
+                "b_offset",
+                "b_aus",
+                "iou",
+                "ratio",
+                "flagged",
+            ]
+        )
         for a in r.aus:
-            w.writerow(["au", a.face, a.au, _f(a.kappa, ".6f"), _f(a.percent, ".3f"),
-                        *[""] * 9])
+            w.writerow(["au", a.face, a.au, _f(a.kappa, ".6f"), _f(a.percent, ".3f"), *[""] * 9])
         for e in r.emotions:
-            w.writerow(["emotion", e.face, "", _f(e.kappa, ".6f"), _f(e.percent, ".3f"),
-                        *[""] * 9])
+            w.writerow(["emotion", e.face, "", _f(e.kappa, ".6f"), _f(e.percent, ".3f"), *[""] * 9])
         for p in r.pairs:
-            w.writerow(["event", p.face, "", "", "",
-                        p.a.onset_frame if p.a else "", p.a.offset_frame if p.a else "",
-                        p.a.code if p.a else "",
-                        p.b.onset_frame if p.b else "", p.b.offset_frame if p.b else "",
-                        p.b.code if p.b else "", f"{p.iou:.4f}", f"{p.ratio:.4f}",
-                        int(p.flagged)])
-        w.writerow(["overall", "", "", "", "", "", "", "", "", "", "", "",
-                    _f(r.overall_ratio, ".4f"), ""])
+            w.writerow(
+                [
+                    "event",
+                    p.face,
+                    "",
+                    "",
+                    "",
+                    p.a.onset_frame if p.a else "",
+                    p.a.offset_frame if p.a else "",
+                    p.a.code if p.a else "",
+                    p.b.onset_frame if p.b else "",
+                    p.b.offset_frame if p.b else "",
+                    p.b.code if p.b else "",
+                    f"{p.iou:.4f}",
+                    f"{p.ratio:.4f}",
+                    int(p.flagged),
+                ]
+            )
+        w.writerow(
+            ["overall", "", "", "", "", "", "", "", "", "", "", "", _f(r.overall_ratio, ".4f"), ""]
+        )
     tmp.replace(path)

@@ -165,8 +165,9 @@ def threshold_of(signal: np.ndarray, params: SpotParams) -> float:
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist(),
-                    strict=True))
+    return list(
+        zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist(), strict=True)
+    )
 
 
 def _deviation(thumbs: np.ndarray, ref: int, frames: range) -> np.ndarray:
@@ -189,8 +190,9 @@ def _held(thumbs: np.ndarray, run: list[int], gap: range, keep: float = 0.5) -> 
     return bool(peak > 0 and len(pause) and pause.min() >= keep * peak)
 
 
-def candidates_from_track(face: str, track: FaceTrack, fps: float,
-                          params: SpotParams = SpotParams()) -> tuple[list[Candidate], float]:
+def candidates_from_track(
+    face: str, track: FaceTrack, fps: float, params: SpotParams = SpotParams()
+) -> tuple[list[Candidate], float]:
     """Intervals of one face's motion signal (pure: unit-tested on synthetic signals)."""
     m = np.nan_to_num(track.motion, nan=0.0).astype(np.float64)
     if len(m) < 3 or not np.isfinite(track.motion).any():
@@ -213,7 +215,8 @@ def candidates_from_track(face: str, track: FaceTrack, fps: float,
             # a single-frame jump (a keyframe's compression change, a flash) cannot be the
             # first half of a held expression
             if gap <= short or (
-                gap <= hold and moving_frames(merged[-1]) >= 2
+                gap <= hold
+                and moving_frames(merged[-1]) >= 2
                 and _held(track.thumbs, merged[-1], range(merged[-1][1], a))
             ):
                 merged[-1][1] = b
@@ -237,8 +240,9 @@ def candidates_from_track(face: str, track: FaceTrack, fps: float,
         # cancels most of a slow drift of the face inside its box
         frames = range(onset, offset + 1)
         after = min(offset + 1, len(m) - 1)
-        dev = (_deviation(track.thumbs, max(onset - 1, 0), frames)
-               + _deviation(track.thumbs, after, frames))
+        dev = _deviation(track.thumbs, max(onset - 1, 0), frames) + _deviation(
+            track.thumbs, after, frames
+        )
         apex = onset + int(np.argmax(dev))
         out.append(Candidate(face, onset, apex, offset, float(s[a : b + 1].max() / thr)))
     return out, thr
@@ -256,8 +260,11 @@ def spot(
     """Candidates for every face of ``video`` (project boxes when given, else detection)."""
     info = VideoInfo.of(video)
     if boxes_at is None:
-        boxes_at = project_boxes(project) if project is not None else HaarTracker(
-            every=max(1, int(round(float(info.fps)))))
+        boxes_at = (
+            project_boxes(project)
+            if project is not None
+            else HaarTracker(every=max(1, int(round(float(info.fps)))))
+        )
     tracks = face_tracks(info, boxes_at, params, progress=progress, should_stop=should_stop)
     result = SpotResult(info, [], tracks)
     for fid, track in tracks.items():

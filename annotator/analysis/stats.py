@@ -41,8 +41,11 @@ def au_frequency(project: Project) -> list[AuFrequency]:
     out = []
     for face in project.faces:
         for au in project.aus_in_use(face):
-            count = sum(1 for e in project.events.values()
-                        if e.kind is EventKind.AU and e.face == face and e.au == au)
+            count = sum(
+                1
+                for e in project.events.values()
+                if e.kind is EventKind.AU and e.face == face and e.au == au
+            )
             frames = int(_active(project, face, au, n).sum())
             out.append(AuFrequency(face, au, count, frames, frames / n))
     return out
@@ -50,12 +53,15 @@ def au_frequency(project: Project) -> list[AuFrequency]:
 
 def durations_s(project: Project, kind: EventKind | None = EventKind.AU) -> np.ndarray:
     """Onset-to-offset durations in seconds from the real timestamps (inclusive frames)."""
-    return np.array([project.duration_s(e) for e in project.events.values()
-                     if kind is None or e.kind is kind], np.float64)
+    return np.array(
+        [project.duration_s(e) for e in project.events.values() if kind is None or e.kind is kind],
+        np.float64,
+    )
 
 
-def duration_histogram(durations: np.ndarray, bin_s: float = 0.1, max_s: float | None = None
-                       ) -> tuple[np.ndarray, np.ndarray]:
+def duration_histogram(
+    durations: np.ndarray, bin_s: float = 0.1, max_s: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Counts per ``bin_s`` bin; one bin edge falls exactly on the 0.5 s micro limit."""
     top = max_s if max_s is not None else max(float(durations.max(initial=0.0)), MICRO_MAX_S)
     n_bins = max(1, int(np.ceil(top / bin_s - 1e-9)))
@@ -98,12 +104,25 @@ def summary(project: Project) -> dict[str, Any]:
     aus, mat = cooccurrence(project)
     return {
         "frames": _n_frames(project),
-        "au_frequency": [{"face": r.face, "au": r.au, "events": r.events, "frames": r.frames,
-                          "share": round(r.share, 6)} for r in au_frequency(project)],
-        "durations": {"bin_s": 0.1, "edges_s": [round(x, 6) for x in edges.tolist()],
-                      "counts": counts.tolist(), "micro_max_s": MICRO_MAX_S,
-                      **micro_macro_counts(d)},
+        "au_frequency": [
+            {
+                "face": r.face,
+                "au": r.au,
+                "events": r.events,
+                "frames": r.frames,
+                "share": round(r.share, 6),
+            }
+            for r in au_frequency(project)
+        ],
+        "durations": {
+            "bin_s": 0.1,
+            "edges_s": [round(x, 6) for x in edges.tolist()],
+            "counts": counts.tolist(),
+            "micro_max_s": MICRO_MAX_S,
+            **micro_macro_counts(d),
+        },
         "cooccurrence": {"aus": aus, "frames": mat.tolist()},
-        "emotion_timeline": {f: [list(s) for s in segs]
-                             for f, segs in emotion_timeline(project).items()},
+        "emotion_timeline": {
+            f: [list(s) for s in segs] for f, segs in emotion_timeline(project).items()
+        },
     }

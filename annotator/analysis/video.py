@@ -45,12 +45,28 @@ class VideoInfo:
     def of(cls, path: str | Path) -> VideoInfo:
         """Probe through FrameSource so frame indices match the player's exactly."""
         with FrameSource(path, prefetch=False, cache_mb=1) as src:
-            return cls(Path(path), src.frame_count, src.fps, src.width, src.height,
-                       np.asarray(src.pts, dtype=np.int64), src.timebase)
+            return cls(
+                Path(path),
+                src.frame_count,
+                src.fps,
+                src.width,
+                src.height,
+                np.asarray(src.pts, dtype=np.int64),
+                src.timebase,
+            )
 
 
-_LUMA_FORMATS = ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p",
-                 "nv12", "nv21", "gray")
+_LUMA_FORMATS = (
+    "yuv420p",
+    "yuvj420p",
+    "yuv422p",
+    "yuvj422p",
+    "yuv444p",
+    "yuvj444p",
+    "nv12",
+    "nv21",
+    "gray",
+)
 
 
 def luma(frame: Any) -> np.ndarray:

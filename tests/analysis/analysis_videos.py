@@ -21,8 +21,11 @@ def scene(shot: int, i: int, size: tuple[int, int]) -> np.ndarray:
     base = rng.integers(0, 256, 3)
     img = np.empty((h, w, 3), np.uint8)
     for c in range(3):
-        img[..., c] = (base[c] + 40 * np.sin((xx * fx + yy * fy + i * speed) / 9.0 + c)
-                       ).clip(0, 255).astype(np.uint8)
+        img[..., c] = (
+            (base[c] + 40 * np.sin((xx * fx + yy * fy + i * speed) / 9.0 + c))
+            .clip(0, 255)
+            .astype(np.uint8)
+        )
     r = 10 + 4 * shot
     cx, cy = (i * speed * 2) % w, h // 2
     img[max(0, cy - r) : cy + r, max(0, cx - r) : cx + r] = 255 - base.astype(np.uint8)
@@ -30,8 +33,9 @@ def scene(shot: int, i: int, size: tuple[int, int]) -> np.ndarray:
     return img
 
 
-def write_shots_video(path: Path, cuts: list[int], n: int, *, size: tuple[int, int] = (160, 96),
-                      fps: int = 25) -> None:
+def write_shots_video(
+    path: Path, cuts: list[int], n: int, *, size: tuple[int, int] = (160, 96), fps: int = 25
+) -> None:
     """Hard cuts at the frames in ``cuts`` (each the first frame of a new shot)."""
     import av
 

@@ -93,13 +93,18 @@ def _project(events: list[tuple], frames: int = 100) -> Project:
 
 
 def test_facs_ratio_pairs_and_overall() -> None:
-    a = _project([("A", [1, 2, 5, 6, 12], 10, 15, 20), ("A", [4], 50, 52, 55),
-                  ("B", [12], 70, 75, 80)])
+    a = _project(
+        [("A", [1, 2, 5, 6, 12], 10, 15, 20), ("A", [4], 50, 52, 55), ("B", [12], 70, 75, 80)]
+    )
     b = _project([("A", [5, 6, 12], 11, 15, 21), ("A", [4, 7], 50, 53, 56)])
-    pairs = match_events(expression_events(list(a.events.values())),
-                         expression_events(list(b.events.values())))
-    assert [(p.face, p.ratio) for p in pairs] == [("A", 0.75), ("A", pytest.approx(2 / 3)),
-                                                 ("B", 0.0)]
+    pairs = match_events(
+        expression_events(list(a.events.values())), expression_events(list(b.events.values()))
+    )
+    assert [(p.face, p.ratio) for p in pairs] == [
+        ("A", 0.75),
+        ("A", pytest.approx(2 / 3)),
+        ("B", 0.0),
+    ]
     assert [p.flagged for p in pairs] == [False, True, True]
     # 2 x (3 + 1) / ((5 + 1 + 1) + (3 + 2)) = 8 / 12
     assert overall_ratio(pairs) == pytest.approx(8 / 12)

@@ -36,8 +36,10 @@ def demo_spot(demo_dir: Path) -> SpotResult:
 
 def test_demo_expressions_are_found_with_f1_at_least_0_8(demo_spot: SpotResult) -> None:
     truth = [Interval("", e.face, e.onset, e.offset, e.apex) for e in DEMO_EXPRESSIONS]
-    cands = [Interval("", c.face, c.onset_frame, c.offset_frame, c.apex_frame)
-             for c in demo_spot.candidates]
+    cands = [
+        Interval("", c.face, c.onset_frame, c.offset_frame, c.apex_frame)
+        for c in demo_spot.candidates
+    ]
     result = evaluate(cands, truth, fps=float(FPS))
     assert result.overall.f1 >= 0.8, (result.overall, demo_spot.candidates)
     # both micro expressions of the demo (anger flash, Ben's smile) and the blink
@@ -46,12 +48,14 @@ def test_demo_expressions_are_found_with_f1_at_least_0_8(demo_spot: SpotResult) 
 
 def test_demo_candidates_round_trip_through_csv(demo_spot: SpotResult, tmp_path: Path) -> None:
     out = tmp_path / "c.csv"
-    n = write_candidates(out, demo_spot.candidates, video="demo.mp4",
-                         timebase=demo_spot.info.timebase)
+    n = write_candidates(
+        out, demo_spot.candidates, video="demo.mp4", timebase=demo_spot.info.timebase
+    )
     back = read_intervals(out)
     assert n == len(back) == len(demo_spot.candidates)
     assert [(i.face, i.onset_frame, i.offset_frame, i.apex_frame) for i in back] == [
-        (c.face, c.onset_frame, c.offset_frame, c.apex_frame) for c in demo_spot.candidates]
+        (c.face, c.onset_frame, c.offset_frame, c.apex_frame) for c in demo_spot.candidates
+    ]
 
 
 def test_truth_from_project_equals_demo_expressions(demo_dir: Path) -> None:
@@ -64,14 +68,20 @@ def test_truth_from_project_equals_demo_expressions(demo_dir: Path) -> None:
 
 def test_megc_worked_example(tmp_path: Path) -> None:
     truth = tmp_path / "truth.csv"
-    truth.write_text("Subject,Filename,Onset Frame,Apex Frame,Offset Frame\n"
-                     "1,v1,10,15,20\n1,v1,40,45,60\n1,v2,5,6,7\n", encoding="utf-8")
+    truth.write_text(
+        "Subject,Filename,Onset Frame,Apex Frame,Offset Frame\n"
+        "1,v1,10,15,20\n1,v1,40,45,60\n1,v2,5,6,7\n",
+        encoding="utf-8",
+    )
     cands = tmp_path / "cands.csv"
-    cands.write_text("video,onset_frame,apex_frame,offset_frame\n"
-                     "v1,12,15,22\n"  # IoU 9/13 = 0.69: TP
-                     "v1,16,18,30\n"  # IoU 5/21 with [10, 20]: FP
-                     "v1,50,55,70\n"  # IoU 11/31 = 0.35 with [40, 60]: FP
-                     "v2,5,6,7\n", encoding="utf-8")  # exact: TP
+    cands.write_text(
+        "video,onset_frame,apex_frame,offset_frame\n"
+        "v1,12,15,22\n"  # IoU 9/13 = 0.69: TP
+        "v1,16,18,30\n"  # IoU 5/21 with [10, 20]: FP
+        "v1,50,55,70\n"  # IoU 11/31 = 0.35 with [40, 60]: FP
+        "v2,5,6,7\n",
+        encoding="utf-8",
+    )  # exact: TP
     ev = evaluate(read_intervals(cands), read_intervals(truth))
     # the truth's "Filename" column and the candidates' "video" column separate videos
     assert (ev.overall.tp, ev.overall.n_predicted, ev.overall.n_reference) == (2, 4, 3)

@@ -25,8 +25,12 @@ def _project() -> Project:
     p.add_media(Media("m1", "v.mp4", frame_count=100))  # nominal 25 fps
     p.add_face(Face("A", "A"))
     p.add_face(Face("B", "B"))
-    for face, au, on, off in [("A", 6, 10, 29), ("A", 12, 15, 34), ("A", 12, 60, 64),
-                              ("B", 4, 0, 4)]:
+    for face, au, on, off in [
+        ("A", 6, 10, 29),
+        ("A", 12, 15, 34),
+        ("A", 12, 60, 64),
+        ("B", 4, 0, 4),
+    ]:
         p.add_event(Event(0, face, EventKind.AU, on, off, au=au))
     p.add_event(Event(0, "A", EventKind.EMOTION, 10, 34, emotion="happiness"))
     return p

@@ -62,8 +62,9 @@ def window(qtbot: Any, demo_project_path: Path) -> Any:
     ctl.cancel(wait=True)
 
 
-def test_spotting_in_background_then_accept_and_reject_with_one_key(qtbot: Any,
-                                                                     window: Any) -> None:
+def test_spotting_in_background_then_accept_and_reject_with_one_key(
+    qtbot: Any, window: Any
+) -> None:
     ctl = window.analysis
     panel = ctl.candidates
     assert ctl.start_spotting()
@@ -80,7 +81,12 @@ def test_spotting_in_background_then_accept_and_reject_with_one_key(qtbot: Any,
     assert len(window.project.events) == n_events + 1
     new = max(window.project.events.values(), key=lambda e: e.id)
     assert (new.kind, new.face, new.onset_frame, new.offset_frame, new.apex_frame) == (
-        EventKind.NOTE, first.face, first.onset_frame, first.offset_frame, first.apex_frame)
+        EventKind.NOTE,
+        first.face,
+        first.onset_frame,
+        first.offset_frame,
+        first.apex_frame,
+    )
     assert panel.current_row() == 1  # moved on to the next candidate
     qtbot.keyClick(panel.table, Qt.Key.Key_R)
     assert panel.decisions[1].value == "rejected"

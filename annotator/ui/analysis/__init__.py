@@ -53,11 +53,17 @@ class AnalysisController:
         menu = bar.addMenu("&Analysis")
         self.menu = menu
         for text, slot, tip in (
-            ("Spot Candidates", self.start_spotting,
-             "Find short facial movements in the background (Candidates dock)"),
+            (
+                "Spot Candidates",
+                self.start_spotting,
+                "Find short facial movements in the background (Candidates dock)",
+            ),
             ("Detect Cuts", self.start_cuts, "Add a cut marker at every hard cut of the video"),
-            ("Compare with Coder…", self._on_compare_triggered,
-             "Agreement with another coder's project of this video"),
+            (
+                "Compare with Coder…",
+                self._on_compare_triggered,
+                "Agreement with another coder's project of this video",
+            ),
         ):
             act = QAction(text, self.window)
             act.setStatusTip(tip)
@@ -90,8 +96,9 @@ class AnalysisController:
 
         project = self.window.project
         event = candidate_event(project, c)
-        self.window.undo_stack.push(AddEventCommand(project, event,
-                                                    f"Accept candidate {c.onset_frame}"))
+        self.window.undo_stack.push(
+            AddEventCommand(project, event, f"Accept candidate {c.onset_frame}")
+        )
 
     # ------------------------------------------------------------------ spotting job
     def video_path(self) -> Any:
@@ -115,8 +122,12 @@ class AnalysisController:
         use_boxes = any(f.boxes for f in project.faces.values())
 
         def job(progress: Any, should_stop: Any) -> Any:
-            return spot(video, project=project if use_boxes else None, progress=progress,
-                        should_stop=should_stop)
+            return spot(
+                video,
+                project=project if use_boxes else None,
+                progress=progress,
+                should_stop=should_stop,
+            )
 
         self.worker = AnalysisWorker(job)
         self.worker.progressed.connect(self.candidates.on_progress)
@@ -159,16 +170,30 @@ class AnalysisController:
         project = self.window.project
         media = project.primary_media
         mid = media.id if media else "m1"
-        have = {m.start_frame for m in project.markers.values()
-                if m.kind is MarkerKind.CUT and m.media == mid}
+        have = {
+            m.start_frame
+            for m in project.markers.values()
+            if m.kind is MarkerKind.CUT and m.media == mid
+        }
         new = [c for c in cuts if c.frame not in have]
         stack = self.window.undo_stack
         if new:
             stack.beginMacro(f"Detect cuts ({len(new)})")
             for c in new:
-                stack.push(AddMarkerCommand(project, Marker(
-                    0, MarkerKind.CUT, c.frame, c.frame, media=mid,
-                    text=f"cut (score {c.score:.2f})", author="cut detection")))
+                stack.push(
+                    AddMarkerCommand(
+                        project,
+                        Marker(
+                            0,
+                            MarkerKind.CUT,
+                            c.frame,
+                            c.frame,
+                            media=mid,
+                            text=f"cut (score {c.score:.2f})",
+                            author="cut detection",
+                        ),
+                    )
+                )
             stack.endMacro()
         self.candidates.set_message(f"{len(cuts)} cuts found, {len(new)} new cut markers")
 

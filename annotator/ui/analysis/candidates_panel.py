@@ -43,9 +43,18 @@ def candidate_event(project: Project, c: Candidate, media_id: str | None = None)
     """The event an accepted candidate becomes (a note on its face, else the first face)."""
     face = c.face if c.face in project.faces else next(iter(project.faces), c.face)
     mid = media_id or (project.primary_media.id if project.primary_media else "m1")
-    return Event(0, face, EventKind.NOTE, c.onset_frame, c.offset_frame, c.apex_frame,
-                 media=mid, note=f"spotted movement (score {c.score:.1f})",
-                 confidence=None, annotator=project.annotator)
+    return Event(
+        0,
+        face,
+        EventKind.NOTE,
+        c.onset_frame,
+        c.offset_frame,
+        c.apex_frame,
+        media=mid,
+        note=f"spotted movement (score {c.score:.1f})",
+        confidence=None,
+        annotator=project.annotator,
+    )
 
 
 class CandidatesPanel(QWidget):
@@ -53,8 +62,9 @@ class CandidatesPanel(QWidget):
     spot_requested = Signal()
     cancel_requested = Signal()
 
-    def __init__(self, push_accept: Callable[[Candidate], Any], parent: QWidget | None = None
-                 ) -> None:
+    def __init__(
+        self, push_accept: Callable[[Candidate], Any], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._push_accept = push_accept
         self.candidates: list[Candidate] = []
@@ -103,11 +113,14 @@ class CandidatesPanel(QWidget):
         self.decisions = [Decision.OPEN] * len(self.candidates)
         self.table.setRowCount(len(self.candidates))
         for row, c in enumerate(self.candidates):
-            for col, value in enumerate((c.face, c.onset_frame, c.apex_frame, c.offset_frame,
-                                         f"{c.score:.2f}", "")):
+            for col, value in enumerate(
+                (c.face, c.onset_frame, c.apex_frame, c.offset_frame, f"{c.score:.2f}", "")
+            ):
                 item = QTableWidgetItem(str(value))
                 if col:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(row, col, item)
         self.status.setText(f"{len(self.candidates)} candidates · A accept · R reject")
         if self.candidates:
@@ -145,7 +158,11 @@ class CandidatesPanel(QWidget):
             self.table.selectRow(row + 1)
 
     def eventFilter(self, obj: Any, event: Any) -> bool:
-        if obj is self.table and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
+        if (
+            obj is self.table
+            and isinstance(event, QKeyEvent)
+            and event.type() == QKeyEvent.Type.KeyPress
+        ):
             if event.key() == Qt.Key.Key_A:
                 self.accept()
                 return True

@@ -71,8 +71,11 @@ class CompareTimeline(QWidget):
             painter.fillRect(self.rect(), QColor("#2a2e38"))
             if self.report is None:
                 painter.setPen(QColor("#cccccc"))
-                painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                                 "Compare with another coder's project…")
+                painter.drawText(
+                    self.rect(),
+                    Qt.AlignmentFlag.AlignCenter,
+                    "Compare with another coder's project…",
+                )
                 return
             for k, face in enumerate(self.faces):
                 y0 = GAP + k * (2 * LANE_H + GAP)
@@ -90,8 +93,9 @@ class CompareTimeline(QWidget):
                         rect = QRectF(x0, y0 + lane * LANE_H + 1, max(2.0, x1 - x0), LANE_H - 2)
                         painter.fillRect(rect, colour)
                         painter.setPen(QPen(QColor("#111111")))
-                        painter.drawText(rect.adjusted(2, 0, 0, 0),
-                                         Qt.AlignmentFlag.AlignVCenter, ev.code)
+                        painter.drawText(
+                            rect.adjusted(2, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, ev.code
+                        )
         finally:
             painter.end()
 
@@ -149,8 +153,9 @@ class ComparePanel(QWidget):
             self.report = None
         else:
             try:
-                self.report = compare(self.project_a, self.project_b,
-                                      tolerance_frames=self.tolerance.value())
+                self.report = compare(
+                    self.project_a, self.project_b, tolerance_frames=self.tolerance.value()
+                )
             except ValueError as exc:
                 self.report = None
                 self.summary.setText(str(exc))
@@ -169,13 +174,21 @@ class ComparePanel(QWidget):
             for p in r.pairs:
                 a = f"{p.a.onset_frame}-{p.a.offset_frame} {p.a.code}" if p.a else "—"
                 b = f"{p.b.onset_frame}-{p.b.offset_frame} {p.b.code}" if p.b else "—"
-                rows.append((p.face, f"A {a} | B {b}", f"{p.iou:.2f}", f"{p.ratio:.2f}",
-                             "LOW" if p.flagged else ""))
+                rows.append(
+                    (
+                        p.face,
+                        f"A {a} | B {b}",
+                        f"{p.iou:.2f}",
+                        f"{p.ratio:.2f}",
+                        "LOW" if p.flagged else "",
+                    )
+                )
             ev = r.events
             self.summary.setText(
                 f"vs {self.name_b}: overall FACS ratio {r.overall_ratio:.3f} · events P "
                 f"{ev.precision:.2f} R {ev.recall:.2f} F1 {ev.f1:.2f} · "
-                f"{len(r.flagged_pairs)} flagged")
+                f"{len(r.flagged_pairs)} flagged"
+            )
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
@@ -187,8 +200,9 @@ class ComparePanel(QWidget):
     def _on_open_clicked(self) -> None:
         from annotator.io.project_file import ProjectFileError, load_project
 
-        path, _ = QFileDialog.getOpenFileName(self, "Other coder's project", "",
-                                              "Facet projects (*.facet.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Other coder's project", "", "Facet projects (*.facet.json);;All files (*)"
+        )
         if not path:
             return
         try:
@@ -199,7 +213,8 @@ class ComparePanel(QWidget):
     def _on_export_clicked(self) -> None:
         if self.report is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export agreement table", "agreement.csv",
-                                              "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export agreement table", "agreement.csv", "CSV (*.csv)"
+        )
         if path:
             write_agreement_csv(path, self.report)

@@ -32,8 +32,12 @@ class StatisticsPanel(QWidget):
         self.dur_plot = pg.PlotWidget(title="Event durations (s)")
         self.co_plot = pg.PlotWidget(title="AU co-occurrence (frames)")
         self.emo_plot = pg.PlotWidget(title="Emotions")
-        for w, name in ((self.freq_plot, "AU frequency"), (self.dur_plot, "Durations"),
-                        (self.co_plot, "Co-occurrence"), (self.emo_plot, "Emotion timeline")):
+        for w, name in (
+            (self.freq_plot, "AU frequency"),
+            (self.dur_plot, "Durations"),
+            (self.co_plot, "Co-occurrence"),
+            (self.emo_plot, "Emotion timeline"),
+        ):
             self.tabs.addTab(w, name)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -74,18 +78,24 @@ class StatisticsPanel(QWidget):
             hs = [r.events for r in rows if r.face == face]
             if xs:
                 colour = p.faces[face].colour
-                self.freq_plot.addItem(pg.BarGraphItem(x=xs, height=hs, width=width,
-                                                       brush=colour, name=face))
+                self.freq_plot.addItem(
+                    pg.BarGraphItem(x=xs, height=hs, width=width, brush=colour, name=face)
+                )
         self.freq_plot.getAxis("bottom").setTicks([[(i, f"AU{a}") for i, a in enumerate(labels)]])
 
     def _draw_durations(self, p: Project) -> None:
         self.dur_plot.clear()
         edges, counts = duration_histogram(durations_s(p))
-        self.dur_plot.addItem(pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts,
-                                              brush="#3a8ee6"))
-        self.micro_line = pg.InfiniteLine(pos=MICRO_MAX_S, angle=90,
-                                          pen=pg.mkPen("#e6553a", width=2),
-                                          label="micro 0.5 s", labelOpts={"position": 0.9})
+        self.dur_plot.addItem(
+            pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts, brush="#3a8ee6")
+        )
+        self.micro_line = pg.InfiniteLine(
+            pos=MICRO_MAX_S,
+            angle=90,
+            pen=pg.mkPen("#e6553a", width=2),
+            label="micro 0.5 s",
+            labelOpts={"position": 0.9},
+        )
         self.dur_plot.addItem(self.micro_line)
 
     def _draw_cooccurrence(self, p: Project) -> None:
@@ -108,8 +118,9 @@ class StatisticsPanel(QWidget):
         for r, (face, segs) in enumerate(rows.items()):
             for on, off, label in segs:
                 colour = palette[labels.index(label)] if label in labels else pg.mkColor("w")
-                bar = pg.BarGraphItem(x0=[on], x1=[off + 1], y0=[r - 0.4], y1=[r + 0.4],
-                                      brush=colour)
+                bar = pg.BarGraphItem(
+                    x0=[on], x1=[off + 1], y0=[r - 0.4], y1=[r + 0.4], brush=colour
+                )
                 self.emo_plot.addItem(bar)
                 text = pg.TextItem(label, anchor=(0, 0.5))
                 text.setPos(on, r)
