@@ -45,6 +45,9 @@ _SETTLE_MS = 120
 # Give up on VLC (and play from the frame source) when it has not started by then.
 _VLC_START_TIMEOUT_MS = 3000
 _VLC_RETRIES = 3
+# Frame-source playback waits this long for the prefetch worker, then decodes itself.
+_MAX_STALL_MS = 250
+_MAX_SKIP_SCAN = 64
 
 
 class FrameSourceLike(Protocol):
@@ -111,6 +114,8 @@ class PlayerController(QObject):
         self._loop_b: int | None = None
         # Frame-source playback clock.
         self._clock = QElapsedTimer()
+        self._stall = QElapsedTimer()
+        self._stall.start()
         self._anchor_t = 0.0
         self._tick = QTimer(self)
         self._tick.setTimerType(Qt.TimerType.PreciseTimer)
@@ -455,6 +460,7 @@ class PlayerController(QObject):
         else:
             self._vlc_active = False
         self._restart_clock()
+        self._stall.restart()
         self._tick.start(self._tick_interval_ms())
 
     def _restart_playback(self) -> None:
@@ -513,9 +519,37 @@ class PlayerController(QObject):
             self.pause()
             return
         if target != prev:
-            self._set_current(target)
             direction = 1 if self._rate > 0 else -1
-            self._prefetch(target + direction, direction)
+            shown = self._latest_decoded(prev, target)
+            if shown is None and self._stall.elapsed() < _MAX_STALL_MS:
+                self._prefetch(target, direction)  # the worker decodes; keep the picture
+                return
+            self._set_current(target if shown is None else shown)
+            self._stall.restart()
+            self._prefetch(self._current + direction, direction)
+
+    def _latest_decoded(self, prev: int, target: int) -> int | None:
+        """During playback, the frame nearest ``target`` (after ``prev``) that is decoded.
+
+        Playback moves only to decoded frames, so a backward GOP decode (hundreds of ms on
+        1080p long-GOP) never freezes the GUI thread and the frame number always names the
+        picture on screen. Sources without a cache count every frame as decoded.
+        """
+        cache = getattr(self._src, "cache", None)
+        if cache is None:
+            return target
+        assert self._src is not None
+        size = self._display_size
+        if size is not None and tuple(size) == (self._src.width, self._src.height):
+            size = None
+        key = None if size is None else (int(size[0]), int(size[1]))
+        step = 1 if target > prev else -1
+        for i in range(target, prev, -step):
+            if (key, i) in cache:
+                return i
+            if abs(target - i) > _MAX_SKIP_SCAN:
+                break
+        return None
 
     def _on_vlc_tick(self) -> None:
         """Follow VLC's clock (interpolated between its coarse updates) for labels and loops."""

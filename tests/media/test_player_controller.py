@@ -355,3 +355,29 @@ def test_vlc_surface_waits_for_the_start_and_a_quick_pause_keeps_the_exact_frame
     c.pause()
     assert c.current_frame == 50 and grabs == [] and shown(c) == 50
     c.shutdown()
+
+
+class CachedFake(FakeSource):
+    """A source whose cache holds only what the test says: playback may show only those."""
+
+    def __init__(self) -> None:
+        super().__init__(100, Fraction(25))
+        self.cache: set[tuple[object, int]] = set()
+
+
+def test_playback_moves_only_to_decoded_frames_then_stops_waiting(qtbot) -> None:
+    s = CachedFake()
+    c = PlayerController(source_factory=lambda p: s, use_vlc=False)
+    c.open("x")
+    c.seek(90)
+    s.cache.update({(None, 84), (None, 80)})
+    seen: list[int] = []
+    c.frame_changed.connect(seen.append)
+    c.set_rate(-4.0)
+    c.play()
+    qtbot.waitUntil(lambda: 84 in seen, timeout=3000)
+    assert seen[0] == 84  # 89..85 were never decoded: not shown, never named
+    # Nothing more is decoded: after the stall limit the controller decodes itself.
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=3000)
+    assert seen[1] < 84
+    c.shutdown()
