@@ -177,6 +177,9 @@ class MainWindow(QMainWindow):
         from annotator.ui.analysis import install_analysis  # Candidates, Statistics, Compare
 
         install_analysis(self)
+        from annotator.ui.export_menu import install_export_menu  # File > Import / Export
+
+        install_export_menu(self)
 
     # ------------------------------------------------------------------ documents
     def open_path(self, path: Path) -> bool:

@@ -1,0 +1,295 @@
+"""File > Export and File > Import: every format of ``annotator.io`` in the GUI.
+
+Exports and import parsing run on a worker thread with a cancellable progress dialog; the
+worker never touches widgets (it reports through queued Qt signals). An import is applied
+to a copy of the project first, so a file the model refuses changes nothing; then it is
+pushed as one undo command (:class:`ApplyImportCommand`) that adds and removes exactly what
+the plan holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog
+
+from annotator.io.common import Cancelled, attach_timebases
+from annotator.io.exporting import FORMATS, export
+from annotator.io.importing import ImportPlan, apply_plan, copy_project, merged_curves
+from annotator.model import Curve, Event, Marker, Project
+
+log = logging.getLogger(__name__)
+
+EXPORT_ITEMS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    # (format, menu text, file filter, options)
+    ("json", "Project &JSON…", "Facet projects (*.facet.json)", {}),
+    ("csv", "Events &CSV…", "CSV (*.csv)", {}),
+    ("frames-csv", "&Per-frame AU table (CSV)…", "CSV (*.csv)", {}),
+    ("eaf", "&ELAN (.eaf)…", "ELAN files (*.eaf)", {}),
+    ("casme", "Coding &sheet, CASME II (.xlsx/.csv)…", "Excel (*.xlsx);;CSV (*.csv)",
+     {"layout": "casme2"}),
+    ("casme", "Coding sheet, S&AMM (.xlsx/.csv)…", "Excel (*.xlsx);;CSV (*.csv)",
+     {"layout": "samm"}),
+    ("clips", "Event c&lips (folder)…", "", {"crop": True}),
+    ("report", "HTML &report…", "HTML (*.html)", {}),
+)
+IMPORT_ITEMS: tuple[tuple[str, str, str], ...] = (
+    ("eaf", "&ELAN (.eaf)…", "ELAN files (*.eaf);;All files (*)"),
+    ("openface", "&OpenFace CSV…", "CSV (*.csv);;All files (*)"),
+    ("srt", "&Subtitles (.srt) as dialogue…", "Subtitles (*.srt);;All files (*)"),
+    ("casme", "CASME &II sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
+    ("samm", "SA&MM / SAMM-LV sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
+    ("casme-squared", "CAS(ME)&² sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
+)
+
+
+def planner_for(kind: str, **options: Any) -> Callable[[Project, Path], ImportPlan]:
+    if kind == "eaf":
+        from annotator.io.eaf import plan_eaf_import
+        return plan_eaf_import
+    if kind == "openface":
+        from annotator.io.openface import plan_openface_import
+        return lambda p, f: plan_openface_import(p, f, **options)
+    if kind == "srt":
+        from annotator.io.srt import plan_srt_import
+        return plan_srt_import
+    from annotator.io.sheets import plan_sheet_import
+    return lambda p, f: plan_sheet_import(p, f, kind, **options)
+
+
+class ApplyImportCommand(QUndoCommand):
+    """One undo step for a whole import: faces, labels, events, markers and curves."""
+
+    def __init__(self, project: Project, plan: ImportPlan) -> None:
+        super().__init__(f"Import {plan.source}")
+        self._project = project
+        self._plan = plan
+        self._events: list[Event] | None = None  # with ids, after the first redo
+        self._markers: list[Marker] = []
+        self._old_curves: list[Curve] = []
+        self._labels: list[str] = []
+
+    def redo(self) -> None:
+        p = self._project
+        before = list(p.vocabulary.emotions)
+        self._old_curves = list(p.curves)
+        if self._events is None:
+            event_ids, marker_ids = apply_plan(p, self._plan)
+            self._events = [p.events[i] for i in event_ids]
+            self._markers = [p.markers[i] for i in marker_ids]
+        else:
+            for face in self._plan.faces:
+                p.add_face(face)
+            for label in self._plan.labels:
+                p.add_emotion_label(label)
+            for e in self._events:
+                p.add_event(e)
+            for m in self._markers:
+                p.add_marker(m)
+            if self._plan.curves:
+                p.set_curves(merged_curves(p.curves, self._plan.curves))
+        self._labels = p.vocabulary.emotions[len(before):]
+
+    def undo(self) -> None:
+        p = self._project
+        for m in self._markers:
+            p.remove_marker(m.id)
+        for e in self._events or []:
+            p.remove_event(e.id)
+        if self._plan.curves:
+            p.set_curves(self._old_curves)
+        for label in reversed(self._labels):
+            p.remove_emotion_label(label)
+        for face in reversed(self._plan.faces):
+            p.remove_face(face.id)
+
+
+class Job(QObject):
+    """Runs ``work(progress)`` on a thread; results come back as queued signals."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    finished = Signal()
+
+    def __init__(self, work: Callable[[Callable[[int, int], bool]], Any]) -> None:
+        super().__init__()
+        self._work = work
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="facet-io-job")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.progressed.emit(done, total)
+        return not self._stop.is_set()
+
+    def _run(self) -> None:
+        try:
+            result = self._work(self._progress)
+        except Cancelled:
+            self.cancelled.emit()
+        except Exception as e:  # noqa: BLE001 - every failure becomes one line for the user
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            if not isinstance(e, (ValueError, OSError)) and "Error" not in type(e).__name__:
+                log.exception("export/import job failed")
+            self.failed.emit(msg)
+        else:
+            self.succeeded.emit(result)
+        self.finished.emit()
+
+
+class ExportImportController(QObject):
+    """Owns the menus' actions; dialogs are methods so tests can replace them."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.job: Job | None = None
+        self.last_result: Any = None
+
+    # -------------------------------------------------------------- dialogs (replaceable)
+    def ask_save_path(self, fmt: str, file_filter: str) -> Path | None:
+        base = self._project_file()
+        stem = base.name.removesuffix(".facet.json") if base else "export"
+        folder = str(base.parent) if base else ""
+        if fmt == "clips":
+            path = QFileDialog.getExistingDirectory(self.window, "Export clips into folder",
+                                                    folder)
+            return Path(path) / f"{stem}-clips" if path else None
+        suffix = FORMATS[fmt].suffix if fmt != "json" else ".export.facet.json"
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {fmt}",
+                                              str(Path(folder) / f"{stem}{suffix}"), file_filter)
+        return Path(path) if path else None
+
+    def ask_open_path(self, kind: str, file_filter: str) -> Path | None:
+        base = self._project_file()
+        path, _ = QFileDialog.getOpenFileName(self.window, f"Import {kind}",
+                                              str(base.parent) if base else "", file_filter)
+        return Path(path) if path else None
+
+    def ask_threshold(self) -> float | None:
+        value, ok = QInputDialog.getDouble(
+            self.window, "OpenFace import",
+            "Make candidate AU events where intensity is at least\n(0 = curves only):",
+            0.0, 0.0, 5.0, 2)
+        return (value or None) if ok else None
+
+    # -------------------------------------------------------------- actions
+    def _project_file(self) -> Path | None:
+        return self.window.project_path or getattr(self.window, "_suggested_path", None)
+
+    def export_dialog(self, fmt: str, file_filter: str, options: dict[str, Any]) -> None:
+        path = self.ask_save_path(fmt, file_filter)
+        if path is not None:
+            self.export_to(fmt, path, **options)
+
+    def export_to(self, fmt: str, path: Path, **options: Any) -> Job:
+        project, project_file = self.window.project, self._project_file()
+
+        def work(progress: Callable[[int, int], bool]) -> Path:
+            source = attach_timebases(project, project_file, warn=None)
+            return export(fmt, source, path, progress=progress, **options)
+
+        return self._run(f"Exporting {path.name}…", work, self._exported)
+
+    def _exported(self, path: Path) -> None:
+        self.window.statusBar().showMessage(f"Exported {path}", 6000)
+
+    def import_dialog(self, kind: str, file_filter: str) -> None:
+        path = self.ask_open_path(kind, file_filter)
+        if path is None:
+            return
+        options: dict[str, Any] = {}
+        if kind == "openface":
+            options["threshold"] = self.ask_threshold()
+        self.import_file(kind, path, **options)
+
+    def import_file(self, kind: str, path: Path, **options: Any) -> Job:
+        project, project_file = self.window.project, self._project_file()
+        planner = planner_for(kind, **options)
+
+        def work(progress: Callable[[int, int], bool]) -> ImportPlan:
+            attach_timebases(project, project_file, warn=None)
+            progress(0, 1)
+            plan = planner(project, Path(path))
+            apply_plan(copy_project(project), plan)  # the model's checks, on a copy
+            return plan
+
+        return self._run(f"Importing {Path(path).name}…", work, self._imported)
+
+    def _imported(self, plan: ImportPlan) -> None:
+        if plan.empty:
+            self.window.show_error(f"{plan.source}: nothing to import")
+            return
+        try:
+            self.window.undo_stack.push(ApplyImportCommand(self.window.project, plan))
+        except Exception as e:  # noqa: BLE001 - the copy passed, so this is unexpected
+            log.exception("import failed on the project after passing on a copy")
+            self.window.show_error(str(e).splitlines()[0])
+            return
+        note = f" ({len(plan.warnings)} warnings, see the log)" if plan.warnings else ""
+        for w in plan.warnings:
+            log.info("%s", w)
+        self.window.statusBar().showMessage(plan.summary() + note, 8000)
+
+    # -------------------------------------------------------------- the worker
+    def _run(self, label: str, work: Callable[..., Any],
+             on_success: Callable[[Any], None]) -> Job:
+        job = Job(work)
+        dialog = QProgressDialog(label, "Cancel", 0, 0, self.window)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(job.cancel)
+
+        def progressed(done: int, total: int) -> None:
+            dialog.setMaximum(max(total, 1))
+            dialog.setValue(min(done, total))
+
+        def succeeded(result: Any) -> None:
+            self.last_result = result
+            on_success(result)
+
+        job.progressed.connect(progressed)
+        job.succeeded.connect(succeeded)
+        job.failed.connect(self.window.show_error)
+        job.cancelled.connect(
+            lambda: self.window.statusBar().showMessage("Cancelled", 4000))
+        job.finished.connect(dialog.close)
+        job.finished.connect(dialog.deleteLater)
+        self.job = job
+        job.start()
+        return job
+
+
+def install_export_menu(window: Any) -> ExportImportController:
+    """Fill ``window.export_menu`` and ``window.import_menu``; returns the controller."""
+    ctl = ExportImportController(window)
+    window.export_controller = ctl
+    for fmt, text, file_filter, options in EXPORT_ITEMS:
+        action = window.export_menu.addAction(text)
+        action.setStatusTip(FORMATS[fmt].description)
+        action.triggered.connect(
+            lambda _=False, f=fmt, ff=file_filter, o=options: ctl.export_dialog(f, ff, dict(o)))
+    for kind, text, file_filter in IMPORT_ITEMS:
+        action = window.import_menu.addAction(text)
+        action.triggered.connect(
+            lambda _=False, k=kind, ff=file_filter: ctl.import_dialog(k, ff))
+    return ctl

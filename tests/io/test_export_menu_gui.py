@@ -1,0 +1,116 @@
+"""File > Export / Import in the GUI: worker thread, progress, cancel, one undo step."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtGui import QUndoStack  # noqa: E402
+from PySide6.QtWidgets import QMainWindow, QMenu  # noqa: E402
+
+from annotator.io.project_file import load_project  # noqa: E402
+from annotator.model.serialize import project_to_dict  # noqa: E402
+from annotator.ui.export_menu import EXPORT_ITEMS, install_export_menu  # noqa: E402
+
+
+class FakeWindow(QMainWindow):
+    """The attributes install_export_menu relies on, without the player."""
+
+    def __init__(self, project, project_path) -> None:
+        super().__init__()
+        self.project = project
+        self.project_path = project_path
+        self.undo_stack = QUndoStack(self)
+        self.import_menu = QMenu("Import", self)
+        self.export_menu = QMenu("Export", self)
+        self.errors: list[str] = []
+
+    def show_error(self, message: str) -> None:
+        self.errors.append(message)
+
+
+@pytest.fixture
+def window(qtbot, demo_dir, tmp_path):
+    for name in ("demo.mp4", "demo.facet.json"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    loaded = load_project(tmp_path / "demo.facet.json")
+    w = FakeWindow(loaded.project, loaded.path)
+    qtbot.addWidget(w)
+    install_export_menu(w)
+    return w
+
+
+def run(qtbot, job):
+    with qtbot.waitSignal(job.finished, timeout=30000):
+        pass
+    return job
+
+
+def test_menus_list_every_format(window):
+    exports = [a.text() for a in window.export_menu.actions()]
+    imports = [a.text() for a in window.import_menu.actions()]
+    assert len(exports) == 8 and any("ELAN" in t for t in exports)
+    assert len(imports) == 6 and any("OpenFace" in t for t in imports)
+
+
+@pytest.mark.parametrize("fmt,name", [("csv", "e.csv"), ("report", "r.html"), ("eaf", "x.eaf")])
+def test_export_runs_in_background(window, qtbot, tmp_path, fmt, name):
+    ctl = window.export_controller
+    ctl.ask_save_path = lambda f, ff: tmp_path / name
+    index = [f for f, *_ in EXPORT_ITEMS].index(fmt)
+    window.export_menu.actions()[index].trigger()
+    run(qtbot, ctl.job)
+    assert (tmp_path / name).exists() and not window.errors
+    assert window.statusBar().currentMessage().startswith("Exported")
+
+
+def test_cancelled_clip_export_leaves_no_clips(window, qtbot, tmp_path):
+    ctl = window.export_controller
+    job = ctl.export_to("clips", tmp_path / "clips")
+    job.cancel()
+    run(qtbot, job)
+    assert not list(tmp_path.glob("clips/*.mp4"))
+    assert window.statusBar().currentMessage() == "Cancelled"
+
+
+def test_import_is_one_undo_step(window, qtbot, tmp_path):
+    p = window.project
+    before = project_to_dict(p)
+    srt = tmp_path / "a.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03,000 --> "
+                   "00:00:04,000\nBye\n", encoding="utf-8")
+    run(qtbot, window.export_controller.import_file("srt", srt))
+    assert len(p.markers) == len(before["markers"]) + 2 and window.undo_stack.count() == 1
+    eaf = Path(__file__).resolve().parents[2] / "exports" / "demo.eaf"
+    run(qtbot, window.export_controller.import_file("eaf", eaf))
+    assert len(p.events) == 2 * len(before["events"]) and window.undo_stack.count() == 2
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert project_to_dict(p) | {"modified": ""} == before | {"modified": ""}
+    window.undo_stack.redo()
+    window.undo_stack.redo()
+    assert len(p.events) == 2 * len(before["events"]) and len(p.markers) == 4
+
+
+def test_bad_import_changes_nothing(window, qtbot, tmp_path):
+    before = project_to_dict(window.project)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("frame, AU12_r\n1, 0.5\n9999, 1\n", encoding="utf-8")
+    run(qtbot, window.export_controller.import_file("openface", bad))
+    assert window.errors == ["bad.csv: line 3: frame 9999 is outside the video "
+                             "(1-250, OpenFace frames are 1-based)"]
+    assert project_to_dict(window.project) == before and window.undo_stack.count() == 0
+
+
+def test_main_window_installs_the_menus(qtbot):
+    from annotator.ui import main_window
+
+    w = main_window.MainWindow()
+    w.setProperty("quiet_errors", True)
+    qtbot.addWidget(w)
+    assert hasattr(w, "export_controller")
+    assert len(w.export_menu.actions()) == 8 and len(w.import_menu.actions()) == 6
