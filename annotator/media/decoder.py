@@ -67,6 +67,11 @@ class SeekingDecoder:
         self._stream = self._container.streams.video[0]
         self._stream.thread_type = self._threads
 
+    @property
+    def position(self) -> int | None:
+        """Index of the last frame this decoder output (``None`` right after a seek)."""
+        return self._pos
+
     def close(self) -> None:
         self._frames = None
         if self._container is not None:

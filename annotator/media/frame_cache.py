@@ -49,6 +49,7 @@ class FrameCache:
         self._items: OrderedDict[Hashable, np.ndarray] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._added = threading.Condition(self._lock)
         self.hits = 0
         self.misses = 0
 
@@ -80,6 +81,16 @@ class FrameCache:
             while self._bytes > self.budget_bytes and self._items:
                 _, evicted = self._items.popitem(last=False)
                 self._bytes -= int(evicted.nbytes)
+            self._added.notify_all()
+
+    def wait_get(self, key: Hashable, timeout: float) -> np.ndarray | None:
+        """Wait up to ``timeout`` s for ``key`` to be put (by the prefetch worker)."""
+        with self._added:
+            self._added.wait_for(lambda: key in self._items, timeout)
+            arr = self._items.get(key)
+            if arr is not None:
+                self._items.move_to_end(key)
+            return arr
 
     def clear(self) -> None:
         with self._lock:

@@ -165,10 +165,29 @@ class FrameSource:
         self._last_index = i
         arr = self._cache.get((key_size, i))
         if arr is None:
+            arr = self._from_worker(i, key_size)
+        if arr is None:
             arr = self._decode(i, key_size, direction)
         if self._want_prefetch:
             self._hint(i, direction, key_size)
         return arr
+
+    def _from_worker(self, i: int, size: Size) -> np.ndarray | None:
+        """Wait for the worker when its running job will produce frame ``i``.
+
+        Happens when steps outrun the prefetch (a held key on 1080p long GOPs): the worker
+        is already part-way through the GOP, so it finishes sooner than a fresh decode.
+        Waits in short slices and gives up as soon as the worker drops the job.
+        """
+        worker = self._prefetcher
+        if worker is None:
+            return None
+        key = (size, i)
+        while worker.will_produce(i, size):
+            arr = self._cache.wait_get(key, timeout=0.05)
+            if arr is not None:
+                return arr
+        return self._cache.get(key)
 
     def _decode(self, i: int, size: Size, direction: int) -> np.ndarray:
         assert self._decoder is not None
@@ -202,8 +221,9 @@ class FrameSource:
     def _hint(self, i: int, direction: int, size: Size) -> None:
         """Started on first use, so open() stays cheap and prefetch=False costs nothing.
 
-        Windows scale with how many frames of this size fit the budget: half of it
-        behind (a long GOP decoded once serves many back steps), a sixth ahead.
+        Windows scale with how many frames of this size fit the budget: 60 % of it
+        behind (a long GOP decoded once serves many back steps), a sixth ahead; the
+        rest is slack for frames just seen.
         """
         with self._hint_lock:
             if self._closed:
@@ -216,7 +236,7 @@ class FrameSource:
                     self._index,
                     self._cache,
                     ahead=int(min(max(budget_frames // 6, 2), 48)),
-                    behind=int(min(max(budget_frames // 2, 2), 300)),
+                    behind=int(min(max(budget_frames * 3 // 5, 2), 300)),
                 )
             self._prefetcher.hint(i, direction, size)
 

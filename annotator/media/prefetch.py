@@ -53,6 +53,7 @@ class Prefetcher:
         self._cond = threading.Condition()
         self._stopped = False
         self._busy = False
+        self._job: tuple[int, int, Size] | None = None  # window being decoded now
         self._thread = threading.Thread(target=self._run, name="facet-prefetch", daemon=True)
         self._thread.start()
 
@@ -69,6 +70,18 @@ class Prefetcher:
             return self._cond.wait_for(
                 lambda: self._stopped or (not self._busy and self._hint is None), timeout
             )
+
+    def will_produce(self, index: int, size: Size) -> bool:
+        """True while the running job will still put frame ``index`` at ``size`` in the cache.
+
+        On a miss the caller waits for it instead of decoding the same GOP a second time
+        on the other core (two decoders racing through one GOP finish later than one).
+        """
+        job = self._job
+        if job is None or job[2] != size or not job[0] <= index <= job[1]:
+            return False
+        pos = self._decoder.position
+        return pos is None or pos <= index
 
     def stop(self) -> None:
         with self._cond:
@@ -111,6 +124,7 @@ class Prefetcher:
             if window is None:
                 continue
             lo, hi = window
+            self._job = (lo, hi, hint.size)
             try:
                 self._decoder.decode_range(
                     lo, hi, hint.size, self._cache, should_stop=lambda w=window: self._moved(w)
@@ -119,6 +133,8 @@ class Prefetcher:
                 log.debug("prefetch %s stopped: %s", window, exc)
             except Exception:  # a worker must never die silently mid-session
                 log.exception("prefetch of frames %d-%d failed", lo, hi)
+            finally:
+                self._job = None
 
     def _moved(self, window: tuple[int, int]) -> bool:
         """Abort only when the user jumped away from the window being filled."""
