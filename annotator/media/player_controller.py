@@ -6,13 +6,14 @@ it is not playing, the picture the UI paints is ``FrameSource.frame(current_fram
 exact frame, so the frame on screen is the frame an annotation stores.
 
 Two playback paths:
-- VLC (forward, with sound) when libvlc loads and the UI attached a native video surface.
+- VLC (forward at 1x, with sound) when libvlc loads and the UI attached a native surface.
   VLC's clock is only an estimate: on pause the controller grabs VLC's picture (through a
   grabber the UI provides), matches it against decoded neighbours of the estimate (-2..+15
   frames, measured to cover VLC's lag) and settles on the frame VLC really showed.
 - Frame-source playback, driven by a QTimer that follows real timestamps against a wall
-  clock, so a late tick drops frames instead of slowing down. Used for reverse, slow motion,
-  offscreen runs (tests, CI) and whenever VLC is unavailable.
+  clock, so a late tick drops frames instead of slowing down; it moves only to frames the
+  prefetch worker has decoded. Used for reverse, every speed but 1x, offscreen runs (tests,
+  CI) and whenever VLC is unavailable or does not start where asked.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ log = logging.getLogger(__name__)
 
 # Shuttle speeds; the sign of the controller's rate gives the direction.
 RATES: tuple[float, ...] = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0)
-# VLC plays forward at these speeds with pitch-kept audio; slower goes through frame-source.
-_VLC_MIN_RATE = 0.25
+# VLC plays only at 1x. Measured at 2x: right after a seek its clock jumps 2 s ahead in
+# 0.4 s, so neither the playhead nor the pause match could be trusted; other speeds play
+# from the frame source (exact, no sound).
+_VLC_RATES = (1.0,)
 # Neighbours searched on pause, relative to VLC's clock estimate (measured: lag 2-10 frames).
 MATCH_BEFORE = 2
 MATCH_AFTER = 15
@@ -447,9 +450,7 @@ class PlayerController(QObject):
 
     def _start_engine(self) -> None:
         assert self._src is not None and self._tb is not None
-        use_vlc = (
-            self._engine is not None and self._surface_attached and self._rate >= _VLC_MIN_RATE
-        )
+        use_vlc = self._engine is not None and self._surface_attached and self._rate in _VLC_RATES
         if use_vlc:
             # The surface is shown only once VLC plays from the right time (see _on_vlc_tick):
             # until then the exact current frame stays on screen.
