@@ -123,6 +123,7 @@ class Job(QObject):
         super().__init__()
         self._work = work
         self._stop = threading.Event()
+        self.done = False  # set on the GUI thread once the results were delivered
         self._thread = threading.Thread(target=self._run, daemon=True, name="facet-io-job")
 
     def start(self) -> None:
@@ -272,6 +273,7 @@ class ExportImportController(QObject):
         job.failed.connect(self.window.show_error)
         job.cancelled.connect(
             lambda: self.window.statusBar().showMessage("Cancelled", 4000))
+        job.finished.connect(lambda: setattr(job, "done", True))
         job.finished.connect(dialog.close)
         job.finished.connect(dialog.deleteLater)
         self.job = job

@@ -45,8 +45,9 @@ def window(qtbot, demo_dir, tmp_path):
 
 
 def run(qtbot, job):
-    with qtbot.waitSignal(job.finished, timeout=30000):
-        pass
+    """Wait for the worker, then for its queued signals to reach the GUI thread."""
+    assert job.wait(30)
+    qtbot.waitUntil(lambda: job.done, timeout=5000)
     return job
 
 
