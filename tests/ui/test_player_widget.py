@@ -184,3 +184,14 @@ def test_fit_and_one_to_one_buttons(qtbot, setup) -> None:
     assert player.frame_view.view.scale == 1.0
     player.fit_button.click()
     assert player.frame_view.view.fitted
+
+
+def test_zoom_in_after_a_small_decode_decodes_again_at_full_size(qtbot, setup) -> None:
+    _, player, win = setup
+    view = player.frame_view
+    view.zoom_at(0.25, QPointF(0, 0))
+    player._show_exact()
+    assert view.image().width() < 320
+    view.fit()  # 2.5x: the full-size picture is needed again
+    qtbot.waitUntil(lambda: view.image().width() == 320, timeout=2000)
+    assert painted_index(player) == player.controller.current_frame

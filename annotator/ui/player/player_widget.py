@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QStackedLayout, QVBoxLayout, QWidget
 
@@ -102,6 +102,13 @@ class PlayerWidget(QWidget):
         controller.media_closed.connect(self._on_controller_media_closed)
         controller.video_surface_changed.connect(self._on_controller_video_surface_changed)
         controller.error_occurred.connect(self._on_controller_error_occurred)
+        # After a resize or zoom, decode again at the new display size (once it settles),
+        # so a picture decoded small is not shown stretched and blurred.
+        self._redecode = QTimer(self)
+        self._redecode.setSingleShot(True)
+        self._redecode.setInterval(80)
+        self._redecode.timeout.connect(self._on_redecode_timeout)
+        self.frame_view.view_changed.connect(self._redecode.start)
         self.frame_view.set_message("Open a video (File > Open)")
         if controller.source is not None:
             self._on_controller_media_opened(controller.source)
@@ -155,6 +162,14 @@ class PlayerWidget(QWidget):
     def _on_controller_error_occurred(self, message: str) -> None:
         if self._ctl.source is None:
             self.frame_view.set_message(message)
+
+    def _on_redecode_timeout(self) -> None:
+        image = self.frame_view.image()
+        if image is None or self.shown_frame is None or self._ctl.source is None:
+            return
+        want = self.frame_view.display_size() or (self._ctl.source.width, self._ctl.source.height)
+        if (image.width(), image.height()) != tuple(want):
+            self._show_exact()
 
     def _show_exact(self) -> None:
         frame = self._ctl.current_frame
