@@ -187,7 +187,7 @@ def test_fit_and_one_to_one_buttons(qtbot, setup) -> None:
 
 
 def test_zoom_in_after_a_small_decode_decodes_again_at_full_size(qtbot, setup) -> None:
-    _, player, win = setup
+    _, player, _ = setup
     view = player.frame_view
     view.zoom_at(0.25, QPointF(0, 0))
     player._show_exact()
