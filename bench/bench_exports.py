@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from annotator.io.eaf import eaf_text  # noqa: E402
-from annotator.io.events_csv import events_csv_text  # noqa: E402
-from annotator.io.frames_csv import au_column, frames_table  # noqa: E402
-from annotator.io.sheets import sheet_rows  # noqa: E402
-from annotator.model import Event, EventKind, Face, Intensity, Media, Project  # noqa: E402
+from annotator.io.eaf import eaf_text
+from annotator.io.events_csv import events_csv_text
+from annotator.io.frames_csv import au_column, frames_table
+from annotator.io.sheets import sheet_rows
+from annotator.model import Event, EventKind, Face, Intensity, Media, Project
 
 
 def make_project(minutes: float, n_events: int, seed: int = 1) -> Project:

@@ -47,8 +47,8 @@ def crop_box(project: Project, e: Event, width: int, height: int,
     if box is None:
         return None
     x, y, w, h = box
-    x0, y0 = max(0, int(round(x - pad * w))), max(0, int(round(y - pad * h)))
-    x1, y1 = min(width, int(round(x + w + pad * w))), min(height, int(round(y + h + pad * h)))
+    x0, y0 = max(0, round(x - pad * w)), max(0, round(y - pad * h))
+    x1, y1 = min(width, round(x + w + pad * w)), min(height, round(y + h + pad * h))
     w2, h2 = (x1 - x0) // 2 * 2, (y1 - y0) // 2 * 2
     if w2 < 16 or h2 < 16:
         return None

@@ -50,7 +50,7 @@ _HALF_MS = 0.00051  # half a millisecond (ms rounding) plus a margin for float n
 
 
 def ms(seconds: float) -> int:
-    return int(round(seconds * 1000))
+    return round(seconds * 1000)
 
 
 def event_span_ms(tb: Timebase, e: Event) -> tuple[int, int]:
@@ -266,8 +266,8 @@ def plan_eaf_import(project: Project, path: Path, media_id: str | None = None) -
             onset = tb.index_at(start / 1000 + _HALF_MS)
             offset = max(onset, tb.index_at(end / 1000 - _HALF_MS))
             value = value.strip()
-            base = dict(face=face.id, onset_frame=onset, offset_frame=offset, media=mid,
-                        annotator=annotator)
+            base = {"face": face.id, "onset_frame": onset, "offset_frame": offset,
+                    "media": mid, "annotator": annotator}
             if kind_hint is not EventKind.NOTE and kind_hint is not EventKind.EMOTION \
                     and is_facs(value):
                 parsed = parse_code(value)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def span_labels(n: int, spans: list[tuple[int, int, int, str]]) -> np.ndarray:
         ends[off + 1].append((on, sid, text))
     bounds = sorted({0, n, *starts, *ends})
     active: set[tuple[int, int, str]] = set()
-    for b, b2 in zip(bounds, bounds[1:], strict=False):
+    for b, b2 in pairwise(bounds):
         active.difference_update(ends.get(b, ()))
         active.update(starts.get(b, ()))
         if active:

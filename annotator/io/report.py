@@ -69,7 +69,7 @@ def timeline_picture(project: Project, face: str, media_id: str, width: int = 10
     plot_w = width - label_w - 8
 
     def x_of(frame: float) -> int:
-        return label_w + int(round(frame / n * plot_w))
+        return label_w + round(frame / n * plot_w)
 
     total_s = tb.duration_total_s
     step = next((s for s in (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
@@ -136,13 +136,13 @@ def report_html(project: Project, source: ExportSource | None = None, *,
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(project.title)} - Facet report</title><style>{CSS}</style></head><body>",
         f"<h1>{esc(project.title)}</h1>",
-        f'<p class="meta">Video {esc(media_name(project, mid))}: '
+        (f'<p class="meta">Video {esc(media_name(project, mid))}: '
         f"{tb.frame_count} frames, {float(media.fps) if media else 0:g} fps, "
         f"{tb.duration_total_s:.2f} s"
         f"{'' if project.has_real_timebase(mid) else ' (nominal timing: video not found)'}. "
         f"Annotator {esc(project.annotator or '-')}. Last change {esc(project.modified)}. "
         f"{len(events)} events, {len(project.faces)} faces. Micro expression: onset to offset "
-        f"at most 0.5 s.</p>",
+        f"at most 0.5 s.</p>"),
     ]
     fs = None
     if video is not None:
@@ -201,7 +201,7 @@ def report_html(project: Project, source: ExportSource | None = None, *,
                 img = (f'<img class="still" alt="apex of event {e.id}" '
                        f'src="data:image/png;base64,{still}">' if still else "")
                 apex = "" if e.apex_frame is None else e.apex_frame
-                scale = f'<span class="micro">micro</span>' if r["scale"] == "micro" else "macro"
+                scale = '<span class="micro">micro</span>' if r["scale"] == "micro" else "macro"
                 parts.append(
                     f"<tr><td>{e.id}</td><td>{esc(e.describe())}"
                     f"{' (' + esc(e.code) + ')' if e.kind is EventKind.AU and e.code else ''}</td>"

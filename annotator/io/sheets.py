@@ -182,7 +182,7 @@ def _columns(kind: str, rows: list[list[str]], name: str) -> tuple[int, dict[str
     for i, row in enumerate(rows[:30]):
         low = [c.casefold() for c in row]
         if "subject" in low and any(c.startswith("onset") for c in low):
-            def col(*names: str) -> int:
+            def col(*names: str, low: list[str] = low) -> int:
                 for n in names:
                     if n in low:
                         return low.index(n)
@@ -256,8 +256,8 @@ def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
             apex = None
         subject = cell(row, "subject") or "subject"
         face = find_face(project, plan, subject) or new_face(project, plan, subject, subject)
-        base = dict(face=face.id, onset_frame=onset, offset_frame=offset, apex_frame=apex,
-                    media=mid, note=cell(row, "notes"))
+        base = {"face": face.id, "onset_frame": onset, "offset_frame": offset,
+                "apex_frame": apex, "media": mid, "note": cell(row, "notes")}
         raw = cell(row, "aus")
         parsed = parse_code(raw)
         plan.warnings.extend(f"{name}: line {i}: {w}" for w in parsed.warnings

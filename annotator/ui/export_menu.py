@@ -145,7 +145,7 @@ class Job(QObject):
             result = self._work(self._progress)
         except Cancelled:
             self.cancelled.emit()
-        except Exception as e:  # noqa: BLE001 - every failure becomes one line for the user
+        except Exception as e:
             msg = str(e).splitlines()[0] if str(e) else type(e).__name__
             if not isinstance(e, (ValueError, OSError)) and "Error" not in type(e).__name__:
                 log.exception("export/import job failed")
@@ -240,7 +240,7 @@ class ExportImportController(QObject):
             return
         try:
             self.window.undo_stack.push(ApplyImportCommand(self.window.project, plan))
-        except Exception as e:  # noqa: BLE001 - the copy passed, so this is unexpected
+        except Exception as e:
             log.exception("import failed on the project after passing on a copy")
             self.window.show_error(str(e).splitlines()[0])
             return

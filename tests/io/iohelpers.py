@@ -8,6 +8,7 @@ from pathlib import Path
 from annotator.io.project_file import save_project
 from annotator.model import Event, EventKind, Face, Media, Project
 
+
 def make_project(frames: int = 250, fps: Fraction | int = 25, faces: int = 2) -> Project:
     p = Project(title="test", annotator="tester")
     p.add_media(Media("m1", "missing-video.mp4", frame_count=frames, fps=Fraction(fps)))

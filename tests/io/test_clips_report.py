@@ -25,7 +25,8 @@ def test_clips_frames_manifest_and_apex(demo_source, tmp_path):
     emotions = {e.id for e in p.events.values() if e.kind is EventKind.EMOTION}
     out = export_clips(p, tmp_path / "clips", source=demo_source, events=emotions, margin=3,
                        crop=True)
-    rows = list(csv.DictReader(open(out / "manifest.csv", encoding="utf-8", newline="")))
+    with open(out / "manifest.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
     assert {int(r["event_id"]) for r in rows} == emotions
     with open_frames(demo_source.video("m1")) as fs:
         for r in rows:

@@ -125,8 +125,8 @@ def test_tier_names():
 
 
 BAD = {
-    "truncated.eaf": (b'<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT>\n'
-                      b'<HEADER TIME_UNITS="milliseconds"/>\n<TIME_ORDER>\n',
+    "truncated.eaf": ((b'<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT>\n'
+                      b'<HEADER TIME_UNITS="milliseconds"/>\n<TIME_ORDER>\n'),
                       "line 5 column 1: file ends too early"),
     "latin1.eaf": ('<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT>\n'
                    '<TIER TIER_ID="Zoë"/></ANNOTATION_DOCUMENT>\n'.encode("latin-1"),

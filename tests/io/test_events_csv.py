@@ -5,12 +5,11 @@ import io
 
 import pandas as pd
 import pytest
+from iohelpers import add, make_project
 
 from annotator.io.common import safe_cell
 from annotator.io.events_csv import COLUMNS, events_csv_text
 from annotator.model import EventKind
-
-from iohelpers import add, make_project
 
 
 def read(text: str) -> pd.DataFrame:

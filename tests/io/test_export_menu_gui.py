@@ -9,12 +9,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtGui import QUndoStack  # noqa: E402
-from PySide6.QtWidgets import QMainWindow, QMenu  # noqa: E402
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QMainWindow, QMenu
 
-from annotator.io.project_file import load_project  # noqa: E402
-from annotator.model.serialize import project_to_dict  # noqa: E402
-from annotator.ui.export_menu import EXPORT_ITEMS, install_export_menu  # noqa: E402
+from annotator.io.project_file import load_project
+from annotator.model.serialize import project_to_dict
+from annotator.ui.export_menu import EXPORT_ITEMS, install_export_menu
 
 
 class FakeWindow(QMainWindow):
@@ -102,8 +102,8 @@ def test_bad_import_changes_nothing(window, qtbot, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("frame, AU12_r\n1, 0.5\n9999, 1\n", encoding="utf-8")
     run(qtbot, window.export_controller.import_file("openface", bad))
-    assert window.errors == ["bad.csv: line 3: frame 9999 is outside the video "
-                             "(1-250, OpenFace frames are 1-based)"]
+    assert window.errors == [("bad.csv: line 3: frame 9999 is outside the video "
+                             "(1-250, OpenFace frames are 1-based)")]
     assert project_to_dict(window.project) == before and window.undo_stack.count() == 0
 
 

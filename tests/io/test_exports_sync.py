@@ -52,7 +52,8 @@ def _clips(path: Path) -> tuple:
     for mp4 in sorted(path.glob("*.mp4")):
         with av.open(str(mp4)) as c:
             counts[mp4.name] = sum(1 for _ in c.decode(video=0))
-    manifest = list(csv.reader(open(path / "manifest.csv", encoding="utf-8", newline="")))
+    with open(path / "manifest.csv", encoding="utf-8", newline="") as f:
+        manifest = list(csv.reader(f))
     return manifest, counts, sorted(p.name for p in path.iterdir())
 
 

@@ -59,8 +59,8 @@ def test_clip_filter():
 
 BAD = {
     "columns.csv": (b"Name,Start,End\nx,1,2\n", "no header row with 'Subject' and 'Onset'"),
-    "outside.csv": (b"Subject,Filename,OnsetFrame,ApexFrame,OffsetFrame,Action Units\n"
-                    b"1,a,10,20,30,12\n1,b,240,245,300,4\n",
+    "outside.csv": ((b"Subject,Filename,OnsetFrame,ApexFrame,OffsetFrame,Action Units\n"
+                    b"1,a,10,20,30,12\n1,b,240,245,300,4\n"),
                     "line 3: offset frame 300 is outside the video (1-250)"),
     "latin1.csv": ("Subject,OnsetFrame,OffsetFrame,Action Units\nZoë,1,2,4\n".encode("latin-1"),
                    "line 2: not UTF-8 text"),
