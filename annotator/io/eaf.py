@@ -176,10 +176,14 @@ def _check_xml(path: Path) -> None:
     except ET.ParseError as e:
         line, col = e.position
         what = str(e).split(":")[0]
-        if "no element found" in str(e):
+        if "no element found" in what:
             what = "file ends too early (truncated?)"
-        elif "invalid token" in str(e) or "not well-formed" in str(e):
-            what = f"not well-formed XML ({what}; wrong encoding?)"
+        elif "unclosed token" in what:
+            what = "file ends inside a tag (truncated?)"
+        elif "invalid token" in what:
+            what = "invalid character or markup (not UTF-8 text, or not XML)"
+        else:
+            what = f"not well-formed XML ({what})"
         raise ImportFileError(f"{name}: line {line} column {col + 1}: {what}") from None
     if root.tag != "ANNOTATION_DOCUMENT":
         raise ImportFileError(f"{name}: <{root.tag}>: not an ELAN file "

@@ -15,8 +15,11 @@ becomes a candidate AU event (apex at the peak, intensity from the peak value, a
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,16 @@ from annotator.model import Curve, Event, EventKind, Intensity, Project
 _AU_COL = re.compile(r"^AU(\d{1,2})_([rc])$")
 
 
+def _bad_row(raw: bytes) -> str:
+    """Where the first row with the wrong number of fields is (only on the error path)."""
+    rows = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    header = next(rows, [])
+    for i, row in enumerate(rows, start=2):
+        if row and len(row) != len(header):
+            return f"line {i}: {len(row)} fields, the header has {len(header)}"
+    return "rows and header have different numbers of fields"
+
+
 def read_openface(path: Path) -> pd.DataFrame:
     name = path.name
     raw = path.read_bytes()
@@ -37,7 +50,13 @@ def read_openface(path: Path) -> pd.DataFrame:
         line = raw[: e.start].count(b"\n") + 1
         raise ImportFileError(f"{name}: line {line}: not UTF-8 text (byte {e.start})") from None
     try:
-        df = pd.read_csv(path, skipinitialspace=True, encoding="utf-8-sig")
+        with warnings.catch_warnings():
+            # A row with more fields than the header would silently become the index.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(path, skipinitialspace=True, encoding="utf-8-sig",
+                             index_col=False)
+    except pd.errors.ParserWarning:
+        raise ImportFileError(f"{name}: {_bad_row(raw)}") from None
     except pd.errors.EmptyDataError:
         raise ImportFileError(f"{name}: empty file") from None
     except pd.errors.ParserError as e:

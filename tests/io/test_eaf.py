@@ -132,6 +132,7 @@ BAD = {
                    '<TIER TIER_ID="Zoë"/></ANNOTATION_DOCUMENT>\n'.encode("latin-1"),
                    "line 3 column"),
     "other.eaf": (b"<html><body/></html>", "<html>: not an ELAN file"),
+    "cut.eaf": (b'<ANNOTATION_DOCUMENT>\n<TIER TIER_ID="A AU"', "line 2 column 1: file ends inside"),
 }
 
 

@@ -48,6 +48,7 @@ OF_BAD = {
     "range.csv": (b"frame, AU12_r\n1, 0.5\n400, 1.0\n", "line 3: frame 400 is outside the video"),
     "latin1.csv": ("frame, AU12_r\n1, 0.5\n2, é\n".encode("latin-1"), "line 3: not UTF-8"),
     "text.csv": (b"frame, AU12_r\n1, 0.5\n2, high\n", "line 3: column AU12_r: 'high' is not"),
+    "extra.csv": (b"frame, AU12_r\n1, 0.5, 3\n2, 0.1\n", "line 2: 3 fields, the header has 2"),
 }
 
 
