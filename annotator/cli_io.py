@@ -11,10 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-IMPORT_KINDS = ("eaf", "openface", "srt", "casme", "samm", "casme-squared")
+IMPORT_KINDS = ("eaf", "openface", "pyfeat", "srt", "casme", "samm", "casme-squared")
 _KIND_ALIASES = {"cas(me)^2": "casme-squared", "casme^2": "casme-squared",
                  "cas(me)2": "casme-squared", "elan": "eaf", "samm-lv": "samm",
-                 "casme2": "casme"}
+                 "casme2": "casme", "py-feat": "pyfeat"}
 
 
 def parse_ids(text: str) -> set[int]:
@@ -81,6 +81,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
         def planner(project, path):  # type: ignore[no-untyped-def]
             return plan_openface_import(project, path, threshold=args.threshold,
                                         min_frames=args.min_frames, face=args.face)
+    elif kind == "pyfeat":
+        from annotator.io.pyfeat import plan_pyfeat_import
+
+        def planner(project, path):  # type: ignore[no-untyped-def]
+            return plan_pyfeat_import(project, path, threshold=args.threshold,
+                                      min_frames=args.min_frames, face=args.face)
     elif kind == "srt":
         from annotator.io.srt import plan_srt_import as planner
     else:
@@ -126,7 +132,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("import", help="add events, curves or dialogue from another file",
-                       description="Kinds: eaf (ELAN), openface (OpenFace 2.x CSV), srt "
+                       description="Kinds: eaf (ELAN), openface (OpenFace 2.x CSV), pyfeat "
+                       "(py-feat CSV), srt "
                        "(subtitles as dialogue), casme (CASME II sheet), samm (SAMM / SAMM-LV "
                        "sheet), casme-squared (CAS(ME)^2 sheet). The project changes only when "
                        "the whole file imports.")
@@ -134,10 +141,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("file", help="the file to import")
     p.add_argument("--into", required=True, help="the .facet.json project to add to")
     p.add_argument("--threshold", type=float,
-                   help="openface: make candidate AU events where AUxx_r >= this")
+                   help="openface/pyfeat: make candidate AU events where AUxx_r (OpenFace "
+                   "intensity 0-5) or AUxx (py-feat probability 0-1) >= this")
     p.add_argument("--min-frames", type=int, default=3,
-                   help="openface: shortest candidate event in frames (3)")
-    p.add_argument("--face", help="openface: put every face_id on this face")
+                   help="openface/pyfeat: shortest candidate event in frames (3)")
+    p.add_argument("--face", help="openface/pyfeat: put every face on this face id")
     p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
                    help="sheets: first frame number in the sheet (default 1)")
     p.add_argument("--clip", help="sheets: only rows whose Filename is this clip")

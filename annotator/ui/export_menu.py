@@ -42,6 +42,7 @@ EXPORT_ITEMS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
 IMPORT_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("eaf", "&ELAN (.eaf)…", "ELAN files (*.eaf);;All files (*)"),
     ("openface", "&OpenFace CSV…", "CSV (*.csv);;All files (*)"),
+    ("pyfeat", "&py-feat CSV…", "CSV (*.csv);;All files (*)"),
     ("srt", "&Subtitles (.srt) as dialogue…", "Subtitles (*.srt);;All files (*)"),
     ("casme", "CASME &II sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
     ("samm", "SA&MM / SAMM-LV sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
@@ -56,6 +57,9 @@ def planner_for(kind: str, **options: Any) -> Callable[[Project, Path], ImportPl
     if kind == "openface":
         from annotator.io.openface import plan_openface_import
         return lambda p, f: plan_openface_import(p, f, **options)
+    if kind == "pyfeat":
+        from annotator.io.pyfeat import plan_pyfeat_import
+        return lambda p, f: plan_pyfeat_import(p, f, **options)
     if kind == "srt":
         from annotator.io.srt import plan_srt_import
         return plan_srt_import
@@ -184,11 +188,12 @@ class ExportImportController(QObject):
                                               str(base.parent) if base else "", file_filter)
         return Path(path) if path else None
 
-    def ask_threshold(self) -> float | None:
+    def ask_threshold(self, kind: str = "openface") -> float | None:
+        what, top = ("intensity", 5.0) if kind == "openface" else ("probability", 1.0)
         value, ok = QInputDialog.getDouble(
-            self.window, "OpenFace import",
-            "Make candidate AU events where intensity is at least\n(0 = curves only):",
-            0.0, 0.0, 5.0, 2)
+            self.window, f"{kind} import",
+            f"Make candidate AU events where the {what} is at least\n(0 = curves only):",
+            0.0, 0.0, top, 2)
         return (value or None) if ok else None
 
     # -------------------------------------------------------------- actions
@@ -217,8 +222,8 @@ class ExportImportController(QObject):
         if path is None:
             return
         options: dict[str, Any] = {}
-        if kind == "openface":
-            options["threshold"] = self.ask_threshold()
+        if kind in ("openface", "pyfeat"):
+            options["threshold"] = self.ask_threshold(kind)
         self.import_file(kind, path, **options)
 
     def import_file(self, kind: str, path: Path, **options: Any) -> Job:

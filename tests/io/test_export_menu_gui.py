@@ -55,7 +55,7 @@ def test_menus_list_every_format(window):
     exports = [a.text() for a in window.export_menu.actions()]
     imports = [a.text() for a in window.import_menu.actions()]
     assert len(exports) == 8 and any("ELAN" in t for t in exports)
-    assert len(imports) == 6 and any("OpenFace" in t for t in imports)
+    assert len(imports) == 7 and any("OpenFace" in t for t in imports)
 
 
 @pytest.mark.parametrize("fmt,name", [("csv", "e.csv"), ("report", "r.html"), ("eaf", "x.eaf")])
@@ -114,4 +114,4 @@ def test_main_window_installs_the_menus(qtbot):
     w.setProperty("quiet_errors", True)
     qtbot.addWidget(w)
     assert hasattr(w, "export_controller")
-    assert len(w.export_menu.actions()) == 8 and len(w.import_menu.actions()) == 6
+    assert len(w.export_menu.actions()) == 8 and len(w.import_menu.actions()) == 7

@@ -100,3 +100,29 @@ def test_srt_malformed(tmp_path, text, expected):
     with pytest.raises(ImportFileError, match=expected):
         import_into_file(plan_srt_import, tmp_path / "b.srt", path, warn=None)
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["pyfeat_news_sample_001_v2.csv", "pyfeat_tests_001_v0x_video.csv",
+                                  "pyfeat_Feat_Test_v0x_image.csv"])
+def test_pyfeat_samples_import(name):
+    from annotator.io.pyfeat import plan_pyfeat_import
+
+    p = make_project(faces=1)
+    plan = plan_pyfeat_import(p, sample(f"pyfeat/{name}"), threshold=0.5, min_frames=2)
+    names = {c.name for c in plan.curves}
+    assert {"AU12_p", "AU43_p", "happiness_p", "neutral_p"} <= names
+    apply_plan(p, plan)
+    if "v2" in name:  # frames step by 2: the skipped frames are gaps, runs bridge them
+        au12 = next(c for c in p.curves if c.name == "AU12_p")
+        assert au12.values[1] is None and au12.values[0] is not None
+        assert plan.events and all(e.annotator == "py-feat" for e in plan.events)
+
+
+def test_pyfeat_frame_outside_video(tmp_path):
+    from annotator.io.pyfeat import plan_pyfeat_import
+
+    (tmp_path / "f.csv").write_text("frame,AU12,happiness\n0,0.5,0.1\n300,0.4,0.2\n")
+    path = saved(make_project(), tmp_path)
+    with pytest.raises(ImportFileError, match=r"f.csv: line 3: frame 300 is outside the video "
+                       r"\(0-249, py-feat frames are 0-based\)"):
+        import_into_file(plan_pyfeat_import, tmp_path / "f.csv", path, warn=None)
