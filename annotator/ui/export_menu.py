@@ -37,6 +37,7 @@ EXPORT_ITEMS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("casme", "Coding sheet, S&AMM (.xlsx/.csv)…", "Excel (*.xlsx);;CSV (*.csv)",
      {"layout": "samm"}),
     ("clips", "Event c&lips (folder)…", "", {"crop": True}),
+    ("clips", "Clips of &selected events (folder)…", "", {"crop": True, "selected": True}),
     ("report", "HTML &report…", "HTML (*.html)", {}),
 )
 IMPORT_ITEMS: tuple[tuple[str, str, str], ...] = (
@@ -200,7 +201,23 @@ class ExportImportController(QObject):
     def _project_file(self) -> Path | None:
         return self.window.project_path or getattr(self.window, "_suggested_path", None)
 
+    def selected_event_ids(self) -> set[int]:
+        """The timeline/table selection, wherever the coding workflow keeps it."""
+        w = self.window
+        for owner in (w, getattr(w, "timeline", None), getattr(w, "coding", None)):
+            selection = getattr(owner, "selection", None)
+            ids = getattr(selection, "ids", None)
+            if ids:
+                return set(ids)
+        return set()
+
     def export_dialog(self, fmt: str, file_filter: str, options: dict[str, Any]) -> None:
+        if options.pop("selected", False):
+            ids = self.selected_event_ids()
+            if not ids:
+                self.window.show_error("Select events on the timeline first")
+                return
+            options["events"] = ids
         path = self.ask_save_path(fmt, file_filter)
         if path is not None:
             self.export_to(fmt, path, **options)

@@ -54,7 +54,7 @@ def run(qtbot, job):
 def test_menus_list_every_format(window):
     exports = [a.text() for a in window.export_menu.actions()]
     imports = [a.text() for a in window.import_menu.actions()]
-    assert len(exports) == 8 and any("ELAN" in t for t in exports)
+    assert len(exports) == 9 and any("ELAN" in t for t in exports)
     assert len(imports) == 7 and any("OpenFace" in t for t in imports)
 
 
@@ -67,6 +67,21 @@ def test_export_runs_in_background(window, qtbot, tmp_path, fmt, name):
     run(qtbot, ctl.job)
     assert (tmp_path / name).exists() and not window.errors
     assert window.statusBar().currentMessage().startswith("Exported")
+
+
+def test_clips_of_selected_events(window, qtbot, tmp_path):
+    from types import SimpleNamespace
+
+    ctl = window.export_controller
+    ctl.ask_save_path = lambda f, ff: tmp_path / "sel"
+    index = [o.get("selected", False) for *_, o in EXPORT_ITEMS].index(True)
+    window.export_menu.actions()[index].trigger()
+    assert window.errors == ["Select events on the timeline first"]
+    window.selection = SimpleNamespace(ids=frozenset({9, 10}))
+    window.export_menu.actions()[index].trigger()
+    run(qtbot, ctl.job)
+    assert sorted(p.name for p in (tmp_path / "sel").glob("*.mp4")) == [
+        "event0009_A_AU4.mp4", "event0010_A_anger.mp4"]
 
 
 def test_cancelled_clip_export_leaves_no_clips(window, qtbot, tmp_path):
@@ -114,4 +129,4 @@ def test_main_window_installs_the_menus(qtbot):
     w.setProperty("quiet_errors", True)
     qtbot.addWidget(w)
     assert hasattr(w, "export_controller")
-    assert len(w.export_menu.actions()) == 8 and len(w.import_menu.actions()) == 7
+    assert len(w.export_menu.actions()) == 9 and len(w.import_menu.actions()) == 7
