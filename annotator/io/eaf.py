@@ -32,7 +32,7 @@ from typing import Any
 from annotator.io.common import ExportSource, write_atomic
 from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face
 from annotator.io.media_link import resolve
-from annotator.model import Event, EventKind, Project, Timebase, parse_code
+from annotator.model import Event, EventKind, Marker, MarkerKind, Project, Timebase, parse_code
 from annotator.model.entities import DEFAULT_EMOTIONS
 from annotator.model.facs import normalise
 
@@ -42,6 +42,7 @@ MIME_TYPES = {
     "mpg": "video/mpeg", "mpeg": "video/mpeg", "wmv": "video/x-ms-wmv",
     "mts": "video/MP2T", "ts": "video/MP2T", "wav": "audio/x-wav", "mp3": "audio/mpeg",
 }
+DIALOGUE_TIER = "dialogue"  # dialogue markers (imported subtitles) travel on this tier
 KIND_WORDS = {EventKind.AU: "AU", EventKind.EMOTION: "emotion", EventKind.NOTE: "note"}
 LING_TYPES = {EventKind.AU: "facs", EventKind.EMOTION: "emotion-lt", EventKind.NOTE: "note-lt"}
 #: Labels recognised as emotions on tiers that do not say what they hold.
@@ -148,6 +149,14 @@ def build_eaf(project: Project, out: Path, source: ExportSource | None = None, *
                              ann=", ".join(annotators) or project.annotator or None)
                 for start, end, value in tier_spans:
                     eaf.add_annotation(tier_id, start, end, value or "")
+    dialogue = [m for m in project.markers.values()
+                if m.kind is MarkerKind.DIALOGUE and m.media == media_id]
+    spans = [(ms(tb.time_s(m.start_frame)), ms(tb.end_s(m.end_frame)), m.text) for m in dialogue]
+    for n, tier_spans in enumerate(_pack(spans), start=1):
+        tier_id = DIALOGUE_TIER + (f" ({n})" if n > 1 else "")
+        eaf.add_tier(tier_id, ling=LING_TYPES[EventKind.NOTE])
+        for start, end, text in tier_spans:
+            eaf.add_annotation(tier_id, start, max(end, start + 1), text)
     eaf.properties = [("lastUsedAnnotationId", eaf.maxaid if eaf.annotations else 0)]
     return eaf
 
@@ -254,9 +263,12 @@ def plan_eaf_import(project: Project, path: Path, media_id: str | None = None) -
         anns = _annotations(eaf, tier_id)
         if not anns:
             continue
-        face = (find_face(project, plan, participant) if participant else None) \
-            or find_face(project, plan, prefix) \
-            or new_face(project, plan, prefix, participant or prefix)
+        is_dialogue = re.fullmatch(rf"{DIALOGUE_TIER}(?:\s*\(\d+\))?", tier_id.strip(),
+                                   re.IGNORECASE) is not None
+        face = None if is_dialogue else (
+            (find_face(project, plan, participant) if participant else None)
+            or find_face(project, plan, prefix)
+            or new_face(project, plan, prefix, participant or prefix))
         for aid, start, end, value in sorted(anns, key=lambda a: (a[1] or 0, a[0])):
             where = f"{name}: TIER {tier_id!r} ANNOTATION {aid}"
             if start is None or end is None:
@@ -270,6 +282,11 @@ def plan_eaf_import(project: Project, path: Path, media_id: str | None = None) -
             onset = tb.index_at(start / 1000 + _HALF_MS)
             offset = max(onset, tb.index_at(end / 1000 - _HALF_MS))
             value = value.strip()
+            if face is None:  # the dialogue tier
+                plan.markers.append(Marker(id=0, kind=MarkerKind.DIALOGUE, start_frame=onset,
+                                           end_frame=offset, media=mid, text=value,
+                                           author=annotator))
+                continue
             base = {"face": face.id, "onset_frame": onset, "offset_frame": offset,
                     "media": mid, "annotator": annotator}
             if kind_hint is not EventKind.NOTE and kind_hint is not EventKind.EMOTION \

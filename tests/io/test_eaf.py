@@ -160,3 +160,19 @@ def test_annotation_outside_video_names_tier_and_annotation(tmp_path, coded_proj
                        r"80000-84040 ms is outside the video \(0-10000 ms\)"):
         import_into_file(plan_eaf_import, out, project_path, warn=None)
     assert project_path.read_bytes() == before
+
+
+def test_dialogue_markers_travel_on_a_dialogue_tier(coded_project, tmp_path):
+    from annotator.model import Marker, MarkerKind
+
+    p = coded_project
+    p.add_marker(Marker(0, MarkerKind.DIALOGUE, 5, 60, text="I'm fine."))
+    p.add_marker(Marker(0, MarkerKind.DIALOGUE, 50, 70, text="Overlap"))
+    p.add_marker(Marker(0, MarkerKind.NOTE, 8, 8, text="frame note, not exported"))
+    out = export_eaf(p, tmp_path / "d.eaf")
+    tiers = {t.get("TIER_ID") for t in ET.parse(out).getroot().iter("TIER")}
+    assert {"dialogue", "dialogue (2)"} <= tiers
+    back = reimport(p, out)
+    assert sorted((m.kind, m.start_frame, m.end_frame, m.text) for m in back.markers.values()) == [
+        (MarkerKind.DIALOGUE, 5, 60, "I'm fine."), (MarkerKind.DIALOGUE, 50, 70, "Overlap")]
+    assert events_key(back) == events_key(p)
