@@ -31,6 +31,21 @@ Size = tuple[int, int] | None
 _CONTINUE_MAX = 12
 
 
+class RawFrame:
+    """A decoded picture kept in the decoder's own format (YUV), converted only when shown.
+
+    Frames decoded on the way to a target cost nothing more to keep than a reference,
+    while converting each to RGB would cost as much as decoding it. Stepping back after
+    a jump then needs one conversion instead of a whole-GOP decode.
+    """
+
+    __slots__ = ("frame", "nbytes")
+
+    def __init__(self, frame: Any) -> None:
+        self.frame = frame
+        self.nbytes = sum(int(p.buffer_size) for p in frame.planes)
+
+
 def to_rgb(frame: Any, size: Size) -> np.ndarray:
     """RGB24 array of a decoded frame, scaled in the same swscale pass when ``size`` is set."""
     if size is None:
@@ -38,6 +53,19 @@ def to_rgb(frame: Any, size: Size) -> np.ndarray:
     else:
         arr = frame.reformat(width=size[0], height=size[1], format="rgb24").to_ndarray()
     arr.flags.writeable = False  # shared through the cache: nobody may paint on it
+    return arr
+
+
+def lookup(cache: FrameCache, size: Size, index: int) -> np.ndarray | None:
+    """Cached RGB of frame ``index`` at ``size``, converting a cached raw frame if needed."""
+    arr = cache.get((size, index))
+    if arr is not None:
+        return arr
+    raw = cache.get(("raw", index))
+    if raw is None:
+        return None
+    arr = to_rgb(raw.frame, size)
+    cache.put((size, index), arr)
     return arr
 
 
@@ -58,6 +86,7 @@ class SeekingDecoder:
         # Packets presenting before this PTS may skip non-reference frames: nobody will
         # see them and no other frame predicts from them, so the target stays exact.
         self._skip_before_pts: int | None = None
+        self._raw_from = 0
 
     def _open(self) -> None:
         try:
@@ -129,17 +158,24 @@ class SeekingDecoder:
         cache: FrameCache,
         *,
         should_stop: Callable[[], bool] | None = None,
+        raw_from: int | None = None,
     ) -> np.ndarray | None:
         """Make frames ``lo..hi`` cached at ``size`` and return frame ``hi``.
 
         Frames decoded before ``lo`` are not converted to RGB (that conversion costs as
-        much as the decode at 1080p). Returns ``None`` only when ``should_stop`` aborted.
+        much as the decode at 1080p); those from ``raw_from`` on are cached as
+        :class:`RawFrame`. Returns ``None`` only when ``should_stop`` aborted.
         """
-        missing = [i for i in range(lo, hi + 1) if (size, i) not in cache]
+        missing = [i for i in range(lo, hi + 1) if not cache.has_frame(size, i)]
         if not missing:
-            return cache.get((size, hi))
+            arr = lookup(cache, size, hi)
+            if arr is not None:
+                return arr
+            missing = [hi]  # evicted meanwhile
         start = missing[0]
-        self._skip_before_pts = int(self.index.pts[start]) if self.skip_nonref else None
+        self._raw_from = min(raw_from, start) if raw_from is not None else start
+        first_needed = self._raw_from
+        self._skip_before_pts = int(self.index.pts[first_needed]) if self.skip_nonref else None
         if not self._can_continue(start):
             self._seek(self.index.seek_pts(start))
         result = self._run(lo, hi, start, size, cache, should_stop)
@@ -209,13 +245,16 @@ class SeekingDecoder:
             first = False
             self._pos = idx
             if idx < lo:
+                if idx >= self._raw_from and ("raw", idx) not in cache:
+                    cache.put(("raw", idx), RawFrame(frame))  # type: ignore[arg-type]
                 continue
             if idx > hi:  # hi was never output: give up, the caller retries
                 return None
-            key = (size, idx)
-            arr = cache.get(key) if idx == hi else None
-            if arr is None and (idx == hi or key not in cache):
-                arr = to_rgb(frame, size)
-                cache.put(key, arr)
             if idx == hi:
+                arr = cache.get((size, idx))
+                if arr is None:
+                    arr = to_rgb(frame, size)
+                    cache.put((size, idx), arr)
                 return arr
+            if not cache.has_frame(size, idx):
+                cache.put((size, idx), to_rgb(frame, size))

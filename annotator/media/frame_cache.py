@@ -8,8 +8,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-
-import numpy as np
+from typing import Any
 
 log = logging.getLogger(__name__)
 _M_MMAP_THRESHOLD = -3
@@ -36,7 +35,9 @@ _pin_mmap_threshold()
 
 
 class FrameCache:
-    """Thread-safe LRU of ``key -> ndarray`` whose total ``nbytes`` stays within a budget.
+    """Thread-safe LRU of ``key -> value with .nbytes`` whose total stays within a budget.
+
+    Values are RGB ndarrays, or raw decoded frames (see ``decoder.RawFrame``).
 
     A byte budget (not a frame count) because the same source is cached at full size and
     at display sizes: one 1080p RGB frame weighs as much as sixteen 480x270 ones. The lock
@@ -46,14 +47,14 @@ class FrameCache:
 
     def __init__(self, budget_bytes: int) -> None:
         self.budget_bytes = max(int(budget_bytes), 0)
-        self._items: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self._added = threading.Condition(self._lock)
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> np.ndarray | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             arr = self._items.get(key)
             if arr is None:
@@ -63,11 +64,16 @@ class FrameCache:
             self.hits += 1
             return arr
 
+    def has_frame(self, size: object, index: int) -> bool:
+        """Frame ``index`` is cached at ``size`` or as a raw decoded picture."""
+        with self._lock:
+            return (size, index) in self._items or ("raw", index) in self._items
+
     def __contains__(self, key: Hashable) -> bool:
         with self._lock:
             return key in self._items
 
-    def put(self, key: Hashable, arr: np.ndarray) -> None:
+    def put(self, key: Hashable, arr: Any) -> None:
         """Insert (most recent) and evict least-recently-used entries beyond the budget."""
         size = int(arr.nbytes)
         if size > self.budget_bytes:
@@ -83,7 +89,7 @@ class FrameCache:
                 self._bytes -= int(evicted.nbytes)
             self._added.notify_all()
 
-    def wait_get(self, key: Hashable, timeout: float) -> np.ndarray | None:
+    def wait_get(self, key: Hashable, timeout: float) -> Any:
         """Wait up to ``timeout`` s for ``key`` to be put (by the prefetch worker)."""
         with self._added:
             self._added.wait_for(lambda: key in self._items, timeout)

@@ -18,7 +18,7 @@ from typing import Any
 import av
 import numpy as np
 
-from annotator.media.decoder import SeekingDecoder, Size
+from annotator.media.decoder import SeekingDecoder, Size, lookup
 from annotator.media.errors import MediaError
 from annotator.media.frame_cache import FrameCache
 from annotator.media.prefetch import Prefetcher
@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 # Spread between the shortest and longest frame interval, relative to the median, beyond
 # which a stream counts as variable frame rate (CFR muxing jitters by a tick or two).
 _VFR_SPREAD = 0.02
+# On a jump or backward miss, frames just before the target are kept: a few converted
+# to RGB, more as raw decoded pictures (cheap to keep, converted when stepped onto).
+_KEEP_RGB_BEHIND = 2
+_KEEP_RAW_BEHIND = 24
 
 
 def _fail(path: Path, problem: str) -> MediaError:
@@ -85,6 +89,7 @@ class FrameSource:
         self._want_prefetch = prefetch
         self._hint_lock = threading.Lock()
         self._last_index: int | None = None
+        self._direction = 1
 
     # --- opening -------------------------------------------------------------------
     def _read_header(self, container: Any) -> None:
@@ -161,13 +166,22 @@ class FrameSource:
         if not 0 <= i < self.frame_count:
             raise IndexError(f"frame {i} out of range 0..{self.frame_count - 1}")
         key_size = self._norm_size(size)
-        direction = +1 if self._last_index is None or i >= self._last_index else -1
-        self._last_index = i
-        arr = self._cache.get((key_size, i))
+        last = self._last_index
+        jump = last is None or abs(i - last) > 1
+        if jump:
+            # After a jump forward steps are cheap (the decoder just continues) but a
+            # backward step would re-decode the GOP: so keep what lies behind.
+            direction = -1
+        elif i == last:
+            direction = self._direction
+        else:
+            direction = 1 if i > last else -1
+        self._last_index, self._direction = i, direction
+        arr = lookup(self._cache, key_size, i)
         if arr is None:
             arr = self._from_worker(i, key_size)
         if arr is None:
-            arr = self._decode(i, key_size, direction)
+            arr = self._decode(i, key_size, behind=jump or direction < 0)
         if self._want_prefetch:
             self._hint(i, direction, key_size)
         return arr
@@ -187,17 +201,22 @@ class FrameSource:
             arr = self._cache.wait_get(key, timeout=0.05)
             if arr is not None:
                 return arr
-        return self._cache.get(key)
+        return lookup(self._cache, size, i)
 
-    def _decode(self, i: int, size: Size, direction: int) -> np.ndarray:
+    def _decode(self, i: int, size: Size, *, behind: bool) -> np.ndarray:
+        """Decode frame ``i`` on the caller's decoder (its own lock, never the worker's).
+
+        ``behind``: after a jump or a backward step, frames just before ``i`` are kept
+        too: a few as RGB, more as raw pictures, so the next back steps cost no decode.
+        """
         assert self._decoder is not None
-        lo = i
-        if direction < 0:
-            # A backward miss: keep a few frames behind too, the worker fills the rest.
-            lo = max(i - 4, 0)
+        lo, raw_from = i, None
+        if behind:
+            lo = max(i - _KEEP_RGB_BEHIND, 0)
+            raw_from = max(i - _KEEP_RAW_BEHIND, 0)
         with self._lock:
             try:
-                arr = self._decoder.decode_range(lo, i, size, self._cache)
+                arr = self._decoder.decode_range(lo, i, size, self._cache, raw_from=raw_from)
             except av.FFmpegError as exc:
                 raise _fail(self.path, f"decode error at frame {i} ({_short(exc)})") from exc
         if arr is None:
@@ -247,7 +266,7 @@ class FrameSource:
         """
         if self._closed or not 0 <= int(i) < self.frame_count:
             return None
-        return self._cache.get((self._norm_size(size), int(i)))
+        return lookup(self._cache, self._norm_size(size), int(i))
 
     def keyframe_before(self, i: int) -> int:
         """Index of the first frame decodable from the keyframe at or before frame ``i``.

@@ -102,7 +102,7 @@ class Prefetcher:
         span = range(lo, hi + 1) if hint.direction > 0 else range(hi, lo - 1, -1)
         run = 0
         for j in span:  # contiguous cached run next to the user
-            if (size, j) not in self._cache:
+            if not self._cache.has_frame(size, j):
                 break
             run += 1
         if run >= len(span) or run * 2 >= len(span):

@@ -134,7 +134,7 @@ def test_prefetch_fills_cache_behind(make_clip, index_cache, opened) -> None:
     src.frame(199)  # a step back: the worker fills the window behind
     assert src.wait_prefetch(timeout=30)
     for i in range(198, 170, -1):
-        assert (None, i) in src.cache, i
+        assert src.cache.has_frame(None, i), i
     assert read_index(src.frame(180)) == 180
 
 
@@ -147,7 +147,7 @@ def test_cache_respects_budget(make_clip, index_cache, opened) -> None:
         assert read_index(src.frame(i)) == i
     src.wait_prefetch(timeout=30)
     assert src.cache.nbytes <= 20 * frame_bytes
-    assert len(src.cache) <= 20
+    assert len(src.cache) <= 40  # raw YUV pictures weigh half an RGB frame
 
 
 def test_returned_frames_are_read_only(make_clip, index_cache, opened) -> None:
@@ -214,18 +214,21 @@ def test_probe(make_clip) -> None:
     assert set(info) >= {"duration_s", "time_base"}
 
 
+@pytest.mark.parametrize("cache_mb", [0, 64])
 @pytest.mark.parametrize("name", ["bframes", "hevc_bframes", "long_gop250"])
-def test_pixels_equal_sequential_decode(make_clip, name, index_cache, opened) -> None:
+def test_pixels_equal_sequential_decode(make_clip, name, cache_mb, index_cache, opened) -> None:
     """Skipping unreferenced B-frames on the way to a target must not change one pixel."""
     import av
 
     clip = make_clip(name)
     with av.open(str(clip.path)) as c:
         ref = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
-    src = FrameSource(clip.path, cache_mb=0, prefetch=False, index_cache_dir=index_cache)
+    src = FrameSource(clip.path, cache_mb=cache_mb, index_cache_dir=index_cache)
     opened.append(src)
     rng = random.Random(11)
-    for i in [rng.randrange(len(ref)) for _ in range(25)] + [len(ref) - 1, 0]:
+    jumps = [rng.randrange(len(ref)) for _ in range(12)]
+    order = [j - d for j in jumps for d in range(0, 6)]  # jump, then step back (raw frames)
+    for i in [i for i in order if i >= 0] + [len(ref) - 1, 0]:
         np.testing.assert_array_equal(src.frame(i), ref[i], err_msg=f"{name} frame {i}")
 
 
@@ -238,3 +241,22 @@ def test_cached_and_keyframe_before(make_clip, index_cache, opened) -> None:
     img = src.frame(70)
     assert src.cached(70) is img and src.cached(70, size=(80, 60)) is None
     assert read_index(src.frame(src.keyframe_before(70))) == 50
+
+
+def test_back_steps_after_a_jump_use_raw_frames(make_clip, index_cache, opened) -> None:
+    """A jump keeps the pictures decoded on the way: the next back steps decode nothing."""
+    clip = make_clip("long_gop250")
+    src = FrameSource(clip.path, prefetch=False, index_cache_dir=index_cache)
+    opened.append(src)
+    assert read_index(src.frame(240)) == 240
+    assert src.cache.has_frame(None, 230)
+    assert decoder_position(src) == 240
+    for i in range(239, 225, -1):
+        assert read_index(src.frame(i)) == i
+    assert decoder_position(src) == 240  # served from cache, no seek
+    assert read_index(src.frame(100, size=(80, 60))) == 100
+    assert read_index(src.frame(99, size=(80, 60))) == 99  # raw frame, scaled on demand
+
+
+def decoder_position(src: FrameSource) -> int | None:
+    return src._decoder.position  # type: ignore[union-attr]
