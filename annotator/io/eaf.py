@@ -22,6 +22,7 @@ half a millisecond inside the span, so EAF -> project -> EAF keeps every frame.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -42,6 +43,7 @@ MIME_TYPES = {
     "mpg": "video/mpeg", "mpeg": "video/mpeg", "wmv": "video/x-ms-wmv",
     "mts": "video/MP2T", "ts": "video/MP2T", "wav": "audio/x-wav", "mp3": "audio/mpeg",
 }
+_APEX_RE = re.compile(r"(?:^|[\s/_\-:.|])apex(?:\s*\(\d+\))?\s*$", re.IGNORECASE)
 DIALOGUE_TIER = "dialogue"  # dialogue markers (imported subtitles) travel on this tier
 KIND_WORDS = {EventKind.AU: "AU", EventKind.EMOTION: "emotion", EventKind.NOTE: "note"}
 LING_TYPES = {EventKind.AU: "facs", EventKind.EMOTION: "emotion-lt", EventKind.NOTE: "note-lt"}
@@ -120,28 +122,35 @@ def build_eaf(project: Project, out: Path, source: ExportSource | None = None, *
         "LINGUISTIC_TYPE_ID": "emotion-lt", "TIME_ALIGNABLE": "true",
         "GRAPHIC_REFERENCES": "false", "CONTROLLED_VOCABULARY_REF": "emotion"}
     eaf.add_linguistic_type("note-lt")
+    eaf.add_linguistic_type("apex-lt")
     eaf.remove_linguistic_type("default-lt")
 
     media_id = project.primary_media.id if project.primary_media else "m1"
     tb = project.timebase(media_id)
     for face in project.faces.values():
         evs = [e for e in project.events.values() if e.face == face.id and e.media == media_id]
+        apexes: list[tuple[int, int, Any]] = []  # EAF has no points: an apex is its frame's span
         for kind in (EventKind.AU, EventKind.EMOTION, EventKind.NOTE):
             kind_evs = [e for e in evs if e.kind is kind]
             if not kind_evs:
                 continue
             spans: list[tuple[int, int, Any]] = []
             if kind is EventKind.AU:
-                groups: dict[tuple[int, int], list[Event]] = defaultdict(list)
+                groups: dict[tuple[tuple[int, int], int | None], list[Event]] = defaultdict(list)
                 for e in kind_evs:
-                    groups[event_span_ms(tb, e)].append(e)
-                for (start, end), group in groups.items():
+                    groups[(event_span_ms(tb, e), e.apex_frame)].append(e)
+                for ((start, end), apex), group in groups.items():
                     units = [parse_code(e.au_code).units[0] for e in group if e.au_code]
                     spans.append((start, end, normalise(units)))
+                    if apex is not None:
+                        apexes.append((ms(tb.time_s(apex)), ms(tb.end_s(apex)), spans[-1][2]))
             else:
                 for e in kind_evs:
                     start, end = event_span_ms(tb, e)
                     spans.append((start, end, e.emotion if kind is EventKind.EMOTION else e.note))
+                    if e.apex_frame is not None:
+                        apexes.append((ms(tb.time_s(e.apex_frame)), ms(tb.end_s(e.apex_frame)),
+                                       spans[-1][2]))
             annotators = sorted({e.annotator for e in kind_evs if e.annotator})
             for n, tier_spans in enumerate(_pack(spans), start=1):
                 tier_id = f"{face.id} {KIND_WORDS[kind]}" + (f" ({n})" if n > 1 else "")
@@ -149,6 +158,11 @@ def build_eaf(project: Project, out: Path, source: ExportSource | None = None, *
                              ann=", ".join(annotators) or project.annotator or None)
                 for start, end, value in tier_spans:
                     eaf.add_annotation(tier_id, start, end, value or "")
+        for n, tier_spans in enumerate(_pack(apexes), start=1):
+            tier_id = f"{face.id} apex" + (f" ({n})" if n > 1 else "")
+            eaf.add_tier(tier_id, ling="apex-lt", part=face.name)
+            for start, end, value in tier_spans:
+                eaf.add_annotation(tier_id, start, max(end, start + 1), value or "")
     dialogue = [m for m in project.markers.values()
                 if m.kind is MarkerKind.DIALOGUE and m.media == media_id]
     spans = [(ms(tb.time_s(m.start_frame)), ms(tb.end_s(m.end_frame)), m.text) for m in dialogue]
@@ -255,6 +269,7 @@ def plan_eaf_import(project: Project, path: Path, media_id: str | None = None) -
     vocab = {v.casefold(): v for v in project.vocabulary.emotions}
     known = {v.casefold(): v for v in KNOWN_EMOTIONS} | vocab
     unaligned = 0
+    apexes: list[tuple[str, int, str]] = []
     for tier_id in sorted(eaf.tiers, key=lambda t: eaf.tiers[t][3]):
         attrs = eaf.tiers[tier_id][2]
         prefix, kind_hint = tier_kind(tier_id)
@@ -263,6 +278,9 @@ def plan_eaf_import(project: Project, path: Path, media_id: str | None = None) -
         anns = _annotations(eaf, tier_id)
         if not anns:
             continue
+        apex_tier = _APEX_RE.search(tier_id)
+        if apex_tier:
+            prefix = tier_id[: apex_tier.start()].strip(" /_-:.|") or prefix
         is_dialogue = re.fullmatch(rf"{DIALOGUE_TIER}(?:\s*\(\d+\))?", tier_id.strip(),
                                    re.IGNORECASE) is not None
         face = None if is_dialogue else (
@@ -282,6 +300,9 @@ def plan_eaf_import(project: Project, path: Path, media_id: str | None = None) -
             onset = tb.index_at(start / 1000 + _HALF_MS)
             offset = max(onset, tb.index_at(end / 1000 - _HALF_MS))
             value = value.strip()
+            if apex_tier:
+                apexes.append((face.id, onset, value))  # type: ignore[union-attr]
+                continue
             if face is None:  # the dialogue tier
                 plan.markers.append(Marker(id=0, kind=MarkerKind.DIALOGUE, start_frame=onset,
                                            end_frame=offset, media=mid, text=value,
@@ -306,6 +327,22 @@ def plan_eaf_import(project: Project, path: Path, media_id: str | None = None) -
                 if kind_hint is EventKind.AU and value:
                     plan.warnings.append(f"{where}: {value!r} is not a FACS code: kept as a note")
                 plan.events.append(Event(id=0, kind=EventKind.NOTE, note=value, **base))
+    _set_apexes(plan, apexes)
     if unaligned:
         plan.warnings.append(f"{name}: {unaligned} annotations without times were skipped")
     return plan
+
+
+def _set_apexes(plan: ImportPlan, apexes: list[tuple[str, int, str]]) -> None:
+    """Apex tiers: each short annotation marks the apex of the events of the same face and
+    value whose span holds it."""
+    for face, frame, value in apexes:
+        hits = [i for i, e in enumerate(plan.events)
+                if e.face == face and e.apex_frame is None
+                and e.onset_frame <= frame <= e.offset_frame
+                and value == (e.code if e.kind is EventKind.AU else e.emotion or e.note)]
+        if not hits:
+            plan.warnings.append(f"{plan.source}: apex at frame {frame} ({value!r}) matches no "
+                                 f"event of face {face}: ignored")
+        for i in hits:
+            plan.events[i] = dataclasses.replace(plan.events[i], apex_frame=frame)

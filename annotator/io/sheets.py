@@ -102,6 +102,29 @@ def sheet_rows(project: Project, layout: str = "casme2", frame_base: int = 1) ->
     return rows
 
 
+def _reproducible_xlsx(data: bytes, when: _dt.datetime) -> bytes:
+    """An .xlsx is a zip whose entries, and whose ``dcterms:modified`` (openpyxl sets it on
+    save), carry the time of writing; pin both to ``when`` so the same sheet gives the same
+    bytes (no churn in exports/)."""
+    import re
+    import zipfile
+
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + stamp.encode() + rb"\g<2>", body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, body)
+    return out.getvalue()
+
+
 def _safe_row(row: list[Any]) -> list[Any]:
     return [safe_cell(c) if isinstance(c, str) else c for c in row]
 
@@ -119,13 +142,16 @@ def export_sheet(project: Project, out: str | os.PathLike[str], *, layout: str =
         ws.title = "CASME2-coding" if layout == "casme2" else "SAMM-coding"
         for row in rows:
             ws.append(_safe_row(row))
-        # Fixed document dates keep the file reproducible (exports/ is compared in tests).
-        fixed = _dt.datetime(2026, 1, 1)
-        wb.properties.created = wb.properties.modified = fixed
+        # The project's own date, not the clock: the same project gives the same bytes.
+        try:
+            when = _dt.datetime.fromisoformat(project.modified).astimezone(_dt.UTC)
+        except ValueError:
+            when = _dt.datetime(2026, 1, 1, tzinfo=_dt.UTC)
+        wb.properties.created = when.replace(tzinfo=None)
         wb.properties.creator = "Facet"
         buf = io.BytesIO()
         wb.save(buf)
-        return write_atomic(out, buf.getvalue())
+        return write_atomic(out, _reproducible_xlsx(buf.getvalue(), when))
     text = io.StringIO()
     w = csv.writer(text, lineterminator="\r\n")
     for row in rows:

@@ -19,7 +19,7 @@ def xsd(version: str):
 
 
 def events_key(p: Project) -> list[tuple]:
-    return sorted((e.face, e.kind.value, e.onset_frame, e.offset_frame, e.au_code,
+    return sorted((e.face, e.kind.value, e.onset_frame, e.apex_frame or -1, e.offset_frame, e.au_code,
                    e.emotion or "", e.note) for e in p.events.values())
 
 
@@ -48,7 +48,9 @@ def test_export_is_valid_eaf_3_and_fixes_pympi_quirks(coded_project, tmp_path):
     assert not (tmp_path / "x.bak").exists()
     tiers = {t.get("TIER_ID"): t for t in root.iter("TIER")}
     # 6B+12C (10-30) and R12 (20-40) overlap: ELAN needs them on separate tiers
-    assert set(tiers) == {"A AU", "A AU (2)", "A emotion", "B AU", "B emotion", "B note"}
+    # apexes are one-frame annotations; the AU group's and happiness' both sit on frame 15
+    assert set(tiers) == {"A AU", "A AU (2)", "A emotion", "A apex", "A apex (2)", "B AU",
+                          "B emotion", "B note"}
     assert tiers["A AU"].get("PARTICIPANT") == "Ada"
     values = [v.text for v in root.iter("ANNOTATION_VALUE")]
     assert "6B+12C" in values and "R12" in values and "happiness" in values
@@ -74,8 +76,10 @@ def test_random_round_trips_keep_frames(fps, vfr_timebase):
         p.set_timebase("m1", vfr_timebase(3000))
     for _ in range(60):
         on = int(rng.integers(0, 2990))
-        add(p, face="AB"[int(rng.integers(0, 2))], onset_frame=on,
-            offset_frame=on + int(rng.integers(0, 9)), au=int(rng.choice([1, 4, 12, 45])),
+        length = int(rng.integers(0, 9))
+        apex = on + int(rng.integers(0, length + 1)) if rng.random() < 0.7 else None
+        add(p, face="AB"[int(rng.integers(0, 2))], onset_frame=on, apex_frame=apex,
+            offset_frame=on + length, au=int(rng.choice([1, 4, 12, 45])),
             intensity=rng.choice([None, Intensity.A, Intensity.E]),
             side=rng.choice([None, Side.L]))
     import tempfile
