@@ -82,7 +82,7 @@ def frames_table(project: Project, media_id: str | None = None) -> pd.DataFrame:
     data: dict[str, Any] = {
         "frame": np.repeat(np.arange(n, dtype=np.int64), n_faces),
         "time_s": np.repeat(np.round(tb.timestamps, 6), n_faces),
-        "face": np.tile(np.array(faces, dtype=object), n),
+        "face": np.tile(np.array([safe_cell(f) for f in faces], dtype=object), n),
     }
     for au in aus:
         cols = []

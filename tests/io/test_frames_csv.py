@@ -67,3 +67,13 @@ def test_one_hour_two_faces_is_fast():
     assert text.count("\n") == 2 * 25 * 3600 + 1
     assert elapsed < 10, elapsed  # about 1 s here; the bench compares with a per-frame loop
     pd.read_csv(io.StringIO(text[:2000]))
+
+
+def test_text_cells_are_escaped():
+    p = make_project(faces=0)
+    from annotator.model import Face
+
+    p.add_face(Face("=A", "x"))
+    add(p, face="=A", onset_frame=0, offset_frame=1, kind=EventKind.EMOTION, emotion="-odd")
+    df = frames_table(p)
+    assert df.face[0] == "'=A" and df.emotion[0] == "'-odd" and df.in_event[0] == "1"
