@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from annotator.model.entities import Event, EventKind, Face, Marker
 from annotator.model.project import Project
+from annotator.model.timebase import Timebase
 from annotator.ui.timeline.lanes import (
     MARKERS_KEY,
     FaceRow,
@@ -40,6 +41,7 @@ class TimelineCache:
         self.revision = 0  # bumps whenever anything drawable changed
         self._members: dict[LaneKey, set[int]] = defaultdict(set)
         self._lane_dupes: dict[LaneKey, set[int]] = {}
+        self._timebase: Timebase | None = None
         self._dirty: set[LaneKey] = set()
         self._layout_dirty = True
         self._rebuild_all()
@@ -51,6 +53,8 @@ class TimelineCache:
             sig.connect(self._on_project_structure_changed)
         p.face_changed.connect(self._on_project_face_changed)
         p.marker_changed.connect(self._on_project_marker_changed)
+        p.media_added.connect(self.invalidate_timebase)
+        p.media_changed.connect(self.invalidate_timebase)
 
     def close(self) -> None:
         p = self.project
@@ -61,6 +65,8 @@ class TimelineCache:
             sig.disconnect(self._on_project_structure_changed)
         p.face_changed.disconnect(self._on_project_face_changed)
         p.marker_changed.disconnect(self._on_project_marker_changed)
+        p.media_added.disconnect(self.invalidate_timebase)
+        p.media_changed.disconnect(self.invalidate_timebase)
 
     # ------------------------------------------------------------------ queries
     def ensure(self) -> None:
@@ -71,6 +77,17 @@ class TimelineCache:
             for key in self._dirty:
                 self._rebuild_lane(key)
             self._dirty.clear()
+
+    def timebase(self) -> Timebase:
+        """The media's timebase, kept until the media changes: the project builds a nominal
+        one per call, a frame-count-long loop, and micro/macro is asked per painted bar."""
+        if self._timebase is None:
+            self._timebase = self.project.timebase(self.media_id)
+        return self._timebase
+
+    def invalidate_timebase(self, *_args: object) -> None:
+        self._timebase = None
+        self.revision += 1
 
     def lane(self, key: LaneKey) -> Lane | None:
         return next((ln for ln in self.lanes if ln.key == key), None)
@@ -83,6 +100,7 @@ class TimelineCache:
 
     def set_collapsed(self, face: str, collapsed: bool) -> None:
         (self.collapsed.add if collapsed else self.collapsed.discard)(face)
+        self._dirty.add(face_key(face))
         self._layout_dirty = True
         self.revision += 1
 
@@ -110,8 +128,16 @@ class TimelineCache:
         self._layout_dirty = True
         self.revision += 1
 
+    def event_count(self, face: str) -> int:
+        return len(self._members.get(face_key(face), ()))
+
     def _rebuild_lane(self, key: LaneKey) -> None:
         ids = self._members.get(key)
+        if key[1] == "face" and key[0] not in self.collapsed:
+            # the all-events row of a face is only drawn while the face is collapsed; an
+            # expanded face would pay for re-sorting all its events on every edit
+            self.indexes.pop(key, None)
+            return
         if not ids:
             self.indexes.pop(key, None)
             self._members.pop(key, None)

@@ -91,7 +91,8 @@ class TimelineCanvas(QWidget):
         self.update()
 
     def refresh_extent(self) -> None:
-        tb = self.project.timebase(self.cache.media_id)
+        self.cache.invalidate_timebase()
+        tb = self.cache.timebase()
         self.view.frame_count = max(1, tb.frame_count)
         self.view.fps = tb.fps
         self.view.clamp()

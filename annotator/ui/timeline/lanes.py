@@ -135,16 +135,16 @@ class LaneIndex:
         return self._np
 
 
-def coverage_runs(index: LaneIndex, rng: range, left_frame: float, px_per_frame: float,
-                  width_px: int) -> list[tuple[int, int, int]]:
-    """Pixel runs ``(x0, x1, count_max)`` covered by events, for zoomed-out painting.
+def coverage_depth(index: LaneIndex, rng: range, left_frame: float, px_per_frame: float,
+                   width_px: int) -> np.ndarray:
+    """How many events touch each pixel column of the lane (relative to its left edge).
 
-    When thousands of bars would each be narrower than a pixel, drawing them one by one is
-    both slow and unreadable; a coverage profile (how many events touch each pixel column)
-    is what the eye can see anyway. Coordinates are relative to the lane's left edge.
+    When thousands of bars would each be narrower than a few pixels, drawing them one by one
+    is slow and unreadable; this profile is what the eye can see anyway, and it is computed
+    in numpy so the cost does not grow with the Python-level number of bars.
     """
     if not len(rng) or width_px <= 0:
-        return []
+        return np.zeros(max(width_px, 0), dtype=np.int64)
     on, off = index.arrays()
     on = on[rng.start:rng.stop]
     off = off[rng.start:rng.stop]
@@ -153,15 +153,17 @@ def coverage_runs(index: LaneIndex, rng: range, left_frame: float, px_per_frame:
     keep = x1 > 0
     x0 = np.clip(x0[keep], 0, width_px)
     x1 = np.clip(np.maximum(x1[keep], x0 + 1), 0, width_px)
-    diff = np.zeros(width_px + 1, dtype=np.int64)
-    np.add.at(diff, x0, 1)
-    np.add.at(diff, x1, -1)
-    depth = np.cumsum(diff[:-1])
+    diff = np.bincount(x0, minlength=width_px + 1) - np.bincount(x1, minlength=width_px + 1)
+    return np.cumsum(diff[:width_px])
+
+
+def coverage_runs(index: LaneIndex, rng: range, left_frame: float, px_per_frame: float,
+                  width_px: int) -> list[tuple[int, int, int]]:
+    """Pixel runs ``(x0, x1, max_depth)`` covered by events (see ``coverage_depth``)."""
+    depth = coverage_depth(index, rng, left_frame, px_per_frame, width_px)
     covered = depth > 0
     if not covered.any():
         return []
     edges = np.flatnonzero(np.diff(np.concatenate(([False], covered, [False])).astype(np.int8)))
-    runs = []
-    for a, b in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
-        runs.append((a, b, int(depth[a:b].max())))
-    return runs
+    return [(a, b, int(depth[a:b].max()))
+            for a, b in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True)]

@@ -12,13 +12,15 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+import numpy as np
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 
 from annotator.model.entities import Event, EventKind
 from annotator.model.project import Project
+from annotator.model.timebase import MICRO_MAX_S, Timebase
 from annotator.ui.timeline.cache import TimelineCache, face_key
 from annotator.ui.timeline.drag import Span
-from annotator.ui.timeline.lanes import Lane, LaneKey, LaneKind, coverage_runs
+from annotator.ui.timeline.lanes import Lane, LaneIndex, LaneKey, LaneKind, coverage_depth
 from annotator.ui.timeline.ruler import ticks
 from annotator.ui.timeline.view import HEADER_PX, RULER_PX, TimelineView
 
@@ -36,7 +38,7 @@ PLAYHEAD = QColor("#ff3b30")
 MICRO = QColor("#4de1ff")
 LANE_SELECTED = QColor(255, 225, 77, 28)
 INTENSITY_ALPHA = {None: 150, "A": 90, "B": 130, "C": 170, "D": 210, "E": 250}
-BARS_PER_PX_LIMIT = 0.25  # more candidates than width/4 in a lane: draw coverage instead
+BARS_PER_PX_LIMIT = 0.125  # more candidates than width/8 in a lane: draw coverage instead
 
 
 @dataclass(slots=True)
@@ -52,6 +54,7 @@ class PaintContext:
     pending: tuple[LaneKey, int, int | None, int] | None = None  # lane, onset, apex, offset
     playhead: int = 0
     timecode: Callable[[int], str] = str
+    timebase: Timebase | None = None
     font: QFont = field(default_factory=QFont)
 
 
@@ -92,6 +95,8 @@ def _bar_rect(v: TimelineView, y: float, h: float, on: int, off: int) -> QRectF:
 
 def paint_lane_events(p: QPainter, ctx: PaintContext, lane: Lane) -> None:
     v, cache = ctx.view, ctx.cache
+    if ctx.timebase is None:
+        ctx.timebase = cache.timebase()
     key = face_key(lane.face) if lane.kind is LaneKind.FACE else lane.key
     index = cache.indexes.get(key)
     if index is None or not len(index):
@@ -107,6 +112,10 @@ def paint_lane_events(p: QPainter, ctx: PaintContext, lane: Lane) -> None:
         _paint_markers(p, ctx, index, rng, y, lane.height_px, base)
         return
     events = ctx.project.events
+    # micro (<= 0.5 s) by frame count where the rate settles it; timestamps only near the edge
+    fps = float(ctx.timebase.fps) or 25.0
+    micro_sure = int(MICRO_MAX_S * fps * 0.9)
+    micro_maybe = int(MICRO_MAX_S * fps * 1.1) + 1
     by_alpha: dict[int, list[QRectF]] = {}
     micro_rects: list[QRectF] = []
     apex_lines: list[QLineF] = []
@@ -122,12 +131,14 @@ def paint_lane_events(p: QPainter, ctx: PaintContext, lane: Lane) -> None:
         r = _bar_rect(v, y, lane.height_px, e.onset_frame, e.offset_frame)
         alpha = INTENSITY_ALPHA[e.intensity.value if e.intensity else None]
         by_alpha.setdefault(alpha, []).append(r)
-        if ctx.project.scale(e) == "micro":
+        n = e.offset_frame - e.onset_frame + 1
+        if n <= micro_sure or (n <= micro_maybe and ctx.timebase.duration_s(
+                e.onset_frame, e.offset_frame) <= MICRO_MAX_S + 1e-6):
             micro_rects.append(r)
         if e.apex_frame is not None:
             xa = v.x_of(e.apex_frame + 0.5)
             apex_lines.append(QLineF(xa, r.top() - 2, xa, r.bottom() + 2))
-        if r.width() >= 14 or eid in ctx.selected or eid in cache.duplicates:
+        if r.width() >= 22 or eid in ctx.selected or eid in cache.duplicates:
             labelled.append((r, e))
     p.setPen(Qt.PenStyle.NoPen)
     for alpha, rects in by_alpha.items():
@@ -150,6 +161,7 @@ def _paint_bar_details(p: QPainter, ctx: PaintContext, bars: list[tuple[QRectF, 
     """Intensity letter, side badge, text label, duplicate flag and selection outline."""
     fm = QFontMetrics(ctx.font)
     p.setFont(ctx.font)
+    widths: dict[str, int] = {}
     for r, e in bars:
         left = max(r.left(), float(HEADER_PX))  # keep labels readable when the bar starts off view
         x = left + 3
@@ -164,10 +176,13 @@ def _paint_bar_details(p: QPainter, ctx: PaintContext, bars: list[tuple[QRectF, 
         text = _bar_text(e)
         room = r.right() - x - 2
         if text and room > 8:
+            w = widths.get(text)
+            if w is None:
+                w = widths[text] = fm.horizontalAdvance(text)
+            if w > room:  # eliding is costly: only for the few labels that do not fit
+                text = fm.elidedText(text, Qt.TextElideMode.ElideRight, int(room))
             p.setPen(QColor("#ffffff"))
-            p.drawText(QRectF(x, r.top(), room, r.height()),
-                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       fm.elidedText(text, Qt.TextElideMode.ElideRight, int(room)))
+            p.drawText(QPointF(x, r.center().y() + fm.ascent() / 2 - 1), text)
         p.setBrush(Qt.BrushStyle.NoBrush)
         if e.id in ctx.cache.duplicates:
             p.setPen(QPen(DUPLICATE, 2, Qt.PenStyle.DashLine))
@@ -189,19 +204,19 @@ def _bar_text(e: Event) -> str:
     return e.note
 
 
-def _paint_coverage(p: QPainter, v: TimelineView, index, rng: range, y: int, h: int,  # type: ignore[no-untyped-def]
-                    base: QColor) -> None:
-    runs = coverage_runs(index, rng, v.left_frame, v.px_per_frame, v.track_width_px)
-    p.setPen(Qt.PenStyle.NoPen)
-    by_alpha: dict[int, list[QRectF]] = {}
-    for x0, x1, depth in runs:
-        alpha = min(250, 120 + 40 * (depth - 1))
-        by_alpha.setdefault(alpha, []).append(QRectF(HEADER_PX + x0, y + 4, x1 - x0, h - 8))
-    for alpha, rects in by_alpha.items():
-        c = QColor(base)
-        c.setAlpha(alpha)
-        p.setBrush(c)
-        p.drawRects(rects)
+def _paint_coverage(p: QPainter, v: TimelineView, index: LaneIndex, rng: range, y: int,
+                    h: int, base: QColor) -> None:
+    """Zoomed out: one image row per lane, alpha by how many events cover each pixel."""
+    depth = coverage_depth(index, rng, v.left_frame, v.px_per_frame, v.track_width_px)
+    alpha = np.where(depth > 0, np.minimum(250, 110 + 45 * (depth - 1)), 0).astype(np.uint32)
+    if not alpha.any():
+        return
+    r, g, b = base.red(), base.green(), base.blue()
+    argb = (alpha << 24) | ((r * alpha // 255) << 16) | ((g * alpha // 255) << 8) | (
+        b * alpha // 255)
+    row = np.ascontiguousarray(argb, dtype=np.uint32)
+    img = QImage(row.tobytes(), len(row), 1, QImage.Format.Format_ARGB32_Premultiplied)
+    p.drawImage(QRectF(HEADER_PX, y + 4, len(row), h - 8), img)
 
 
 def _paint_markers(p: QPainter, ctx: PaintContext, index, rng: range, y: int, h: int,  # type: ignore[no-untyped-def]
@@ -286,7 +301,7 @@ def paint_headers(p: QPainter, ctx: PaintContext, lanes: list[Lane]) -> None:
             p.fillRect(rect, FACE_ROW)
             p.fillRect(QRectF(0, y, 5, lane.height_px), QColor(lane.colour))
             arrow = "▸" if lane.face in ctx.cache.collapsed else "▾"
-            count = len(ctx.cache.indexes.get(face_key(lane.face)) or ())
+            count = ctx.cache.event_count(lane.face)
             label = f"{arrow} {lane.label}  ({count})"
             p.setPen(TEXT)
         else:
