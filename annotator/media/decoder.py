@@ -73,9 +73,16 @@ class SeekingDecoder:
     """Decode exact frames by index from one private container."""
 
     def __init__(
-        self, path: Path, index: PtsIndex, *, threads: str = "AUTO", skip_nonref: bool = True
+        self,
+        path: Path,
+        index: PtsIndex,
+        *,
+        stream_index: int = 0,
+        threads: str = "AUTO",
+        skip_nonref: bool = True,
     ) -> None:
         self.path = path
+        self.stream_index = stream_index
         self.skip_nonref = skip_nonref
         self.index = index
         self._threads = threads
@@ -93,7 +100,7 @@ class SeekingDecoder:
             self._container = av.open(str(self.path))
         except (av.FFmpegError, OSError) as exc:
             raise MediaError(f"{self.path.name}: cannot reopen ({exc})") from exc
-        self._stream = self._container.streams.video[0]
+        self._stream = self._container.streams[self.stream_index]
         self._stream.thread_type = self._threads
 
     @property

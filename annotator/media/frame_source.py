@@ -27,6 +27,7 @@ from annotator.media.pts_index import (
     build_index,
     default_cache_dir,
     load_cached,
+    pick_video_stream,
     save_cached,
 )
 from annotator.model.timebase import Timebase
@@ -85,7 +86,7 @@ class FrameSource:
         self._derive_times()
         self._cache = FrameCache(int(cache_mb * 1024 * 1024))
         self._lock = threading.Lock()  # the caller's decoder only; never the worker's
-        self._decoder = SeekingDecoder(self.path, self._index)
+        self._decoder = SeekingDecoder(self.path, self._index, stream_index=self.stream_index)
         self._want_prefetch = prefetch
         self._hint_lock = threading.Lock()
         self._last_index: int | None = None
@@ -93,9 +94,10 @@ class FrameSource:
 
     # --- opening -------------------------------------------------------------------
     def _read_header(self, container: Any) -> None:
-        if not container.streams.video:
+        vs = pick_video_stream(container)
+        if vs is None:
             raise _fail(self.path, "no video stream")
-        vs = container.streams.video[0]
+        self.stream_index: int = int(vs.index)
         cc = vs.codec_context
         if not cc.width or not cc.height:
             raise _fail(self.path, "video stream without picture size")
@@ -120,7 +122,7 @@ class FrameSource:
             cached = load_cached(self.path, directory)
             if cached is not None and cached.time_base == self.time_base:
                 return cached
-        index = build_index(self.path, container, container.streams.video[0])
+        index = build_index(self.path, container, container.streams[self.stream_index])
         if directory is not None:
             save_cached(self.path, directory, index)
         return index
@@ -256,6 +258,7 @@ class FrameSource:
                     self._cache,
                     ahead=int(min(max(budget_frames // 6, 2), 48)),
                     behind=int(min(max(budget_frames * 3 // 5, 2), 300)),
+                    stream_index=self.stream_index,
                 )
             self._prefetcher.hint(i, direction, size)
 

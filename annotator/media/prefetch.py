@@ -42,8 +42,9 @@ class Prefetcher:
         *,
         ahead: int,
         behind: int,
+        stream_index: int = 0,
     ) -> None:
-        self._decoder = SeekingDecoder(path, index)
+        self._decoder = SeekingDecoder(path, index, stream_index=stream_index)
         self._cache = cache
         self._count = index.frame_count
         self.ahead = max(ahead, 1)

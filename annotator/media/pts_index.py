@@ -74,6 +74,16 @@ class PtsIndex:
         return int(keys[k]) if k >= 0 else None
 
 
+def pick_video_stream(container: Any) -> Any | None:
+    """The first real video stream: cover art (attached pictures) is not a video."""
+    from av.stream import Disposition
+
+    for stream in container.streams.video:
+        if not (stream.disposition & Disposition.attached_pic):
+            return stream
+    return None
+
+
 def _fail(path: Path, problem: str) -> MediaError:
     return MediaError(f"{path.name}: {problem}")
 
@@ -127,10 +137,10 @@ def _verify(container: Any, vstream: Any, pts: list[int], keys: list[int]) -> bo
     return True
 
 
-def _index_from_decode(path: Path) -> tuple[list[int], list[int]]:
+def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[int]]:
     """One full decode pass: slow but the ground truth for any stream FFmpeg decodes."""
     with av.open(str(path)) as container:
-        vstream = container.streams.video[0]
+        vstream = container.streams[stream_index]
         vstream.thread_type = "AUTO"
         pts: list[int] = []
         keys: list[int] = []
@@ -161,7 +171,7 @@ def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
     if not ok:
         method = "decode"
         try:
-            dec_pts, dec_keys = _index_from_decode(path)
+            dec_pts, dec_keys = _index_from_decode(path, vstream.index)
         except av.FFmpegError as exc:
             raise _fail(path, f"cannot decode video ({exc})") from exc
         keys = sorted(set(keys) | set(dec_keys)) if keys else dec_keys
