@@ -190,6 +190,34 @@ class SeekingDecoder:
             result = self._retry(lo, hi, start, size, cache, should_stop)
         return result
 
+    def iterate(self, start: int, stop: int, size: Size) -> Iterator[tuple[int, np.ndarray]]:
+        """Frames ``start..stop-1`` in order, each exactly once, without touching a cache.
+
+        For whole-video passes (spotting, export): one seek, then straight decoding; a
+        frame the decoder fails to output raises instead of silently shifting indices.
+        """
+        if start >= stop:
+            return
+        scratch = FrameCache(0)
+        first = self.decode_range(start, start, size, scratch)
+        if first is None:
+            raise MediaError(f"{self.path.name}: frame {start} cannot be decoded")
+        yield start, first
+        expected = start + 1
+        self._skip_before_pts = None
+        while expected < stop:
+            item = self._next()
+            if item is None:
+                raise MediaError(f"{self.path.name}: decoding stopped before frame {expected}")
+            idx, frame = item
+            if idx is None or idx < expected:
+                continue
+            if idx > expected:
+                raise MediaError(f"{self.path.name}: frame {expected} was not decoded")
+            self._pos = idx
+            yield idx, to_rgb(frame, size)
+            expected += 1
+
     def _retry(
         self,
         lo: int,

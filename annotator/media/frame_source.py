@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -224,6 +225,27 @@ class FrameSource:
         if arr is None:
             raise _fail(self.path, f"frame {i} cannot be decoded")
         return arr
+
+    def iter_frames(
+        self, start: int = 0, stop: int | None = None, *, size: tuple[int, int] | None = None
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """``(index, rgb)`` for frames ``start..stop-1`` in order, from a private decoder.
+
+        For whole-video passes (spotting, clip export, thumbnails): nothing goes through
+        the LRU cache, so a pass neither evicts what the player shows nor waits for its
+        lock. The decoder is closed when the iterator is exhausted or closed.
+        """
+        self._check_open()
+        stop = self.frame_count if stop is None else min(int(stop), self.frame_count)
+        start = max(int(start), 0)
+        decoder = SeekingDecoder(self.path, self._index, stream_index=self.stream_index)
+        try:
+            try:
+                yield from decoder.iterate(start, stop, self._norm_size(size))
+            except av.FFmpegError as exc:
+                raise _fail(self.path, f"decode error ({_short(exc)})") from exc
+        finally:
+            decoder.close()
 
     def index_at(self, seconds: float) -> int:
         """The frame on screen at ``seconds`` (measured like :attr:`timestamps`)."""

@@ -260,3 +260,15 @@ def test_back_steps_after_a_jump_use_raw_frames(make_clip, index_cache, opened) 
 
 def decoder_position(src: FrameSource) -> int | None:
     return src._decoder.position  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", ["bframes", "vfr", "start_pts_mkv", "hevc_bframes"])
+def test_iter_frames_in_order(make_clip, name, index_cache, opened) -> None:
+    clip = make_clip(name)
+    src = FrameSource(clip.path, prefetch=False, index_cache_dir=index_cache)
+    opened.append(src)
+    got = [(i, read_index(img)) for i, img in src.iter_frames()]
+    assert got == [(i, i) for i in range(clip.n_frames)]
+    part = [(i, read_index(img)) for i, img in src.iter_frames(17, 29, size=(80, 60))]
+    assert part == [(i, i) for i in range(17, 29)]
+    assert len(src.cache) == 0  # a pass leaves the player's cache alone
