@@ -55,6 +55,16 @@ def crop_box(project: Project, e: Event, width: int, height: int,
     return x0, y0, w2, h2
 
 
+def _read(fs: Any, first: int, last: int) -> Iterable[tuple[int, np.ndarray]]:
+    """Frames ``first..last`` in order: a private sequential decoder when the engine has
+    one (no cache churn), else exact random access frame by frame."""
+    if hasattr(fs, "iter_frames"):
+        yield from fs.iter_frames(first, last + 1)
+    else:
+        for i in range(first, last + 1):
+            yield i, fs.frame(i)
+
+
 def _encode(path: Path, frames: Iterable[np.ndarray], size: tuple[int, int], fps: Any) -> int:
     import av
 
@@ -121,11 +131,18 @@ def export_clips(project: Project, out: str | os.PathLike[str], *,
                     box = crop_box(project, e, fs.width, fs.height, crop_pad) if crop else None
                     x, y, w, h = box or (0, 0, fs.width // 2 * 2, fs.height // 2 * 2)
 
+                    apex = e.apex_frame if e.apex_frame is not None else \
+                        (e.onset_frame + e.offset_frame) // 2
+                    stills: list[np.ndarray] = []
+
                     def frames(first: int = first, last: int = last, x: int = x, y: int = y,
-                               w: int = w, h: int = h) -> Iterable[np.ndarray]:
+                               w: int = w, h: int = h, apex: int = apex,
+                               stills: list[np.ndarray] = stills) -> Iterable[np.ndarray]:
                         nonlocal done
-                        for i in range(first, last + 1):
-                            yield fs.frame(i)[y : y + h, x : x + w]
+                        for i, arr in _read(fs, first, last):
+                            if i == apex:
+                                stills.append(arr[y : y + h, x : x + w])
+                            yield arr[y : y + h, x : x + w]
                             done += 1
                             tick(progress, done, total)
 
@@ -133,9 +150,10 @@ def export_clips(project: Project, out: str | os.PathLike[str], *,
                     clip = out / f"{stem}.mp4"
                     n = _encode(clip, frames(), (w, h), fps)
                     written.append(clip)
-                    apex = e.apex_frame if e.apex_frame is not None else \
-                        (e.onset_frame + e.offset_frame) // 2
-                    still = fs.frame(apex)[y : y + h, x : x + w]
+                    if n != last - first + 1:
+                        raise ValueError(f"{clip.name}: {n} frames decoded, expected "
+                                         f"{last - first + 1}")
+                    still = stills[0] if stills else fs.frame(apex)[y : y + h, x : x + w]
                     ok, png = cv2.imencode(".png", cv2.cvtColor(still, cv2.COLOR_RGB2BGR),
                                            [cv2.IMWRITE_PNG_COMPRESSION, 9])
                     if not ok:
