@@ -1,0 +1,239 @@
+"""The keyboard coding workflow, and ``install_coding(window)`` that wires it all in.
+
+``I``/``P``/``O`` mark onset, apex and offset at the current frame for a pending event on the
+selected lane; Enter commits it, Esc drops it. A FACS code typed in the quick field
+(``1+2+5B+26``, ``R12A``) creates one AU event per unit with the same frames; Alt+1..9 picks
+an emotion. Every edit is a command on the project's undo stack; this module decides what
+to create, the commands do it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from annotator.commands import AddFaceCommand, UpdateEventCommand, push_add_events
+from annotator.model.entities import Event, EventKind
+from annotator.model.facs import Intensity, Side, parse_code
+from annotator.model.project import ModelError, Project
+from annotator.ui.timeline.lanes import LaneKey
+from annotator.ui.timeline.selection import EventSelection
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Pending:
+    """An event being marked: frames so far and, when known, what it is."""
+
+    onset: int | None = None
+    apex: int | None = None
+    offset: int | None = None
+    lane: LaneKey | None = None
+    emotion: str | None = None
+
+    def frames(self, now: int) -> tuple[int, int | None, int]:
+        """Onset, apex, offset to commit: missing ends default to the current frame."""
+        on = self.onset if self.onset is not None else now
+        off = self.offset if self.offset is not None else max(now, on)
+        on, off = min(on, off), max(on, off)
+        apex = self.apex if self.apex is not None and on <= self.apex <= off else None
+        return on, apex, off
+
+
+class CodingSession(QObject):
+    """Turns coding keys into commands; knows the pending event and the palette choices."""
+
+    pending_changed = Signal(object)  # Pending | None
+    message = Signal(str)  # a line for the status bar
+    events_created = Signal(list)  # ids
+
+    def __init__(self, project: Project, stack: QUndoStack, selection: EventSelection,
+                 controller: Any = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.stack = stack
+        self.selection = selection
+        self.controller = controller
+        self.pending: Pending | None = None
+        self.intensity: Intensity | None = None  # palette choices for new AU events
+        self.side: Side | None = None
+        self.emotion: str | None = None  # last emotion picked
+        self.recent_aus: list[int] = []
+        self._frame = 0
+
+    # ------------------------------------------------------------------ context
+    def set_project(self, project: Project) -> None:
+        self.project = project
+        self.cancel()
+
+    def current_frame(self) -> int:
+        if self.controller is not None:
+            return int(self.controller.current_frame)
+        return self._frame
+
+    def set_frame(self, frame: int) -> None:
+        """Used without a player (tests, headless)."""
+        self._frame = frame
+
+    def face(self) -> str | None:
+        """The face new events go to: the selected lane's, else the first face."""
+        lane = (self.pending.lane if self.pending else None) or self.selection.lane
+        if lane and lane[0] in self.project.faces:
+            return lane[0]
+        return next(iter(self.project.faces), None)
+
+    def _media(self) -> str:
+        m = self.project.primary_media
+        return m.id if m else "m1"
+
+    # ------------------------------------------------------------------ I / P / O
+    def _ensure_pending(self) -> Pending:
+        if self.pending is None:
+            self.pending = Pending(lane=self.selection.lane)
+        return self.pending
+
+    def mark_onset(self) -> None:
+        p = self._ensure_pending()
+        p.onset = self.current_frame()
+        if p.offset is not None and p.offset < p.onset:
+            p.offset = None
+        self._changed()
+
+    def mark_apex(self) -> None:
+        p = self._ensure_pending()
+        p.apex = self.current_frame()
+        self._changed()
+
+    def mark_offset(self) -> None:
+        p = self._ensure_pending()
+        p.offset = self.current_frame()
+        if p.onset is not None and p.onset > p.offset:
+            p.onset, p.offset = p.offset, p.onset
+        self._changed()
+
+    def cancel(self) -> None:
+        if self.pending is not None:
+            self.pending = None
+            self._changed()
+
+    def _changed(self) -> None:
+        self.pending_changed.emit(self.pending)
+        if self.pending:
+            p = self.pending
+            what = self.pending.emotion or (p.lane[1] if p.lane else "choose a lane or code")
+            self.message.emit(
+                f"Pending {what}: onset {_f(p.onset)}, apex {_f(p.apex)}, offset {_f(p.offset)}"
+                " — Enter commits, Esc cancels")
+
+    # ------------------------------------------------------------------ commit
+    def commit(self) -> list[int]:
+        """Create the pending event on its lane (or as its emotion); returns the new ids."""
+        p = self._ensure_pending()
+        lane = p.lane or self.selection.lane
+        if p.emotion:
+            return self._create_emotion(p.emotion)
+        if lane is None or lane[1] in ("face", "markers"):
+            self.message.emit("Select an AU, emotion or notes lane, or type a FACS code")
+            return []
+        kind = lane[1]
+        on, apex, off = p.frames(self.current_frame())
+        base = Event(0, lane[0], EventKind.NOTE, on, off, apex, media=self._media(),
+                     annotator=self.project.annotator)
+        if kind.startswith("au:"):
+            au = int(kind[3:])
+            ev = dataclasses.replace(base, kind=EventKind.AU, au=au, intensity=self.intensity,
+                                     side=self.side)
+            ev = dataclasses.replace(ev, code=ev.au_code)
+            self._used(au)
+        elif kind == "emotion":
+            return self._create_emotion(self.emotion or self.project.vocabulary.emotions[0])
+        else:
+            ev = dataclasses.replace(base, note="note")
+        return self._push([ev], f"Code {ev.describe()} {on}–{off}")
+
+    def _create_emotion(self, label: str) -> list[int]:
+        face = self.face()
+        if face is None:
+            face = self._add_face()
+        on, apex, off = (self.pending or Pending()).frames(self.current_frame())
+        ev = Event(0, face, EventKind.EMOTION, on, off, apex, media=self._media(),
+                   emotion=label, annotator=self.project.annotator)
+        return self._push([ev], f"Code {label} {on}–{off}")
+
+    def apply_code(self, text: str) -> list[int]:
+        """One AU event per unit of a FACS code, all with the pending (or current) frames."""
+        parsed = parse_code(text)
+        if not parsed.units:
+            self.message.emit("; ".join(parsed.warnings) or "no action units")
+            return []
+        face = self.face() or self._add_face()
+        on, apex, off = (self.pending or Pending()).frames(self.current_frame())
+        events = [
+            Event(0, face, EventKind.AU, on, off, apex, media=self._media(), au=u.number,
+                  intensity=u.intensity, side=u.side, code=u.code,
+                  annotator=self.project.annotator)
+            for u in parsed.units
+        ]
+        for u in parsed.units:
+            self._used(u.number)
+        ids = self._push(events, f"Code {parsed.normalised} {on}–{off}")
+        if ids and parsed.warnings:
+            self.message.emit("Coded, with warnings: " + "; ".join(parsed.warnings))
+        return ids
+
+    def pick_emotion(self, label: str) -> list[int]:
+        """Emotion key: commits the pending marks as ``label``; on a selected emotion
+        event, relabels it; otherwise starts a pending emotion at the current frame."""
+        self.emotion = label
+        if self.pending is not None:
+            return self._create_emotion(label)
+        sel = [self.project.events[i] for i in self.selection.ids if i in self.project.events]
+        if len(sel) == 1 and sel[0].kind is EventKind.EMOTION:
+            self.stack.push(UpdateEventCommand(self.project, sel[0].id, {"emotion": label},
+                                               f"Relabel as {label}"))
+            return []
+        self.pending = Pending(onset=self.current_frame(), emotion=label,
+                               lane=(self.face() or "", "emotion"))
+        self._changed()
+        return []
+
+    def _push(self, events: list[Event], text: str) -> list[int]:
+        try:
+            ids = push_add_events(self.stack, self.project, events, text)
+        except ModelError as exc:
+            self.message.emit(str(exc))
+            return []
+        self.pending = None
+        self.pending_changed.emit(None)
+        self.selection.set(ids)
+        self.message.emit(f"{text} ({len(ids)} event{'s' if len(ids) != 1 else ''})")
+        self.events_created.emit(ids)
+        return ids
+
+    def _add_face(self) -> str:
+        cmd = AddFaceCommand(self.project)
+        self.stack.push(cmd)
+        return cmd.face_id
+
+    def _used(self, au: int) -> None:
+        if au in self.recent_aus:
+            self.recent_aus.remove(au)
+        self.recent_aus.insert(0, au)
+        del self.recent_aus[12:]
+
+
+def _f(frame: int | None) -> str:
+    return "—" if frame is None else str(frame)
+
+
+def install_coding(window: Any) -> Any:
+    """Build the timeline, coding bar and docks on ``window`` and wire them (see install)."""
+    from annotator.ui.docks.install import install
+
+    return install(window)

@@ -1,0 +1,1 @@
+"""Docks around the player and timeline: AU palette, faces, events table, emotions, history."""

@@ -1,0 +1,239 @@
+"""Builds the timeline, coding bar and docks on the main window and wires them together.
+
+Called once through ``annotator.ui.coding.install_coding(window)``. The window provides
+``project``, ``undo_stack``, ``controller`` (may be None), ``add_dock`` and optionally
+``project_replaced``; everything else lives here so the main window only calls one function.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QUndoView, QVBoxLayout, QWidget
+
+from annotator.commands import push_remove_events
+from annotator.model.project import Project
+from annotator.ui.coding import CodingSession
+from annotator.ui.docks.au_palette import AuPaletteWidget
+from annotator.ui.docks.coding_bar import CodingBar
+from annotator.ui.docks.emotions import EmotionPickerWidget
+from annotator.ui.docks.event_editor import EventEditorDialog
+from annotator.ui.docks.event_table import EventTableWidget
+from annotator.ui.docks.faces import FaceManagerWidget
+from annotator.ui.docks.history import make_history_view
+from annotator.ui.timeline.lanes import au_lane_key
+from annotator.ui.timeline.selection import EventSelection
+from annotator.ui.timeline.widget import TimelineWidget
+
+log = logging.getLogger(__name__)
+
+LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+
+
+@dataclass  # no slots: Qt connects to its bound methods through weak references
+class CodingUi:
+    """Handles on what ``install`` built (for the window, tests and later wiring)."""
+
+    window: Any
+    selection: EventSelection
+    session: CodingSession
+    timeline: TimelineWidget
+    coding_bar: CodingBar
+    table: EventTableWidget
+    palette: AuPaletteWidget
+    faces: FaceManagerWidget
+    emotions: EmotionPickerWidget
+    history: QUndoView
+    shortcuts: list[QShortcut]
+    editor: EventEditorDialog | None = None
+    follow_face: bool = False
+
+    # ------------------------------------------------------------------ reactions
+    def set_project(self, project: Project) -> None:
+        self.session.set_project(project)
+        self.timeline.set_project(project)
+        self.table.set_project(project)
+        self.faces.set_project(project)
+        self.emotions.set_project(project)
+        self.refill_emotion_shortcuts()
+        self.update_overlays()
+
+    def message(self, text: str) -> None:
+        bar = getattr(self.window, "statusBar", None)
+        if callable(bar):
+            bar().showMessage(text, 6000)
+
+    def frame(self) -> int:
+        c = self.window.controller
+        return int(c.current_frame) if c is not None else self.session.current_frame()
+
+    def on_pending_changed(self, *_args: Any) -> None:
+        p = self.session.pending
+        enabled = p is not None
+        for sc in self.shortcuts:
+            if sc.property("needs_pending"):
+                sc.setEnabled(enabled)
+        if p is None or p.lane is None:
+            self.timeline.set_pending(None)
+            return
+        on, apex, off = p.frames(self.frame())
+        self.timeline.set_pending((p.lane, on, apex, off))
+
+    def on_frame_changed(self, _frame: int) -> None:
+        if self.session.pending is not None:
+            self.on_pending_changed()
+        self.update_overlays()
+
+    def on_au_chosen(self, au: int) -> None:
+        face = self.session.face() or self.faces.add_face()
+        self.timeline.add_au_lane(face, au)
+        if self.session.pending is not None:
+            self.session.pending.lane = au_lane_key(face, au)
+            self.session.pending.emotion = None
+            self.session.pending_changed.emit(self.session.pending)
+        self.session._used(au)
+        self.palette.set_recent(self.session.recent_aus)
+        self.timeline.canvas.setFocus()
+
+    def on_face_selected(self, face_id: str) -> None:
+        lane = self.selection.lane
+        if not lane or lane[0] != face_id:
+            self.selection.set_lane((face_id, "face"))
+        self.update_overlays()
+
+    def on_lane_changed(self, lane: Any) -> None:
+        if lane and lane[0] and lane[0] != self.faces.current_face():
+            self.faces.select_face(lane[0])
+
+    def edit_event(self, event_id: int) -> None:
+        self.editor = EventEditorDialog(self.timeline.project, self.window.undo_stack, event_id,
+                                        self.timeline)
+        self.editor.open()
+
+    def delete_selected(self) -> None:
+        push_remove_events(self.window.undo_stack, self.timeline.project,
+                           sorted(self.selection.ids))
+        self.selection.clear()
+
+    def update_overlays(self) -> None:
+        """Face boxes at the current frame on the player; the selected face is labelled."""
+        player = getattr(self.window, "player_widget", None)
+        project = self.timeline.project
+        media = project.primary_media
+        if player is None or media is None or not hasattr(player, "set_overlays"):
+            return
+        frame = self.frame()
+        current = self.faces.current_face()
+        boxes = []
+        for f in project.faces.values():
+            box = f.box_at(media.id, frame)
+            if box is not None:
+                label = f"▶ {f.name}" if f.id == current else f.name
+                boxes.append((*box, f.colour, label))
+                if f.id == current and self.follow_face:
+                    follow = getattr(player, "zoom_to_rect", None)
+                    if callable(follow):
+                        follow(*box)
+        player.set_overlays(boxes)
+
+    def refill_emotion_shortcuts(self) -> None:
+        for sc in [s for s in self.shortcuts if s.property("emotion")]:
+            self.shortcuts.remove(sc)
+            sc.setEnabled(False)
+            sc.deleteLater()
+        vocab = self.timeline.project.vocabulary
+        for label in vocab.emotions:
+            key = vocab.shortcut_of(label)
+            if key:
+                sc = QShortcut(QKeySequence(f"Alt+{key}"), self.window)
+                sc.setProperty("emotion", label)
+                sc.activated.connect(lambda lab=label: self.session.pick_emotion(lab))
+                self.shortcuts.append(sc)
+
+
+def install(window: Any) -> CodingUi:
+    project: Project = window.project
+    stack = window.undo_stack
+    controller = getattr(window, "controller", None)
+    selection = EventSelection(window)
+    session = CodingSession(project, stack, selection, controller, window)
+    timeline = TimelineWidget(project, stack, controller, selection)
+    bar = CodingBar(session)
+    container = QWidget()
+    lay = QVBoxLayout(container)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(0)
+    lay.addWidget(bar)
+    lay.addWidget(timeline, 1)
+    table = EventTableWidget(project, stack, selection)
+    palette = AuPaletteWidget()
+    faces = FaceManagerWidget(project, stack, lambda: session.current_frame())
+    emotions = EmotionPickerWidget(project, stack)
+    history = make_history_view(stack)
+    ui = CodingUi(window, selection, session, timeline, bar, table, palette, faces, emotions,
+                  history, [])
+    window.add_dock("Timeline", container, BOTTOM, "TimelineDock")
+    window.add_dock("AU palette", palette, LEFT, "AuPaletteDock")
+    window.add_dock("Faces", faces, LEFT, "FacesDock")
+    d_events = window.add_dock("Events", table, RIGHT, "EventsDock")
+    d_emotions = window.add_dock("Emotions", emotions, RIGHT, "EmotionsDock")
+    d_history = window.add_dock("History", history, RIGHT, "HistoryDock")
+    if hasattr(window, "tabifyDockWidget"):
+        window.tabifyDockWidget(d_emotions, d_history)
+        d_emotions.raise_()
+        window.resizeDocks([d_events], [420], Qt.Orientation.Horizontal)
+
+    def key(seq: str, slot: Any, needs_pending: bool = False) -> None:
+        sc = QShortcut(QKeySequence(seq), window)
+        sc.activated.connect(slot)
+        if needs_pending:
+            sc.setProperty("needs_pending", True)
+            sc.setEnabled(False)
+        ui.shortcuts.append(sc)
+
+    key("I", session.mark_onset)
+    key("P", session.mark_apex)
+    key("O", session.mark_offset)
+    key("Return", session.commit, True)
+    key("Enter", session.commit, True)
+    key("Escape", session.cancel, True)
+    for d in "0123456789":
+        key(d, lambda d=d: bar.start_typing(d))
+    table_delete = QShortcut(QKeySequence.StandardKey.Delete, table)
+    table_delete.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    table_delete.activated.connect(ui.delete_selected)
+    ui.refill_emotion_shortcuts()
+
+    session.pending_changed.connect(ui.on_pending_changed)
+    session.message.connect(ui.message)
+    session.events_created.connect(lambda ids: ids and timeline.select_event(ids[0]))
+    timeline.edit_requested.connect(ui.edit_event)
+    timeline.error_raised.connect(ui.message)
+    table.message.connect(ui.message)
+    faces.message.connect(ui.message)
+    palette.au_chosen.connect(ui.on_au_chosen)
+    palette.intensity_changed.connect(lambda v: setattr(session, "intensity", v))
+    palette.side_changed.connect(lambda v: setattr(session, "side", v))
+    emotions.emotion_picked.connect(session.pick_emotion)
+    faces.face_selected.connect(ui.on_face_selected)
+    faces.follow_changed.connect(lambda on: (setattr(ui, "follow_face", on),
+                                             ui.update_overlays()))
+    selection.lane_changed.connect(ui.on_lane_changed)
+    if controller is not None:
+        table.seek_requested.connect(controller.seek)
+        controller.frame_changed.connect(ui.on_frame_changed)
+    else:
+        table.seek_requested.connect(timeline.set_playhead)
+    replaced = getattr(window, "project_replaced", None)
+    if replaced is not None:
+        replaced.connect(ui.set_project)
+    for sig in (project.face_changed,):
+        sig.connect(lambda *_a: ui.update_overlays())
+    window.coding = ui
+    return ui
