@@ -44,10 +44,25 @@ class LoadedProject:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
+def _schema() -> dict[str, Any]:
     with open(SCHEMA_PATH, encoding="utf-8") as f:
-        schema = json.load(f)
-    return jsonschema.Draft202012Validator(schema)
+        return json.load(f)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_schema())
+
+
+@lru_cache(maxsize=1)
+def _fast_check():  # type: ignore[no-untyped-def]
+    """jsonschema-rs answers "valid?" ~500x faster than pure-Python jsonschema (100,000
+    events: 0.03 s against 14 s); the Python validator then only runs to word the errors."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - optional speed-up
+        return None
+    return jsonschema_rs.validator_for(_schema()).is_valid
 
 
 def _pointer(path: Any) -> str:
@@ -75,7 +90,9 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
 def validate_document(doc: Any, name: str) -> list[str]:
     """Every problem as ``name: /json/pointer: message``; empty when the document is valid."""
     problems = []
-    for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path))):
+    fast = _fast_check()
+    errors = [] if fast is not None and fast(doc) else _validator().iter_errors(doc)
+    for err in sorted(errors, key=lambda e: list(map(str, e.path))):
         if err.validator in ("oneOf", "anyOf") and err.context:
             err = min(err.context, key=lambda e: len(e.message))
         problems.append(f"{name}: {_pointer(err.absolute_path)}: {_schema_message(err)}")
@@ -175,12 +192,25 @@ def load_project(path: str | os.PathLike[str]) -> LoadedProject:
     return LoadedProject(project, path, notes)
 
 
+def _format(doc: dict[str, Any]) -> str:
+    """Readable and diff-friendly without bloat: one line per event, face, marker or curve."""
+    parts = []
+    for key, value in doc.items():
+        k = json.dumps(key)
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            parts.append(f" {k}: [\n  {items}\n ]")
+        else:
+            parts.append(f" {k}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 def dumps(project: Project, name: str = "project") -> str:
     doc = project_to_dict(project)
     problems = validate_document(doc, name)
     if problems:
         raise ProjectFileError(problems)
-    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    return _format(doc)
 
 
 def _atomic_write(path: Path, text: str, *, backup: bool) -> None:

@@ -53,6 +53,7 @@ class Project:
         self._timebases: dict[str, Timebase] = {}
         self.revision = 0  # bumps on every change; saving records the revision it wrote
         self.saved_revision = 0
+        self._max_event_id: int | None = None
 
         self.event_added = Signal("event_added")  # (event)
         self.event_changed = Signal("event_changed")  # (event, old)
@@ -81,7 +82,10 @@ class Project:
         return self.revision != self.saved_revision
 
     def next_event_id(self) -> int:
-        return max(self.events, default=0) + 1
+        """max(id) + 1, kept incrementally: adding 100,000 events must not be quadratic."""
+        if self._max_event_id is None:
+            self._max_event_id = max(self.events, default=0)
+        return self._max_event_id + 1
 
     def next_marker_id(self) -> int:
         return max(self.markers, default=0) + 1
@@ -250,6 +254,8 @@ class Project:
         if event.kind is EventKind.EMOTION and event.emotion not in self.vocabulary.emotions:
             self.add_emotion_label(event.emotion or "")
         self.events[event.id] = event
+        if self._max_event_id is not None and event.id > self._max_event_id:
+            self._max_event_id = event.id
         self.event_added.emit(event)
         self._touch()
         return event
@@ -278,6 +284,8 @@ class Project:
     def remove_event(self, event_id: int) -> Event:
         event = self._get_event(event_id)
         del self.events[event_id]
+        if event_id == self._max_event_id:
+            self._max_event_id = None  # recomputed on the next request
         self.event_removed.emit(event)
         self._touch()
         return event
