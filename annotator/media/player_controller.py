@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
+from annotator.media.vlc_follower import Follow, VlcFollower, find_shown_frame
 from annotator.model.timebase import Timebase
 from annotator.model.timecode import parse_position
 
@@ -40,14 +41,8 @@ RATES: tuple[float, ...] = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0)
 # 0.4 s, so neither the playhead nor the pause match could be trusted; other speeds play
 # from the frame source (exact, no sound).
 _VLC_RATES = (1.0,)
-# Neighbours searched on pause, relative to VLC's clock estimate (measured: lag 2-10 frames).
-MATCH_BEFORE = 2
-MATCH_AFTER = 15
 # Wait for VLC's picture to stop before grabbing it (pause is asynchronous in VLC).
 _SETTLE_MS = 120
-# Give up on VLC (and play from the frame source) when it has not started by then.
-_VLC_START_TIMEOUT_MS = 3000
-_VLC_RETRIES = 3
 # Frame-source playback waits this long for the prefetch worker, then decodes itself.
 _MAX_STALL_MS = 250
 _MAX_SKIP_SCAN = 64
@@ -130,14 +125,9 @@ class PlayerController(QObject):
         self._engine: Any = None
         self._surface_attached = False
         self._grabber: Grabber | None = None
-        self._vlc_active = False
-        self._vlc_last_t: float | None = None
-        # VLC's picture is on screen (surface shown) / VLC's clock has reached the last seek.
-        self._vlc_shown = False
-        self._vlc_target_s: float | None = None
-        self._vlc_first_t: float | None = None
-        self._vlc_retries = 0
-        self._vlc_wait = QElapsedTimer()
+        self._vlc: VlcFollower | None = None  # while a video is open and VLC is usable
+        self._vlc_active = False  # VLC drives this playback
+        self._vlc_shown = False  # VLC's surface shows the picture
         self._vlc_settle = QTimer(self)
         self._vlc_settle.setSingleShot(True)
         self._vlc_settle.timeout.connect(self._settle_after_vlc_pause)
@@ -226,8 +216,7 @@ class PlayerController(QObject):
 
             self._engine = VlcEngine.create()
             self._want_vlc = self._engine is not None
-        if self._engine is not None:
-            self._engine.open(path)
+        self._make_follower()
         log.info("opened %s: %d frames at %s fps", path, src.frame_count, src.fps)
         self.media_opened.emit(src)
         self.frame_changed.emit(0)
@@ -242,6 +231,7 @@ class PlayerController(QObject):
         self._settling = False
         if self._engine is not None:
             self._engine.stop()
+        self._vlc = None
         self._src.close()
         self._src = None
         self._tb = None
@@ -267,8 +257,7 @@ class PlayerController(QObject):
             if self._engine is None:
                 self._want_vlc = False
                 return False
-            if self._path is not None:
-                self._engine.open(self._path)
+            self._make_follower()
         self._engine.set_window(win_id)
         self._grabber = grabber
         self._surface_attached = True
@@ -283,7 +272,7 @@ class PlayerController(QObject):
         target = min(max(int(frame), 0), self._src.frame_count - 1)
         if self._playing:
             if self._vlc_active:
-                self._vlc_play_from(target)
+                self._vlc.start(target, self._rate)  # type: ignore[union-attr]
             self._set_current(target)
             self._restart_clock()
         else:
@@ -440,7 +429,7 @@ class PlayerController(QObject):
         self._tick.stop()
         log.debug("pause at %d (%s)", self._current, "vlc" if self._vlc_active else "frame source")
         if self._vlc_active:
-            self._engine.pause()
+            self._vlc.pause()  # type: ignore[union-attr]
             self._vlc_active = False
             if self._vlc_shown:
                 self._settling = True
@@ -450,14 +439,13 @@ class PlayerController(QObject):
 
     def _start_engine(self) -> None:
         assert self._src is not None and self._tb is not None
-        use_vlc = self._engine is not None and self._surface_attached and self._rate in _VLC_RATES
+        use_vlc = self._vlc is not None and self._surface_attached and self._rate in _VLC_RATES
         if use_vlc:
-            # The surface is shown only once VLC plays from the right time (see _on_vlc_tick):
+            # The surface is shown only once VLC plays from the right time (Follow.STARTED):
             # until then the exact current frame stays on screen.
             self._vlc_active = True
             self._vlc_shown = False
-            self._vlc_wait.restart()
-            self._vlc_play_from(self._current)
+            self._vlc.start(self._current, self._rate)  # type: ignore[union-attr]
         else:
             self._vlc_active = False
         self._restart_clock()
@@ -467,7 +455,7 @@ class PlayerController(QObject):
     def _restart_playback(self) -> None:
         """Rate or direction changed while playing: re-pick the engine from the current frame."""
         if self._vlc_active:
-            self._engine.pause()
+            self._vlc.pause()  # type: ignore[union-attr]
             self._vlc_active = False
             if self._vlc_shown:
                 self._settling = True
@@ -553,89 +541,43 @@ class PlayerController(QObject):
         return None
 
     def _on_vlc_tick(self) -> None:
-        """Follow VLC's clock (interpolated between its coarse updates) for labels and loops."""
-        assert self._tb is not None and self._src is not None
-        self._engine.poll()
-        state = self._engine.state
-        if state in ("ended", "stopped", "error"):
-            log.debug("VLC %s while playing", state)
+        """Follow VLC (interpolated between its coarse clock steps) for labels and loops."""
+        assert self._vlc is not None and self._src is not None
+        status = self._vlc.poll()
+        if status is Follow.ENDED:
             self._vlc_active = False
             self._vlc_shown = False
-            self._vlc_target_s = None
             self._playing = False
             self._tick.stop()
             self.playing_changed.emit(False)
             self.video_surface_changed.emit(False)
             self._set_current(self._src.frame_count - 1)
             return
-        t = self._vlc_time_s()
-        if self._vlc_target_s is not None:
-            self._on_vlc_tick_starting(state, t)
+        if status is Follow.STARTING:
             return
-        if t is None or state != "playing":
-            return
-        if t != self._vlc_last_t:
-            self._vlc_last_t = t
-            self._anchor_t = t
-            self._clock.restart()
-        est = self._anchor_t + self._rate * self._clock.nsecsElapsed() / 1e9
-        target = self._tb.index_at(est)
-        if self._loop_active() and target > self._loop_b:  # type: ignore[operator]
-            a = self._loop_a
-            assert a is not None
-            self._vlc_play_from(a)
-            self._set_current(a)
-            self._restart_clock()
-            return
-        if target > self._current:  # VLC never goes back while playing forward
-            self._set_current(target)
-
-    def _on_vlc_tick_starting(self, state: str, t: float | None) -> None:
-        """Wait until VLC really plays from the requested time, then show its surface.
-
-        Measured: right after a start VLC reports the requested time at once, then lands on
-        a keyframe (frame 50 for a request of 20) and its clock follows. So VLC counts as
-        started only when its clock has moved on from the first value and is within a few
-        frames of the request; otherwise seek again (a seek while playing is accurate), and
-        after a few failures play from the frame source instead.
-        """
-        target_s = self._vlc_target_s
-        assert target_s is not None
-        if state == "playing" and t is not None:
-            if self._vlc_first_t is None:
-                self._vlc_first_t = t
-            elif t != self._vlc_first_t:
-                # VLC's clock moves in coarse steps (0.3-0.4 s measured), so allow what
-                # could have played since the seek was asked, and not more.
-                played_s = self._vlc_wait.elapsed() / 1000 * abs(self._rate)
-                if target_s - 0.06 <= t <= target_s + played_s + 0.1:
-                    log.debug("VLC playing from %.3f (asked %.3f)", t, target_s)
-                    self._vlc_target_s = None
-                    self._vlc_last_t = None
-                    self._restart_clock()
-                    if not self._vlc_shown:
-                        self._vlc_shown = True
-                        self.video_surface_changed.emit(True)
-                    return
-                if self._vlc_retries < _VLC_RETRIES:
-                    self._vlc_retries += 1
-                    log.debug("VLC at %.3f instead of %.3f; seeking again", t, target_s)
-                    self._vlc_first_t = None
-                    self._vlc_wait.restart()
-                    self._engine.play_from(target_s + self._vlc_offset_s(), abs(self._rate))
-                    return
-                self._vlc_retries += 1  # out of retries: give up below
-        gave_up = self._vlc_retries > _VLC_RETRIES
-        if gave_up or self._vlc_wait.elapsed() > _VLC_START_TIMEOUT_MS:
-            log.warning("VLC did not play from %.3f s; playing from the frame source", target_s)
-            self._engine.pause()
+        if status is Follow.FAILED:
             self._vlc_active = False
-            self._vlc_target_s = None
             if self._vlc_shown:
                 self._vlc_shown = False
                 self.video_surface_changed.emit(False)
             self._restart_clock()
+            self._stall.restart()
             self._tick.start(self._tick_interval_ms())
+            return
+        if status is Follow.STARTED and not self._vlc_shown:
+            self._vlc_shown = True
+            self.video_surface_changed.emit(True)
+        target = self._vlc.frame_estimate()
+        if target is None:
+            return
+        if self._loop_active() and target > self._loop_b:  # type: ignore[operator]
+            a = self._loop_a
+            assert a is not None
+            self._vlc.start(a, self._rate)
+            self._set_current(a)
+            return
+        if target > self._current:  # VLC never goes back while playing forward
+            self._set_current(target)
 
     def _settle_after_vlc_pause(self) -> None:
         """Find the frame VLC is showing, make it current, then hand the picture back to us."""
@@ -645,9 +587,8 @@ class PlayerController(QObject):
         self._settling = False
         if self._src is None or self._tb is None:
             return
-        t = self._vlc_time_s()
-        estimate = self._tb.index_at(t) if t is not None else self._current
-        estimate = max(estimate, self._current)
+        t = self._vlc.time_s() if self._vlc is not None else None
+        estimate = max(self._tb.index_at(t) if t is not None else 0, self._current)
         chosen = estimate
         shown = None
         if self._grabber is not None:
@@ -656,59 +597,22 @@ class PlayerController(QObject):
             except Exception as exc:  # noqa: BLE001 - a failed grab must not break pausing
                 log.warning("grabbing the VLC picture failed: %s", exc)
         if shown is not None:
-            from annotator.media.vlc_engine import dump_grab
-
-            dump_grab(shown, estimate)
-
-            match = self._match_grab(shown, estimate - MATCH_BEFORE, estimate + MATCH_AFTER)
-            if match is None:
-                # The clock was further off than measured (odd container timing): look
-                # one second either side before giving up on the picture.
-                second = max(round(float(self._src.fps)), MATCH_AFTER)
-                match = self._match_grab(shown, estimate - second, estimate + second)
-            if match is not None:
-                chosen = match[0]
-                log.info(
-                    "VLC paused: clock says frame %d, picture matches %d "
-                    "(difference %.1f, next best %.1f)",
-                    estimate,
-                    *match,
-                )
-            else:
-                log.warning("VLC paused: grab matched no frame near %d; using the clock", estimate)
+            found = find_shown_frame(self._src, shown, estimate, float(self._src.fps))
+            if found is not None:
+                chosen = found
         self._set_current(chosen)
         self._vlc_shown = False
         self.video_surface_changed.emit(False)
 
-    def _match_grab(self, shown: np.ndarray, lo: int, hi: int) -> tuple[int, float, float] | None:
-        from annotator.media.vlc_engine import MATCH_WIDTH, match_shown_frame
-
-        assert self._src is not None
-        lo, hi = max(lo, 0), min(hi, self._src.frame_count - 1)
-        size = (
-            MATCH_WIDTH,
-            max(2, round(MATCH_WIDTH * self._src.height / max(self._src.width, 1))),
-        )
-        cands = [(i, self._src.frame(i, size=size)) for i in range(lo, hi + 1)]
-        return match_shown_frame(shown, cands, (self._src.width, self._src.height))
-
-    def _vlc_offset_s(self) -> float:
-        """VLC counts time from the container's zero, we from the first frame (first PTS)."""
-        return float(getattr(self._src, "start_s", 0.0) or 0.0)
-
-    def _vlc_time_s(self) -> float | None:
-        """VLC's clock on our time axis (frame 0 = 0.0); an estimate, never trusted alone."""
-        t = self._engine.time_s() if self._engine is not None else None
-        return None if t is None else t - self._vlc_offset_s()
-
-    def _vlc_play_from(self, frame: int) -> None:
-        assert self._tb is not None
-        self._vlc_last_t = None
-        self._vlc_target_s = self._tb.time_s(frame)
-        self._vlc_first_t = None
-        self._vlc_retries = 0
-        self._vlc_wait.restart()
-        self._engine.play_from(self._vlc_target_s + self._vlc_offset_s(), abs(self._rate))
+    def _make_follower(self) -> None:
+        """A VlcFollower for the open video, when VLC is loaded."""
+        self._vlc = None
+        if self._engine is None or self._path is None or self._tb is None:
+            return
+        self._engine.open(self._path)
+        # VLC counts time from the container's zero, we from the first frame (first PTS).
+        offset_s = float(getattr(self._src, "start_s", 0.0) or 0.0)
+        self._vlc = VlcFollower(self._engine, self._tb, offset_s)
 
     def _finish_settling(self) -> None:
         """A key during VLC's settle delay must act on the settled frame, not the estimate."""

@@ -1,0 +1,166 @@
+"""Keeping VLC's playback and our frame index in step (no Qt; the controller polls it).
+
+VLC's clock is an estimate with known faults, all measured under Xvfb with python-vlc 3.0:
+- it counts from the container's zero, we from the first frame: offset by the first PTS
+  (0.85 s on the Hamilton sample);
+- right after a start it reports the requested time at once, then may land elsewhere (on a
+  keyframe: frame 50 for a request of 20), and it moves in coarse 0.3-0.4 s steps;
+- after a pause it trails the picture on screen by 2-10 frames.
+
+So :class:`VlcFollower` counts VLC as started only once its clock has moved on from the
+first value and is where it was asked to be (re-seeking up to three times), interpolates the
+clock between its steps, and :func:`find_shown_frame` settles a pause on the frame whose
+exact decode matches a grab of VLC's window.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from typing import Any, Protocol
+
+import numpy as np
+
+from annotator.media.vlc_engine import MATCH_WIDTH, dump_grab, match_shown_frame
+from annotator.model.timebase import Timebase
+
+log = logging.getLogger(__name__)
+
+# Neighbours searched on pause, relative to VLC's clock estimate (measured: lag 2-10 frames).
+MATCH_BEFORE = 2
+MATCH_AFTER = 15
+# Give up on VLC (the controller then plays from the frame source) after this.
+START_TIMEOUT_S = 3.0
+RETRIES = 3
+
+
+class Follow(enum.Enum):
+    STARTING = "starting"  # not yet playing from the requested time: keep the exact frame
+    STARTED = "started"  # just reached it: show VLC's surface from now on
+    PLAYING = "playing"
+    FAILED = "failed"  # did not start where asked: play from the frame source instead
+    ENDED = "ended"  # end of media, stopped or error
+
+
+class _Source(Protocol):
+    frame_count: int
+    width: int
+    height: int
+
+    def frame(self, i: int, *, size: tuple[int, int] | None = None) -> np.ndarray: ...
+
+
+class VlcFollower:
+    """Starts VLC at a frame and tells where it is, in frames of our timebase."""
+
+    def __init__(self, engine: Any, timebase: Timebase, offset_s: float) -> None:
+        self.engine = engine
+        self._tb = timebase
+        self._offset_s = offset_s
+        self._rate = 1.0
+        self._target_s: float | None = None
+        self._first_t: float | None = None
+        self._retries = 0
+        self._asked_at = 0.0
+        self._last_t: float | None = None
+        self._last_change = 0.0
+
+    def start(self, frame: int, rate: float = 1.0) -> None:
+        """Play from ``frame``; :meth:`poll` says when VLC really plays from there."""
+        self._rate = abs(rate)
+        self._target_s = self._tb.time_s(frame)
+        self._first_t = None
+        self._retries = 0
+        self._last_t = None
+        self._asked_at = time.monotonic()
+        self.engine.play_from(self._target_s + self._offset_s, self._rate)
+
+    def pause(self) -> None:
+        self._target_s = None
+        self.engine.pause()
+
+    def time_s(self) -> float | None:
+        """VLC's clock on our time axis (frame 0 = 0.0); an estimate, never trusted alone."""
+        t = self.engine.time_s()
+        return None if t is None else t - self._offset_s
+
+    def poll(self) -> Follow:
+        self.engine.poll()
+        state = self.engine.state
+        if state in ("ended", "stopped", "error"):
+            log.debug("VLC %s while playing", state)
+            self._target_s = None
+            return Follow.ENDED
+        t = self.time_s()
+        if self._target_s is not None:
+            return self._poll_starting(state, t)
+        if t is not None and state == "playing" and t != self._last_t:
+            self._last_t = t
+            self._last_change = time.monotonic()
+        return Follow.PLAYING
+
+    def frame_estimate(self) -> int | None:
+        """The frame VLC plays now: its last clock value plus the time since it changed."""
+        if self._last_t is None:
+            return None
+        t = self._last_t + self._rate * (time.monotonic() - self._last_change)
+        return self._tb.index_at(t)
+
+    def _poll_starting(self, state: str, t: float | None) -> Follow:
+        target_s = self._target_s
+        assert target_s is not None
+        waited_s = time.monotonic() - self._asked_at
+        if state == "playing" and t is not None:
+            if self._first_t is None:
+                self._first_t = t
+            elif t != self._first_t:
+                # Coarse clock steps: allow what could have played since the request.
+                if target_s - 0.06 <= t <= target_s + waited_s * self._rate + 0.1:
+                    log.debug("VLC playing from %.3f (asked %.3f)", t, target_s)
+                    self._target_s = None
+                    self._last_t = t
+                    self._last_change = time.monotonic()
+                    return Follow.STARTED
+                if self._retries < RETRIES:
+                    self._retries += 1
+                    log.debug("VLC at %.3f instead of %.3f; seeking again", t, target_s)
+                    self._first_t = None
+                    self._asked_at = time.monotonic()
+                    self.engine.play_from(target_s + self._offset_s, self._rate)
+                    return Follow.STARTING
+                self._retries += 1
+        if self._retries > RETRIES or waited_s > START_TIMEOUT_S:
+            log.warning("VLC did not play from %.3f s; playing from the frame source", target_s)
+            self.pause()
+            return Follow.FAILED
+        return Follow.STARTING
+
+
+def find_shown_frame(src: _Source, shown: np.ndarray, estimate: int, fps: float) -> int | None:
+    """The frame whose exact decode matches the grab of VLC's window, near ``estimate``.
+
+    Searches -2..+15 frames first (VLC's measured lag), then one second either side, so an
+    odd container's timing still settles on the picture. ``None``: nothing matched.
+    """
+    dump_grab(shown, estimate)
+    match = _match(src, shown, estimate - MATCH_BEFORE, estimate + MATCH_AFTER)
+    if match is None:
+        second = max(round(fps), MATCH_AFTER)
+        match = _match(src, shown, estimate - second, estimate + second)
+    if match is None:
+        log.warning("VLC paused: grab matched no frame near %d; using the clock", estimate)
+        return None
+    log.info(
+        "VLC paused: clock says frame %d, picture matches %d (difference %.1f, next best %.1f)",
+        estimate,
+        *match,
+    )
+    return match[0]
+
+
+def _match(src: _Source, shown: np.ndarray, lo: int, hi: int) -> tuple[int, float, float] | None:
+    lo, hi = max(lo, 0), min(hi, src.frame_count - 1)
+    size = (MATCH_WIDTH, max(2, round(MATCH_WIDTH * src.height / max(src.width, 1))))
+    cands = [(i, src.frame(i, size=size)) for i in range(lo, hi + 1)]
+    return match_shown_frame(shown, cands, (src.width, src.height))
