@@ -96,56 +96,80 @@ def validate_document(doc: Any, name: str) -> list[str]:
         if err.validator in ("oneOf", "anyOf") and err.context:
             err = min(err.context, key=lambda e: len(e.message))
         problems.append(f"{name}: {_pointer(err.absolute_path)}: {_schema_message(err)}")
-    if problems or not isinstance(doc, dict):
+    if not isinstance(doc, dict):
         return problems
-    return [f"{name}: {p}" for p in _semantic_problems(doc)]
+    problems += [f"{name}: {p}" for p in _semantic_problems(doc)]
+    return sorted(set(problems), key=_pointer_order)
+
+
+def _pointer_order(line: str) -> list[Any]:
+    """Sort problems by document position: /events/2 before /events/10."""
+    pointer = line.split(": ", 2)[1] if line.count(": ") >= 2 else line
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in pointer.split("/")]
+
+
+def _dicts(doc: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    items = doc.get(key)
+    if not isinstance(items, list):
+        return []
+    return [(i, x) for i, x in enumerate(items) if isinstance(x, dict)]
+
+
+def _ints(*values: Any) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
 def _semantic_problems(doc: dict[str, Any]) -> list[str]:
-    """What JSON Schema cannot say: unique ids, references, frame order and range."""
+    """What JSON Schema cannot say: unique ids, references, frame order and range.
+
+    Runs on documents that may also have schema errors, so it reads defensively and
+    reports both kinds together.
+    """
     out: list[str] = []
-    media = {}
-    for i, m in enumerate(doc.get("media", [])):
-        if m["id"] in media:
-            out.append(f"/media/{i}/id: duplicate media id {m['id']!r}")
-        media[m["id"]] = m
+    media: dict[Any, dict[str, Any]] = {}
+    for i, m in _dicts(doc, "media"):
+        if m.get("id") in media:
+            out.append(f"/media/{i}/id: duplicate media id {m.get('id')!r}")
+        media[m.get("id")] = m
     faces = set()
-    for i, f in enumerate(doc.get("faces", [])):
-        if f["id"] in faces:
-            out.append(f"/faces/{i}/id: duplicate face id {f['id']!r}")
-        faces.add(f["id"])
-        for j, b in enumerate(f.get("boxes", [])):
-            if b["media"] not in media:
-                out.append(f"/faces/{i}/boxes/{j}/media: unknown media {b['media']!r}")
+    for i, f in _dicts(doc, "faces"):
+        if f.get("id") in faces:
+            out.append(f"/faces/{i}/id: duplicate face id {f.get('id')!r}")
+        faces.add(f.get("id"))
+        for j, b in _dicts(f, "boxes"):
+            if b.get("media") not in media:
+                out.append(f"/faces/{i}/boxes/{j}/media: unknown media {b.get('media')!r}")
     first_media = next(iter(media), None)
     ids = set()
-    for i, e in enumerate(doc.get("events", [])):
+    for i, e in _dicts(doc, "events"):
         at = f"/events/{i}"
-        if e["id"] in ids:
-            out.append(f"{at}/id: duplicate event id {e['id']}")
-        ids.add(e["id"])
-        if e["face"] not in faces:
+        if e.get("id") in ids:
+            out.append(f"{at}/id: duplicate event id {e.get('id')}")
+        ids.add(e.get("id"))
+        if "face" in e and e["face"] not in faces:
             out.append(f"{at}/face: unknown face {e['face']!r}")
         mid = e.get("media", first_media)
         if mid not in media:
             out.append(f"{at}/media: unknown media {mid!r}")
-        if e["onset_frame"] > e["offset_frame"]:
+        on, off, apex = e.get("onset_frame"), e.get("offset_frame"), e.get("apex_frame")
+        if not _ints(on, off):
+            continue
+        if on > off:
             out.append(f"{at}/onset_frame: must be <= offset_frame")
-        apex = e.get("apex_frame")
-        if apex is not None and not e["onset_frame"] <= apex <= e["offset_frame"]:
+        if _ints(apex) and not on <= apex <= off:
             out.append(f"{at}/apex_frame: must lie between onset_frame and offset_frame")
         count = media.get(mid, {}).get("frame_count", 0)
-        if count and e["offset_frame"] >= count:
+        if _ints(count) and count and off >= count:
             out.append(f"{at}/offset_frame: must be < frame_count ({count}) of media {mid!r}")
     mids = set()
-    for i, m in enumerate(doc.get("markers", [])):
-        if m["id"] in mids:
-            out.append(f"/markers/{i}/id: duplicate marker id {m['id']}")
-        mids.add(m["id"])
-        if m["start_frame"] > m["end_frame"]:
+    for i, m in _dicts(doc, "markers"):
+        if m.get("id") in mids:
+            out.append(f"/markers/{i}/id: duplicate marker id {m.get('id')}")
+        mids.add(m.get("id"))
+        if _ints(m.get("start_frame"), m.get("end_frame")) and m["start_frame"] > m["end_frame"]:
             out.append(f"/markers/{i}/start_frame: must be <= end_frame")
-    for i, c in enumerate(doc.get("curves", [])):
-        if c["face"] not in faces:
+    for i, c in _dicts(doc, "curves"):
+        if "face" in c and c["face"] not in faces:
             out.append(f"/curves/{i}/face: unknown face {c['face']!r}")
     return out
 
