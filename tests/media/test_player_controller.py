@@ -381,3 +381,20 @@ def test_playback_moves_only_to_decoded_frames_then_stops_waiting(qtbot) -> None
     qtbot.waitUntil(lambda: len(seen) >= 2, timeout=3000)
     assert seen[1] < 84
     c.shutdown()
+
+
+def test_missing_libvlc_falls_back_to_frame_source(qtbot, src: FakeSource, monkeypatch) -> None:
+    import sys
+
+    from annotator.media.vlc_engine import VlcEngine
+
+    monkeypatch.delenv("FACET_NO_VLC", raising=False)
+    monkeypatch.setitem(sys.modules, "vlc", None)  # import vlc -> ImportError
+    assert VlcEngine.create() is None
+    c = PlayerController(source_factory=lambda p: src, use_vlc=True)
+    c.open("x")
+    assert not c.attach_video_surface(1234, None)
+    c.play()
+    assert c.is_playing and not c.using_vlc
+    qtbot.waitUntil(lambda: c.current_frame >= 2, timeout=3000)
+    c.shutdown()
