@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.model.entities import Event
-from annotator.model.project import Project
+from annotator.model.project import ModelError, Project
 
 #: ``QUndoCommand.id()`` of nudges: consecutive nudges of the same event merge into one step.
 NUDGE_ID = 0x4E55
@@ -30,11 +30,20 @@ def _restore_labels(project: Project, before: list[str]) -> None:
         project.remove_emotion_label(label)
 
 
+def _check(project: Project, event: Event) -> None:
+    """Refuse an invalid edit before it reaches the stack: an exception raised inside
+    ``redo()`` would unwind through ``QUndoStack.push`` in C++ and leave it inconsistent."""
+    problems = project.check_event(event)
+    if problems:
+        raise ModelError("; ".join(problems))
+
+
 class AddEventCommand(QUndoCommand):
     """Add one event; the id the model assigns on first redo is kept for later redos."""
 
     def __init__(self, project: Project, event: Event, text: str = "") -> None:
         super().__init__(text or f"Add {event.describe() or event.kind.value}")
+        _check(project, event)
         self._project = project
         self._event = event
         self._labels: list[str] = []
@@ -82,6 +91,7 @@ class UpdateEventCommand(QUndoCommand):
         old = project.events[event_id]
         self._project = project
         self._event_id = event_id
+        _check(project, dataclasses.replace(old, **changes))
         self._new = dict(changes)
         self._old = {k: getattr(old, k) for k in changes}
         self._nudge = nudge

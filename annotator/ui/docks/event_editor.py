@@ -34,8 +34,8 @@ class EventEditorDialog(QDialog):
         super().__init__(parent)
         self.project = project
         self.stack = stack
-        self.event = project.events[event_id]
-        e = self.event
+        self.edited = project.events[event_id]
+        e = self.edited
         self.setWindowTitle(f"Event #{e.id} — {e.describe()}")
         last = max(0, project.timebase(e.media).frame_count - 1)
         form = QFormLayout(self)
@@ -87,7 +87,7 @@ class EventEditorDialog(QDialog):
 
     def candidate(self) -> tuple[dict[str, Any], list[str]]:
         """Changed fields and the problems they would have."""
-        e = self.event
+        e = self.edited
         ch: dict[str, Any] = {
             "onset_frame": self.onset.value(), "offset_frame": self.offset.value(),
             "apex_frame": self.apex.value() if self.has_apex.isChecked() else None,
@@ -133,8 +133,8 @@ class EventEditorDialog(QDialog):
         if any(not p.startswith("warning") for p in problems):
             return
         if changed:
-            self.stack.push(UpdateEventCommand(self.project, self.event.id, changed,
-                                               f"Edit {self.event.describe()}"))
+            self.stack.push(UpdateEventCommand(self.project, self.edited.id, changed,
+                                               f"Edit {self.edited.describe()}"))
         super().accept()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QUndoView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QUndoView, QVBoxLayout, QWidget
 
 from annotator.commands import push_remove_events
 from annotator.model.project import Project
@@ -200,8 +200,17 @@ def install(window: Any) -> CodingUi:
     key("I", session.mark_onset)
     key("P", session.mark_apex)
     key("O", session.mark_offset)
-    key("Return", session.commit, True)
-    key("Enter", session.commit, True)
+    def on_return() -> None:
+        """Enter commits the pending marks, unless a text field has focus: then it is
+        that field's Enter (the code field codes its text with the pending frames)."""
+        fw = QApplication.focusWidget()
+        if isinstance(fw, QLineEdit):
+            fw.returnPressed.emit()
+        else:
+            session.commit()
+
+    key("Return", on_return, True)
+    key("Enter", on_return, True)
     key("Escape", session.cancel, True)
     for d in "0123456789":
         key(d, lambda d=d: bar.start_typing(d))
