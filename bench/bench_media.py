@@ -89,7 +89,8 @@ def make_clip(n_frames: int, bframes: int) -> Path:
 class Naive:
     """The baseline: for every request, seek to the keyframe and decode to the target."""
 
-    def __init__(self, path: Path, pts: np.ndarray) -> None:
+    def __init__(self, path: Path, pts: np.ndarray, size: tuple[int, int] | None = None) -> None:
+        self.size = size
         self.c = av.open(str(path))
         self.s = self.c.streams.video[0]
         self.s.thread_type = "AUTO"
@@ -100,6 +101,9 @@ class Naive:
         self.c.seek(target, backward=True, any_frame=False, stream=self.s)
         for f in self.c.decode(self.s):
             if f.pts == target:
+                if self.size:
+                    w, h = self.size
+                    return f.reformat(width=w, height=h, format="rgb24").to_ndarray()
                 return f.to_ndarray(format="rgb24")
         raise RuntimeError(f"frame {i} not reached")
 
@@ -138,6 +142,7 @@ def main() -> int:
     ap.add_argument("--pace-ms", type=float, default=40.0)
     ap.add_argument("--cache-mb", type=float, default=512)
     ap.add_argument("--seeks", type=int, default=40)
+    ap.add_argument("--display", default="", help="request frames scaled, e.g. 960x540")
     ap.add_argument("--encode-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.encode_only:
@@ -157,6 +162,7 @@ def main() -> int:
         check=True,
     )
     pace = args.pace_ms / 1000
+    size = tuple(int(v) for v in args.display.split("x")) if args.display else None
     os.environ.setdefault("FACET_CACHE_DIR", str(Path(tempfile.gettempdir()) / "facet-bench"))
     path = make_clip(args.frames, args.bframes)
     rng = random.Random(1)
@@ -188,30 +194,34 @@ def main() -> int:
     seeks = [rng.randrange(n) for _ in range(args.seeks)]
 
     with FrameSource(path, cache_mb=args.cache_mb) as src:
-        src.frame(4)
-        results["FrameSource"]["forward"] = timed(src.frame, fwd, pace)
+
+        def get(i: int) -> np.ndarray:
+            return src.frame(i, size=size)
+
+        get(4)
+        results["FrameSource"]["forward"] = timed(get, fwd, pace)
         src.cache.clear()
-        first_back = timed(src.frame, back[:1], 0)
-        results["FrameSource"]["backward"] = timed(src.frame, back[1:], pace)
+        first_back = timed(get, back[:1], 0)
+        results["FrameSource"]["backward"] = timed(get, back[1:], pace)
         src.wait_prefetch(30)
         rss_src = rss_mb()
     with FrameSource(path, cache_mb=args.cache_mb, prefetch=False) as src:
 
         def cold(i: int) -> np.ndarray:
             src.cache.clear()
-            return src.frame(i)
+            return src.frame(i, size=size)
 
         results["FrameSource"]["random"] = timed(cold, seeks, 0)
 
     opens = []
     for _ in range(10):
         t0 = time.perf_counter()
-        nv = Naive(path, pts)
+        nv = Naive(path, pts, size)
         nv.frame(0)
         opens.append((time.perf_counter() - t0) * 1000)
         nv.close()
     results["naive"]["open"] = opens
-    nv = Naive(path, pts)
+    nv = Naive(path, pts, size)
     results["naive"]["forward"] = timed(nv.frame, fwd[:40], pace)
     results["naive"]["backward"] = timed(nv.frame, back[1:31], pace)
     results["naive"]["random"] = timed(nv.frame, seeks, 0)
@@ -219,6 +229,7 @@ def main() -> int:
 
     targets = {"forward": 12, "backward": 20, "random": 150, "open": 300}
     print(f"\nclip: {path.name}, {n} frames 1920x1080, GOP {GOP}, B-frames {args.bframes}")
+    print(f"frames requested at {args.display or 'full size'}; load average {os.getloadavg()}")
     print(
         f"pace between steps: {args.pace_ms:.0f} ms, cache budget {args.cache_mb:.0f} MB, "
         f"cold open (index build + frame 0) {cold_open:.0f} ms, "

@@ -80,7 +80,9 @@ class SeekingDecoder:
         stream_index: int = 0,
         threads: str = "AUTO",
         skip_nonref: bool = True,
+        container: Any = None,
     ) -> None:
+        """``container``: an already open, not yet decoded container to adopt."""
         self.path = path
         self.stream_index = stream_index
         self.skip_nonref = skip_nonref
@@ -94,6 +96,10 @@ class SeekingDecoder:
         # see them and no other frame predicts from them, so the target stays exact.
         self._skip_before_pts: int | None = None
         self._raw_from = 0
+        if container is not None:
+            self._container = container
+            self._stream = container.streams[stream_index]
+            self._stream.thread_type = threads
 
     def _open(self) -> None:
         try:

@@ -77,17 +77,28 @@ class FrameSource:
             container = av.open(str(self.path))
         except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
             raise _fail(self.path, f"not a readable video ({_short(exc)})") from exc
+        self._index_was_cached = False
         try:
             self._read_header(container)
             self._index = self._load_index(container, index_cache_dir)
+            self._derive_times()
         except av.FFmpegError as exc:
-            raise _fail(self.path, f"corrupt video ({_short(exc)})") from exc
-        finally:
             container.close()
-        self._derive_times()
+            raise _fail(self.path, f"corrupt video ({_short(exc)})") from exc
+        except BaseException:
+            container.close()
+            raise
+        if not self._index_was_cached:
+            # The index build decoded with this container; a fresh one gets threading.
+            container.close()
+            container = None
         self._cache = FrameCache(int(cache_mb * 1024 * 1024))
         self._lock = threading.Lock()  # the caller's decoder only; never the worker's
-        self._decoder = SeekingDecoder(self.path, self._index, stream_index=self.stream_index)
+        # With a cached index, the header container becomes the caller's decoder: one
+        # av.open less on the way to the first frame.
+        self._decoder = SeekingDecoder(
+            self.path, self._index, stream_index=self.stream_index, container=container
+        )
         self._want_prefetch = prefetch
         self._hint_lock = threading.Lock()
         self._last_index: int | None = None
@@ -122,6 +133,7 @@ class FrameSource:
         if directory is not None:
             cached = load_cached(self.path, directory)
             if cached is not None and cached.time_base == self.time_base:
+                self._index_was_cached = True
                 return cached
         index = build_index(self.path, container, container.streams[self.stream_index])
         if directory is not None:
