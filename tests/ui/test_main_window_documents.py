@@ -1,0 +1,136 @@
+"""Documents in the main window: open, autosave, recover, relink, save, bad files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from annotator.io.project_file import autosave_path, load_project
+from annotator.model import Event, EventKind
+from annotator.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def demo_copy(tmp_path, demo_dir) -> Path:
+    folder = tmp_path / "proj"
+    shutil.copytree(demo_dir, folder)
+    return folder / "demo.facet.json"
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    w.setProperty("quiet_errors", True)
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    w.ask_recover = lambda path: True
+    qtbot.addWidget(w)
+    yield w
+    if w.controller is not None:
+        w.controller.close()
+
+
+def add_au(window: MainWindow, onset: int, offset: int) -> Event:
+    return window.project.add_event(Event(0, "A", EventKind.AU, onset, offset, au=9, code="9"))
+
+
+def test_open_demo_binds_project_and_real_timestamps(window, demo_copy):
+    assert window.open_path(demo_copy)
+    assert window.project_path == demo_copy
+    assert len(window.project.faces) == 2
+    assert window.project.has_real_timebase("m1")
+    assert "demo.facet.json" in window.windowTitle() and "*" not in window.windowTitle()
+
+
+def test_autosave_then_recover_after_crash(qtbot, window, demo_copy):
+    window.open_path(demo_copy)
+    saved_events = len(window.project.events)
+    e = add_au(window, 30, 33)
+    assert window.project.dirty and "*" in window.windowTitle()
+    window.autosave()
+    assert autosave_path(demo_copy).exists()
+    assert "Autosaved" in window.autosave_label.text()
+    # the project file itself is untouched; a "crash" now loses nothing autosaved
+    assert len(load_project(demo_copy).project.events) == saved_events
+
+    other = MainWindow()
+    qtbot.addWidget(other)
+    other.setProperty("quiet_errors", True)
+    asked = []
+    other.ask_recover = lambda path: asked.append(path) or True
+    assert other.open_path(demo_copy)
+    assert asked == [demo_copy]
+    assert other.project.events[e.id].onset_frame == 30
+    other.controller.close()
+
+
+def test_declining_recovery_opens_saved_version(qtbot, window, demo_copy):
+    window.open_path(demo_copy)
+    add_au(window, 30, 33)
+    window.autosave()
+    window.ask_recover = lambda path: False
+    window.project.saved_revision = window.project.revision  # nothing to ask about
+    assert window.open_path(demo_copy)
+    assert len(window.project.events) == len(load_project(demo_copy).project.events)
+
+
+def test_save_writes_atomically_and_clears_autosave(window, demo_copy):
+    window.open_path(demo_copy)
+    e = add_au(window, 40, 44)
+    window.autosave()
+    assert window.save()
+    assert not window.project.dirty
+    assert not autosave_path(demo_copy).exists()
+    assert load_project(demo_copy).project.events[e.id].offset_frame == 44
+    assert (demo_copy.parent / "demo.facet.json.bak").exists()
+
+
+def test_save_as_reanchors_relative_media_path(window, demo_copy, tmp_path):
+    window.open_path(demo_copy)
+    target = tmp_path / "elsewhere" / "copy.facet.json"
+    target.parent.mkdir()
+    assert window.save_as(target)
+    media = load_project(target).project.media["m1"]
+    assert (target.parent / media.path).resolve() == (demo_copy.parent / "demo.mp4").resolve()
+
+
+def test_moved_video_asks_to_relink(window, demo_copy, tmp_path):
+    moved = tmp_path / "moved.mp4"
+    (demo_copy.parent / "demo.mp4").rename(moved)
+    problems = []
+    window.ask_relink = lambda problem: problems.append(problem) or str(moved)
+    assert window.open_path(demo_copy)
+    assert [p.problem for p in problems] == ["missing"]
+    assert Path(window.project.media["m1"].path).name == "moved.mp4"
+    assert window.controller.frame_count == 250
+
+
+def test_changed_video_is_never_used_silently(window, demo_copy):
+    video = demo_copy.parent / "demo.mp4"
+    with open(video, "ab") as f:
+        f.write(b"\0" * 16)  # same name, other content
+    problems = []
+    window.ask_relink = lambda problem: problems.append(problem.problem) or None
+    window.open_path(demo_copy)
+    assert problems == ["changed"]
+
+
+def test_invalid_project_keeps_current_work(window, demo_copy, tmp_path):
+    window.open_path(demo_copy)
+    before = window.project
+    bad = tmp_path / "bad.facet.json"
+    bad.write_text('{"schema_version": 2}')
+    assert not window.open_path(bad)
+    assert window.project is before
+    msg = window.statusBar().currentMessage()
+    assert msg.startswith("bad.facet.json: /: ") and "\n" not in msg
+
+
+def test_unsaved_changes_cancel_keeps_window(qtbot, window, demo_copy):
+    window.open_path(demo_copy)
+    add_au(window, 50, 52)
+    window.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
+    assert not window.open_path(demo_copy)
+    assert window.project.dirty
