@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
+from annotator.media.timed_playback import latest_decoded, plan_tick
 from annotator.media.vlc_follower import Follow, VlcFollower, find_shown_frame
 from annotator.model.timebase import Timebase
 from annotator.model.timecode import parse_position
@@ -43,9 +44,6 @@ RATES: tuple[float, ...] = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0)
 _VLC_RATES = (1.0,)
 # Wait for VLC's picture to stop before grabbing it (pause is asynchronous in VLC).
 _SETTLE_MS = 120
-# Frame-source playback waits this long for the prefetch worker, then decodes itself.
-_MAX_STALL_MS = 250
-_MAX_SKIP_SCAN = 64
 
 
 class FrameSourceLike(Protocol):
@@ -483,62 +481,32 @@ class PlayerController(QObject):
         if self._vlc_active:
             self._on_vlc_tick()
             return
-        elapsed_s = self._clock.nsecsElapsed() / 1e9
-        t = self._anchor_t + self._rate * elapsed_s
-        last = self._src.frame_count - 1
-        target = self._tb.index_at(t)
-        prev = self._current
-        if self._loop_active():
-            a, b = self._loop_a, self._loop_b
-            assert a is not None and b is not None
-            if self._rate > 0 and prev <= b < target:
-                self._set_current(a)
-                self._restart_clock()
-                return
-            if self._rate < 0 and (t < self._tb.time_s(a)) and prev >= a:
-                self._set_current(b)
-                self._restart_clock()
-                return
-        if self._rate > 0 and t >= self._tb.end_s(last):
-            self._set_current(last)
-            self.pause()
-            return
-        if self._rate < 0 and t < 0:
-            self._set_current(0)
-            self.pause()
-            return
-        if target != prev:
-            direction = 1 if self._rate > 0 else -1
-            shown = self._latest_decoded(prev, target)
-            if shown is None and self._stall.elapsed() < _MAX_STALL_MS:
-                self._prefetch(target, direction)  # the worker decodes; keep the picture
-                return
-            self._set_current(target if shown is None else shown)
+        t = self._anchor_t + self._rate * self._clock.nsecsElapsed() / 1e9
+        src = self._src
+        tick = plan_tick(
+            self._tb,
+            t,
+            self._current,
+            self._rate,
+            self.loop,
+            lambda prev, target: latest_decoded(
+                getattr(src, "cache", None),
+                self._display_size,
+                (src.width, src.height),
+                prev,
+                target,
+            ),
+            self._stall.elapsed(),
+        )
+        if tick.frame is not None:
+            self._set_current(tick.frame)
             self._stall.restart()
-            self._prefetch(self._current + direction, direction)
-
-    def _latest_decoded(self, prev: int, target: int) -> int | None:
-        """During playback, the frame nearest ``target`` (after ``prev``) that is decoded.
-
-        Playback moves only to decoded frames, so a backward GOP decode (hundreds of ms on
-        1080p long-GOP) never freezes the GUI thread and the frame number always names the
-        picture on screen. Sources without a cache count every frame as decoded.
-        """
-        cache = getattr(self._src, "cache", None)
-        if cache is None:
-            return target
-        assert self._src is not None
-        size = self._display_size
-        if size is not None and tuple(size) == (self._src.width, self._src.height):
-            size = None
-        key = None if size is None else (int(size[0]), int(size[1]))
-        step = 1 if target > prev else -1
-        for i in range(target, prev, -step):
-            if (key, i) in cache:
-                return i
-            if abs(target - i) > _MAX_SKIP_SCAN:
-                break
-        return None
+        if tick.restart_clock:
+            self._restart_clock()
+        if tick.stop:
+            self.pause()
+        elif tick.prefetch is not None:
+            self._prefetch(*tick.prefetch)
 
     def _on_vlc_tick(self) -> None:
         """Follow VLC (interpolated between its coarse clock steps) for labels and loops."""

@@ -175,7 +175,7 @@ def _small_gray(img: np.ndarray, size: tuple[int, int] = _MATCH_SIZE) -> np.ndar
 
 
 def letterbox_rect(win_w: int, win_h: int, video_w: int, video_h: int) -> tuple[int, int, int, int]:
-    """Where VLC draws a ``video_w`` x ``video_h`` picture inside a window (aspect kept, centred)."""
+    """Where VLC draws a video of that size in a window: aspect kept, centred."""
     if win_w <= 0 or win_h <= 0 or video_w <= 0 or video_h <= 0:
         return (0, 0, max(win_w, 0), max(win_h, 0))
     scale = min(win_w / video_w, win_h / video_h)
