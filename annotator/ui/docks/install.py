@@ -11,9 +11,16 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLineEdit, QUndoView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLineEdit,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.commands import push_remove_events
 from annotator.model.project import Project
@@ -157,6 +164,21 @@ class CodingUi:
                 self.shortcuts.append(sc)
 
 
+def _widen_timeline(window: Any, dock: QDockWidget) -> None:
+    others = [d for d in window.findChildren(QDockWidget)
+              if d is not dock and d.isVisible() and not d.isFloating()
+              and window.dockWidgetArea(d) == BOTTOM]
+    if not others:
+        return
+    for other in others[1:]:  # side panels share one tab group next to the timeline
+        window.tabifyDockWidget(others[0], other)
+    others[0].raise_()
+    width = window.width()
+    window.resizeDocks([dock, others[0]], [int(width * 0.72), int(width * 0.28)],
+                       Qt.Orientation.Horizontal)
+    window.resizeDocks([dock], [int(window.height() * 0.42)], Qt.Orientation.Vertical)
+
+
 def install(window: Any) -> CodingUi:
     project: Project = window.project
     stack = window.undo_stack
@@ -178,7 +200,11 @@ def install(window: Any) -> CodingUi:
     history = make_history_view(stack)
     ui = CodingUi(window, selection, session, timeline, bar, table, palette, faces, emotions,
                   history, [])
-    window.add_dock("Timeline", container, BOTTOM, "TimelineDock")
+    d_timeline = window.add_dock("Timeline", container, BOTTOM, "TimelineDock")
+    if hasattr(window, "setCorner"):
+        # the timeline is where annotators work: the bottom area spans the full width
+        window.setCorner(Qt.Corner.BottomLeftCorner, BOTTOM)
+        window.setCorner(Qt.Corner.BottomRightCorner, BOTTOM)
     window.add_dock("AU palette", palette, LEFT, "AuPaletteDock")
     window.add_dock("Faces", faces, LEFT, "FacesDock")
     d_events = window.add_dock("Events", table, RIGHT, "EventsDock")
@@ -188,6 +214,12 @@ def install(window: Any) -> CodingUi:
         window.tabifyDockWidget(d_emotions, d_history)
         d_emotions.raise_()
         window.resizeDocks([d_events], [420], Qt.Orientation.Horizontal)
+        window.resizeDocks([d_timeline], [360], Qt.Orientation.Vertical)
+        settings = getattr(window, "settings", None)
+        if settings is None or settings.value("window/state") is None:
+            # first run: once every component has added its docks, give the timeline most of
+            # the bottom row (a saved layout wins on later runs)
+            QTimer.singleShot(0, lambda: _widen_timeline(window, d_timeline))
 
     def key(seq: str, slot: Any, needs_pending: bool = False) -> None:
         sc = QShortcut(QKeySequence(seq), window)
