@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from annotator.model.facs import parse_code
 
 
 class CodingBar(QWidget):
+    finished = Signal()  # a code was applied or dropped: give the keys back to the timeline
+
     def __init__(self, session: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -52,6 +56,14 @@ class CodingBar(QWidget):
     def _on_code_return_pressed(self) -> None:
         if self.session.apply_code(self.code.text()):
             self.code.clear()
+            self.finished.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.code.clear()
+            self.finished.emit()
+            return
+        super().keyPressEvent(event)
 
     def _on_session_pending_changed(self, pending: Any) -> None:
         if pending is None:

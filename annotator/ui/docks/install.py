@@ -118,6 +118,35 @@ class CodingUi:
         if lane and lane[0] and lane[0] != self.faces.current_face():
             self.faces.select_face(lane[0])
 
+    def cycle_face(self, step: int) -> None:
+        """F / Shift+F: the next face gets the codes (keyboard-only coding of many faces)."""
+        faces = list(self.timeline.project.faces)
+        if not faces:
+            return
+        cur = self.session.face()
+        i = (faces.index(cur) + step) % len(faces) if cur in faces else 0
+        self.selection.set_lane((faces[i], "face"))
+        self.message(f"Coding face {self.timeline.project.faces[faces[i]].name}")
+
+    def cycle_lane(self, step: int) -> None:
+        """Alt+Up / Alt+Down: move the selected lane (I/O/Enter code on it)."""
+        self.timeline.canvas.ensure()
+        lanes = [ln for ln in self.timeline.canvas.cache.lanes if ln.face]
+        if not lanes:
+            return
+        keys = [ln.key for ln in lanes]
+        cur = self.selection.lane
+        i = (keys.index(cur) + step) % len(keys) if cur in keys else 0
+        self.selection.set_lane(keys[i])
+        if self.session.pending is not None and keys[i][1] not in ("face",):
+            self.session.pending.lane = keys[i]
+            self.session.pending.emotion = None
+            self.session.pending_changed.emit(self.session.pending)
+        self.message(f"Lane: {lanes[i].label} ({self.timeline.project.faces[lanes[i].face].name})")
+
+    def focus_timeline(self) -> None:
+        self.timeline.canvas.setFocus()
+
     def edit_event(self, event_id: int) -> None:
         self.editor = EventEditorDialog(self.timeline.project, self.window.undo_stack, event_id,
                                         self.timeline)
@@ -229,6 +258,10 @@ def install(window: Any) -> CodingUi:
             sc.setEnabled(False)
         ui.shortcuts.append(sc)
 
+    key("F", lambda: ui.cycle_face(1))
+    key("Shift+F", lambda: ui.cycle_face(-1))
+    key("Alt+Down", lambda: ui.cycle_lane(1))
+    key("Alt+Up", lambda: ui.cycle_lane(-1))
     key("I", session.mark_onset)
     key("P", session.mark_apex)
     key("O", session.mark_offset)
@@ -243,7 +276,14 @@ def install(window: Any) -> CodingUi:
 
     key("Return", on_return, True)
     key("Enter", on_return, True)
-    key("Escape", session.cancel, True)
+    def on_escape() -> None:
+        if QApplication.focusWidget() is bar.code:
+            bar.code.clear()
+            ui.focus_timeline()
+        else:
+            session.cancel()
+
+    key("Escape", on_escape, True)
     for d in "0123456789":
         key(d, lambda d=d: bar.start_typing(d))
     table_delete = QShortcut(QKeySequence.StandardKey.Delete, table)
@@ -255,6 +295,7 @@ def install(window: Any) -> CodingUi:
     session.message.connect(ui.message)
     session.events_created.connect(lambda ids: ids and timeline.select_event(ids[0]))
     timeline.edit_requested.connect(ui.edit_event)
+    bar.finished.connect(ui.focus_timeline)
     timeline.error_raised.connect(ui.message)
     table.message.connect(ui.message)
     faces.message.connect(ui.message)
