@@ -19,12 +19,16 @@ APT_PACKAGES=(
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
 
-ensure_system() {
+ensure_system() {  # ensure_system PACKAGE...
   local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null; then
+    log "not a Debian-like system: install these yourself if the app fails: ${missing[*]}"
+    return 0
+  fi
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   log "installing system packages: ${missing[*]}"
@@ -36,8 +40,11 @@ ensure_venv() {
   local py=${PYTHON:-python3}
   local stamp=.venv/.facet-installed
   if [ ! -x .venv/bin/python ]; then
+    if ! "$py" -c "import venv, ensurepip" 2>/dev/null; then
+      ensure_system python3-venv python3-pip
+    fi
     log "creating .venv"
-    "$py" -m venv .venv || { log "python3 -m venv failed: install python3-venv"; exit 1; }
+    "$py" -m venv .venv || { log "$py -m venv failed: install python3-venv"; exit 1; }
   fi
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     log "installing the package and its dependencies into .venv"
@@ -51,7 +58,7 @@ cmd=${1:-run}
 shift || true
 case "$cmd" in
   run)
-    ensure_system
+    ensure_system "${APT_PACKAGES[@]}"
     ensure_venv
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
       log "no display found; starting the app on a virtual screen (xvfb-run). Set DISPLAY to see it."
@@ -60,10 +67,9 @@ case "$cmd" in
     exec .venv/bin/python run.py "$@"
     ;;
   test)
-    ensure_system
+    ensure_system "${APT_PACKAGES[@]}"
     ensure_venv
     export QT_QPA_PLATFORM=offscreen
-    .venv/bin/lint-imports --no-cache
     exec .venv/bin/python -m pytest "$@"
     ;;
   *)

@@ -116,7 +116,7 @@ def _dicts(doc: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _ints(*values: Any) -> bool:
-    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    return all(type(v) is int for v in values)  # noqa: E721 - bool is not a frame
 
 
 def _semantic_problems(doc: dict[str, Any]) -> list[str]:
@@ -140,6 +140,8 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
             if b.get("media") not in media:
                 out.append(f"/faces/{i}/boxes/{j}/media: unknown media {b.get('media')!r}")
     first_media = next(iter(media), None)
+    frame_counts = {k: v.get("frame_count") for k, v in media.items()
+                    if _ints(v.get("frame_count"))}
     ids = set()
     for i, e in _dicts(doc, "events"):
         at = f"/events/{i}"
@@ -152,14 +154,14 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         if mid not in media:
             out.append(f"{at}/media: unknown media {mid!r}")
         on, off, apex = e.get("onset_frame"), e.get("offset_frame"), e.get("apex_frame")
-        if not _ints(on, off):
+        if type(on) is not int or type(off) is not int:  # noqa: E721 - schema reports it
             continue
         if on > off:
             out.append(f"{at}/onset_frame: must be <= offset_frame")
-        if _ints(apex) and not on <= apex <= off:
+        if type(apex) is int and not on <= apex <= off:  # noqa: E721
             out.append(f"{at}/apex_frame: must lie between onset_frame and offset_frame")
-        count = media.get(mid, {}).get("frame_count", 0)
-        if _ints(count) and count and off >= count:
+        count = frame_counts.get(mid, 0)
+        if count and off >= count:
             out.append(f"{at}/offset_frame: must be < frame_count ({count}) of media {mid!r}")
     mids = set()
     for i, m in _dicts(doc, "markers"):
