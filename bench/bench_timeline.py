@@ -17,13 +17,13 @@ from fractions import Fraction
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QRectF, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QImage, QPainter, QUndoStack  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QUndoStack
+from PySide6.QtWidgets import QApplication
 
-from annotator.model import Event, EventKind, Intensity, Media, Project, Side  # noqa: E402
-from annotator.ui.timeline.canvas import TimelineCanvas  # noqa: E402
-from annotator.ui.timeline.selection import EventSelection  # noqa: E402
+from annotator.model import Event, EventKind, Intensity, Media, Project, Side
+from annotator.ui.timeline.canvas import TimelineCanvas
+from annotator.ui.timeline.selection import EventSelection
 
 N_EVENTS = 100_000
 FPS = Fraction(25)

@@ -101,10 +101,10 @@ class UpdateEventCommand(QUndoCommand):
     def event_id(self) -> int:
         return self._event_id
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return NUDGE_ID if self._nudge else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+    def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, UpdateEventCommand) or other._event_id != self._event_id:
             return False
         if not (self._nudge and other._nudge):

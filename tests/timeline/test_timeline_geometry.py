@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from fractions import Fraction
+from pathlib import Path
 
 from annotator.model import Event, EventKind, Media, Project
 from annotator.ui.timeline.cache import TimelineCache
@@ -31,7 +32,7 @@ def test_geometry_modules_do_not_import_qt() -> None:
     assert not any(m.startswith("PySide6") for m in sys.modules if "ui.timeline" in m)
     import annotator.ui.timeline.view as view_mod
 
-    src = open(view_mod.__file__).read()
+    src = Path(view_mod.__file__).read_text()
     assert "PySide6" not in src
 
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 
-
 def keys(qtbot: QtBot, target, *seq) -> None:  # type: ignore[no-untyped-def]
     for k in seq:
         if isinstance(k, tuple):
@@ -50,7 +49,7 @@ def test_keyboard_only_two_faces_undo_redo_save_reopen(window, qtbot: QtBot) -> 
     canvas.setFocus()
     before = set(w.project.events)
     expected = []
-    R = Qt.Key.Key_Right  # noqa: N806
+    R = Qt.Key.Key_Right
     for face_key_presses, start in ((1, 20), (1, 150)):
         keys(qtbot, canvas, *[Qt.Key.Key_F] * face_key_presses)
         ctl.seek(start)

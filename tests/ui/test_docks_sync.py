@@ -7,14 +7,13 @@ from fractions import Fraction
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
+from test_coding_workflow import FakeWindow  # tests/ui is on sys.path (no packages)
 
 from annotator.model import Event, EventKind, Intensity, Media, Project
 from annotator.ui.coding import install_coding
 from annotator.ui.docks.event_editor import EventEditorDialog
 from annotator.ui.docks.event_table import COLUMNS
 from annotator.ui.timeline.lanes import au_lane_key
-
-from test_coding_workflow import FakeWindow  # tests/ui is on sys.path (no packages)
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ class CodingBar(QWidget):
             self.code.clear()
             self.finished.emit()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.code.clear()
             self.finished.emit()

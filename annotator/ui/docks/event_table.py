@@ -143,13 +143,13 @@ class EventTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 1), self.index(len(self._ids) - 1, 1))
 
     # ------------------------------------------------------------------ Qt model
-    def rowCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
@@ -211,7 +211,7 @@ class EventTableModel(QAbstractTableModel):
             return "Overlaps another event of the same AU on the same face"
         return None
 
-    def setData(self, index: _IDX, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: _IDX, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         """Inline edit: one command on the undo stack; refused edits say why."""
         e = self.event_at(index.row())
         col = COLUMNS[index.column()]
@@ -276,7 +276,7 @@ class EventFilterProxy(QSortFilterProxyModel):
             setattr(self, k, v)
         self.invalidateFilter()
 
-    def filterAcceptsRow(self, row: int, parent: _IDX) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, row: int, parent: _IDX) -> bool:
         m = self.sourceModel()
         assert isinstance(m, EventTableModel)
         e = m.event_at(row)

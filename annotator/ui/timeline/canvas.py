@@ -130,14 +130,14 @@ class TimelineCanvas(QWidget):
         self.ensure()
         paint_all(painter, self.paint_context())
 
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
         try:
             self.render_into(p)
         finally:
             p.end()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         fit = self.view.px_per_frame <= self.view.min_px_per_frame + 1e-9
         self.view.width_px = event.size().width()
         self.view.height_px = event.size().height()
@@ -152,7 +152,7 @@ class TimelineCanvas(QWidget):
         return self.view.hit_test(pos.x(), pos.y(), self.cache.indexes,
                                   prefer=tuple(self.selection.ids))
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
         pos = event.position()
@@ -199,7 +199,7 @@ class TimelineCanvas(QWidget):
         self.setFocus()
         self.update()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         drag = self._drag
         if drag is None:
@@ -227,7 +227,7 @@ class TimelineCanvas(QWidget):
             return
         self.view_changed.emit()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         drag, self._drag = self._drag, None
         self.unsetCursor()
         if drag is None or event.button() != Qt.MouseButton.LeftButton:
@@ -297,19 +297,19 @@ class TimelineCanvas(QWidget):
         self.selection.set([cmd.event_id])
         return cmd.event_id
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         hit = self._hit(event.position().toPoint())
         self._drag = None
         if hit.event_id is not None:
             self.selection.set([hit.event_id])
             self.edit_requested.emit(hit.event_id)
 
-    def leaveEvent(self, _event: QEvent) -> None:  # noqa: N802
+    def leaveEvent(self, _event: QEvent) -> None:
         if self._hover is not None:
             self._hover = None
             self.update()
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         """Ctrl+wheel zooms anchored at the cursor; Shift+wheel or a horizontal wheel
         scrolls time; a plain wheel scrolls the lanes."""
         d = event.angleDelta()
@@ -327,7 +327,7 @@ class TimelineCanvas(QWidget):
         event.accept()
 
     # ------------------------------------------------------------------ keys
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         alt = event.modifiers() & Qt.KeyboardModifier.AltModifier
         if key == Qt.Key.Key_Escape and self._drag is not None:
@@ -383,8 +383,8 @@ class TimelineCanvas(QWidget):
             ("Onset", f"{e.onset_frame}  ({tc(e.onset_frame)})"),
             ("Apex", "—" if e.apex_frame is None else f"{e.apex_frame}  ({tc(e.apex_frame)})"),
             ("Offset", f"{e.offset_frame}  ({tc(e.offset_frame)})"),
-            ("Duration", f"{e.duration_frames} frames, {self.project.duration_s(e):.3f} s "
-                         f"({self.project.scale(e)})"),
+            ("Duration", (f"{e.duration_frames} frames, {self.project.duration_s(e):.3f} s "
+                          f"({self.project.scale(e)})")),
         ]
         if e.kind is EventKind.AU:
             rows += [("Intensity", e.intensity.value if e.intensity else "unrated"),

@@ -106,7 +106,7 @@ class LaneIndex:
     slice found by two bisects (pyqtgraph-style clipping to the view), whatever the zoom.
     """
 
-    __slots__ = ("ids", "max_offsets", "offsets", "onsets", "_np")
+    __slots__ = ("_np", "ids", "max_offsets", "offsets", "onsets")
 
     def __init__(self, items: Iterable[tuple[int, int, int]]) -> None:
         rows = sorted(items)  # (onset, offset, id)
