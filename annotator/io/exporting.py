@@ -82,6 +82,21 @@ def _report(*a: Any, **k: Any) -> Path:
     return export_report(*a, **k)
 
 
+def _edl(*a: Any, **k: Any) -> Path:
+    from annotator.io.edl import export_edl
+    return export_edl(*a, **k)
+
+
+def _markers_csv(*a: Any, **k: Any) -> Path:
+    from annotator.io.edl import export_markers_csv
+    return export_markers_csv(*a, **k)
+
+
+def _review(*a: Any, **k: Any) -> Path:
+    from annotator.io.review_export import export_review
+    return export_review(*a, **k)
+
+
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("json", ".facet.json", "the project file, pretty and schema-valid", False, export_json),
     Format("csv", ".csv", "events: one row per event", False, _events_csv),
@@ -91,6 +106,11 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("clips", "", "a folder of per-event mp4 clips, apex PNGs and manifest.csv", True,
            _clips),
     Format("report", ".html", "self-contained HTML report", False, _report),
+    Format("edl", ".edl", "CMX3600 EDL: markers as events with LOC/COMMENT lines", False, _edl),
+    Format("markers-csv", ".markers.csv", "markers and notes with SMPTE timecodes", False,
+           _markers_csv),
+    Format("review", "", "offline HTML review: note stills with drawings, clips, shots", True,
+           _review),
 )}
 
 
