@@ -68,7 +68,11 @@ class CodingUi:
         self.table.set_project(project)
         self.faces.set_project(project)
         self.emotions.set_project(project)
+        project.face_changed.connect(self.on_face_changed)
         self.refill_emotion_shortcuts()
+        self.update_overlays()
+
+    def on_face_changed(self, *_args: Any) -> None:
         self.update_overlays()
 
     def message(self, text: str) -> None:
@@ -315,7 +319,6 @@ def install(window: Any) -> CodingUi:
     replaced = getattr(window, "project_replaced", None)
     if replaced is not None:
         replaced.connect(ui.set_project)
-    for sig in (project.face_changed,):
-        sig.connect(lambda *_a: ui.update_overlays())
+    project.face_changed.connect(ui.on_face_changed)
     window.coding = ui
     return ui

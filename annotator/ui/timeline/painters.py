@@ -147,7 +147,7 @@ def paint_lane_events(p: QPainter, ctx: PaintContext, lane: Lane) -> None:
         p.setBrush(c)
         p.drawRects(rects)
     if micro_rects:
-        p.setBrush(QBrush(MICRO, Qt.BrushStyle.BDiagPattern))
+        p.setBrush(QBrush(QColor(77, 225, 255, 150), Qt.BrushStyle.BDiagPattern))
         p.drawRects(micro_rects)
         p.setBrush(MICRO)
         p.drawRects([QRectF(r.left(), r.top(), r.width(), 2) for r in micro_rects])
@@ -359,7 +359,15 @@ def paint_playhead(p: QPainter, ctx: PaintContext) -> None:
         p.fillRect(QRectF(x, RULER_PX, w, v.height_px), QColor(255, 59, 48, 40))
     p.setPen(QPen(PLAYHEAD, 1.5))
     p.drawLine(QPointF(x, 0), QPointF(x, v.height_px))
-    head = QRectF(x - 5, 0, 10 + max(0.0, min(w, 30) - 0), 8)
+    # the exact frame under the playhead, on the ruler: scrubbing always shows where it is
+    fm = QFontMetrics(ctx.font)
+    text = str(ctx.playhead)
+    box = QRectF(x + max(w, 1.0) + 1, 1, fm.horizontalAdvance(text) + 8, fm.height() + 2)
+    if box.right() > v.width_px:
+        box.moveRight(x - 1)
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(PLAYHEAD)
-    p.drawRect(head)
+    p.drawRoundedRect(box, 3, 3)
+    p.setPen(QColor("#ffffff"))
+    p.setFont(ctx.font)
+    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
