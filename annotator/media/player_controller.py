@@ -437,7 +437,12 @@ class PlayerController(QObject):
 
     def _start_engine(self) -> None:
         assert self._src is not None and self._tb is not None
-        use_vlc = self._vlc is not None and self._surface_attached and self._rate in _VLC_RATES
+        use_vlc = (
+            self._vlc is not None
+            and not self._vlc.unreliable
+            and self._surface_attached
+            and self._rate in _VLC_RATES
+        )
         if use_vlc:
             # The surface is shown only once VLC plays from the right time (Follow.STARTED):
             # until then the exact current frame stays on screen.
@@ -521,7 +526,12 @@ class PlayerController(QObject):
             self.video_surface_changed.emit(False)
             self._set_current(self._src.frame_count - 1)
             return
-        if status is Follow.STARTING:
+        if status is Follow.STARTING and not self._vlc_shown:
+            return
+        if status is Follow.LOST:
+            if self._vlc_shown:  # VLC shows the wrong place: back to the exact frame
+                self._vlc_shown = False
+                self.video_surface_changed.emit(False)
             return
         if status is Follow.FAILED:
             self._vlc_active = False

@@ -32,13 +32,15 @@ MATCH_BEFORE = 2
 MATCH_AFTER = 15
 # Give up on VLC (the controller then plays from the frame source) after this.
 START_TIMEOUT_S = 3.0
-RETRIES = 3
+# Files where VLC's seek lands on the next keyframe stay that way: retry once, then give up.
+RETRIES = 1
 
 
 class Follow(enum.Enum):
-    STARTING = "starting"  # not yet playing from the requested time: keep the exact frame
-    STARTED = "started"  # just reached it: show VLC's surface from now on
+    STARTING = "starting"  # not yet confirmed at the requested time: the playhead waits
+    STARTED = "started"  # VLC plays from the requested time: show its surface from now on
     PLAYING = "playing"
+    LOST = "lost"  # landed elsewhere (measured: on the next keyframe): hide it, seek again
     FAILED = "failed"  # did not start where asked: play from the frame source instead
     ENDED = "ended"  # end of media, stopped or error
 
@@ -62,7 +64,10 @@ class VlcFollower:
         self._target_s: float | None = None
         self._first_t: float | None = None
         self._retries = 0
+        self._announced = False
         self._asked_at = 0.0
+        # VLC failed to start where asked on this file: its seeks cannot be trusted here.
+        self.unreliable = False
         self._last_t: float | None = None
         self._last_change = 0.0
 
@@ -72,6 +77,7 @@ class VlcFollower:
         self._target_s = self._tb.time_s(frame)
         self._first_t = None
         self._retries = 0
+        self._announced = False
         self._last_t = None
         self._asked_at = time.monotonic()
         self.engine.play_from(self._target_s + self._offset_s, self._rate)
@@ -114,6 +120,13 @@ class VlcFollower:
         if state == "playing" and t is not None:
             if self._first_t is None:
                 self._first_t = t
+                if not self._announced and abs(t - target_s) < 0.06:
+                    # VLC took the seek: show its picture now (a still frame until the
+                    # clock confirms would look like a stall), keep checking below.
+                    self._announced = True
+                    self._last_t = t  # the playhead follows from here while confirming
+                    self._last_change = time.monotonic()
+                    return Follow.STARTED
             elif t != self._first_t:
                 # Coarse clock steps: allow what could have played since the request.
                 if target_s - 0.06 <= t <= target_s + waited_s * self._rate + 0.1:
@@ -121,17 +134,26 @@ class VlcFollower:
                     self._target_s = None
                     self._last_t = t
                     self._last_change = time.monotonic()
+                    if self._announced:
+                        return Follow.PLAYING
+                    self._announced = True
                     return Follow.STARTED
                 if self._retries < RETRIES:
                     self._retries += 1
                     log.debug("VLC at %.3f instead of %.3f; seeking again", t, target_s)
                     self._first_t = None
+                    self._last_t = None
+                    self._announced = False
                     self._asked_at = time.monotonic()
                     self.engine.play_from(target_s + self._offset_s, self._rate)
-                    return Follow.STARTING
+                    return Follow.LOST
                 self._retries += 1
         if self._retries > RETRIES or waited_s > START_TIMEOUT_S:
-            log.warning("VLC did not play from %.3f s; playing from the frame source", target_s)
+            log.warning(
+                "VLC did not play from %.3f s; this video plays from the frame source (no sound)",
+                target_s,
+            )
+            self.unreliable = True
             self.pause()
             return Follow.FAILED
         return Follow.STARTING

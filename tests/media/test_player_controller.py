@@ -398,3 +398,30 @@ def test_missing_libvlc_falls_back_to_frame_source(qtbot, src: FakeSource, monke
     assert c.is_playing and not c.using_vlc
     qtbot.waitUntil(lambda: c.current_frame >= 2, timeout=3000)
     c.shutdown()
+
+
+def test_vlc_landing_elsewhere_falls_back_for_this_video(qtbot, src: FakeSource) -> None:
+    """Measured on some files: VLC's seek lands on the next keyframe. Then: frame source."""
+    c = PlayerController(source_factory=lambda p: src, use_vlc=True)
+    engine = FakeEngine()
+    c._engine = engine
+    c.open("x")
+    c.attach_video_surface(1, lambda: None)
+
+    def lands_on_next_keyframe(seconds: float, rate: float = 1.0) -> None:
+        engine.st = "playing"
+        engine.t = seconds + 1.5
+        engine.calls.append("play_from")
+
+    engine.play_from = lands_on_next_keyframe
+    surfaces: list[bool] = []
+    c.video_surface_changed.connect(surfaces.append)
+    c.seek(10)
+    c.play()
+    qtbot.waitUntil(lambda: not c.using_vlc, timeout=5000)
+    assert c.is_playing and surfaces == [] and engine.calls.count("play_from") == 2
+    qtbot.waitUntil(lambda: c.current_frame > 10, timeout=3000)  # the frame source plays
+    c.pause()
+    c.play()
+    assert not c.using_vlc and engine.calls.count("play_from") == 2
+    c.shutdown()
