@@ -162,3 +162,34 @@ def test_history_view_lists_commands(win: FakeWindow) -> None:
     win.coding.session.apply_code("4")
     assert win.coding.history.stack() is win.undo_stack
     assert win.undo_stack.text(0).startswith("Code 4")
+
+
+def test_context_menu_actions_are_commands(win: FakeWindow) -> None:
+    from annotator.ui.timeline.context_menu import build_event_menu
+
+    p = win.project
+    edited: list[int] = []
+    menu = build_event_menu(win, p, win.undo_stack, [1], 15, edited.append)
+    acts = {a.text(): a for a in menu.actions()}
+    acts["Apex at playhead (15)"].trigger()
+    assert p.events[1].apex_frame == 15
+    inten = next(a for a in menu.actions() if a.text() == "Intensity").menu()
+    next(a for a in inten.actions() if a.text() == "D").trigger()
+    assert (p.events[1].intensity, p.events[1].code) == (Intensity.D, "12D")
+    acts["Edit…"].trigger()
+    assert edited == [1]
+    acts["Delete (1)"].trigger()
+    assert 1 not in p.events
+    for _ in range(3):
+        win.undo_stack.undo()
+    assert p.events[1].apex_frame is None and p.events[1].intensity is None
+
+
+def test_mouse_created_bar_uses_palette_choices(win: FakeWindow) -> None:
+    ui, p = win.coding, win.project
+    ui.palette.intensity_changed.emit(Intensity.B)
+    lane = ui.timeline.canvas.cache.lane(au_lane_key("A", 12))
+    eid = ui.timeline.canvas.create_on_lane(lane, 200, 210)
+    assert eid is not None
+    e = p.events[eid]
+    assert (e.intensity, e.code, e.onset_frame, e.offset_frame) == (Intensity.B, "12B", 200, 210)

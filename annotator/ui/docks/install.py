@@ -72,6 +72,13 @@ class CodingUi:
         self.refill_emotion_shortcuts()
         self.update_overlays()
 
+    def new_event_defaults(self, _lane: Any) -> dict[str, Any]:
+        """What a bar drawn with the mouse gets: the palette's intensity and side, the last
+        emotion picked, the project's annotator."""
+        return {"intensity": self.session.intensity, "side": self.session.side,
+                "emotion": self.session.emotion,
+                "annotator": self.timeline.project.annotator}
+
     def on_face_changed(self, *_args: Any) -> None:
         self.update_overlays()
 
@@ -233,6 +240,7 @@ def install(window: Any) -> CodingUi:
     history = make_history_view(stack)
     ui = CodingUi(window, selection, session, timeline, bar, table, palette, faces, emotions,
                   history, [])
+    timeline.canvas.defaults = ui.new_event_defaults
     d_timeline = window.add_dock("Timeline", container, BOTTOM, "TimelineDock")
     if hasattr(window, "setCorner"):
         # the timeline is where annotators work: the bottom area spans the full width

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -34,6 +35,7 @@ from annotator.commands.events import moved
 from annotator.model.entities import Event, EventKind, Marker, MarkerKind
 from annotator.model.project import ModelError, Project
 from annotator.ui.timeline.cache import TimelineCache
+from annotator.ui.timeline.context_menu import show_event_menu
 from annotator.ui.timeline.drag import Drag, DragMode
 from annotator.ui.timeline.lanes import Lane, LaneKind
 from annotator.ui.timeline.painters import PaintContext, paint_all
@@ -292,6 +294,8 @@ class TimelineCanvas(QWidget):
         ev = dataclasses.replace(ev, **{k: v for k, v in extra.items() if k in fields})
         if ev.kind is not EventKind.AU:
             ev = dataclasses.replace(ev, intensity=None, side=None, code="")
+        else:
+            ev = dataclasses.replace(ev, code=ev.au_code)
         cmd = AddEventCommand(self.project, ev)
         self.stack.push(cmd)
         self.selection.set([cmd.event_id])

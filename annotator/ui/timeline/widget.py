@@ -100,6 +100,7 @@ class TimelineWidget(QWidget):
         self.canvas.error_raised.connect(self.error_raised)
         self.hbar.valueChanged.connect(self._on_hbar_value_changed)
         self.vbar.valueChanged.connect(self._on_vbar_value_changed)
+        self.selection.lane_changed.connect(self._on_selection_lane_changed)
         self.controller: PlayerLike | None = None
         self._set_timecode()
         if controller is not None:
@@ -177,6 +178,23 @@ class TimelineWidget(QWidget):
             self.canvas.view.ensure_visible(e.onset_frame)
             self._sync_bars()
         self.canvas.update()
+
+    def _on_selection_lane_changed(self, key: Any) -> None:
+        """Scroll the lanes so a lane selected elsewhere (table, keys) is on screen."""
+        self.canvas.ensure()
+        lane = self.canvas.cache.lane(key) if key else None
+        v = self.canvas.view
+        if lane is None:
+            return
+        visible_h = v.height_px - RULER_PX
+        if lane.top_px < v.scroll_y_px:
+            v.scroll_y_px = lane.top_px
+        elif lane.bottom_px > v.scroll_y_px + visible_h:
+            v.scroll_y_px = lane.bottom_px - visible_h
+        else:
+            return
+        v.clamp()
+        self._changed()
 
     def zoom_to_fit(self) -> None:
         self.canvas.view.zoom_to_fit()
