@@ -231,3 +231,11 @@ def test_paint_does_not_fail_at_all_zooms(setup) -> None:  # type: ignore[no-unt
         assert not w.canvas.grab().isNull()
     w.zoom_to_fit()
     assert not w.canvas.grab().isNull()
+
+
+def test_tooltip_text_has_all_fields(setup) -> None:  # type: ignore[no-untyped-def]
+    p, _, _, w = setup
+    (eid,) = p.events
+    text = w.canvas.describe(eid)
+    for part in ("AU12", "Ann", "10", "15", "19", "10 frames", "macro", "B"):
+        assert part in text

@@ -8,13 +8,11 @@ when a drag is released (the drag itself is a local preview, Esc cancels it).
 from __future__ import annotations
 
 import dataclasses
-import html
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
-    QContextMenuEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -35,11 +33,11 @@ from annotator.commands.events import moved
 from annotator.model.entities import Event, EventKind, Marker, MarkerKind
 from annotator.model.project import ModelError, Project
 from annotator.ui.timeline.cache import TimelineCache
-from annotator.ui.timeline.context_menu import show_event_menu
 from annotator.ui.timeline.drag import Drag, DragMode
 from annotator.ui.timeline.lanes import Lane, LaneKind
 from annotator.ui.timeline.painters import PaintContext, paint_all
 from annotator.ui.timeline.selection import EventSelection
+from annotator.ui.timeline.tooltips import describe_event
 from annotator.ui.timeline.view import HEADER_PX, Region, TimelineView
 
 _CURSORS = {
@@ -377,30 +375,5 @@ class TimelineCanvas(QWidget):
         return super().event(event)
 
     def describe(self, event_id: int) -> str:
-        """Every field of an event, for the hover tooltip."""
-        e = self.project.events[event_id]
-        face = self.project.faces.get(e.face)
-        tc = self.timecode
-        rows = [
-            ("Event", f"#{e.id} {e.describe()}"),
-            ("Face", face.name if face else e.face),
-            ("Onset", f"{e.onset_frame}  ({tc(e.onset_frame)})"),
-            ("Apex", "—" if e.apex_frame is None else f"{e.apex_frame}  ({tc(e.apex_frame)})"),
-            ("Offset", f"{e.offset_frame}  ({tc(e.offset_frame)})"),
-            ("Duration", (f"{e.duration_frames} frames, {self.project.duration_s(e):.3f} s "
-                          f"({self.project.scale(e)})")),
-        ]
-        if e.kind is EventKind.AU:
-            rows += [("Intensity", e.intensity.value if e.intensity else "unrated"),
-                     ("Side", e.side.value if e.side else "both"), ("Code", e.code or e.au_code)]
-        if e.confidence is not None:
-            rows.append(("Confidence", f"{e.confidence:.2f}"))
-        if e.annotator:
-            rows.append(("Annotator", e.annotator))
-        if e.note:
-            rows.append(("Note", e.note))
-        if e.id in self.cache.duplicates:
-            rows.append(("⚠", "overlaps another event of the same AU on this face"))
-        body = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
-                       for k, v in rows)
-        return f"<table>{body}</table>"
+        return describe_event(self.project, event_id, self.timecode,
+                              event_id in self.cache.duplicates)

@@ -1,0 +1,40 @@
+"""Hover text for a timeline bar: every field of the event, frames with their timecode."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from annotator.model.entities import EventKind
+from annotator.model.facs import au_label, au_name
+from annotator.model.project import Project
+
+
+def describe_event(project: Project, event_id: int, tc: Callable[[int], str],
+                   duplicate: bool = False) -> str:
+    e = project.events[event_id]
+    face = project.faces.get(e.face)
+    what = f"{au_label(e.au)} {au_name(e.au)}" if e.au is not None else e.describe()
+    rows = [
+        ("Event", f"#{e.id} {what} ({e.kind.value})"),
+        ("Face", face.name if face else e.face),
+        ("Onset", f"{e.onset_frame}  ({tc(e.onset_frame)})"),
+        ("Apex", "—" if e.apex_frame is None else f"{e.apex_frame}  ({tc(e.apex_frame)})"),
+        ("Offset", f"{e.offset_frame}  ({tc(e.offset_frame)})"),
+        ("Duration", (f"{e.duration_frames} frames, {project.duration_s(e):.3f} s "
+                      f"({project.scale(e)})")),
+    ]
+    if e.kind is EventKind.AU:
+        rows += [("Intensity", e.intensity.value if e.intensity else "unrated"),
+                 ("Side", e.side.value if e.side else "both"), ("Code", e.code or e.au_code)]
+    if e.confidence is not None:
+        rows.append(("Confidence", f"{e.confidence:.2f}"))
+    if e.annotator:
+        rows.append(("Annotator", e.annotator))
+    if e.note:
+        rows.append(("Note", e.note))
+    if duplicate:
+        rows.append(("⚠", "overlaps another event of the same AU on this face"))
+    body = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
+                   for k, v in rows)
+    return f"<table>{body}</table>"
