@@ -237,5 +237,5 @@ def test_tooltip_text_has_all_fields(setup) -> None:  # type: ignore[no-untyped-
     p, _, _, w = setup
     (eid,) = p.events
     text = w.canvas.describe(eid)
-    for part in ("AU12", "Ann", "10", "15", "19", "10 frames", "macro", "B"):
+    for part in ("AU12", "Ann", "10", "15", "19", "10 frames", "0.400 s", "micro", "B"):
         assert part in text
