@@ -193,3 +193,23 @@ def test_mouse_created_bar_uses_palette_choices(win: FakeWindow) -> None:
     assert eid is not None
     e = p.events[eid]
     assert (e.intensity, e.code, e.onset_frame, e.offset_frame) == (Intensity.B, "12B", 200, 210)
+
+
+def test_follow_box_centres_the_face(qtbot: QtBot) -> None:
+    from annotator.ui.docks.install import follow_box
+
+    pytest.importorskip("annotator.ui.player")
+    from annotator.ui.player.frame_view import FrameView
+
+    fv = FrameView()
+    qtbot.addWidget(fv)
+    fv.resize(800, 600)
+    fv.set_video_size(1280, 720)
+
+    class Player:
+        frame_view = fv
+
+    follow_box(Player(), (600.0, 200.0, 100.0, 120.0))
+    cx, cy = fv.view.to_widget(650.0, 260.0)
+    assert abs(cx - 400) < 1 and abs(cy - 300) < 1
+    assert fv.view.scale > 2

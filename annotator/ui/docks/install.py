@@ -184,9 +184,7 @@ class CodingUi:
                 label = f"▶ {f.name}" if f.id == current else f.name
                 boxes.append((*box, f.colour, label))
                 if f.id == current and self.follow_face:
-                    follow = getattr(player, "zoom_to_rect", None)
-                    if callable(follow):
-                        follow(*box)
+                    follow_box(player, box)
         player.set_overlays(boxes)
 
     def refill_emotion_shortcuts(self) -> None:
@@ -202,6 +200,34 @@ class CodingUi:
                 sc.setProperty("emotion", label)
                 sc.activated.connect(lambda lab=label: self.session.pick_emotion(lab))
                 self.shortcuts.append(sc)
+
+
+def follow_box(player: Any, box: tuple[float, float, float, float]) -> None:
+    """Zoom the player so the face box fills most of the view, centred.
+
+    Uses the player's own ``zoom_to_rect`` when it has one; otherwise fits, then makes one
+    anchored zoom whose anchor is solved so the box centre lands in the view centre.
+    """
+    own = getattr(player, "zoom_to_rect", None)
+    if callable(own):
+        own(*box)
+        return
+    fv = getattr(player, "frame_view", None)
+    if fv is None or not hasattr(fv, "zoom_at") or box[2] <= 0 or box[3] <= 0:
+        return
+    from PySide6.QtCore import QPointF
+
+    fv.fit()
+    s = fv.view.scale
+    w, h = fv.width(), fv.height()
+    s_new = min(w / (box[2] * 1.4), h / (box[3] * 1.4))
+    if s_new <= s * 1.001:
+        return
+    anchor = []
+    for c, off, centre in ((box[0] + box[2] / 2, fv.view.offset_x, w / 2),
+                           (box[1] + box[3] / 2, fv.view.offset_y, h / 2)):
+        anchor.append((c - centre / s_new + off / s) / (1 / s - 1 / s_new))
+    fv.zoom_at(s_new / s, QPointF(anchor[0], anchor[1]))
 
 
 def _widen_timeline(window: Any, dock: QDockWidget) -> None:
