@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
 
 from annotator.model.entities import (
@@ -51,6 +52,7 @@ class Project:
         self.curves: list[Curve] = []
         self.vocabulary = Vocabulary()
         self._timebases: dict[str, Timebase] = {}
+        self._nominal_timebases: dict[str, tuple[tuple[int, Fraction], Timebase]] = {}
         self.revision = 0  # bumps on every change; saving records the revision it wrote
         self.saved_revision = 0
         self._max_event_id: int | None = None
@@ -144,7 +146,14 @@ class Project:
         m = self.media.get(mid)
         if m is None:
             return Timebase.nominal(1, 25)
-        return Timebase.nominal(max(m.frame_count, 1), m.fps)
+        # Building a nominal timebase loops over every frame; views ask per event (micro or
+        # macro, durations), so keep it until the frame count or rate changes.
+        key = (max(m.frame_count, 1), m.fps)
+        cached = self._nominal_timebases.get(mid)
+        if cached is None or cached[0] != key:
+            cached = (key, Timebase.nominal(*key))
+            self._nominal_timebases[mid] = cached
+        return cached[1]
 
     def has_real_timebase(self, media_id: str) -> bool:
         return media_id in self._timebases
