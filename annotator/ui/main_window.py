@@ -180,6 +180,9 @@ class MainWindow(QMainWindow):
         from annotator.ui.export_menu import install_export_menu  # File > Import / Export
 
         install_export_menu(self)
+        from annotator.ui.review import install_review  # notes, takes, breakdown
+
+        install_review(self)
 
     # ------------------------------------------------------------------ documents
     def open_path(self, path: Path) -> bool:
