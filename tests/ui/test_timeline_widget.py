@@ -239,3 +239,18 @@ def test_tooltip_text_has_all_fields(setup) -> None:  # type: ignore[no-untyped-
     text = w.canvas.describe(eid)
     for part in ("AU12", "Ann", "10", "15", "19", "10 frames", "0.400 s", "micro", "B"):
         assert part in text
+
+
+def test_marker_lane_drag_creates_marker_and_click_seeks(setup, qtbot: QtBot) -> None:  # type: ignore[no-untyped-def]
+    from annotator.ui.timeline.lanes import MARKERS_KEY
+
+    p, stack, ctl, w = setup
+    y = lane_y(w, MARKERS_KEY)
+    drag(qtbot, w, fx(60.5), fx(64.5), y)
+    (m,) = p.markers.values()
+    assert (m.start_frame, m.end_frame) == (60, 64)
+    qtbot.mouseClick(w.canvas, Qt.MouseButton.LeftButton, pos=QPoint(fx(62.5), y))
+    assert ctl.current_frame == 60
+    assert w.selection.ids == set()  # a marker id is never taken for an event id
+    stack.undo()
+    assert not p.markers

@@ -52,6 +52,7 @@ _CURSORS = {
 class TimelineCanvas(QWidget):
     seek_requested = Signal(int)
     edit_requested = Signal(int)  # event id: open the event editor
+    marker_edit_requested = Signal(int)  # marker id
     view_changed = Signal()  # zoom or scroll changed (scroll bars follow)
     error_raised = Signal(str)  # a refused edit, fit to show in the status bar
 
@@ -176,6 +177,11 @@ class TimelineCanvas(QWidget):
             self.selection.set_lane(hit.lane.key)
             self._drag = Drag(DragMode.CREATE, hit.frame, pos.x(), v.frame_count, hit.lane,
                               current_frame=hit.frame)
+        elif hit.event_id is not None and hit.lane is not None and \
+                hit.lane.kind is LaneKind.MARKERS:
+            marker = self.project.markers.get(hit.event_id)  # marker ids are not event ids
+            if marker is not None:
+                self.seek_requested.emit(marker.start_frame)
         elif hit.event_id is not None and hit.lane is not None:
             eid = hit.event_id
             if mods & Qt.KeyboardModifier.ControlModifier:
@@ -302,7 +308,10 @@ class TimelineCanvas(QWidget):
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         hit = self._hit(event.position().toPoint())
         self._drag = None
-        if hit.event_id is not None:
+        if hit.event_id is not None and hit.lane is not None:
+            if hit.lane.kind is LaneKind.MARKERS:
+                self.marker_edit_requested.emit(hit.event_id)
+                return
             self.selection.set([hit.event_id])
             self.edit_requested.emit(hit.event_id)
 

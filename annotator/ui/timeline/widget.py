@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QScrollBar,
     QToolButton,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.commands import RemoveMarkerCommand, UpdateMarkerCommand
 from annotator.model.project import Project
 from annotator.ui.timeline.canvas import TimelineCanvas
 from annotator.ui.timeline.lanes import au_lane_key, content_height
@@ -97,6 +99,7 @@ class TimelineWidget(QWidget):
         self.canvas.view_changed.connect(self._sync_bars)
         self.canvas.seek_requested.connect(self.seek_requested)
         self.canvas.edit_requested.connect(self.edit_requested)
+        self.canvas.marker_edit_requested.connect(self._on_canvas_marker_edit_requested)
         self.canvas.error_raised.connect(self.error_raised)
         self.hbar.valueChanged.connect(self._on_hbar_value_changed)
         self.vbar.valueChanged.connect(self._on_vbar_value_changed)
@@ -136,6 +139,21 @@ class TimelineWidget(QWidget):
         if isinstance(controller, QObject) and hasattr(controller, "media_opened"):
             controller.media_opened.connect(self._on_controller_media_opened)
         self.set_playhead(int(controller.current_frame))
+
+    def _on_canvas_marker_edit_requested(self, marker_id: int) -> None:
+        """Double-click on a marker: edit its text (empty text deletes it)."""
+        m = self.project.markers.get(marker_id)
+        if m is None:
+            return
+        text, ok = QInputDialog.getText(self, "Marker", f"Text (frames {m.start_frame}–"
+                                        f"{m.end_frame}); empty deletes:", text=m.text)
+        if not ok:
+            return
+        stack = self.canvas.stack
+        if text.strip():
+            stack.push(UpdateMarkerCommand(self.project, marker_id, {"text": text.strip()}))
+        else:
+            stack.push(RemoveMarkerCommand(self.project, marker_id))
 
     def _on_controller_media_opened(self, *_args: Any) -> None:
         self.refresh_extent()
