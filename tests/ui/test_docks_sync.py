@@ -213,3 +213,10 @@ def test_follow_box_centres_the_face(qtbot: QtBot) -> None:
     cx, cy = fv.view.to_widget(650.0, 260.0)
     assert abs(cx - 400) < 1 and abs(cy - 300) < 1
     assert fv.view.scale > 2
+
+
+def test_selection_drops_removed_events(win: FakeWindow) -> None:
+    ui = win.coding
+    ui.selection.set([1, 2])
+    win.project.remove_event(1)
+    assert ui.selection.ids == {2}

@@ -69,6 +69,7 @@ class CodingUi:
         self.faces.set_project(project)
         self.emotions.set_project(project)
         project.face_changed.connect(self.on_face_changed)
+        project.event_removed.connect(self.on_event_removed)
         self.refill_emotion_shortcuts()
         self.update_overlays()
 
@@ -78,6 +79,9 @@ class CodingUi:
         return {"intensity": self.session.intensity, "side": self.session.side,
                 "emotion": self.session.emotion,
                 "annotator": self.timeline.project.annotator}
+
+    def on_event_removed(self, event: Any) -> None:
+        self.selection.discard(event.id)
 
     def on_face_changed(self, *_args: Any) -> None:
         self.update_overlays()
@@ -354,5 +358,6 @@ def install(window: Any) -> CodingUi:
     if replaced is not None:
         replaced.connect(ui.set_project)
     project.face_changed.connect(ui.on_face_changed)
+    project.event_removed.connect(ui.on_event_removed)
     window.coding = ui
     return ui
