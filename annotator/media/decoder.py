@@ -12,6 +12,7 @@ each have one, so neither waits behind the other's decode.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,18 @@ class RawFrame:
     a jump then needs one conversion instead of a whole-GOP decode.
     """
 
-    __slots__ = ("frame", "nbytes")
+    __slots__ = ("_lock", "frame", "nbytes")
 
     def __init__(self, frame: Any) -> None:
         self.frame = frame
         self.nbytes = sum(int(p.buffer_size) for p in frame.planes)
+        self._lock = threading.Lock()
+
+    def to_rgb(self, size: Size) -> np.ndarray:
+        """Convert under a per-frame lock: a PyAV frame keeps one swscale context, and two
+        threads converting the same frame at once crash (seen: caller and worker)."""
+        with self._lock:
+            return to_rgb(self.frame, size)
 
 
 def to_rgb(frame: Any, size: Size) -> np.ndarray:
@@ -64,7 +72,7 @@ def lookup(cache: FrameCache, size: Size, index: int) -> np.ndarray | None:
     raw = cache.get(("raw", index))
     if raw is None:
         return None
-    arr = to_rgb(raw.frame, size)
+    arr = raw.to_rgb(size)
     cache.put((size, index), arr)
     return arr
 
@@ -96,6 +104,7 @@ class SeekingDecoder:
         # see them and no other frame predicts from them, so the target stays exact.
         self._skip_before_pts: int | None = None
         self._raw_from = 0
+        self._raw_only = False
         if container is not None:
             self._container = container
             self._stream = container.streams[stream_index]
@@ -172,13 +181,18 @@ class SeekingDecoder:
         *,
         should_stop: Callable[[], bool] | None = None,
         raw_from: int | None = None,
-    ) -> np.ndarray | None:
+        raw_only: bool = False,
+    ) -> Any:
         """Make frames ``lo..hi`` cached at ``size`` and return frame ``hi``.
 
         Frames decoded before ``lo`` are not converted to RGB (that conversion costs as
         much as the decode at 1080p); those from ``raw_from`` on are cached as
-        :class:`RawFrame`. Returns ``None`` only when ``should_stop`` aborted.
+        :class:`RawFrame`. ``raw_only`` keeps ``lo..hi`` raw too (the prefetch worker's
+        backward fill: the pass reaches the frames next to the user twice as fast, and
+        converts them afterwards). Returns frame ``hi`` (a :class:`RawFrame` when
+        ``raw_only``), ``None`` only when ``should_stop`` aborted.
         """
+        self._raw_only = raw_only
         missing = [i for i in range(lo, hi + 1) if not cache.has_frame(size, i)]
         if not missing:
             arr = lookup(cache, size, hi)
@@ -205,7 +219,7 @@ class SeekingDecoder:
         if start >= stop:
             return
         scratch = FrameCache(0)
-        first = self.decode_range(start, start, size, scratch)
+        first = self.decode_range(start, start, size, scratch, raw_only=False)
         if first is None:
             raise MediaError(f"{self.path.name}: frame {start} cannot be decoded")
         yield start, first
@@ -291,6 +305,12 @@ class SeekingDecoder:
                 continue
             if idx > hi:  # hi was never output: give up, the caller retries
                 return None
+            if self._raw_only:
+                if not cache.has_frame(size, idx):
+                    cache.put(("raw", idx), RawFrame(frame))
+                if idx == hi:
+                    return cache.get(("raw", idx)) or cache.get((size, idx)) or RawFrame(frame)
+                continue
             if idx == hi:
                 arr = cache.get((size, idx))
                 if arr is None:

@@ -89,14 +89,18 @@ class FrameCache:
                 self._bytes -= int(evicted.nbytes)
             self._added.notify_all()
 
-    def wait_get(self, key: Hashable, timeout: float) -> Any:
-        """Wait up to ``timeout`` s for ``key`` to be put (by the prefetch worker)."""
+    def wait_frame(self, size: object, index: int, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for frame ``index`` (at ``size`` or raw) to be put."""
         with self._added:
-            self._added.wait_for(lambda: key in self._items, timeout)
-            arr = self._items.get(key)
-            if arr is not None:
-                self._items.move_to_end(key)
-            return arr
+            return self._added.wait_for(
+                lambda: (size, index) in self._items or ("raw", index) in self._items, timeout
+            )
+
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= int(old.nbytes)
 
     def clear(self) -> None:
         with self._lock:

@@ -211,11 +211,9 @@ class FrameSource:
         worker = self._prefetcher
         if worker is None:
             return None
-        key = (size, i)
         while worker.will_produce(i, size):
-            arr = self._cache.wait_get(key, timeout=0.05)
-            if arr is not None:
-                return arr
+            if self._cache.wait_frame(size, i, timeout=0.05):
+                break
         return lookup(self._cache, size, i)
 
     def _decode(self, i: int, size: Size, *, behind: bool) -> np.ndarray:
@@ -285,7 +283,9 @@ class FrameSource:
                 return
             if self._prefetcher is None:
                 w, h = size or (self.width, self.height)
-                budget_frames = max(self._cache.budget_bytes // max(3 * w * h, 1), 2)
+                # Backward windows pass through raw YUV (1.5 bytes/pixel at full size).
+                frame_bytes = max(3 * w * h, self.width * self.height * 3 // 2, 1)
+                budget_frames = max(self._cache.budget_bytes // frame_bytes, 2)
                 self._prefetcher = Prefetcher(
                     self.path,
                     self._index,
