@@ -220,3 +220,16 @@ def test_selection_drops_removed_events(win: FakeWindow) -> None:
     ui.selection.set([1, 2])
     win.project.remove_event(1)
     assert ui.selection.ids == {2}
+
+
+def test_sorted_rows_follow_edits_and_keep_selection(win: FakeWindow) -> None:
+    t, p, ui = win.coding.table, win.project, win.coding
+    t.table.sortByColumn(col("onset"), Qt.SortOrder.AscendingOrder)
+    ui.selection.set([1])
+    p.update_event(1, onset_frame=150, offset_frame=160)
+    ids = [int(t.proxy.index(r, col("id")).data()) for r in range(t.proxy.rowCount())]
+    assert ids == [2, 3, 1]
+    assert t.selected_ids() == [1]
+    new = p.add_event(Event(0, "A", EventKind.AU, 90, 95, au=6))
+    ids = [int(t.proxy.index(r, col("id")).data()) for r in range(t.proxy.rowCount())]
+    assert ids == [2, new.id, 3, 1]

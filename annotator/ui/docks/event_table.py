@@ -1,8 +1,7 @@
 """Event table dock: every event, sortable and filterable; rows and bars are one selection.
 
-The table model follows the project's signals row by row (no full reset per edit) and
-edits cells only by pushing ``UpdateEventCommand``; selecting a row asks the player to
-seek to the onset and selects the bar on the timeline.
+Selecting a row asks the player to seek to the onset and selects the bar on the timeline;
+selecting bars selects the rows. Editing goes through the model (commands).
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -19,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,228 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.commands import UpdateEventCommand
-from annotator.model.entities import Event, EventKind
-from annotator.model.facs import Intensity, Side
-from annotator.model.project import ModelError, Project
+from annotator.model.entities import EventKind
+from annotator.model.project import Project
+from annotator.ui.docks.event_table_model import COLUMNS, EventTableModel
 from annotator.ui.timeline.selection import EventSelection
 
-COLUMNS = ("id", "face", "kind", "what", "intensity", "side", "onset", "apex", "offset",
-           "frames", "scale", "annotator", "note", "check")
-EDITABLE = {"intensity", "side", "onset", "apex", "offset", "annotator", "note", "what"}
-_INT_COLS = {"id", "onset", "apex", "offset", "frames"}
+__all__ = ["COLUMNS", "EventFilterProxy", "EventTableModel", "EventTableWidget"]
+
 _IDX = QModelIndex | QPersistentModelIndex
-
-
-class EventTableModel(QAbstractTableModel):
-    edit_failed = Signal(str)
-
-    def __init__(self, project: Project, stack: QUndoStack) -> None:
-        super().__init__()
-        self.stack = stack
-        self.project = project
-        self._ids: list[int] = []
-        self._row: dict[int, int] = {}
-        self._dupes: set[int] = set()
-        self.set_project(project)
-
-    def set_project(self, project: Project) -> None:
-        if self._ids or getattr(self, "_bound", False):
-            self._disconnect()
-        self.project = project
-        p = project
-        p.event_added.connect(self._on_project_event_added)
-        p.event_changed.connect(self._on_project_event_changed)
-        p.event_removed.connect(self._on_project_event_removed)
-        p.face_changed.connect(self._on_project_face_changed)
-        self._bound = True
-        self.beginResetModel()
-        self._ids = sorted(p.events)
-        self._reindex()
-        self._dupes = {i for pair in p.overlapping_duplicates() for i in pair}
-        self.endResetModel()
-
-    def _disconnect(self) -> None:
-        p = self.project
-        p.event_added.disconnect(self._on_project_event_added)
-        p.event_changed.disconnect(self._on_project_event_changed)
-        p.event_removed.disconnect(self._on_project_event_removed)
-        p.face_changed.disconnect(self._on_project_face_changed)
-
-    def _reindex(self) -> None:
-        self._row = {eid: r for r, eid in enumerate(self._ids)}
-
-    def row_of(self, event_id: int) -> int | None:
-        return self._row.get(event_id)
-
-    def event_at(self, row: int) -> Event | None:
-        return self.project.events.get(self._ids[row]) if 0 <= row < len(self._ids) else None
-
-    # ------------------------------------------------------------------ model signals
-    def _refresh_dupes(self, ev: Event) -> None:
-        """Re-check duplicates on the edited event's lane only."""
-        if ev.kind is not EventKind.AU:
-            return
-        lane = sorted((e for e in self.project.events.values()
-                       if e.face == ev.face and e.au == ev.au and e.media == ev.media
-                       and e.kind is EventKind.AU), key=lambda e: (e.onset_frame, e.id))
-        before = {e.id for e in lane} & self._dupes
-        now: set[int] = set()
-        active: list[Event] = []
-        for e in lane:
-            active = [a for a in active if a.offset_frame >= e.onset_frame]
-            if active:
-                now.add(e.id)
-                now.update(a.id for a in active)
-            active.append(e)
-        self._dupes = (self._dupes - before) | now
-        for eid in before ^ now:
-            r = self._row.get(eid)
-            if r is not None:
-                self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
-
-    def _on_project_event_added(self, ev: Event) -> None:
-        import bisect
-
-        r = bisect.bisect_left(self._ids, ev.id)
-        self.beginInsertRows(QModelIndex(), r, r)
-        self._ids.insert(r, ev.id)
-        self._reindex()
-        self.endInsertRows()
-        self._refresh_dupes(ev)
-
-    def _on_project_event_removed(self, ev: Event) -> None:
-        r = self._row.get(ev.id)
-        if r is None:
-            return
-        self.beginRemoveRows(QModelIndex(), r, r)
-        del self._ids[r]
-        self._reindex()
-        self.endRemoveRows()
-        self._dupes.discard(ev.id)
-        self._refresh_dupes(ev)
-
-    def _on_project_event_changed(self, ev: Event, old: Event) -> None:
-        r = self._row.get(ev.id)
-        if r is not None:
-            self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
-        self._refresh_dupes(old)
-        self._refresh_dupes(ev)
-
-    def _on_project_face_changed(self, *_args: Any) -> None:
-        if self._ids:
-            self.dataChanged.emit(self.index(0, 1), self.index(len(self._ids) - 1, 1))
-
-    # ------------------------------------------------------------------ Qt model
-    def rowCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def flags(self, index: _IDX) -> Qt.ItemFlag:
-        f = super().flags(index)
-        if COLUMNS[index.column()] in EDITABLE:
-            f |= Qt.ItemFlag.ItemIsEditable
-        return f
-
-    def value(self, e: Event, col: str) -> Any:
-        if col == "id":
-            return e.id
-        if col == "face":
-            face = self.project.faces.get(e.face)
-            return face.name if face else e.face
-        if col == "kind":
-            return e.kind.value
-        if col == "what":
-            return e.describe() if e.kind is EventKind.AU else e.label
-        if col == "intensity":
-            return e.intensity.value if e.intensity else ""
-        if col == "side":
-            return e.side.value if e.side else ""
-        if col == "onset":
-            return e.onset_frame
-        if col == "apex":
-            return e.apex_frame if e.apex_frame is not None else ""
-        if col == "offset":
-            return e.offset_frame
-        if col == "frames":
-            return e.duration_frames
-        if col == "scale":
-            return self.project.scale(e)
-        if col == "annotator":
-            return e.annotator
-        if col == "note":
-            return e.note
-        if col == "check":
-            return "overlaps same AU" if e.id in self._dupes else ""
-        return ""
-
-    def data(self, index: _IDX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        e = self.event_at(index.row())
-        if e is None:
-            return None
-        col = COLUMNS[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            if role == Qt.ItemDataRole.EditRole and col == "what":
-                return e.au_code if e.kind is EventKind.AU else e.label
-            return self.value(e, col)
-        if role == Qt.ItemDataRole.UserRole:  # sort key
-            v = self.value(e, col)
-            return v if col in _INT_COLS and v != "" else str(v)
-        if role == Qt.ItemDataRole.ForegroundRole and col == "check" and e.id in self._dupes:
-            return QBrush(QColor("#d43b3b"))
-        if role == Qt.ItemDataRole.ToolTipRole and col == "check" and e.id in self._dupes:
-            return "Overlaps another event of the same AU on the same face"
-        return None
-
-    def setData(self, index: _IDX, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        """Inline edit: one command on the undo stack; refused edits say why."""
-        e = self.event_at(index.row())
-        col = COLUMNS[index.column()]
-        if e is None or role != Qt.ItemDataRole.EditRole:
-            return False
-        try:
-            changes = self._changes(e, col, value)
-            if changes:
-                self.stack.push(UpdateEventCommand(self.project, e.id, changes,
-                                                   f"Edit {col} of {e.describe()}"))
-        except (ModelError, ValueError) as exc:
-            self.edit_failed.emit(str(exc))
-            return False
-        return True
-
-    def _changes(self, e: Event, col: str, value: Any) -> dict[str, Any]:
-        text = str(value).strip()
-        if col in ("onset", "offset"):
-            return {f"{col}_frame": int(text)}
-        if col == "apex":
-            return {"apex_frame": int(text) if text else None}
-        if col == "intensity":
-            return {"intensity": Intensity(text.upper()) if text else None}
-        if col == "side":
-            return {"side": Side(text.upper()) if text else None}
-        if col in ("annotator", "note"):
-            return {col: text}
-        if col == "what":
-            if e.kind is EventKind.EMOTION:
-                return {"emotion": text}
-            if e.kind is EventKind.NOTE:
-                return {"note": text}
-            from annotator.model.facs import parse_code
-
-            units = parse_code(text).units
-            if len(units) != 1:
-                raise ValueError("type a single AU code, e.g. R12C")
-            u = units[0]
-            return {"au": u.number, "intensity": u.intensity, "side": u.side, "code": u.code}
-        return {}
 
 
 class EventFilterProxy(QSortFilterProxyModel):
@@ -264,6 +48,13 @@ class EventFilterProxy(QSortFilterProxyModel):
         self.scale = ""
         self.text = ""
         self.setSortRole(Qt.ItemDataRole.UserRole)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in the source model (one key sort) and keep its order here."""
+        source = self.sourceModel()
+        if source is not None and column >= 0:
+            source.sort(column, order)
+        super().sort(-1, Qt.SortOrder.AscendingOrder)  # -1 with Descending reverses rows
 
     def set_filters(self, **kw: str) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateFilter is deprecated
