@@ -189,6 +189,25 @@ def letterbox_rect(win_w: int, win_h: int, video_w: int, video_h: int) -> tuple[
 MATCH_MAX_DIFF = 8.0
 
 
+class GrabMatcher:
+    """Compares decoded frames with one grab of VLC's window (letterbox cropped once)."""
+
+    def __init__(self, target: np.ndarray) -> None:
+        self._target = target
+
+    @classmethod
+    def of(cls, shown: np.ndarray | None, video_size: tuple[int, int]) -> GrabMatcher | None:
+        if shown is None or shown.size == 0:
+            return None
+        x, y, w, h = letterbox_rect(shown.shape[1], shown.shape[0], *video_size)
+        crop = shown[y : y + h, x : x + w]
+        return cls(_small_gray(crop)) if crop.size else None
+
+    def difference(self, img: np.ndarray) -> float:
+        """Mean absolute grey difference, 0-255 (any size of the exact decode)."""
+        return float(np.abs(_small_gray(img) - self._target).mean())
+
+
 def match_shown_frame(
     shown: np.ndarray, candidates: Sequence[tuple[int, np.ndarray]], video_size: tuple[int, int]
 ) -> tuple[int, float, float] | None:
@@ -198,16 +217,10 @@ def match_shown_frame(
     letterbox first. Candidates are exact decodes (any size). Returns ``None`` when there
     is nothing to compare or nothing is close enough to be the picture.
     """
-    if shown is None or shown.size == 0 or not candidates:
+    matcher = GrabMatcher.of(shown, video_size)
+    if matcher is None or not candidates:
         return None
-    x, y, w, h = letterbox_rect(shown.shape[1], shown.shape[0], *video_size)
-    crop = shown[y : y + h, x : x + w]
-    if crop.size == 0:
-        return None
-    target = _small_gray(crop)
-    scored = sorted(
-        (float(np.abs(_small_gray(img) - target).mean()), index) for index, img in candidates
-    )
+    scored = sorted((matcher.difference(img), index) for index, img in candidates)
     best_d, best_i = scored[0]
     if best_d > MATCH_MAX_DIFF:
         return None
