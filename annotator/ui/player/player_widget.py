@@ -157,7 +157,6 @@ class PlayerWidget(QWidget):
         else:
             self._show_exact()
             self._stack.setCurrentWidget(self.frame_view)
-        self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_controller_error_occurred(self, message: str) -> None:
         if self._ctl.source is None:
