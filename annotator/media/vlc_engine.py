@@ -187,6 +187,8 @@ def letterbox_rect(win_w: int, win_h: int, video_w: int, video_h: int) -> tuple[
 # under Xvfb: the right frame differs by 1.5-4 (VLC's scaling and YUV conversion), a wrong
 # one of a real clip by 16-23, a black or covered surface by far more.
 MATCH_MAX_DIFF = 8.0
+# Grey standard deviation below which a grab shows no picture at all.
+_MIN_GRAB_STD = 1.0
 
 
 class GrabMatcher:
@@ -201,7 +203,15 @@ class GrabMatcher:
             return None
         x, y, w, h = letterbox_rect(shown.shape[1], shown.shape[0], *video_size)
         crop = shown[y : y + h, x : x + w]
-        return cls(_small_gray(crop)) if crop.size else None
+        if crop.size == 0:
+            return None
+        target = _small_gray(crop)
+        if float(target.std()) < _MIN_GRAB_STD:
+            # A black or uniform grab (compositor without window contents, covered
+            # window): nothing to match, and searching would only cost decodes.
+            log.warning("VLC grab is uniform (std %.1f); not matching it", float(target.std()))
+            return None
+        return cls(target)
 
     def difference(self, img: np.ndarray) -> float:
         """Mean absolute grey difference, 0-255 (any size of the exact decode)."""
