@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.model import EventKind, Intensity, Media, Project, Side
@@ -199,3 +199,25 @@ def test_project_replaced_rebinds(win: FakeWindow) -> None:
     assert len(p2.events) == 1
     assert win.coding.timeline.project is p2
     assert win.coding.table.model.rowCount() == 1
+
+
+def test_enter_in_table_editor_commits_the_cell_not_the_pending(win: FakeWindow,
+                                                               qtbot: QtBot) -> None:
+    from annotator.model import Event
+    from annotator.ui.docks.event_table import COLUMNS
+
+    p, ui = win.project, win.coding
+    e = p.add_event(Event(0, "A", EventKind.AU, 10, 20, au=12))
+    ui.session.mark_onset()  # a pending mark exists: Enter is a window shortcut now
+    t = ui.table
+    idx = t.proxy.mapFromSource(t.model.index(t.model.row_of(e.id), COLUMNS.index("offset")))
+    t.table.setFocus()
+    t.table.edit(idx)
+    editor = QApplication.focusWidget()
+    assert editor is not None
+    editor.selectAll()
+    qtbot.keyClicks(editor, "33")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()  # the delegate commits from a queued call
+    assert p.events[e.id].offset_frame == 33
+    assert ui.session.pending is not None

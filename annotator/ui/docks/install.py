@@ -11,12 +11,15 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QDockWidget,
     QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
     QUndoView,
     QVBoxLayout,
     QWidget,
@@ -307,21 +310,42 @@ def install(window: Any) -> CodingUi:
     key("I", session.mark_onset)
     key("P", session.mark_apex)
     key("O", session.mark_offset)
+    def typing_in(fw: QWidget | None) -> bool:
+        return isinstance(fw, QLineEdit | QAbstractSpinBox | QTextEdit | QPlainTextEdit)
+
+    def forward(fw: QWidget, k: Qt.Key) -> None:
+        """Give a text field its key back (the shortcut took it); item-view editors commit
+        on it. Our shortcuts are off meanwhile, or the resent key would trigger them again."""
+        mine = [sc for sc in ui.shortcuts if sc.property("needs_pending") and sc.isEnabled()]
+        for sc in mine:
+            sc.setEnabled(False)
+        try:
+            for t in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(fw, QKeyEvent(t, k, Qt.KeyboardModifier.NoModifier))
+        finally:
+            for sc in mine:
+                sc.setEnabled(True)
+
     def on_return() -> None:
-        """Enter commits the pending marks, unless a text field has focus: then it is
-        that field's Enter (the code field codes its text with the pending frames)."""
+        """Enter commits the pending marks, unless a text field has focus: the code field
+        codes its text with the pending frames, any other field gets its Enter."""
         fw = QApplication.focusWidget()
-        if isinstance(fw, QLineEdit):
-            fw.returnPressed.emit()
+        if fw is bar.code:
+            bar.code.returnPressed.emit()
+        elif fw is not None and typing_in(fw):
+            forward(fw, Qt.Key.Key_Return)
         else:
             session.commit()
 
     key("Return", on_return, True)
     key("Enter", on_return, True)
     def on_escape() -> None:
-        if QApplication.focusWidget() is bar.code:
+        fw = QApplication.focusWidget()
+        if fw is bar.code:
             bar.code.clear()
             ui.focus_timeline()
+        elif fw is not None and typing_in(fw):
+            forward(fw, Qt.Key.Key_Escape)
         else:
             session.cancel()
 
