@@ -83,3 +83,18 @@ def test_real_samples_show_the_exact_frame(qtbot, name: str) -> None:
             img = c.current_image(size=(160, 90))
             np.testing.assert_array_equal(img, ref.frame(c.current_frame, size=(160, 90)))
     c.shutdown()
+
+
+def test_frame_source_cache_keys_are_what_playback_looks_for(make_clip) -> None:
+    """Playback skips to decoded frames by probing ``FrameSource.cache`` with these keys;
+    if the cache's keys change, playback would stall 250 ms per frame: fail here instead."""
+    from annotator.media.timed_playback import latest_decoded
+
+    clip = make_clip("cfr25_gop50")
+    with FrameSource(clip.path, prefetch=False) as src:
+        src.frame(7)
+        src.frame(9, size=(80, 60))
+        full = (src.width, src.height)
+        assert latest_decoded(src.cache, None, full, 3, 8) == 7
+        assert latest_decoded(src.cache, full, full, 3, 8) == 7
+        assert latest_decoded(src.cache, (80, 60), full, 3, 10) == 9
