@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDockWidget
 
 from annotator.ui.review.controller import ReviewController
 from annotator.ui.review.note_canvas import NoteCanvas, NoteOverlay
@@ -22,6 +23,122 @@ __all__ = ["NoteCanvas", "NoteOverlay", "NotesDock", "ReviewController", "instal
 def _fps(project: Any) -> Any:
     media = project.primary_media
     return media.fps if media is not None else 25
+
+
+def _install_breakdown(window: Any, review: ReviewController) -> None:
+    """Scene breakdown dock, recomputed shortly after the project changes (debounced: a
+    burst of edits or an import recomputes once)."""
+    from PySide6.QtCore import QTimer
+
+    from annotator.commands import AddMarkerCommand
+    from annotator.model import Marker, MarkerKind
+    from annotator.ui.review.breakdown_dock import BreakdownDock
+
+    dock = BreakdownDock()
+    timer = QTimer(dock)
+    timer.setSingleShot(True)
+    timer.setInterval(150)
+    timer.timeout.connect(lambda: dock.show_project(window.project))
+
+    def bind(project: Any) -> None:
+        project.changed.connect(timer.start)
+        dock.show_project(project)
+
+    def mark_cut() -> None:
+        frame = review.current_frame
+        media = review.media_id
+        if frame <= 0 or any(m.kind is MarkerKind.CUT and m.media == media
+                             and m.start_frame == frame for m in window.project.markers.values()):
+            window.statusBar().showMessage("A cut is already there (or this is frame 0)", 4000)
+            return
+        window.undo_stack.push(AddMarkerCommand(window.project, Marker(
+            0, MarkerKind.CUT, frame, frame, media, text=f"cut at {frame}")))
+
+    if window.controller is not None:
+        dock.seek_requested.connect(lambda f: (window.controller.pause(),
+                                               window.controller.seek(f)))
+    dock.cut_requested.connect(mark_cut)
+    window.project_replaced.connect(bind)
+    bind(window.project)
+    d = window.add_dock("Scene breakdown", dock, Qt.DockWidgetArea.RightDockWidgetArea,
+                        "ReviewBreakdownDock")
+    notes_dock = window.findChild(QDockWidget, "ReviewNotesDock")
+    if notes_dock is not None:
+        window.tabifyDockWidget(notes_dock, d)
+        notes_dock.raise_()
+    review.breakdown = dock  # type: ignore[attr-defined]
+
+
+def _install_windows(window: Any, review: ReviewController) -> None:
+    """View menu: presentation mode (F11) and takes side by side (Ctrl+Shift+T)."""
+    from PySide6.QtGui import QAction
+
+    state: dict[str, Any] = {"presentation": None, "takes": None}
+
+    def present() -> None:
+        if window.controller is None or window.controller.source is None:
+            window.statusBar().showMessage("Open a video first", 4000)
+            return
+        from annotator.ui.review.presentation import PresentationWindow
+
+        theme = str(window.settings.value("review/theme", "dark"))
+        pw = PresentationWindow(window.controller, review, theme if theme in ("dark", "light")
+                                else "dark")
+        pw.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        pw.closed.connect(lambda: window.settings.setValue("review/theme", pw.theme))
+        pw.closed.connect(lambda: state.__setitem__("presentation", None))
+        state["presentation"] = pw
+        pw.showFullScreen()
+        pw.activateWindow()
+
+    def takes() -> None:
+        from annotator.ui.review.takes_window import TakesWindow
+
+        old = state["takes"]
+        if old is not None and old.isVisible() and old.project is window.project:
+            old.raise_()
+            old.activateWindow()
+            return
+        if window.controller is not None:
+            window.controller.pause()
+        app_keys = [sc for sc in window.findChildren(QShortcut)
+                    if sc.context() == Qt.ShortcutContext.ApplicationShortcut]
+        tw = TakesWindow(window.project, window.undo_stack,
+                         window.project_path or getattr(window, "_suggested_path", None),
+                         app_shortcuts=app_keys)
+        tw.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        tw.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
+        tw.destroyed.connect(lambda *_: state.__setitem__("takes", None))
+        state["takes"] = tw
+        tw.resize(1200, 600)
+        tw.show()
+        tw.activateWindow()
+
+    def on_project_replaced(_project: Any) -> None:
+        for key in ("presentation", "takes"):
+            w = state[key]
+            if w is not None:
+                try:
+                    w.close()
+                except RuntimeError:  # already deleted on close
+                    pass
+                state[key] = None
+
+    window.view_menu.addSeparator()
+    for text, seq, slot, tip in (
+        ("&Presentation Mode", "F11", present,
+         "Full-screen picture with notes, large timecode; T switches light/dark, Esc leaves"),
+        ("&Takes Side by Side…", "Ctrl+Shift+T", takes,
+         "Step, slow down and loop several takes together, aligned on sync frames"),
+    ):
+        act = QAction(text, window)
+        act.setShortcut(QKeySequence(seq))
+        act.setStatusTip(tip)
+        act.triggered.connect(slot)
+        window.view_menu.addAction(act)
+        window.addAction(act)
+    window.project_replaced.connect(on_project_replaced)
+    review.windows = state  # type: ignore[attr-defined]
 
 
 def install_review(window: Any) -> ReviewController:
@@ -69,6 +186,8 @@ def install_review(window: Any) -> ReviewController:
     window.project_replaced.connect(on_project_replaced)
 
     window.add_dock("Notes", dock, Qt.DockWidgetArea.RightDockWidgetArea, "ReviewNotesDock")
+    _install_breakdown(window, review)
+    _install_windows(window, review)
     shortcuts = []
     for seq, slot in (("N", new_note), ("Alt+N", lambda: review.jump(1)),
                       ("Alt+Shift+N", lambda: review.jump(-1))):

@@ -160,7 +160,7 @@ class NoteCanvas(QWidget):
     def _paint_texts(self, p: QPainter) -> None:
         """Note texts stacked at the top-left of the picture, on a dark plate."""
         texts = [n.text for n in self._notes if n.text]
-        if not texts:
+        if not texts or self.text_scale <= 0:  # 0: the owner shows the text elsewhere
             return
         font = QFont(self.font())
         font.setPointSizeF(max(9.0, font.pointSizeF() * 1.15 * self.text_scale))

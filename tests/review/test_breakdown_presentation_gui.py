@@ -1,0 +1,81 @@
+"""Scene breakdown dock and presentation mode inside the main window (demo project)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator.model import MarkerKind
+
+main_window = pytest.importorskip("annotator.ui.main_window")
+
+
+@pytest.fixture
+def window(qtbot, demo_dir: Path, tmp_path: Path):
+    for name in ("demo.mp4", "demo.facet.json"):
+        shutil.copy(demo_dir / name, tmp_path / name)
+    w = main_window.MainWindow()
+    w.setProperty("quiet_errors", True)
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    w.ask_recover = lambda _p: False
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.open_project(tmp_path / "demo.facet.json")
+    yield w
+    for key in ("presentation", "takes"):
+        if w.review.windows[key] is not None:
+            w.review.windows[key].close()
+    w.controller.close()
+
+
+def test_breakdown_follows_cuts_and_jumps(qtbot, window) -> None:
+    dock = window.review.breakdown
+    assert dock.tree.topLevelItemCount() == 1
+    window.controller.seek(125)
+    dock.cut_requested.emit()
+    cut = [m for m in window.project.markers.values() if m.kind is MarkerKind.CUT]
+    assert [m.start_frame for m in cut] == [125]
+    qtbot.waitUntil(lambda: dock.tree.topLevelItemCount() == 2)
+    s1, s2 = dock.summaries
+    assert (s1.shot.end_frame, s2.shot.start_frame) == (124, 125)
+    assert s1.dominant_emotion == "happiness" and s1.micro_expressions == 2  # blink, smile
+    assert s2.micro_expressions == 1  # Ada's anger at 180-188
+    shot2 = dock.tree.topLevelItem(1)
+    texts = [shot2.child(i).text(0) for i in range(shot2.childCount())]
+    assert texts == ["Ben: sadness 1+15C", "Ada: anger 4C  (micro)"]
+    dock.tree.itemClicked.emit(shot2.child(0), 0)
+    assert window.controller.current_frame == shot2.child(0).data(0, Qt.ItemDataRole.UserRole)
+    window.undo_stack.undo()
+    qtbot.waitUntil(lambda: dock.tree.topLevelItemCount() == 1)
+
+
+def test_presentation_mode_shows_frame_notes_and_themes(qtbot, window) -> None:
+    window.controller.seek(92)
+    act = next(a for a in window.view_menu.actions() if a.text() == "&Presentation Mode")
+    act.trigger()
+    pw = window.review.windows["presentation"]
+    qtbot.waitExposed(pw)
+    qtbot.waitActive(pw)
+    assert pw.isFullScreen() or QApplication.platformName() == "offscreen"
+    assert pw.timecode.text() == "00:00:03:17"
+    assert pw.note_label.text() == "Ben's smile leaks here"
+    assert pw.view.frame == 92
+    assert pw.canvas.notes()[0].text == "Ben's smile leaks here"
+    qtbot.keyClick(pw, Qt.Key.Key_Right)
+    assert window.controller.current_frame == 93 and pw.timecode.text() == "00:00:03:18"
+    window.controller.seek(120)
+    assert pw.note_label.text() == ""
+    assert pw.theme == "dark"
+    pw.activateWindow()  # offscreen hands activation back to the main window
+    qtbot.waitActive(pw)
+    qtbot.keyClick(pw, Qt.Key.Key_T)
+    assert pw.theme == "light" and pw.view.background.name() == "#f5f5f2"
+    qtbot.keyClick(pw, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not pw.isVisible())
+    assert window.settings.value("review/theme") == "light"
+    assert len(window.review.canvases) == 1  # the presentation canvas was let go
