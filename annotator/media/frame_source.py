@@ -283,9 +283,7 @@ class FrameSource:
                 return
             if self._prefetcher is None:
                 w, h = size or (self.width, self.height)
-                # Backward windows pass through raw YUV (1.5 bytes/pixel at full size).
-                frame_bytes = max(3 * w * h, self.width * self.height * 3 // 2, 1)
-                budget_frames = max(self._cache.budget_bytes // frame_bytes, 2)
+                budget_frames = max(self._cache.budget_bytes // max(3 * w * h, 1), 2)
                 self._prefetcher = Prefetcher(
                     self.path,
                     self._index,

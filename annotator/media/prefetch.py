@@ -126,37 +126,20 @@ class Prefetcher:
                 continue
             lo, hi = window
             self._job = (lo, hi, hint.size)
-            backward = hint.direction < 0
             try:
-                done = self._decoder.decode_range(
+                self._decoder.decode_range(
                     lo,
                     hi,
                     hint.size,
                     self._cache,
                     should_stop=lambda w=window: self._moved(w),
-                    raw_only=backward,
                 )
-                if backward and done is not None:
-                    self._convert_down(lo, hi, hint.size, window)
             except MediaError as exc:
                 log.debug("prefetch %s stopped: %s", window, exc)
             except Exception:  # a worker must never die silently mid-session
                 log.exception("prefetch of frames %d-%d failed", lo, hi)
             finally:
                 self._job = None
-
-    def _convert_down(self, lo: int, hi: int, size: Size, window: tuple[int, int]) -> None:
-        """Turn the raw pictures of a backward window into RGB, nearest to the user first."""
-        for j in range(hi, lo - 1, -1):
-            if self._moved(window):
-                return
-            if (size, j) in self._cache:
-                continue
-            raw = self._cache.get(("raw", j))
-            if raw is None:
-                continue
-            self._cache.put((size, j), raw.to_rgb(size))
-            self._cache.discard(("raw", j))
 
     def _moved(self, window: tuple[int, int]) -> bool:
         """Abort only when the user jumped away from the window being filled."""
