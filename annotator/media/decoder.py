@@ -104,6 +104,7 @@ class SeekingDecoder:
         # see them and no other frame predicts from them, so the target stays exact.
         self._skip_before_pts: int | None = None
         self._raw_from = 0
+        self._ordinal = -1  # output count since the start (ordinal mode only)
         if container is not None:
             self._container = container
             self._stream = container.streams[stream_index]
@@ -129,11 +130,27 @@ class SeekingDecoder:
             self._container = None
 
     def _seek(self, seek_pts: int) -> None:
+        if self.index.method == "ordinal":
+            self._restart()  # no timestamps to seek by: count frames from the start
+            return
         if self._container is None:
             self._open()
-        self._container.seek(seek_pts, backward=True, any_frame=False, stream=self._stream)
+        try:
+            self._container.seek(seek_pts, backward=True, any_frame=False, stream=self._stream)
+        except av.FFmpegError as exc:  # e.g. raw streams: "Operation not permitted"
+            log.info("%s: cannot seek (%s); decoding from the start", self.path.name, exc)
+            self._restart()
+            return
         self._frames = self._decode_packets()
         self._pos = None
+
+    def _restart(self) -> None:
+        """Reopen and decode from the first packet (the one seek every format supports)."""
+        self.close()
+        self._open()
+        self._frames = self._decode_packets()
+        self._pos = None
+        self._ordinal = -1
 
     def _decode_packets(self) -> Iterator[Any]:
         """Demux and decode, choosing per packet whether non-reference frames may be skipped.
@@ -160,6 +177,9 @@ class SeekingDecoder:
         except StopIteration:
             self._frames = None
             return None
+        if self.index.method == "ordinal":
+            self._ordinal += 1
+            return self._ordinal, frame
         pts = frame.pts if frame.pts is not None else frame.dts
         return self.index.index_of_pts(pts), frame
 
@@ -200,7 +220,9 @@ class SeekingDecoder:
         start = missing[0]
         self._raw_from = min(raw_from, start) if raw_from is not None else start
         first_needed = self._raw_from
-        self._skip_before_pts = int(self.index.pts[first_needed]) if self.skip_nonref else None
+        # Ordinal streams count outputs: a skipped frame would shift every index after it.
+        skip = self.skip_nonref and self.index.method != "ordinal"
+        self._skip_before_pts = int(self.index.pts[first_needed]) if skip else None
         if not self._can_continue(start):
             self._seek(self.index.seek_pts(start))
         result = self._run(lo, hi, start, size, cache, should_stop)
@@ -259,10 +281,7 @@ class SeekingDecoder:
             if result is not None:
                 return result
         log.info("%s: frame %d needs a decode from the start", self.path.name, hi)
-        self.close()
-        self._open()
-        self._frames = self._decode_packets()
-        self._pos = None
+        self._restart()
         result = self._run(lo, hi, start, size, cache, should_stop)
         if result is None and not (should_stop and should_stop()):
             raise MediaError(f"{self.path.name}: frame {hi} cannot be decoded")

@@ -132,7 +132,9 @@ class FrameSource:
             directory = Path(cache_dir)
         if directory is not None:
             cached = load_cached(self.path, directory)
-            if cached is not None and cached.time_base == self.time_base:
+            if cached is not None and (
+                cached.time_base == self.time_base or cached.method == "ordinal"
+            ):
                 self._index_was_cached = True
                 return cached
         index = build_index(self.path, container, container.streams[self.stream_index])
@@ -142,6 +144,7 @@ class FrameSource:
 
     def _derive_times(self) -> None:
         idx = self._index
+        self.time_base = idx.time_base  # differs from the stream's only in ordinal mode
         self.pts: np.ndarray = idx.pts
         self.frame_count: int = idx.frame_count
         self.start_pts: int = int(idx.pts[0])

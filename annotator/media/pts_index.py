@@ -31,7 +31,7 @@ from annotator.media.errors import MediaError
 
 log = logging.getLogger(__name__)
 
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +41,9 @@ class PtsIndex:
     pts: np.ndarray  # int64, presentation order, strictly increasing
     key_pts: np.ndarray  # int64, sorted PTS of keyframe packets (may precede pts[0])
     time_base: Fraction
-    method: str = "packets"  # "packets" or "decode": how the table was obtained
+    # How the table was obtained: "packets", "decode", or "ordinal" (no usable PTS: frame i
+    # is the decoder's i-th output, time_base is 1/fps, and seeking decodes from the start).
+    method: str = "packets"
     _pos: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -137,24 +139,30 @@ def _verify(container: Any, vstream: Any, pts: list[int], keys: list[int]) -> bo
     return True
 
 
-def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[int]]:
-    """One full decode pass: slow but the ground truth for any stream FFmpeg decodes."""
+def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[int], bool]:
+    """One full decode pass: slow but the ground truth for any stream FFmpeg decodes.
+
+    Returns the PTS in output order, keyframe PTS, and whether the PTS are usable: the
+    decoder outputs presentation order, so real PTS must rise strictly. Raw elementary
+    streams have none and AVI with B-frames carries decode-order numbers instead.
+    """
     with av.open(str(path)) as container:
         vstream = container.streams[stream_index]
         vstream.thread_type = "AUTO"
         pts: list[int] = []
         keys: list[int] = []
-        for n, frame in enumerate(container.decode(vstream)):
-            p = _decoded_pts(frame)
-            if p is None:
-                p = pts[-1] + 1 if pts else n
+        usable = True
+        for frame in container.decode(vstream):
+            p = frame.pts
+            if p is None or (pts and p <= pts[-1]):
+                usable = False
+                p = pts[-1] + 1 if pts else 0
             pts.append(int(p))
             if frame.key_frame:
                 keys.append(int(p))
-    pts.sort()
     if not keys and pts:
         keys = [pts[0]]
-    return pts, sorted(set(keys))
+    return pts, sorted(set(keys)), usable
 
 
 def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
@@ -171,11 +179,19 @@ def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
     if not ok:
         method = "decode"
         try:
-            dec_pts, dec_keys = _index_from_decode(path, vstream.index)
+            dec_pts, dec_keys, usable = _index_from_decode(path, vstream.index)
         except av.FFmpegError as exc:
             raise _fail(path, f"cannot decode video ({exc})") from exc
         keys = sorted(set(keys) | set(dec_keys)) if keys else dec_keys
         pts = dec_pts
+        if not usable:
+            # Frame i is the i-th frame the decoder outputs; times are nominal.
+            log.warning("%s: no usable timestamps; frames counted in decode output", path.name)
+            method = "ordinal"
+            rate = vstream.average_rate or vstream.guessed_rate or 25
+            time_base = 1 / Fraction(rate)
+            pts = list(range(len(dec_pts)))
+            keys = [0]
     if not pts:
         raise _fail(path, "the video stream has no decodable frames")
     log.debug("%s: %d frames indexed from %s", path.name, len(pts), method)

@@ -39,6 +39,13 @@ CLIP_SPECS: dict[str, dict[str, Any]] = {
     "hevc_bframes": dict(
         n_frames=60, fps=Fraction(25), gop=24, bframes=2, codec="libx265", ext=".mkv"
     ),
+    # No usable timestamps: AVI stores decode-order numbers, raw H.264 has none at all.
+    "avi_bframes": dict(n_frames=50, fps=Fraction(25), gop=20, bframes=2, ext=".avi"),
+    "raw_h264": dict(n_frames=40, fps=Fraction(25), gop=15, ext=".h264"),
+    "vp9_webm": dict(n_frames=40, fps=Fraction(25), gop=15, codec="libvpx-vp9", ext=".webm"),
+    "mpeg2_ps": dict(
+        n_frames=50, fps=Fraction(25), gop=12, bframes=2, codec="mpeg2video", ext=".mpg"
+    ),
 }
 
 

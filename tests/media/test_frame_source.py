@@ -299,3 +299,19 @@ def test_concurrent_callers_and_worker(make_clip, index_cache, opened) -> None:
     for t in threads:
         t.join(timeout=120)
     assert not errors
+
+
+@pytest.mark.parametrize("name", ["avi_bframes", "raw_h264"])
+def test_streams_without_usable_pts_count_decoder_output(
+    make_clip, name, index_cache, opened
+) -> None:
+    clip = make_clip(name)
+    src = FrameSource(clip.path, index_cache_dir=index_cache)
+    opened.append(src)
+    assert src.index_method == "ordinal"
+    assert src.frame_count == clip.n_frames
+    assert src.timestamps[1] == pytest.approx(0.04)
+    again = FrameSource(clip.path, index_cache_dir=index_cache, prefetch=False)
+    opened.append(again)
+    assert again.index_method == "ordinal"  # from the disk cache
+    assert [read_index(again.frame(i)) for i in (30, 2, 29, 28)] == [30, 2, 29, 28]
