@@ -315,3 +315,24 @@ def test_streams_without_usable_pts_count_decoder_output(
     opened.append(again)
     assert again.index_method == "ordinal"  # from the disk cache
     assert [read_index(again.frame(i)) for i in (30, 2, 29, 28)] == [30, 2, 29, 28]
+
+
+def test_second_open_reads_the_cached_index(make_clip, index_cache, opened, monkeypatch) -> None:
+    """A warm open must not demux the file again (that is what makes it instant)."""
+    import annotator.media.frame_source as fs_module
+
+    clip = make_clip("long_gop250")
+    first = FrameSource(clip.path, index_cache_dir=index_cache, prefetch=False)
+    opened.append(first)
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("index rebuilt although cached")
+
+    monkeypatch.setattr(fs_module, "build_index", no_build)
+    second = FrameSource(clip.path, index_cache_dir=index_cache, prefetch=False)
+    opened.append(second)
+    np.testing.assert_array_equal(second.pts, first.pts)
+    assert read_index(second.frame(249)) == 249
+    clip.path.touch()  # a modified file (new mtime) is indexed again
+    with pytest.raises(AssertionError, match="rebuilt"):
+        FrameSource(clip.path, index_cache_dir=index_cache, prefetch=False)
