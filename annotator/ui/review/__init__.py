@@ -88,6 +88,9 @@ def _install_windows(window: Any, review: ReviewController) -> None:
         pw.closed.connect(lambda: window.settings.setValue("review/theme", pw.theme))
         pw.closed.connect(lambda: state.__setitem__("presentation", None))
         state["presentation"] = pw
+        screen = window.screen()
+        if screen is not None:  # without a window manager full screen alone keeps the size
+            pw.setGeometry(screen.geometry())
         pw.showFullScreen()
         pw.activateWindow()
 

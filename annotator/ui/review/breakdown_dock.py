@@ -76,12 +76,16 @@ class BreakdownDock(QWidget):
             self.tree.addTopLevelItem(row)
             for frame, text, colour in self._children(project, s):
                 child = QTreeWidgetItem([text, frame_to_smpte(frame, fps)])
+                child.setToolTip(0, text)
                 child.setData(0, Qt.ItemDataRole.UserRole, frame)
                 child.setForeground(0, QColor(colour))
                 row.addChild(child)
             row.setExpanded(s.shot.start_frame in open_shots or len(self.summaries) <= 3)
         for i in range(len(COLUMNS)):
             self.tree.resizeColumnToContents(i)
+        # Long dialogue lines would push the numbers out of a narrow dock: cap the first
+        # column (the full text is in the tooltip).
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 240))
         micro = sum(s.micro_expressions for s in self.summaries)
         self.summary.setText(f"{len(self.summaries)} shots · {micro} micro expressions")
 

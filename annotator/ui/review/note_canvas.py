@@ -145,9 +145,13 @@ class NoteCanvas(QWidget):
         try:
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             view = self.transform()
+            # Lines grow with the picture on screen, so a drawing reads as well on a full
+            # screen as in the docked player (but never thinner than 3 px).
+            h_px = (self._video_size[1] if self._video_size else 360) * view.scale
+            base = max(3.0, h_px / 200.0)
             for note in self._notes:
                 for shape in note.shapes:
-                    paint_shape(p, view, shape, 4.0 if note.selected else 3.0)
+                    paint_shape(p, view, shape, base + (1.0 if note.selected else 0.0))
             if self._stroke and self._tool is not None:
                 preview = Shape(self._tool.value, tuple(self._stroke)
                                 if self._tool is ShapeType.FREEHAND

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -93,6 +93,13 @@ class PresentationWindow(QWidget):
         self.theme = ""
         self.set_theme(theme)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # After a resize (going full screen) decode again at the new size, once it settles:
+        # a picture decoded for the small window would otherwise be shown stretched.
+        self._redecode = QTimer(self)
+        self._redecode.setSingleShot(True)
+        self._redecode.setInterval(60)
+        self._redecode.timeout.connect(self._show)
+        self.view.view_changed.connect(self._redecode.start)
         controller.frame_changed.connect(self._on_controller_frame_changed)
         review.notes_changed.connect(self._on_review_notes_changed)
         src = controller.source
