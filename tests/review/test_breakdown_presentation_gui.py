@@ -79,3 +79,23 @@ def test_presentation_mode_shows_frame_notes_and_themes(qtbot, window) -> None:
     qtbot.waitUntil(lambda: not pw.isVisible())
     assert window.settings.value("review/theme") == "light"
     assert len(window.review.canvases) == 1  # the presentation canvas was let go
+
+
+def test_takes_window_from_the_menu_owns_the_arrow_keys(qtbot, window) -> None:
+    from PySide6.QtGui import QShortcut
+
+    window.controller.seek(50)
+    act = next(a for a in window.view_menu.actions() if a.text() == "&Takes Side by Side…")
+    act.trigger()
+    tw = window.review.windows["takes"]
+    qtbot.waitExposed(tw)
+    app_keys = [sc for sc in window.findChildren(QShortcut)
+                if sc.context() == Qt.ShortcutContext.ApplicationShortcut]
+    assert app_keys and not any(sc.isEnabled() for sc in app_keys)
+    assert list(tw.panes) == ["m1"]
+    qtbot.keyClick(tw, Qt.Key.Key_Right)
+    assert tw.clock.lead_frame == 1 and window.controller.current_frame == 50
+    qtbot.keyClick(tw, Qt.Key.Key_BracketLeft)
+    assert tw.clock.loop == (1, 1)
+    tw.close()
+    assert all(sc.isEnabled() for sc in app_keys)

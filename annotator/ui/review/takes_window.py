@@ -13,8 +13,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -91,8 +91,10 @@ class TakesWindow(QWidget):
                  parent: QWidget | None = None, *,
                  app_shortcuts: list[QShortcut] | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        # The player's keys are application-wide; while this window is active they would
-        # make Space and the arrows ambiguous (Qt then fires neither), so they rest.
+        # The player's keys are application-wide: while this window is open they would
+        # take Space and the arrows from it, so they rest until it closes. (Resting only
+        # while it is the active window proved unreliable: activation is up to the window
+        # manager and does not always follow a click.)
         self._app_shortcuts = list(app_shortcuts or [])
         self.setWindowTitle("Takes side by side — Facet")
         self.setObjectName("takesWindow")
@@ -129,6 +131,7 @@ class TakesWindow(QWidget):
              self._on_add_clicked),
         ):
             b = QPushButton(text, self)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space and arrows stay with the window
             b.setToolTip(tip)
             b.clicked.connect(slot)
             bar.addWidget(b)
@@ -138,11 +141,7 @@ class TakesWindow(QWidget):
         lay.addLayout(bar)
         lay.addLayout(self.grid, 1)
         lay.addWidget(self.status)
-        for seq, slot in (("Space", self.toggle_play), ("Right", lambda: self.step(1)),
-                          ("Left", lambda: self.step(-1)), ("[", lambda: self._loop_end(0)),
-                          ("]", lambda: self._loop_end(1))):
-            sc = QShortcut(QKeySequence(seq), self)
-            sc.activated.connect(slot)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         project.media_changed.connect(self._on_project_media_changed)
         project.media_added.connect(self._on_project_media_added)
         self.rebuild()
@@ -325,10 +324,27 @@ class TakesWindow(QWidget):
     def _on_project_media_added(self, _media: Media) -> None:
         self.rebuild()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.ActivationChange:
-            self._rest_app_shortcuts(self.isActiveWindow())
-        super().changeEvent(event)
+    def showEvent(self, event: QShowEvent) -> None:
+        self._rest_app_shortcuts(True)
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._rest_app_shortcuts(False)
+        super().hideEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Space plays, Left/Right step, [ and ] set the loop; keys reach here from any
+        child that does not use them (the buttons take no focus)."""
+        actions = {Qt.Key.Key_Space: self.toggle_play, Qt.Key.Key_Right: lambda: self.step(1),
+                   Qt.Key.Key_Left: lambda: self.step(-1),
+                   Qt.Key.Key_BracketLeft: lambda: self._loop_end(0),
+                   Qt.Key.Key_BracketRight: lambda: self._loop_end(1)}
+        action = actions.get(Qt.Key(event.key()))
+        if action is None:
+            super().keyPressEvent(event)
+            return
+        action()
+        event.accept()
 
     def _rest_app_shortcuts(self, rest: bool) -> None:
         for sc in self._app_shortcuts:
