@@ -37,6 +37,7 @@ color:var(--acc)}img.still,video{width:100%;height:auto;border-radius:6px;displa
 margin-top:8px;background:#000}table{border-collapse:collapse;width:100%;font-size:14px}
 td,th{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
 td.n{text-align:right;white-space:nowrap}.micro{color:#d0453a;font-weight:600}
+blockquote{margin:8px 0 0;padding:2px 10px;border-left:3px solid #3a8ee6;font-style:italic}
 """
 
 #: Kinds that get a card in the review (cuts are in the breakdown; dialogue is context).
@@ -47,6 +48,13 @@ def review_items(project: Project) -> list[Marker]:
     """Notes and markers in playback order: one card each."""
     return sorted((m for m in project.markers.values() if m.kind in CARD_KINDS),
                   key=lambda m: (m.media, m.start_frame, m.end_frame, m.id))
+
+
+def spoken_during(project: Project, m: Marker) -> list[str]:
+    """Dialogue lines overlapping the note: does the face contradict what is said?"""
+    return [d.text for d in sorted(project.markers.values(), key=lambda d: d.start_frame)
+            if d.kind is MarkerKind.DIALOGUE and d.media == m.media
+            and d.start_frame <= m.end_frame and d.end_frame >= m.start_frame]
 
 
 def still_name(m: Marker) -> str:
@@ -110,6 +118,8 @@ def review_html(project: Project, items: list[Marker], clips: set[int]) -> str:
         span = (f"{tc} – {frame_to_smpte(m.end_frame, fps)}" if m.end_frame > m.start_frame
                 else tc)
         by = f" · {esc(m.author)}" if m.author else ""
+        lines = spoken_during(project, m)
+        said = "".join(f'<blockquote>{esc(t)}</blockquote>' for t in lines)
         video = (f'<video controls loop muted playsinline preload="metadata" '
                  f'poster="{still_name(m)}" src="{clip_name(m)}"></video>'
                  if m.id in clips else "")
@@ -118,7 +128,7 @@ def review_html(project: Project, items: list[Marker], clips: set[int]) -> str:
             f'</h3><div><span class="tc">{span}</span> <span class="meta">frame '
             f'{m.start_frame}{"–" + str(m.end_frame) if m.end_frame > m.start_frame else ""}'
             f' · {esc(media_name(project, m.media))}{by}</span></div>'
-            f'<img class="still" src="{still_name(m)}" alt="frame {m.start_frame}">{video}'
+            f'{said}<img class="still" src="{still_name(m)}" alt="frame {m.start_frame}">{video}'
             f"</section>")
     return (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"

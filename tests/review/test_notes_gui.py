@@ -149,3 +149,17 @@ def test_drawing_on_a_frame_without_note_creates_one(qtbot, window) -> None:
     assert [o.shapes for o in review.canvas.notes()] == [m.drawing]
     ctl.seek(11)
     assert review.canvas.notes() == ()
+
+
+def test_start_and_end_here_move_the_selected_note(qtbot, window) -> None:
+    review, ctl = window.review, window.controller
+    review.go_to(1)  # the demo note 90-97
+    ctl.seek(100)
+    review.dock.end_button.click()
+    assert (window.project.markers[1].start_frame, window.project.markers[1].end_frame) == (90, 100)
+    ctl.seek(120)
+    review.dock.start_button.click()  # past the end: the end follows
+    assert (window.project.markers[1].start_frame, window.project.markers[1].end_frame) == (120, 120)
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert (window.project.markers[1].start_frame, window.project.markers[1].end_frame) == (90, 97)

@@ -50,6 +50,7 @@ def review_project(demo_dir: Path, tmp_path: Path) -> Path:
     project.update_marker(1, drawing=(ARROW, CIRCLE))
     project.add_marker(Marker(0, MarkerKind.CUT, 125, 125))
     project.add_marker(Marker(0, MarkerKind.NOTE, 200, 200, text="<b>not bold</b>"))
+    project.add_marker(Marker(0, MarkerKind.DIALOGUE, 85, 92, text="BEN: I'm fine."))
     save_project(project, path)
     return path
 
@@ -73,6 +74,7 @@ def test_review_export_opens_with_every_still(review_project: Path, capsys) -> N
         assert img is not None and img.shape[:2] == (360, 640)
     assert parser.videos == ["clips/note0001.mp4"]  # the one range
     assert "&lt;b&gt;not bold&lt;/b&gt;" in page and "<b>not bold" not in page
+    assert page.count("<blockquote>BEN: I&#x27;m fine.</blockquote>") == 1  # said during note 1
     assert "Scene breakdown" in page and page.count("<tr>") == 1 + 2  # header + two shots
 
     # The drawing is burned in where it was drawn, in video pixels.

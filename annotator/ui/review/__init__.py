@@ -184,6 +184,7 @@ def install_review(window: Any) -> ReviewController:
     dock.text_edited.connect(on_text_edited)
     dock.delete_requested.connect(review.remove)
     dock.clear_drawing_requested.connect(review.clear_drawing)
+    dock.edge_requested.connect(review.move_edge)
     dock.step_requested.connect(review.jump)
     dock.tool_chosen.connect(on_tool_chosen)
     window.project_replaced.connect(on_project_replaced)

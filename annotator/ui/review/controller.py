@@ -113,6 +113,17 @@ class ReviewController(QObject):
         except ModelError as e:
             self.message.emit(str(e))
 
+    def move_edge(self, note_id: int, which: int) -> None:
+        """Start (``which`` 0) or end (1) the note at the current frame; the other end
+        follows when it would cross, so a note never turns inside out."""
+        m = self.project.markers.get(note_id)
+        if m is None:
+            return
+        f = self.current_frame
+        start, end = (f, max(f, m.end_frame)) if which == 0 else (min(f, m.start_frame), f)
+        if (start, end) != (m.start_frame, m.end_frame):
+            self.set_range(note_id, start, end)
+
     def clear_drawing(self, note_id: int) -> None:
         m = self.project.markers.get(note_id)
         if m is not None and m.drawing:

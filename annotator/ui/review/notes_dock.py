@@ -40,6 +40,7 @@ class NotesDock(QWidget):
     clear_drawing_requested = Signal(int)
     step_requested = Signal(int)  # -1 previous note, +1 next note
     tool_chosen = Signal(object, str)  # ShapeType | None, colour
+    edge_requested = Signal(int, int)  # note id, 0 = start here / 1 = end here
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +102,12 @@ class NotesDock(QWidget):
                                          self._on_clear_clicked)
         self.delete_button = self._button("Delete note", "Delete the selected note",
                                           self._on_delete_clicked)
+        self.start_button = self._button("Start here", "The note starts at the current frame",
+                                         lambda: self._on_edge_clicked(0))
+        self.end_button = self._button("End here", "The note ends at the current frame",
+                                       lambda: self._on_edge_clicked(1))
+        bottom.addWidget(self.start_button)
+        bottom.addWidget(self.end_button)
         bottom.addWidget(self.clear_button)
         bottom.addWidget(self.delete_button)
         bottom.addStretch(1)
@@ -196,6 +203,11 @@ class NotesDock(QWidget):
         if armed is not None:
             self.tool_chosen.emit(armed, colour)
 
+    def _on_edge_clicked(self, which: int) -> None:
+        nid = self.selected_id()
+        if nid is not None:
+            self.edge_requested.emit(nid, which)
+
     def _on_clear_clicked(self) -> None:
         nid = self.selected_id()
         if nid is not None:
@@ -208,5 +220,6 @@ class NotesDock(QWidget):
 
     def _update_enabled(self) -> None:
         has = self.selected_id() is not None
-        for w in (self.text, self.clear_button, self.delete_button):
+        for w in (self.text, self.clear_button, self.delete_button, self.start_button,
+                  self.end_button):
             w.setEnabled(has)

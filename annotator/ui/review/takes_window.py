@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 from annotator.commands.review import SetSyncFrameCommand
 from annotator.model import Media, ModelError, Project
 from annotator.model.timecode import frame_to_smpte
+from annotator.review.notes import notes_at
 from annotator.review.sync import Take
 from annotator.review.takes import TakesClock
 from annotator.ui.player.frame_view import FrameView
+from annotator.ui.review.note_canvas import NoteCanvas, NoteOverlay
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ class TakePane(QWidget):
         self.fps = media.fps
         self.view = FrameView(self)
         self.view.set_video_size(media.width, media.height)
+        self.notes = NoteCanvas(self.view)  # this take's own notes, in its video pixels
+        self.notes.set_video_size((media.width, media.height))
         self.title = QLabel(f"<b>{media.id}</b> · {Path(media.path).name} · "
                             f"{float(media.fps):.3f} fps")
         self.position = QLabel("")
@@ -144,6 +148,8 @@ class TakesWindow(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         project.media_changed.connect(self._on_project_media_changed)
         project.media_added.connect(self._on_project_media_added)
+        for sig in (project.marker_added, project.marker_changed, project.marker_removed):
+            sig.connect(self._on_project_markers_changed)
         self.rebuild()
 
     # -- takes ---------------------------------------------------------------------------
@@ -308,6 +314,8 @@ class TakesWindow(QWidget):
                 pane.view.set_message(str(e))
                 continue
             pane.show_frame(aligned.frame, img, aligned.inside)
+            pane.notes.set_notes([NoteOverlay(m.text, m.drawing) for m in notes_at(
+                self.project.markers.values(), take.media_id, aligned.frame)])
         c = self.clock
         loop = f"loop {c.loop[0]}-{c.loop[1]}" if c.loop else "no loop"
         self.buttons["play"].setText("Pause" if c.playing else "Play")
@@ -320,6 +328,9 @@ class TakesWindow(QWidget):
             pane.set_sync(media.sync_frame or 0)
         if media.sync_frame != old.sync_frame:
             self.rebuild()
+
+    def _on_project_markers_changed(self, *_: object) -> None:
+        self.refresh()
 
     def _on_project_media_added(self, _media: Media) -> None:
         self.rebuild()
@@ -358,6 +369,9 @@ class TakesWindow(QWidget):
         self._stop_timer()
         self.project.media_changed.disconnect(self._on_project_media_changed)
         self.project.media_added.disconnect(self._on_project_media_added)
+        for sig in (self.project.marker_added, self.project.marker_changed,
+                    self.project.marker_removed):
+            sig.disconnect(self._on_project_markers_changed)
         for src in self.sources.values():
             src.close()
         self.sources.clear()
