@@ -62,10 +62,10 @@ def event_span_ms(tb: Timebase, e: Event) -> tuple[int, int]:
     return start, max(end, start + 1)  # EAF refuses zero-length annotations
 
 
-def _pack(spans: list[tuple[int, int, Any]]) -> list[list[tuple[int, int, Any]]]:
+def _pack(spans: list[tuple[Any, ...]]) -> list[list[tuple[Any, ...]]]:
     """Greedy interval partitioning: the fewest tiers with no overlap inside a tier."""
-    tiers: list[list[tuple[int, int, Any]]] = []
-    for span in sorted(spans, key=lambda s: (s[0], s[1])):
+    tiers: list[list[tuple[Any, ...]]] = []
+    for span in sorted(spans, key=lambda s: (s[0], s[1], str(s[2]))):
         for tier in tiers:
             if tier[-1][1] <= span[0]:
                 tier.append(span)
@@ -122,51 +122,49 @@ def build_eaf(project: Project, out: Path, source: ExportSource | None = None, *
         "LINGUISTIC_TYPE_ID": "emotion-lt", "TIME_ALIGNABLE": "true",
         "GRAPHIC_REFERENCES": "false", "CONTROLLED_VOCABULARY_REF": "emotion"}
     eaf.add_linguistic_type("note-lt")
-    eaf.add_linguistic_type("apex-lt")
+    eaf.add_linguistic_type("apex-lt", constraints="Included_In")
     eaf.remove_linguistic_type("default-lt")
 
     media_id = project.primary_media.id if project.primary_media else "m1"
     tb = project.timebase(media_id)
     for face in project.faces.values():
         evs = [e for e in project.events.values() if e.face == face.id and e.media == media_id]
-        apexes: list[tuple[int, int, Any]] = []  # EAF has no points: an apex is its frame's span
         for kind in (EventKind.AU, EventKind.EMOTION, EventKind.NOTE):
             kind_evs = [e for e in evs if e.kind is kind]
             if not kind_evs:
                 continue
-            spans: list[tuple[int, int, Any]] = []
+            spans: list[tuple[Any, ...]] = []
             if kind is EventKind.AU:
                 groups: dict[tuple[tuple[int, int], int | None], list[Event]] = defaultdict(list)
                 for e in kind_evs:
                     groups[(event_span_ms(tb, e), e.apex_frame)].append(e)
                 for ((start, end), apex), group in groups.items():
                     units = [parse_code(e.au_code).units[0] for e in group if e.au_code]
-                    spans.append((start, end, normalise(units)))
-                    if apex is not None:
-                        apexes.append((ms(tb.time_s(apex)), ms(tb.end_s(apex)), spans[-1][2]))
+                    spans.append((start, end, normalise(units), apex))
             else:
                 for e in kind_evs:
                     start, end = event_span_ms(tb, e)
-                    spans.append((start, end, e.emotion if kind is EventKind.EMOTION else e.note))
-                    if e.apex_frame is not None:
-                        apexes.append((ms(tb.time_s(e.apex_frame)), ms(tb.end_s(e.apex_frame)),
-                                       spans[-1][2]))
+                    spans.append((start, end, e.emotion if kind is EventKind.EMOTION else e.note,
+                                  e.apex_frame))
             annotators = sorted({e.annotator for e in kind_evs if e.annotator})
             for n, tier_spans in enumerate(_pack(spans), start=1):
                 tier_id = f"{face.id} {KIND_WORDS[kind]}" + (f" ({n})" if n > 1 else "")
                 eaf.add_tier(tier_id, ling=LING_TYPES[kind], part=face.name,
                              ann=", ".join(annotators) or project.annotator or None)
-                for start, end, value in tier_spans:
+                for start, end, value, _apex in tier_spans:
                     eaf.add_annotation(tier_id, start, end, value or "")
-        for n, tier_spans in enumerate(_pack(apexes), start=1):
-            tier_id = f"{face.id} apex" + (f" ({n})" if n > 1 else "")
-            eaf.add_tier(tier_id, ling="apex-lt", part=face.name)
-            for start, end, value in tier_spans:
-                eaf.add_annotation(tier_id, start, max(end, start + 1), value or "")
+                apexes = [(ms(tb.time_s(a)), ms(tb.end_s(a)), v) for _s, _e, v, a in tier_spans
+                          if a is not None]
+                if apexes:  # EAF has no points: an apex is its frame's span, on a child tier
+                    eaf.add_tier(f"{tier_id} apex", ling="apex-lt", parent=tier_id,
+                                 part=face.name)
+                    for start, end, value in apexes:
+                        eaf.add_annotation(f"{tier_id} apex", start, max(end, start + 1),
+                                           value or "")
     dialogue = [m for m in project.markers.values()
                 if m.kind is MarkerKind.DIALOGUE and m.media == media_id]
-    spans = [(ms(tb.time_s(m.start_frame)), ms(tb.end_s(m.end_frame)), m.text) for m in dialogue]
-    for n, tier_spans in enumerate(_pack(spans), start=1):
+    marks = [(ms(tb.time_s(m.start_frame)), ms(tb.end_s(m.end_frame)), m.text) for m in dialogue]
+    for n, tier_spans in enumerate(_pack(marks), start=1):
         tier_id = DIALOGUE_TIER + (f" ({n})" if n > 1 else "")
         eaf.add_tier(tier_id, ling=LING_TYPES[EventKind.NOTE])
         for start, end, text in tier_spans:
@@ -279,8 +277,8 @@ def plan_eaf_import(project: Project, path: Path, media_id: str | None = None) -
         if not anns:
             continue
         apex_tier = _APEX_RE.search(tier_id)
-        if apex_tier:
-            prefix = tier_id[: apex_tier.start()].strip(" /_-:.|") or prefix
+        if apex_tier:  # "A AU apex" (child of "A AU") or "A apex"
+            prefix = tier_kind(tier_id[: apex_tier.start()].strip(" /_-:.|"))[0] or prefix
         is_dialogue = re.fullmatch(rf"{DIALOGUE_TIER}(?:\s*\(\d+\))?", tier_id.strip(),
                                    re.IGNORECASE) is not None
         face = None if is_dialogue else (

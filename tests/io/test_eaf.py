@@ -48,9 +48,10 @@ def test_export_is_valid_eaf_3_and_fixes_pympi_quirks(coded_project, tmp_path):
     assert not (tmp_path / "x.bak").exists()
     tiers = {t.get("TIER_ID"): t for t in root.iter("TIER")}
     # 6B+12C (10-30) and R12 (20-40) overlap: ELAN needs them on separate tiers
-    # apexes are one-frame annotations; the AU group's and happiness' both sit on frame 15
-    assert set(tiers) == {"A AU", "A AU (2)", "A emotion", "A apex", "A apex (2)", "B AU",
-                          "B emotion", "B note"}
+    # apexes are one-frame annotations on child tiers (Included_In their parent)
+    assert set(tiers) == {"A AU", "A AU apex", "A AU (2)", "A emotion", "A emotion apex",
+                          "B AU", "B emotion", "B note"}
+    assert tiers["A AU apex"].get("PARENT_REF") == "A AU"
     assert tiers["A AU"].get("PARTICIPANT") == "Ada"
     values = [v.text for v in root.iter("ANNOTATION_VALUE")]
     assert "6B+12C" in values and "R12" in values and "happiness" in values
