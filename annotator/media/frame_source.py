@@ -23,6 +23,14 @@ from annotator.media.decoder import SeekingDecoder, Size, lookup
 from annotator.media.errors import MediaError
 from annotator.media.frame_cache import FrameCache
 from annotator.media.prefetch import Prefetcher
+from annotator.media.proxy import (
+    ProxyBuild,
+    ProxyReader,
+    default_proxy_dir,
+    max_gop_frames,
+    proxy_path,
+    worthwhile,
+)
 from annotator.media.pts_index import (
     PtsIndex,
     build_index,
@@ -54,7 +62,7 @@ class FrameSource:
     ``cache_mb`` bounds the decoded-frame cache in megabytes (full-size and display-size
     frames share it); ``prefetch`` starts a worker that decodes around each requested
     frame; ``index_cache_dir`` overrides where the PTS table is cached (``False`` disables
-    the disk cache).
+    the disk cache); ``proxy_dir`` overrides where preview proxies are kept.
     """
 
     def __init__(
@@ -64,11 +72,23 @@ class FrameSource:
         cache_mb: float = 512,
         prefetch: bool = True,
         index_cache_dir: Path | str | bool | None = None,
+        proxy_dir: Path | str | None = None,
     ) -> None:
         self.path = Path(path)
         self._closed = False
         self._prefetcher: Prefetcher | None = None
         self._decoder: SeekingDecoder | None = None
+        self._index_dir: Path | None = None
+        self._proxy_dir = Path(proxy_dir) if proxy_dir is not None else default_proxy_dir()
+        self._proxy_build: ProxyBuild | None = None
+        self._proxy_failed = False  # one failed build per session: do not loop on it
+        self._proxy: ProxyReader | None = None
+        self._proxy_lock = threading.Lock()
+        # Exact decodes asked for by request(): latest wins, run on the caller's decoder.
+        self._request: tuple[int, Size] | None = None
+        self._request_gen = 0
+        self._request_cond = threading.Condition()
+        self._request_thread: threading.Thread | None = None
         if not self.path.exists():
             raise _fail(self.path, "file not found")
         if not self.path.is_file():
@@ -130,6 +150,7 @@ class FrameSource:
             directory = default_cache_dir()
         else:
             directory = Path(cache_dir)
+        self._index_dir = directory
         if directory is not None:
             cached = load_cached(self.path, directory)
             if cached is not None and (
@@ -316,6 +337,158 @@ class FrameSource:
         seek = self._index.seek_pts(i)
         return min(max(int(np.searchsorted(self.pts, seek, side="left")), 0), i)
 
+    # --- exact frames off the caller's thread ------------------------------------------
+    def request(self, i: int, *, size: tuple[int, int] | None = None) -> None:
+        """Non-blocking: decode exactly frame ``i`` on a background thread; poll ``cached``.
+
+        For a UI that shows a preview at once and the exact frame when it is ready. Runs
+        on the caller's decoder (the work ``frame(i)`` would do, with the frames behind
+        kept for back steps, and the decoder left at ``i`` for forward steps), so a step
+        right after simply continues. The latest request wins: a newer one aborts a decode
+        still running, so scrubbing never queues up stale work.
+        """
+        self._check_open()
+        if not 0 <= int(i) < self.frame_count:
+            return
+        with self._request_cond:
+            self._request = (int(i), self._norm_size(size))
+            self._request_gen += 1
+            self._request_cond.notify()
+            if self._request_thread is None:
+                self._request_thread = threading.Thread(
+                    target=self._request_loop, name="facet-exact", daemon=True
+                )
+                self._request_thread.start()
+
+    def _request_loop(self) -> None:
+        while True:
+            with self._request_cond:
+                self._request_cond.wait_for(lambda: self._closed or self._request is not None)
+                if self._closed:
+                    return
+                assert self._request is not None
+                (i, size), self._request = self._request, None
+                gen = self._request_gen
+            if lookup(self._cache, size, i) is not None:
+                continue
+
+            def stale(gen: int = gen) -> bool:
+                return self._closed or self._request_gen != gen
+
+            try:
+                with self._lock:
+                    if self._closed or self._decoder is None:
+                        return
+                    arr = self._decoder.decode_range(
+                        max(i - _KEEP_RGB_BEHIND, 0),
+                        i,
+                        size,
+                        self._cache,
+                        should_stop=stale,
+                        raw_from=max(i - _KEEP_RAW_BEHIND, 0),
+                    )
+            except (av.FFmpegError, MediaError) as exc:
+                log.warning("%s: exact decode of frame %d failed: %s", self.path.name, i, exc)
+                continue
+            except Exception:  # a worker must never die silently mid-session
+                log.exception("%s: exact decode of frame %d failed", self.path.name, i)
+                continue
+            if arr is None:
+                continue  # superseded
+            # The next frame(i +- 1) is then a step, not a jump.
+            self._last_index, self._direction = i, -1
+            if self._want_prefetch:
+                self._hint(i, -1, size)
+
+    # --- preview proxy -------------------------------------------------------------------
+    @property
+    def proxy_path(self) -> Path:
+        """Where this video's preview proxy is (or will be) stored."""
+        return proxy_path(self.path, self._proxy_dir)
+
+    @property
+    def proxy_worthwhile(self) -> bool:
+        """Whether a proxy is worth building: an exact seek may decode many large frames.
+
+        Small or short-GOP videos seek fast enough already (and test clips must not spawn
+        encoders), so the player builds proxies only when this is true.
+        """
+        return worthwhile(self.width, self.height, max_gop_frames(self._index))
+
+    def build_proxy(self, block: bool = False, timeout: float | None = None) -> bool:
+        """Start building the preview proxy in a low-priority child process.
+
+        A no-op when a valid proxy exists or a build runs. ``block=True`` waits for it
+        (tests, benches, CLI). Returns whether the proxy is ready.
+        """
+        self._check_open()
+        with self._proxy_lock:
+            idle = self._proxy is None and self._proxy_build is None
+            if idle and not self._proxy_failed and not self.proxy_path.exists():
+                self._proxy_build = ProxyBuild(
+                    self.path,
+                    self.proxy_path,
+                    expected_frames=self.frame_count,
+                    index_cache=self._index_dir,
+                )
+            build = self._proxy_build
+        if block and build is not None:
+            build.wait(timeout)
+        return self.proxy_ready
+
+    @property
+    def proxy_building(self) -> bool:
+        build = self._proxy_build
+        return build is not None and build.running()
+
+    @property
+    def proxy_ready(self) -> bool:
+        """A complete proxy with one frame per source frame is open for previews.
+
+        Cheap when polled: a stat while nothing is there, the proxy opened once.
+        """
+        if self._closed:
+            return False
+        with self._proxy_lock:
+            if self._proxy is not None:
+                return True
+            build = self._proxy_build
+            if build is not None:
+                done = build.succeeded()
+                if done is None:
+                    return False
+                self._proxy_build = None
+                self._proxy_failed = not done
+            path = self.proxy_path
+            if not path.exists():
+                return False
+            try:
+                self._proxy = ProxyReader.open(path, self._index_dir, self.frame_count)
+            except MediaError as exc:
+                log.warning("discarding proxy %s: %s", path, exc)
+                path.unlink(missing_ok=True)
+                return False
+            log.info("%s: preview proxy ready (%s)", self.path.name, path.name)
+            return True
+
+    def preview(self, i: int, size: tuple[int, int] | None = None) -> np.ndarray | None:
+        """Frame ``i`` from the preview proxy (exact index, proxy quality), or ``None``.
+
+        ``None`` when no proxy is ready. Never a substitute for ``frame(i)``: previews
+        do not enter the full-quality cache. ``size=(w, h)`` scales; ``None`` gives the
+        proxy's own size (long side <= 960 px).
+        """
+        if not self.proxy_ready or not 0 <= int(i) < self.frame_count:
+            return None
+        proxy = self._proxy
+        if proxy is None:
+            return None
+        try:
+            return proxy.frame(int(i), None if size is None else (int(size[0]), int(size[1])))
+        except MediaError as exc:
+            log.warning("%s: preview of frame %d failed: %s", self.path.name, i, exc)
+            return None
+
     def _norm_size(self, size: tuple[int, int] | None) -> Size:
         if size is None:
             return None
@@ -349,6 +522,17 @@ class FrameSource:
             prefetcher, self._prefetcher = self._prefetcher, None
         if prefetcher is not None:
             prefetcher.stop()
+        with self._request_cond:
+            self._request_cond.notify_all()
+        if self._request_thread is not None:
+            self._request_thread.join(timeout=5.0)
+        with self._proxy_lock:
+            build, self._proxy_build = self._proxy_build, None
+            proxy, self._proxy = self._proxy, None
+        if build is not None:
+            build.kill()
+        if proxy is not None:
+            proxy.close()
         if self._decoder is not None:
             with self._lock:
                 self._decoder.close()

@@ -14,6 +14,12 @@ Two playback paths:
   clock, so a late tick drops frames instead of slowing down; it moves only to frames the
   prefetch worker has decoded. Used for reverse, every speed but 1x, offscreen runs (tests,
   CI) and whenever VLC is unavailable or does not start where asked.
+
+Seeks (timeline click, go-to, Home/End) to a frame not yet decoded show the preview proxy's
+picture of the *same* frame at once (``showing_preview``; the index is exact, the quality
+is the proxy's), ask the source for the exact frame off the GUI thread, and emit
+``picture_refined`` when it is ready, so the UI repaints at full quality. Steps and
+playback never use previews: they are served by the cache and the prefetch worker.
 """
 
 from __future__ import annotations
@@ -44,6 +50,10 @@ RATES: tuple[float, ...] = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0)
 _VLC_RATES = (1.0,)
 # Wait for VLC's picture to stop before grabbing it (pause is asynchronous in VLC).
 _SETTLE_MS = 120
+# While a preview is shown, look for the exact frame this often; give up polling after
+# _REFINE_GIVE_UP_MS (the UI then decodes on its own thread and shows any error).
+_REFINE_POLL_MS = 15
+_REFINE_GIVE_UP_MS = 10_000
 
 
 class FrameSourceLike(Protocol):
@@ -68,6 +78,10 @@ class FrameSourceLike(Protocol):
     def close(self) -> None: ...
 
 
+# Optional FrameSource members used when present (fakes may omit them): ``cached(i, size=)``,
+# ``request(i, size=)``, ``proxy_ready``, ``preview(i, size)``, ``proxy_worthwhile``,
+# ``build_proxy()``.
+
 Grabber = Callable[[], "np.ndarray | None"]
 
 
@@ -89,6 +103,8 @@ class PlayerController(QObject):
     error_occurred = Signal(str)  # one line, for a status bar or dialog
     # True while VLC's surface shows the picture (UI shows it); False: paint current_image().
     video_surface_changed = Signal(bool)
+    # The exact, full-quality picture of this (current) frame replaces the preview shown.
+    picture_refined = Signal(int)
 
     def __init__(
         self,
@@ -96,7 +112,11 @@ class PlayerController(QObject):
         *,
         source_factory: Callable[[str], FrameSourceLike] | None = None,
         use_vlc: bool | None = None,
+        build_proxy: bool | None = None,
     ) -> None:
+        """``build_proxy``: ``None`` builds preview proxies for videos where they pay off
+        (``FrameSource.proxy_worthwhile``) unless ``FACET_NO_PROXY`` is set; ``True``
+        always, ``False`` never."""
         super().__init__(parent)
         self._source_factory = source_factory or _default_source_factory
         self._src: FrameSourceLike | None = None
@@ -130,6 +150,14 @@ class PlayerController(QObject):
         self._vlc_settle.setSingleShot(True)
         self._vlc_settle.timeout.connect(self._settle_after_vlc_pause)
         self._settling = False
+        # Preview proxy: the frame whose preview is shown while its exact decode runs.
+        self._build_proxy = build_proxy
+        self._preview_for: int | None = None
+        self._refine_size: tuple[int, int] | None = None
+        self._refine_poll = QTimer(self)
+        self._refine_poll.setInterval(_REFINE_POLL_MS)
+        self._refine_poll.timeout.connect(self._on_refine_poll_timeout)
+        self._refine_age = QElapsedTimer()
 
     # -- properties ---------------------------------------------------------------------
     @property
@@ -169,6 +197,12 @@ class PlayerController(QObject):
         """True while VLC (not the frame source) is driving playback."""
         return self._vlc_active
 
+    @property
+    def showing_preview(self) -> bool:
+        """True while the picture for the current frame is the proxy's (exact index,
+        preview quality); ``picture_refined`` follows when the exact frame is ready."""
+        return self._preview_for is not None
+
     def current_time_s(self) -> float:
         return self._tb.time_s(self._current) if self._tb is not None else 0.0
 
@@ -182,7 +216,62 @@ class PlayerController(QObject):
         if self._src is None:
             return None
         self._display_size = size
+        if self._preview_for is not None:
+            img = self._preview_image(size)
+            if img is not None:
+                return img
         return self._src.frame(self._current, size=size)
+
+    def _preview_image(self, size: tuple[int, int] | None) -> np.ndarray | None:
+        """The exact frame if it is decoded by now, else the proxy's picture of it."""
+        src: Any = self._src
+        if self._preview_for != self._current or self._playing:
+            self._end_preview()
+            return None
+        full = src.cached(self._current, size=size)
+        if full is not None:
+            self._end_preview()
+            return full  # type: ignore[no-any-return]
+        img = src.preview(self._current, size)
+        if img is None:
+            self._end_preview()
+            return None
+        if size != self._refine_size:  # display size changed: ask for the right one
+            self._refine_size = size
+            src.request(self._current, size=size)
+        return img  # type: ignore[no-any-return]
+
+    def _start_preview(self, target: int) -> None:
+        """Before a seek to ``target``: preview it when the exact frame is not decoded yet."""
+        src: Any = self._src
+        if not (
+            hasattr(src, "request")
+            and hasattr(src, "cached")
+            and getattr(src, "proxy_ready", False)
+            and src.cached(target, size=self._display_size) is None
+        ):
+            self._end_preview()
+            return
+        self._preview_for = target
+        self._refine_size = self._display_size
+        src.request(target, size=self._display_size)
+        self._refine_age.start()
+        self._refine_poll.start()
+
+    def _end_preview(self) -> None:
+        self._preview_for = None
+        self._refine_poll.stop()
+
+    def _on_refine_poll_timeout(self) -> None:
+        src: Any = self._src
+        frame = self._preview_for
+        if src is None or frame is None:
+            self._end_preview()
+            return
+        ready = src.cached(frame, size=self._refine_size) is not None
+        if ready or self._refine_age.elapsed() > _REFINE_GIVE_UP_MS:
+            self._end_preview()
+            self.picture_refined.emit(frame)
 
     def _prefetch(self, frame: int, direction: int) -> None:
         assert self._src is not None
@@ -219,7 +308,21 @@ class PlayerController(QObject):
         self.media_opened.emit(src)
         self.frame_changed.emit(0)
         self._prefetch(1, 1)
+        self._maybe_build_proxy(src)
         return True
+
+    def _maybe_build_proxy(self, src: Any) -> None:
+        """Start the preview proxy build (a low-priority child process) when it pays off."""
+        want = self._build_proxy
+        if want is None:
+            want = not os.environ.get("FACET_NO_PROXY") and bool(
+                getattr(src, "proxy_worthwhile", False)
+            )
+        if want and hasattr(src, "build_proxy"):
+            try:
+                src.build_proxy()
+            except Exception as exc:  # noqa: BLE001 - previews are optional
+                log.warning("cannot start the preview proxy build: %s", exc)
 
     def close(self) -> None:
         if self._src is None:
@@ -230,7 +333,8 @@ class PlayerController(QObject):
         if self._engine is not None:
             self._engine.stop()
         self._vlc = None
-        self._src.close()
+        self._end_preview()
+        self._src.close()  # also stops a proxy build still running
         self._src = None
         self._tb = None
         self._path = None
@@ -263,17 +367,30 @@ class PlayerController(QObject):
 
     # -- navigation ---------------------------------------------------------------------
     def seek(self, frame: int) -> int:
-        """Make ``frame`` (clamped) current; while playing, playback continues from there."""
+        """Make ``frame`` (clamped) current; while playing, playback continues from there.
+
+        Paused, a seek to a frame not decoded yet shows its preview first (see
+        ``showing_preview``) and the exact picture when it is ready.
+        """
+        return self._move(frame, preview=True)
+
+    def _move(self, frame: int, *, preview: bool) -> int:
         if self._src is None:
             return 0
         self._finish_settling()
         target = min(max(int(frame), 0), self._src.frame_count - 1)
         if self._playing:
+            self._end_preview()
             if self._vlc_active:
                 self._vlc.start(target, self._rate)  # type: ignore[union-attr]
             self._set_current(target)
             self._restart_clock()
         else:
+            if target != self._current:
+                if preview:
+                    self._start_preview(target)
+                else:
+                    self._end_preview()
             self._set_current(target)
         return target
 
@@ -283,7 +400,7 @@ class PlayerController(QObject):
             return 0
         self.pause()
         self._finish_settling()
-        return self.seek(self._current + int(n))
+        return self._move(self._current + int(n), preview=False)
 
     def step_seconds(self, seconds: float) -> int:
         """Pause and move by ``seconds`` of real time, rounded to the nearest whole frame.
@@ -304,7 +421,7 @@ class PlayerController(QObject):
             target = self._current + 1
         elif seconds < 0 and target >= self._current:
             target = self._current - 1
-        return self.seek(target)
+        return self._move(target, preview=False)
 
     def go_first(self) -> int:
         self.pause()
@@ -404,6 +521,7 @@ class PlayerController(QObject):
         if self._src is None or self._playing:
             return
         self._finish_settling()
+        self._end_preview()
         last = self._src.frame_count - 1
         if self._rate > 0 and self._current >= last:
             self._set_current(self._loop_a if self._loop_active() else 0)  # type: ignore[arg-type]

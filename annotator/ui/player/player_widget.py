@@ -1,7 +1,8 @@
 """PlayerWidget: the exact-frame picture, VLC's surface while it plays, and the transport bar.
 
 Whenever the controller is not playing through VLC, the picture is
-``controller.current_image()``, painted by :class:`FrameView`: the exact frame. VLC's native
+``controller.current_image()``, painted by :class:`FrameView`: the exact frame (right after
+a seek, briefly its preview-proxy picture, repainted on ``picture_refined``). VLC's native
 surface is shown only while VLC plays (``video_surface_changed(True)``); on pause the
 controller settles on the frame VLC showed and the widget switches back to the exact frame.
 """
@@ -102,6 +103,7 @@ class PlayerWidget(QWidget):
         controller.media_closed.connect(self._on_controller_media_closed)
         controller.video_surface_changed.connect(self._on_controller_video_surface_changed)
         controller.error_occurred.connect(self._on_controller_error_occurred)
+        controller.picture_refined.connect(self._on_controller_picture_refined)
         # After a resize or zoom, decode again at the new display size (once it settles),
         # so a picture decoded small is not shown stretched and blurred.
         self._redecode = QTimer(self)
@@ -148,6 +150,11 @@ class PlayerWidget(QWidget):
         if self.shown_frame is None and self._ctl.using_vlc:
             return  # VLC is drawing; the exact frame comes back on pause
         self._show_exact()
+
+    def _on_controller_picture_refined(self, frame: int) -> None:
+        """The exact frame replaces the preview shown after a seek."""
+        if frame == self._ctl.current_frame and self.shown_frame is not None:
+            self._show_exact()
 
     def _on_controller_video_surface_changed(self, vlc_shows: bool) -> None:
         if self.surface is None:

@@ -86,6 +86,7 @@ class TransportBar(QWidget):
         controller.rate_changed.connect(self._on_controller_rate_changed)
         controller.media_opened.connect(self._on_controller_media_opened)
         controller.loop_changed.connect(self._on_controller_loop_changed)
+        controller.picture_refined.connect(self._on_controller_frame_changed)
         self._updating = False
 
     def add_button(self, text: str, tip: str, slot: Callable[[], object]) -> QToolButton:
@@ -109,7 +110,9 @@ class TransportBar(QWidget):
         if src is None:
             return
         n = self._ctl.frame_count
-        self.frame_label.setText(f"Frame {frame} / {n - 1}")
+        # "preview": the picture is the proxy's (right frame, lower quality) until refined.
+        hint = " preview" if self._ctl.showing_preview else ""
+        self.frame_label.setText(f"Frame {frame} / {n - 1}{hint}")
         self.timecode_label.setText(frame_to_smpte(frame, src.fps))
         self.seconds_label.setText(format_seconds(self._ctl.current_time_s()))
         self._updating = True

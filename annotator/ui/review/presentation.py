@@ -101,6 +101,7 @@ class PresentationWindow(QWidget):
         self._redecode.timeout.connect(self._show)
         self.view.view_changed.connect(self._redecode.start)
         controller.frame_changed.connect(self._on_controller_frame_changed)
+        controller.picture_refined.connect(self._on_controller_frame_changed)
         review.notes_changed.connect(self._on_review_notes_changed)
         src = controller.source
         if src is not None:
@@ -162,6 +163,7 @@ class PresentationWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._ctl.frame_changed.disconnect(self._on_controller_frame_changed)
+        self._ctl.picture_refined.disconnect(self._on_controller_frame_changed)
         self._review.notes_changed.disconnect(self._on_review_notes_changed)
         if self.canvas in self._review.canvases:
             self._review.canvases.remove(self.canvas)

@@ -1,0 +1,219 @@
+"""Preview proxies: frame i of the proxy is source frame i, read back from its barcode.
+
+Builds run in the real child process (``python -m annotator.media.proxy``) with
+``block=True``; tiny clips keep each build around a second.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotator.media import FrameSource
+from annotator.media.barcode import read_index
+from annotator.media.player_controller import PlayerController
+from annotator.media.proxy import ProxyBuild, max_gop_frames, part_path, proxy_size, worthwhile
+
+
+@pytest.fixture
+def proxy_dir(tmp_path: Path) -> Path:
+    return tmp_path / "proxy"
+
+
+def _open(clip: Any, index_cache: Path, proxy_dir: Path, opened: list[Any], **kw: Any) -> Any:
+    src = FrameSource(clip.path, index_cache_dir=index_cache, proxy_dir=proxy_dir, **kw)
+    opened.append(src)
+    return src
+
+
+def test_proxy_size_keeps_aspect_and_even_sides() -> None:
+    assert proxy_size(1920, 1080) == (960, 540)
+    assert proxy_size(1080, 1920) == (540, 960)
+    assert proxy_size(3840, 1608) == (960, 402)
+    assert proxy_size(160, 120) == (160, 120)  # never upscaled
+    w, h = proxy_size(1001, 563)
+    assert w % 2 == 0 and h % 2 == 0 and max(w, h) <= 960
+
+
+def test_only_long_gops_of_large_pictures_are_worth_a_proxy() -> None:
+    assert worthwhile(1920, 1080, 250)
+    assert worthwhile(1920, 1080, 30)
+    assert not worthwhile(1280, 720, 12)
+    assert not worthwhile(160, 120, 250)  # test clips: no encoder per fixture
+
+
+@pytest.mark.parametrize("name", ["cfr25_gop50", "vfr", "start_pts_mkv", "bframes", "raw_h264"])
+def test_preview_shows_the_exact_index(make_clip, name, index_cache, proxy_dir, opened) -> None:
+    clip = make_clip(name)
+    src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+    assert not src.proxy_worthwhile
+    assert not src.proxy_ready and src.preview(3) is None
+    assert src.build_proxy(block=True, timeout=60)
+    rng = random.Random(11)
+    order = [rng.randrange(src.frame_count) for _ in range(30)] + [0, src.frame_count - 1]
+    for i in order:
+        img = src.preview(i)
+        assert img is not None and read_index(img) == i, f"{name}: preview of {i}"
+    scaled = src.preview(order[0], size=(80, 60))
+    assert scaled.shape == (60, 80, 3) and read_index(scaled) == order[0]
+    # Previews never stand in for exact frames.
+    assert src.cached(order[0]) is None
+    assert read_index(src.frame(order[0])) == order[0]
+
+
+def test_proxy_is_reused_on_a_second_open(make_clip, index_cache, proxy_dir, opened) -> None:
+    clip = make_clip("cfr25_gop50")
+    first = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+    assert first.build_proxy(block=True, timeout=60)
+    path = first.proxy_path
+    stamp = path.stat().st_mtime_ns
+    first.close()
+    second = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+    assert second.proxy_ready  # no build needed
+    assert second.build_proxy() and not second.proxy_building
+    assert path.stat().st_mtime_ns == stamp
+    assert read_index(second.preview(77)) == 77
+
+
+def test_killed_build_leaves_nothing_usable(make_clip, index_cache, proxy_dir, opened) -> None:
+    clip = make_clip("long_gop250")
+    src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+    build = ProxyBuild(
+        src.path, src.proxy_path, expected_frames=src.frame_count, index_cache=index_cache
+    )
+    build.kill()  # the child is still starting or encoding
+    assert not src.proxy_path.exists()
+    assert not part_path(src.proxy_path, build.pid).exists()
+    assert not src.proxy_ready and src.preview(5) is None
+
+
+def test_close_kills_a_running_build(make_clip, index_cache, proxy_dir, opened) -> None:
+    clip = make_clip("long_gop250")
+    src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+    src.build_proxy()
+    build = src._proxy_build
+    assert build is not None and build.running()
+    src.close()
+    assert not build.running()
+    assert not src.proxy_path.exists()
+    assert not list(proxy_dir.glob("*.part"))
+
+
+def test_incomplete_or_foreign_proxy_is_discarded(
+    make_clip, index_cache, proxy_dir, opened
+) -> None:
+    clip = make_clip("cfr25_gop50")
+    other = make_clip("vfr")  # a valid video, but 70 frames where the source has 120
+    src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+    proxy_dir.mkdir(parents=True)
+    src.proxy_path.write_bytes(other.path.read_bytes())
+    assert not src.proxy_ready and src.preview(3) is None
+    assert not src.proxy_path.exists()  # deleted, so the next build starts clean
+    src.proxy_path.write_bytes(b"\x00\x00\x00\x18ftypmp42 truncated")
+    assert not src.proxy_ready and not src.proxy_path.exists()
+    # A half-written build file is never taken for a proxy.
+    part_path(src.proxy_path, 4242).write_bytes(other.path.read_bytes())
+    assert not src.proxy_ready
+
+
+def test_max_gop_frames(make_clip, index_cache, proxy_dir, opened) -> None:
+    src = _open(make_clip("long_gop250"), index_cache, proxy_dir, opened, prefetch=False)
+    assert max_gop_frames(src._index) == 250
+
+
+# --- controller and widget ---------------------------------------------------------------
+@pytest.fixture
+def proxied(qtbot, make_clip, index_cache, proxy_dir) -> Any:
+    """A controller on the GOP-250 clip with its proxy built and an empty frame cache."""
+    clip = make_clip("long_gop250")
+    ctl = PlayerController(
+        source_factory=lambda p: FrameSource(p, index_cache_dir=index_cache, proxy_dir=proxy_dir),
+        use_vlc=False,
+        build_proxy=False,
+    )
+    assert ctl.open(clip.path)
+    src = ctl.source
+    assert src.build_proxy(block=True, timeout=60)
+    ctl.current_image()
+    src.wait_prefetch(10)
+    src.cache.clear()
+    yield ctl
+    ctl.shutdown()
+
+
+def test_tiny_clips_start_no_build(qtbot, make_clip, index_cache, proxy_dir) -> None:
+    ctl = PlayerController(
+        source_factory=lambda p: FrameSource(p, index_cache_dir=index_cache, proxy_dir=proxy_dir),
+        use_vlc=False,
+    )
+    assert ctl.open(make_clip("long_gop250").path)
+    assert not ctl.source.proxy_building and not ctl.source.proxy_path.exists()
+    ctl.shutdown()
+
+
+def test_seek_shows_preview_then_exact_frame(qtbot, proxied: PlayerController) -> None:
+    ctl, src = proxied, proxied.source
+    held: list[tuple[int, Any]] = []
+    real_request = src.request
+    src.request = lambda i, size=None: held.append((i, size))  # hold the exact decode
+    seen: list[int] = []
+    ctl.frame_changed.connect(seen.append)
+    ctl.seek(277)
+    assert seen == [277] and ctl.showing_preview
+    preview = ctl.current_image()
+    assert read_index(preview) == 277 and ctl.showing_preview
+    assert held == [(277, None)]
+    with qtbot.waitSignal(ctl.picture_refined, timeout=10_000) as blocker:
+        real_request(*held[0][:1], size=held[0][1])
+    assert blocker.args == [277] and not ctl.showing_preview
+    full = ctl.current_image()
+    assert read_index(full) == 277 and full is src.cached(277)
+
+
+def test_steps_never_preview(qtbot, proxied: PlayerController) -> None:
+    ctl = proxied
+    ctl.step(1)
+    assert not ctl.showing_preview and read_index(ctl.current_image()) == 1
+    ctl.seek(200)
+    assert ctl.showing_preview
+    ctl.step(-1)  # acts on the exact frames, the preview is over
+    assert not ctl.showing_preview and read_index(ctl.current_image()) == 199
+
+
+def test_widget_paints_preview_then_exact_frame(qtbot, proxied: PlayerController) -> None:
+    from annotator.ui.player.frame_view import qimage_to_ndarray
+    from annotator.ui.player.player_widget import PlayerWidget
+
+    ctl, src = proxied, proxied.source
+    widget = PlayerWidget(ctl, embed_vlc=False)
+    qtbot.addWidget(widget)
+    widget.resize(400, 320)
+    widget.show()
+    src.wait_prefetch(10)
+    src.cache.clear()
+    held: list[tuple[int, Any]] = []
+    real_request = src.request
+    src.request = lambda i, size=None: held.append((i, size))
+    ctl.seek(233)
+    assert widget.shown_frame == 233 and ctl.showing_preview
+    assert read_index(qimage_to_ndarray(widget.frame_view.image())) == 233
+    assert widget.transport.frame_label.text().endswith("preview")
+    with qtbot.waitSignal(ctl.picture_refined, timeout=10_000):
+        real_request(held[-1][0], size=held[-1][1])
+    assert widget.shown_frame == 233 and not ctl.showing_preview
+    assert read_index(qimage_to_ndarray(widget.frame_view.image())) == 233
+    assert widget.transport.frame_label.text() == "Frame 233 / 299"
+
+
+def test_unheld_seek_ends_on_the_exact_frame(qtbot, proxied: PlayerController) -> None:
+    """The real asynchronous path: whatever was painted first, it was frame i."""
+    ctl = proxied
+    for target in (251, 17, 140):
+        ctl.seek(target)
+        assert read_index(ctl.current_image()) == target
+        qtbot.waitUntil(lambda: not ctl.showing_preview, timeout=10_000)
+        assert read_index(ctl.current_image()) == target
+        assert ctl.source.cached(target) is not None
