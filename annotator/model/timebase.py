@@ -35,7 +35,9 @@ class Timebase:
     def nominal(cls, frame_count: int, fps: Fraction) -> Timebase:
         """Constant-rate stand-in when the real timestamps are not known (video missing)."""
         fps = Fraction(fps)
-        ts = np.array([float(Fraction(i) / fps) for i in range(max(frame_count, 1))])
+        # i * den / num with exact integers, one correctly rounded division: the same floats
+        # as float(Fraction(i) / fps), without 90,000 Fractions for an hour of video.
+        ts = np.arange(max(frame_count, 1), dtype=np.float64) * fps.denominator / fps.numerator
         return cls(ts, fps)
 
     @property

@@ -207,12 +207,31 @@ class MainWindow(QMainWindow):
         return True
 
     def new_from_video(self, video: Path) -> bool:
+        """A new, untitled project on ``video``; its suggested file sits next to the video.
+
+        When that project file already exists it is opened instead (the work on this video
+        is there), and unsaved work autosaved for an untitled project is offered back.
+        """
+        video = Path(video)
+        suggested = video.with_name(video.stem + SUFFIX)
+        if suggested.is_file():
+            self.statusBar().showMessage(f"Opened the existing project {suggested.name}", 8000)
+            return self.open_project(suggested)
         if not self._maybe_save():
             return False
-        if not Path(video).is_file():
+        if not video.is_file():
             self.show_error(f"{video}: no such video file")
             return False
-        project = Project(title=Path(video).stem, annotator=str(self.settings.value("annotator", "")))
+        if newer_autosave(suggested) is not None and self.ask_recover(suggested):
+            try:
+                loaded = recover_autosave(suggested)
+            except ProjectFileError as e:
+                self.show_error(e.problems[0])
+            else:
+                loaded.project.saved_revision = -1  # recovered work is unsaved work
+                self._set_loaded(loaded, untitled=True)
+                return True
+        project = Project(title=video.stem, annotator=str(self.settings.value("annotator", "")))
         try:
             media, timebase = media_from_video(video, None, "m1")
         except Exception as e:  # noqa: BLE001 - MediaError and any decoder failure
@@ -222,8 +241,7 @@ class MainWindow(QMainWindow):
         project.set_timebase("m1", timebase)
         project.add_face(name="Face A")
         project.saved_revision = project.revision
-        self._set_loaded(LoadedProject(project, Path(video).with_name(Path(video).stem + SUFFIX)),
-                         untitled=True)
+        self._set_loaded(LoadedProject(project, suggested), untitled=True)
         return True
 
     def _set_loaded(self, loaded: LoadedProject, *, untitled: bool = False) -> None:

@@ -134,3 +134,28 @@ def test_unsaved_changes_cancel_keeps_window(qtbot, window, demo_copy):
     window.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
     assert not window.open_path(demo_copy)
     assert window.project.dirty
+
+
+def test_untitled_video_work_is_autosaved_and_offered_back(qtbot, window, demo_dir, tmp_path):
+    video = tmp_path / "take.mp4"
+    shutil.copy(demo_dir / "demo.mp4", video)
+    assert window.new_from_video(video)
+    assert window.project_path is None and not window.project.dirty
+    e = add_au(window, 12, 14)
+    window.autosave()
+    assert autosave_path(tmp_path / "take.facet.json").exists()
+
+    other = MainWindow()
+    qtbot.addWidget(other)
+    other.setProperty("quiet_errors", True)
+    other.ask_recover = lambda path: True
+    assert other.new_from_video(video)
+    assert other.project.events[e.id].onset_frame == 12
+    assert other.project.dirty and other.project_path is None
+    other.controller.close()
+
+
+def test_video_with_existing_project_opens_the_project(window, demo_copy):
+    video = demo_copy.with_name("demo.mp4")
+    assert window.new_from_video(video)
+    assert window.project_path == demo_copy
