@@ -43,16 +43,7 @@ def _default_out(project: Path, suffix: str, fmt: str) -> Path:
     return project.with_name(f"{stem}-clips" if fmt == "clips" else stem + suffix)
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
-    from annotator.io.common import load_for_export
-    from annotator.io.exporting import FORMATS, export
-
-    fmt = FORMATS[args.to]
-    project = Path(args.project)
-    out = Path(args.output) if args.output else _default_out(project, fmt.suffix, args.to)
-    if out.resolve() == project.resolve():
-        raise ValueError(f"{out}: is the project itself; choose another output file")
-    source = load_for_export(project)
+def _export_options(args: argparse.Namespace) -> dict[str, object]:
     options: dict[str, object] = {"portable": args.portable}
     if args.to == "casme":
         options.update(layout=args.layout, frame_base=args.frame_base)
@@ -61,7 +52,72 @@ def _cmd_export(args: argparse.Namespace) -> int:
                        margin=args.margin, crop=args.crop)
     if args.to == "frames-csv" and args.media:
         options["media_id"] = args.media
-    path = export(args.to, source, out, **options)
+    return options
+
+
+def export_one(project: str, out_dir: str, fmt: str, options: dict[str, object]):  # type: ignore[no-untyped-def]
+    """One corpus task: export ``project`` into ``out_dir``; a failure is a result, not a raise."""
+    import time
+
+    from annotator.analysis.batch import JobResult
+    from annotator.io.common import load_for_export
+    from annotator.io.exporting import FORMATS, export
+
+    start = time.perf_counter()
+    try:
+        path = Path(project)
+        out = _default_out(Path(out_dir) / path.name, FORMATS[fmt].suffix, fmt)
+        source = load_for_export(path)
+        written = export(fmt, source, out, **options)
+        return JobResult(project, True, len(source.project.events), str(written), seconds=time.perf_counter() - start,
+                         unit="events")
+    except Exception as exc:  # noqa: BLE001 - a task reports, the batch goes on
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return JobResult(project, False, error=msg, seconds=time.perf_counter() - start)
+
+
+def _export_corpus(args: argparse.Namespace, folder: Path) -> int:
+    """Every ``*.facet.json`` in ``folder``, in parallel on dask; failures never stop it."""
+    from annotator.analysis.batch import run_batch
+
+    projects = sorted(p for p in folder.glob("*.facet.json") if not p.name.startswith("."))
+    if not projects:
+        raise ValueError(f"{folder}: no .facet.json projects in this folder")
+    if not args.output:
+        raise ValueError("export of a folder needs -o OUT_FOLDER")
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: for a folder of projects, -o must be a folder")
+
+    def report(done: int, total: int, res) -> None:  # type: ignore[no-untyped-def]
+        print(f"[{done}/{total}] {res.line()}", file=sys.stderr, flush=True)
+
+    results = run_batch(projects, out, scheduler=args.scheduler, n_workers=args.workers,
+                        on_result=report, task=export_one,
+                        task_args=(args.to, _export_options(args)))
+    failed = [r for r in results if not r.ok]
+    print(f"{len(results) - len(failed)} of {len(results)} projects exported to {out}; "
+          f"{len(failed)} failed")
+    for r in failed:
+        print(r.line())
+    return 1 if failed else 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from annotator.io.common import load_for_export
+    from annotator.io.exporting import FORMATS, export
+
+    fmt = FORMATS[args.to]
+    project = Path(args.project)
+    if project.is_dir():
+        return _export_corpus(args, project)
+    if args.scheduler:
+        raise ValueError("--scheduler applies to a folder of projects")
+    out = Path(args.output) if args.output else _default_out(project, fmt.suffix, args.to)
+    if out.resolve() == project.resolve():
+        raise ValueError(f"{out}: is the project itself; choose another output file")
+    source = load_for_export(project)
+    path = export(args.to, source, out, **_export_options(args))
     print(f"wrote {path}")
     return 0
 
@@ -115,7 +171,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "export", help="write the project in another format",
         description="Formats: " + "; ".join(f"{f.name}: {f.description}"
                                              for f in FORMATS.values()))
-    p.add_argument("project", help="the .facet.json project")
+    p.add_argument("project", help="the .facet.json project, or a folder of projects (corpus)")
     p.add_argument("--to", required=True, choices=list(FORMATS), metavar="FORMAT",
                    help=f"one of {', '.join(FORMATS)}")
     p.add_argument("-o", "--output", help="output file (a folder for clips)")
@@ -129,6 +185,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--margin", type=int, default=5, help="clips: extra frames each side (5)")
     p.add_argument("--crop", action="store_true", help="clips: crop to the face box")
     p.add_argument("--media", help="frames-csv: media id (default the first video)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="corpus mode: use this dask scheduler instead of a local cluster")
+    p.add_argument("--workers", type=int, default=2,
+                   help="corpus mode: local cluster workers (default 2)")
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("import", help="add events, curves or dialogue from another file",

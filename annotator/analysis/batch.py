@@ -1,4 +1,5 @@
-"""Corpus spotting: a folder of videos processed in parallel on a dask.distributed cluster.
+"""Corpus batches: a folder of videos (spotting) or projects (export) processed in parallel
+on a dask.distributed cluster.
 
 A local cluster (two workers: this is a two-core machine) by default; ``scheduler`` joins
 an existing cluster when a corpus outgrows one machine. Each video is one task, and a task
@@ -31,10 +32,11 @@ class JobResult:
     output: str = ""
     error: str = ""
     seconds: float = 0.0
+    unit: str = "candidates"  # what ``candidates`` counts, for the summary line
 
     def line(self) -> str:
         if self.ok:
-            return f"{Path(self.video).name}: {self.candidates} candidates -> {self.output}"
+            return f"{Path(self.video).name}: {self.candidates} {self.unit} -> {self.output}"
         name = Path(self.video).name
         error = self.error[len(name) + 2 :] if self.error.startswith(f"{name}: ") else self.error
         return f"FAILED {name}: {error}"
@@ -87,9 +89,16 @@ def run_batch(
     processes: bool = True,
     on_result: Callable[[int, int, JobResult], None] | None = None,
     load_faces: FacesLoader | None = None,
+    task: Callable[..., JobResult] | None = None,
+    task_args: tuple[object, ...] = (),
 ) -> list[JobResult]:
-    """Spot every video on a dask cluster; results in the order of ``videos``."""
+    """Run ``task(item, out_dir, *task_args)`` for every item on a dask cluster (spotting by
+    default); results in the order of ``videos``. A task must return a JobResult, never raise.
+    """
     from distributed import Client, LocalCluster, as_completed
+
+    if task is None:
+        task, task_args = spot_one, (load_faces,)
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -108,7 +117,7 @@ def run_batch(
     results: dict[str, JobResult] = {}
     try:
         futures = {
-            client.submit(spot_one, str(v), str(out_dir), load_faces, pure=False): str(v)
+            client.submit(task, str(v), str(out_dir), *task_args, pure=False): str(v)
             for v in videos
         }
         for done, fut in enumerate(as_completed(futures), start=1):
