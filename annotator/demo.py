@@ -149,27 +149,13 @@ def render_frame(frame: int) -> np.ndarray:
 
 
 def write_demo_video(path: Path) -> None:
-    import av
+    from annotator.media.encode import VideoWriter, x264_params
 
-    container = av.open(str(path), mode="w")
-    try:
-        stream = container.add_stream("libx264", rate=FPS)
-        stream.width, stream.height = SIZE
-        stream.pix_fmt = "yuv420p"
-        stream.codec_context.options = {
-            "preset": "veryfast", "crf": "20", "threads": "1",
-            "x264-params": "keyint=50:min-keyint=50:scenecut=0",
-        }
+    options = {"preset": "veryfast", "crf": "20", "threads": "1",
+               "x264-params": x264_params(gop=50)}
+    with VideoWriter(path, size=SIZE, fps=FPS, options=options) as writer:
         for i in range(N_FRAMES):
-            frame = av.VideoFrame.from_ndarray(render_frame(i), format="rgb24")
-            frame.pts = i
-            frame.time_base = 1 / FPS
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    finally:
-        container.close()
+            writer.write(render_frame(i))
 
 
 def build_demo_project(video: Path, project_path: Path) -> Project:

@@ -40,32 +40,18 @@ SCALE = SIZE[0] / 640
 
 
 def make_clip(path: Path, n: int) -> None:
-    import av
     import cv2
+
+    from annotator.media.encode import VideoWriter, x264_params
 
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".part.mp4")
-    container = av.open(str(tmp), mode="w")
-    stream = container.add_stream("libx264", rate=Fraction(FPS))
-    stream.width, stream.height = SIZE
-    stream.pix_fmt = "yuv420p"
-    stream.codec_context.options = {
-        "preset": "veryfast",
-        "crf": "20",
-        "x264-params": "keyint=50:min-keyint=50:scenecut=0",
-    }
-    for i in range(n):
-        img = cv2.resize(render_frame(i % N_FRAMES), SIZE, interpolation=cv2.INTER_LINEAR)
-        frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-        frame.pts = i
-        frame.time_base = Fraction(1, FPS)
-        for p in stream.encode(frame):
-            container.mux(p)
-    for p in stream.encode():
-        container.mux(p)
-    container.close()
+    options = {"preset": "veryfast", "crf": "20", "x264-params": x264_params(gop=50)}
+    with VideoWriter(tmp, size=SIZE, fps=FPS, options=options) as writer:
+        for i in range(n):
+            writer.write(cv2.resize(render_frame(i % N_FRAMES), SIZE, interpolation=cv2.INTER_LINEAR))
     tmp.replace(path)
 
 

@@ -66,31 +66,19 @@ def _read(fs: Any, first: int, last: int) -> Iterable[tuple[int, np.ndarray]]:
 
 
 def _encode(path: Path, frames: Iterable[np.ndarray], size: tuple[int, int], fps: Any) -> int:
-    import av
+    from annotator.media.encode import VideoWriter
 
     tmp = path.with_name(f".{path.name}.part.mp4")
-    n = 0
-    container = av.open(str(tmp), mode="w")
     try:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = size
-        stream.pix_fmt = "yuv420p"
-        stream.codec_context.options = {"preset": "veryfast", "crf": "18", "threads": "1"}
-        for arr in frames:
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(arr), format="rgb24")
-            frame.pts = n
-            n += 1
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+        with VideoWriter(tmp, size=size, fps=fps,
+                         options={"preset": "veryfast", "crf": "18", "threads": "1"}) as writer:
+            for arr in frames:
+                writer.write(arr)
     except BaseException:
-        container.close()
         tmp.unlink(missing_ok=True)
         raise
-    container.close()
     tmp.replace(path)
-    return n
+    return writer.count
 
 
 def export_clips(project: Project, out: str | os.PathLike[str], *,

@@ -127,7 +127,7 @@ def write_barcode_video(
     frame; ``start_pts`` shifts every PTS (in ``time_base`` units) so the stream does not
     start at 0. The container follows the file suffix (.mp4, .mkv, .mov, .ts).
     """
-    import av  # local: keeps `barcode.read_index` usable where PyAV is absent
+    from annotator.media.encode import VideoWriter, x264_params  # PyAV only here
 
     fps = Fraction(fps)
     w, h = size
@@ -135,47 +135,21 @@ def write_barcode_video(
         time_base = Fraction(1, 1000) if timestamps_s is not None else 1 / fps
     if timestamps_s is not None and len(timestamps_s) != n_frames:
         raise ValueError("timestamps_s must give one time per frame")
-    path = Path(path)
-    container = av.open(str(path), mode="w")
-    try:
-        stream = container.add_stream(codec, rate=fps)
-        stream.width = w
-        stream.height = h
-        stream.pix_fmt = "yuv420p"
-        stream.time_base = time_base
-        stream.codec_context.time_base = time_base
-        stream.codec_context.gop_size = gop
-        stream.codec_context.max_b_frames = bframes
-        opts: dict[str, str] = {}
-        if codec == "libx264":
-            opts = {
-                "preset": "ultrafast",
-                "crf": "18",
-                "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}",
-            }
-        elif codec == "libx265":
-            opts = {
-                "preset": "ultrafast",
-                "crf": "18",
-                "x265-params": (
-                    f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}:log-level=error"
-                ),
-            }
-        stream.codec_context.options = opts
+    opts: dict[str, str] = {}
+    if codec == "libx264":
+        opts = {"preset": "ultrafast", "crf": "18", "x264-params": x264_params(gop, bframes)}
+    elif codec == "libx265":
+        opts = {"preset": "ultrafast", "crf": "18",
+                "x265-params": x264_params(gop, bframes) + ":log-level=error"}
+    with VideoWriter(path, size=(w, h), fps=fps, codec=codec, options=opts, time_base=time_base,
+                     gop=gop, bframes=bframes) as writer:
         for i in range(n_frames):
             img = _background(h, w, i)
             draw_index(img, i)
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
             if timestamps_s is not None:
                 t = Fraction(timestamps_s[i]).limit_denominator(1_000_000)
-                frame.pts = start_pts + round(t / time_base)
+                pts = start_pts + round(t / time_base)
             else:
-                frame.pts = start_pts + round(Fraction(i) / fps / time_base)
-            frame.time_base = time_base
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    finally:
-        container.close()
+                pts = start_pts + round(Fraction(i) / fps / time_base)
+            writer.write(img, pts)
     log.debug("wrote barcode video %s (%d frames)", path, n_frames)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -37,22 +36,10 @@ def write_shots_video(
     path: Path, cuts: list[int], n: int, *, size: tuple[int, int] = (160, 96), fps: int = 25
 ) -> None:
     """Hard cuts at the frames in ``cuts`` (each the first frame of a new shot)."""
-    import av
+    from annotator.media.encode import VideoWriter
 
-    container = av.open(str(path), mode="w")
-    try:
-        stream = container.add_stream("libx264", rate=Fraction(fps))
-        stream.width, stream.height = size
-        stream.pix_fmt = "yuv420p"
-        stream.codec_context.options = {"preset": "ultrafast", "crf": "20"}
+    with VideoWriter(path, size=size, fps=fps,
+                     options={"preset": "ultrafast", "crf": "20"}) as writer:
         for i in range(n):
             shot = sum(1 for c in cuts if c <= i)
-            frame = av.VideoFrame.from_ndarray(scene(shot, i, size), format="rgb24")
-            frame.pts = i
-            frame.time_base = Fraction(1, fps)
-            for p in stream.encode(frame):
-                container.mux(p)
-        for p in stream.encode():
-            container.mux(p)
-    finally:
-        container.close()
+            writer.write(scene(shot, i, size))
