@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
 import numpy as np
@@ -23,14 +23,6 @@ from annotator.media.decoder import SeekingDecoder, Size, lookup
 from annotator.media.errors import MediaError
 from annotator.media.frame_cache import FrameCache
 from annotator.media.prefetch import Prefetcher
-from annotator.media.proxy import (
-    ProxyBuild,
-    ProxyReader,
-    default_proxy_dir,
-    max_gop_frames,
-    proxy_path,
-    worthwhile,
-)
 from annotator.media.pts_index import (
     PtsIndex,
     build_index,
@@ -40,6 +32,9 @@ from annotator.media.pts_index import (
     save_cached,
 )
 from annotator.model.timebase import Timebase
+
+if TYPE_CHECKING:
+    from annotator.media.proxy import ProxyBuild, ProxyReader
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +74,9 @@ class FrameSource:
         self._prefetcher: Prefetcher | None = None
         self._decoder: SeekingDecoder | None = None
         self._index_dir: Path | None = None
-        self._proxy_dir = Path(proxy_dir) if proxy_dir is not None else default_proxy_dir()
+        # annotator.media.proxy is imported on use only: it is also the build process's
+        # __main__ (python -m), which must not find itself already imported.
+        self._proxy_dir = Path(proxy_dir) if proxy_dir is not None else _proxy().default_proxy_dir()
         self._proxy_build: ProxyBuild | None = None
         self._proxy_failed = False  # one failed build per session: do not loop on it
         self._proxy: ProxyReader | None = None
@@ -404,7 +401,7 @@ class FrameSource:
     @property
     def proxy_path(self) -> Path:
         """Where this video's preview proxy is (or will be) stored."""
-        return proxy_path(self.path, self._proxy_dir)
+        return _proxy().proxy_path(self.path, self._proxy_dir)
 
     @property
     def proxy_worthwhile(self) -> bool:
@@ -413,7 +410,8 @@ class FrameSource:
         Small or short-GOP videos seek fast enough already (and test clips must not spawn
         encoders), so the player builds proxies only when this is true.
         """
-        return worthwhile(self.width, self.height, max_gop_frames(self._index))
+        proxy = _proxy()
+        return proxy.worthwhile(self.width, self.height, proxy.max_gop_frames(self._index))
 
     def build_proxy(self, block: bool = False, timeout: float | None = None) -> bool:
         """Start building the preview proxy in a low-priority child process.
@@ -425,7 +423,7 @@ class FrameSource:
         with self._proxy_lock:
             idle = self._proxy is None and self._proxy_build is None
             if idle and not self._proxy_failed and not self.proxy_path.exists():
-                self._proxy_build = ProxyBuild(
+                self._proxy_build = _proxy().ProxyBuild(
                     self.path,
                     self.proxy_path,
                     expected_frames=self.frame_count,
@@ -435,6 +433,11 @@ class FrameSource:
         if block and build is not None:
             build.wait(timeout)
         return self.proxy_ready
+
+    @property
+    def proxy(self) -> ProxyReader | None:
+        """The open proxy reader once ``proxy_ready`` said so (benches, diagnostics)."""
+        return self._proxy
 
     @property
     def proxy_building(self) -> bool:
@@ -463,7 +466,7 @@ class FrameSource:
             if not path.exists():
                 return False
             try:
-                self._proxy = ProxyReader.open(path, self._index_dir, self.frame_count)
+                self._proxy = _proxy().ProxyReader.open(path, self._index_dir, self.frame_count)
             except MediaError as exc:
                 log.warning("discarding proxy %s: %s", path, exc)
                 path.unlink(missing_ok=True)
@@ -561,6 +564,12 @@ class FrameSource:
             f"FrameSource({self.path.name!r}, {self.width}x{self.height} {self.codec}, "
             f"{self.frame_count} frames, fps={self.fps})"
         )
+
+
+def _proxy() -> Any:
+    from annotator.media import proxy
+
+    return proxy
 
 
 def _short(exc: BaseException) -> str:

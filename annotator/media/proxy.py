@@ -24,6 +24,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from fractions import Fraction
@@ -264,11 +265,14 @@ class ProxyBuild:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        # stderr to a file, not a pipe: nobody reads it while the child runs, and a full
+        # pipe would stall the build.
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
         self._proc = subprocess.Popen(
             cmd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._err,
             env=env,
             **kwargs,
         )
@@ -284,18 +288,20 @@ class ProxyBuild:
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the child exits; True when it succeeded."""
         try:
-            _, err = self._proc.communicate(timeout=timeout)
+            self._proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return False
         ok = self._proc.returncode == 0
-        if not ok:
-            tail = (err or b"").decode(errors="replace").strip().splitlines()[-1:]
+        if not ok and not self._err.closed:
+            self._err.seek(0)
+            tail = self._err.read().decode(errors="replace").strip().splitlines()[-1:]
             log.warning(
                 "proxy build of %s failed (%s): %s",
                 self.source.name,
                 self._proc.returncode,
                 tail[0] if tail else "",
             )
+        self._err.close()
         return ok
 
     def succeeded(self) -> bool | None:
@@ -310,9 +316,10 @@ class ProxyBuild:
         if self._proc.poll() is None:
             self._proc.kill()
         try:
-            self._proc.communicate(timeout=5)
-        except (subprocess.TimeoutExpired, ValueError):
-            pass
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            log.warning("proxy build %d did not exit after kill", self._proc.pid)
+        self._err.close()
         part_path(self.out, self._proc.pid).unlink(missing_ok=True)
 
 
@@ -337,7 +344,7 @@ class ProxyReader:
         # Single-threaded decode: frame threads add a pipeline delay of one frame per
         # thread to every seek, more than the 8-frame GOP decode itself.
         self._decoder = SeekingDecoder(path, index, threads="NONE", skip_nonref=False)
-        self._cache = FrameCache(int(cache_mb * 1024 * 1024))
+        self.cache = FrameCache(int(cache_mb * 1024 * 1024))
         self._lock = threading.Lock()
         with av.open(str(path)) as c:
             cc = c.streams.video[0].codec_context
@@ -362,12 +369,12 @@ class ProxyReader:
 
         if size is not None and tuple(size) == (self.width, self.height):
             size = None
-        arr = lookup(self._cache, size, i)
+        arr = lookup(self.cache, size, i)
         if arr is not None:
             return arr
         with self._lock:
             try:
-                arr = self._decoder.decode_range(i, i, size, self._cache)
+                arr = self._decoder.decode_range(i, i, size, self.cache)
             except av.FFmpegError as exc:
                 raise MediaError(f"{self.path.name}: proxy decode error at {i} ({exc})") from exc
         if arr is None:
@@ -377,7 +384,7 @@ class ProxyReader:
     def close(self) -> None:
         with self._lock:
             self._decoder.close()
-        self._cache.clear()
+        self.cache.clear()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -90,6 +90,19 @@ def test_killed_build_leaves_nothing_usable(make_clip, index_cache, proxy_dir, o
     assert not src.proxy_ready and src.preview(5) is None
 
 
+def test_build_with_the_wrong_frame_count_fails_cleanly(
+    make_clip, index_cache, proxy_dir, opened
+) -> None:
+    clip = make_clip("cfr25_gop50")
+    src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+    build = ProxyBuild(
+        src.path, src.proxy_path, expected_frames=src.frame_count + 1, index_cache=index_cache
+    )
+    assert not build.wait(60)
+    assert not src.proxy_path.exists() and not list(proxy_dir.glob("*.part"))
+    assert not src.proxy_ready
+
+
 def test_close_kills_a_running_build(make_clip, index_cache, proxy_dir, opened) -> None:
     clip = make_clip("long_gop250")
     src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
