@@ -10,12 +10,14 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from annotator.media import FrameSource
 from annotator.media.barcode import read_index
 from annotator.media.player_controller import PlayerController
 from annotator.media.proxy import ProxyBuild, max_gop_frames, part_path, proxy_size, worthwhile
+from tests.media.conftest import sample_video
 
 
 @pytest.fixture
@@ -230,3 +232,34 @@ def test_unheld_seek_ends_on_the_exact_frame(qtbot, proxied: PlayerController) -
         qtbot.waitUntil(lambda: not ctl.showing_preview, timeout=10_000)
         assert read_index(ctl.current_image()) == target
         assert ctl.source.cached(target) is not None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pyfeat_no_face.mp4",  # 98 packets, 95 shown: three sit before the edit list
+        "face_recognition_short_hamilton_clip.mp4",  # first PTS 10214
+        "pyfeat_face_noface_hevc_vfr.mov",  # HEVC, VFR
+    ],
+)
+def test_real_sample_preview_is_the_exact_frame(name, index_cache, proxy_dir, opened) -> None:
+    """No barcodes here: the preview of i must look more like frame(i) than its neighbours."""
+    src = FrameSource(
+        sample_video(name), index_cache_dir=index_cache, proxy_dir=proxy_dir, prefetch=False
+    )
+    opened.append(src)
+    assert src.build_proxy(block=True, timeout=120)
+    size = (src.proxy.width, src.proxy.height)
+    rng = random.Random(2)
+    distinct = 0
+    for i in sorted(rng.sample(range(src.frame_count), 12)):
+        shown = src.preview(i).astype(np.int16)
+
+        def distance(j: int, shown: np.ndarray = shown) -> float:
+            return float(np.abs(src.frame(j, size=size).astype(np.int16) - shown).mean())
+
+        own = distance(i)
+        others = [distance(j) for j in (i - 1, i + 1) if 0 <= j < src.frame_count]
+        assert min(others) >= own - 0.05, f"{name}: preview {i} looks like a neighbour"
+        distinct += min(others) > own + 0.05
+    assert distinct >= 6  # the clips move enough for the check to mean something
