@@ -53,6 +53,11 @@ KEYINT = 8
 # (~28 Mpx): below that a full-quality seek is already quick, and tiny test clips must not
 # spawn encoders.
 _WORTH_PIXEL_FRAMES = 30 * 1280 * 720
+# The proxy folder is pruned to this size after each build (least recently used first):
+# at ~1.2 GB per hour of 1080p camera footage, an unbounded cache would fill disks.
+DEFAULT_BUDGET_GB = 20.0
+# A .part file older than this belongs to a build that died (a live one rewrites it).
+_STALE_PART_S = 24 * 3600
 # Proxy frames are timed 1/25 s apart whatever the source: the proxy is ordinal, its
 # timestamps only order the frames.
 _PROXY_RATE = Fraction(25)
@@ -98,6 +103,50 @@ def proxy_path(source: Path, directory: Path) -> Path:
 def part_path(out: Path, pid: int) -> Path:
     """The temporary name a build process writes to (never mistaken for a proxy)."""
     return out.with_name(f"{out.name}.{pid}.part")
+
+
+def prune(directory: Path, keep: Path | None, budget_bytes: int) -> list[Path]:
+    """Delete least recently used proxies beyond ``budget_bytes`` and dead builds' parts.
+
+    "Used" is the later of access and modification time (proxies are read, never
+    rewritten; relatime updates the access time at least daily). ``keep`` is never deleted.
+    Runs in the build process, so the GUI never waits on it. Returns what was deleted.
+    """
+    now = time.time()
+    removed: list[Path] = []
+    entries: list[tuple[float, int, Path]] = []
+    for f in directory.glob(f"*-p{PROXY_VERSION}.mp4*"):
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        if f.name.endswith(".part"):
+            if now - st.st_mtime > _STALE_PART_S:
+                f.unlink(missing_ok=True)
+                removed.append(f)
+        elif keep is None or f != keep:
+            entries.append((max(st.st_atime, st.st_mtime), st.st_size, f))
+    total = sum(size for _, size, _ in entries)
+    if keep is not None and keep.exists():
+        total += keep.stat().st_size
+    for _, size, f in sorted(entries):
+        if total <= budget_bytes:
+            break
+        f.unlink(missing_ok=True)
+        removed.append(f)
+        total -= size
+    if removed:
+        log.info("pruned %d old proxies / dead builds in %s", len(removed), directory)
+    return removed
+
+
+def budget_bytes() -> int:
+    """Proxy folder budget: ``FACET_PROXY_CACHE_GB`` or 20 GB."""
+    try:
+        gb = float(os.environ.get("FACET_PROXY_CACHE_GB", DEFAULT_BUDGET_GB))
+    except ValueError:
+        gb = DEFAULT_BUDGET_GB
+    return int(gb * 1024**3)
 
 
 # --- building (runs in the child process) ----------------------------------------------
@@ -413,6 +462,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"proxy build failed: {exc}", file=sys.stderr)
         return 1
     log.info("proxy of %s: %d frames in %.1f s", args.source.name, n, time.monotonic() - t0)
+    try:
+        prune(args.out.parent, args.out, budget_bytes())
+    except OSError as exc:
+        log.warning("cannot prune %s: %s", args.out.parent, exc)
     return 0
 
 

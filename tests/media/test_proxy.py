@@ -16,7 +16,14 @@ import pytest
 from annotator.media import FrameSource
 from annotator.media.barcode import read_index
 from annotator.media.player_controller import PlayerController
-from annotator.media.proxy import ProxyBuild, max_gop_frames, part_path, proxy_size, worthwhile
+from annotator.media.proxy import (
+    ProxyBuild,
+    max_gop_frames,
+    part_path,
+    proxy_size,
+    prune,
+    worthwhile,
+)
 from tests.media.conftest import sample_video
 
 
@@ -132,6 +139,27 @@ def test_incomplete_or_foreign_proxy_is_discarded(
     # A half-written build file is never taken for a proxy.
     part_path(src.proxy_path, 4242).write_bytes(other.path.read_bytes())
     assert not src.proxy_ready
+
+
+def test_prune_drops_least_recently_used_proxies_and_dead_builds(tmp_path: Path) -> None:
+    import os
+    import time
+
+    now = time.time()
+    files = {}
+    for name, age_h in [("a", 50), ("b", 30), ("c", 10), ("keep", 100)]:
+        f = tmp_path / f"{name}-p1.mp4"
+        f.write_bytes(b"x" * 1000)
+        os.utime(f, (now - age_h * 3600, now - age_h * 3600))
+        files[name] = f
+    dead = part_path(files["a"], 1)
+    dead.write_bytes(b"x")
+    os.utime(dead, (now - 48 * 3600, now - 48 * 3600))
+    live = part_path(files["b"], 2)
+    live.write_bytes(b"x")
+    removed = prune(tmp_path, files["keep"], budget_bytes=2500)
+    assert set(removed) == {files["a"], files["b"], dead}
+    assert files["keep"].exists() and files["c"].exists() and live.exists()
 
 
 def test_max_gop_frames(make_clip, index_cache, proxy_dir, opened) -> None:
