@@ -35,6 +35,7 @@ from typing import Any, Protocol
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
+from annotator.media.seek_preview import SeekPreview, maybe_build_proxy
 from annotator.media.timed_playback import latest_decoded, plan_tick
 from annotator.media.vlc_follower import Follow, VlcFollower, find_shown_frame
 from annotator.model.timebase import Timebase
@@ -50,10 +51,6 @@ RATES: tuple[float, ...] = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0)
 _VLC_RATES = (1.0,)
 # Wait for VLC's picture to stop before grabbing it (pause is asynchronous in VLC).
 _SETTLE_MS = 120
-# While a preview is shown, look for the exact frame this often; give up polling after
-# _REFINE_GIVE_UP_MS (the UI then decodes on its own thread and shows any error).
-_REFINE_POLL_MS = 15
-_REFINE_GIVE_UP_MS = 10_000
 
 
 class FrameSourceLike(Protocol):
@@ -152,12 +149,8 @@ class PlayerController(QObject):
         self._settling = False
         # Preview proxy: the frame whose preview is shown while its exact decode runs.
         self._build_proxy = build_proxy
-        self._preview_for: int | None = None
-        self._refine_size: tuple[int, int] | None = None
-        self._refine_poll = QTimer(self)
-        self._refine_poll.setInterval(_REFINE_POLL_MS)
-        self._refine_poll.timeout.connect(self._on_refine_poll_timeout)
-        self._refine_age = QElapsedTimer()
+        self._preview = SeekPreview(self)
+        self._preview.refined.connect(self.picture_refined)
 
     # -- properties ---------------------------------------------------------------------
     @property
@@ -201,7 +194,7 @@ class PlayerController(QObject):
     def showing_preview(self) -> bool:
         """True while the picture for the current frame is the proxy's (exact index,
         preview quality); ``picture_refined`` follows when the exact frame is ready."""
-        return self._preview_for is not None
+        return self._preview.frame is not None
 
     def current_time_s(self) -> float:
         return self._tb.time_s(self._current) if self._tb is not None else 0.0
@@ -216,62 +209,18 @@ class PlayerController(QObject):
         if self._src is None:
             return None
         self._display_size = size
-        if self._preview_for is not None:
-            img = self._preview_image(size)
+        if self._preview.frame is not None:
+            img = None if self._playing else self._preview.image(self._current, size)
             if img is not None:
                 return img
+            self._end_preview()
         return self._src.frame(self._current, size=size)
 
-    def _preview_image(self, size: tuple[int, int] | None) -> np.ndarray | None:
-        """The exact frame if it is decoded by now, else the proxy's picture of it."""
-        src: Any = self._src
-        if self._preview_for != self._current or self._playing:
-            self._end_preview()
-            return None
-        full = src.cached(self._current, size=size)
-        if full is not None:
-            self._end_preview()
-            return full  # type: ignore[no-any-return]
-        img = src.preview(self._current, size)
-        if img is None:
-            self._end_preview()
-            return None
-        if size != self._refine_size:  # display size changed: ask for the right one
-            self._refine_size = size
-            src.request(self._current, size=size)
-        return img  # type: ignore[no-any-return]
-
     def _start_preview(self, target: int) -> None:
-        """Before a seek to ``target``: preview it when the exact frame is not decoded yet."""
-        src: Any = self._src
-        if not (
-            hasattr(src, "request")
-            and hasattr(src, "cached")
-            and getattr(src, "proxy_ready", False)
-            and src.cached(target, size=self._display_size) is None
-        ):
-            self._end_preview()
-            return
-        self._preview_for = target
-        self._refine_size = self._display_size
-        src.request(target, size=self._display_size)
-        self._refine_age.start()
-        self._refine_poll.start()
+        self._preview.start(self._src, target, self._display_size)
 
     def _end_preview(self) -> None:
-        self._preview_for = None
-        self._refine_poll.stop()
-
-    def _on_refine_poll_timeout(self) -> None:
-        src: Any = self._src
-        frame = self._preview_for
-        if src is None or frame is None:
-            self._end_preview()
-            return
-        ready = src.cached(frame, size=self._refine_size) is not None
-        if ready or self._refine_age.elapsed() > _REFINE_GIVE_UP_MS:
-            self._end_preview()
-            self.picture_refined.emit(frame)
+        self._preview.end()
 
     def _prefetch(self, frame: int, direction: int) -> None:
         assert self._src is not None
@@ -308,21 +257,8 @@ class PlayerController(QObject):
         self.media_opened.emit(src)
         self.frame_changed.emit(0)
         self._prefetch(1, 1)
-        self._maybe_build_proxy(src)
+        maybe_build_proxy(src, self._build_proxy)
         return True
-
-    def _maybe_build_proxy(self, src: Any) -> None:
-        """Start the preview proxy build (a low-priority child process) when it pays off."""
-        want = self._build_proxy
-        if want is None:
-            want = not os.environ.get("FACET_NO_PROXY") and bool(
-                getattr(src, "proxy_worthwhile", False)
-            )
-        if want and hasattr(src, "build_proxy"):
-            try:
-                src.build_proxy()
-            except Exception as exc:  # noqa: BLE001 - previews are optional
-                log.warning("cannot start the preview proxy build: %s", exc)
 
     def close(self) -> None:
         if self._src is None:
