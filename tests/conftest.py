@@ -38,3 +38,25 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_project_path(demo_dir: Path) -> Path:
     return demo_dir / "demo.facet.json"
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal question box offscreen waits forever for a click. Tests that care answer
+    through the window's ask_* hooks; everyone else gets the answer that keeps going."""
+    try:
+        from PySide6.QtWidgets import QMessageBox
+
+        from annotator.ui.main_window import MainWindow
+    except ImportError:
+        return
+    monkeypatch.setattr(MainWindow, "_ask_save_changes",
+                        lambda self: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(MainWindow, "_ask_recover", lambda self, path: False)
+    monkeypatch.setattr(MainWindow, "_ask_relink", lambda self, problem: None)
+    # Static message boxes anywhere (error dialogs, confirmations) answer at once.
+    for name, answer in (("warning", QMessageBox.StandardButton.Ok),
+                         ("critical", QMessageBox.StandardButton.Ok),
+                         ("information", QMessageBox.StandardButton.Ok),
+                         ("question", QMessageBox.StandardButton.No)):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(lambda *a, _r=answer, **k: _r))
