@@ -2,6 +2,8 @@
 
 ``install_analysis(window)`` is the only entry point main_window calls; everything else
 follows ``window.project_replaced``. Spotting runs on an :class:`AnalysisWorker` thread.
+When the coding workflow built a timeline (``window.coding.timeline``), the candidates also
+get a lane on it (``CandidatesLane``); detected cuts show in the timeline's own Cuts lane.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from annotator.analysis.spotting import Candidate
+from annotator.ui.analysis.candidates_lane import CandidatesLane
 from annotator.ui.analysis.candidates_panel import CandidatesPanel, candidate_event
 from annotator.ui.analysis.compare_panel import ComparePanel
 from annotator.ui.analysis.stats_panel import StatisticsPanel
@@ -29,6 +32,11 @@ class AnalysisController:
         self.window = window
         self.worker: AnalysisWorker | None = None
         self.candidates = CandidatesPanel(self._accept)
+        self.lane = CandidatesLane(self.candidates, lambda: self.window.project, self.candidates)
+        timeline = getattr(getattr(window, "coding", None), "timeline", None)
+        if timeline is not None:
+            timeline.add_overlay_lane(self.lane)
+        self._project: Any = None
         self.stats = StatisticsPanel()
         self.compare = ComparePanel()
         right = Qt.DockWidgetArea.RightDockWidgetArea
@@ -79,6 +87,12 @@ class AnalysisController:
 
     def _on_project_replaced(self, project: Any) -> None:
         self.cancel(wait=True)
+        if self._project is not None:  # undo/redo of an accept reopens/re-accepts its row
+            self._project.event_removed.disconnect(self.candidates.on_event_removed)
+            self._project.event_added.disconnect(self.candidates.on_event_added)
+        self._project = project
+        project.event_removed.connect(self.candidates.on_event_removed)
+        project.event_added.connect(self.candidates.on_event_added)
         self.stats.set_project(project)
         self.compare.set_project(project)
         self.candidates.set_result([])
@@ -91,14 +105,15 @@ class AnalysisController:
             except Exception:
                 log.debug("seek ignored", exc_info=True)
 
-    def _accept(self, c: Candidate) -> None:
+    def _accept(self, c: Candidate) -> int:
+        """Push the event an accepted candidate becomes; its id lets undo reopen the row."""
         from annotator.commands.events import AddEventCommand
 
         project = self.window.project
         event = candidate_event(project, c)
-        self.window.undo_stack.push(
-            AddEventCommand(project, event, f"Accept candidate {c.onset_frame}")
-        )
+        cmd = AddEventCommand(project, event, f"Accept candidate {c.onset_frame}")
+        self.window.undo_stack.push(cmd)
+        return cmd.event_id
 
     # ------------------------------------------------------------------ spotting job
     def video_path(self) -> Any:

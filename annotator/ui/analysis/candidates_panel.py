@@ -2,8 +2,9 @@
 
 Accepting turns a candidate into a note event on its face, from onset to offset with the
 apex, through ``AddEventCommand`` so it is one undo step; the coder then scores its AUs.
-Rejected candidates stay listed (greyed) so the decision is visible and reversible.
-Selecting a row moves the player to the candidate's onset.
+Rejected candidates stay listed (greyed) so the decision is visible and reversible; undoing
+an accept puts the candidate back to open. Selecting a row moves the player to the
+candidate's onset. ``changed`` lets the timeline's Candidates lane mirror the list.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def candidate_event(project: Project, c: Candidate, media_id: str | None = None)
 
 class CandidatesPanel(QWidget):
     seek_requested = Signal(int)
+    changed = Signal()  # candidates, decisions or the current row changed
     spot_requested = Signal()
     cancel_requested = Signal()
 
@@ -69,6 +71,7 @@ class CandidatesPanel(QWidget):
         self._push_accept = push_accept
         self.candidates: list[Candidate] = []
         self.decisions: list[Decision] = []
+        self.event_ids: dict[int, int] = {}  # row -> id of the event its accept created
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setHorizontalHeaderLabels([c.title() for c in _COLUMNS])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -111,6 +114,7 @@ class CandidatesPanel(QWidget):
         cands = result.candidates if isinstance(result, SpotResult) else list(result)
         self.candidates = sorted(cands, key=lambda c: (c.onset_frame, c.face))
         self.decisions = [Decision.OPEN] * len(self.candidates)
+        self.event_ids = {}
         self.table.setRowCount(len(self.candidates))
         for row, c in enumerate(self.candidates):
             for col, value in enumerate(
@@ -125,6 +129,7 @@ class CandidatesPanel(QWidget):
         self.status.setText(f"{len(self.candidates)} candidates · A accept · R reject")
         if self.candidates:
             self.table.selectRow(0)
+        self.changed.emit()
 
     def set_message(self, text: str) -> None:
         self.status.setText(text)
@@ -137,7 +142,9 @@ class CandidatesPanel(QWidget):
         row = self.current_row() if row is None else row
         if not 0 <= row < len(self.candidates) or self.decisions[row] is Decision.ACCEPTED:
             return False
-        self._push_accept(self.candidates[row])
+        event_id = self._push_accept(self.candidates[row])
+        if isinstance(event_id, int):
+            self.event_ids[row] = event_id
         self._decide(row, Decision.ACCEPTED)
         return True
 
@@ -148,14 +155,28 @@ class CandidatesPanel(QWidget):
         self._decide(row, Decision.REJECTED)
         return True
 
-    def _decide(self, row: int, decision: Decision) -> None:
+    def on_event_removed(self, event: Event) -> None:
+        """Undo of an accept (or deleting its event): the candidate is open again."""
+        for row, eid in self.event_ids.items():
+            if eid == event.id and self.decisions[row] is Decision.ACCEPTED:
+                self._decide(row, Decision.OPEN, advance=False)
+
+    def on_event_added(self, event: Event) -> None:
+        """Redo of an accept: the same event id comes back."""
+        for row, eid in self.event_ids.items():
+            if eid == event.id and self.decisions[row] is Decision.OPEN:
+                self._decide(row, Decision.ACCEPTED, advance=False)
+
+    def _decide(self, row: int, decision: Decision, advance: bool = True) -> None:
         self.decisions[row] = decision
         self.table.item(row, len(_COLUMNS) - 1).setText(decision.value)
-        colour = QColor("#2e7d32") if decision is Decision.ACCEPTED else QColor("#9e9e9e")
+        brush = {Decision.ACCEPTED: QBrush(QColor("#2e7d32")),
+                 Decision.REJECTED: QBrush(QColor("#9e9e9e"))}.get(decision, QBrush())
         for col in range(len(_COLUMNS)):
-            self.table.item(row, col).setForeground(QBrush(colour))
-        if row + 1 < len(self.candidates):  # one key per candidate: move on to the next
+            self.table.item(row, col).setForeground(brush)
+        if advance and row + 1 < len(self.candidates):  # one key per candidate: go on
             self.table.selectRow(row + 1)
+        self.changed.emit()
 
     def eventFilter(self, obj: Any, event: Any) -> bool:
         if (
@@ -174,6 +195,7 @@ class CandidatesPanel(QWidget):
     def _on_table_current(self, row: int, *_: int) -> None:
         if 0 <= row < len(self.candidates):
             self.seek_requested.emit(self.candidates[row].onset_frame)
+        self.changed.emit()
 
     def save_csv(self, path: str | Path, timebase: Any = None) -> None:
         from annotator.analysis.candidates_io import write_candidates

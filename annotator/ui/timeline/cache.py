@@ -3,14 +3,17 @@
 Rebuilding 100,000 sorted events on every paint would blow the frame budget, so the cache
 keeps the event ids of each lane, marks only the lanes an edit touched as dirty, and
 rebuilds those lanes' indexes on the next ``ensure()`` (OpenShot ``geometry/base.py``).
-Pure Python: it subscribes to the model's Qt-free signals.
+Pure Python: it subscribes to the model's Qt-free signals. Overlay lanes (``overlays``)
+are indexed the same way from their sources; the Cuts lane is one of them, built in, so the
+Markers lane keeps notes, dialogue and plain markers only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
-from annotator.model.entities import Event, EventKind, Face, Marker
+from annotator.model.entities import Event, EventKind, Face, Marker, MarkerKind
 from annotator.model.project import Project
 from annotator.model.timebase import Timebase
 from annotator.ui.timeline.lanes import (
@@ -20,6 +23,12 @@ from annotator.ui.timeline.lanes import (
     LaneIndex,
     LaneKey,
     layout_lanes,
+)
+from annotator.ui.timeline.overlays import (
+    CutsSource,
+    OverlaySource,
+    connect_changed,
+    overlay_key,
 )
 
 
@@ -44,7 +53,11 @@ class TimelineCache:
         self._timebase: Timebase | None = None
         self._dirty: set[LaneKey] = set()
         self._layout_dirty = True
+        self.overlays: dict[LaneKey, OverlaySource] = {}
+        self._unsubscribe: dict[LaneKey, Callable[[], None]] = {}
+        self.cuts = CutsSource(project, self.media_id)
         self._rebuild_all()
+        self.add_overlay(self.cuts)
         p = project
         p.event_added.connect(self._on_project_event_added)
         p.event_changed.connect(self._on_project_event_changed)
@@ -67,6 +80,26 @@ class TimelineCache:
         p.marker_changed.disconnect(self._on_project_marker_changed)
         p.media_added.disconnect(self.invalidate_timebase)
         p.media_changed.disconnect(self.invalidate_timebase)
+        for key in list(self.overlays):
+            self.remove_overlay(key)
+        self.cuts.close()
+
+    # ------------------------------------------------------------------ overlay lanes
+    def add_overlay(self, source: OverlaySource) -> LaneKey:
+        """Show ``source`` as a lane under the markers (only while it has items)."""
+        key = overlay_key(source.name)
+        if key in self.overlays:
+            self.remove_overlay(key)
+        self.overlays[key] = source
+        self._unsubscribe[key] = connect_changed(source, lambda: self._touch((key,), True))
+        self._touch((key,), layout=True)
+        return key
+
+    def remove_overlay(self, key: LaneKey) -> None:
+        if self.overlays.pop(key, None) is not None:
+            self._unsubscribe.pop(key)()
+            self.indexes.pop(key, None)
+            self._touch((), layout=True)
 
     # ------------------------------------------------------------------ queries
     def ensure(self) -> None:
@@ -119,12 +152,12 @@ class TimelineCache:
                 for k in self._keys_of(e):
                     self._members[k].add(e.id)
         for m in self.project.markers.values():
-            if m.media == self.media_id:
+            if m.media == self.media_id and m.kind is not MarkerKind.CUT:
                 self._members[MARKERS_KEY].add(m.id)
         self.indexes.clear()
         self._lane_dupes.clear()
         self.duplicates = set()
-        self._dirty = set(self._members)
+        self._dirty = set(self._members) | set(self.overlays)
         self._layout_dirty = True
         self.revision += 1
 
@@ -132,6 +165,12 @@ class TimelineCache:
         return len(self._members.get(face_key(face), ()))
 
     def _rebuild_lane(self, key: LaneKey) -> None:
+        source = self.overlays.get(key)
+        if source is not None:
+            items = source.items()
+            self.indexes[key] = LaneIndex(
+                (it.start_frame, it.end_frame, i) for i, it in enumerate(items))
+            return
         ids = self._members.get(key)
         if key[1] == "face" and key[0] not in self.collapsed:
             # the all-events row of a face is only drawn while the face is collapsed; an
@@ -181,7 +220,8 @@ class TimelineCache:
                 if ids and k[0] == f.id and k[1].startswith("au:")
             }
             rows.append(FaceRow(f.id, f.name, f.colour, tuple(sorted(aus | self.extra_aus[f.id]))))
-        self.lanes = layout_lanes(rows, self.collapsed)
+        overlays = [(key, src.title()) for key, src in self.overlays.items() if src.items()]
+        self.lanes = layout_lanes(rows, self.collapsed, overlays)
         self._layout_dirty = False
 
     def _touch(self, keys: tuple[LaneKey, ...], layout: bool = False) -> None:
@@ -223,6 +263,6 @@ class TimelineCache:
 
     def _on_project_marker_changed(self, marker: Marker, old: Marker) -> None:
         self._members[MARKERS_KEY].discard(old.id)
-        if marker.media == self.media_id:
+        if marker.media == self.media_id and marker.kind is not MarkerKind.CUT:
             self._members[MARKERS_KEY].add(marker.id)
         self._touch((MARKERS_KEY,))

@@ -32,12 +32,14 @@ from annotator.commands import (
 from annotator.commands.events import moved
 from annotator.model.entities import Event, EventKind, Marker, MarkerKind
 from annotator.model.project import ModelError, Project
+from annotator.ui.timeline import overlay_input
 from annotator.ui.timeline.cache import TimelineCache
 from annotator.ui.timeline.drag import Drag, DragMode
-from annotator.ui.timeline.lanes import Lane, LaneKind
+from annotator.ui.timeline.lanes import Lane, LaneKey, LaneKind
+from annotator.ui.timeline.overlays import OverlaySource, connect_changed
 from annotator.ui.timeline.painters import PaintContext, paint_all
 from annotator.ui.timeline.selection import EventSelection
-from annotator.ui.timeline.tooltips import describe_event
+from annotator.ui.timeline.tooltips import describe_event, hover_text
 from annotator.ui.timeline.view import HEADER_PX, Region, TimelineView
 
 _CURSORS = {
@@ -72,6 +74,7 @@ class TimelineCanvas(QWidget):
         self.timecode: Callable[[int], str] = str
         self._drag: Drag | None = None
         self._hover: int | None = None
+        self.overlay_sources: list[OverlaySource] = []  # survive project replacement
         self.project: Project
         self.cache: TimelineCache
         self.set_project(project)
@@ -85,6 +88,8 @@ class TimelineCanvas(QWidget):
             self.project.changed.disconnect(self._on_project_changed)
         self.project = project
         self.cache = TimelineCache(project)
+        for source in self.overlay_sources:
+            self.cache.add_overlay(source)
         project.changed.connect(self._on_project_changed)
         self._drag = None
         self.refresh_extent()
@@ -100,6 +105,12 @@ class TimelineCanvas(QWidget):
 
     def close_cache(self) -> None:
         self.cache.close()
+
+    def add_overlay(self, source: OverlaySource) -> LaneKey:
+        """Show another module's lane (see ``overlays``); repaints when the source changes."""
+        self.overlay_sources = [s for s in self.overlay_sources if s.name != source.name] + [source]
+        connect_changed(source, self.update)
+        return self.cache.add_overlay(source)
 
     def _on_project_changed(self) -> None:
         self.update()
@@ -171,6 +182,8 @@ class TimelineCanvas(QWidget):
             self.selection.set_lane(hit.lane.key)
         elif hit.region is Region.HEADER and hit.lane is not None:
             self.selection.set_lane(hit.lane.key)
+        elif hit.lane is not None and hit.lane.kind is LaneKind.OVERLAY:
+            overlay_input.press(self, hit)
         elif hit.region is Region.LANE and hit.lane is not None:
             if not multi:
                 self.selection.clear()
@@ -210,7 +223,7 @@ class TimelineCanvas(QWidget):
         drag = self._drag
         if drag is None:
             hit = self._hit(pos.toPoint())
-            hover = hit.event_id
+            hover = None if hit.region is Region.ITEM else hit.event_id
             self.setCursor(_CURSORS.get(hit.region, Qt.CursorShape.ArrowCursor))
             if hover != self._hover:
                 self._hover = hover
@@ -309,6 +322,8 @@ class TimelineCanvas(QWidget):
         hit = self._hit(event.position().toPoint())
         self._drag = None
         if hit.event_id is not None and hit.lane is not None:
+            if hit.lane.kind is LaneKind.OVERLAY:
+                return
             if hit.lane.kind is LaneKind.MARKERS:
                 self.marker_edit_requested.emit(hit.event_id)
                 return
@@ -341,7 +356,9 @@ class TimelineCanvas(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         alt = event.modifiers() & Qt.KeyboardModifier.AltModifier
-        if key == Qt.Key.Key_Escape and self._drag is not None:
+        if overlay_input.key(self, event):
+            event.accept()
+        elif key == Qt.Key.Key_Escape and self._drag is not None:
             self._drag = None
             self.update()
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selection.ids:
@@ -369,14 +386,8 @@ class TimelineCanvas(QWidget):
     # ------------------------------------------------------------------ tooltips
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            pos = event.pos()  # type: ignore[attr-defined]
-            hit = self._hit(pos)
-            if hit.event_id is not None and hit.lane is not None:
-                if hit.lane.kind is LaneKind.MARKERS:
-                    m = self.project.markers.get(hit.event_id)
-                    text = f"{m.kind.value} {m.start_frame}–{m.end_frame}: {m.text}" if m else ""
-                else:
-                    text = self.describe(hit.event_id)
+            text = hover_text(self, self._hit(event.pos()))  # type: ignore[attr-defined]
+            if text:
                 QToolTip.showText(event.globalPos(), text, self)  # type: ignore[attr-defined]
             else:
                 QToolTip.hideText()

@@ -21,6 +21,7 @@ MARKERS_KEY: LaneKey = ("", "markers")
 FACE_ROW_PX = 20
 LANE_PX = 22
 MARKER_LANE_PX = 18
+OVERLAY_LANE_PX = 22
 
 
 class LaneKind(enum.Enum):
@@ -29,6 +30,7 @@ class LaneKind(enum.Enum):
     AU = "au"
     EMOTION = "emotion"
     NOTE = "note"
+    OVERLAY = "overlay"  # supplied by another module (candidates, cuts): see ``overlays``
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +63,21 @@ def au_lane_key(face: str, au: int) -> LaneKey:
     return (face, f"au:{au}")
 
 
-def layout_lanes(faces: Sequence[FaceRow], collapsed: Iterable[str] = ()) -> list[Lane]:
-    """Rows top to bottom: markers, then per face a header, its AU lanes, emotion and notes.
+def layout_lanes(faces: Sequence[FaceRow], collapsed: Iterable[str] = (),
+                 overlays: Sequence[tuple[LaneKey, str]] = ()) -> list[Lane]:
+    """Rows top to bottom: markers, overlay lanes (key, title), then per face a header, its
+    AU lanes, emotion and notes.
 
-    A collapsed face keeps only its header row, which then shows all its events squeezed.
+    Overlays sit right under the markers so what the machine proposes (cuts, candidates) is
+    the first thing under the ruler. A collapsed face keeps only its header row, which then
+    shows all its events squeezed.
     """
     closed = set(collapsed)
     lanes = [Lane(MARKERS_KEY, LaneKind.MARKERS, "", "Markers", 0, MARKER_LANE_PX)]
     y = MARKER_LANE_PX
+    for key, title in overlays:
+        lanes.append(Lane(key, LaneKind.OVERLAY, "", title, y, OVERLAY_LANE_PX))
+        y += OVERLAY_LANE_PX
     for f in faces:
         lanes.append(Lane((f.id, "face"), LaneKind.FACE, f.id, f.name, y, FACE_ROW_PX, f.colour))
         y += FACE_ROW_PX

@@ -21,6 +21,7 @@ from annotator.model.timebase import MICRO_MAX_S, Timebase
 from annotator.ui.timeline.cache import TimelineCache, face_key
 from annotator.ui.timeline.drag import Span
 from annotator.ui.timeline.lanes import Lane, LaneIndex, LaneKey, LaneKind, coverage_depth
+from annotator.ui.timeline.overlay_paint import paint_overlay
 from annotator.ui.timeline.ruler import ticks
 from annotator.ui.timeline.view import HEADER_PX, RULER_PX, TimelineView
 
@@ -103,6 +104,12 @@ def paint_lane_events(p: QPainter, ctx: PaintContext, lane: Lane) -> None:
         return
     f0, f1 = v.visible_frames()
     rng = index.visible(f0, f1)
+    if lane.kind is LaneKind.OVERLAY:
+        source = cache.overlays.get(lane.key)
+        if source is not None:
+            p.setFont(ctx.font)
+            paint_overlay(p, v, lane, source, index, rng)
+        return
     y = v.y_of_lane(lane)
     base = QColor(lane.colour if lane.kind is not LaneKind.MARKERS else "#c9a227")
     if lane.kind is LaneKind.FACE or len(rng) > v.track_width_px * BARS_PER_PX_LIMIT:
@@ -307,10 +314,10 @@ def paint_headers(p: QPainter, ctx: PaintContext, lanes: list[Lane]) -> None:
         else:
             p.fillRect(QRectF(0, y, 3, lane.height_px), QColor(lane.colour))
             label = lane.label
-            p.setPen(TEXT if lane.kind is LaneKind.AU else DIM_TEXT)
+            p.setPen(TEXT if lane.kind in (LaneKind.AU, LaneKind.OVERLAY) else DIM_TEXT)
         if lane.key == ctx.selected_lane:
             p.fillRect(rect, QColor(255, 225, 77, 60))
-        indent = 10 if lane.kind in (LaneKind.FACE, LaneKind.MARKERS) else 18
+        indent = 10 if lane.kind in (LaneKind.FACE, LaneKind.MARKERS, LaneKind.OVERLAY) else 18
         p.drawText(rect.adjusted(indent, 0, -4, 0),
                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                    fm.elidedText(label, Qt.TextElideMode.ElideRight, HEADER_PX - indent - 6))

@@ -1,13 +1,34 @@
-"""Hover text for a timeline bar: every field of the event, frames with their timecode."""
+"""Hover text for a timeline bar: every field of the event, frames with their timecode;
+shorter lines for markers and overlay items."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from annotator.model.entities import EventKind
 from annotator.model.facs import au_label, au_name
 from annotator.model.project import Project
+from annotator.ui.timeline.lanes import LaneKind
+from annotator.ui.timeline.view import Hit
+
+if TYPE_CHECKING:
+    from annotator.ui.timeline.canvas import TimelineCanvas
+
+
+def hover_text(canvas: TimelineCanvas, hit: Hit) -> str:
+    """What the tooltip says over ``hit``: an event, a marker or an overlay item; "" hides."""
+    if hit.event_id is None or hit.lane is None:
+        return ""
+    if hit.lane.kind is LaneKind.OVERLAY:
+        from annotator.ui.timeline.overlay_input import tooltip
+
+        return tooltip(canvas, hit)
+    if hit.lane.kind is LaneKind.MARKERS:
+        m = canvas.project.markers.get(hit.event_id)
+        return f"{m.kind.value} {m.start_frame}–{m.end_frame}: {m.text}" if m else ""
+    return canvas.describe(hit.event_id)
 
 
 def describe_event(project: Project, event_id: int, tc: Callable[[int], str],

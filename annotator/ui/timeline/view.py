@@ -32,6 +32,7 @@ class Region(enum.Enum):
     BODY = "body"
     ONSET_EDGE = "onset_edge"
     OFFSET_EDGE = "offset_edge"
+    ITEM = "item"  # an item of an overlay lane (``event_id`` is its index in the source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +173,9 @@ class TimelineView:
         index = indexes.get(lane.key)
         if index is None or not len(index):
             return Hit(Region.LANE, frame, lane)
+        if lane.kind is LaneKind.OVERLAY:
+            item = self.overlay_item_at(x, index, grab_px)
+            return Hit(Region.LANE if item is None else Region.ITEM, frame, lane, item)
         tol_frames = math.ceil(grab_px / self.px_per_frame) + 1
         best: tuple[int, Region, int] | None = None  # (rank, region, id)
         for i in index.visible(frame - tol_frames, frame + tol_frames):
@@ -194,3 +198,22 @@ class TimelineView:
         if best is None:
             return Hit(Region.LANE, frame, lane)
         return Hit(best[1], frame, lane, best[2])
+
+    def overlay_item_at(self, x: float, index: LaneIndex, grab_px: float = GRAB_PX) -> int | None:
+        """The overlay item under ``x``: a bar containing it (the latest onset wins, as it is
+        painted last), else the nearest bar or line within ``grab_px``, so a one-frame cut
+        stays clickable when a frame is a fraction of a pixel wide."""
+        frame = self.frame_float_at(x)
+        tol = grab_px / self.px_per_frame + 1
+        best: tuple[float, int, int] | None = None  # (distance px, -order, id)
+        for i in index.visible(math.floor(frame - tol), math.ceil(frame + tol)):
+            if index.offsets[i] < frame - tol:
+                continue
+            x0, x1 = self.x_of(index.onsets[i]), self.x_of(index.offsets[i] + 1)
+            dist = 0.0 if x0 <= x <= x1 else min(abs(x - x0), abs(x - x1))
+            if dist > grab_px:
+                continue
+            cand = (dist, -i, index.ids[i])
+            if best is None or cand < best:
+                best = cand
+        return None if best is None else best[2]

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from annotator.commands import RemoveMarkerCommand, UpdateMarkerCommand
 from annotator.model.project import Project
 from annotator.ui.timeline.canvas import TimelineCanvas
-from annotator.ui.timeline.lanes import au_lane_key, content_height
+from annotator.ui.timeline.lanes import LaneKey, au_lane_key, content_height
+from annotator.ui.timeline.overlays import OverlaySource, connect_changed
 from annotator.ui.timeline.selection import EventSelection
 from annotator.ui.timeline.view import RULER_PX
 
@@ -180,6 +181,15 @@ class TimelineWidget(QWidget):
     def set_pending(self, pending: Any) -> None:
         self.canvas.pending = pending
         self.canvas.update()
+
+    def add_overlay_lane(self, source: OverlaySource) -> LaneKey:
+        """Another module's lane (candidates, ...) under the markers, shown while it has
+        items; clicks select and seek, plain letters go to ``source.handle_key``. It stays
+        across project replacement: the source follows the project itself."""
+        key = self.canvas.add_overlay(source)
+        connect_changed(source, self._changed)
+        self._changed()
+        return key
 
     def add_au_lane(self, face: str, au: int) -> None:
         self.canvas.cache.add_au_lane(face, au)
