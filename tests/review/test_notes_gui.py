@@ -163,3 +163,13 @@ def test_start_and_end_here_move_the_selected_note(qtbot, window) -> None:
     window.undo_stack.undo()
     window.undo_stack.undo()
     assert (window.project.markers[1].start_frame, window.project.markers[1].end_frame) == (90, 97)
+
+
+def test_export_menu_offers_review_and_editor_markers(qtbot, window, tmp_path) -> None:
+    texts = [a.text() for a in window.export_menu.actions()]
+    assert {"Re&view for sharing (folder)…", "Markers as ED&L (CMX3600)…",
+            "&Markers as CSV with timecodes…"} <= set(texts)
+    job = window.export_controller.export_to("edl", tmp_path / "m.edl")
+    assert job.wait(30)
+    qtbot.waitUntil(lambda: (tmp_path / "m.edl").exists())
+    assert "* LOC: 00:00:03:15 YELLOW  Ben's smile leaks here" in (tmp_path / "m.edl").read_text()

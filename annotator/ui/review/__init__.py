@@ -144,6 +144,42 @@ def _install_windows(window: Any, review: ReviewController) -> None:
     review.windows = state  # type: ignore[attr-defined]
 
 
+def _install_exports(window: Any) -> None:
+    """File > Export: the review folder and the editors' markers, through the export
+    controller's threaded jobs (progress dialog, cancel) like every other format."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    ctl = getattr(window, "export_controller", None)
+    menu = getattr(window, "export_menu", None)
+    if ctl is None or menu is None:
+        return
+
+    def review_folder() -> None:
+        base = window.project_path or getattr(window, "_suggested_path", None)
+        folder = QFileDialog.getExistingDirectory(window, "Write the review into folder",
+                                                  str(base.parent) if base else "")
+        if folder:
+            stem = base.name.removesuffix(".facet.json") if base else "review"
+            ctl.export_to("review", Path(folder) / f"{stem}-review")
+
+    menu.addSeparator()
+    for text, tip, slot in (
+        ("Re&view for sharing (folder)…",
+         "index.html with note stills and drawings, range clips and the scene breakdown",
+         review_folder),
+        ("Markers as ED&L (CMX3600)…", "Notes and markers as EDL events with LOC and "
+         "COMMENT lines for editing software",
+         lambda: ctl.export_dialog("edl", "EDL (*.edl);;All files (*)", {})),
+        ("&Markers as CSV with timecodes…", "One row per note or marker, SMPTE timecodes",
+         lambda: ctl.export_dialog("markers-csv", "CSV (*.csv);;All files (*)", {})),
+    ):
+        act = menu.addAction(text)
+        act.setStatusTip(tip)
+        act.triggered.connect(slot)
+
+
 def install_review(window: Any) -> ReviewController:
     """Wire review mode into the main window: controller, canvas, dock, keys, menus."""
     review = ReviewController(window.project, window.undo_stack, window.controller, window)
@@ -192,6 +228,7 @@ def install_review(window: Any) -> ReviewController:
     window.add_dock("Notes", dock, Qt.DockWidgetArea.RightDockWidgetArea, "ReviewNotesDock")
     _install_breakdown(window, review)
     _install_windows(window, review)
+    _install_exports(window)
     shortcuts = []
     for seq, slot in (("N", new_note), ("Alt+N", lambda: review.jump(1)),
                       ("Alt+Shift+N", lambda: review.jump(-1))):
