@@ -19,10 +19,12 @@ from annotator.ui.timeline.view import TimelineView
 
 SELECT = QColor("#ffe14d")
 DIM = QColor("#9aa0aa")
-REJECTED = QColor(150, 150, 150, 150)
+REJECTED = QColor(200, 200, 200, 220)
+KNOCKED_OUT = QColor(20, 21, 24, 170)  # a rejected item darkens what it covers
 _MARKS = {ItemState.ACCEPTED: "✓ ", ItemState.REJECTED: "✗ "}
-# overlapping candidates: decided ones underneath, what still needs a decision on top
-_ORDER = {ItemState.REJECTED: 0, ItemState.ACCEPTED: 1, ItemState.MARK: 2, ItemState.PENDING: 2}
+# overlapping items (two faces moving together) all stay visible: solid accepted bars
+# underneath, translucent hatched pending ones over them, outline-only rejected on top
+_ORDER = {ItemState.ACCEPTED: 0, ItemState.MARK: 1, ItemState.PENDING: 1, ItemState.REJECTED: 2}
 
 
 def paint_overlay(p: QPainter, v: TimelineView, lane: Lane, source: OverlaySource,
@@ -53,8 +55,8 @@ def _paint_bars(p: QPainter, v: TimelineView, seq: Sequence[OverlayItem], shown:
         r = _rect(v, y, h, it)
         colour = QColor(it.colour)
         if it.state is ItemState.REJECTED:
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.setPen(QPen(REJECTED, 1, Qt.PenStyle.DashLine))
+            p.setBrush(KNOCKED_OUT)
+            p.setPen(QPen(REJECTED, 1.5, Qt.PenStyle.DashLine))
             p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5))
         elif it.state is ItemState.ACCEPTED:
             colour.setAlpha(210)
