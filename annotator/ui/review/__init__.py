@@ -169,8 +169,8 @@ def _install_exports(window: Any) -> None:
         ("Re&view for sharing (folder)…",
          "index.html with note stills and drawings, range clips and the scene breakdown",
          review_folder),
-        ("Markers as ED&L (CMX3600)…", "Notes and markers as EDL events with LOC and "
-         "COMMENT lines for editing software",
+        ("Markers as ED&L (CMX3600)…",
+         "Notes and markers as EDL events with LOC and COMMENT lines for editors",
          lambda: ctl.export_dialog("edl", "EDL (*.edl);;All files (*)", {})),
         ("&Markers as CSV with timecodes…", "One row per note or marker, SMPTE timecodes",
          lambda: ctl.export_dialog("markers-csv", "CSV (*.csv);;All files (*)", {})),
