@@ -442,10 +442,27 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 900)
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None and screen.width() >= 1000:
+                self.setGeometry(screen)  # first run: the timeline needs all the room
+            else:
+                self.resize(1400, 900)
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        else:
+            QTimer.singleShot(0, self._first_run_docks)
+
+    def _first_run_docks(self) -> None:
+        """Side panels the annotator reaches for less often share tabs, so the column on the
+        right does not squeeze the timeline; a saved layout wins on later runs."""
+        docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+        if "EventsDock" in docks and "CandidatesDock" in docks:
+            self.tabifyDockWidget(docks["EventsDock"], docks["CandidatesDock"])
+            docks["EventsDock"].raise_()
+        if "TimelineDock" in docks:
+            self.resizeDocks([docks["TimelineDock"]], [int(self.height() * 0.4)],
+                             Qt.Orientation.Vertical)
 
     def _update_title(self) -> None:
         name = self.project_path.name if self.project_path else f"{self.project.title} (unsaved)"
