@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             from annotator.demo import write_demo
 
             window.open_path(write_demo(demo_folder()))
-        except Exception as exc:  # noqa: BLE001 - the app stays usable without its demo
+        except Exception as exc:
             log.exception("demo not available")
             window.show_error(f"The demo project could not be written: {exc}")
     return app.exec()

@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the one place errors become user messages
+    except Exception as exc:
         msg = _user_message(exc)
         if msg is None:
             log.exception("unexpected error in %s", args.command)

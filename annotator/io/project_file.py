@@ -116,7 +116,7 @@ def _dicts(doc: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _ints(*values: Any) -> bool:
-    return all(type(v) is int for v in values)  # noqa: E721 - bool is not a frame
+    return all(type(v) is int for v in values)  # type(), not isinstance(): True is no frame
 
 
 def _semantic_problems(doc: dict[str, Any]) -> list[str]:
@@ -154,11 +154,11 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         if mid not in media:
             out.append(f"{at}/media: unknown media {mid!r}")
         on, off, apex = e.get("onset_frame"), e.get("offset_frame"), e.get("apex_frame")
-        if type(on) is not int or type(off) is not int:  # noqa: E721 - schema reports it
+        if type(on) is not int or type(off) is not int:
             continue
         if on > off:
             out.append(f"{at}/onset_frame: must be <= offset_frame")
-        if type(apex) is int and not on <= apex <= off:  # noqa: E721
+        if type(apex) is int and not on <= apex <= off:
             out.append(f"{at}/apex_frame: must lie between onset_frame and offset_frame")
         count = frame_counts.get(mid, 0)
         if count and off >= count:
@@ -286,7 +286,7 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
 def autosave_path(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     name = path.name
-    stem = name[: -len(SUFFIX)] if name.endswith(SUFFIX) else name
+    stem = name.removesuffix(SUFFIX)
     return path.with_name(f".{stem}.facet.autosave.json")
 
 

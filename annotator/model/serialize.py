@@ -29,7 +29,7 @@ def fraction_str(f: Fraction) -> str:
     return f"{f.numerator}/{f.denominator}"
 
 
-def parse_fraction(text: str | float | int) -> Fraction:
+def parse_fraction(text: str | float) -> Fraction:
     if isinstance(text, str):
         return Fraction(text)
     return Fraction(text).limit_denominator(100000)

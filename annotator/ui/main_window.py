@@ -468,7 +468,7 @@ class MainWindow(QMainWindow):
         name = self.project_path.name if self.project_path else f"{self.project.title} (unsaved)"
         self.setWindowTitle(f"{name}{' *' if self.project.dirty else ''} — Facet")
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self._maybe_save():
             event.ignore()
             return
