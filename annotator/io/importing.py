@@ -26,6 +26,17 @@ class ImportFileError(ValueError):
     """A file that cannot be imported; the message is one line naming file, place, problem."""
 
 
+def read_utf8(path: Path, hint: str = "") -> str:
+    """The file's text; a non-UTF-8 file is one line naming the line and byte."""
+    raw = Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ImportFileError(f"{Path(path).name}: line {line}: not UTF-8 text (byte {e.start})"
+                              + (f"; {hint}" if hint else "")) from None
+
+
 @dataclass
 class ImportPlan:
     source: str  # file name, for messages and undo text

@@ -25,15 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from annotator.io.importing import ImportFileError, ImportPlan, new_face
+from annotator.io.importing import ImportFileError, ImportPlan, new_face, read_utf8
 from annotator.model import Curve, Event, EventKind, Intensity, Project
 
 _AU_COL = re.compile(r"^AU(\d{1,2})_([rc])$")
 
 
-def _bad_row(raw: bytes) -> str:
+def _bad_row(text: str) -> str:
     """Where the first row with the wrong number of fields is (only on the error path)."""
-    rows = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    rows = csv.reader(io.StringIO(text))
     header = next(rows, [])
     for i, row in enumerate(rows, start=2):
         if row and len(row) != len(header):
@@ -43,12 +43,7 @@ def _bad_row(raw: bytes) -> str:
 
 def read_openface(path: Path) -> pd.DataFrame:
     name = path.name
-    raw = path.read_bytes()
-    try:
-        raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ImportFileError(f"{name}: line {line}: not UTF-8 text (byte {e.start})") from None
+    text = read_utf8(path)
     try:
         with warnings.catch_warnings():
             # A row with more fields than the header would silently become the index.
@@ -56,7 +51,7 @@ def read_openface(path: Path) -> pd.DataFrame:
             df = pd.read_csv(path, skipinitialspace=True, encoding="utf-8-sig",
                              index_col=False)
     except pd.errors.ParserWarning:
-        raise ImportFileError(f"{name}: {_bad_row(raw)}") from None
+        raise ImportFileError(f"{name}: {_bad_row(text)}") from None
     except pd.errors.EmptyDataError:
         raise ImportFileError(f"{name}: empty file") from None
     except pd.errors.ParserError as e:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from annotator.io.importing import ImportFileError, ImportPlan, new_face
+from annotator.io.importing import ImportFileError, ImportPlan, new_face, read_utf8
 from annotator.io.openface import _runs
 from annotator.model import Curve, Event, EventKind, Project
 
@@ -33,12 +33,7 @@ def plan_pyfeat_import(project: Project, path: Path, *, threshold: float | None 
                        min_frames: int = 3, face: str | None = None) -> ImportPlan:
     path = Path(path)
     name = path.name
-    raw = path.read_bytes()
-    try:
-        raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ImportFileError(f"{name}: line {line}: not UTF-8 text (byte {e.start})") from None
+    read_utf8(path)
     try:
         df = pd.read_csv(path, encoding="utf-8-sig", index_col=False, low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:

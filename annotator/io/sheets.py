@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.common import media_name, safe_cell, write_atomic
-from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face
+from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face, read_utf8
 from annotator.model import Event, EventKind, Project, parse_code
 from annotator.model.facs import normalise
 from annotator.model.timebase import scale_of
@@ -177,12 +177,7 @@ def _read_rows(path: Path) -> list[list[str]]:
                 for r in ws.iter_rows(values_only=True)]
         wb.close()
         return rows
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ImportFileError(f"{name}: line {line}: not UTF-8 text (byte {e.start})") from None
+    text = read_utf8(path)
     return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from annotator.io.importing import ImportFileError, ImportPlan
+from annotator.io.importing import ImportFileError, ImportPlan, read_utf8
 from annotator.model import Marker, MarkerKind, Project
 
 _TIME = r"(\d{1,2}):(\d{2}):(\d{2})[,.](\d{1,3})"
@@ -22,13 +22,7 @@ def _seconds(h: str, m: str, s: str, ms: str) -> float:
 def plan_srt_import(project: Project, path: Path) -> ImportPlan:
     path = Path(path)
     name = path.name
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise ImportFileError(f"{name}: line {line}: not UTF-8 text (byte {e.start}); "
-                              f"save the subtitles as UTF-8") from None
+    text = read_utf8(path, "save the subtitles as UTF-8")
     media = project.primary_media
     if media is None:
         raise ImportFileError(f"{name}: the project has no video to put the dialogue on")
