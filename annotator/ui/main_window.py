@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.setInterval(int(self.settings.value("autosave_s", AUTOSAVE_SECONDS)) * 1000)
         self._autosave_timer.timeout.connect(self.autosave)
         self._autosave_timer.start()
-        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.undo_stack.cleanChanged.connect(self._on_undo_clean_changed)
         self._restore_layout()
         self._bind_project(self.project)
 
@@ -265,8 +265,8 @@ class MainWindow(QMainWindow):
                     self.show_error(str(e))
 
     def _bind_project(self, project: Project) -> None:
+        self.undo_stack.clear()  # before the switch: its cleanChanged is about the old project
         self.project = project
-        self.undo_stack.clear()
         self._autosaved_revision = project.revision
         project.changed.connect(self._on_project_changed)
         media = project.primary_media
@@ -286,6 +286,13 @@ class MainWindow(QMainWindow):
         self._update_title()
         if self.player_widget is not None:
             self.player_widget.setFocus()
+
+    def _on_undo_clean_changed(self, clean: bool) -> None:
+        """Undoing back to the saved state makes the project unmodified again (every edit
+        goes through the undo stack, so its clean index is the saved content)."""
+        if clean:
+            self.project.saved_revision = self.project.revision
+        self._update_title()
 
     def _on_project_changed(self) -> None:
         self._update_title()

@@ -159,3 +159,39 @@ def test_video_with_existing_project_opens_the_project(window, demo_copy):
     video = demo_copy.with_name("demo.mp4")
     assert window.new_from_video(video)
     assert window.project_path == demo_copy
+
+
+def test_undo_back_to_saved_state_is_unmodified(window, demo_copy):
+    from annotator.commands import AddEventCommand
+
+    window.open_path(demo_copy)
+    assert not window.project.dirty
+    window.undo_stack.push(AddEventCommand(window.project, Event(
+        0, "A", EventKind.AU, 3, 6, au=9, code="9")))
+    assert window.project.dirty and "*" in window.windowTitle()
+    window.undo_stack.undo()
+    assert not window.project.dirty and "*" not in window.windowTitle()
+    window.undo_stack.redo()
+    assert window.project.dirty
+
+
+def test_recovered_work_stays_unsaved_after_switching_projects(qtbot, window, demo_dir, tmp_path):
+    from annotator.commands import AddEventCommand
+
+    take1, take2 = tmp_path / "take1.mp4", tmp_path / "take2.mp4"
+    shutil.copy(demo_dir / "demo.mp4", take1)
+    shutil.copy(demo_dir / "demo.mp4", take2)
+    crashed = MainWindow()  # a session that autosaved work on take2, then died
+    qtbot.addWidget(crashed)
+    crashed.new_from_video(take2)
+    crashed.project.add_event(Event(0, "A", EventKind.AU, 3, 6, au=9, code="9"))
+    crashed.autosave()
+    crashed.controller.close()
+
+    window.new_from_video(take1)
+    window.undo_stack.push(AddEventCommand(window.project, Event(
+        0, "A", EventKind.AU, 7, 8, au=4, code="4")))  # unsaved, discarded on switching
+    window.ask_recover = lambda path: True
+    assert window.new_from_video(take2)
+    assert len(window.project.events) == 1
+    assert window.project.dirty, "recovered work must not look saved"
