@@ -1,15 +1,18 @@
-"""Undo commands of review mode: drawing on a note, and the sync frame of a take.
+"""Undo commands of review mode: drawing on a note, the sync frame of a take, and adding
+or removing a take.
 
 Adding, editing and removing notes use the marker commands (``commands/misc.py``); these
-add the two edits that have no marker command: appending one shape to a note's drawing
-(undo takes exactly that shape off again) and setting a take's sync frame.
+add the edits that have no marker command: appending one shape to a note's drawing (undo
+takes exactly that shape off again), setting a take's sync frame, and adding or removing a
+take (a ``Media``). The take commands keep the ``Media`` value, its position and the real
+timestamps the decoder read, so undo and redo restore the project exactly.
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from annotator.model import Media, ModelError, Project, Shape
+from annotator.model import Media, ModelError, Project, Shape, Timebase
 
 
 class AddShapeCommand(QUndoCommand):
@@ -53,3 +56,57 @@ class SetSyncFrameCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._project.update_media(self._media, sync_frame=self._old)
+
+
+class AddMediaCommand(QUndoCommand):
+    """Add a take to the project; undo removes it again (refused while anything coded on
+    it remains, which can only be later work that undo has not reached yet)."""
+
+    def __init__(self, project: Project, media: Media,
+                 timebase: Timebase | None = None) -> None:
+        super().__init__(f"Add take {media.id}")
+        if media.id in project.media:
+            raise ModelError(f"media id {media.id!r} already exists")
+        self._project = project
+        self._media = media
+        self._timebase = timebase
+
+    @property
+    def media_id(self) -> str:
+        return self._media.id
+
+    def redo(self) -> None:
+        self._project.add_media(self._media)
+        if self._timebase is not None:
+            self._project.set_timebase(self._media.id, self._timebase)
+
+    def undo(self) -> None:
+        self._project.remove_media(self._media.id)
+
+
+class RemoveMediaCommand(QUndoCommand):
+    """Remove a take nothing references any more; undo puts it back in its place."""
+
+    def __init__(self, project: Project, media_id: str) -> None:
+        super().__init__(f"Remove take {media_id}")
+        media = project.media.get(media_id)
+        if media is None:
+            raise ModelError(f"no media {media_id!r}")
+        refs = project.media_references(media_id)
+        if refs:  # refuse before push(), not in redo()
+            raise ModelError(f"media {media_id!r} is still used by {', '.join(refs)}")
+        if len(project.media) == 1:
+            raise ModelError(f"{media_id!r} is the project's only media")
+        self._project = project
+        self._media = media
+        self._index = list(project.media).index(media_id)
+        self._timebase = (project.timebase(media_id)
+                          if project.has_real_timebase(media_id) else None)
+
+    def redo(self) -> None:
+        self._media, self._index = self._project.remove_media(self._media.id)
+
+    def undo(self) -> None:
+        self._project.add_media(self._media, index=self._index)
+        if self._timebase is not None:
+            self._project.set_timebase(self._media.id, self._timebase)

@@ -68,6 +68,7 @@ class Project:
         self.marker_removed = Signal("marker_removed")
         self.media_added = Signal("media_added")
         self.media_changed = Signal("media_changed")  # (media, old)
+        self.media_removed = Signal("media_removed")  # (media)
         self.curves_changed = Signal("curves_changed")
         self.vocabulary_changed = Signal("vocabulary_changed")
         self.changed = Signal("changed")  # () after any of the above
@@ -100,10 +101,17 @@ class Project:
         raise ModelError("too many faces")
 
     # ---------------------------------------------------------------- media
-    def add_media(self, media: Media) -> Media:
+    def add_media(self, media: Media, index: int | None = None) -> Media:
+        """Add ``media`` last, or at ``index`` (undo of a removal keeps the order, and with
+        it which media is primary and the saved file)."""
         if media.id in self.media:
             raise ModelError(f"media id {media.id!r} already exists")
         self.media[media.id] = media
+        if index is not None and 0 <= index < len(self.media) - 1:
+            items = list(self.media.items())
+            items.insert(index, items.pop())
+            self.media.clear()
+            self.media.update(items)
         self.media_added.emit(media)
         self._touch()
         return media
@@ -117,6 +125,42 @@ class Project:
         self.media_changed.emit(new, old)
         self._touch()
         return new, old
+
+    def media_references(self, media_id: str) -> list[str]:
+        """What still points at ``media_id`` (events, markers, face boxes, curves), as
+        short phrases; removing a media while any remain would orphan coded work."""
+        found = []
+        counts = (
+            ("event", sum(e.media == media_id for e in self.events.values())),
+            ("marker", sum(m.media == media_id for m in self.markers.values())),
+            ("face box", sum(b.media == media_id for f in self.faces.values()
+                             for b in f.boxes)),
+            ("curve", sum(c.media == media_id for c in self.curves)),
+        )
+        for what, n in counts:
+            if n:
+                found.append(f"{n} {what}{'es' if what.endswith('x') else 's'}"
+                             if n > 1 else f"1 {what}")
+        return found
+
+    def remove_media(self, media_id: str) -> tuple[Media, int]:
+        """Take a media out of the project (undo of adding a take); returns it and its
+        position so ``add_media(media, index=...)`` puts it back where it was. Refused
+        for the only media (every project has one video) and while anything references
+        it: the caller removes or moves that work first."""
+        media = self._get_media(media_id)
+        if len(self.media) == 1:
+            raise ModelError(f"{media_id!r} is the project's only media")
+        refs = self.media_references(media_id)
+        if refs:
+            raise ModelError(f"media {media_id!r} is still used by {', '.join(refs)}")
+        index = list(self.media).index(media_id)
+        del self.media[media_id]
+        self._timebases.pop(media_id, None)
+        self._nominal_timebases.pop(media_id, None)
+        self.media_removed.emit(media)
+        self._touch()
+        return media, index
 
     @property
     def primary_media(self) -> Media | None:

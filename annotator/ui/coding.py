@@ -65,12 +65,21 @@ class CodingSession(QObject):
         self.side: Side | None = None
         self.emotion: str | None = None  # last emotion picked
         self.recent_aus: list[int] = []
+        self.media_id: str | None = None  # the take open in the player; None: the primary
         self._frame = 0
 
     # ------------------------------------------------------------------ context
     def set_project(self, project: Project) -> None:
         self.project = project
+        self.media_id = None  # a new project opens on its primary media
         self.cancel()
+
+    def set_media(self, media_id: str) -> None:
+        """The player switched takes: new events go to ``media_id`` (pending marks were
+        frames of the other take, so they are dropped)."""
+        if media_id != self.media_id:
+            self.media_id = media_id
+            self.cancel()
 
     def current_frame(self) -> int:
         if self.controller is not None:
@@ -89,6 +98,9 @@ class CodingSession(QObject):
         return next(iter(self.project.faces), None)
 
     def _media(self) -> str:
+        """The media new events belong to: the take open in the player."""
+        if self.media_id is not None and self.media_id in self.project.media:
+            return self.media_id
         m = self.project.primary_media
         return m.id if m else "m1"
 

@@ -94,6 +94,17 @@ def _install_windows(window: Any, review: ReviewController) -> None:
         pw.showFullScreen()
         pw.activateWindow()
 
+    def code(media_id: str) -> None:
+        from annotator.model import ModelError
+        from annotator.ui.review.open_take import code_take
+
+        try:
+            code_take(window, media_id)
+        except ModelError as e:
+            window.statusBar().showMessage(str(e), 6000)
+        else:
+            window.statusBar().showMessage(f"Coding take {media_id}", 4000)
+
     def takes() -> None:
         from annotator.ui.review.takes_window import TakesWindow
 
@@ -111,13 +122,24 @@ def _install_windows(window: Any, review: ReviewController) -> None:
                          app_shortcuts=app_keys)
         tw.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         tw.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
+        tw.code_requested.connect(code)
         tw.destroyed.connect(lambda *_: state.__setitem__("takes", None))
         state["takes"] = tw
         tw.resize(1200, 600)
         tw.show()
         tw.activateWindow()
 
-    def on_project_replaced(_project: Any) -> None:
+    def on_media_removed(media: Any) -> None:
+        """The take open in the main window went away (undo of adding it): go back to
+        the primary take, or the timeline would code on a media the project lacks."""
+        from annotator.ui.review.open_take import coded_media
+
+        primary = window.project.primary_media
+        if coded_media(window) == media.id and primary is not None:
+            code(primary.id)
+
+    def on_project_replaced(project: Any) -> None:
+        project.media_removed.connect(on_media_removed)
         for key in ("presentation", "takes"):
             w = state[key]
             if w is not None:
@@ -141,6 +163,7 @@ def _install_windows(window: Any, review: ReviewController) -> None:
         window.view_menu.addAction(act)
         window.addAction(act)
     window.project_replaced.connect(on_project_replaced)
+    window.project.media_removed.connect(on_media_removed)
     review.windows = state  # type: ignore[attr-defined]
 
 

@@ -4,7 +4,10 @@ stepped, slowed down and looped together.
 The shared position lives in :class:`~annotator.review.takes.TakesClock` (Qt-free); this
 window owns one decoder per take, a timer that feeds the clock real elapsed time, and one
 pane per take that shows the exact frame the clock asks for. Sync frames are edited with
-undo commands (``SetSyncFrameCommand``); the panes follow ``media_changed``.
+undo commands (``SetSyncFrameCommand``); the panes follow ``media_changed``. Adding and
+removing a take are undo commands too (``AddMediaCommand``/``RemoveMediaCommand``): the
+window follows ``media_added``/``media_removed`` whichever way they happen. Under each
+picture a compact timeline strip (``TakeStrip``) shows that take's own events.
 """
 
 from __future__ import annotations
@@ -26,14 +29,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.commands.review import SetSyncFrameCommand
+from annotator.commands.review import (
+    AddMediaCommand,
+    RemoveMediaCommand,
+    SetSyncFrameCommand,
+)
 from annotator.model import Media, ModelError, Project
 from annotator.model.timecode import frame_to_smpte
 from annotator.review.notes import notes_at
-from annotator.review.sync import Take
+from annotator.review.sync import Take, offset_s
 from annotator.review.takes import TakesClock
 from annotator.ui.player.frame_view import FrameView
 from annotator.ui.review.note_canvas import NoteCanvas, NoteOverlay
+from annotator.ui.review.take_strip import TakeStrip
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +49,16 @@ TICK_MS = 15
 
 
 class TakePane(QWidget):
-    """One take: its picture, where it is, and its sync frame (the spin box nudges it)."""
+    """One take: its picture, where it is, its sync frame (the spin box nudges it) and,
+    given a project and undo stack, a strip of its own timeline lanes."""
 
     sync_edited = Signal(str, int)  # media id, new sync frame
+    remove_requested = Signal(str)  # media id
+    code_requested = Signal(str)  # media id: open it in the main window's player
+    seek_requested = Signal(str, int)  # media id, a frame of this take
 
-    def __init__(self, media: Media, parent: QWidget | None = None) -> None:
+    def __init__(self, media: Media, parent: QWidget | None = None, *,
+                 project: Project | None = None, stack: Any = None) -> None:
         super().__init__(parent)
         self.media_id = media.id
         self.fps = media.fps
@@ -66,19 +79,44 @@ class TakePane(QWidget):
                              "the arrows nudge it one frame")
         self.sync.setKeyboardTracking(False)
         self.sync.valueChanged.connect(lambda v: self.sync_edited.emit(self.media_id, v))
+        self.remove = QPushButton("Remove", self)
+        self.remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.remove.setToolTip("Take this video out of the project (undoable; refused "
+                               "while events, notes or boxes are on it)")
+        self.remove.clicked.connect(lambda: self.remove_requested.emit(self.media_id))
+        self.code = QPushButton("Code", self)
+        self.code.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.code.setToolTip("Open this take in the main window: its timeline lanes, and "
+                             "new events are stored on it")
+        self.code.clicked.connect(lambda: self.code_requested.emit(self.media_id))
+        self.strip: TakeStrip | None = None
+        if project is not None and stack is not None:
+            self.strip = TakeStrip(project, stack, media.id, self)
+            self.strip.seek_requested.connect(lambda f: self.seek_requested.emit(
+                self.media_id, f))
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.sync)
+        head.addWidget(self.code)
+        head.addWidget(self.remove)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(head)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.position)
+        if self.strip is not None:
+            lay.addWidget(self.strip)
 
     def show_frame(self, frame: int, image: Any, inside: bool) -> None:
         self.view.set_frame_image(frame, image)
         state = "" if inside else "  (outside this take: held)"
         self.position.setText(f"frame {frame}  {frame_to_smpte(frame, self.fps)}{state}")
+        if self.strip is not None:
+            self.strip.set_playhead(frame)
+
+    def close_pane(self) -> None:
+        if self.strip is not None:
+            self.strip.close_strip()
 
     def set_sync(self, frame: int) -> None:
         self.sync.blockSignals(True)
@@ -90,6 +128,7 @@ class TakesWindow(QWidget):
     """Top-level window; ``add_take`` probes a video and adds it to the project."""
 
     message = Signal(str)
+    code_requested = Signal(str)  # media id (the main window opens it in its player)
 
     def __init__(self, project: Project, stack: Any, project_path: Path | None = None,
                  parent: QWidget | None = None, *,
@@ -148,6 +187,7 @@ class TakesWindow(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         project.media_changed.connect(self._on_project_media_changed)
         project.media_added.connect(self._on_project_media_added)
+        project.media_removed.connect(self._on_project_media_removed)
         for sig in (project.marker_added, project.marker_changed, project.marker_removed):
             sig.connect(self._on_project_markers_changed)
         self.rebuild()
@@ -178,9 +218,16 @@ class TakesWindow(QWidget):
                     self.status.setText(str(e))
                     continue
             if mid not in self.panes:
-                pane = TakePane(media, self)
+                pane = TakePane(media, self, project=self.project, stack=self.stack)
                 pane.sync_edited.connect(self.set_sync)
+                pane.remove_requested.connect(self.remove_take)
+                pane.seek_requested.connect(self.seek_take)
+                pane.code_requested.connect(self.code_requested)
                 self.panes[mid] = pane
+        for gone in [mid for mid in self.panes if mid not in self.project.media]:
+            self._drop_pane(gone)
+        for pane in self.panes.values():  # re-flow: a removed take leaves no hole
+            self.grid.removeWidget(pane)
         for i, pane in enumerate(self.panes.values()):
             self.grid.addWidget(pane, i // 2, i % 2)
         takes = [Take(mid, self.sources[mid].timebase, self.project.media[mid].sync_frame or 0)
@@ -194,16 +241,46 @@ class TakesWindow(QWidget):
             self.clock.seek(keep)
         self.refresh()
 
+    def _drop_pane(self, media_id: str) -> None:
+        pane = self.panes.pop(media_id)
+        pane.close_pane()
+        self.grid.removeWidget(pane)
+        pane.deleteLater()
+        src = self.sources.pop(media_id, None)
+        if src is not None:
+            src.close()
+
     def add_take(self, video: str | Path) -> str:
-        """Probe ``video`` and add it to the project as another take (not undoable: the
-        project has no media removal yet)."""
+        """Probe ``video`` and add it to the project as another take: one undo step."""
         from annotator.io.media_link import media_from_video
 
         mid = self.project.next_media_id()
         media, timebase = media_from_video(video, self.project_path, mid)
-        self.project.add_media(media)
-        self.project.set_timebase(mid, timebase)  # type: ignore[arg-type]
+        self.stack.push(AddMediaCommand(self.project, media, timebase))  # type: ignore[arg-type]
         return mid
+
+    def remove_take(self, media_id: str) -> None:
+        """Take a video out of the project (undoable); refused, with the reason in the
+        status line, while anything is coded on it or it is the only one."""
+        try:
+            self.stack.push(RemoveMediaCommand(self.project, media_id))
+        except ModelError as e:
+            self.message.emit(str(e))
+            self.status.setText(str(e))
+
+    def seek_take(self, media_id: str, frame: int) -> None:
+        """A click on a take's strip: every take moves to the moment that take's frame is
+        on screen, so the clicked take shows exactly that frame (the lead shows its frame
+        at that moment; a lead-frame seek could land the clicked take one frame early)."""
+        if self.clock is None:
+            return
+        take = next((k for k in self.clock.takes if k.media_id == media_id), None)
+        if take is None:
+            return
+        self._stop_timer()
+        f = min(max(int(frame), 0), take.timebase.frame_count - 1)
+        self.clock.pos_s = offset_s(take, f)
+        self.refresh()
 
     def set_sync(self, media_id: str, frame: int) -> None:
         try:
@@ -335,6 +412,10 @@ class TakesWindow(QWidget):
     def _on_project_media_added(self, _media: Media) -> None:
         self.rebuild()
 
+    def _on_project_media_removed(self, _media: Media) -> None:
+        self._stop_timer()
+        self.rebuild()
+
     def showEvent(self, event: QShowEvent) -> None:
         self._rest_app_shortcuts(True)
         super().showEvent(event)
@@ -369,9 +450,12 @@ class TakesWindow(QWidget):
         self._stop_timer()
         self.project.media_changed.disconnect(self._on_project_media_changed)
         self.project.media_added.disconnect(self._on_project_media_added)
+        self.project.media_removed.disconnect(self._on_project_media_removed)
         for sig in (self.project.marker_added, self.project.marker_changed,
                     self.project.marker_removed):
             sig.disconnect(self._on_project_markers_changed)
+        for pane in self.panes.values():
+            pane.close_pane()
         for src in self.sources.values():
             src.close()
         self.sources.clear()

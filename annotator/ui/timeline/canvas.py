@@ -59,7 +59,7 @@ class TimelineCanvas(QWidget):
     error_raised = Signal(str)  # a refused edit, fit to show in the status bar
 
     def __init__(self, project: Project, stack: QUndoStack, selection: EventSelection,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, media_id: str | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -77,17 +77,31 @@ class TimelineCanvas(QWidget):
         self.overlay_sources: list[OverlaySource] = []  # survive project replacement
         self.project: Project
         self.cache: TimelineCache
-        self.set_project(project)
+        self.set_project(project, media_id)
         selection.changed.connect(self.update)
         selection.lane_changed.connect(self.update)
 
     # ------------------------------------------------------------------ project
-    def set_project(self, project: Project) -> None:
+    @property
+    def media_id(self) -> str:
+        """The media whose events this timeline shows and codes (new events get it)."""
+        return self.cache.media_id
+
+    def set_media(self, media_id: str) -> None:
+        """Show another take of the project: lanes, extent and new events follow it."""
+        if media_id != self.cache.media_id:
+            collapsed = set(self.cache.collapsed)
+            self.set_project(self.project, media_id)
+            for face in collapsed:
+                self.cache.set_collapsed(face, True)
+
+    def set_project(self, project: Project, media_id: str | None = None) -> None:
+        """Show ``project``'s ``media_id`` (default: its primary media)."""
         if getattr(self, "cache", None) is not None:
             self.cache.close()
             self.project.changed.disconnect(self._on_project_changed)
         self.project = project
-        self.cache = TimelineCache(project)
+        self.cache = TimelineCache(project, media_id)
         for source in self.overlay_sources:
             self.cache.add_overlay(source)
         project.changed.connect(self._on_project_changed)

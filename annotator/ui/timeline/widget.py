@@ -127,6 +127,18 @@ class TimelineWidget(QWidget):
         self._set_timecode()
         self._sync_bars()
 
+    @property
+    def media_id(self) -> str:
+        return self.canvas.media_id
+
+    def set_media(self, media_id: str) -> None:
+        """Follow the player onto another take: its lanes, its length, its new events."""
+        if media_id == self.canvas.media_id:
+            return
+        self.selection.clear()
+        self.canvas.set_media(media_id)
+        self.refresh_extent()
+
     def set_controller(self, controller: PlayerLike) -> None:
         if self.controller is not None:
             try:
