@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
   libx11-xcb1 fonts-dejavu-core
-  xvfb xdotool imagemagick
+  xvfb xauth xdotool imagemagick
 )
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
