@@ -40,6 +40,11 @@ EXPORT_ITEMS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("clips", "Clips of &selected events (folder)…", "", {"crop": True, "selected": True}),
     ("report", "HTML &report…", "HTML (*.html)", {}),
 )
+# Exports of one video: the per-frame table is of the take on screen; these formats still
+# cover only the project's first media (the status bar says so when another take is open).
+# The rest (events CSV, clips, JSON, markers CSV, review) cover every take.
+TAKE_EXPORTS = frozenset({"frames-csv"})
+FIRST_TAKE_EXPORTS = frozenset({"eaf", "casme", "report", "edl"})
 IMPORT_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("eaf", "&ELAN (.eaf)…", "ELAN files (*.eaf);;All files (*)"),
     ("openface", "&OpenFace CSV…", "CSV (*.csv);;All files (*)"),
@@ -168,6 +173,7 @@ class ExportImportController(QObject):
         self.window = window
         self.job: Job | None = None
         self.last_result: Any = None
+        self.note = ""  # what the last export left out (another take than the one shown)
 
     # -------------------------------------------------------------- dialogs (replaceable)
     def ask_save_path(self, fmt: str, file_filter: str) -> Path | None:
@@ -222,8 +228,21 @@ class ExportImportController(QObject):
         if path is not None:
             self.export_to(fmt, path, **options)
 
+    def current_media_id(self) -> str | None:
+        """The take on screen in the window (None: the project's first media)."""
+        mid = getattr(self.window, "current_media_id", None)
+        return mid if mid in self.window.project.media else None
+
     def export_to(self, fmt: str, path: Path, **options: Any) -> Job:
         project, project_file = self.window.project, self._project_file()
+        mid = self.current_media_id()
+        primary = project.primary_media
+        if fmt in TAKE_EXPORTS and mid is not None:
+            options.setdefault("media_id", mid)
+        self.note = ""
+        if fmt in FIRST_TAKE_EXPORTS and mid is not None and primary is not None \
+                and mid != primary.id:
+            self.note = f" (covers the first take {primary.id} only, not {mid})"
 
         def work(progress: Callable[[int, int], bool]) -> Path:
             source = attach_timebases(project, project_file, warn=None)
@@ -232,7 +251,7 @@ class ExportImportController(QObject):
         return self._run(f"Exporting {path.name}…", work, self._exported)
 
     def _exported(self, path: Path) -> None:
-        self.window.statusBar().showMessage(f"Exported {path}", 6000)
+        self.window.statusBar().showMessage(f"Exported {path}{self.note}", 8000)
 
     def import_dialog(self, kind: str, file_filter: str) -> None:
         path = self.ask_open_path(kind, file_filter)

@@ -2,10 +2,17 @@
 
 Documents: one project at a time, with its path, its QUndoStack and its autosave timer.
 Components follow ``project_replaced`` to re-bind when another project is opened.
+
+Media: a project may hold several videos (takes). The window has ONE current media
+(``current_media_id``), the video on screen; ``open_media`` switches it and emits
+``media_switched`` so every component that works on "the video on screen" (timeline,
+coding, face boxes, notes, breakdown, analysis, exports) follows the same take instead of
+assuming the project's first media.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -32,7 +39,7 @@ from annotator.io.project_file import (
     save_project,
     write_autosave,
 )
-from annotator.model import ModelError, Project
+from annotator.model import Media, ModelError, Project
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +52,15 @@ MAX_RECENT = 10
 class MainWindow(QMainWindow):
     project_replaced = Signal(object)  # (Project) after open/new; views re-bind
     saved = Signal(object)  # (Path)
+    # (media id) the video on screen changed; emitted after project_replaced on open
+    media_switched = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("FacetMainWindow")
         self.project = Project()
         self.project_path: Path | None = None
+        self.current_media_id: str | None = None  # the take on screen (see open_media)
         self.undo_stack = QUndoStack(self)
         self.settings = QSettings()
         self._autosaved_revision = 0
@@ -269,23 +279,90 @@ class MainWindow(QMainWindow):
         self.project = project
         self._autosaved_revision = project.revision
         project.changed.connect(self._on_project_changed)
-        media = project.primary_media
-        if self.controller is not None and media is not None:
-            from annotator.io.media_link import resolve
-
-            video = resolve(media, self.project_path or getattr(self, "_suggested_path", None))
-            if video.is_file():
-                try:
-                    self.controller.open(str(video))
-                    source = getattr(self.controller, "source", None)
-                    if source is not None:
-                        project.set_timebase(media.id, source.timebase)
-                except Exception as e:  # noqa: BLE001 - a bad video must not stop the app
-                    self.show_error(str(e))
+        self.current_media_id = None
         self.project_replaced.emit(project)
+        first = self._remembered_media(project)
+        if first is not None:
+            try:
+                self.open_media(first)
+            except ModelError as e:  # a missing video must not stop the project opening
+                # (status bar only: the user has just declined to relink it)
+                self.statusBar().showMessage(str(e), 8000)
+                # Components still follow the take, so its events show without a picture.
+                self._set_current_media(first)
         self._update_title()
         if self.player_widget is not None:
             self.player_widget.setFocus()
+
+    # ------------------------------------------------------------------ media (takes)
+    @property
+    def current_media(self) -> Media | None:
+        """The media on screen; the project's first one until a take is opened."""
+        if self.current_media_id is not None and self.current_media_id in self.project.media:
+            return self.project.media[self.current_media_id]
+        return self.project.primary_media
+
+    def open_media(self, media_id: str) -> None:
+        """Show take ``media_id``: open its video in the player, attach its real timebase,
+        make it the current media and emit ``media_switched``.
+
+        The one place that switches takes, so the player, the timeline, new events, face
+        boxes, notes and analysis can never disagree about which video they work on.
+        Raises ``ModelError`` when the take is unknown or its video cannot be opened (the
+        player and every component keep the take they had)."""
+        from annotator.io.media_link import resolve
+
+        media = self.project.media.get(media_id)
+        if media is None:
+            raise ModelError(f"no media {media_id!r}")
+        if self.controller is not None:
+            video = resolve(media, self.project_path or getattr(self, "_suggested_path", None))
+            if not video.is_file():
+                raise ModelError(f"{video}: video not found")
+            self.controller.pause()
+            try:
+                opened = self.controller.open(str(video))
+            except Exception as e:  # a broken decoder raises anything: one error type out
+                raise ModelError(f"{video}: {e}") from e
+            if not opened:
+                raise ModelError(f"{video}: cannot open")
+            source = getattr(self.controller, "source", None)
+            if source is not None:
+                self.project.set_timebase(media_id, source.timebase)
+        self._set_current_media(media_id)
+
+    def _set_current_media(self, media_id: str) -> None:
+        self.current_media_id = media_id
+        self._remember_media(media_id)
+        self.media_switched.emit(media_id)
+        self._update_title()
+        if len(self.project.media) > 1:
+            self.statusBar().showMessage(f"Showing {self._take_label()}", 6000)
+
+    def _take_label(self) -> str:
+        """'take m2 (b.mp4)': which video is open, for the title and status bar."""
+        media = self.current_media
+        return f"take {media.id} ({Path(media.path).name})" if media else ""
+
+    def _media_settings_key(self) -> str | None:
+        if self.project_path is None:
+            return None
+        digest = hashlib.sha1(str(Path(self.project_path).resolve()).encode()).hexdigest()
+        return f"last_media/{digest[:16]}"
+
+    def _remember_media(self, media_id: str) -> None:
+        key = self._media_settings_key()
+        if key is not None:
+            self.settings.setValue(key, media_id)
+
+    def _remembered_media(self, project: Project) -> str | None:
+        """The take last open for this project file (if it still has it), else the first."""
+        key = self._media_settings_key()
+        last = self.settings.value(key) if key is not None else None
+        if isinstance(last, str) and last in project.media:
+            return last
+        primary = project.primary_media
+        return primary.id if primary is not None else None
 
     def _on_undo_clean_changed(self, clean: bool) -> None:
         """Undoing back to the saved state makes the project unmodified again (every edit
@@ -473,7 +550,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = self.project_path.name if self.project_path else f"{self.project.title} (unsaved)"
-        self.setWindowTitle(f"{name}{' *' if self.project.dirty else ''} — Facet")
+        take = f" — {self._take_label()}" if len(self.project.media) > 1 else ""
+        self.setWindowTitle(f"{name}{' *' if self.project.dirty else ''}{take} — Facet")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._maybe_save():

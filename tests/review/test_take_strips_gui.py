@@ -75,10 +75,10 @@ def test_each_pane_strip_shows_its_own_takes_events(qtbot, videos, tmp_path: Pat
 
 
 def test_coding_on_take_two_stores_m2(qtbot, videos, tmp_path: Path) -> None:
-    """The main window's timeline follows the take the player opens: its lanes show only
-    that take's events and new events are stored on it."""
+    """The timeline and coding session follow a take switch (what the main window's
+    ``media_switched`` drives, see tests/ui/test_current_media_gui.py): the lanes show
+    only that take's events and new events are stored on it."""
     from annotator.ui.coding import CodingSession
-    from annotator.ui.review.open_take import code_take
     from annotator.ui.timeline.lanes import au_lane_key
     from annotator.ui.timeline.widget import TimelineWidget
 
@@ -92,15 +92,12 @@ def test_coding_on_take_two_stores_m2(qtbot, videos, tmp_path: Path) -> None:
     qtbot.addWidget(timeline)
     session = CodingSession(project, stack, timeline.selection)
 
-    class Window:  # what code_take needs from the main window (no player: headless)
-        controller = None
-        project_path = tmp_path / "p.facet.json"
+    def code_take(media_id: str) -> None:  # the window's media_switched wiring, headless
+        session.set_media(media_id)
+        timeline.set_media(media_id)
 
-    window = Window()
-    window.project = project  # type: ignore[attr-defined]
-    window.coding = type("Ui", (), {"session": session, "timeline": timeline})()  # type: ignore[attr-defined]
     assert timeline.media_id == "m1"
-    code_take(window, "m2")
+    code_take("m2")
     assert timeline.media_id == "m2" and timeline.view.frame_count == 110
     timeline.canvas.ensure()
     key = au_lane_key("A", 12)
@@ -120,6 +117,6 @@ def test_coding_on_take_two_stores_m2(qtbot, videos, tmp_path: Path) -> None:
     timeline.canvas.ensure()
     assert set(timeline.canvas.cache.indexes[key].ids) == {new_id, drawn}
     assert project.events[on_1.id].media == "m1"
-    code_take(window, "m1")
+    code_take("m1")
     timeline.canvas.ensure()
     assert set(timeline.canvas.cache.indexes[key].ids) == {on_1.id}

@@ -2,7 +2,9 @@
 
 ``install_analysis(window)`` is the only entry point main_window calls; everything else
 follows ``window.project_replaced``. Spotting runs on an :class:`AnalysisWorker` thread.
-When the coding workflow built a timeline (``window.coding.timeline``), the candidates also
+Spotting and cut detection run on the take on screen (``window.current_media_id``); the
+media a job ran on is kept with it, so accepted candidates and cut markers are stored on
+that take even if the user switches takes meanwhile. When the coding workflow built a timeline (``window.coding.timeline``), the candidates also
 get a lane on it (``CandidatesLane``); detected cuts show in the timeline's own Cuts lane.
 """
 
@@ -37,6 +39,7 @@ class AnalysisController:
         if timeline is not None:
             timeline.add_overlay_lane(self.lane)
         self._project: Any = None
+        self.job_media: str | None = None  # the take the running/last job analysed
         self.stats = StatisticsPanel()
         self.compare = ComparePanel()
         right = Qt.DockWidgetArea.RightDockWidgetArea
@@ -50,6 +53,9 @@ class AnalysisController:
         self.candidates.cancel_requested.connect(self.cancel)
         self._build_menu()
         window.project_replaced.connect(self._on_project_replaced)
+        switched = getattr(window, "media_switched", None)
+        if switched is not None:
+            switched.connect(self._on_media_switched)
         window.destroyed.connect(lambda *_: self.cancel(wait=True))
         self._on_project_replaced(window.project)
 
@@ -97,6 +103,21 @@ class AnalysisController:
         self.compare.set_project(project)
         self.candidates.set_result([])
 
+    def _on_media_switched(self, media_id: str) -> None:
+        """Candidates are frames of the take they were spotted on: drop them (and a job
+        still running on the other take) rather than show them over another video."""
+        if self.job_media is not None and self.job_media != media_id:
+            self.cancel(wait=True)
+            self.candidates.set_result([])
+
+    def current_media_id(self) -> str | None:
+        """The take on screen (the window's), else the project's first media."""
+        project = self.window.project
+        mid = getattr(self.window, "current_media_id", None)
+        if mid is not None and mid in project.media:
+            return str(mid)
+        return project.primary_media.id if project.primary_media else None
+
     def _seek(self, frame: int) -> None:
         controller = getattr(self.window, "controller", None)
         if controller is not None and getattr(controller, "source", True) is not None:
@@ -110,7 +131,7 @@ class AnalysisController:
         from annotator.commands.events import AddEventCommand
 
         project = self.window.project
-        event = candidate_event(project, c)
+        event = candidate_event(project, c, self.job_media or self.current_media_id())
         cmd = AddEventCommand(project, event, f"Accept candidate {c.onset_frame}")
         self.window.undo_stack.push(cmd)
         return cmd.event_id
@@ -119,12 +140,14 @@ class AnalysisController:
     def video_path(self) -> Any:
         from annotator.io.media_link import resolve
 
-        media = self.window.project.primary_media
-        if media is None:
+        mid = self.current_media_id()
+        if mid is None:
             return None
-        return resolve(media, self.window.project_path)
+        base = self.window.project_path or getattr(self.window, "_suggested_path", None)
+        return resolve(self.window.project.media[mid], base)
 
     def start_spotting(self) -> bool:
+        from annotator.analysis.faces import project_boxes
         from annotator.analysis.spotting import spot
 
         video = self.video_path()
@@ -134,12 +157,15 @@ class AnalysisController:
         if self.worker is not None and self.worker.isRunning():
             return False
         project = self.window.project
-        use_boxes = any(f.boxes for f in project.faces.values())
+        self.job_media = mid = self.current_media_id()
+        # face boxes keyed on this take (take 1's boxes are not where take 2's faces are)
+        use_boxes = any(b.media == mid for f in project.faces.values() for b in f.boxes)
+        boxes_at = project_boxes(project, mid) if use_boxes else None
 
         def job(progress: Any, should_stop: Any) -> Any:
             return spot(
                 video,
-                project=project if use_boxes else None,
+                boxes_at=boxes_at,
                 progress=progress,
                 should_stop=should_stop,
             )
@@ -164,6 +190,8 @@ class AnalysisController:
         if self.worker is not None and self.worker.isRunning():
             return False
 
+        self.job_media = self.current_media_id()
+
         def job(progress: Any, should_stop: Any) -> Any:
             return detect_cuts(video, progress=progress, should_stop=should_stop)[1]
 
@@ -183,8 +211,7 @@ class AnalysisController:
 
         self.candidates.set_running(False)
         project = self.window.project
-        media = project.primary_media
-        mid = media.id if media else "m1"
+        mid = self.job_media or self.current_media_id() or "m1"
         have = {
             m.start_frame
             for m in project.markers.values()

@@ -31,7 +31,7 @@ from annotator.commands import (
     SetFaceBoxCommand,
     UpdateFaceCommand,
 )
-from annotator.model.entities import FaceBox
+from annotator.model.entities import FaceBox, Media
 from annotator.model.project import ModelError, Project
 
 
@@ -66,13 +66,26 @@ class FaceManagerWidget(QWidget):
         self.list.currentItemChanged.connect(self._on_list_current_changed)
         self.follow.toggled.connect(self.follow_changed)
         self.project = project
+        self.media_id: str | None = None  # the take on screen; None: the first media
         self.set_project(project)
 
     def set_project(self, project: Project) -> None:
         self.project = project
+        self.media_id = None  # a new project opens on its first media
         for sig in (project.face_added, project.face_removed, project.face_changed):
             sig.connect(self._on_project_faces_changed)
         self.refill()
+
+    def set_media(self, media_id: str) -> None:
+        """Box keys go to the take on screen: a box keyed while take 2 plays is a box on
+        take 2's frames, not take 1's."""
+        self.media_id = media_id
+
+    def media(self) -> Media | None:
+        """The Media boxes are keyed on: the current take, else the project's first."""
+        if self.media_id is not None and self.media_id in self.project.media:
+            return self.project.media[self.media_id]
+        return self.project.primary_media
 
     def _on_project_faces_changed(self, *_args: Any) -> None:
         self.refill()
@@ -159,7 +172,7 @@ class FaceManagerWidget(QWidget):
 
     def key_box(self) -> None:
         fid = self.current_face()
-        media = self.project.primary_media
+        media = self.media()
         if fid is None or media is None:
             return
         frame = self.frame()
@@ -171,7 +184,7 @@ class FaceManagerWidget(QWidget):
 
     def unkey_box(self) -> None:
         fid = self.current_face()
-        media = self.project.primary_media
+        media = self.media()
         if fid is not None and media is not None:
             self.stack.push(SetFaceBoxCommand(self.project, fid, None, media=media.id,
                                               frame=self.frame()))

@@ -76,6 +76,18 @@ class CodingUi:
         self.refill_emotion_shortcuts()
         self.update_overlays()
 
+    def set_media(self, media_id: str) -> None:
+        """The window switched takes (``media_switched``): lanes, new events, face-box keys
+        and the boxes drawn on the picture all follow the video on screen."""
+        self.session.set_media(media_id)
+        if self.timeline.media_id == media_id:
+            # same take, new video or real timestamps: re-read its length and rate
+            self.timeline.refresh_extent()
+        else:
+            self.timeline.set_media(media_id)
+        self.faces.set_media(media_id)
+        self.update_overlays()
+
     def new_event_defaults(self, _lane: Any) -> dict[str, Any]:
         """What a bar drawn with the mouse gets: the palette's intensity and side, the last
         emotion picked, the project's annotator."""
@@ -179,14 +191,14 @@ class CodingUi:
         """Face boxes at the current frame on the player; the selected face is labelled."""
         player = getattr(self.window, "player_widget", None)
         project = self.timeline.project
-        media = project.primary_media
-        if player is None or media is None or not hasattr(player, "set_overlays"):
+        media_id = self.timeline.media_id  # the take on screen, not the first one
+        if player is None or media_id not in project.media or not hasattr(player, "set_overlays"):
             return
         frame = self.frame()
         current = self.faces.current_face()
         boxes = []
         for f in project.faces.values():
-            box = f.box_at(media.id, frame)
+            box = f.box_at(media_id, frame)
             if box is not None:
                 label = f"▶ {f.name}" if f.id == current else f.name
                 boxes.append((*box, f.colour, label))
@@ -381,6 +393,9 @@ def install(window: Any) -> CodingUi:
     replaced = getattr(window, "project_replaced", None)
     if replaced is not None:
         replaced.connect(ui.set_project)
+    switched = getattr(window, "media_switched", None)
+    if switched is not None:
+        switched.connect(ui.set_media)
     project.face_changed.connect(ui.on_face_changed)
     project.event_removed.connect(ui.on_event_removed)
     window.coding = ui

@@ -20,8 +20,9 @@ from annotator.ui.review.notes_dock import NotesDock
 __all__ = ["NoteCanvas", "NoteOverlay", "NotesDock", "ReviewController", "install_review"]
 
 
-def _fps(project: Any) -> Any:
-    media = project.primary_media
+def _fps(project: Any, media_id: str | None = None) -> Any:
+    """The frame rate of the take on screen (timecodes in the notes list)."""
+    media = project.media.get(media_id) if media_id else project.primary_media
     return media.fps if media is not None else 25
 
 
@@ -38,11 +39,12 @@ def _install_breakdown(window: Any, review: ReviewController) -> None:
     timer = QTimer(dock)
     timer.setSingleShot(True)
     timer.setInterval(150)
-    timer.timeout.connect(lambda: dock.show_project(window.project))
+    # the breakdown is of the take on screen (review.media_id follows media_switched)
+    timer.timeout.connect(lambda: dock.show_project(window.project, review.media_id))
 
     def bind(project: Any) -> None:
         project.changed.connect(timer.start)
-        dock.show_project(project)
+        dock.show_project(project, review.media_id)
 
     def mark_cut() -> None:
         frame = review.current_frame
@@ -59,6 +61,9 @@ def _install_breakdown(window: Any, review: ReviewController) -> None:
                                                window.controller.seek(f)))
     dock.cut_requested.connect(mark_cut)
     window.project_replaced.connect(bind)
+    switched = getattr(window, "media_switched", None)
+    if switched is not None:
+        switched.connect(lambda _mid: dock.show_project(window.project, review.media_id))
     bind(window.project)
     d = window.add_dock("Scene breakdown", dock, Qt.DockWidgetArea.RightDockWidgetArea,
                         "ReviewBreakdownDock")
@@ -132,10 +137,8 @@ def _install_windows(window: Any, review: ReviewController) -> None:
     def on_media_removed(media: Any) -> None:
         """The take open in the main window went away (undo of adding it): go back to
         the primary take, or the timeline would code on a media the project lacks."""
-        from annotator.ui.review.open_take import coded_media
-
         primary = window.project.primary_media
-        if coded_media(window) == media.id and primary is not None:
+        if getattr(window, "current_media_id", None) == media.id and primary is not None:
             code(primary.id)
 
     def on_project_replaced(project: Any) -> None:
@@ -235,6 +238,10 @@ def install_review(window: Any) -> ReviewController:
         dock.set_fps(_fps(project))
         review.set_project(project)
 
+    def on_media_switched(media_id: str) -> None:
+        dock.set_fps(_fps(window.project, media_id))  # before the list refills
+        review.set_media(media_id)
+
     review.notes_changed.connect(dock.set_notes)
     review.selection_changed.connect(dock.show_selection)
     review.message.connect(lambda text: window.statusBar().showMessage(text, 4000))
@@ -247,6 +254,9 @@ def install_review(window: Any) -> ReviewController:
     dock.step_requested.connect(review.jump)
     dock.tool_chosen.connect(on_tool_chosen)
     window.project_replaced.connect(on_project_replaced)
+    switched = getattr(window, "media_switched", None)
+    if switched is not None:
+        switched.connect(on_media_switched)
 
     window.add_dock("Notes", dock, Qt.DockWidgetArea.RightDockWidgetArea, "ReviewNotesDock")
     _install_breakdown(window, review)

@@ -54,11 +54,12 @@ class BreakdownDock(QWidget):
         lay.addWidget(self.tree, 1)
         self.summaries: list[ShotSummary] = []
 
-    def show_project(self, project: Project) -> None:
-        """Recompute and show the breakdown of the primary video."""
-        media = project.primary_media
+    def show_project(self, project: Project, media_id: str | None = None) -> None:
+        """Recompute and show the breakdown of ``media_id`` (default: the first video);
+        the main window passes the take on screen."""
+        media = project.media.get(media_id) if media_id else project.primary_media
         fps = media.fps if media else Fraction(25)
-        self.summaries = breakdown(project)
+        self.summaries = breakdown(project, media.id if media else None)
         open_shots = {self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
                       for i in range(self.tree.topLevelItemCount())
                       if self.tree.topLevelItem(i).isExpanded()}
@@ -74,7 +75,7 @@ class BreakdownDock(QWidget):
             if s.micro_expressions:
                 row.setForeground(5, QColor("#d0453a"))
             self.tree.addTopLevelItem(row)
-            for frame, text, colour in self._children(project, s):
+            for frame, text, colour in self._children(project, s, media.id if media else "m1"):
                 child = QTreeWidgetItem([text, frame_to_smpte(frame, fps)])
                 child.setToolTip(0, text)
                 child.setData(0, Qt.ItemDataRole.UserRole, frame)
@@ -90,10 +91,10 @@ class BreakdownDock(QWidget):
         self.summary.setText(f"{len(self.summaries)} shots · {micro} micro expressions")
 
     @staticmethod
-    def _children(project: Project, s: ShotSummary) -> list[tuple[int, str, str]]:
-        """Dialogue lines, notes and emotion/AU moments that start in the shot, in order."""
+    def _children(project: Project, s: ShotSummary, media: str) -> list[tuple[int, str, str]]:
+        """Dialogue lines, notes and emotion/AU moments of ``media`` that start in the shot,
+        in order."""
         a, b = s.shot.start_frame, s.shot.end_frame
-        media = project.primary_media.id if project.primary_media else "m1"
         out: list[tuple[int, str, str]] = []
         for m in project.markers.values():
             if m.media == media and a <= m.start_frame <= b and m.kind in (

@@ -36,6 +36,7 @@ class ReviewController(QObject):
         self.canvases: list[NoteCanvas] = []
         self.selected: int | None = None
         self.author = ""
+        self._media_id: str | None = None  # the take on screen; None: the first media
         self.project = project
         self._bind(project)
         if player is not None:
@@ -53,11 +54,25 @@ class ReviewController(QObject):
             sig.disconnect(self._on_project_markers_changed)
         self.project = project
         self.selected = None
+        self._media_id = None  # a new project opens on its first media
         self._bind(project)
+        self.refresh()
+
+    def set_media(self, media_id: str) -> None:
+        """The window switched takes: new notes, the notes list and the notes drawn over
+        the picture are the new take's (its frames are not the other take's frames)."""
+        if media_id == self._media_id:
+            return
+        self._media_id = media_id
+        if self.selected is not None:
+            self.selected = None
+            self.selection_changed.emit(None)
         self.refresh()
 
     @property
     def media_id(self) -> str:
+        if self._media_id is not None and self._media_id in self.project.media:
+            return self._media_id
         m = self.project.primary_media
         return m.id if m else "m1"
 
@@ -171,7 +186,7 @@ class ReviewController(QObject):
 
     def _update_canvases(self) -> None:
         overlays = self.overlays()
-        media = self.project.primary_media
+        media = self.project.media.get(self.media_id)
         size = (media.width, media.height) if media and media.width else None
         for c in self.canvases:
             c.set_video_size(size)
