@@ -185,7 +185,7 @@ class ExportImportController(QObject):
                                                     folder)
             return Path(path) / f"{stem}-clips" if path else None
         suffix = FORMATS[fmt].suffix if fmt != "json" else ".export.facet.json"
-        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {fmt}",
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {fmt}{self.take_note(fmt)}",
                                               str(Path(folder) / f"{stem}{suffix}"), file_filter)
         return Path(path) if path else None
 
@@ -233,16 +233,25 @@ class ExportImportController(QObject):
         mid = getattr(self.window, "current_media_id", None)
         return mid if mid in self.window.project.media else None
 
+    def take_note(self, fmt: str) -> str:
+        """What the user should know about which take ``fmt`` covers, when another take
+        than the first is on screen ("" otherwise); shown in the dialog and status bar."""
+        mid = self.current_media_id()
+        primary = self.window.project.primary_media
+        if mid is None or primary is None or mid == primary.id:
+            return ""
+        if fmt in FIRST_TAKE_EXPORTS:
+            return f" (covers the first take {primary.id} only, not {mid})"
+        if fmt in TAKE_EXPORTS:
+            return f" (take {mid})"
+        return ""
+
     def export_to(self, fmt: str, path: Path, **options: Any) -> Job:
         project, project_file = self.window.project, self._project_file()
         mid = self.current_media_id()
-        primary = project.primary_media
         if fmt in TAKE_EXPORTS and mid is not None:
             options.setdefault("media_id", mid)
-        self.note = ""
-        if fmt in FIRST_TAKE_EXPORTS and mid is not None and primary is not None \
-                and mid != primary.id:
-            self.note = f" (covers the first take {primary.id} only, not {mid})"
+        self.note = self.take_note(fmt)
 
         def work(progress: Callable[[int, int], bool]) -> Path:
             source = attach_timebases(project, project_file, warn=None)

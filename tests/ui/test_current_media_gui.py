@@ -132,6 +132,8 @@ def test_open_media_switches_every_component(qtbot, window, monkeypatch,
     job = window.export_controller.export_to("frames-csv", out)
     qtbot.waitUntil(lambda: job.done)
     assert len(out.read_text().splitlines()) == 1 + 2 * 110
+    assert "take m2" in window.statusBar().currentMessage()
+    assert "first take m1 only" in window.export_controller.take_note("eaf")
 
     # back to take 1: its length, its events, no take-2 notes or boxes on its picture
     window.open_media("m1")
