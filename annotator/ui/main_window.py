@@ -288,6 +288,8 @@ class MainWindow(QMainWindow):
             except ModelError as e:  # a missing video must not stop the project opening
                 # (status bar only: the user has just declined to relink it)
                 self.statusBar().showMessage(str(e), 8000)
+                if self.controller is not None:
+                    self.controller.close()  # never leave the previous project's video up
                 # Components still follow the take, so its events show without a picture.
                 self._set_current_media(first)
         self._update_title()

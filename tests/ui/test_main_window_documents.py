@@ -195,3 +195,15 @@ def test_recovered_work_stays_unsaved_after_switching_projects(qtbot, window, de
     assert window.new_from_video(take2)
     assert len(window.project.events) == 1
     assert window.project.dirty, "recovered work must not look saved"
+
+
+def test_project_with_missing_video_does_not_show_the_previous_video(window, demo_copy, tmp_path):
+    window.open_path(demo_copy)
+    assert window.controller.frame_count == 250
+    other = tmp_path / "other"
+    shutil.copytree(demo_copy.parent, other)
+    (other / "demo.mp4").unlink()
+    window.ask_relink = lambda problem: None  # "Open without video"
+    assert window.open_path(other / "demo.facet.json")
+    assert window.controller.source is None
+    assert len(window.project.events) == 16  # the events are there, without a picture
