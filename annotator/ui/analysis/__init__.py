@@ -4,8 +4,8 @@
 follows ``window.project_replaced``. Spotting runs on an :class:`AnalysisWorker` thread.
 Spotting and cut detection run on the take on screen (``window.current_media_id``); the
 media a job ran on is kept with it, so accepted candidates and cut markers are stored on
-that take even if the user switches takes meanwhile. When the coding workflow built a timeline (``window.coding.timeline``), the candidates also
-get a lane on it (``CandidatesLane``); detected cuts show in the timeline's own Cuts lane.
+that take even if the user switches takes meanwhile. When the coding workflow built a
+timeline (``window.coding.timeline``), the candidates also get a lane on it (``CandidatesLane``); detected cuts show in the timeline's own Cuts lane.
 """
 
 from __future__ import annotations
@@ -146,64 +146,60 @@ class AnalysisController:
         base = self.window.project_path or getattr(self.window, "_suggested_path", None)
         return resolve(self.window.project.media[mid], base)
 
+    def _video_for_job(self) -> Any:
+        """The current take's video when a job may start now, else None (with a message)."""
+        video = self.video_path()
+        if video is None or not video.is_file():
+            self.candidates.set_message("open a project with its video first")
+            return None
+        if self.worker is not None and self.worker.isRunning():
+            return None
+        self.job_media = self.current_media_id()
+        return video
+
+    def _run_job(self, job: Any, on_succeeded: Any, message: str = "") -> bool:
+        """Run ``job(progress, should_stop)`` on a worker thread with cancellable progress."""
+        self.worker = AnalysisWorker(job)
+        self.worker.progressed.connect(self.candidates.on_progress)
+        self.worker.succeeded.connect(on_succeeded)
+        self.worker.failed.connect(self._on_spot_failed)
+        self.worker.cancelled.connect(self._on_spot_cancelled)
+        self.candidates.set_running(True)
+        if message:
+            self.candidates.set_message(message)
+        self.worker.start()
+        return True
+
     def start_spotting(self) -> bool:
         from annotator.analysis.faces import project_boxes
         from annotator.analysis.spotting import spot
 
-        video = self.video_path()
-        if video is None or not video.is_file():
-            self.candidates.set_message("open a project with its video first")
-            return False
-        if self.worker is not None and self.worker.isRunning():
+        video = self._video_for_job()
+        if video is None:
             return False
         project = self.window.project
-        self.job_media = mid = self.current_media_id()
+        mid = self.job_media
         # face boxes keyed on this take (take 1's boxes are not where take 2's faces are)
         use_boxes = any(b.media == mid for f in project.faces.values() for b in f.boxes)
         boxes_at = project_boxes(project, mid) if use_boxes else None
 
         def job(progress: Any, should_stop: Any) -> Any:
-            return spot(
-                video,
-                boxes_at=boxes_at,
-                progress=progress,
-                should_stop=should_stop,
-            )
+            return spot(video, boxes_at=boxes_at, progress=progress, should_stop=should_stop)
 
-        self.worker = AnalysisWorker(job)
-        self.worker.progressed.connect(self.candidates.on_progress)
-        self.worker.succeeded.connect(self._on_spot_succeeded)
-        self.worker.failed.connect(self._on_spot_failed)
-        self.worker.cancelled.connect(self._on_spot_cancelled)
-        self.candidates.set_running(True)
-        self.worker.start()
-        return True
+        return self._run_job(job, self._on_spot_succeeded)
 
     def start_cuts(self) -> bool:
         """Detect hard cuts in the background; each becomes a cut marker (one undo step)."""
         from annotator.analysis.cuts import detect_cuts
 
-        video = self.video_path()
-        if video is None or not video.is_file():
-            self.candidates.set_message("open a project with its video first")
+        video = self._video_for_job()
+        if video is None:
             return False
-        if self.worker is not None and self.worker.isRunning():
-            return False
-
-        self.job_media = self.current_media_id()
 
         def job(progress: Any, should_stop: Any) -> Any:
             return detect_cuts(video, progress=progress, should_stop=should_stop)[1]
 
-        self.worker = AnalysisWorker(job)
-        self.worker.progressed.connect(self.candidates.on_progress)
-        self.worker.succeeded.connect(self._on_cuts_succeeded)
-        self.worker.failed.connect(self._on_spot_failed)
-        self.worker.cancelled.connect(self._on_spot_cancelled)
-        self.candidates.set_running(True)
-        self.candidates.set_message("detecting cuts…")
-        self.worker.start()
-        return True
+        return self._run_job(job, self._on_cuts_succeeded, "detecting cuts…")
 
     def _on_cuts_succeeded(self, cuts: Any) -> None:
         from annotator.commands.misc import AddMarkerCommand
