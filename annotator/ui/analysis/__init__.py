@@ -5,7 +5,8 @@ follows ``window.project_replaced``. Spotting runs on an :class:`AnalysisWorker`
 Spotting and cut detection run on the take on screen (``window.current_media_id``); the
 media a job ran on is kept with it, so accepted candidates and cut markers are stored on
 that take even if the user switches takes meanwhile. When the coding workflow built a
-timeline (``window.coding.timeline``), the candidates also get a lane on it (``CandidatesLane``); detected cuts show in the timeline's own Cuts lane.
+timeline (``window.coding.timeline``), the candidates also get a lane on it
+(``CandidatesLane``); detected cuts show in the timeline's own Cuts lane.
 """
 
 from __future__ import annotations
