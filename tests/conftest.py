@@ -60,3 +60,48 @@ def _no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
                          ("information", QMessageBox.StandardButton.Ok),
                          ("question", QMessageBox.StandardButton.No)):
         monkeypatch.setattr(QMessageBox, name, staticmethod(lambda *a, _r=answer, **k: _r))
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path, demo_dir: Path) -> Path:
+    """A private copy of the demo (video + project) that a test may change; its project."""
+    import shutil
+
+    folder = tmp_path / "proj"
+    shutil.copytree(demo_dir, folder)
+    return folder / "demo.facet.json"
+
+
+@pytest.fixture
+def make_window(qtbot):  # type: ignore[no-untyped-def]
+    """Build real main windows that never block on a question; closed after the test.
+
+    ``make_window(project=None, show=True, size=None)`` returns the window, with the
+    project opened when one is given.
+    """
+    from annotator.ui.main_window import MainWindow
+
+    made: list[MainWindow] = []
+
+    def make(project: Path | None = None, *, show: bool = True,
+             size: tuple[int, int] | None = None) -> MainWindow:
+        w = MainWindow()
+        w.setProperty("quiet_errors", True)
+        qtbot.addWidget(w)
+        made.append(w)
+        if size is not None:
+            w.resize(*size)
+        if show:
+            w.show()
+            qtbot.waitExposed(w)
+        if project is not None:
+            assert w.open_project(project)
+        return w
+
+    yield make
+    for w in made:
+        for extra in getattr(getattr(w, "review", None), "windows", {}).values():
+            if extra is not None:
+                extra.close()
+        if w.controller is not None:
+            w.controller.close()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from annotator.model import MarkerKind
 
@@ -15,22 +14,8 @@ main_window = pytest.importorskip("annotator.ui.main_window")
 
 
 @pytest.fixture
-def window(qtbot, demo_dir: Path, tmp_path: Path):
-    for name in ("demo.mp4", "demo.facet.json"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    w = main_window.MainWindow()
-    w.setProperty("quiet_errors", True)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.ask_recover = lambda _p: False
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_project(tmp_path / "demo.facet.json")
-    yield w
-    for key in ("presentation", "takes"):
-        if w.review.windows[key] is not None:
-            w.review.windows[key].close()
-    w.controller.close()
+def window(make_window, demo_copy: Path):
+    return make_window(demo_copy)
 
 
 def test_breakdown_follows_cuts_and_jumps(qtbot, window) -> None:

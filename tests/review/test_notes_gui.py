@@ -3,12 +3,10 @@ stays on the picture at any zoom and window size (shapes are stored in video pix
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QMessageBox
 
 from annotator.model import MarkerKind, Shape
 from annotator.review.notes import ShapeType
@@ -18,20 +16,8 @@ main_window = pytest.importorskip("annotator.ui.main_window")
 
 
 @pytest.fixture
-def window(qtbot, demo_dir: Path, tmp_path: Path):
-    for name in ("demo.mp4", "demo.facet.json"):
-        shutil.copy(demo_dir / name, tmp_path / name)
-    w = main_window.MainWindow()
-    w.setProperty("quiet_errors", True)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.ask_recover = lambda _p: False
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    assert w.open_project(tmp_path / "demo.facet.json")
-    yield w
-    w.controller.close()
+def window(make_window, demo_copy: Path):
+    return make_window(demo_copy, size=(1200, 800))
 
 
 def _drag(qtbot, widget, points: list[tuple[float, float]]) -> None:

@@ -14,13 +14,6 @@ from annotator.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def demo_copy(tmp_path, demo_dir) -> Path:
-    folder = tmp_path / "proj"
-    shutil.copytree(demo_dir, folder)
-    return folder / "demo.facet.json"
-
-
-@pytest.fixture
 def window(qtbot):
     w = MainWindow()
     w.setProperty("quiet_errors", True)
