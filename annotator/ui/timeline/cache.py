@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from annotator.model.entities import Event, EventKind, Face, Marker, MarkerKind
 from annotator.model.project import Project
@@ -58,28 +59,28 @@ class TimelineCache:
         self.cuts = CutsSource(project, self.media_id)
         self._rebuild_all()
         self.add_overlay(self.cuts)
-        p = project
-        p.event_added.connect(self._on_project_event_added)
-        p.event_changed.connect(self._on_project_event_changed)
-        p.event_removed.connect(self._on_project_event_removed)
-        for sig in (p.face_added, p.face_removed, p.marker_added, p.marker_removed):
-            sig.connect(self._on_project_structure_changed)
-        p.face_changed.connect(self._on_project_face_changed)
-        p.marker_changed.connect(self._on_project_marker_changed)
-        p.media_added.connect(self.invalidate_timebase)
-        p.media_changed.connect(self.invalidate_timebase)
+        for sig, slot in self._subscriptions():
+            sig.connect(slot)
+
+    def _subscriptions(self) -> list[tuple[Any, Callable[..., None]]]:
+        """Model signals this cache follows; one list so close() undoes exactly these."""
+        p = self.project
+        structure = self._on_project_structure_changed
+        return [
+            (p.event_added, self._on_project_event_added),
+            (p.event_changed, self._on_project_event_changed),
+            (p.event_removed, self._on_project_event_removed),
+            (p.face_added, structure), (p.face_removed, structure),
+            (p.marker_added, structure), (p.marker_removed, structure),
+            (p.face_changed, self._on_project_face_changed),
+            (p.marker_changed, self._on_project_marker_changed),
+            (p.media_added, self.invalidate_timebase),
+            (p.media_changed, self.invalidate_timebase),
+        ]
 
     def close(self) -> None:
-        p = self.project
-        p.event_added.disconnect(self._on_project_event_added)
-        p.event_changed.disconnect(self._on_project_event_changed)
-        p.event_removed.disconnect(self._on_project_event_removed)
-        for sig in (p.face_added, p.face_removed, p.marker_added, p.marker_removed):
-            sig.disconnect(self._on_project_structure_changed)
-        p.face_changed.disconnect(self._on_project_face_changed)
-        p.marker_changed.disconnect(self._on_project_marker_changed)
-        p.media_added.disconnect(self.invalidate_timebase)
-        p.media_changed.disconnect(self.invalidate_timebase)
+        for sig, slot in self._subscriptions():
+            sig.disconnect(slot)
         for key in list(self.overlays):
             self.remove_overlay(key)
         self.cuts.close()
