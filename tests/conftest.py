@@ -14,15 +14,15 @@ for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOM
     os.environ[var] = str(_HOME / var.lower())
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT.parent / "shared" / "samples"
+from samples_dir import SAMPLES, SKIPPED, sample  # noqa: E402,F401
 
 
-def sample(relative: str) -> Path:
-    """A file from ../shared/samples, or skip the test cleanly when it is not there."""
-    path = SAMPLES / relative
-    if not path.exists():
-        pytest.skip(f"sample {relative} not available")
-    return path
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Say once, at the end, that real-sample tests were skipped and where they looked."""
+    if SKIPPED:
+        terminalreporter.write_line(
+            f"real-sample tests skipped: {len(SKIPPED)} sample files not found "
+            f"under {SAMPLES} (set FACET_SAMPLES to the samples folder)")
 
 
 @pytest.fixture(scope="session")

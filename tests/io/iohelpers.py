@@ -28,14 +28,4 @@ def saved(p: Project, folder: Path, name: str = "p.facet.json") -> Path:
     return path
 
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
-
-
-def sample(relative: str) -> Path:
-    """A file from ../shared/samples, or skip the test cleanly when it is not there."""
-    import pytest
-
-    path = SAMPLES / relative
-    if not path.exists():
-        pytest.skip(f"sample {relative} not available")
-    return path
+from samples_dir import SAMPLES, sample  # noqa: E402,F401  one place finds the samples

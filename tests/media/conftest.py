@@ -13,7 +13,9 @@ import pytest
 
 from annotator.media.barcode import write_barcode_video
 
-SAMPLE_VIDEOS = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "video"
+from samples_dir import SAMPLES  # noqa: E402
+
+SAMPLE_VIDEOS = SAMPLES / "video"
 
 # Irregular presentation times (seconds): 20, 50, 33, 70 and 10 ms gaps in a repeating mix.
 _GAPS = [0.020, 0.050, 0.033, 0.070, 0.010, 0.040]
