@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -64,6 +65,18 @@ def snapshot(project: Project) -> Project:
 
 def is_large(project: Project | None) -> bool:
     return project is not None and len(project.events) > SYNC_EVENTS
+
+
+def _yielding(compute: Callable[[Project], Any], snap: Project) -> Any:
+    """Run ``compute`` handing the GIL back to the GUI thread ten times as often as usual
+    (every 0.5 ms instead of 5 ms), so a recompute never delays a key or a paint by more
+    than that; one worker, so nobody else changes the interval meanwhile."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, 0.0005))
+    try:
+        return compute(snap)
+    finally:
+        sys.setswitchinterval(before)
 
 
 class _Relay(QObject):
@@ -159,7 +172,7 @@ class ViewRefresh(QObject):
             except RuntimeError:  # the view was deleted meanwhile
                 pass
 
-        _pool().submit(compute, snap).add_done_callback(finished)
+        _pool().submit(_yielding, compute, snap).add_done_callback(finished)
 
     def _run_sync(self, project: Project | None) -> None:
         if project is None:

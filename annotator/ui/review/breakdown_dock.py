@@ -246,13 +246,23 @@ class BreakdownDock(QWidget):
         for i, s in enumerate(data.summaries):
             if s.shot.start_frame in open_shots or len(data.summaries) <= 3:
                 self.tree.setExpanded(self.model.index(i, 0), True)
-        for i in range(len(COLUMNS)):
-            self.tree.resizeColumnToContents(i)  # measures the rows in view, not all
-        # Long dialogue lines would push the numbers out of a narrow dock: cap the first
-        # column (the full text is in the tooltip).
-        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 240))
+        self._fit_columns(data)
         micro = sum(s.micro_expressions for s in data.summaries)
         self.summary.setText(f"{len(data.summaries)} shots · {micro} micro expressions")
+
+    def _fit_columns(self, data: Breakdown) -> None:
+        """Column widths from the shot rows and the first lines under them: fitting to
+        contents would measure every one of 100,000 moments. Long dialogue lines would
+        push the numbers out of a narrow dock, so the first column is capped (the full
+        text is in the tooltip)."""
+        fm = self.tree.fontMetrics()
+        top = [[self.model.index(r, c).data() or "" for c in range(len(COLUMNS))]
+               for r in range(min(self.model.rowCount(), 200))]
+        lines = [m.text for rows in data.children for m in rows[:20]]
+        for c, title in enumerate(COLUMNS):
+            texts = [title] + [row[c] for row in top] + (lines if c == 0 else [])
+            width = max(fm.horizontalAdvance(t) for t in texts) + 24 + (20 if c == 0 else 0)
+            self.tree.setColumnWidth(c, min(width, 240) if c == 0 else width)
 
     # ------------------------------------------------------------------ reading (tests)
     def shot_count(self) -> int:
