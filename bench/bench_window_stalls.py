@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,11 +34,10 @@ _HOME = Path(tempfile.mkdtemp(prefix="facet-bench-home-"))
 for _var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
     os.environ[_var] = str(_HOME / _var.lower())
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDockWidget  # noqa: E402
-
-import large_project  # noqa: E402
+import large_project
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 ACTION = ["start"]  # what runs now (for --trace-stalls)
 SETTLE_S = 1.5  # deferred work (docks filling in) counts towards the action
@@ -91,7 +91,7 @@ class Heartbeat:
 
     def longest(self, t0: float, t1: float) -> float:
         times = [t0] + [b for b in self.beats if t0 <= b <= t1] + [t1]
-        return max(b - a for a, b in zip(times, times[1:], strict=False))
+        return max(b - a for a, b in pairwise(times))
 
 
 def spin(app: QApplication, seconds: float, until=None) -> float:  # type: ignore[no-untyped-def]
