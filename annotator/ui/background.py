@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import logging
 import sys
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -60,6 +61,20 @@ def snapshot(project: Project) -> Project:
         if project.has_real_timebase(mid):
             snap.set_timebase(mid, project.timebase(mid))
     snap.revision = snap.saved_revision = project.revision
+    return snap
+
+
+_last: tuple[weakref.ref[Project], int, Project] | None = None  # (project, revision, copy)
+
+
+def shared_snapshot(project: Project) -> Project:
+    """:func:`snapshot`, shared by every view refreshing at the same revision (after an
+    edit the statistics and the breakdown read one copy, not one each)."""
+    global _last
+    if _last is not None and _last[0]() is project and _last[1] == project.revision:
+        return _last[2]
+    snap = snapshot(project)
+    _last = (weakref.ref(project), project.revision, snap)
     return snap
 
 
@@ -152,7 +167,7 @@ class ViewRefresh(QObject):
             return
         if not self._shown():
             return  # caught up in eventFilter when shown
-        snap = snapshot(project)
+        snap = shared_snapshot(project)
         self.running = True
         self.stale = False
         self._token += 1

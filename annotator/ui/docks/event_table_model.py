@@ -27,6 +27,7 @@ from annotator.model.entities import Event, EventKind
 from annotator.model.facs import Intensity, Side, parse_code
 from annotator.model.project import ModelError, Project
 from annotator.ui.background import ViewRefresh, is_large
+from annotator.ui.lane_overlaps import LaneOverlaps
 
 COLUMNS = ("id", "face", "kind", "what", "intensity", "side", "onset", "apex", "offset",
            "frames", "scale", "annotator", "note", "check")
@@ -109,20 +110,6 @@ def lane_of(e: Event) -> LaneId | None:
     return (e.media, e.face, e.au) if e.kind is EventKind.AU else None
 
 
-def lane_dupes(events: list[Event]) -> set[int]:
-    """Ids of the events of one AU lane that overlap another of the lane."""
-    events = sorted(events, key=lambda e: (e.onset_frame, e.id))
-    found: set[int] = set()
-    active: list[Event] = []
-    for e in events:
-        active = [a for a in active if a.offset_frame >= e.onset_frame]
-        if active:
-            found.add(e.id)
-            found.update(a.id for a in active)
-        active.append(e)
-    return found
-
-
 @dataclass(slots=True)
 class Rows:
     """A full build: the sorted, filtered ids, the AU lanes and their duplicates."""
@@ -131,21 +118,21 @@ class Rows:
     column: str
     filters: Filters
     ids: list[int]
-    lanes: dict[LaneId, set[int]]
+    lanes: dict[LaneId, LaneOverlaps]
     dupes: set[int]
 
 
 def build_rows(project: Project, column: str, filters: Filters) -> Rows:
-    lanes: dict[LaneId, set[int]] = {}
-    for e in project.events.values():
+    spans: dict[LaneId, list[tuple[int, int, int]]] = {}
+    evs = project.events
+    for e in evs.values():
         lane = lane_of(e)
         if lane is not None:
-            lanes.setdefault(lane, set()).add(e.id)
-    evs = project.events
+            spans.setdefault(lane, []).append((e.onset_frame, e.offset_frame, e.id))
+    lanes = {lane: LaneOverlaps(items) for lane, items in spans.items()}
     dupes: set[int] = set()
-    for members in lanes.values():
-        if len(members) > 1:
-            dupes |= lane_dupes([evs[i] for i in members])
+    for index in lanes.values():
+        dupes |= index.flagged()
     shown = [e for e in evs.values() if accepts(project, e, filters)]
     shown.sort(key=lambda e: sort_key(project, e, column, dupes))
     return Rows(project.revision, column, filters, [e.id for e in shown], lanes, dupes)
@@ -165,7 +152,7 @@ class EventTableModel(QAbstractTableModel):
         self._sort_col = COLUMNS.index("id")
         self._sort_desc = False
         self.filters = Filters()
-        self._lanes: dict[LaneId, set[int]] = {}
+        self._lanes: dict[LaneId, LaneOverlaps] = {}
         self._dupes: set[int] = set()
         self._built: int | None = None  # revision of the last full build; None: none yet
         self._bound = False
@@ -312,27 +299,31 @@ class EventTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
 
     # ------------------------------------------------------------------ duplicates
-    def _lane_edit(self, lane: LaneId | None, add: int | None, drop: int | None) -> None:
-        """Update one AU lane's members and re-check duplicates on that lane only."""
+    def _lane_edit(self, lane: LaneId | None, add: Event | None, drop: int | None) -> None:
+        """Update one AU lane: only the events that can overlap the edit are looked at."""
         if lane is None:
             return
-        members = self._lanes.setdefault(lane, set())
+        index = self._lanes.get(lane)
+        if index is None:
+            index = self._lanes[lane] = LaneOverlaps()
+        changed: set[int] = set()
         if drop is not None:
-            members.discard(drop)
-            self._dupes.discard(drop)
+            changed |= index.remove(drop)
         if add is not None:
-            members.add(add)
-        evs = self.project.events
-        before = members & self._dupes
-        now = lane_dupes([evs[i] for i in members if i in evs]) if len(members) > 1 else set()
-        self._dupes = (self._dupes - before) | now
-        if not members:
+            changed |= index.add(add.onset_frame, add.offset_frame, add.id)
+        for eid in changed:
+            if index.partners.get(eid):
+                self._dupes.add(eid)
+            else:
+                self._dupes.discard(eid)
+        if not len(index):
             del self._lanes[lane]
-        if COLUMNS[self._sort_col] == "check" and before ^ now:
+        if COLUMNS[self._sort_col] == "check" and changed:
             self._rebuild()  # the sort keys of other rows changed
             return
-        for eid in before ^ now:
-            self._row_changed(eid)
+        for eid in changed:
+            if eid != (add.id if add is not None else None):
+                self._row_changed(eid)
 
     # ------------------------------------------------------------------ model signals
     def _on_project_event_added(self, ev: Event) -> None:
@@ -340,7 +331,7 @@ class EventTableModel(QAbstractTableModel):
             return  # the build in flight (or the next one) includes it
         if accepts(self.project, ev, self.filters):
             self._insert(ev)
-        self._lane_edit(lane_of(ev), ev.id, None)
+        self._lane_edit(lane_of(ev), ev, None)
 
     def _on_project_event_removed(self, ev: Event) -> None:
         if not self.ready:
@@ -370,9 +361,9 @@ class EventTableModel(QAbstractTableModel):
             self._insert(ev)
         if lane_of(old) != lane_of(ev):
             self._lane_edit(lane_of(old), None, old.id)
-            self._lane_edit(lane_of(ev), ev.id, None)
+            self._lane_edit(lane_of(ev), ev, None)
         else:
-            self._lane_edit(lane_of(ev), ev.id, None)
+            self._lane_edit(lane_of(ev), ev, old.id)
 
     def _on_project_face_changed(self, *_args: Any) -> None:
         if COLUMNS[self._sort_col] == "face" or self.filters.text:

@@ -17,6 +17,7 @@ from typing import Any
 from annotator.model.entities import Event, EventKind, Face, Marker, MarkerKind
 from annotator.model.project import Project
 from annotator.model.timebase import Timebase
+from annotator.ui.lane_overlaps import LaneOverlaps
 from annotator.ui.timeline.lanes import (
     MARKERS_KEY,
     FaceRow,
@@ -50,7 +51,7 @@ class TimelineCache:
         self.duplicates: set[int] = set()  # AU events overlapping a same-AU event on a face
         self.revision = 0  # bumps whenever anything drawable changed
         self._members: dict[LaneKey, set[int]] = defaultdict(set)
-        self._lane_dupes: dict[LaneKey, set[int]] = {}
+        self._overlaps: dict[LaneKey, LaneOverlaps] = {}  # AU lanes: duplicate flags
         self._timebase: Timebase | None = None
         self._dirty: set[LaneKey] = set()
         self._layout_dirty = True
@@ -156,7 +157,7 @@ class TimelineCache:
             if m.media == self.media_id and m.kind is not MarkerKind.CUT:
                 self._members[MARKERS_KEY].add(m.id)
         self.indexes.clear()
-        self._lane_dupes.clear()
+        self._overlaps.clear()
         self.duplicates = set()
         self._dirty = set(self._members) | set(self.overlays)
         self._layout_dirty = True
@@ -194,23 +195,39 @@ class TimelineCache:
             self._flag_duplicates(key, index)
 
     def _flag_duplicates(self, key: LaneKey, index: LaneIndex | None) -> None:
-        """Same-AU events on one face lane that overlap (the model's overlapping_duplicates,
-        computed per lane so an edit costs the lane, not the project)."""
-        self.duplicates -= self._lane_dupes.pop(key, set())
+        """Same-AU events on one face lane that overlap another (the model's
+        overlapping_duplicates, per lane; edits then update it in O(overlaps))."""
+        old = self._overlaps.pop(key, None)
+        if old is not None:
+            self.duplicates -= old.flagged()
         if index is None:
             return
-        found: set[int] = set()
-        prev_max = -1
-        prev_id = -1
-        for on, off, eid in zip(index.onsets, index.offsets, index.ids, strict=True):
-            if on <= prev_max:
-                found.add(eid)
-                found.add(prev_id)
-            if off > prev_max:
-                prev_max, prev_id = off, eid
-        if found:
-            self._lane_dupes[key] = found
-            self.duplicates |= found
+        lane = LaneOverlaps(zip(index.onsets, index.offsets, index.ids, strict=True))
+        self._overlaps[key] = lane
+        self.duplicates |= lane.flagged()
+
+    def _edit_lane(self, key: LaneKey, event: Event, add: bool) -> None:
+        """One event in or out of a lane: the lane's index and duplicate flags follow in
+        place (O(log n) plus the events it overlaps) instead of a rebuild of the lane."""
+        index = self.indexes.get(key)
+        if index is None or key in self._dirty:
+            self._dirty.add(key)
+            return
+        if add:
+            index.insert(event.onset_frame, event.offset_frame, event.id)
+        elif not index.remove(event.onset_frame, event.offset_frame, event.id):
+            self._dirty.add(key)
+            return
+        lane = self._overlaps.get(key)
+        if lane is None:
+            return
+        changed = (lane.add(event.onset_frame, event.offset_frame, event.id) if add
+                   else lane.remove(event.id))
+        for eid in changed:
+            if lane.partners.get(eid):
+                self.duplicates.add(eid)
+            else:
+                self.duplicates.discard(eid)
 
     def _rebuild_layout(self) -> None:
         rows = []
@@ -239,7 +256,8 @@ class TimelineCache:
         new_lane = event.lane_key not in self._members
         for k in keys:
             self._members[k].add(event.id)
-        self._touch(keys, layout=new_lane and event.kind is EventKind.AU)
+            self._edit_lane(k, event, True)
+        self._touch((), layout=new_lane and event.kind is EventKind.AU)
 
     def _on_project_event_removed(self, event: Event) -> None:
         if event.media != self.media_id:
@@ -247,8 +265,11 @@ class TimelineCache:
         keys = self._keys_of(event)
         for k in keys:
             self._members[k].discard(event.id)
+            self._edit_lane(k, event, False)
         gone = not self._members.get(event.lane_key)
-        self._touch(keys, layout=gone and event.kind is EventKind.AU)
+        if gone:
+            self._dirty.add(event.lane_key)  # the lane goes: drop its index
+        self._touch((), layout=gone and event.kind is EventKind.AU)
 
     def _on_project_event_changed(self, event: Event, old: Event) -> None:
         self._on_project_event_removed(old)
