@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -180,3 +181,51 @@ def krippendorff_alpha(data: np.ndarray, level: str = "nominal") -> float:
     if denom == 0:
         return math.nan
     return float(1 - (o * dist).sum() / denom)
+
+
+# --------------------------------------------------------------------------- pooling
+def presence_pool(pres: np.ndarray) -> dict[str, list]:
+    """What pooling clips needs of one AU's (coders x frames) presence matrix: the nominal
+    coincidence matrix (alpha), Fleiss' per-frame agreement sum and category totals, and
+    each pair's 2 x 2 confusion matrix. Sums of these over clips give exactly the numbers
+    of the concatenated frames, without keeping the frames."""
+    p = np.asarray(pres, dtype=bool)
+    k, n = p.shape
+    ones = p.sum(axis=0).astype(np.float64)
+    zeros = k - ones
+    o = np.array([[(zeros * (zeros - 1)).sum(), (zeros * ones).sum()],
+                  [(zeros * ones).sum(), (ones * (ones - 1)).sum()]]) / (k - 1)
+    p_rat = ((ones**2 + zeros**2) - k) / (k * (k - 1.0))
+    pairs = []
+    for i in range(k):
+        for j in range(i + 1, k):
+            conf = np.zeros((2, 2), dtype=np.int64)
+            np.add.at(conf, (p[i].astype(int), p[j].astype(int)), 1)
+            pairs.append(conf.tolist())
+    return {"coincidence": o.tolist(), "fleiss": [float(p_rat.sum()), n, float(zeros.sum()),
+                                                  float(ones.sum())], "pairs": pairs}
+
+
+def pooled_numbers(pools: list[dict[str, list]], k: int) -> dict[str, Any]:
+    """Alpha, Fleiss' kappa and pairwise Cohen's kappas of summed ``presence_pool``s."""
+    o = np.sum([np.asarray(p["coincidence"]) for p in pools], axis=0)
+    n_v = o.sum(axis=0)
+    if (n_v > 0).sum() <= 1:
+        alpha = math.nan
+    else:
+        e = (np.outer(n_v, n_v) - np.diagflat(n_v)) / (n_v.sum() - 1)
+        d = 1.0 - np.eye(2)
+        alpha = float(1 - (o * d).sum() / (e * d).sum())
+    f = np.sum([np.asarray(p["fleiss"]) for p in pools], axis=0)
+    units = f[1]
+    p_cat = f[2:] / (units * k)
+    p_exp = float((p_cat**2).sum())
+    fleiss = math.nan if p_exp == 1 else float((f[0] / units - p_exp) / (1 - p_exp))
+    kappas = []
+    for conf in np.sum([np.asarray(p["pairs"]) for p in pools], axis=0):
+        sum0, sum1 = conf.sum(axis=0), conf.sum(axis=1)
+        expected = np.outer(sum0, sum1) / np.sum(sum0)
+        w = 1 - np.eye(2, dtype=int)
+        denom = np.sum(w * expected)
+        kappas.append(math.nan if denom == 0 else float(1 - np.sum(w * conf) / denom))
+    return {"krippendorff_alpha": alpha, "fleiss_kappa": fleiss, "cohen_kappa_pairs": kappas}
