@@ -78,8 +78,14 @@ def merged_curves(existing: list[Curve], new: list[Curve]) -> list[Curve]:
     return [c for c in existing if curve_key(c) not in keys] + list(new)
 
 
+#: What makes an imported event "the same" as one the project holds: where and what it is.
+#: Not the raw code string, apex, confidence or annotator, which formats keep differently.
+_SAME = ("face", "kind", "media", "onset_frame", "offset_frame", "au", "side", "intensity",
+         "emotion", "note")
+
+
 def _event_key(e: Event) -> tuple[object, ...]:
-    return tuple(getattr(e, f.name) for f in dataclasses.fields(e) if f.name != "id")
+    return tuple(getattr(e, name) for name in _SAME)
 
 
 def _marker_key(m: Marker) -> tuple[object, ...]:

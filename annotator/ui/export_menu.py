@@ -293,7 +293,9 @@ class ExportImportController(QObject):
 
     def _imported(self, plan: ImportPlan) -> None:
         if plan.empty:
-            self.window.show_error(f"{plan.source}: nothing to import")
+            again = (f" ({plan.duplicates} events or markers already in the project)"
+                     if plan.duplicates else "")
+            self.window.show_error(f"{plan.source}: nothing new to import{again}")
             return
         try:
             self.window.undo_stack.push(ApplyImportCommand(self.window.project, plan))
