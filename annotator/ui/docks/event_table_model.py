@@ -30,7 +30,7 @@ from annotator.ui.background import ViewRefresh, is_large
 from annotator.ui.lane_overlaps import LaneOverlaps
 
 COLUMNS = ("id", "face", "kind", "what", "intensity", "side", "onset", "apex", "offset",
-           "frames", "scale", "annotator", "note", "check")
+           "frames", "scale", "annotator", "note", "check", "provenance")
 EDITABLE = {"intensity", "side", "onset", "apex", "offset", "annotator", "note", "what"}
 _INT_COLS = {"id", "onset", "apex", "offset", "frames"}
 _IDX = QModelIndex | QPersistentModelIndex
@@ -77,6 +77,8 @@ def value(project: Project, e: Event, col: str, dupes: set[int] | frozenset[int]
         return e.note
     if col == "check":
         return "overlaps same AU" if e.id in dupes else ""
+    if col == "provenance":  # gold projects: which coders, which decision, who decided
+        return e.provenance.describe() if e.provenance else ""
     return ""
 
 
