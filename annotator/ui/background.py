@@ -57,6 +57,8 @@ def snapshot(project: Project) -> Project:
     snap.markers = dict(project.markers)
     snap.curves = list(project.curves)
     snap.vocabulary = copy.deepcopy(project.vocabulary)
+    snap.team = getattr(project, "team", None)
+    snap.disputes = dict(getattr(project, "disputes", {}))
     for mid in project.media:
         if project.has_real_timebase(mid):
             snap.set_timebase(mid, project.timebase(mid))

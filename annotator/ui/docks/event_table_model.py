@@ -314,7 +314,7 @@ class EventTableModel(QAbstractTableModel):
         if add is not None:
             changed |= index.add(add.onset_frame, add.offset_frame, add.id)
         for eid in changed:
-            if index.partners.get(eid):
+            if eid in index.flags:
                 self._dupes.add(eid)
             else:
                 self._dupes.discard(eid)

@@ -36,6 +36,7 @@ from annotator.ui.background import BusyLabel, ViewRefresh
 
 COLUMNS = ("Shot / line", "Start", "Duration", "Faces", "Dominant", "Micro")
 _IDX = QModelIndex | QPersistentModelIndex
+FETCH_ROWS = 500  # children of a shot handed to the view at a time (more on scrolling)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +110,31 @@ class BreakdownModel(QAbstractItemModel):
     def __init__(self) -> None:
         super().__init__()
         self.data_: Breakdown | None = None
+        self.fetched: list[int] = []  # children of each shot handed to the view so far
 
     def set_breakdown(self, data: Breakdown) -> None:
         self.beginResetModel()
         self.data_ = data
+        self.fetched = [min(len(c), FETCH_ROWS) for c in data.children]
         self.endResetModel()
+
+    def canFetchMore(self, parent: _IDX) -> bool:
+        """Children come in pages (Qt's fetchMore): a view laying out an expanded shot asks
+        every child row for its index, 85,000 Python calls for one shot of 100k events."""
+        if not parent.isValid() or parent.internalId() != 0 or self.data_ is None:
+            return False
+        k = parent.row()
+        return self.fetched[k] < len(self.data_.children[k])
+
+    def fetchMore(self, parent: _IDX) -> None:
+        if not self.canFetchMore(parent):
+            return
+        k = parent.row()
+        assert self.data_ is not None
+        more = min(len(self.data_.children[k]) - self.fetched[k], FETCH_ROWS)
+        self.beginInsertRows(parent, self.fetched[k], self.fetched[k] + more - 1)
+        self.fetched[k] += more
+        self.endInsertRows()
 
     @property
     def summaries(self) -> list[ShotSummary]:
@@ -140,7 +161,7 @@ class BreakdownModel(QAbstractItemModel):
         if not parent.isValid():
             return len(d.summaries)
         if parent.internalId() == 0 and parent.column() == 0:
-            return len(d.children[parent.row()])
+            return self.fetched[parent.row()]
         return 0
 
     def columnCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008
@@ -270,6 +291,8 @@ class BreakdownDock(QWidget):
 
     def child_texts(self, shot_row: int) -> list[str]:
         parent = self.model.index(shot_row, 0)
+        while self.model.canFetchMore(parent):
+            self.model.fetchMore(parent)
         return [self.model.index(i, 0, parent).data()
                 for i in range(self.model.rowCount(parent))]
 

@@ -17,7 +17,7 @@ from typing import Any
 from annotator.model.entities import Event, EventKind, Face, Marker, MarkerKind
 from annotator.model.project import Project
 from annotator.model.timebase import Timebase
-from annotator.ui.lane_overlaps import LaneOverlaps
+from annotator.ui.lane_overlaps import LaneOverlaps, flagged_sorted
 from annotator.ui.timeline.lanes import (
     MARKERS_KEY,
     FaceRow,
@@ -148,18 +148,42 @@ class TimelineCache:
         return event.lane_key, face_key(event.face)
 
     def _rebuild_all(self) -> None:
-        self._members.clear()
+        """Every lane from the project in one pass: events grouped by (face, kind, AU)
+        with their frames, so each lane's index is one C-level sort of tuples (a
+        1,000,000-event project opens in seconds, not by a set insert per event and a
+        second pass per lane)."""
+        # keyed on plain values: hashing an Enum member runs Python code, per event
+        groups: dict[tuple[str, int | None, str], list[tuple[int, int, int]]] = {}
+        au_kind, emotion_kind = EventKind.AU, EventKind.EMOTION
+        mid = self.media_id
         for e in self.project.events.values():
-            if e.media == self.media_id:
-                for k in self._keys_of(e):
-                    self._members[k].add(e.id)
-        for m in self.project.markers.values():
-            if m.media == self.media_id and m.kind is not MarkerKind.CUT:
-                self._members[MARKERS_KEY].add(m.id)
+            if e.media == mid:
+                k = e.kind
+                gk = (e.face, e.au, "au" if k is au_kind else
+                      "emotion" if k is emotion_kind else k.value)
+                g = groups.get(gk)
+                if g is None:
+                    g = groups[gk] = []
+                g.append((e.onset_frame, e.offset_frame, e.id))
+        self._members.clear()
         self.indexes.clear()
         self._overlaps.clear()
         self.duplicates = set()
-        self._dirty = set(self._members) | set(self.overlays)
+        self._dirty = set(self.overlays)
+        for (face, au, kind), items in groups.items():
+            key: LaneKey = (face, f"au:{au}") if kind == EventKind.AU.value else (face, kind)
+            ids = {t[2] for t in items}
+            self._members[key] = ids
+            self._members[face_key(face)] |= ids
+            index = LaneIndex(items)
+            self.indexes[key] = index
+            if kind == EventKind.AU.value:
+                self._flag_duplicates(key, index, items)
+            self._dirty.add(face_key(face))
+        for m in self.project.markers.values():
+            if m.media == self.media_id and m.kind is not MarkerKind.CUT:
+                self._members[MARKERS_KEY].add(m.id)
+        self._dirty.add(MARKERS_KEY)
         self._layout_dirty = True
         self.revision += 1
 
@@ -194,7 +218,8 @@ class TimelineCache:
         if key[1].startswith("au:"):
             self._flag_duplicates(key, index)
 
-    def _flag_duplicates(self, key: LaneKey, index: LaneIndex | None) -> None:
+    def _flag_duplicates(self, key: LaneKey, index: LaneIndex | None,
+                         items: list[tuple[int, int, int]] | None = None) -> None:
         """Same-AU events on one face lane that overlap another (the model's
         overlapping_duplicates, per lane; edits then update it in O(overlaps))."""
         old = self._overlaps.pop(key, None)
@@ -202,7 +227,9 @@ class TimelineCache:
             self.duplicates -= old.flagged()
         if index is None:
             return
-        lane = LaneOverlaps(zip(index.onsets, index.offsets, index.ids, strict=True))
+        lane = LaneOverlaps(items if items is not None else
+                            zip(index.onsets, index.offsets, index.ids, strict=True),
+                            flagged_sorted(index.onsets, index.offsets, index.ids))
         self._overlaps[key] = lane
         self.duplicates |= lane.flagged()
 
@@ -224,7 +251,7 @@ class TimelineCache:
         changed = (lane.add(event.onset_frame, event.offset_frame, event.id) if add
                    else lane.remove(event.id))
         for eid in changed:
-            if lane.partners.get(eid):
+            if eid in lane.flags:
                 self.duplicates.add(eid)
             else:
                 self.duplicates.discard(eid)

@@ -9,6 +9,7 @@ import enum
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 
@@ -119,15 +120,12 @@ class LaneIndex:
 
     def __init__(self, items: Iterable[tuple[int, int, int]]) -> None:
         rows = sorted(items)  # (onset, offset, id)
-        self.onsets = [r[0] for r in rows]
-        self.offsets = [r[1] for r in rows]
-        self.ids = [r[2] for r in rows]
-        running = []
-        m = -1
-        for off in self.offsets:
-            m = max(m, off)
-            running.append(m)
-        self.max_offsets = running
+        if rows:
+            ons, offs, ids = zip(*rows, strict=True)
+            self.onsets, self.offsets, self.ids = list(ons), list(offs), list(ids)
+        else:
+            self.onsets, self.offsets, self.ids = [], [], []
+        self.max_offsets = list(accumulate(self.offsets, max))
         self._np: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
