@@ -259,16 +259,15 @@ def parse_code(raw: str) -> ParsedCode:
             result.warnings.append(f"AU{number} is a legacy (1978) code")
         elif number not in AU_NAMES:
             result.warnings.append(f"AU{number} is not a known action unit")
-        # One AU per side: L12+R12 are two units, 12+12A or 1+1 name AU twice.
-        clash = [k for k in seen if k[0] == number and (k[1] == side_letter or not k[1]
-                                                        or not side_letter)]
-        if clash:
+        # One AU per side: L12+R12 (and 12C+R12, as sheets write them) are distinct units;
+        # 1+1A or R12+R12B name the same unit twice.
+        key = (number, side_letter)
+        if key in seen:
             result.warnings.append(
-                f"AU{number} appears twice ('{seen[clash[0]]}' and '{part}'): kept "
-                f"'{seen[clash[0]]}'"
+                f"AU{number} appears twice ('{seen[key]}' and '{part}'): kept '{seen[key]}'"
             )
             continue
-        seen[(number, side_letter)] = part
+        seen[key] = part
         result.units.append(unit)
     rest = "".join(residue)
     if re.search(r"\bor\b|/", rest, re.IGNORECASE):

@@ -20,16 +20,17 @@ def test_missing_plus_warns_with_the_part(raw, expected, part):
     assert any("missing '+'" in w and part in w for w in parsed.warnings), parsed.warnings
 
 
-@pytest.mark.parametrize("raw", ["1+1A", "1+1", "12+R12", "R12+R12B"])
+@pytest.mark.parametrize("raw", ["1+1A", "1+1", "R12+R12B", "L6 + L6"])
 def test_an_au_twice_warns_and_keeps_one(raw):
     parsed = parse_code(raw)
     assert len(parsed.units) == 1
     assert any("appears twice" in w for w in parsed.warnings), parsed.warnings
 
 
-def test_both_sides_of_one_au_are_two_units():
-    parsed = parse_code("L12+R12")
-    assert parsed.normalised == "L12+R12"
+@pytest.mark.parametrize("raw", ["L12+R12", "12C+R12"])
+def test_two_sides_of_one_au_are_two_units(raw):
+    parsed = parse_code(raw)
+    assert len(parsed.units) == 2
     assert parsed.warnings == []
 
 
