@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 from annotator.analysis.agreement import RATIO_FLAG, AgreementReport
+from annotator.safe_output import csv_writer, open_output
 
 
 def _f(x: float | None, fmt: str = ".3f") -> str:
@@ -62,9 +62,8 @@ def agreement_text(r: AgreementReport, name_a: str = "A", name_b: str = "B") -> 
 def write_agreement_csv(path: str | Path, r: AgreementReport) -> None:
     """One table: a row per AU kappa, per emotion kappa and per event pair."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+    with open_output(path) as fh:
+        w = csv_writer(fh)
         w.writerow(
             [
                 "kind",
@@ -109,4 +108,3 @@ def write_agreement_csv(path: str | Path, r: AgreementReport) -> None:
         w.writerow(
             ["overall", "", "", "", "", "", "", "", "", "", "", "", _f(r.overall_ratio, ".4f"), ""]
         )
-    tmp.replace(path)

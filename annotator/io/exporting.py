@@ -18,6 +18,7 @@ from annotator.io.media_link import resolve
 from annotator.io.project_file import ProjectFileError, validate_document
 from annotator.model import Project
 from annotator.model.serialize import project_to_dict
+from annotator.safe_output import note_input
 
 
 def export_json(project: Project, out: str | os.PathLike[str], *,
@@ -40,7 +41,7 @@ def export_json(project: Project, out: str | os.PathLike[str], *,
     problems = validate_document(doc, out.name)
     if problems:
         raise ProjectFileError(problems)
-    return write_atomic(out, json.dumps(doc, indent=2, ensure_ascii=False) + "\n", newline="\n")
+    return write_atomic(out, json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n", newline="\n")
 
 
 @dataclass(frozen=True)
@@ -119,4 +120,7 @@ def export(fmt: str, source: ExportSource, out: str | os.PathLike[str], **option
         f = FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
+    inputs = [source.project_path, *source.videos.values()]
+    inputs += [resolve(m, source.project_path) for m in source.project.media.values()]
+    note_input(*inputs, label="input")
     return f.run(source.project, out, source=source, **options)

@@ -150,7 +150,10 @@ def import_into_file(planner: Planner, file: str | os.PathLike[str],
 
     Any failure (bad file, refused event) raises before the project file is touched.
     """
+    from annotator.safe_output import check_input
+
     file = Path(file)
+    check_input(file, label="imported file")
     if not file.is_file():
         raise ImportFileError(f"{file}: no such file")
     loaded = load_project(project_path)
@@ -158,7 +161,8 @@ def import_into_file(planner: Planner, file: str | os.PathLike[str],
     plan = planner(loaded.project, file)
     copy = copy_project(loaded.project)
     apply_plan(copy, plan)
-    save_project(copy, loaded.path)
+    if copy.revision != loaded.project.revision:  # a no-op import changes nothing, not even .bak
+        save_project(copy, loaded.path)
     if warn is not None:
         for w in plan.warnings[:20]:
             warn(w)

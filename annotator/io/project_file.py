@@ -1,26 +1,36 @@
 """Load, validate and save ``*.facet.json`` project files, atomically, with autosave.
 
-A project file is never half-written: save writes a temporary file in the same folder,
-fsyncs it, keeps the previous version as ``.bak`` (a hard link, so no copy and no window
-without a file) and renames the new file over the old one. Killing the process at any
-instant leaves the old or the new project, both loadable.
+A project file is never half-written: save goes through :mod:`annotator.safe_output` (a
+temporary file in the same folder, fsynced, renamed over the old one; symlinks followed;
+the file's mode kept; never onto one of the project's videos), after keeping the previous
+version as ``.bak`` (a hard link, so no copy and no window without a file). Killing the
+process at any instant leaves the old or the new project, both loadable.
+
+Speed (issue 17): orjson parses and writes (4-8x stdlib json; it also refuses NaN,
+Infinity and lone surrogates, which are not JSON); jsonschema-rs answers "valid?" in Rust;
+the pure-Python jsonschema is imported only to word the errors of an invalid file.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
-import tempfile
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from annotator.model.project import Project
 from annotator.model.serialize import migrate, project_from_dict, project_to_dict
+from annotator.safe_output import InputError, OutputError, check_input, write_output
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - stdlib fallback, same output
+    orjson = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +60,9 @@ def _schema() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
+def _validator():  # type: ignore[no-untyped-def]
+    import jsonschema  # slow to import (~0.2 s): only needed to word errors
+
     return jsonschema.Draft202012Validator(_schema())
 
 
@@ -69,7 +81,7 @@ def _pointer(path: Any) -> str:
     return "/" + "/".join(str(p) for p in path) if path else "/"
 
 
-def _schema_message(err: jsonschema.ValidationError) -> str:
+def _schema_message(err: Any) -> str:
     if err.validator == "required":
         return err.message.replace("is a required property", "is required")
     if err.validator == "additionalProperties":
@@ -99,7 +111,147 @@ def validate_document(doc: Any, name: str) -> list[str]:
     if not isinstance(doc, dict):
         return problems
     problems += [f"{name}: {p}" for p in _semantic_problems(doc)]
+    problems += [f"{name}: {p}" for p in _strict_problems(doc, _strict_spec(), "")]
     return sorted(set(problems), key=_pointer_order)
+
+
+# ------------------------------------------------------------------ what JSON Schema lets through
+@dataclass
+class _Spec:
+    """Per object kind, read from the schema: which properties are integers, numbers, lists
+    of numbers, and which hold nested objects (so the check follows only those)."""
+
+    ints: tuple[str, ...] = ()
+    nums: tuple[str, ...] = ()
+    num_lists: tuple[str, ...] = ()  # arrays (of arrays) of numbers: curve values, points
+    children: dict[str, _Spec] = field(default_factory=dict)  # object or array-of-object props
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    root = _schema()
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = root
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    node = _resolve(node)
+    t = node.get("type")
+    out = {t} if isinstance(t, str) else set(t or ())
+    for key in ("oneOf", "anyOf"):
+        for sub in node.get(key, ()):
+            out |= _types(sub)
+    return out
+
+
+def _spec_of(node: dict[str, Any], depth: int = 0) -> _Spec:
+    node = _resolve(node)
+    spec = _Spec()
+    ints, nums, lists = [], [], []
+    for name, prop in node.get("properties", {}).items():
+        prop = _resolve(prop)
+        types = _types(prop)
+        if "integer" in types:
+            ints.append(name)
+        elif "number" in types:
+            nums.append(name)
+        elif "array" in types and depth < 4:
+            items = _resolve(prop.get("items", {}))
+            if "object" in _types(items):
+                spec.children[name] = _spec_of(items, depth + 1)
+            elif _types(items) & {"number", "array"}:
+                lists.append(name)
+        elif "object" in types and depth < 4:
+            spec.children[name] = _spec_of(prop, depth + 1)
+    spec.ints, spec.nums, spec.num_lists = tuple(ints), tuple(nums), tuple(lists)
+    return spec
+
+
+@lru_cache(maxsize=1)
+def _strict_spec() -> _Spec:
+    return _spec_of(_schema())
+
+
+def _finite_list(values: Any) -> bool:
+    if not isinstance(values, list):
+        return True
+    flat = [v for v in values if v.__class__ is float]
+    if len(flat) == len(values) or not any(isinstance(v, list) for v in values):
+        return all(map(math.isfinite, flat))
+    return all(_finite_list(v) if isinstance(v, list) else
+               (not isinstance(v, float) or math.isfinite(v)) for v in values)
+
+
+def _strict_problems(obj: Any, spec: _Spec, at: str) -> list[str]:
+    """Integral floats in integer fields (JSON Schema's "integer" accepts 30.0, and then
+    frame checks and saves break), NaN/Infinity in number fields; each with its pointer."""
+    out: list[str] = []
+    if not isinstance(obj, dict):
+        return out
+    for name in spec.ints:
+        v = obj.get(name)
+        if v.__class__ is float:
+            out.append(f"{at}/{name}: must be an integer, not {v!r}")
+    for name in spec.nums:
+        v = obj.get(name)
+        if v.__class__ is float and not math.isfinite(v):
+            out.append(f"{at}/{name}: must be a finite number, not {v!r}")
+    for name in spec.num_lists:
+        if not _finite_list(obj.get(name)):
+            out.append(f"{at}/{name}: must hold finite numbers (no NaN or Infinity)")
+    for name, child in spec.children.items():
+        v = obj.get(name)
+        if isinstance(v, list):
+            for i, item in enumerate(v):
+                if isinstance(item, dict):
+                    out += _strict_problems(item, child, f"{at}/{name}/{i}")
+        elif isinstance(v, dict):
+            out += _strict_problems(v, child, f"{at}/{name}")
+    return out
+
+
+def _bad_values(obj: Any, at: str = "") -> list[str]:
+    """NaN, Infinity and lone surrogates anywhere (keys too), with their pointers; used when
+    the strict parser refused a file, to say where."""
+    out: list[str] = []
+    stack = [(obj, at)]
+    while stack and len(out) < 50:
+        v, where = stack.pop()
+        if isinstance(v, float) and not math.isfinite(v):
+            out.append(f"{where or '/'}: {v!r} is not a JSON number (NaN and Infinity are "
+                       "not allowed)")
+        elif isinstance(v, str):
+            if _has_surrogate(v):
+                out.append(f"{where or '/'}: text holds a lone surrogate (\\u{_surrogate(v):04x}"
+                           "), which is not Unicode text")
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                if _has_surrogate(k):
+                    out.append(f"{where or '/'}: a key holds a lone surrogate, which is not "
+                               "Unicode text")
+                stack.append((x, f"{where}/{_escape_pointer(k)}"))
+        elif isinstance(v, list):
+            stack.extend((x, f"{where}/{i}") for i, x in enumerate(v))
+    return sorted(out, key=lambda line: _pointer_order(f"x: {line}"))
+
+
+def _escape_pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1").encode("utf-8", "backslashreplace").decode()
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _surrogate(text: str) -> int:
+    return next(ord(c) for c in text if 0xD800 <= ord(c) <= 0xDFFF)
 
 
 def _pointer_order(line: str) -> list[Any]:
@@ -119,6 +271,21 @@ def _ints(*values: Any) -> bool:
     return all(type(v) is int for v in values)  # type(), not isinstance(): True is no frame
 
 
+#: Longest video a project may claim (the nominal timebase of a missing video is built
+#: for the claimed length: 1e8 frames would take gigabytes).
+MAX_MEDIA_S = 24 * 3600
+
+
+def _rate(fps: Any) -> Fraction | None:
+    if not isinstance(fps, str):
+        return None
+    try:
+        rate = Fraction(fps)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return rate if rate > 0 else None
+
+
 def _semantic_problems(doc: dict[str, Any]) -> list[str]:
     """What JSON Schema cannot say: unique ids, references, frame order and range.
 
@@ -131,6 +298,16 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         if m.get("id") in media:
             out.append(f"/media/{i}/id: duplicate media id {m.get('id')!r}")
         media[m.get("id")] = m
+        count, sync = m.get("frame_count"), m.get("sync_frame")
+        rate = _rate(m.get("fps"))
+        if _ints(count) and rate and count / rate > MAX_MEDIA_S:
+            out.append(f"/media/{i}/frame_count: {count} frames at {m.get('fps')} fps is "
+                       f"{float(count / rate) / 3600:.0f} hours; Facet takes videos up to "
+                       f"{MAX_MEDIA_S // 3600} hours")
+        if _ints(count, sync) and count and sync >= count:
+            out.append(f"/media/{i}/sync_frame: must be < frame_count ({count})")
+    frame_counts = {k: v.get("frame_count") for k, v in media.items()
+                    if _ints(v.get("frame_count"))}
     faces = set()
     for i, f in _dicts(doc, "faces"):
         if f.get("id") in faces:
@@ -139,9 +316,10 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         for j, b in _dicts(f, "boxes"):
             if b.get("media") not in media:
                 out.append(f"/faces/{i}/boxes/{j}/media: unknown media {b.get('media')!r}")
+            count = frame_counts.get(b.get("media"), 0)
+            if count and _ints(b.get("frame")) and b["frame"] >= count:
+                out.append(f"/faces/{i}/boxes/{j}/frame: must be < frame_count ({count})")
     first_media = next(iter(media), None)
-    frame_counts = {k: v.get("frame_count") for k, v in media.items()
-                    if _ints(v.get("frame_count"))}
     ids = set()
     for i, e in _dicts(doc, "events"):
         at = f"/events/{i}"
@@ -168,17 +346,57 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         if m.get("id") in mids:
             out.append(f"/markers/{i}/id: duplicate marker id {m.get('id')}")
         mids.add(m.get("id"))
-        if _ints(m.get("start_frame"), m.get("end_frame")) and m["start_frame"] > m["end_frame"]:
-            out.append(f"/markers/{i}/start_frame: must be <= end_frame")
+        if _ints(m.get("start_frame"), m.get("end_frame")):
+            if m["start_frame"] > m["end_frame"]:
+                out.append(f"/markers/{i}/start_frame: must be <= end_frame")
+            count = frame_counts.get(m.get("media", first_media), 0)
+            if count and m["end_frame"] >= count:
+                out.append(f"/markers/{i}/end_frame: must be < frame_count ({count})")
     for i, c in _dicts(doc, "curves"):
         if "face" in c and c["face"] not in faces:
             out.append(f"/curves/{i}/face: unknown face {c['face']!r}")
+        count = frame_counts.get(c.get("media", first_media), 0)
+        values = c.get("values")
+        if count and _ints(c.get("start_frame")) and isinstance(values, list) and \
+                c["start_frame"] + len(values) > count:
+            out.append(f"/curves/{i}/values: runs past frame_count ({count})")
     return out
+
+
+def _loads(raw: bytes) -> Any:
+    if orjson is not None:
+        return orjson.loads(raw)
+    return json.loads(raw, parse_constant=_refuse_constant)  # pragma: no cover
+
+
+def _refuse_constant(name: str) -> Any:  # pragma: no cover - stdlib fallback only
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse_problem(raw: bytes, name: str, err: Exception) -> list[str]:
+    """Why a file that is UTF-8 is not strict JSON, with a pointer when the file is JSON
+    apart from NaN, Infinity or lone surrogates (what Python's json module lets through)."""
+    try:
+        loose = json.loads(raw)
+    except json.JSONDecodeError as e:
+        return [f"{name}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"]
+    except (ValueError, RecursionError) as e:
+        return [f"{name}: invalid JSON ({e})"]
+    bad = _bad_values(loose)
+    if bad:
+        return [f"{name}: {b}" for b in bad]
+    line, col = getattr(err, "lineno", None), getattr(err, "colno", None)
+    where = f" at line {line} column {col}" if line else ""
+    return [f"{name}: invalid JSON{where}: {getattr(err, 'msg', err)}"]
 
 
 def read_document(path: Path) -> dict[str, Any]:
     """Parse the file into a dict, with one-line errors for the usual ways files go bad."""
     name = path.name
+    try:
+        check_input(path, label="project")
+    except InputError as e:
+        raise ProjectFileError([str(e)]) from None
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -187,16 +405,18 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ProjectFileError([f"{path}: is a folder, not a project file"]) from None
     except OSError as e:
         raise ProjectFileError([f"{path}: cannot read ({e.strerror})"]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ProjectFileError([f"{name}: not UTF-8 text (byte {e.start})"]) from None
-    if not text.strip():
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
         raise ProjectFileError([f"{name}: empty file"])
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ProjectFileError([f"{name}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"]) from None
+        doc = _loads(raw)
+    except (ValueError, RecursionError) as e:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as u:
+            raise ProjectFileError([f"{name}: not UTF-8 text (byte {u.start})"]) from None
+        raise ProjectFileError(_parse_problem(raw, name, e)) from None
     if not isinstance(doc, dict):
         raise ProjectFileError([f"{name}: /: must be a JSON object"])
     return doc
@@ -210,7 +430,10 @@ def load_project(path: str | os.PathLike[str]) -> LoadedProject:
         raise ProjectFileError(
             [f"{path.name}: /schema_version: {version} is newer than this Facet understands (2)"]
         )
-    doc, notes = migrate(doc)
+    try:
+        doc, notes = migrate(doc)
+    except (ValueError, TypeError, ZeroDivisionError, KeyError, AttributeError, IndexError):
+        notes = []  # a malformed v1 document: the validator words what is wrong
     problems = validate_document(doc, path.name)
     if problems:
         raise ProjectFileError(problems)
@@ -218,66 +441,124 @@ def load_project(path: str | os.PathLike[str]) -> LoadedProject:
     return LoadedProject(project, path, notes)
 
 
-def _format(doc: dict[str, Any]) -> str:
+def _dump(value: Any) -> bytes:
+    if orjson is not None:
+        return orjson.dumps(value)
+    return json.dumps(value, ensure_ascii=False, allow_nan=False,  # pragma: no cover
+                      separators=(",", ":")).encode("utf-8")
+
+
+def _dump_items(items: list[Any]) -> bytes:
+    """``item,\n  item`` for a list of objects, one object per line.
+
+    One encoder call for the whole list, then a newline after each top-level ``},{"<first
+    key>":``: inside a string the quote after ``{`` would be escaped, so the pattern only
+    occurs between objects (or in a nested object with the same first key, which the
+    count catches; then each item is encoded on its own)."""
+    whole = _dump(items)[1:-1]
+    first = next(iter(items[0]), None) if isinstance(items[0], dict) else None
+    if first is not None and all(isinstance(v, dict) and next(iter(v), None) == first
+                                 for v in items):
+        sep = b'},{' + _dump(first) + b":"
+        if whole.count(sep) == len(items) - 1:
+            return whole.replace(sep, b'},\n  {' + _dump(first) + b":")
+    return b",\n  ".join(_dump(v) for v in items)
+
+
+def _format(doc: dict[str, Any]) -> bytes:
     """Readable and diff-friendly without bloat: one line per event, face, marker or curve."""
     parts = []
     for key, value in doc.items():
-        k = json.dumps(key)
+        k = _dump(key)
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            items = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
-            parts.append(f" {k}: [\n  {items}\n ]")
+            parts.append(b" " + k + b": [\n  " + _dump_items(value) + b"\n ]")
         else:
-            parts.append(f" {k}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            parts.append(b" " + k + b": " + _dump(value))
+    return b"{\n" + b",\n".join(parts) + b"\n}\n"
+
+
+def _encode(doc: dict[str, Any], name: str) -> bytes:
+    try:
+        return _format(doc)
+    except (TypeError, ValueError) as e:  # lone surrogates, or a value that is not JSON
+        problems = [f"{name}: {b}" for b in _bad_values(doc)]
+        raise ProjectFileError(problems or [f"{name}: cannot encode the project ({e})"]) from None
 
 
 def dumps(project: Project, name: str = "project") -> str:
+    return dump_bytes(project, name).decode("utf-8")
+
+
+def dump_bytes(project: Project, name: str = "project") -> bytes:
+    """The validated file content; NaN, Infinity and lone surrogates are refused, never
+    written (orjson would write NaN as null)."""
     doc = project_to_dict(project)
     problems = validate_document(doc, name)
     if problems:
         raise ProjectFileError(problems)
-    return _format(doc)
+    return _encode(doc, name)
 
 
-def _atomic_write(path: Path, text: str, *, backup: bool) -> None:
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def _keep_backup(real: Path) -> None:
+    if not real.exists():
+        return
+    bak = real.with_name(real.name + ".bak")
+    link_tmp = real.with_name(f".{real.name}.bak.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        if backup and path.exists():
-            bak = path.with_name(path.name + ".bak")
-            link_tmp = path.with_name(f".{path.name}.bak.tmp")
-            try:
-                link_tmp.unlink(missing_ok=True)
-                os.link(path, link_tmp)
-                os.replace(link_tmp, bak)
-            except OSError:
-                log.warning("could not keep a backup of %s", path, exc_info=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+        link_tmp.unlink(missing_ok=True)
+        os.link(real, link_tmp)
+        os.replace(link_tmp, bak)
     except OSError:
-        pass
+        log.warning("could not keep a backup of %s", real, exc_info=True)
+
+
+def _same_content(path: Path, data: bytes) -> bool:
+    try:
+        real = Path(os.path.realpath(path))
+        if real.stat().st_size != len(data):
+            return False
+        return real.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _video_inputs(project: Project, path: Path) -> list[Path]:
+    from annotator.io.media_link import resolve
+
+    out = []
+    for m in project.media.values():
+        try:
+            out.append(resolve(m, path))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _atomic_write(path: Path, text: str | bytes, *, backup: bool, project: Project | None = None) -> None:
+    """Write through :mod:`annotator.safe_output` (fsynced); ``backup`` keeps ``.bak``.
+
+    A project file may replace a project file this process read (Save, Save As), never
+    one of its videos or another input."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    inputs = _video_inputs(project, path) if project is not None else []
+    write_output(path, data, inputs=inputs, fsync=True, replaceable=("project",),
+                 before_replace=_keep_backup if backup else None)
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
-    """Validate, then write atomically; the previous version stays as ``<file>.bak``."""
+    """Validate, then write atomically; the previous version stays as ``<file>.bak``.
+
+    Saving what the file already holds writes nothing (no ``.bak`` rotation, same mtime)."""
     path = Path(path)
-    text = dumps(project, path.name)
-    try:
-        _atomic_write(path, text, backup=True)
-    except OSError as e:
-        raise ProjectFileError([f"{path}: cannot save ({e.strerror or e})"]) from None
+    data = dump_bytes(project, path.name)
+    if not _same_content(path, data):
+        try:
+            _atomic_write(path, data, backup=True, project=project)
+        except OutputError as e:
+            raise ProjectFileError([str(e).replace(": cannot write", ": cannot save", 1)]) \
+                from None
+        except OSError as e:
+            raise ProjectFileError([f"{path}: cannot save ({e.strerror or e})"]) from None
     project.saved_revision = project.revision
     return path
 
@@ -292,7 +573,11 @@ def autosave_path(path: str | os.PathLike[str]) -> Path:
 
 def write_autosave(project: Project, path: str | os.PathLike[str]) -> Path:
     target = autosave_path(path)
-    _atomic_write(target, dumps(project, target.name), backup=False)
+    data = dump_bytes(project, target.name)
+    try:
+        _atomic_write(target, data, backup=False, project=project)
+    except OutputError as e:
+        raise ProjectFileError([str(e)]) from None
     return target
 
 
