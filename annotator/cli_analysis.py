@@ -269,7 +269,6 @@ def _write_charts(project: Any, folder: Path) -> None:
         durations_s,
         emotion_timeline,
     )
-
     from annotator.safe_output import output_folder, write_output
 
     output_folder(folder)

@@ -92,7 +92,6 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 def cmd_frame(args: argparse.Namespace) -> int:
     from annotator.media import FrameSource
-
     from annotator.safe_output import check_input, resolve_target
 
     out = Path(args.output)

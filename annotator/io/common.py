@@ -20,7 +20,7 @@ from typing import Any
 from annotator.io.media_link import resolve
 from annotator.io.project_file import load_project
 from annotator.model import Project
-from annotator.safe_output import note_input, safe_cell, write_output
+from annotator.safe_output import note_input, safe_cell, write_output  # noqa: F401 - safe_cell re-exported
 
 log = logging.getLogger(__name__)
 

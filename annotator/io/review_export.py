@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from annotator.io.common import ExportSource, Progress, media_name, tick, write_atomic
-from annotator.safe_output import child_path, output_folder
 from annotator.model import Marker, MarkerKind, Project
 from annotator.model.timecode import frame_to_smpte
 from annotator.review.burn import burn_shapes
 from annotator.review.shots import breakdown
+from annotator.safe_output import child_path, output_folder
 
 CSS = """
 :root{color-scheme:light dark;--fg:#1d1d1f;--bg:#fff;--muted:#666;--line:#ddd;--acc:#c98a00}
