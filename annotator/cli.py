@@ -187,6 +187,25 @@ def _user_message(exc: BaseException) -> str | None:
     return None
 
 
+def _refuse_special_files(args: argparse.Namespace) -> None:
+    """A FIFO or device named anywhere on the command line is refused before any work:
+    reading one hangs (validate on a FIFO waited forever) and writing one is never meant."""
+    import os
+    import stat
+
+    for value in vars(args).values():
+        for v in value if isinstance(value, list) else [value]:
+            if not isinstance(v, str) or not v:
+                continue
+            try:
+                mode = os.stat(v).st_mode
+            except (OSError, ValueError):
+                continue
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
+                raise CliError(f"{v}: is {kind}, not a file; nothing was read or written")
+
+
 def main(argv: list[str] | None = None) -> int:
     from annotator.logs import setup_logging
 
@@ -194,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logfile = setup_logging(verbose=args.verbose)
     try:
+        _refuse_special_files(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)

@@ -180,7 +180,7 @@ class ParsedCode:
 _MISSING = {"", "/", "-", "?", "NULL", "NONE", "NA", "N/A", "-1"}
 # re.ASCII: ``\d`` alone would read full-width digits ("１２") as AU12 without a word.
 _TOKEN = re.compile(
-    r"(?<![A-Za-z])(?P<side>[LRTBUA])?\s*(?:AU\s*)?(?P<m>M)?(?P<num>[0-9]{1,3})"
+    r"(?<![A-Za-z])(?P<side>[LRTBUA])?\s*(?:AU\s*)?(?P<m>M)?(?<![0-9])(?P<num>[0-9]{1,3})"
     r"(?P<int>\(\s*[A-E](?:\s*/\s*[A-E])*\s*\)|[A-E](?:/[A-E])*(?![A-Za-z]))?"
     r"(?![0-9])",
     re.IGNORECASE | re.ASCII,

@@ -37,7 +37,7 @@ def problems_of(tmp_path, text: str) -> list[str]:
     (lambda d: d["events"][0].update(id=1.0), "/events/0/id: must be an integer"),
     (lambda d: d["media"][0].update(fps="0/1"), "/media/0/fps"),
     (lambda d: d["events"][0].update(apex_frame=260, offset_frame=270), "/events/0/offset_frame: must be < frame_count"),
-    (lambda d: d["media"][0].update(frame_count=10**8), "/media/0/frame_count: 100000000 frames"),
+    (lambda d: d["media"][0].update(frame_count=10**8), "/media/0/frame_count: 100000000 frames (927 hours"),
     (lambda d: d["events"][0].update(confidence=math.nan), "/events/0/confidence: nan is not a JSON number"),
     (lambda d: d["events"][0].update(confidence=math.inf), "/events/0/confidence: inf"),
     (lambda d: d.update(title="\ud800"), "/title: text holds a lone surrogate"),
