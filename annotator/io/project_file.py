@@ -23,8 +23,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from annotator.model.entities import Event
 from annotator.model.project import Project
-from annotator.model.serialize import migrate, project_from_dict, project_to_dict
+from annotator.model.serialize import (
+    _INTENSITIES,
+    _KINDS,
+    _SIDES,
+    migrate,
+    project_from_dict,
+    project_to_dict,
+)
 from annotator.safe_output import InputError, OutputError, check_input, write_output
 
 try:
@@ -435,11 +443,52 @@ def load_project(path: str | os.PathLike[str]) -> LoadedProject:
         doc, notes = migrate(doc)
     except (ValueError, TypeError, ZeroDivisionError, KeyError, AttributeError, IndexError):
         notes = []  # a malformed v1 document: the validator words what is wrong
+    fast = _fast_check()
+    if fast is not None and fast(doc):
+        events = _checked_events(doc)
+        if events is not None:
+            return LoadedProject(project_from_dict(doc, events), path, notes)
     problems = validate_document(doc, path.name)
     if problems:
         raise ProjectFileError(problems)
-    project = project_from_dict(doc)
+    project = project_from_dict(doc)  # pragma: no cover - a problem the fast pass saw is listed
     return LoadedProject(project, path, notes)
+
+
+def _checked_events(doc: dict[str, Any], build: bool = True) -> dict[int, Event] | None:
+    """For a schema-valid document just parsed by orjson (so no NaN, Infinity or lone
+    surrogates): check what JSON Schema cannot and build the events, in one pass over
+    them. None when anything is wrong; then :func:`validate_document` words every problem.
+    Everything but the events is small and goes through the general checks."""
+    rest = {k: v for k, v in doc.items() if k != "events"}
+    if _semantic_problems(rest) or _strict_problems(rest, _strict_spec(), ""):
+        return None
+    media = {m["id"]: m.get("frame_count", 0) for m in doc.get("media", [])}
+    faces = {f["id"] for f in doc.get("faces", [])}
+    first = next(iter(media), None)
+    kinds, intensities, sides = _KINDS, _INTENSITIES, _SIDES
+    events: dict[int, Event] = {}
+    for e in doc.get("events", []):
+        eid, on, off = e["id"], e["onset_frame"], e["offset_frame"]
+        apex, au, mid = e.get("apex_frame"), e.get("au"), e.get("media", first)
+        if (eid.__class__ is not int or on.__class__ is not int or off.__class__ is not int
+                or on > off or eid in events or e["face"] not in faces or mid not in media):
+            return None
+        if apex is not None and (apex.__class__ is not int or not on <= apex <= off):
+            return None
+        if au is not None and au.__class__ is not int:
+            return None
+        count, conf = media[mid], e.get("confidence")
+        if (count and off >= count) or (conf is not None and not 0 <= conf <= 1):
+            return None  # (NaN fails both comparisons)
+        if not build:
+            events[eid] = None  # type: ignore[assignment]  # ids only, for duplicates
+            continue
+        events[eid] = Event(eid, e["face"], kinds[e["kind"]], on, off, apex, mid, au,
+                            intensities.get(e.get("intensity")), sides.get(e.get("side")),
+                            e.get("code", ""), e.get("emotion"), e.get("confidence"),
+                            e.get("annotator", ""), e.get("note", ""))
+    return events
 
 
 def _dump(value: Any) -> bytes:
@@ -494,9 +543,11 @@ def dump_bytes(project: Project, name: str = "project") -> bytes:
     """The validated file content; NaN, Infinity and lone surrogates are refused, never
     written (orjson would write NaN as null)."""
     doc = project_to_dict(project)
-    problems = validate_document(doc, name)
-    if problems:
-        raise ProjectFileError(problems)
+    fast = _fast_check()
+    if fast is None or not fast(doc) or _checked_events(doc, build=False) is None:
+        problems = validate_document(doc, name)
+        if problems:
+            raise ProjectFileError(problems)
     return _encode(doc, name)
 
 

@@ -154,8 +154,11 @@ def project_to_dict(p: Project) -> dict[str, Any]:
     }
 
 
-def project_from_dict(d: dict[str, Any]) -> Project:
-    """Build a project from a schema-valid, migrated document, without emitting signals."""
+def project_from_dict(d: dict[str, Any], events: dict[int, Event] | None = None) -> Project:
+    """Build a project from a schema-valid, migrated document, without emitting signals.
+
+    ``events``: already built from ``d["events"]`` (the loader builds them in the same pass
+    that checks them)."""
     p = Project(title=d.get("title", "Untitled"), annotator=d.get("annotator", ""))
     p.created = d.get("created", p.created)
     p.modified = d.get("modified", p.modified)
@@ -176,9 +179,12 @@ def project_from_dict(d: dict[str, Any]) -> Project:
         boxes = tuple(FaceBox(**b) for b in f.get("boxes", []))
         p.faces[f["id"]] = Face(f["id"], f.get("name", f["id"]), f.get("colour", "#e6553a"), boxes)
     p.vocabulary = Vocabulary(list(d.get("vocabulary", {}).get("emotions", Vocabulary().emotions)))
-    for e in d.get("events", []):
-        ev = event_from_dict(e)
-        p.events[ev.id] = ev
+    if events is not None:
+        p.events = events
+    else:
+        for e in d.get("events", []):
+            ev = event_from_dict(e)
+            p.events[ev.id] = ev
     for m in d.get("markers", []):
         drawing = tuple(
             Shape(s["type"], tuple(tuple(pt) for pt in s["points"]), s.get("colour", "#ffcc00"))
