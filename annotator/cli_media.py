@@ -13,13 +13,16 @@ import struct
 import sys
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy only when a frame is written: the CLI starts without it
+    import numpy as np
 
 
 def write_png(path: str | Path, rgb: np.ndarray, inputs: tuple[str | Path, ...] = ()) -> None:
     """Minimal PNG writer (8-bit RGB, no filter): exact pixels, no Qt or Pillow needed."""
+    import numpy as np
+
     arr = np.ascontiguousarray(rgb, dtype=np.uint8)
     if arr.ndim != 3 or arr.shape[2] != 3:
         raise ValueError("write_png needs an (H, W, 3) uint8 array")
@@ -41,6 +44,8 @@ def write_png(path: str | Path, rgb: np.ndarray, inputs: tuple[str | Path, ...] 
 
 def read_png(path: str | Path) -> np.ndarray:
     """Reader for the files :func:`write_png` writes (tests; RGB 8-bit, filter 0 only)."""
+    import numpy as np
+
     data = Path(path).read_bytes()
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError(f"{Path(path).name}: not a PNG file")
