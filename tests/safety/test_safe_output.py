@@ -166,3 +166,20 @@ def test_formula_cells_escaped(text, tmp_path):
 
     with open(tmp_path / "t.csv", newline="") as fh:
         assert next(csv.reader(fh))[0] == "'" + text
+
+
+def test_no_space_left_names_the_file_and_keeps_the_old(tmp_path, monkeypatch):
+    import errno
+
+    target = tmp_path / "p.facet.json"
+    target.write_text("old")
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(OutputError, match=r"p.facet.json: cannot write \(No space left on device\)"):
+        write_output(target, "new")
+    monkeypatch.undo()
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.facet.json"]
