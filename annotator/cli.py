@@ -193,7 +193,9 @@ def _refuse_special_files(args: argparse.Namespace) -> None:
     import os
     import stat
 
-    for value in vars(args).values():
+    from annotator.safe_output import note_input
+
+    for dest, value in vars(args).items():
         for v in value if isinstance(value, list) else [value]:
             if not isinstance(v, str) or not v:
                 continue
@@ -204,6 +206,13 @@ def _refuse_special_files(args: argparse.Namespace) -> None:
             if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
                 kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
                 raise CliError(f"{v}: is {kind}, not a file; nothing was read or written")
+            if stat.S_ISREG(mode) and dest not in _OUTPUT_ARGS:
+                # Every file the command reads is an input no output may replace (spot -o
+                # onto its video); a project file may still be saved over (import --into).
+                note_input(v, label="project" if v.endswith(".facet.json") else "input")
+
+
+_OUTPUT_ARGS = frozenset({"output", "csv", "charts", "dir"})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -108,3 +108,14 @@ def test_demo_never_overwrites(demo_copy, capsys):
     code, _, err = run(["demo", demo_copy.parent], capsys)
     assert code == 1 and "demo.facet.json" in err and "--force" in err, err
     assert digest(demo_copy) == before
+
+
+@pytest.mark.parametrize("cmd", [["cuts", "{v}", "-o", "{v}"], ["spot", "{v}", "-o", "{v}", "-q"],
+                                 ["agree", "{p}", "{p}", "--csv", "{p}"]])
+def test_analysis_outputs_onto_inputs_are_refused(demo_copy, capsys, cmd):
+    video = demo_copy.with_name("demo.mp4")
+    before = digest(video), digest(demo_copy)
+    argv = [a.format(v=video, p=demo_copy) for a in cmd]
+    code, _, err = run(argv, capsys)
+    assert code == 1 and "is an input" in err and "Traceback" not in err, err
+    assert (digest(video), digest(demo_copy)) == before
