@@ -169,6 +169,7 @@ def _all_cases(tmp_path_factory):
     return tmp, _cases(tmp)
 
 
+@pytest.mark.timeout(1200)
 def test_corpus_sample(tmp_path_factory):
     """The fixed-seed sample CI runs (a different, fixed choice of cases each release)."""
     tmp, cases = _all_cases(tmp_path_factory)
@@ -182,6 +183,7 @@ def test_corpus_sample(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(4 * 3600)
 @pytest.mark.skipif(not FULL, reason="full corpus: set FACET_FUZZ_FULL=1")
 def test_corpus_full(tmp_path_factory):
     tmp, cases = _all_cases(tmp_path_factory)
