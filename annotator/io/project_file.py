@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -23,6 +22,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from annotator.io.project_checks import (  # noqa: F401 - SCHEMA_PATH, _schema re-exported
+    SCHEMA_PATH,
+    _bad_values,
+    _dump,
+    _dump_items,
+    _format,
+    _pointer_order,
+    _schema,
+    _strict_problems,
+    _strict_spec,
+    orjson,
+)
 from annotator.model.entities import Event
 from annotator.model.project import Project
 from annotator.model.serialize import (
@@ -35,14 +46,8 @@ from annotator.model.serialize import (
 )
 from annotator.safe_output import InputError, OutputError, check_input, write_output
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - stdlib fallback, same output
-    orjson = None  # type: ignore[assignment]
-
 log = logging.getLogger(__name__)
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "project.schema.json"
 SUFFIX = ".facet.json"
 
 
@@ -59,12 +64,6 @@ class LoadedProject:
     project: Project
     path: Path
     notes: list[str] = field(default_factory=list)  # migrations and similar, for the status bar
-
-
-@lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    with open(SCHEMA_PATH, encoding="utf-8") as f:
-        return json.load(f)
 
 
 @lru_cache(maxsize=1)
@@ -121,151 +120,6 @@ def validate_document(doc: Any, name: str) -> list[str]:
     problems += [f"{name}: {p}" for p in _semantic_problems(doc)]
     problems += [f"{name}: {p}" for p in _strict_problems(doc, _strict_spec(), "")]
     return sorted(set(problems), key=_pointer_order)
-
-
-# ------------------------------------------------------------------ what JSON Schema lets through
-@dataclass
-class _Spec:
-    """Per object kind, read from the schema: which properties are integers, numbers, lists
-    of numbers, and which hold nested objects (so the check follows only those)."""
-
-    ints: tuple[str, ...] = ()
-    nums: tuple[str, ...] = ()
-    num_lists: tuple[str, ...] = ()  # arrays (of arrays) of numbers: curve values, points
-    children: dict[str, _Spec] = field(default_factory=dict)  # object or array-of-object props
-
-
-def _resolve(node: dict[str, Any]) -> dict[str, Any]:
-    root = _schema()
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = root
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    node = _resolve(node)
-    t = node.get("type")
-    out = {t} if isinstance(t, str) else set(t or ())
-    for key in ("oneOf", "anyOf"):
-        for sub in node.get(key, ()):
-            out |= _types(sub)
-    return out
-
-
-def _spec_of(node: dict[str, Any], depth: int = 0) -> _Spec:
-    node = _resolve(node)
-    spec = _Spec()
-    ints, nums, lists = [], [], []
-    for name, prop in node.get("properties", {}).items():
-        prop = _resolve(prop)
-        types = _types(prop)
-        if "integer" in types:
-            ints.append(name)
-        elif "number" in types:
-            nums.append(name)
-        elif "array" in types and depth < 4:
-            items = _resolve(prop.get("items", {}))
-            if "object" in _types(items):
-                spec.children[name] = _spec_of(items, depth + 1)
-            elif _types(items) & {"number", "array"}:
-                lists.append(name)
-        elif "object" in types and depth < 4:
-            spec.children[name] = _spec_of(prop, depth + 1)
-    spec.ints, spec.nums, spec.num_lists = tuple(ints), tuple(nums), tuple(lists)
-    return spec
-
-
-@lru_cache(maxsize=1)
-def _strict_spec() -> _Spec:
-    return _spec_of(_schema())
-
-
-def _finite_list(values: Any) -> bool:
-    if not isinstance(values, list):
-        return True
-    flat = [v for v in values if v.__class__ is float]
-    if len(flat) == len(values) or not any(isinstance(v, list) for v in values):
-        return all(map(math.isfinite, flat))
-    return all(_finite_list(v) if isinstance(v, list) else
-               (not isinstance(v, float) or math.isfinite(v)) for v in values)
-
-
-def _strict_problems(obj: Any, spec: _Spec, at: str) -> list[str]:
-    """Integral floats in integer fields (JSON Schema's "integer" accepts 30.0, and then
-    frame checks and saves break), NaN/Infinity in number fields; each with its pointer."""
-    out: list[str] = []
-    if not isinstance(obj, dict):
-        return out
-    for name in spec.ints:
-        v = obj.get(name)
-        if v.__class__ is float:
-            out.append(f"{at}/{name}: must be an integer, not {v!r}")
-    for name in spec.nums:
-        v = obj.get(name)
-        if v.__class__ is float and not math.isfinite(v):
-            out.append(f"{at}/{name}: must be a finite number, not {v!r}")
-    for name in spec.num_lists:
-        if not _finite_list(obj.get(name)):
-            out.append(f"{at}/{name}: must hold finite numbers (no NaN or Infinity)")
-    for name, child in spec.children.items():
-        v = obj.get(name)
-        if isinstance(v, list):
-            for i, item in enumerate(v):
-                if isinstance(item, dict):
-                    out += _strict_problems(item, child, f"{at}/{name}/{i}")
-        elif isinstance(v, dict):
-            out += _strict_problems(v, child, f"{at}/{name}")
-    return out
-
-
-def _bad_values(obj: Any, at: str = "") -> list[str]:
-    """NaN, Infinity and lone surrogates anywhere (keys too), with their pointers; used when
-    the strict parser refused a file, to say where."""
-    out: list[str] = []
-    stack = [(obj, at)]
-    while stack and len(out) < 50:
-        v, where = stack.pop()
-        if isinstance(v, float) and not math.isfinite(v):
-            out.append(f"{where or '/'}: {v!r} is not a JSON number (NaN and Infinity are "
-                       "not allowed)")
-        elif isinstance(v, str):
-            if _has_surrogate(v):
-                out.append(f"{where or '/'}: text holds a lone surrogate (\\u{_surrogate(v):04x}"
-                           "), which is not Unicode text")
-        elif isinstance(v, dict):
-            for k, x in v.items():
-                if _has_surrogate(k):
-                    out.append(f"{where or '/'}: a key holds a lone surrogate, which is not "
-                               "Unicode text")
-                stack.append((x, f"{where}/{_escape_pointer(k)}"))
-        elif isinstance(v, list):
-            stack.extend((x, f"{where}/{i}") for i, x in enumerate(v))
-    return sorted(out, key=lambda line: _pointer_order(f"x: {line}"))
-
-
-def _escape_pointer(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1").encode("utf-8", "backslashreplace").decode()
-
-
-def _has_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _surrogate(text: str) -> int:
-    return next(ord(c) for c in text if 0xD800 <= ord(c) <= 0xDFFF)
-
-
-def _pointer_order(line: str) -> list[Any]:
-    """Sort problems by document position: /events/2 before /events/10."""
-    pointer = line.split(": ", 2)[1] if line.count(": ") >= 2 else line
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in pointer.split("/")]
 
 
 def _dicts(doc: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -448,6 +302,7 @@ def load_project(path: str | os.PathLike[str]) -> LoadedProject:
         events = _checked_events(doc)
         if events is not None:
             return LoadedProject(project_from_dict(doc, events), path, notes)
+        doc, notes = migrate(read_document(path))  # the fast pass consumed it: read again
     problems = validate_document(doc, path.name)
     if problems:
         raise ProjectFileError(problems)
@@ -455,76 +310,109 @@ def load_project(path: str | os.PathLike[str]) -> LoadedProject:
     return LoadedProject(project, path, notes)
 
 
-def _checked_events(doc: dict[str, Any], build: bool = True) -> dict[int, Event] | None:
-    """For a schema-valid document just parsed by orjson (so no NaN, Infinity or lone
-    surrogates): check what JSON Schema cannot and build the events, in one pass over
-    them. None when anything is wrong; then :func:`validate_document` words every problem.
-    Everything but the events is small and goes through the general checks."""
+class _EventCheck:
+    """What JSON Schema cannot say about events, one event at a time (the loader and the
+    saver share it): unique ids, known face and media, integer frames in order and inside
+    frame_count, confidence in 0..1 (NaN fails both comparisons)."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.media = {m["id"]: m.get("frame_count", 0) for m in doc.get("media", [])}
+        self.faces = {f["id"] for f in doc.get("faces", [])}
+        self.first = next(iter(self.media), None)
+        self.seen: set[Any] = set()
+
+    def ok(self, e: dict[str, Any]) -> bool:
+        eid, on, off = e["id"], e["onset_frame"], e["offset_frame"]
+        apex, au, mid = e.get("apex_frame"), e.get("au"), e.get("media", self.first)
+        if (eid.__class__ is not int or on.__class__ is not int or off.__class__ is not int
+                or on > off or eid in self.seen or e["face"] not in self.faces
+                or mid not in self.media):
+            return False
+        if apex is not None and (apex.__class__ is not int or not on <= apex <= off):
+            return False
+        if au is not None and au.__class__ is not int:
+            return False
+        count, conf = self.media[mid], e.get("confidence")
+        if (count and off >= count) or (conf is not None and not 0 <= conf <= 1):
+            return False
+        self.seen.add(eid)
+        return True
+
+
+def _rest_ok(doc: dict[str, Any]) -> bool:
     rest = {k: v for k, v in doc.items() if k != "events"}
-    if _semantic_problems(rest) or _strict_problems(rest, _strict_spec(), ""):
+    return not _semantic_problems(rest) and not _strict_problems(rest, _strict_spec(), "")
+
+
+def _checked_events(doc: dict[str, Any]) -> dict[int, Event] | None:
+    """For a schema-valid document just parsed by orjson (so no NaN, Infinity or lone
+    surrogates): check and build the events in one pass, freeing each parsed event as it
+    goes (1M events: the dicts and the objects are never both whole in memory). None when
+    anything is wrong: the caller re-reads the file and words every problem."""
+    if not _rest_ok(doc):
         return None
-    media = {m["id"]: m.get("frame_count", 0) for m in doc.get("media", [])}
-    faces = {f["id"] for f in doc.get("faces", [])}
-    first = next(iter(media), None)
+    check = _EventCheck(doc)
+    first = check.first
     kinds, intensities, sides = _KINDS, _INTENSITIES, _SIDES
     events: dict[int, Event] = {}
-    for e in doc.get("events", []):
-        eid, on, off = e["id"], e["onset_frame"], e["offset_frame"]
-        apex, au, mid = e.get("apex_frame"), e.get("au"), e.get("media", first)
-        if (eid.__class__ is not int or on.__class__ is not int or off.__class__ is not int
-                or on > off or eid in events or e["face"] not in faces or mid not in media):
+    items = doc.get("events", [])
+    for i in range(len(items)):
+        e = items[i]
+        if not check.ok(e):
             return None
-        if apex is not None and (apex.__class__ is not int or not on <= apex <= off):
-            return None
-        if au is not None and au.__class__ is not int:
-            return None
-        count, conf = media[mid], e.get("confidence")
-        if (count and off >= count) or (conf is not None and not 0 <= conf <= 1):
-            return None  # (NaN fails both comparisons)
-        if not build:
-            events[eid] = None  # type: ignore[assignment]  # ids only, for duplicates
-            continue
-        events[eid] = Event(eid, e["face"], kinds[e["kind"]], on, off, apex, mid, au,
-                            intensities.get(e.get("intensity")), sides.get(e.get("side")),
-                            e.get("code", ""), e.get("emotion"), e.get("confidence"),
-                            e.get("annotator", ""), e.get("note", ""))
+        events[e["id"]] = Event(e["id"], e["face"], kinds[e["kind"]], e["onset_frame"],
+                                e["offset_frame"], e.get("apex_frame"), e.get("media", first),
+                                e.get("au"), intensities.get(e.get("intensity")),
+                                sides.get(e.get("side")), e.get("code", ""), e.get("emotion"),
+                                e.get("confidence"), e.get("annotator", ""), e.get("note", ""))
+        items[i] = None
+    doc["events"] = []
     return events
 
 
-def _dump(value: Any) -> bytes:
-    if orjson is not None:
-        return orjson.dumps(value)
-    return json.dumps(value, ensure_ascii=False, allow_nan=False,  # pragma: no cover
-                      separators=(",", ":")).encode("utf-8")
+@lru_cache(maxsize=1)
+def _events_check():  # type: ignore[no-untyped-def]
+    """jsonschema-rs for a list of events alone (the saver validates them in chunks)."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover
+        return None
+    schema = _schema()
+    return jsonschema_rs.validator_for({"$schema": schema["$schema"], "$defs": schema["$defs"],
+                                        "type": "array", "items": {"$ref": "#/$defs/event"}}
+                                       ).is_valid
 
 
-def _dump_items(items: list[Any]) -> bytes:
-    """``item,\n  item`` for a list of objects, one object per line.
-
-    One encoder call for the whole list, then a newline after each top-level ``},{"<first
-    key>":``: inside a string the quote after ``{`` would be escaped, so the pattern only
-    occurs between objects (or in a nested object with the same first key, which the
-    count catches; then each item is encoded on its own)."""
-    whole = _dump(items)[1:-1]
-    first = next(iter(items[0]), None) if isinstance(items[0], dict) else None
-    if first is not None and all(isinstance(v, dict) and next(iter(v), None) == first
-                                 for v in items):
-        sep = b'},{' + _dump(first) + b":"
-        if whole.count(sep) == len(items) - 1:
-            return whole.replace(sep, b'},\n  {' + _dump(first) + b":")
-    return b",\n  ".join(_dump(v) for v in items)
+_SAVE_CHUNK = 20_000
 
 
-def _format(doc: dict[str, Any]) -> bytes:
-    """Readable and diff-friendly without bloat: one line per event, face, marker or curve."""
+def _fast_dump(project: Project) -> bytes | None:
+    """Validate and encode without the whole event list as dicts at once: the rest of the
+    document as usual, the events in chunks (jsonschema-rs, the event check, orjson). None
+    when anything is off; the caller then takes the slow path that words the problems."""
+    from annotator.model.serialize import event_to_dict
+
+    fast, events_ok = _fast_check(), _events_check()
+    if fast is None or events_ok is None or orjson is None:
+        return None
+    doc = project_to_dict(project, with_events=False)
+    if not fast(doc) or not _rest_ok(doc):
+        return None
+    check = _EventCheck(doc)
+    ordered = sorted(project.events.values(), key=lambda e: e.id)
     parts = []
-    for key, value in doc.items():
-        k = _dump(key)
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            parts.append(b" " + k + b": [\n  " + _dump_items(value) + b"\n ]")
-        else:
-            parts.append(b" " + k + b": " + _dump(value))
-    return b"{\n" + b",\n".join(parts) + b"\n}\n"
+    for k in range(0, len(ordered), _SAVE_CHUNK):
+        dicts = [event_to_dict(e) for e in ordered[k:k + _SAVE_CHUNK]]
+        if not events_ok(dicts) or not all(map(check.ok, dicts)):
+            return None
+        try:
+            parts.append(_dump_items(dicts))
+        except (TypeError, ValueError):  # a lone surrogate: the slow path says where
+            return None
+    try:
+        return _format(doc, {"events": b",\n  ".join(parts)})
+    except (TypeError, ValueError):
+        return None
 
 
 def _encode(doc: dict[str, Any], name: str) -> bytes:
@@ -542,12 +430,13 @@ def dumps(project: Project, name: str = "project") -> str:
 def dump_bytes(project: Project, name: str = "project") -> bytes:
     """The validated file content; NaN, Infinity and lone surrogates are refused, never
     written (orjson would write NaN as null)."""
+    data = _fast_dump(project)
+    if data is not None:
+        return data
     doc = project_to_dict(project)
-    fast = _fast_check()
-    if fast is None or not fast(doc) or _checked_events(doc, build=False) is None:
-        problems = validate_document(doc, name)
-        if problems:
-            raise ProjectFileError(problems)
+    problems = validate_document(doc, name)
+    if problems:
+        raise ProjectFileError(problems)
     return _encode(doc, name)
 
 

@@ -88,7 +88,8 @@ def event_from_dict(d: dict[str, Any]) -> Event:
     )
 
 
-def project_to_dict(p: Project) -> dict[str, Any]:
+def project_to_dict(p: Project, with_events: bool = True) -> dict[str, Any]:
+    """``with_events=False``: ``"events"`` is left empty (the saver encodes them in chunks)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "title": p.title,
@@ -123,7 +124,8 @@ def project_to_dict(p: Project) -> dict[str, Any]:
             for f in p.faces.values()
         ],
         "vocabulary": {"emotions": list(p.vocabulary.emotions)},
-        "events": [event_to_dict(e) for e in sorted(p.events.values(), key=lambda e: e.id)],
+        "events": [event_to_dict(e) for e in sorted(p.events.values(), key=lambda e: e.id)]
+        if with_events else [],
         "markers": [
             {
                 "id": m.id,
