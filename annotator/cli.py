@@ -222,9 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logfile = setup_logging(verbose=args.verbose)
+    from annotator.safe_output import input_scope
+
     try:
-        _refuse_special_files(args)
-        return int(args.func(args) or 0)
+        with input_scope():
+            _refuse_special_files(args)
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130

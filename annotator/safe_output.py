@@ -445,3 +445,15 @@ class _SafeCsvWriter:
 def csv_writer(fh: IO[str], **kwargs: Any) -> _SafeCsvWriter:
     """A CSV writer that escapes formulas in every text cell (see :func:`safe_cell`)."""
     return _SafeCsvWriter(fh, **kwargs)
+
+
+@contextlib.contextmanager
+def input_scope() -> Iterator[None]:
+    """Inputs noted inside are forgotten on leaving (the CLI's ``main`` is one command; tests
+    and the GUI call it more than once in a process)."""
+    saved = OrderedDict(_INPUTS)
+    try:
+        yield
+    finally:
+        _INPUTS.clear()
+        _INPUTS.update(saved)
