@@ -111,3 +111,20 @@ def test_fifo_project_is_refused_not_read(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ProjectFileError, match="p.facet.json: is a FIFO"):
         load_project(fifo)
+
+
+def test_fast_paths_write_the_same_bytes_and_word_late_problems(tmp_path):
+    from annotator.io import project_file as pf
+
+    p = small()
+    for i in range(50_000 // 1000):
+        p.add_event(Event(0, "A", EventKind.AU, i, i + 3, au=(i % 40) + 1, code="x"))
+    assert pf._fast_dump(p) == pf._format(project_to_dict(p))
+    path = tmp_path / "late.facet.json"
+    doc = project_to_dict(p)
+    doc["events"][-1]["offset_frame"] = 300.0  # found after most events were consumed
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ProjectFileError) as e:
+        load_project(path)
+    assert any(f"/events/{len(doc['events']) - 1}/offset_frame: must be an integer" in x
+               for x in e.value.problems), e.value.problems
