@@ -44,12 +44,9 @@ def demo_project_path(demo_dir: Path) -> Path:
 def _no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
     """A modal question box offscreen waits forever for a click. Tests that care answer
     through the window's ask_* hooks; everyone else gets the answer that keeps going."""
-    try:
-        from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
-        from annotator.ui.main_window import MainWindow
-    except ImportError:
-        return
+    from annotator.ui.main_window import MainWindow  # our own module: a break fails
     monkeypatch.setattr(MainWindow, "_ask_save_changes",
                         lambda self: QMessageBox.StandardButton.Discard)
     monkeypatch.setattr(MainWindow, "_ask_recover", lambda self, path: False)

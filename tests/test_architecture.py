@@ -31,6 +31,10 @@ def imported_modules(folder: Path):
         ("analysis", ("PySide6", "vlc", "annotator.ui")),
         ("media", ("PySide6.QtWidgets", "annotator.ui")),
         ("commands", ("PySide6.QtWidgets", "annotator.ui")),
+        ("workspace", ("PySide6", "vlc", "annotator.ui", "annotator.media",
+                       "annotator.commands")),
+        ("review", ("PySide6", "vlc", "annotator.ui", "annotator.media",
+                    "annotator.commands", "annotator.io")),
     ],
 )
 def test_forbidden_imports(package, forbidden):

@@ -154,18 +154,22 @@ def test_video_with_existing_project_opens_the_project(window, demo_copy):
     assert window.project_path == demo_copy
 
 
-def test_undo_back_to_saved_state_is_unmodified(window, demo_copy):
+def test_saved_state_is_one_revision_comparison(window, demo_copy):
+    """Saved = the revision last written. Undo moves the revision like any edit, so undoing
+    back is still unsaved work (the undo stack's clean index is no second owner)."""
     from annotator.commands import AddEventCommand
 
     window.open_path(demo_copy)
-    assert not window.project.dirty
+    assert not window.project.dirty and not window.workspace.dirty
     window.undo_stack.push(AddEventCommand(window.project, Event(
         0, "A", EventKind.AU, 3, 6, au=9, code="9")))
-    assert window.project.dirty and "*" in window.windowTitle()
+    assert window.workspace.dirty and "*" in window.windowTitle()
     window.undo_stack.undo()
-    assert not window.project.dirty and "*" not in window.windowTitle()
+    assert window.workspace.dirty and "*" in window.windowTitle()
+    assert window.save()
+    assert not window.workspace.dirty and "*" not in window.windowTitle()
     window.undo_stack.redo()
-    assert window.project.dirty
+    assert window.workspace.dirty and window.project.dirty
 
 
 def test_recovered_work_stays_unsaved_after_switching_projects(qtbot, window, demo_dir, tmp_path):
