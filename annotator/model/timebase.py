@@ -8,7 +8,7 @@ variable-frame-rate video, NTSC 30000/1001 and streams whose first PTS is not 0 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -23,6 +23,12 @@ class Timebase:
 
     timestamps: np.ndarray
     fps: Fraction
+    #: Presentation time of frame 0 in the stream (its first PTS): 0 for most files; ELAN
+    #: export writes it as TIME_ORIGIN, import subtracts it.
+    start_s: float = 0.0
+    # The same times as a Python list: indexing it is ~10x faster than numpy scalars.
+    _list: list[float] = field(init=False, repr=False, compare=False)
+    _mid_cache: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ts = np.asarray(self.timestamps, dtype=np.float64)
@@ -52,14 +58,14 @@ class Timebase:
 
     def time_s(self, frame: int) -> float:
         """Presentation time of ``frame`` (its start)."""
-        return self._list[self._clamp(frame)]  # type: ignore[attr-defined]
+        return self._list[self._clamp(frame)]
 
     def end_s(self, frame: int) -> float:
         """End of ``frame`` = start of the next one (the last frame lasts a typical frame)."""
         f = self._clamp(frame)
         if f + 1 < self.frame_count:
-            return self._list[f + 1]  # type: ignore[attr-defined]
-        return self._list[f] + self.last_frame_duration_s  # type: ignore[attr-defined]
+            return self._list[f + 1]
+        return self._list[f] + self.last_frame_duration_s
 
     def duration_s(self, onset_frame: int, offset_frame: int) -> float:
         """From the start of the onset frame to the end of the offset frame (inclusive)."""
@@ -69,9 +75,29 @@ class Timebase:
     def duration_total_s(self) -> float:
         return self.end_s(self.frame_count - 1)
 
+    def frames_in(self, start_s: float, end_s: float) -> tuple[int, int]:
+        """The frames of the half-open span ``[start_s, end_s)``: those whose middle lies in
+        it, so back-to-back spans get back-to-back frames whatever the boundary; a span that
+        holds no frame's middle gets the one frame on screen at its own middle."""
+        mids = self._mids()
+        first = int(np.searchsorted(mids, start_s, side="left"))
+        last = int(np.searchsorted(mids, end_s, side="left")) - 1
+        if last < first or first >= self.frame_count:
+            f = self.index_at((start_s + end_s) / 2)
+            return f, f
+        return first, min(last, self.frame_count - 1)
+
+    def _mids(self) -> np.ndarray:
+        mids = self._mid_cache
+        if mids is None:
+            ends = np.append(self.timestamps[1:], self.timestamps[-1] + self.last_frame_duration_s)
+            mids = (self.timestamps + ends) / 2
+            object.__setattr__(self, "_mid_cache", mids)
+        return mids
+
     def index_at(self, seconds: float) -> int:
         """The frame on screen at ``seconds``: the last frame starting at or before it."""
-        i = bisect_right(self._list, seconds + _EPS_S) - 1  # type: ignore[attr-defined]
+        i = bisect_right(self._list, seconds + _EPS_S) - 1
         return min(max(i, 0), self.frame_count - 1)
 
     def _clamp(self, frame: int) -> int:

@@ -24,7 +24,7 @@ from annotator.model.project import Project
 from annotator.workspace import Workspace
 
 if TYPE_CHECKING:
-    from annotator.media.player_controller import PlayerController
+    from annotator.playback.player_controller import PlayerController
     from annotator.ui.player import PlayerWidget
 
 log = logging.getLogger(__name__)
