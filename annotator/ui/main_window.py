@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.io.project_file import SUFFIX
-from annotator.playback.player_controller import PlayerController
 from annotator.model import Media, Project, signals
+from annotator.playback.player_controller import PlayerController
 from annotator.ui.analysis import install_analysis
 from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
