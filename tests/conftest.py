@@ -51,6 +51,10 @@ def _no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
                         lambda self: QMessageBox.StandardButton.Discard)
     monkeypatch.setattr(MainWindow, "_ask_recover", lambda self, path: False)
     monkeypatch.setattr(MainWindow, "_ask_relink", lambda self, problem: None)
+    # a project a test's earlier window still holds: take it over (as before locks)
+    monkeypatch.setattr(MainWindow, "_ask_locked", lambda self, path, holder: "take-over")
+    monkeypatch.setattr(MainWindow, "_ask_changed_on_disk",
+                        lambda self, path, conflicts: "merge")
     # Static message boxes anywhere (error dialogs, confirmations) answer at once.
     for name, answer in (("warning", QMessageBox.StandardButton.Ok),
                          ("critical", QMessageBox.StandardButton.Ok),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +31,11 @@ from annotator.io.project_file import (
 )
 from annotator.model import ModelError, Project
 from annotator.ui.context import AppContext
+from annotator.ui.document_dialogs import MERGE, READ_ONLY, RELOAD, SAVE_AS, TAKE_OVER
+from annotator.workspace.conflict import merged_project, plan_merge
+from annotator.workspace.disk import Loaded, changed_since, read_version
+from annotator.workspace.lock import LockInfo, ProjectLock, acquire, take_over
+from annotator.workspace.snapshot import snapshot
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +51,35 @@ class Questions(Protocol):
 
     def ask_save_path(self) -> Path | None: ...
 
+    def ask_locked(self, path: Path, holder: LockInfo) -> str: ...
+
+    def ask_changed_on_disk(self, path: Path, conflicts: list[str]) -> str: ...
+
+
+def put_aside(path: Path) -> Path | None:
+    """Rename a declined autosave out of the way (kept, never deleted): the next open does
+    not offer it again, and the work is still there if the choice was a mistake."""
+    from annotator.io.project_file import autosave_path
+
+    auto = autosave_path(path)
+    if not auto.exists():
+        return None
+    aside = auto.with_name(auto.name.replace(".autosave.json",
+                                             f".declined-{datetime.now():%Y%m%d-%H%M%S}.json"))
+    try:
+        auto.rename(aside)
+    except OSError as e:
+        log.warning("%s: cannot put the autosave aside (%s)", auto, e)
+        return None
+    return aside
+
 
 class DocumentController(QObject):
     """Owns the document operations of one window (the workspace owns the state)."""
 
     saved = Signal(object)  # (Path) after a successful save
     autosaved = Signal(str)  # status text ("Autosaved 12:00:01" / "Autosave failed")
+    _autosave_done = Signal(int, str)  # (revision or -1, error) from the autosave thread
 
     def __init__(self, ctx: AppContext, questions: Questions) -> None:
         super().__init__(ctx.host)
@@ -58,6 +87,37 @@ class DocumentController(QObject):
         self.workspace = ctx.workspace
         self.questions = questions
         self._autosaved_revision = self.workspace.revision
+        self._lock: ProjectLock | None = None
+        self._base: Loaded | None = None  # the file's version our content is based on
+        self._autosave_thread: threading.Thread | None = None
+        self._autosave_done.connect(self._on_autosave_done)
+
+    # ------------------------------------------------------------------ lock
+    def _lock_for(self, path: Path) -> tuple[bool, ProjectLock | None, bool]:
+        """(go on, our new lock, read-only) for opening ``path``."""
+        if self._lock is not None and self._lock.project == path and self._lock.still_ours():
+            return True, self._lock, False  # reopening our own file
+        lock, holder = acquire(path)
+        if holder is None:
+            return True, lock, False
+        answer = self.questions.ask_locked(path, holder)
+        if answer == READ_ONLY:
+            return True, None, True
+        if answer == TAKE_OVER:
+            return True, take_over(path), False
+        return False, None, False
+
+    def _switch_lock(self, lock: ProjectLock | None) -> None:
+        if self._lock is not None and self._lock is not lock:
+            self._lock.release()
+        self._lock = lock
+
+    def close(self) -> None:
+        """The window closes: wait for an autosave in flight, release the lock."""
+        thread = self._autosave_thread
+        if thread is not None:
+            thread.join(30)
+        self._switch_lock(None)
 
     # ------------------------------------------------------------------ open / new
     def open_path(self, path: Path) -> bool:
@@ -70,18 +130,33 @@ class DocumentController(QObject):
         path = Path(path)
         if not self.maybe_save():
             return False
+        go, lock, read_only = self._lock_for(path)
+        if not go:
+            return False
         recovered = False
         try:
-            if newer_autosave(path) is not None and self.questions.ask_recover(path):
-                loaded = recover_autosave(path)
-                recovered = True
+            if not read_only and newer_autosave(path) is not None:
+                if self.questions.ask_recover(path):
+                    loaded = recover_autosave(path)
+                    recovered = True
+                else:
+                    put_aside(path)
+                    loaded = load_project(path)
             else:
                 loaded = load_project(path)
         except ProjectFileError as e:
+            if lock is not None and lock is not self._lock:
+                lock.release()
             self.ctx.show_error(e.problems[0] if len(e.problems) == 1 else
                                 f"{e.problems[0]} (and {len(e.problems) - 1} more problems)")
             return False
+        self._switch_lock(lock)
+        self._base = read_version(path)
+        self.workspace.set_read_only(read_only)
         self._set_loaded(loaded, recovered=recovered)
+        if read_only:
+            self.ctx.show_message(f"{path.name} is open read-only (another window has it)",
+                                  10000)
         return True
 
     def new_from_video(self, video: Path) -> bool:
@@ -100,14 +175,20 @@ class DocumentController(QObject):
         if not video.is_file():
             self.ctx.show_error(f"{video}: no such video file")
             return False
-        if newer_autosave(suggested) is not None and self.questions.ask_recover(suggested):
-            try:
-                loaded = recover_autosave(suggested)
-            except ProjectFileError as e:
-                self.ctx.show_error(e.problems[0])
+        self._switch_lock(None)
+        self._base = None
+        self.workspace.set_read_only(False)
+        if newer_autosave(suggested) is not None:
+            if self.questions.ask_recover(suggested):
+                try:
+                    loaded = recover_autosave(suggested)
+                except ProjectFileError as e:
+                    self.ctx.show_error(e.problems[0])
+                else:
+                    self._set_loaded(loaded, untitled=True, recovered=True)
+                    return True
             else:
-                self._set_loaded(loaded, untitled=True, recovered=True)
-                return True
+                put_aside(suggested)
         annotator = str(self.ctx.settings.value("annotator", ""))
         project = Project(title=video.stem, annotator=annotator)
         try:
@@ -230,7 +311,58 @@ class DocumentController(QObject):
         path = self.workspace.path
         if path is None:
             return False
+        if self.workspace.read_only:
+            self.ctx.show_error(f"{path.name} is open read-only (another window has it): "
+                                "use Save As, or reopen it and take the lock over")
+            return False
+        if changed_since(path, self._base):
+            return self._resolve_changed_on_disk(path)
         return self._write(path)
+
+    def _resolve_changed_on_disk(self, path: Path) -> bool:
+        """The file is not the version we loaded: never overwrite it silently."""
+        if not path.exists():
+            return self._write(path)  # deleted meanwhile: writing it back loses nothing
+        project = self.workspace.project
+        try:
+            result = plan_merge(project, path, self._base)
+        except ProjectFileError as e:
+            result = None
+            self.ctx.show_message(f"{path.name}: cannot merge ({e.problems[0]})", 10000)
+        answer = self.questions.ask_changed_on_disk(path, result.conflicts if result else
+                                                    ["the file on disk cannot be read"])
+        if answer == MERGE and result is not None:
+            try:
+                merged = merged_project(result, project, path.name)
+            except ProjectFileError as e:
+                self.ctx.show_error(e.problems[0])
+                return False
+            media_id = self.workspace.current_media_id
+            self.ctx.undo_stack.clear()  # its commands were made on the project replaced
+            self.workspace.set_project(merged, path, suggested=path, saved=False)
+            if media_id in merged.media:
+                self.set_current_media(media_id)
+            self._base = read_version(path)
+            ok = self._write(path)
+            if ok:
+                self.ctx.show_message(
+                    f"Merged your changes with {path.name}"
+                    + (f" ({len(result.conflicts)} conflicts kept the file's version)"
+                       if result.conflicts else ""), 10000)
+            return ok
+        if answer == RELOAD:
+            try:
+                loaded = load_project(path)
+            except ProjectFileError as e:
+                self.ctx.show_error(e.problems[0])
+                return False
+            self._base = read_version(path)
+            self._set_loaded(loaded)
+            return False
+        if answer == SAVE_AS:
+            new = self.questions.ask_save_path()
+            return self.save_as(new) if new is not None else False
+        return False
 
     def _write(self, path: Path) -> bool:
         project = self.workspace.project
@@ -240,6 +372,7 @@ class DocumentController(QObject):
         except ProjectFileError as e:
             self.ctx.show_error(str(e).splitlines()[0])
             return False
+        self._base = read_version(path)
         discard_autosave(path)
         self.workspace.mark_saved(revision)
         self._autosaved_revision = revision
@@ -251,10 +384,17 @@ class DocumentController(QObject):
 
     def save_as(self, path: Path) -> bool:
         """Write to ``path``; only a successful write switches the window to it (a failed
-        Save As keeps the old path, and with it autosave)."""
+        Save As keeps the old path, its lock and autosave)."""
         path = Path(path)
         if not path.name.endswith(SUFFIX):
             path = path.with_name(path.name + SUFFIX)
+        if path == self.workspace.path and not self.workspace.read_only:
+            return self.save()
+        lock, holder = acquire(path)
+        if holder is not None:
+            self.ctx.show_error(f"{path.name} is open in another window "
+                                f"({holder.describe()}): choose another name")
+            return False
         old = self.workspace.file
         project = self.workspace.project
         # Media paths are stored relative to the project file: re-anchor them, and put
@@ -268,23 +408,56 @@ class DocumentController(QObject):
             for mid, stored in before.items():
                 if mid in project.media and project.media[mid].path != stored:
                     project.update_media(mid, path=stored)
+            if lock is not None:
+                lock.release()
             return False
+        self._switch_lock(lock)
+        self.workspace.set_read_only(False)
         self.workspace.set_path(path)
         return True
 
     def autosave(self) -> None:
+        """Write a snapshot to the sidecar on a worker thread; never blocks the GUI, and
+        only one autosave is in flight."""
         ws = self.workspace
-        if not ws.dirty or ws.revision == self._autosaved_revision:
+        if not ws.dirty or ws.revision == self._autosaved_revision or ws.read_only:
             return
         target = ws.file
         if target is None:
             return
-        try:
-            write_autosave(ws.project, target)
-        except (OSError, ProjectFileError, ModelError) as e:
-            self.autosaved.emit(f"Autosave failed: {e}")
+        if self._autosave_thread is not None and self._autosave_thread.is_alive():
             return
-        self._autosaved_revision = ws.revision
+        snap = snapshot(ws.project)  # cheap: containers only; values are frozen
+        revision = ws.revision
+
+        def work() -> None:
+            try:
+                write_autosave(snap, target)
+            except (OSError, ProjectFileError, ModelError) as e:
+                self._autosave_done.emit(-1, str(e))
+            except Exception as e:  # noqa: BLE001 - a worker must report, never die silently
+                log.exception("autosave failed")
+                self._autosave_done.emit(-1, str(e))
+            else:
+                self._autosave_done.emit(revision, "")
+
+        self._autosave_thread = threading.Thread(target=work, name="facet-autosave",
+                                                 daemon=True)
+        self._autosave_thread.start()
+
+    def wait_autosave(self, timeout: float = 30) -> bool:
+        """Join the autosave in flight (tests, close); True when none is left."""
+        thread = self._autosave_thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    def _on_autosave_done(self, revision: int, error: str) -> None:
+        if revision < 0:
+            self.autosaved.emit(f"Autosave failed: {error}")
+            return
+        self._autosaved_revision = revision
         self.autosaved.emit(f"Autosaved {datetime.now():%H:%M:%S}")
 
     def maybe_save(self) -> bool:

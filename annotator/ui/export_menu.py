@@ -306,6 +306,14 @@ class ExportImportController(QObject):
             log.info("%s", w)
         self.ctx.show_message(plan.summary() + note, 8000)
 
+    def cancel(self, wait: bool = False) -> None:
+        """Stop the job in flight (the window closes); ``wait`` joins its thread."""
+        job = self.job
+        if job is not None and not job.done:
+            job.cancel()
+            if wait:
+                job.wait(30)
+
     # -------------------------------------------------------------- the worker
     def _run(self, label: str, work: Callable[..., Any],
              on_success: Callable[[Any], None]) -> Job:

@@ -30,11 +30,13 @@ from annotator.playback.player_controller import PlayerController
 from annotator.ui.analysis import install_analysis
 from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
+from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
 from annotator.ui.documents import DocumentController, add_recent, recent_projects
 from annotator.ui.export_menu import install_export_menu
 from annotator.ui.player import PlayerWidget, install_player_shortcuts
 from annotator.ui.review import install_review
 from annotator.workspace import Workspace
+from annotator.workspace.lock import LockInfo
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ class MainWindow(QMainWindow):
         self.ask_recover = self._ask_recover
         self.ask_relink = self._ask_relink
         self.ask_save_changes = self._ask_save_changes
+        self.ask_locked = self._ask_locked
+        self.ask_changed_on_disk = self._ask_changed_on_disk
 
         self.controller = PlayerController(self)
         self.player_widget = PlayerWidget(self.controller)
@@ -160,6 +164,7 @@ class MainWindow(QMainWindow):
         events.media_switched.connect(lambda _mid: self._update_title())
         events.saved_changed.connect(lambda _dirty: self._update_title())
         events.path_changed.connect(lambda _path: self._update_title())
+        events.read_only_changed.connect(lambda _ro: self._update_title())
         self.documents.saved.connect(self.saved.emit)
         self.documents.autosaved.connect(self.autosave_label.setText)
         signals.set_error_reporter(lambda text: self.statusBar().showMessage(text, 10000))
@@ -208,8 +213,15 @@ class MainWindow(QMainWindow):
     def save_as(self, path: Path) -> bool:
         return self.documents.save_as(Path(path))
 
-    def autosave(self) -> None:
+    def autosave(self, *, wait: bool = False) -> None:
+        """Autosave in the background; ``wait=True`` (tests) joins it and delivers the
+        result before returning."""
         self.documents.autosave()
+        if wait:
+            from PySide6.QtCore import QCoreApplication
+
+            self.documents.wait_autosave()
+            QCoreApplication.processEvents()
 
     def _maybe_save(self) -> bool:
         return self.documents.maybe_save()
@@ -252,6 +264,12 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
         )
+
+    def _ask_locked(self, path: Path, holder: LockInfo) -> str:
+        return ask_locked(self, path, holder)
+
+    def _ask_changed_on_disk(self, path: Path, conflicts: list[str]) -> str:
+        return ask_changed_on_disk(self, path, conflicts)
 
     def ask_save_path(self) -> Path | None:
         start = str(self.workspace.file or self._last_dir())
@@ -342,5 +360,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self._autosave_timer.stop()
         self.analysis.cancel(wait=True)
-        self.controller.close()
+        self.export_controller.cancel(wait=True)
+        self.documents.close()  # joins the autosave in flight, releases the lock
+        self.controller.close()  # releases VLC and the decoder
         event.accept()

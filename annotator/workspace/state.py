@@ -120,7 +120,6 @@ class Workspace:
         self._loop: Loop = (None, None)
         self._compared: Path | None = None
         self._read_only = False
-        self._saved_revision: int | None = self._project.revision
         self._last_dirty = False
         self._project.changed.connect(self._on_project_changed)
 
@@ -152,7 +151,6 @@ class Workspace:
         self._project = project
         self._path = Path(path) if path is not None else None
         self._suggested_path = Path(suggested) if suggested is not None else self._path
-        self._saved_revision = project.revision if saved else None
         project.saved_revision = project.revision if saved else -1
         self._media_id = None
         self._pending = None
@@ -178,22 +176,23 @@ class Workspace:
 
     @property
     def saved_revision(self) -> int | None:
-        """The revision last written to :attr:`path` (None: never written)."""
-        return self._saved_revision
+        """The revision last written to :attr:`path` (None: never written). Stored on the
+        project (``saved_revision``, -1 = never) so the file functions that write it and
+        the workspace read one number."""
+        rev = self._project.saved_revision
+        return rev if rev >= 0 else None
 
     @property
     def dirty(self) -> bool:
-        return self._saved_revision != self._project.revision
+        return self._project.saved_revision != self._project.revision
 
     def mark_saved(self, revision: int | None = None) -> None:
         """The file now holds ``revision`` (default: the current one)."""
-        self._saved_revision = self._project.revision if revision is None else revision
-        self._project.saved_revision = self._saved_revision
+        self._project.saved_revision = self._project.revision if revision is None else revision
         self._announce_saved(force=True)
 
     def mark_unsaved(self) -> None:
         """What is shown was never written (recovered work): unsaved until saved."""
-        self._saved_revision = None
         self._project.saved_revision = -1
         self._announce_saved(force=True)
 
