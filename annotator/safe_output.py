@@ -31,6 +31,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 import time
 import unicodedata
 from collections import OrderedDict
@@ -50,6 +51,7 @@ PathLike = str | os.PathLike[str]
 #: Inputs read by this process, most recent last (bounded: a long GUI session opens many).
 _INPUTS: OrderedDict[str, str] = OrderedDict()
 _MAX_INPUTS = 512
+_INPUTS_LOCK = threading.Lock()  # autosave writes from a worker thread
 _STALE_AGE_S = 3600.0  # without flock: a temporary file this old belongs to a dead writer
 
 
@@ -80,19 +82,22 @@ def note_input(*paths: PathLike | None, label: str = "") -> None:
         if p is None:
             continue
         key = os.path.abspath(os.fspath(p))
-        _INPUTS.pop(key, None)
-        _INPUTS[key] = label
-        while len(_INPUTS) > _MAX_INPUTS:
-            _INPUTS.popitem(last=False)
+        with _INPUTS_LOCK:
+            _INPUTS.pop(key, None)
+            _INPUTS[key] = label
+            while len(_INPUTS) > _MAX_INPUTS:
+                _INPUTS.popitem(last=False)
 
 
 def forget_inputs() -> None:
     """Forget every input noted so far (a GUI closing its project, tests)."""
-    _INPUTS.clear()
+    with _INPUTS_LOCK:
+        _INPUTS.clear()
 
 
 def noted_inputs() -> list[str]:
-    return list(_INPUTS)
+    with _INPUTS_LOCK:
+        return list(_INPUTS)
 
 
 def check_input(path: PathLike, *, label: str = "", note: bool = True) -> Path:
@@ -146,7 +151,8 @@ def resolve_target(target: PathLike, inputs: Iterable[PathLike | None] = (),
         if not stat.S_ISREG(st.st_mode):
             raise OutputError(f"{shown}: is {_kind(st.st_mode)}; choose a file name to write")
         allowed = set(replaceable)
-        noted = [(k, v) for k, v in _INPUTS.items() if v not in allowed]
+        with _INPUTS_LOCK:
+            noted = [(k, v) for k, v in _INPUTS.items() if v not in allowed]
         for other, label in [*((i, "") for i in inputs if i is not None), *noted]:
             try:
                 ost = os.stat(other)
@@ -451,9 +457,11 @@ def csv_writer(fh: IO[str], **kwargs: Any) -> _SafeCsvWriter:
 def input_scope() -> Iterator[None]:
     """Inputs noted inside are forgotten on leaving (the CLI's ``main`` is one command; tests
     and the GUI call it more than once in a process)."""
-    saved = OrderedDict(_INPUTS)
+    with _INPUTS_LOCK:
+        saved = OrderedDict(_INPUTS)
     try:
         yield
     finally:
-        _INPUTS.clear()
-        _INPUTS.update(saved)
+        with _INPUTS_LOCK:
+            _INPUTS.clear()
+            _INPUTS.update(saved)
