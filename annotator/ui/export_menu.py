@@ -38,6 +38,7 @@ EXPORT_ITEMS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("csv", "Events &CSV…", "CSV (*.csv)", {}),
     ("frames-csv", "&Per-frame AU table (CSV)…", "CSV (*.csv)", {}),
     ("eaf", "&ELAN (.eaf)…", "ELAN files (*.eaf)", {}),
+    ("textgrid", "Praat &TextGrid…", "TextGrid (*.TextGrid)", {}),
     ("casme", "Coding &sheet, CASME II (.xlsx/.csv)…", "Excel (*.xlsx);;CSV (*.csv)",
      {"layout": "casme2"}),
     ("casme", "Coding sheet, S&AMM (.xlsx/.csv)…", "Excel (*.xlsx);;CSV (*.csv)",
@@ -59,10 +60,26 @@ IMPORT_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("casme", "CASME &II sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
     ("samm", "SA&MM / SAMM-LV sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
     ("casme-squared", "CAS(ME)&² sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
+    ("casme3", "CAS(ME)³ sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
+    ("csv", "Facet events CSV…", "CSV (*.csv);;All files (*)"),
+    ("boris", "&BORIS project or export…",
+     "BORIS (*.boris *.tsv *.csv *.xlsx);;All files (*)"),
+    ("datavyu", "&Datavyu (.opf / CSV)…", "Datavyu (*.opf *.csv);;All files (*)"),
 )
+#: Export formats other modules put in the menu themselves (review tools).
+EXPORTS_ELSEWHERE = frozenset({"edl", "markers-csv", "review"})
 
 
 def planner_for(kind: str, **options: Any) -> Callable[[Project, Path], ImportPlan]:
+    if kind == "csv":
+        from annotator.io.events_csv import plan_events_csv_import
+        return plan_events_csv_import
+    if kind == "boris":
+        from annotator.io.boris import plan_boris_import
+        return lambda p, f: plan_boris_import(p, f, **options)
+    if kind == "datavyu":
+        from annotator.io.datavyu import plan_datavyu_import
+        return lambda p, f: plan_datavyu_import(p, f, **options)
     if kind == "eaf":
         from annotator.io.eaf import plan_eaf_import
         return plan_eaf_import
@@ -349,6 +366,15 @@ def install_export_menu(window: Any) -> ExportImportController:
         action.setStatusTip(FORMATS[fmt].description)
         action.triggered.connect(
             lambda _=False, f=fmt, ff=file_filter, o=options: ctl.export_dialog(f, ff, dict(o)))
+    listed = {fmt for fmt, *_ in EXPORT_ITEMS} | EXPORTS_ELSEWHERE
+    for fmt, f in FORMATS.items():  # a newly registered format needs no menu code
+        if fmt in listed:
+            continue
+        action = window.export_menu.addAction(f"{f.description[:1].upper()}{f.description[1:]}…")
+        action.setStatusTip(f.description)
+        pattern = f"*{f.suffix}" if f.suffix else ""
+        action.triggered.connect(lambda _=False, fm=fmt, ff=f"{fmt} ({pattern})": ctl.export_dialog(
+            fm, ff, {}))
     for kind, text, file_filter in IMPORT_ITEMS:
         action = window.import_menu.addAction(text)
         action.triggered.connect(

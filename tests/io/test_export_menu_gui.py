@@ -150,7 +150,9 @@ def test_main_window_installs_the_menus(qtbot):
     from annotator.io.exporting import FORMATS
 
     assert len(exports) == len(FORMATS) + 2
-    assert len(w.import_menu.actions()) == 7
+    from annotator.ui.export_menu import IMPORT_ITEMS
+
+    assert len(w.import_menu.actions()) == len(IMPORT_ITEMS) == 11
 
 
 def test_main_window_export_and_import_round_trip(qtbot, demo_dir, tmp_path):
