@@ -70,6 +70,23 @@ IMPORT_ITEMS: tuple[tuple[str, str, str], ...] = (
 EXPORTS_ELSEWHERE = frozenset({"edl", "markers-csv", "review"})
 
 
+#: Imports whose tiers the user maps in the import plan dialog before anything is applied.
+PLAN_KINDS = frozenset({"eaf", "boris", "datavyu"})
+
+
+def read_tiers(kind: str, project: Project, path: Path) -> Any:
+    """The tier document of an ELAN, BORIS or Datavyu file, for the import plan dialog."""
+    if kind == "eaf":
+        from annotator.io.eaf_read import read_eaf
+        return read_eaf(path)
+    if kind == "boris":
+        from annotator.io.boris import read_boris
+        media = project.primary_media
+        return read_boris(path, Path(media.path).name if media else "")
+    from annotator.io.datavyu import read_datavyu
+    return read_datavyu(path)
+
+
 def planner_for(kind: str, **options: Any) -> Callable[[Project, Path], ImportPlan]:
     if kind == "csv":
         from annotator.io.events_csv import plan_events_csv_import
@@ -82,7 +99,7 @@ def planner_for(kind: str, **options: Any) -> Callable[[Project, Path], ImportPl
         return lambda p, f: plan_datavyu_import(p, f, **options)
     if kind == "eaf":
         from annotator.io.eaf import plan_eaf_import
-        return plan_eaf_import
+        return lambda p, f: plan_eaf_import(p, f, **options)
     if kind == "openface":
         from annotator.io.openface import plan_openface_import
         return lambda p, f: plan_openface_import(p, f, **options)
@@ -292,7 +309,30 @@ class ExportImportController(QObject):
         options: dict[str, Any] = {}
         if kind in ("openface", "pyfeat"):
             options["threshold"] = self.ask_threshold(kind)
+        if kind in PLAN_KINDS:
+            try:
+                plan_options = self.ask_import_plan(kind, path)
+            except (ValueError, OSError) as e:  # ImportFileError: one line, nothing changed
+                self.window.show_error(str(e).splitlines()[0])
+                return
+            if plan_options is None:
+                return
+            options["options"] = plan_options
         self.import_file(kind, path, **options)
+
+    def ask_import_plan(self, kind: str, path: Path) -> Any:
+        """Show what each tier becomes (role, face) and return the user's choices as
+        ``EafOptions``, or None when cancelled (replaceable in tests)."""
+        from annotator.io.eaf_import import propose
+        from annotator.ui.import_plan_dialog import ImportPlanDialog
+
+        project = self.window.project
+        doc = read_tiers(kind, project, path)
+        dialog = ImportPlanDialog(path.name, propose(doc, project),
+                                  [f.id for f in project.faces.values()], self.window)
+        if dialog.exec() != ImportPlanDialog.DialogCode.Accepted:
+            return None
+        return dialog.options()
 
     def import_file(self, kind: str, path: Path, **options: Any) -> Job:
         project, project_file = self.window.project, self._project_file()
