@@ -7,12 +7,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from test_export_menu_gui import run, window  # noqa: E402,F401  the same fake window
+from test_export_menu_gui import run, window  # noqa: F401  the same fake window
 
-from annotator.io.eaf_import import EafOptions, propose  # noqa: E402
-from annotator.io.eaf_read import read_eaf  # noqa: E402
-from annotator.model import EventKind  # noqa: E402
-from annotator.ui.import_plan_dialog import ImportPlanDialog  # noqa: E402
+from annotator.io.eaf_import import EafOptions, propose
+from annotator.io.eaf_read import read_eaf
+from annotator.model import EventKind
+from annotator.ui.import_plan_dialog import ImportPlanDialog
 
 GAZE = ('<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT FORMAT="3.0" '
         'VERSION="3.0"><HEADER TIME_UNITS="milliseconds"/><TIME_ORDER>'
