@@ -25,7 +25,7 @@ GAZE = ('<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT FORMAT="3.
         '</ANNOTATION_DOCUMENT>\n')
 
 
-def test_dialog_shows_the_proposal_and_returns_the_choices(qtbot, window, tmp_path):
+def test_dialog_shows_the_proposal_and_returns_the_choices(qtbot, window, tmp_path):  # noqa: F811
     path = tmp_path / "gaze.eaf"
     path.write_text(GAZE, "utf-8")
     choices = propose(read_eaf(path), window.project)
@@ -40,7 +40,7 @@ def test_dialog_shows_the_proposal_and_returns_the_choices(qtbot, window, tmp_pa
     assert opts.roles == {"gaze": "au"} and opts.faces == {"gaze": "B"}
 
 
-def test_import_follows_the_choices_made_in_the_dialog(qtbot, window, tmp_path):
+def test_import_follows_the_choices_made_in_the_dialog(qtbot, window, tmp_path):  # noqa: F811
     path = tmp_path / "gaze.eaf"
     path.write_text(GAZE, "utf-8")
     ctl = window.export_controller
