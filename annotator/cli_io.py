@@ -50,7 +50,7 @@ def _export_options(args: argparse.Namespace) -> dict[str, object]:
     options: dict[str, object] = {"portable": args.portable}
     if args.to == "casme":
         options.update(layout=args.layout, frame_base=args.frame_base)
-    if args.to in ("csv", "casme") and args.micro:
+    if args.to in ("csv", "casme", "report") and args.micro:
         options["micro"] = args.micro
     if args.to == "clips":
         options.update(events=parse_ids(args.events) if args.events else None,
@@ -215,7 +215,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from annotator.model.scale import DEFAULT_MICRO_RULE, MICRO_RULES
 
     p.add_argument("--micro", choices=list(MICRO_RULES), metavar="RULE",
-                   help=f"csv/casme: micro or macro by this rule ({', '.join(MICRO_RULES)}; "
+                   help=f"csv/casme/report: micro or macro by this rule ({', '.join(MICRO_RULES)}; "
                    f"default {DEFAULT_MICRO_RULE}); the file names the rule it used")
     p.add_argument("--events", help="clips: only these event ids, e.g. 1,4,7-9 (default all)")
     p.add_argument("--margin", type=int, default=5, help="clips: extra frames each side (5)")
