@@ -20,6 +20,7 @@ from annotator.analysis.spotting import Candidate
 from annotator.model import Project
 from annotator.model.scale import MicroRule, micro_rule
 from annotator.model.timebase import Timebase
+from annotator.safe_output import csv_writer, open_output
 
 FIELDS = [
     "video",
@@ -56,10 +57,9 @@ def write_candidates(
 ) -> int:
     """Write the table (atomically: a half-written CSV must never look complete)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
     n = 0
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+    with open_output(path) as fh:
+        w = csv_writer(fh)
         w.writerow(FIELDS)
         for c in candidates:
             # seconds mean what they mean in the events CSV: the start of that frame
@@ -78,7 +78,6 @@ def write_candidates(
                 ]
             )
             n += 1
-    tmp.replace(path)
     return n
 
 
