@@ -179,3 +179,21 @@ def test_autosave_runs_off_the_gui_thread_one_at_a_time(make, demo_copy: Path,
     events = load_project(autosave_path(demo_copy)).project.events.values()
     assert any(e.onset_frame == 60 for e in events)
     assert not any(e.onset_frame == 70 for e in events)  # the snapshot, not the live model
+
+
+def test_quit_during_detect_cuts_cancels_and_joins_the_worker(make, demo_copy: Path,
+                                                              caplog) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    w = make()
+    assert w.open_path(demo_copy)
+    assert w.analysis.start_cuts()
+    worker = w.analysis.worker
+    assert worker is not None and worker.isRunning()
+    assert w.close()
+    assert not worker.isRunning() and w.analysis.worker is None  # joined, owned no more
+    assert w.controller.source is None  # the player (VLC, decoder) released
+    for _ in range(3):
+        QApplication.processEvents()
+    assert not any("already deleted" in r.getMessage() for r in caplog.records)
+    assert not lock_path(demo_copy).exists()
