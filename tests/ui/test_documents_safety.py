@@ -197,3 +197,17 @@ def test_quit_during_detect_cuts_cancels_and_joins_the_worker(make, demo_copy: P
         QApplication.processEvents()
     assert not any("already deleted" in r.getMessage() for r in caplog.records)
     assert not lock_path(demo_copy).exists()
+
+
+def test_after_a_take_over_the_first_window_no_longer_saves(make, demo_copy: Path) -> None:
+    first = make()
+    assert first.open_path(demo_copy)
+    second = make()
+    second.ask_locked = lambda path, holder: "take-over"
+    assert second.open_path(demo_copy) and not second.workspace.read_only
+    add_au(first, 90)
+    before = demo_copy.read_bytes()
+    assert not first.save()
+    assert demo_copy.read_bytes() == before and first.workspace.dirty
+    add_au(second, 95)
+    assert second.save()
