@@ -211,3 +211,15 @@ def test_after_a_take_over_the_first_window_no_longer_saves(make, demo_copy: Pat
     assert demo_copy.read_bytes() == before and first.workspace.dirty
     add_au(second, 95)
     assert second.save()
+
+
+def test_the_workspace_owns_the_loop_the_player_plays(make, demo_copy: Path) -> None:
+    w = make()
+    assert w.open_path(demo_copy)
+    w.controller.seek(5)
+    w.controller.set_loop_a()  # the [ key
+    assert w.workspace.loop == (5, None)
+    w.workspace.set_loop(10, 20)  # any view setting it on the workspace
+    assert w.controller.loop == (10, 20)
+    w.workspace.set_loop(None, None)
+    assert w.controller.loop == (None, None)

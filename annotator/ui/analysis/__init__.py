@@ -53,6 +53,7 @@ class AnalysisController:
         ctx.add_dock("Compare", self.compare, bottom, "CompareDock")
         for panel in (self.candidates, self.compare):
             panel.seek_requested.connect(self._seek)
+        self.compare.other_opened.connect(ctx.workspace.set_compared)
         self.candidates.spot_requested.connect(self.start_spotting)
         self.candidates.cancel_requested.connect(self.cancel)
         self._build_menu()
