@@ -31,6 +31,7 @@ def imported_modules(folder: Path):
         ("analysis", ("PySide6", "vlc", "annotator.ui")),
         ("media", ("PySide6.QtWidgets", "annotator.ui")),
         ("commands", ("PySide6.QtWidgets", "annotator.ui")),
+        ("ui/keymap", ("PySide6", "vlc", "av")),
     ],
 )
 def test_forbidden_imports(package, forbidden):

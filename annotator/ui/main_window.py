@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -40,6 +40,7 @@ from annotator.io.project_file import (
     write_autosave,
 )
 from annotator.model import Media, ModelError, Project
+from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow):
         self.current_media_id: str | None = None  # the take on screen (see open_media)
         self.undo_stack = QUndoStack(self)
         self.settings = QSettings()
+        self.keys = KeyBinder(load_keymap(self.settings), self)  # every key, by action id
+        self.keys.changed.connect(lambda km: store_keymap(self.settings, km))
         self._autosaved_revision = 0
         # Questions to the user go through these, so tests can answer them.
         self.ask_recover = self._ask_recover
@@ -115,10 +118,11 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(dock.toggleViewAction())
         return dock
 
-    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:  # type: ignore[no-untyped-def]
+    def _action(self, menu, text: str, slot, action_id: str = "", tip: str = "") -> QAction:  # type: ignore[no-untyped-def]
+        """A menu entry; ``action_id`` names its keys in the key map (annotator.ui.keymap)."""
         act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(QKeySequence(shortcut))
+        if action_id:
+            self.keys.bind_action(action_id, act)
         if tip:
             act.setStatusTip(tip)
             act.setToolTip(tip)
@@ -130,34 +134,39 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self.file_menu = bar.addMenu("&File")
         self._action(self.file_menu, "&New Project from Video…", self.new_from_video_dialog,
-                     QKeySequence.StandardKey.New, "Start a project on a video file")
-        self._action(self.file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                     "file.new", "Start a project on a video file")
+        self._action(self.file_menu, "&Open…", self.open_dialog, "file.open",
                      "Open a project (.facet.json) or a video")
         self.recent_menu = self.file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.file_menu.addSeparator()
         self.save_action = self._action(self.file_menu, "&Save", self.save,
-                                        QKeySequence.StandardKey.Save, "Save the project (atomic)")
+                                        "file.save", "Save the project (atomic)")
         self._action(self.file_menu, "Save &As…", self.save_as_dialog,
-                     QKeySequence.StandardKey.SaveAs, "Save the project under a new name")
+                     "file.save_as", "Save the project under a new name")
         self.file_menu.addSeparator()
         self.import_menu = self.file_menu.addMenu("&Import")
         self.export_menu = self.file_menu.addMenu("&Export")
         self.file_menu.addSeparator()
-        self._action(self.file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(self.file_menu, "&Quit", self.close, "file.quit")
 
         self.edit_menu = bar.addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.keys.bind_action("edit.undo", undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.keys.bind_action("edit.redo", redo)
         self.edit_menu.addAction(undo)
         self.edit_menu.addAction(redo)
+        self.edit_menu.addSeparator()
+        self._action(self.edit_menu, "&Preferences…", self.preferences_dialog, "edit.preferences",
+                     "Keys, per-code keys, reaction time; import or export a lab's key map")
         self.edit_menu.addSeparator()
 
         self.play_menu = bar.addMenu("&Playback")
         self.view_menu = bar.addMenu("&View")
         self.help_menu = bar.addMenu("&Help")
+        self._action(self.help_menu, "&Keyboard Shortcuts", self.shortcuts_dialog, "help.keys",
+                     "Every key in force, where it acts and which wins")
         self._action(self.help_menu, "&About Facet", self._about)
 
     def _build_status(self) -> None:
@@ -175,7 +184,10 @@ class MainWindow(QMainWindow):
             except ImportError:
                 pass
             else:
-                install_player_shortcuts(self, self.controller)
+                from annotator.ui.player.shortcuts import fill_playback_menu
+
+                install_player_shortcuts(self, self.controller, self.keys)
+                fill_playback_menu(self.play_menu, self.controller, self.keys)
             # open() reports an unreadable video here (one line) instead of raising.
             self.controller.error_occurred.connect(self.show_error)
         try:
@@ -491,6 +503,18 @@ class MainWindow(QMainWindow):
         start = str(self.project_path or getattr(self, "_suggested_path", "") or self._last_dir())
         path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, PROJECT_FILTER)
         return self.save_as(Path(path)) if path else False
+
+    def preferences_dialog(self) -> None:
+        from annotator.ui.keys_dialogs import PreferencesDialog
+
+        self._prefs = PreferencesDialog(self.keys, self)
+        self._prefs.open()
+
+    def shortcuts_dialog(self) -> None:
+        from annotator.ui.keys_dialogs import ShortcutsDialog
+
+        self._shortcuts_help = ShortcutsDialog(self.keys, self)
+        self._shortcuts_help.show()
 
     def _about(self) -> None:
         from annotator import __version__

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import QDockWidget
 
+from annotator.ui.keymap import KeyMap
+from annotator.ui.keys import KeyBinder
 from annotator.ui.review.controller import ReviewController
 from annotator.ui.review.note_canvas import NoteCanvas, NoteOverlay
 from annotator.ui.review.notes_dock import NotesDock
@@ -153,14 +155,15 @@ def _install_windows(window: Any, review: ReviewController) -> None:
                 state[key] = None
 
     window.view_menu.addSeparator()
-    for text, seq, slot, tip in (
-        ("&Presentation Mode", "F11", present,
+    binder = getattr(window, "keys", None) or KeyBinder(KeyMap(), window)
+    for text, action_id, slot, tip in (
+        ("&Presentation Mode", "review.presentation", present,
          "Full-screen picture with notes, large timecode; T switches light/dark, Esc leaves"),
-        ("&Takes Side by Side…", "Ctrl+Shift+T", takes,
+        ("&Takes Side by Side…", "review.takes", takes,
          "Step, slow down and loop several takes together, aligned on sync frames"),
     ):
         act = QAction(text, window)
-        act.setShortcut(QKeySequence(seq))
+        binder.bind_action(action_id, act)
         act.setStatusTip(tip)
         act.triggered.connect(slot)
         window.view_menu.addAction(act)
@@ -262,12 +265,10 @@ def install_review(window: Any) -> ReviewController:
     _install_breakdown(window, review)
     _install_windows(window, review)
     _install_exports(window)
-    shortcuts = []
-    for seq, slot in (("N", new_note), ("Alt+N", lambda: review.jump(1)),
-                      ("Alt+Shift+N", lambda: review.jump(-1))):
-        sc = QShortcut(QKeySequence(seq), window)
-        sc.activated.connect(slot)
-        shortcuts.append(sc)
+    binder = getattr(window, "keys", None) or KeyBinder(KeyMap(), window)
+    shortcuts = [binder.shortcut(action_id, window, slot) for action_id, slot in (
+        ("review.new_note", new_note), ("review.next_note", lambda: review.jump(1)),
+        ("review.prev_note", lambda: review.jump(-1)))]
 
     review.dock = dock  # type: ignore[attr-defined]
     review.canvas = canvas  # type: ignore[attr-defined]
