@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QShortcut
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
 
-from annotator.media.player_controller import RATES, PlayerController
+from annotator.playback.player_controller import RATES, PlayerController
 from annotator.ui.keymap import KeyMap
 from annotator.ui.keys import KeyBinder
 from annotator.ui.player.transport import format_rate
