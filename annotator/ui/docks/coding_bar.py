@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from annotator.model.facs import parse_code
+from annotator.ui.coding import code_problems
 
 
 class CodingBar(QWidget):
@@ -49,8 +50,16 @@ class CodingBar(QWidget):
             self.preview.setText("")
             return
         parsed = parse_code(text)
+        errors, notes = code_problems(parsed)
+        if errors:  # inline, naming the part; Enter will refuse it
+            self.preview.setStyleSheet("color: #c0392b")
+            self.preview.setText(f"✗ {errors[0]}")
+            self.code.setToolTip("\n".join(errors))
+            return
+        self.preview.setStyleSheet("")
+        self.code.setToolTip("")
         units = " ".join(f"AU{u.code}" for u in parsed.units)
-        warn = f" ⚠ {parsed.warnings[0]}" if parsed.warnings else ""
+        warn = f" ⚠ {notes[0]}" if notes else ""
         self.preview.setText(units + warn)
 
     def _on_code_return_pressed(self) -> None:
