@@ -67,6 +67,7 @@ class CodingSession(QObject):
         self.recent_aus: list[int] = []
         self.media_id: str | None = None  # the take open in the player; None: the primary
         self._frame = 0
+        self.reaction_s = 0.0  # Preferences > Coding > reaction time (see current_frame)
 
     # ------------------------------------------------------------------ context
     def set_project(self, project: Project) -> None:
@@ -82,9 +83,18 @@ class CodingSession(QObject):
             self.cancel()
 
     def current_frame(self) -> int:
-        if self.controller is not None:
-            return int(self.controller.current_frame)
-        return self._frame
+        """The frame a mark lands on: the frame on screen; during playback, the frame that
+        was on screen ``reaction_s`` of wall time earlier (the coder saw the movement, then
+        pressed), like ELAN's delayed segmentation mode. Paused, exactly the frame shown."""
+        c = self.controller
+        if c is None:
+            return self._frame
+        frame = int(c.current_frame)
+        tb = getattr(c, "timebase", None)
+        if self.reaction_s > 0 and getattr(c, "is_playing", False) and tb is not None:
+            # media time runs at ``rate`` x wall time (negative in reverse)
+            frame = tb.index_at(tb.time_s(frame) - float(c.rate) * self.reaction_s)
+        return frame
 
     def set_frame(self, frame: int) -> None:
         """Used without a player (tests, headless)."""

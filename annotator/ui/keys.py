@@ -145,9 +145,11 @@ class _HeldKeys(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         t = event.type()
-        if t == QEvent.Type.KeyPress or t == QEvent.Type.KeyRelease:
+        # A key that is a shortcut never arrives as KeyPress (the shortcut takes it); its
+        # ShortcutOverride does, and its KeyRelease.
+        if t in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease):
             if isinstance(event, QKeyEvent) and not event.isAutoRepeat():
-                if t == QEvent.Type.KeyPress:
+                if t != QEvent.Type.KeyRelease:
                     self.held.add(int(event.key()))
                 else:
                     self.held.discard(int(event.key()))

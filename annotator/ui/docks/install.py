@@ -66,6 +66,7 @@ class CodingUi:
     history: QUndoView
     shortcuts: list[QShortcut]
     editor: EventEditorDialog | None = None
+    keys: KeyBinder | None = None  # the key map the shortcuts come from
     follow_face: bool = False
 
     # ------------------------------------------------------------------ reactions
@@ -340,6 +341,13 @@ def install(window: Any) -> CodingUi:
             QTimer.singleShot(0, lambda: _widen_timeline(window, d_timeline))
 
     binder: KeyBinder = getattr(window, "keys", None) or KeyBinder(KeyMap(), window)
+    ui.keys = binder
+
+    def on_keymap(km: KeyMap) -> None:
+        session.reaction_s = km.reaction_ms / 1000
+
+    on_keymap(binder.keymap)
+    binder.changed.connect(on_keymap)
 
     def key(action_id: str, slot: Any, needs_pending: bool = False) -> None:
         sc = binder.shortcut(action_id, window, slot)

@@ -112,11 +112,14 @@ ACTIONS: tuple[Action, ...] = (
        row="go to a frame number or timecode", menu="Playback"),
     # -- coding ---------------------------------------------------------------------------
     _a("code.onset", "Mark onset at the frame on screen", "I",
-       row="mark onset / apex / offset at the frame on screen (pending event)"),
+       row="mark onset / apex / offset at the frame on screen (during playback: minus the "
+           "reaction time set in Preferences)"),
     _a("code.apex", "Mark apex at the frame on screen", "P",
-       row="mark onset / apex / offset at the frame on screen (pending event)"),
+       row="mark onset / apex / offset at the frame on screen (during playback: minus the "
+           "reaction time set in Preferences)"),
     _a("code.offset", "Mark offset at the frame on screen", "O",
-       row="mark onset / apex / offset at the frame on screen (pending event)"),
+       row="mark onset / apex / offset at the frame on screen (during playback: minus the "
+           "reaction time set in Preferences)"),
     _a("code.commit", "Commit the pending event", ("Return", "Enter"),
        row="commit / cancel the pending event"),
     _a("code.cancel", "Cancel the pending event", "Esc", row="commit / cancel the pending event"),
@@ -147,9 +150,11 @@ ACTIONS: tuple[Action, ...] = (
        remappable=False),
     # -- code field -----------------------------------------------------------------------
     _a("field.apply", "Code the typed FACS code (only when it is valid)", "Return", C,
-       row="in the code field: code the typed code / clear the field", remappable=False),
+       row="in the code field: code the typed code (refused, with the reason, if invalid) / "
+           "clear the field", remappable=False),
     _a("field.clear", "Clear the code field", "Esc", C,
-       row="in the code field: code the typed code / clear the field", remappable=False),
+       row="in the code field: code the typed code (refused, with the reason, if invalid) / "
+           "clear the field", remappable=False),
     # -- review ---------------------------------------------------------------------------
     _a("review.new_note", "New frame note", "N", row="new frame note / next / previous note"),
     _a("review.next_note", "Next note", "Alt+N", row="new frame note / next / previous note"),
@@ -167,7 +172,7 @@ ACTIONS: tuple[Action, ...] = (
     _a("edit.undo", "Undo", "Ctrl+Z", row="undo / redo", menu="Edit"),
     _a("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), row="undo / redo", menu="Edit"),
     _a("edit.preferences", "Preferences (keys, reaction time)", "Ctrl+P",
-       row="preferences (keys, per-code keys)", menu="Edit"),
+       row="preferences (keys, per-code keys, reaction time)", menu="Edit"),
     _a("file.new", "New project from a video", "Ctrl+N", row="new project / open / save / "
        "save as / quit", menu="File"),
     _a("file.open", "Open", "Ctrl+O", row="new project / open / save / save as / quit",
