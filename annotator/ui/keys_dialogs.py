@@ -4,6 +4,7 @@ reaction time, key map files for a lab to share)."""
 from __future__ import annotations
 
 import logging
+import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -79,7 +80,7 @@ class PreferencesDialog(QDialog):
         # keys
         self.keys_table = QTableWidget(len(self.remappable), 3, self)
         self.keys_table.setObjectName("KeysTable")
-        self.keys_table.setHorizontalHeaderLabels(["Action", "Where", "Keys (comma between)"])
+        self.keys_table.setHorizontalHeaderLabels(["Action", "Where", "Keys (comma and space between)"])
         self.keys_table.verticalHeader().hide()
         self.keys_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         tabs.addTab(self.keys_table, "Keys")
@@ -160,7 +161,8 @@ class PreferencesDialog(QDialog):
         for r, a in enumerate(self.remappable):
             item = self.keys_table.item(r, 2)
             text = item.text() if item is not None else ""
-            keys = [k for k in (p.strip() for p in text.split(",")) if k]
+            # ", " between keys: a comma inside a key ("Ctrl+,") has no space after it
+            keys = [k for k in (p.strip() for p in re.split(r",\s+", text.strip())) if k]
             try:
                 km.set_keys(a.id, keys)
             except KeyMapError as e:

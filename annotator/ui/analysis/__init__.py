@@ -234,7 +234,20 @@ class AnalysisController:
                     )
                 )
             stack.endMacro()
-        self.candidates.set_message(f"{len(cuts)} cuts found, {len(new)} new cut markers")
+        text = f"{len(cuts)} cuts found, {len(new)} new cut markers (Cuts lane)"
+        self.candidates.set_message(text)
+        self.window.statusBar().showMessage(f"Detect cuts: {text}", 10000)
+
+    def step_candidate(self, step: int) -> None:
+        """Ctrl+. / Ctrl+,: the next (previous) spotting candidate; the table's selection
+        moves the playhead to its onset."""
+        panel = self.candidates
+        n = len(panel.candidates)
+        if not n:
+            self.window.statusBar().showMessage("No spotting candidates (Analysis > Spot Candidates)", 4000)
+            return
+        row = panel.current_row()
+        panel.table.selectRow(min(max(row + step if row >= 0 else 0, 0), n - 1))
 
     def cancel(self, wait: bool = False) -> None:
         if self.worker is not None and self.worker.isRunning():
@@ -260,4 +273,8 @@ def install_analysis(window: Any) -> AnalysisController:
     """Add the analysis docks to ``window`` (called from MainWindow._install_components)."""
     controller = AnalysisController(window)
     window.analysis = controller
+    binder = getattr(window, "keys", None)
+    if binder is not None:
+        binder.shortcut("nav.next_candidate", window, lambda: controller.step_candidate(1))
+        binder.shortcut("nav.prev_candidate", window, lambda: controller.step_candidate(-1))
     return controller

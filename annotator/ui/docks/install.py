@@ -178,6 +178,38 @@ class CodingUi:
             self.session.pending_changed.emit(self.session.pending)
         self.message(f"Lane: {lanes[i].label} ({self.timeline.project.faces[lanes[i].face].name})")
 
+    def jump_event(self, step: int) -> None:
+        """. / ,: the next (previous) event on the selected lane (a face row: any lane of
+        the face) of the take on screen, after (before) the playhead; selects it and moves
+        the playhead to its onset."""
+        lane = self.selection.lane
+        if lane is None:
+            self.message("Select a lane first (Alt+Up / Alt+Down)")
+            return
+        project, media_id = self.timeline.project, self.timeline.media_id
+        on_lane = sorted(
+            (e.onset_frame, e.id) for e in project.events.values()
+            if e.media == media_id and (e.lane_key == lane
+                                        or (lane[1] == "face" and e.face == lane[0])))
+        now = self.frame()
+        if step > 0:
+            target = next(((f, i) for f, i in on_lane if f > now), None)
+        else:
+            target = next(((f, i) for f, i in reversed(on_lane) if f < now), None)
+        if target is None:
+            self.message("No further event on this lane")
+            return
+        frame, event_id = target
+        c = self.window.controller
+        if c is not None:
+            if hasattr(c, "pause"):
+                c.pause()
+            c.seek(frame)
+        else:
+            self.timeline.set_playhead(frame)
+        self.timeline.select_event(event_id)
+        self.selection.set_lane(lane)  # stay on the face row when jumping from it
+
     def focus_timeline(self) -> None:
         self.timeline.canvas.setFocus()
 
@@ -360,6 +392,8 @@ def install(window: Any) -> CodingUi:
     key("code.prev_face", lambda: ui.cycle_face(-1))
     key("code.next_lane", lambda: ui.cycle_lane(1))
     key("code.prev_lane", lambda: ui.cycle_lane(-1))
+    key("nav.next_event", lambda: ui.jump_event(1))
+    key("nav.prev_event", lambda: ui.jump_event(-1))
     key("code.onset", session.mark_onset)
     key("code.apex", session.mark_apex)
     key("code.offset", session.mark_offset)

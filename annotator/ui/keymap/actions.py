@@ -110,6 +110,15 @@ ACTIONS: tuple[Action, ...] = (
        row="loop start A / loop end B / clear the loop", menu="Playback"),
     _a("play.go_to", "Go to a frame number or timecode", "Ctrl+G",
        row="go to a frame number or timecode", menu="Playback"),
+    # -- navigation -----------------------------------------------------------------------
+    _a("nav.next_event", "Next event on the current lane", ".",
+       row="next / previous event on the current lane"),
+    _a("nav.prev_event", "Previous event on the current lane", ",",
+       row="next / previous event on the current lane"),
+    _a("nav.next_candidate", "Next spotting candidate", "Ctrl+.",
+       row="next / previous spotting candidate"),
+    _a("nav.prev_candidate", "Previous spotting candidate", "Ctrl+,",
+       row="next / previous spotting candidate"),
     # -- coding ---------------------------------------------------------------------------
     _a("code.onset", "Mark onset at the frame on screen", "I",
        row="mark onset / apex / offset at the frame on screen (during playback: minus the "
