@@ -40,7 +40,10 @@ from annotator.io.project_file import (
     write_autosave,
 )
 from annotator.model import Media, ModelError, Project
+from annotator.ui import keys_dialogs, view_memory
 from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
+from annotator.ui.layout_fit import fit_to_screen
+from annotator.ui.player.shortcuts import fill_playback_menu, install_player_shortcuts
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.start()
         self.undo_stack.cleanChanged.connect(self._on_undo_clean_changed)
         self._restore_layout()
+        QTimer.singleShot(0, lambda: fit_to_screen(self))  # small screens: docks as tabs
         self._bind_project(self.project)
 
     # ------------------------------------------------------------------ building
@@ -179,15 +183,8 @@ class MainWindow(QMainWindow):
     def _install_components(self) -> None:
         """Player keys, timeline, coding workflow and docks, each wired by its own module."""
         if self.controller is not None:
-            try:
-                from annotator.ui.player import install_player_shortcuts
-            except ImportError:
-                pass
-            else:
-                from annotator.ui.player.shortcuts import fill_playback_menu
-
-                install_player_shortcuts(self, self.controller, self.keys)
-                fill_playback_menu(self.play_menu, self.controller, self.keys)
+            install_player_shortcuts(self, self.controller, self.keys)
+            fill_playback_menu(self.play_menu, self.controller, self.keys)
             # open() reports an unreadable video here (one line) instead of raising.
             self.controller.error_occurred.connect(self.show_error)
         try:
@@ -267,6 +264,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _set_loaded(self, loaded: LoadedProject, *, untitled: bool = False) -> None:
+        self._remember_view()  # of the project being left
         self.project_path = None if untitled else loaded.path
         self._suggested_path = loaded.path
         self._check_media(loaded.project, loaded.path)
@@ -334,6 +332,7 @@ class MainWindow(QMainWindow):
             if not video.is_file():
                 raise ModelError(f"{video}: video not found")
             self.controller.pause()
+            self._remember_view()  # of the take being left
             try:
                 opened = self.controller.open(str(video))
             except Exception as e:  # a broken decoder raises anything: one error type out
@@ -349,6 +348,7 @@ class MainWindow(QMainWindow):
         self.current_media_id = media_id
         self._remember_media(media_id)
         self.media_switched.emit(media_id)
+        self._remember_view(back=True)
         self._update_title()
         if len(self.project.media) > 1:
             self.statusBar().showMessage(f"Showing {self._take_label()}", 6000)
@@ -377,6 +377,13 @@ class MainWindow(QMainWindow):
             return last
         primary = project.primary_media
         return primary.id if primary is not None else None
+
+    def _remember_view(self, back: bool = False) -> None:
+        """Playhead, zoom and A-B loop of the take on screen: saved for the next open
+        (``back``: put back from the last time)."""
+        (view_memory.put_back if back else view_memory.remember)(
+            self.settings, self.project_path, self.current_media_id, self.controller,
+            getattr(getattr(self, "coding", None), "timeline", None))
 
     def _on_undo_clean_changed(self, clean: bool) -> None:
         """Undoing back to the saved state makes the project unmodified again (every edit
@@ -505,15 +512,11 @@ class MainWindow(QMainWindow):
         return self.save_as(Path(path)) if path else False
 
     def preferences_dialog(self) -> None:
-        from annotator.ui.keys_dialogs import PreferencesDialog
-
-        self._prefs = PreferencesDialog(self.keys, self)
+        self._prefs = keys_dialogs.PreferencesDialog(self.keys, self)
         self._prefs.open()
 
     def shortcuts_dialog(self) -> None:
-        from annotator.ui.keys_dialogs import ShortcutsDialog
-
-        self._shortcuts_help = ShortcutsDialog(self.keys, self)
+        self._shortcuts_help = keys_dialogs.ShortcutsDialog(self.keys, self)
         self._shortcuts_help.show()
 
     def _about(self) -> None:
@@ -585,6 +588,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self._remember_view()
         self._autosave_timer.stop()
         if self.controller is not None and hasattr(self.controller, "close"):
             self.controller.close()

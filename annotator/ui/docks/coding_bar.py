@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
 from annotator.model.facs import parse_code
 from annotator.ui.coding import code_problems
@@ -26,11 +26,16 @@ class CodingBar(QWidget):
         self.code.setObjectName("QuickCodeField")
         self.code.setPlaceholderText("FACS code, e.g. 1+2+5B+26 or R12A — Enter codes it")
         self.code.setClearButtonEnabled(True)
-        self.code.setMinimumWidth(260)
+        self.code.setMinimumWidth(180)
         self.preview = QLabel(self)
-        self.preview.setMinimumWidth(160)
+        self.preview.setMinimumWidth(120)
+        # long texts must not widen the window (small screens): they are cut, tooltips
+        # and the status bar carry them whole
+        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status = QLabel("I onset · P apex · O offset · Enter commit · Esc cancel · "
-                             "Alt+1..9 emotion", self)
+                             "Alt+1..8 emotion · Alt+9 own label", self)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status.setMinimumWidth(40)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
         lay.addWidget(QLabel("Code:", self))
@@ -77,7 +82,7 @@ class CodingBar(QWidget):
     def _on_session_pending_changed(self, pending: Any) -> None:
         if pending is None:
             self.status.setText("I onset · P apex · O offset · Enter commit · Esc cancel · "
-                                "Alt+1..9 emotion")
+                                "Alt+1..8 emotion · Alt+9 own label")
             return
         def f(v: int | None) -> str:
             return "—" if v is None else str(v)
