@@ -34,6 +34,10 @@ def imported_modules(folder: Path):
                       "annotator.commands")),
         ("commands", ("PySide6.QtWidgets", "annotator.ui")),
         ("ui/keymap", ("PySide6", "vlc", "av")),
+        ("workspace", ("PySide6", "vlc", "annotator.ui", "annotator.media",
+                       "annotator.commands")),
+        ("review", ("PySide6", "vlc", "annotator.ui", "annotator.media",
+                    "annotator.commands", "annotator.io")),
     ],
 )
 def test_forbidden_imports(package, forbidden):

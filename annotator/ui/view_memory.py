@@ -13,9 +13,12 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, QTimer
+
+if TYPE_CHECKING:
+    from annotator.ui.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +88,45 @@ def restore(state: ViewState, controller: Any, timeline: Any) -> None:
         timeline._changed()
 
 
-def remember(settings: QSettings, project_path: Path | None, media_id: str | None,
-             controller: Any, timeline: Any) -> None:
-    """Save the state of the take on screen (nothing without an open video)."""
-    if controller is not None and controller.source is not None:
-        save_view(settings, project_path, media_id, capture(controller, timeline))
 
+class ViewMemory(QObject):
+    """Saves the state of the take on screen shortly after it changes (and on close), and
+    puts it back when a take is shown (``workspace.events.media_switched``)."""
 
-def put_back(settings: QSettings, project_path: Path | None, media_id: str | None,
-             controller: Any, timeline: Any) -> None:
-    state = load_view(settings, project_path, media_id)
-    if state is not None:
-        restore(state, controller, timeline)
+    def __init__(self, ctx: AppContext, timeline: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.timeline = timeline
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self.save_now)
+        self._restoring = False
+        c = ctx.controller
+        if c is not None:
+            c.frame_changed.connect(self._changed)
+            c.loop_changed.connect(self._changed)
+        if timeline is not None:
+            timeline.canvas.view_changed.connect(self._changed)
+        ctx.workspace.events.media_switched.connect(self._on_media_switched)
+
+    def _changed(self, *_args: object) -> None:
+        if not self._restoring:
+            self._timer.start()
+
+    def save_now(self) -> None:
+        self._timer.stop()
+        c = self.ctx.controller
+        if c is not None and c.source is not None:
+            save_view(self.ctx.settings, self.ctx.workspace.path,
+                      self.ctx.workspace.current_media_id, capture(c, self.timeline))
+
+    def _on_media_switched(self, media_id: str) -> None:
+        state = load_view(self.ctx.settings, self.ctx.workspace.path, media_id)
+        if state is None:
+            return
+        self._restoring = True
+        try:
+            restore(state, self.ctx.controller, self.timeline)
+        finally:
+            self._restoring = False
