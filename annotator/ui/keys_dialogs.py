@@ -80,9 +80,12 @@ class PreferencesDialog(QDialog):
         # keys
         self.keys_table = QTableWidget(len(self.remappable), 3, self)
         self.keys_table.setObjectName("KeysTable")
-        self.keys_table.setHorizontalHeaderLabels(["Action", "Where", "Keys (comma and space between)"])
+        self.keys_table.setHorizontalHeaderLabels(["Action", "Where", "Keys"])
+        self.keys_table.horizontalHeaderItem(2).setToolTip(
+            "Several keys: a comma and a space between (Return, Enter)")
         self.keys_table.verticalHeader().hide()
         self.keys_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.keys_table.setColumnWidth(2, 200)
         tabs.addTab(self.keys_table, "Keys")
         # per-code keys
         codes = QWidget(self)
