@@ -13,16 +13,7 @@ from tests.ui.test_coding_workflow import FakeWindow, win  # noqa: F401 - fixtur
 pytestmark = pytest.mark.usefixtures("win")
 
 
-# The current parser reads 6B12C as 6+B12C and 1+1A as two units without a word; the
-# hardened parser (hostile branch: "missing '+'", "appears twice") makes these pass: then
-# remove the marks.
-_NEEDS_HARDENED_PARSER = pytest.mark.xfail(
-    strict=True, reason="needs the FACS parser's missing-'+' / AU-twice warnings")
-
-
-@pytest.mark.parametrize("code, part", [("99", "99"), ("12Z", "Z"),
-                                        pytest.param("6B12C", "12C",
-                                                     marks=_NEEDS_HARDENED_PARSER),
+@pytest.mark.parametrize("code, part", [("99", "99"), ("12Z", "Z"), ("6B12C", "6B12C"),
                                         ("1+2+", None), ("AU", None)])
 def test_invalid_code_is_refused_inline_naming_the_part(win: FakeWindow, code: str,  # noqa: F811
                                                        part: str | None) -> None:
@@ -41,7 +32,6 @@ def test_invalid_code_is_refused_inline_naming_the_part(win: FakeWindow, code: s
     assert bar.code.text() == code  # kept for fixing, not lost
 
 
-@_NEEDS_HARDENED_PARSER
 def test_valid_code_commits_and_au_twice_warns(win: FakeWindow) -> None:  # noqa: F811
     bar = win.coding.coding_bar
     bar.code.setText("6B+12C")
