@@ -248,11 +248,17 @@ class FrameSource:
         if behind:
             lo = max(i - _KEEP_RGB_BEHIND, 0)
             raw_from = max(i - _KEEP_RAW_BEHIND, 0)
-        with self._lock:
-            try:
+        worker = self._prefetcher
+        if worker is not None:
+            worker.pause()  # the user's frame first: no prefetch decode beside it
+        try:
+            with self._lock:
                 arr = self._decoder.decode_range(lo, i, size, self._cache, raw_from=raw_from)
-            except av.FFmpegError as exc:
-                raise _fail(self.path, f"decode error at frame {i} ({_short(exc)})") from exc
+        except av.FFmpegError as exc:
+            raise _fail(self.path, f"decode error at frame {i} ({_short(exc)})") from exc
+        finally:
+            if worker is not None:
+                worker.resume()
         if arr is None:
             raise _fail(self.path, f"frame {i} cannot be decoded")
         return arr
@@ -372,6 +378,9 @@ class FrameSource:
             def stale(gen: int = gen) -> bool:
                 return self._closed or self._request_gen != gen
 
+            worker = self._prefetcher
+            if worker is not None:
+                worker.pause()
             try:
                 with self._lock:
                     if self._closed or self._decoder is None:
@@ -390,6 +399,9 @@ class FrameSource:
             except Exception:  # a worker must never die silently mid-session
                 log.exception("%s: exact decode of frame %d failed", self.path.name, i)
                 continue
+            finally:
+                if worker is not None:
+                    worker.resume()
             if arr is None:
                 continue  # superseded
             # The next frame(i +- 1) is then a step, not a jump.
