@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -60,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from annotator.ui.main_window import MainWindow
 
+    # Ctrl+C in the terminal ends the app like SIGTERM does (Python's KeyboardInterrupt
+    # would wait for the Qt event loop to return to Python, which it may never do). Child
+    # processes (the preview proxy build) watch a pipe from us and exit with us.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("Facet")
     app.setApplicationName("Facet")
