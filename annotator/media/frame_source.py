@@ -176,6 +176,8 @@ class FrameSource(PreviewProxy):
             med = float(np.median(diffs))
             spread = float(diffs.max() - diffs.min())
             self.vfr = med > 0 and spread > max(2.0, _VFR_SPREAD * med)
+        # Non-empty when the file could not be read to its end (frames before are usable).
+        self.index_note: str = idx.note
         self.fps: Fraction = self._nominal_fps(diffs)
         self.timebase: Timebase = Timebase(self.timestamps, self.fps, self.start_s)
         self.duration_s: float = self.timebase.duration_total_s

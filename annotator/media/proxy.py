@@ -102,7 +102,7 @@ def segment_frames() -> int:
         return 1500
 
 
-def _entries(directory: Path) -> list[Path]:
+def entries(directory: Path) -> list[Path]:
     """Every proxy in ``directory``: segment folders and old single-file proxies."""
     if not directory.is_dir():
         return []
@@ -138,9 +138,9 @@ def prune(directory: Path, keep: Path | None, budget_bytes: int) -> list[Path]:
     """
     now = time.time()
     removed: list[Path] = []
-    entries: list[tuple[float, int, Path]] = []
+    ranked: list[tuple[float, int, Path]] = []
     total = 0
-    for entry in _entries(directory):
+    for entry in entries(directory):
         if entry.is_dir():
             for part in entry.glob("*.part"):
                 try:
@@ -152,8 +152,8 @@ def prune(directory: Path, keep: Path | None, budget_bytes: int) -> list[Path]:
         size, used = _size_and_used(entry)
         total += size
         if keep is None or entry != keep:
-            entries.append((used, size, entry))
-    for _, size, entry in sorted(entries):
+            ranked.append((used, size, entry))
+    for _, size, entry in sorted(ranked):
         if total <= budget_bytes:
             break
         _remove(entry)
@@ -167,8 +167,8 @@ def prune(directory: Path, keep: Path | None, budget_bytes: int) -> list[Path]:
 def folder_usage(directory: Path | None = None) -> tuple[int, int]:
     """(bytes, number of proxies) in the proxy folder, for Preferences."""
     directory = directory or default_proxy_dir()
-    entries = _entries(directory)
-    return sum(_size_and_used(e)[0] for e in entries), len(entries)
+    found = entries(directory)
+    return sum(_size_and_used(e)[0] for e in found), len(found)
 
 
 def clear(directory: Path | None = None, keep: set[Path] | None = None) -> int:
@@ -176,7 +176,7 @@ def clear(directory: Path | None = None, keep: set[Path] | None = None) -> int:
     now); returns the bytes freed. Proxies are caches: they are rebuilt when needed."""
     directory = directory or default_proxy_dir()
     freed = 0
-    for entry in _entries(directory):
+    for entry in entries(directory):
         if keep and entry in keep:
             continue
         freed += _size_and_used(entry)[0]

@@ -46,6 +46,8 @@ class PtsIndex:
     # How the table was obtained: "tables" (MP4 sample tables), "packets", "decode", or "ordinal" (no usable PTS: frame i
     # is the decoder's i-th output, time_base is 1/fps, and seeking decodes from the start).
     method: str = "packets"
+    # Set when the file could not be read to its end: what was indexed and where it stopped.
+    note: str = ""
     _pos: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -178,12 +180,13 @@ def _verify_tables(container: Any, vstream: Any, pts: list[int], keys: list[int]
     return True
 
 
-def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[int], bool]:
+def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[int], bool, str]:
     """One full decode pass: slow but the ground truth for any stream FFmpeg decodes.
 
-    Returns the PTS in output order, keyframe PTS, and whether the PTS are usable: the
+    Returns the PTS in output order, keyframe PTS, whether the PTS are usable (the
     decoder outputs presentation order, so real PTS must rise strictly. Raw elementary
-    streams have none and AVI with B-frames carries decode-order numbers instead.
+    streams have none and AVI with B-frames carries decode-order numbers instead), and
+    a note saying where decoding stopped when bad data ends it early ("" otherwise).
     """
     with av.open(str(path)) as container:
         vstream = container.streams[stream_index]
@@ -191,17 +194,60 @@ def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[i
         pts: list[int] = []
         keys: list[int] = []
         usable = True
-        for frame in container.decode(vstream):
-            p = frame.pts
-            if p is None or (pts and p <= pts[-1]):
-                usable = False
-                p = pts[-1] + 1 if pts else 0
-            pts.append(int(p))
-            if frame.key_frame:
-                keys.append(int(p))
+        stopped = ""
+        try:
+            for frame in container.decode(vstream):
+                p = frame.pts
+                if p is None or (pts and p <= pts[-1]):
+                    usable = False
+                    p = pts[-1] + 1 if pts else 0
+                pts.append(int(p))
+                if frame.key_frame:
+                    keys.append(int(p))
+        except av.FFmpegError as exc:
+            if not pts:
+                raise
+            # Bad data part-way: keep every frame before it usable and say where it stopped.
+            at = float((pts[-1] - pts[0]) * Fraction(vstream.time_base))
+            stopped = (
+                f"{path.name}: indexed {len(pts)} frames; the video cannot be read past "
+                f"frame {len(pts) - 1} ({at:.2f} s): {str(exc).splitlines()[0][:120]}"
+            )
+            log.warning("%s", stopped)
     if not keys and pts:
         keys = [pts[0]]
-    return pts, sorted(set(keys)), usable
+    return pts, sorted(set(keys)), usable, stopped
+
+
+def _short_of_header(
+    path: Path, container: Any, vstream: Any, pts: list[int], time_base: Fraction
+) -> str:
+    """A note when the readable frames end well before the duration the header gives
+    (a cut or damaged file): the frames indexed stay usable, the user is told where."""
+    try:
+        if vstream.duration:
+            declared = float(vstream.duration * Fraction(vstream.time_base))
+            start = vstream.start_time if vstream.start_time is not None else pts[0]
+        elif container.duration and not container.streams.audio:
+            declared = container.duration / 1e6
+            start = round((container.start_time or 0) / 1e6 / time_base)
+        else:
+            return ""
+    except (TypeError, ValueError, ZeroDivisionError):
+        return ""
+    step = float((pts[-1] - pts[0]) * time_base) / max(len(pts) - 1, 1)
+    end = float(pts[-1] * time_base) + step  # on the container's clock
+    # Muxers disagree whether a duration counts from the first timestamp or from zero
+    # (Matroska written with a start offset): take the earlier end, never a false alarm.
+    declared_end = min(float(start * time_base) + declared, declared)
+    span = declared_end - float(pts[0] * time_base)
+    if declared_end - end <= max(0.5, 0.03 * span):
+        return ""
+    shown = end - float(pts[0] * time_base)
+    return (
+        f"{path.name}: indexed {len(pts)} frames ({shown:.2f} s); the file says "
+        f"{declared:.2f} s but cannot be read past frame {len(pts) - 1}"
+    )
 
 
 def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
@@ -235,10 +281,11 @@ def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
                     ok = _verify(fresh, vs, pts, keys)
                 except av.FFmpegError:
                     ok = False
+    note = ""
     if not ok:
         method = "decode"
         try:
-            dec_pts, dec_keys, usable = _index_from_decode(path, vstream.index)
+            dec_pts, dec_keys, usable, note = _index_from_decode(path, vstream.index)
         except av.FFmpegError as exc:
             raise _fail(path, f"cannot decode video ({exc})") from exc
         keys = sorted(set(keys) | set(dec_keys)) if keys else dec_keys
@@ -253,12 +300,15 @@ def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
             keys = [0]
     if not pts:
         raise _fail(path, "the video stream has no decodable frames")
+    if not note and method != "ordinal":
+        note = _short_of_header(path, container, vstream, pts, time_base)
     log.debug("%s: %d frames indexed from %s", path.name, len(pts), method)
     return PtsIndex(
         pts=np.asarray(pts, dtype=np.int64),
         key_pts=np.asarray(keys, dtype=np.int64),
         time_base=time_base,
         method=method,
+        note=note,
     )
 
 
@@ -290,6 +340,7 @@ def load_cached(path: Path, cache_dir: Path) -> PtsIndex | None:
                 key_pts=data["key_pts"].astype(np.int64),
                 time_base=Fraction(meta["time_base"]),
                 method=meta["method"],
+                note=str(meta.get("note", "")),
             )
     except (OSError, ValueError, KeyError) as exc:
         log.warning("ignoring unreadable index cache %s: %s", file, exc)
@@ -300,7 +351,9 @@ def save_cached(path: Path, cache_dir: Path, index: PtsIndex) -> None:
     """Atomic write (temp file + rename) so a concurrent open never reads half a file."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        meta = json.dumps({"time_base": str(index.time_base), "method": index.method})
+        meta = json.dumps(
+            {"time_base": str(index.time_base), "method": index.method, "note": index.note}
+        )
         fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp.npz")
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, pts=index.pts, key_pts=index.key_pts, meta=np.array(meta))

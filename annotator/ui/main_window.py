@@ -27,7 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.io.media_link import check_media, media_from_video, relink
+from annotator.io.media_link import (
+    MediaProblem,
+    check_media_quick,
+    media_from_video,
+    relink,
+)
 from annotator.io.project_file import (
     SUFFIX,
     LoadedProject,
@@ -40,6 +45,7 @@ from annotator.io.project_file import (
     write_autosave,
 )
 from annotator.model import Media, ModelError, Project
+from annotator.ui.background_hash import BackgroundHasher
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +76,9 @@ class MainWindow(QMainWindow):
         self.ask_save_changes = self._ask_save_changes
 
         self.controller = self._make_controller()
+        # Full sha256 of videos after the first picture, never before it (issue 19).
+        self._hasher = BackgroundHasher(self)
+        self._hasher.hashed.connect(self._on_video_hashed)
         self._build_central()
         self._build_menus()
         self._build_status()
@@ -156,9 +165,21 @@ class MainWindow(QMainWindow):
         self.edit_menu.addSeparator()
 
         self.play_menu = bar.addMenu("&Playback")
+        # Until the Preferences dialog takes MediaCachePage as a page (issue 19 item 5).
+        self._action(self.play_menu, "Preview &Copies…", self._show_preview_copies, None,
+                     "Size of the preview-copy folder, its pruning, and a button to clear it")
         self.view_menu = bar.addMenu("&View")
         self.help_menu = bar.addMenu("&Help")
         self._action(self.help_menu, "&About Facet", self._about)
+
+    def _show_preview_copies(self) -> None:
+        from annotator.ui.preferences_media import show_media_cache_dialog
+
+        def in_use() -> set[Path]:
+            src = getattr(self.controller, "source", None)
+            return {src.proxy_path} if src is not None and hasattr(src, "proxy_path") else set()
+
+        self._preview_copies = show_media_cache_dialog(self, keep=in_use)
 
     def _build_status(self) -> None:
         self.autosave_label = QLabel("")
@@ -243,7 +264,7 @@ class MainWindow(QMainWindow):
                 return True
         project = Project(title=video.stem, annotator=str(self.settings.value("annotator", "")))
         try:
-            media, timebase = media_from_video(video, None, "m1")
+            media, timebase = media_from_video(video, None, "m1", sha256=False)
         except Exception as e:  # noqa: BLE001 - MediaError and any decoder failure
             self.show_error(str(e))
             return False
@@ -252,6 +273,8 @@ class MainWindow(QMainWindow):
         project.add_face(name="Face A")
         project.saved_revision = project.revision
         self._set_loaded(LoadedProject(project, suggested), untitled=True)
+        if not media.sha256:
+            self._hasher.start(video)
         return True
 
     def _set_loaded(self, loaded: LoadedProject, *, untitled: bool = False) -> None:
@@ -265,8 +288,39 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(note, 8000)
 
     def _check_media(self, project: Project, path: Path) -> None:
-        """Never open silently against a moved or changed video: ask to relink."""
-        for problem in check_media(project, path):
+        """Never open silently against a moved or changed video: ask to relink.
+
+        Missing videos and remembered hashes are checked now; a video whose sha256 is not
+        known yet is hashed in the background and checked then (``_on_video_hashed``)."""
+        problems, pending = check_media_quick(project, path)
+        for _, video in pending:
+            self._hasher.start(video)
+        self._ask_relink_all(project, path, problems)
+
+    def _on_video_hashed(self, video: str, digest: str) -> None:
+        """A background sha256 is in: fill an empty hash, or ask to relink a changed video."""
+        from annotator.io.media_link import resolve
+
+        project = self.project
+        base = self.project_path or getattr(self, "_suggested_path", None)
+        changed = []
+        for m in list(project.media.values()):
+            if str(resolve(m, base).resolve()) != video:
+                continue
+            if not m.sha256:
+                clean = not project.dirty  # a hash filled in is not an edit of the user's
+                project.update_media(m.id, sha256=digest)
+                if clean:
+                    project.saved_revision = project.revision
+                    self._update_title()
+            elif m.sha256 != digest:
+                changed.append(MediaProblem(m.id, Path(video), "changed"))
+        if changed:
+            self._ask_relink_all(project, base, changed)
+
+    def _ask_relink_all(self, project: Project, path: Path | None,
+                        problems: list[MediaProblem]) -> None:
+        for problem in problems:
             new = self.ask_relink(problem)
             if new:
                 try:
