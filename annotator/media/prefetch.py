@@ -23,6 +23,10 @@ from annotator.media.pts_index import PtsIndex
 
 log = logging.getLogger(__name__)
 
+# Longest wait in pause() for the running prefetch job to stop (one frame's decode, even
+# at 1080p on a loaded machine; never a whole GOP).
+_PAUSE_WAIT_S = 0.25
+
 
 @dataclass(frozen=True)
 class _Hint:
@@ -72,6 +76,9 @@ class Prefetcher:
         seek up to 2.5x slower (measured), so the user's request always goes first."""
         with self._cond:
             self._paused += 1
+            # Before the caller starts decoding: let the running job notice and stop (it
+            # checks between two frames), so the two decoders never run side by side.
+            self._cond.wait_for(lambda: self._stopped or not self._busy, _PAUSE_WAIT_S)
 
     def resume(self) -> None:
         with self._cond:
