@@ -1,7 +1,8 @@
 """File > Export and File > Import: every format of ``annotator.io`` in the GUI.
 
 Exports and import parsing run on a worker thread with a cancellable progress dialog; the
-worker never touches widgets (it reports through queued Qt signals). An import is applied
+worker reads an immutable snapshot of the project taken on the GUI thread (never the live
+model) and never touches widgets (it reports through queued Qt signals). An import is applied
 to a copy of the project first, so a file the model refuses changes nothing; then it is
 pushed as one undo command (:class:`ApplyImportCommand`) that adds and removes exactly what
 the plan holds.
@@ -30,6 +31,7 @@ from annotator.io.importing import (
 )
 from annotator.model import Curve, Event, Marker, Project
 from annotator.ui.context import AppContext
+from annotator.workspace.snapshot import snapshot
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +259,8 @@ class ExportImportController(QObject):
             options.setdefault("media_id", mid)
         self.note = self.take_note(fmt)
 
+        project = snapshot(project)  # the worker reads a snapshot, never the live model
+
         def work(progress: Callable[[int, int], bool]) -> Path:
             source = attach_timebases(project, project_file, warn=None)
             return export(fmt, source, path, progress=progress, **options)
@@ -278,6 +282,7 @@ class ExportImportController(QObject):
     def import_file(self, kind: str, path: Path, **options: Any) -> Job:
         project, project_file = self.ctx.project, self._project_file()
         planner = planner_for(kind, **options)
+        project = snapshot(project)  # planned on a snapshot; applied on the GUI thread
 
         def work(progress: Callable[[int, int], bool]) -> ImportPlan:
             attach_timebases(project, project_file, warn=None)

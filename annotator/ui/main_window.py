@@ -179,7 +179,19 @@ class MainWindow(QMainWindow):
         events.read_only_changed.connect(lambda _ro: self._update_title())
         self.documents.saved.connect(self.saved.emit)
         self.documents.autosaved.connect(self.autosave_label.setText)
+        # the player plays the A-B loop; the workspace owns it (keys and views set it there)
+        self.controller.loop_changed.connect(self.workspace.set_loop)
+        events.loop_changed.connect(self._loop_to_player)
         signals.set_error_reporter(lambda text: self.statusBar().showMessage(text, 10000))
+
+    def _loop_to_player(self, loop: tuple[int | None, int | None]) -> None:
+        if self.controller.loop == loop:
+            return
+        self.controller.clear_loop()
+        if loop[0] is not None:
+            self.controller.set_loop_a(loop[0])
+        if loop[1] is not None:
+            self.controller.set_loop_b(loop[1])
 
     # ------------------------------------------------------------------ state (the workspace's)
     @property

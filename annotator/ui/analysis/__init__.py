@@ -53,6 +53,7 @@ class AnalysisController:
         ctx.add_dock("Compare", self.compare, bottom, "CompareDock")
         for panel in (self.candidates, self.compare):
             panel.seek_requested.connect(self._seek)
+        self.compare.other_opened.connect(ctx.workspace.set_compared)
         self.candidates.spot_requested.connect(self.start_spotting)
         self.candidates.cancel_requested.connect(self.cancel)
         self._build_menu()
@@ -232,11 +233,29 @@ class AnalysisController:
         self.candidates.set_message(f"{len(cuts)} cuts found, {len(new)} new cut markers")
 
     def cancel(self, wait: bool = False) -> None:
-        if self.worker is not None and self.worker.isRunning():
+        """Cancel the job in flight; ``wait`` (window close) also joins its thread, so no
+        worker outlives the window that owns it."""
+        worker = self.worker
+        if worker is None:
+            return
+        try:
+            running = worker.isRunning()
+        except RuntimeError:  # its C++ object is gone already
+            self.worker = None
+            return
+        if running:
             if wait:
-                self.worker.stop()
+                worker.stop()
             else:
-                self.worker.cancel()
+                worker.cancel()
+        if wait and not worker.isRunning():
+            for sig in (worker.progressed, worker.succeeded, worker.failed, worker.cancelled):
+                try:
+                    sig.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
+            self.worker = None
+            worker.deleteLater()
 
     def _on_spot_succeeded(self, result: Any) -> None:
         self.candidates.set_running(False)
