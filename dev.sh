@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Facet developer entry point: the two Quick start commands.
 #   bash dev.sh run [VIDEO|PROJECT]   set up what is missing, then open the app (demo by default)
-#   bash dev.sh test [PYTEST ARGS]    set up what is missing, then run the whole test suite headless
+#   bash dev.sh test [PYTEST ARGS]    set up what is missing, then ruff, mypy and the whole test suite
+#                                     headless (fast loop: bash dev.sh test -m "not slow")
 # Idempotent: each step checks first and is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -70,6 +71,11 @@ case "$cmd" in
     ensure_system "${APT_PACKAGES[@]}"
     ensure_venv
     export QT_QPA_PLATFORM=offscreen
+    # Lint, format and types first (seconds; mypy is incremental), then the tests.
+    log "ruff check, ruff format --check, mypy --strict (Qt-free packages)"
+    .venv/bin/ruff check --quiet .
+    .venv/bin/ruff format --check --quiet .
+    .venv/bin/mypy
     exec .venv/bin/python -m pytest "$@"
     ;;
   *)

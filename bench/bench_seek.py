@@ -216,7 +216,7 @@ def main() -> int:
         t0 = time.time()
         r = bench_file(path, args.seeks, args.block, use_mpv)
         tools = r.pop("_tools")
-        wrong = dict(zip(tools, r.pop("_wrong")))
+        wrong = dict(zip(tools, r.pop("_wrong"), strict=True))
         print(f"\n{path.name}: {args.seeks} random full-quality seeks per tool "
               f"({time.time() - t0:.0f} s), load average {os.getloadavg()}")
         print(f"{'tool':12} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'wrong':>6}  vs plain PyAV p95")

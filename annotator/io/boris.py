@@ -162,7 +162,7 @@ def _table_rows(path: Path) -> list[list[str]]:
 def read_boris_table(path: Path, video: str, clip: str | None = None) -> EafDocument:
     name = path.name
     rows = _table_rows(path)
-    for h, row in enumerate(rows[:60]):
+    for h, row in enumerate(rows[:60]):  # noqa: B007  h (the header line) is used after the loop
         low = [c.casefold() for c in row]
         if "behavior" in low and ("time" in low or "start (s)" in low):
             break

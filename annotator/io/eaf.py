@@ -184,7 +184,7 @@ def export_eaf(project: Project, out: str | os.PathLike[str], *,
 
 # ------------------------------------------------------------------ import
 # The reader and the import plan live in eaf_read.py and eaf_import.py; these names stay here.
-from annotator.io.eaf_import import (
+from annotator.io.eaf_import import (  # noqa: E402  re-exported old names
     EafOptions,
     is_facs,
     plan_eaf_import,

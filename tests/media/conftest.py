@@ -10,10 +10,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from samples_dir import SAMPLES  # noqa: E402
 
 from annotator.media.barcode import write_barcode_video
-
-from samples_dir import SAMPLES  # noqa: E402
 
 SAMPLE_VIDEOS = SAMPLES / "video"
 

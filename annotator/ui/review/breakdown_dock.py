@@ -86,7 +86,7 @@ def compute_breakdown(project: Project, media_id: str | None = None) -> Breakdow
     spans = list(moments)
     lasting = project.timebase(mid).durations_s([k[1] for k in spans],
                                                 [k[2] for k in spans]).tolist()
-    for k, ((face, on, off), evs) in enumerate(moments.items()):
+    for k, ((face, on, _off), evs) in enumerate(moments.items()):
         i = shot_of(on)
         if i is None:
             continue
