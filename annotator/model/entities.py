@@ -45,6 +45,7 @@ class Media:
     codec: str = ""
     vfr: bool = False
     sync_frame: int | None = None  # alignment point for takes side by side
+    landmarks: str = ""  # per-frame face landmark cache (``annotator track``), relative path
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class FaceBox:
     y: float
     w: float
     h: float
+    source: str = ""  # "" = keyed by hand, "track" = placed by ``annotator track``
 
 
 @dataclass(frozen=True, slots=True)

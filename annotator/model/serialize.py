@@ -107,6 +107,7 @@ def project_to_dict(p: Project) -> dict[str, Any]:
                 "codec": m.codec,
                 "vfr": m.vfr,
                 **({"sync_frame": m.sync_frame} if m.sync_frame is not None else {}),
+                **({"landmarks": m.landmarks} if m.landmarks else {}),
             }
             for m in p.media.values()
         ],
@@ -116,7 +117,8 @@ def project_to_dict(p: Project) -> dict[str, Any]:
                 "name": f.name,
                 "colour": f.colour,
                 "boxes": [
-                    {"media": b.media, "frame": b.frame, "x": b.x, "y": b.y, "w": b.w, "h": b.h}
+                    {"media": b.media, "frame": b.frame, "x": b.x, "y": b.y, "w": b.w, "h": b.h,
+                     **({"source": b.source} if b.source else {})}
                     for b in f.boxes
                 ],
             }
@@ -171,6 +173,7 @@ def project_from_dict(d: dict[str, Any]) -> Project:
             codec=m.get("codec", ""),
             vfr=m.get("vfr", False),
             sync_frame=m.get("sync_frame"),
+            landmarks=m.get("landmarks", ""),
         )
     for f in d.get("faces", []):
         boxes = tuple(FaceBox(**b) for b in f.get("boxes", []))
