@@ -30,6 +30,7 @@ from annotator.analysis.cuts import _hist as _shot_hist
 from annotator.analysis.face_models import (
     BlazeFace,
     Detection,
+    EyeRefiner,
     FaceMesh,
     Roi,
     landmark_box,
@@ -61,6 +62,7 @@ class TrackParams:
     missed_rounds: int = 3  # detector rounds in a row without confirming a track -> lost
     tile_above: int = 720  # taller frames are also searched in overlapping tiles
     max_faces: int = 12
+    refine_eyes: bool = True  # the iris model's eyelids (blinks); the mesh's barely move
 
 
 @dataclass
@@ -190,6 +192,7 @@ class FaceTracker:
         self.fps = fps
         self.detector = BlazeFace("full", min_score=params.min_score)
         self.mesh = FaceMesh()
+        self.eyes = EyeRefiner() if params.refine_eyes else None
         self.tracks: list[Track] = []
         self.sink = sink
         self.detect_every = max(1, round(params.detect_every_s * fps))
@@ -253,6 +256,7 @@ class FaceTracker:
             self._last_detect = -10**9
         live = [t for t in self.tracks if t.alive]
         rois = [roi_from_landmarks(t.last_lm) for t in live if t.last_lm is not None]
+        kept: list[tuple[Track, np.ndarray, float, Roi]] = []
         for t, roi, (lm, score) in zip(live, rois, self.mesh.batch(rgb, rois), strict=True):
             bx = landmark_box(lm)
             inside = bx[2] > 4 and bx[0] + bx[2] > 0 and bx[1] + bx[3] > 0 and bx[0] < w and bx[1] < h
@@ -262,6 +266,9 @@ class FaceTracker:
             if score < p.mesh_min or not inside or jump or t.last_frame < frame - 1:
                 t.alive = False
                 continue
+            kept.append((t, lm, score, roi))
+        for (t, _lm, score, roi), lm in zip(kept, self._eyes(rgb, [k[1] for k in kept]),
+                                            strict=True):
             self._record(t, frame, lm, score, _hist(rgb, roi))
         self._drop_duplicates()
         live = [t for t in self.tracks if t.alive]
@@ -295,7 +302,7 @@ class FaceTracker:
             hist = _hist(rgb, roi)
             t = self._reidentify(frame, hist, box) or self._new_track()
             t.alive, t.missed = True, 0
-            self._record(t, frame, lm, score, hist)
+            self._record(t, frame, self._eyes(rgb, [lm])[0], score, hist)
             confirmed.add(t.index)
         for t in live:
             if t.index in confirmed:
@@ -304,6 +311,9 @@ class FaceTracker:
                 t.missed += 1
                 if t.missed >= p.missed_rounds:
                     t.alive = False
+
+    def _eyes(self, rgb: np.ndarray, lms: list[np.ndarray]) -> list[np.ndarray]:
+        return self.eyes.refine(rgb, lms) if self.eyes is not None and lms else lms
 
     def _record(self, t: Track, frame: int, lm: np.ndarray, score: float,
                 hist: np.ndarray) -> None:
