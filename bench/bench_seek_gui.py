@@ -44,7 +44,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from annotator.media.barcode import read_index
-    from annotator.media.player_controller import PlayerController
+    from annotator.playback.player_controller import PlayerController
     from annotator.ui.player.frame_view import qimage_to_ndarray
     from annotator.ui.player.player_widget import PlayerWidget
 

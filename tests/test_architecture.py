@@ -29,7 +29,9 @@ def imported_modules(folder: Path):
                    "annotator.io", "annotator.commands", "annotator.analysis")),
         ("io", ("PySide6", "vlc", "annotator.ui")),
         ("analysis", ("PySide6", "vlc", "annotator.ui")),
-        ("media", ("PySide6.QtWidgets", "annotator.ui")),
+        ("media", ("PySide6", "vlc", "annotator.ui", "annotator.playback", "annotator.commands")),
+        ("playback", ("PySide6.QtWidgets", "PySide6.QtGui", "annotator.ui",
+                      "annotator.commands")),
         ("commands", ("PySide6.QtWidgets", "annotator.ui")),
     ],
 )

@@ -189,7 +189,7 @@ class Project:
             return self._timebases[mid]
         m = self.media.get(mid)
         if m is None:
-            return Timebase.nominal(1, 25)
+            return Timebase.nominal(1, Fraction(25))
         # Building a nominal timebase loops over every frame; views ask per event (micro or
         # macro, durations), so keep it until the frame count or rate changes.
         key = (max(m.frame_count, 1), m.fps)
@@ -379,7 +379,7 @@ class Project:
 
     def overlapping_duplicates(self) -> list[tuple[int, int]]:
         """Pairs of AU events with the same AU on one face whose frames overlap."""
-        out = []
+        out: list[tuple[int, int]] = []
         by_lane: dict[tuple[str, str, str], list[Event]] = {}
         for e in self.events.values():
             if e.kind is EventKind.AU:

@@ -8,7 +8,7 @@ variable-frame-rate video, NTSC 30000/1001 and streams whose first PTS is not 0 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -23,6 +23,8 @@ class Timebase:
 
     timestamps: np.ndarray
     fps: Fraction
+    # The same times as a Python list: indexing it is ~10x faster than numpy scalars.
+    _list: list[float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ts = np.asarray(self.timestamps, dtype=np.float64)
@@ -52,14 +54,14 @@ class Timebase:
 
     def time_s(self, frame: int) -> float:
         """Presentation time of ``frame`` (its start)."""
-        return self._list[self._clamp(frame)]  # type: ignore[attr-defined]
+        return self._list[self._clamp(frame)]
 
     def end_s(self, frame: int) -> float:
         """End of ``frame`` = start of the next one (the last frame lasts a typical frame)."""
         f = self._clamp(frame)
         if f + 1 < self.frame_count:
-            return self._list[f + 1]  # type: ignore[attr-defined]
-        return self._list[f] + self.last_frame_duration_s  # type: ignore[attr-defined]
+            return self._list[f + 1]
+        return self._list[f] + self.last_frame_duration_s
 
     def duration_s(self, onset_frame: int, offset_frame: int) -> float:
         """From the start of the onset frame to the end of the offset frame (inclusive)."""
@@ -71,7 +73,7 @@ class Timebase:
 
     def index_at(self, seconds: float) -> int:
         """The frame on screen at ``seconds``: the last frame starting at or before it."""
-        i = bisect_right(self._list, seconds + _EPS_S) - 1  # type: ignore[attr-defined]
+        i = bisect_right(self._list, seconds + _EPS_S) - 1
         return min(max(i, 0), self.frame_count - 1)
 
     def _clamp(self, frame: int) -> int:

@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ building
     def _make_controller(self):  # type: ignore[no-untyped-def]
         try:
-            from annotator.media.player_controller import PlayerController
+            from annotator.playback.player_controller import PlayerController
         except ImportError:
             log.warning("player controller not available")
             return None

@@ -13,7 +13,7 @@ import pytest
 
 from annotator.media import FrameSource
 from annotator.media.barcode import read_index
-from annotator.media.player_controller import PlayerController
+from annotator.playback.player_controller import PlayerController
 from tests.media.conftest import sample_video
 
 
@@ -88,7 +88,7 @@ def test_real_samples_show_the_exact_frame(qtbot, name: str) -> None:
 def test_frame_source_cache_keys_are_what_playback_looks_for(make_clip) -> None:
     """Playback skips to decoded frames by probing ``FrameSource.cache`` with these keys;
     if the cache's keys change, playback would stall 250 ms per frame: fail here instead."""
-    from annotator.media.timed_playback import latest_decoded
+    from annotator.playback.timed_playback import latest_decoded
 
     clip = make_clip("cfr25_gop50")
     with FrameSource(clip.path, prefetch=False) as src:

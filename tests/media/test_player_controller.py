@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from annotator.media.barcode import read_index
-from annotator.media.player_controller import RATES, PlayerController
+from annotator.playback.player_controller import RATES, PlayerController
 from tests.media.player_fakes import FakeSource
 
 
@@ -280,7 +280,7 @@ class FakeEngine:
 
 def test_vlc_pause_settles_on_the_frame_vlc_shows(qtbot, src: FakeSource) -> None:
     """VLC's clock says frame 40 but its window shows 46: the controller must settle on 46."""
-    from annotator.media.vlc_engine import match_shown_frame
+    from annotator.playback.vlc_engine import match_shown_frame
 
     c = PlayerController(source_factory=lambda p: src, use_vlc=True)
     engine = FakeEngine()
@@ -386,7 +386,7 @@ def test_playback_moves_only_to_decoded_frames_then_stops_waiting(qtbot) -> None
 def test_missing_libvlc_falls_back_to_frame_source(qtbot, src: FakeSource, monkeypatch) -> None:
     import sys
 
-    from annotator.media.vlc_engine import VlcEngine
+    from annotator.playback.vlc_engine import VlcEngine
 
     monkeypatch.delenv("FACET_NO_VLC", raising=False)
     monkeypatch.setitem(sys.modules, "vlc", None)  # import vlc -> ImportError

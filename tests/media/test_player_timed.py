@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from annotator.media.timed_playback import MAX_STALL_MS, Tick, latest_decoded, plan_tick
 from annotator.model import Timebase
+from annotator.playback.timed_playback import MAX_STALL_MS, Tick, latest_decoded, plan_tick
 
 TB = Timebase.nominal(100, Fraction(25))  # frame i at i * 0.04 s
 

@@ -15,7 +15,6 @@ import pytest
 
 from annotator.media import FrameSource
 from annotator.media.barcode import read_index
-from annotator.media.player_controller import PlayerController
 from annotator.media.proxy import (
     ProxyBuild,
     max_gop_frames,
@@ -24,6 +23,7 @@ from annotator.media.proxy import (
     prune,
     worthwhile,
 )
+from annotator.playback.player_controller import PlayerController
 from tests.media.conftest import sample_video
 
 

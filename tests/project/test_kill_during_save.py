@@ -16,6 +16,7 @@ from annotator.io.project_file import load_project
 HERE = Path(__file__).parent
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_killed_save_always_leaves_a_loadable_project(tmp_path):
     path = tmp_path / "big.facet.json"

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QMainWindow
 
 from annotator.media.barcode import read_index
-from annotator.media.player_controller import PlayerController
+from annotator.playback.player_controller import PlayerController
 from annotator.ui.player import Overlay, PlayerWidget, install_player_shortcuts
 from annotator.ui.player.frame_view import qimage_to_ndarray
 from annotator.ui.player.transport import format_rate

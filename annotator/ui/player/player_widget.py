@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QStackedLayout, QVBoxLayout, QWidget
 
-from annotator.media.player_controller import PlayerController
+from annotator.playback.player_controller import PlayerController
 from annotator.ui.player.frame_view import FrameView, Overlay, qimage_to_ndarray
 from annotator.ui.player.transport import TransportBar
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
-from annotator.media.player_controller import PlayerController
+from annotator.playback.player_controller import PlayerController
 
 log = logging.getLogger(__name__)
 

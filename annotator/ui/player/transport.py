@@ -14,8 +14,8 @@ from fractions import Fraction
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
-from annotator.media.player_controller import PlayerController
 from annotator.model.timecode import format_seconds, frame_to_smpte
+from annotator.playback.player_controller import PlayerController
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from annotator.media.vlc_engine import MATCH_MAX_DIFF, MATCH_WIDTH, GrabMatcher, dump_grab
 from annotator.model.timebase import Timebase
+from annotator.playback.vlc_engine import MATCH_MAX_DIFF, MATCH_WIDTH, GrabMatcher, dump_grab
 
 log = logging.getLogger(__name__)
 

@@ -28,18 +28,19 @@ import logging
 import math
 import os
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
-from annotator.media.seek_preview import SeekPreview, maybe_build_proxy
-from annotator.media.timed_playback import latest_decoded, plan_tick
-from annotator.media.vlc_follower import Follow, VlcFollower, find_shown_frame
 from annotator.model.timebase import Timebase
 from annotator.model.timecode import parse_position
+from annotator.playback.seek_preview import SeekPreview, maybe_build_proxy
+from annotator.playback.source import FrameSourceLike, Grabber, default_source_factory
+from annotator.playback.timed_playback import latest_decoded, plan_tick
+from annotator.playback.vlc_follower import VlcFollower
+from annotator.playback.vlc_path import VlcPath
 
 log = logging.getLogger(__name__)
 
@@ -53,42 +54,7 @@ _VLC_RATES = (1.0,)
 _SETTLE_MS = 120
 
 
-class FrameSourceLike(Protocol):
-    """What the controller needs from ``annotator.media.FrameSource`` (tests pass fakes)."""
-
-    frame_count: int
-    fps: Fraction
-    timestamps: np.ndarray
-    width: int
-    height: int
-    has_audio: bool
-
-    @property
-    def timebase(self) -> Timebase: ...
-
-    def frame(self, i: int, *, size: tuple[int, int] | None = None) -> np.ndarray: ...
-
-    def prefetch(
-        self, i: int, direction: int = 1, *, size: tuple[int, int] | None = None
-    ) -> None: ...
-
-    def close(self) -> None: ...
-
-
-# Optional FrameSource members used when present (fakes may omit them): ``cached(i, size=)``,
-# ``request(i, size=)``, ``proxy_ready``, ``preview(i, size)``, ``proxy_worthwhile``,
-# ``build_proxy()``.
-
-Grabber = Callable[[], "np.ndarray | None"]
-
-
-def _default_source_factory(path: str) -> FrameSourceLike:
-    from annotator.media import FrameSource
-
-    return FrameSource(path)  # type: ignore[no-any-return]
-
-
-class PlayerController(QObject):
+class PlayerController(QObject, VlcPath):
     """Owns the current frame, the rate, the A-B loop and the playback engine."""
 
     frame_changed = Signal(int)
@@ -115,7 +81,7 @@ class PlayerController(QObject):
         (``FrameSource.proxy_worthwhile``) unless ``FACET_NO_PROXY`` is set; ``True``
         always, ``False`` never."""
         super().__init__(parent)
-        self._source_factory = source_factory or _default_source_factory
+        self._source_factory = source_factory or default_source_factory
         self._src: FrameSourceLike | None = None
         self._tb: Timebase | None = None
         self._path: str | None = None
@@ -248,7 +214,7 @@ class PlayerController(QObject):
         self._current = 0
         self._loop_a = self._loop_b = None
         if self._want_vlc and self._engine is None:
-            from annotator.media.vlc_engine import VlcEngine
+            from annotator.playback.vlc_engine import VlcEngine
 
             self._engine = VlcEngine.create()
             self._want_vlc = self._engine is not None
@@ -289,7 +255,7 @@ class PlayerController(QObject):
         if not self._want_vlc:
             return False
         if self._engine is None:
-            from annotator.media.vlc_engine import VlcEngine
+            from annotator.playback.vlc_engine import VlcEngine
 
             self._engine = VlcEngine.create()
             if self._engine is None:
@@ -566,90 +532,6 @@ class PlayerController(QObject):
             self.pause()
         elif tick.prefetch is not None:
             self._prefetch(*tick.prefetch)
-
-    def _on_vlc_tick(self) -> None:
-        """Follow VLC (interpolated between its coarse clock steps) for labels and loops."""
-        assert self._vlc is not None and self._src is not None
-        status = self._vlc.poll()
-        if status is Follow.ENDED:
-            self._vlc_active = False
-            self._vlc_shown = False
-            self._playing = False
-            self._tick.stop()
-            self.playing_changed.emit(False)
-            self.video_surface_changed.emit(False)
-            self._set_current(self._src.frame_count - 1)
-            return
-        if status is Follow.STARTING and not self._vlc_shown:
-            return
-        if status is Follow.LOST:
-            if self._vlc_shown:  # VLC shows the wrong place: back to the exact frame
-                self._vlc_shown = False
-                self.video_surface_changed.emit(False)
-            return
-        if status is Follow.FAILED:
-            self._vlc_active = False
-            if self._vlc_shown:
-                self._vlc_shown = False
-                self.video_surface_changed.emit(False)
-            self._restart_clock()
-            self._stall.restart()
-            self._tick.start(self._tick_interval_ms())
-            return
-        if status is Follow.STARTED and not self._vlc_shown:
-            self._vlc_shown = True
-            self.video_surface_changed.emit(True)
-        target = self._vlc.frame_estimate()
-        if target is None:
-            return
-        if self._loop_active() and target > self._loop_b:  # type: ignore[operator]
-            a = self._loop_a
-            assert a is not None
-            self._vlc.start(a, self._rate)
-            self._set_current(a)
-            return
-        if target > self._current:  # VLC never goes back while playing forward
-            self._set_current(target)
-
-    def _settle_after_vlc_pause(self) -> None:
-        """Find the frame VLC is showing, make it current, then hand the picture back to us."""
-        self._vlc_settle.stop()
-        if not self._settling and self._vlc_active:
-            return
-        self._settling = False
-        if self._src is None or self._tb is None:
-            return
-        t = self._vlc.time_s() if self._vlc is not None else None
-        estimate = max(self._tb.index_at(t) if t is not None else 0, self._current)
-        chosen = estimate
-        shown = None
-        if self._grabber is not None:
-            try:
-                shown = self._grabber()
-            except Exception as exc:  # noqa: BLE001 - a failed grab must not break pausing
-                log.warning("grabbing the VLC picture failed: %s", exc)
-        if shown is not None:
-            found = find_shown_frame(self._src, shown, estimate, float(self._src.fps))
-            if found is not None:
-                chosen = found
-        self._set_current(chosen)
-        self._vlc_shown = False
-        self.video_surface_changed.emit(False)
-
-    def _make_follower(self) -> None:
-        """A VlcFollower for the open video, when VLC is loaded."""
-        self._vlc = None
-        if self._engine is None or self._path is None or self._tb is None:
-            return
-        self._engine.open(self._path)
-        # VLC counts time from the container's zero, we from the first frame (first PTS).
-        offset_s = float(getattr(self._src, "start_s", 0.0) or 0.0)
-        self._vlc = VlcFollower(self._engine, self._tb, offset_s)
-
-    def _finish_settling(self) -> None:
-        """A key during VLC's settle delay must act on the settled frame, not the estimate."""
-        if self._settling:
-            self._settle_after_vlc_pause()
 
     # -- helpers ------------------------------------------------------------------------
     def _set_current(self, frame: int) -> None:
