@@ -193,6 +193,9 @@ class MainWindow(QMainWindow):
         from annotator.ui.review import install_review  # notes, takes, breakdown
 
         install_review(self)
+        from annotator.ui.faces import install_faces  # tracking, curve lanes, box tool
+
+        install_faces(self)
 
     # ------------------------------------------------------------------ documents
     def open_path(self, path: Path) -> bool:

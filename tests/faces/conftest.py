@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "annotator.cli", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=240)
+                          text=True, cwd=ROOT, timeout=240, check=False)
 
 
 @pytest.fixture(scope="session")

@@ -77,3 +77,9 @@ def test_region_motion_ignores_head_motion(mesh: np.ndarray) -> None:
     lm[[61, 291], 1] -= 10  # lip corners up
     moved = region_motion(mesh, lm)
     assert moved["mouth"] > 10 * max(moved["brows"], 1e-4)
+
+
+def test_io_names_match_the_analysis_names() -> None:
+    from annotator.io.signals_csv import SIGNAL_NAMES
+
+    assert SIGNAL_NAMES == SIGNALS
