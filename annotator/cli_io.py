@@ -130,7 +130,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         raise ValueError(f"import: unknown kind {args.kind!r}; use one of "
                          f"{', '.join(IMPORT_KINDS)}")
     if kind == "eaf":
-        from annotator.io.eaf import plan_eaf_import as planner
+        from annotator.io.eaf import EafOptions, plan_eaf_import
+
+        eaf_options = EafOptions(faces_from=args.faces_from, au_tiers=args.au_tiers,
+                                 skip_tiers=args.skip_tiers)
+
+        def planner(project, path):  # type: ignore[no-untyped-def]
+            return plan_eaf_import(project, path, options=eaf_options)
     elif kind == "openface":
         from annotator.io.openface import plan_openface_import
 
@@ -151,7 +157,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         def planner(project, path):  # type: ignore[no-untyped-def]
             return plan_sheet_import(project, path, kind, frame_base=args.frame_base,
                                      clip=args.clip)
-    plan = import_into_file(planner, args.file, args.into)
+    plan = import_into_file(planner, args.file, args.into, dry_run=args.dry_run)
+    if args.dry_run:
+        for line in plan.mapping:
+            print(line)
+        print(plan.summary().replace(": imported ", ": would import ", 1)
+              + f" into {args.into} (dry run: nothing saved)")
+        return 0
     print(plan.summary() + f" into {args.into}")
     return 0
 
@@ -209,6 +221,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
                    help="sheets: first frame number in the sheet (default 1)")
     p.add_argument("--clip", help="sheets: only rows whose Filename is this clip")
+    p.add_argument("--dry-run", action="store_true",
+                   help="show what the file would add (eaf: each tier's role and face), the "
+                   "events already in the project, and the warnings; save nothing")
+    p.add_argument("--faces-from", choices=("participant", "tier"), default="participant",
+                   help="eaf: faces from the tiers' PARTICIPANT (default; child tiers inherit "
+                   "it) or from the top tier names")
+    p.add_argument("--au-tiers", metavar="PATTERN",
+                   help="eaf: tiers whose id matches this regular expression hold FACS codes "
+                   "(default: tiers whose id or type names FACS/AU, or whose values are all "
+                   "AU-prefixed codes like AU6+AU12)")
+    p.add_argument("--skip-tiers", metavar="PATTERN",
+                   help="eaf: do not import tiers whose id matches this regular expression")
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("export-samples",

@@ -46,6 +46,10 @@ class ImportPlan:
     markers: list[Marker] = field(default_factory=list)  # id 0
     curves: list[Curve] = field(default_factory=list)  # replace curves with the same key
     warnings: list[str] = field(default_factory=list)
+    #: what each part of the file becomes (one line per tier, sheet filter, ...), for
+    #: ``--dry-run`` and the import dialog
+    mapping: list[str] = field(default_factory=list)
+    duplicates: int = 0  # events and markers already in the project: skipped
 
     def summary(self) -> str:
         parts = [f"{len(self.events)} events"]
@@ -55,6 +59,8 @@ class ImportPlan:
             parts.append(f"{len(self.markers)} markers")
         if self.curves:
             parts.append(f"{len(self.curves)} curves")
+        if self.duplicates:
+            parts.append(f"{self.duplicates} already in the project skipped")
         return f"{self.source}: imported " + ", ".join(parts)
 
     @property
@@ -70,6 +76,48 @@ def merged_curves(existing: list[Curve], new: list[Curve]) -> list[Curve]:
     """Existing curves with the same (media, face, name) are replaced by the new ones."""
     keys = {curve_key(c) for c in new}
     return [c for c in existing if curve_key(c) not in keys] + list(new)
+
+
+#: What makes an imported event "the same" as one the project holds: where and what it is.
+#: Not the raw code string, apex, confidence or annotator, which formats keep differently.
+_SAME = ("face", "kind", "media", "onset_frame", "offset_frame", "au", "side", "intensity",
+         "emotion", "note")
+
+
+def _event_key(e: Event) -> tuple[object, ...]:
+    return tuple(getattr(e, name) for name in _SAME)
+
+
+def _marker_key(m: Marker) -> tuple[object, ...]:
+    return (m.kind, m.start_frame, m.end_frame, m.media, m.text)
+
+
+def drop_duplicates(project: Project, plan: ImportPlan) -> int:
+    """Remove from ``plan`` the events and markers the project already holds (the same file
+    imported twice); returns how many were dropped and counts them in ``plan.duplicates``.
+
+    Faces are matched before this (importers find existing faces by id or name), so a
+    re-import plans events on the same faces and they compare equal field by field."""
+    have = {_event_key(e) for e in project.events.values()}
+    keep = []
+    for e in plan.events:
+        k = _event_key(e)
+        if k in have:
+            continue
+        have.add(k)  # the same row twice in one file is one event
+        keep.append(e)
+    markers_have = {_marker_key(m) for m in project.markers.values()}
+    keep_m = []
+    for m in plan.markers:
+        if _marker_key(m) not in markers_have:
+            markers_have.add(_marker_key(m))
+            keep_m.append(m)
+    dropped = len(plan.events) - len(keep) + len(plan.markers) - len(keep_m)
+    used = {e.face for e in keep}
+    plan.faces = [f for f in plan.faces if f.id in used or not dropped]
+    plan.events, plan.markers = keep, keep_m
+    plan.duplicates += dropped
+    return dropped
 
 
 def apply_plan(project: Project, plan: ImportPlan) -> tuple[list[int], list[int]]:
@@ -145,8 +193,10 @@ Planner = Callable[[Project, Path], ImportPlan]
 
 def import_into_file(planner: Planner, file: str | os.PathLike[str],
                      project_path: str | os.PathLike[str],
-                     warn: Warn | None = warn_stderr) -> ImportPlan:
-    """Plan ``file`` against the project, apply it to a copy, then save atomically.
+                     warn: Warn | None = warn_stderr, *, dry_run: bool = False) -> ImportPlan:
+    """Plan ``file`` against the project, apply it to a copy, then save atomically
+    (``dry_run``: check everything, save nothing). Events already in the project are
+    skipped and counted.
 
     Any failure (bad file, refused event) raises before the project file is touched.
     """
@@ -156,9 +206,11 @@ def import_into_file(planner: Planner, file: str | os.PathLike[str],
     loaded = load_project(project_path)
     attach_timebases(loaded.project, loaded.path, warn)
     plan = planner(loaded.project, file)
+    drop_duplicates(loaded.project, plan)
     copy = copy_project(loaded.project)
     apply_plan(copy, plan)
-    save_project(copy, loaded.path)
+    if not dry_run:
+        save_project(copy, loaded.path)
     if warn is not None:
         for w in plan.warnings[:20]:
             warn(w)

@@ -176,7 +176,7 @@ class FrameSource:
             spread = float(diffs.max() - diffs.min())
             self.vfr = med > 0 and spread > max(2.0, _VFR_SPREAD * med)
         self.fps: Fraction = self._nominal_fps(diffs)
-        self.timebase: Timebase = Timebase(self.timestamps, self.fps)
+        self.timebase: Timebase = Timebase(self.timestamps, self.fps, self.start_s)
         self.duration_s: float = self.timebase.duration_total_s
 
     def _nominal_fps(self, diffs: np.ndarray) -> Fraction:

@@ -23,8 +23,12 @@ class Timebase:
 
     timestamps: np.ndarray
     fps: Fraction
+    #: Presentation time of frame 0 in the stream (its first PTS): 0 for most files; ELAN
+    #: export writes it as TIME_ORIGIN, import subtracts it.
+    start_s: float = 0.0
     # The same times as a Python list: indexing it is ~10x faster than numpy scalars.
     _list: list[float] = field(init=False, repr=False, compare=False)
+    _mid_cache: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ts = np.asarray(self.timestamps, dtype=np.float64)
@@ -70,6 +74,26 @@ class Timebase:
     @property
     def duration_total_s(self) -> float:
         return self.end_s(self.frame_count - 1)
+
+    def frames_in(self, start_s: float, end_s: float) -> tuple[int, int]:
+        """The frames of the half-open span ``[start_s, end_s)``: those whose middle lies in
+        it, so back-to-back spans get back-to-back frames whatever the boundary; a span that
+        holds no frame's middle gets the one frame on screen at its own middle."""
+        mids = self._mids()
+        first = int(np.searchsorted(mids, start_s, side="left"))
+        last = int(np.searchsorted(mids, end_s, side="left")) - 1
+        if last < first or first >= self.frame_count:
+            f = self.index_at((start_s + end_s) / 2)
+            return f, f
+        return first, min(last, self.frame_count - 1)
+
+    def _mids(self) -> np.ndarray:
+        mids = self._mid_cache
+        if mids is None:
+            ends = np.append(self.timestamps[1:], self.timestamps[-1] + self.last_frame_duration_s)
+            mids = (self.timestamps + ends) / 2
+            object.__setattr__(self, "_mid_cache", mids)
+        return mids
 
     def index_at(self, seconds: float) -> int:
         """The frame on screen at ``seconds``: the last frame starting at or before it."""

@@ -21,7 +21,13 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog
 
 from annotator.io.common import Cancelled, attach_timebases
 from annotator.io.exporting import FORMATS, export
-from annotator.io.importing import ImportPlan, apply_plan, copy_project, merged_curves
+from annotator.io.importing import (
+    ImportPlan,
+    apply_plan,
+    copy_project,
+    drop_duplicates,
+    merged_curves,
+)
 from annotator.model import Curve, Event, Marker, Project
 
 log = logging.getLogger(__name__)
@@ -279,6 +285,7 @@ class ExportImportController(QObject):
             attach_timebases(project, project_file, warn=None)
             progress(0, 1)
             plan = planner(project, Path(path))
+            drop_duplicates(project, plan)  # the same file again: skipped and counted
             apply_plan(copy_project(project), plan)  # the model's checks, on a copy
             return plan
 
@@ -286,7 +293,9 @@ class ExportImportController(QObject):
 
     def _imported(self, plan: ImportPlan) -> None:
         if plan.empty:
-            self.window.show_error(f"{plan.source}: nothing to import")
+            again = (f" ({plan.duplicates} events or markers already in the project)"
+                     if plan.duplicates else "")
+            self.window.show_error(f"{plan.source}: nothing new to import{again}")
             return
         try:
             self.window.undo_stack.push(ApplyImportCommand(self.window.project, plan))

@@ -102,14 +102,15 @@ def test_import_is_one_undo_step(window, qtbot, tmp_path):
     run(qtbot, window.export_controller.import_file("srt", srt))
     assert len(p.markers) == len(before["markers"]) + 2 and window.undo_stack.count() == 1
     eaf = Path(__file__).resolve().parents[2] / "exports" / "demo.eaf"
+    # the demo's own events again: every one is detected and skipped, nothing is pushed
     run(qtbot, window.export_controller.import_file("eaf", eaf))
-    assert len(p.events) == 2 * len(before["events"]) and window.undo_stack.count() == 2
-    window.undo_stack.undo()
+    assert len(p.events) == len(before["events"]) and window.undo_stack.count() == 1
+    assert window.errors[-1] == (f"demo.eaf: nothing new to import ({len(before['events'])}"
+                                 " events or markers already in the project)")
     window.undo_stack.undo()
     assert project_to_dict(p) | {"modified": ""} == before | {"modified": ""}
     window.undo_stack.redo()
-    window.undo_stack.redo()
-    assert len(p.events) == 2 * len(before["events"]) and len(p.markers) == 4
+    assert len(p.events) == len(before["events"]) and len(p.markers) == 4
 
 
 def test_bad_import_changes_nothing(window, qtbot, tmp_path):
@@ -161,7 +162,11 @@ def test_main_window_export_and_import_round_trip(qtbot, demo_dir, tmp_path):
     n = len(w.project.events)
     ctl = w.export_controller
     run(qtbot, ctl.export_to("eaf", tmp_path / "demo.eaf"))
+    run(qtbot, ctl.import_file("eaf", tmp_path / "demo.eaf"))  # all already there: skipped
+    assert len(w.project.events) == n and w.undo_stack.count() == 0
+    for eid in list(w.project.events):  # test setup: an empty project to import into
+        w.project.remove_event(eid)
     run(qtbot, ctl.import_file("eaf", tmp_path / "demo.eaf"))
-    assert len(w.project.events) == 2 * n and w.undo_stack.count() == 1
+    assert len(w.project.events) == n and w.undo_stack.count() == 1
     w.undo_stack.undo()
-    assert len(w.project.events) == n and w.undo_stack.isClean()
+    assert len(w.project.events) == 0 and w.undo_stack.isClean()
