@@ -54,7 +54,8 @@ def run(qtbot, job):
 def test_menus_list_every_format(window):
     exports = [a.text() for a in window.export_menu.actions()]
     imports = [a.text() for a in window.import_menu.actions()]
-    assert len(exports) == 9 and any("ELAN" in t for t in exports)
+    assert len(exports) == len(EXPORT_ITEMS) == 10 and any("ELAN" in t for t in exports)
+    assert any("signals" in t for t in exports)
     assert len(imports) == 7 and any("OpenFace" in t for t in imports)
 
 
