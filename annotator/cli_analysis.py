@@ -61,22 +61,50 @@ def _num(x: float) -> float | None:
 # --------------------------------------------------------------------------- agree
 def _cmd_agree(args: argparse.Namespace) -> int:
     from annotator.analysis.agreement import compare
-    from annotator.analysis.report_text import agreement_text, write_agreement_csv
+    from annotator.analysis.multi_agreement import compare_many
+    from annotator.analysis.report_text import (
+        agreement_text,
+        many_text,
+        write_agreement_csv,
+        write_many_csv,
+    )
+    from annotator.analysis.takes import TakeMismatch
     from annotator.io.project_file import load_project
 
-    a = load_project(args.a).project
-    b = load_project(args.b).project
+    paths = [args.a, args.b, *args.others]
+    projects = [load_project(p).project for p in paths]
     try:
-        report = compare(a, b, tolerance_frames=args.tolerance_frames)
+        if len(paths) == 2:
+            report: Any = compare(*projects, tolerance_frames=args.tolerance_frames,
+                                  matching=args.matching)
+        else:
+            report = compare_many(projects, coder_names(paths),
+                                  tolerance_frames=args.tolerance_frames)
+    except TakeMismatch as exc:
+        raise _err(f"{paths[exc.first]}, {paths[exc.other]}: {exc}") from None
     except ValueError as exc:
-        raise _err(f"{args.a}, {args.b}: {exc}") from None
+        raise _err(f"{', '.join(paths)}: {exc}") from None
     if args.csv:
-        write_agreement_csv(args.csv, report)
+        (write_agreement_csv if len(paths) == 2 else write_many_csv)(args.csv, report)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
-    else:
+    elif len(paths) == 2:
         print("\n".join(agreement_text(report, Path(args.a).name, Path(args.b).name)))
+    else:
+        print("\n".join(many_text(report)))
     return 0
+
+
+def coder_names(paths: list[str]) -> list[str]:
+    """Short unique names for coders' files: the file name without ``.facet.json``, or the
+    parent folder when all files share one name (``alice/clip.facet.json``)."""
+    stems = [Path(p).name.removesuffix(".facet.json").removesuffix(".json") for p in paths]
+    if len(set(stems)) == len(stems):
+        return stems
+    parents = [Path(p).parent.name or s for p, s in zip(paths, stems, strict=True)]
+    if len(set(parents)) == len(parents):
+        return parents
+    return [f"{s}#{i + 1}" for i, s in enumerate(stems)]
 
 
 # --------------------------------------------------------------------------- spot
@@ -289,9 +317,13 @@ def _write_charts(project: Any, folder: Path) -> None:
 
 # --------------------------------------------------------------------------- wiring
 def register(sub: Any) -> None:
-    p = sub.add_parser("agree", help="agreement between two coders' projects of one video")
+    p = sub.add_parser(
+        "agree", help="agreement between two or more coders' projects of one video"
+    )
     p.add_argument("a", help="coder A's .facet.json (the reference)")
     p.add_argument("b", help="coder B's .facet.json")
+    p.add_argument("others", nargs="*", metavar="C",
+                   help="more coders: alpha, Fleiss' kappa and pairwise kappas per AU")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument(
         "--tolerance-frames",
@@ -301,6 +333,10 @@ def register(sub: Any) -> None:
         help="forgive onset/offset disagreements of up to N frames (default 0)",
     )
     p.add_argument("--csv", metavar="FILE", help="also write the agreement table as CSV")
+    p.add_argument(
+        "--matching", choices=("greedy", "hungarian"), default="greedy",
+        help="two coders: the event matching rule behind the pairs (both are reported)",
+    )
     p.set_defaults(func=_cmd_agree)
 
     p = sub.add_parser(

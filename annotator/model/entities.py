@@ -9,8 +9,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from annotator.model.facs import Intensity, Side, au_label, au_name
+
+if TYPE_CHECKING:
+    from annotator.model.team import Provenance
 
 
 class EventKind(enum.Enum):
@@ -106,6 +110,7 @@ class Event:
     confidence: float | None = None
     annotator: str = ""
     note: str = ""
+    provenance: Provenance | None = None  # gold projects: which coders, decision, who decided
 
     @property
     def duration_frames(self) -> int:
@@ -185,6 +190,10 @@ class Curve:
 @dataclass(slots=True)
 class Vocabulary:
     emotions: list[str] = field(default_factory=lambda: list(DEFAULT_EMOTIONS))
+    # a coding scheme's parts (``annotator scheme``); empty: not restricted / defaults
+    aus: list[int] = field(default_factory=list)  # the AU set coders use
+    colours: dict[str, str] = field(default_factory=dict)  # "au:12", "emotion:fear" -> #rrggbb
+    code_hotkeys: dict[str, str] = field(default_factory=dict)  # key sequence -> code/label
 
     def shortcut_of(self, label: str) -> str:
         """Digit shortcut 1..9 in vocabulary order (empty past nine)."""

@@ -25,6 +25,7 @@ from annotator.model.entities import (
     Vocabulary,
 )
 from annotator.model.signals import Signal
+from annotator.model.team import Dispute, TeamInfo
 from annotator.model.timebase import Timebase, scale_of
 
 SCHEMA_VERSION = 2
@@ -51,6 +52,8 @@ class Project:
         self.markers: dict[int, Marker] = {}
         self.curves: list[Curve] = []
         self.vocabulary = Vocabulary()
+        self.team: TeamInfo | None = None  # gold projects: the coders' files and merge rule
+        self.disputes: dict[int, Dispute] = {}
         self._timebases: dict[str, Timebase] = {}
         self._nominal_timebases: dict[str, tuple[tuple[int, Fraction], Timebase]] = {}
         self.revision = 0  # bumps on every change; saving records the revision it wrote
@@ -71,6 +74,7 @@ class Project:
         self.media_removed = Signal("media_removed")  # (media)
         self.curves_changed = Signal("curves_changed")
         self.vocabulary_changed = Signal("vocabulary_changed")
+        self.dispute_changed = Signal("dispute_changed")  # (dispute, old or None)
         self.changed = Signal("changed")  # () after any of the above
 
     # ---------------------------------------------------------------- bookkeeping
@@ -443,6 +447,19 @@ class Project:
             self.vocabulary_changed.emit()
             self._touch()
 
+    def set_vocabulary(self, vocabulary: Vocabulary) -> Vocabulary:
+        """Replace the vocabulary (a coding scheme's import); returns the old one. Labels
+        still used by events must stay in it."""
+        used = {e.emotion for e in self.events.values() if e.emotion}
+        missing = sorted(used - set(vocabulary.emotions))
+        if missing:
+            raise ModelError(f"emotion {missing[0]!r} is still used by events")
+        old = self.vocabulary
+        self.vocabulary = vocabulary
+        self.vocabulary_changed.emit()
+        self._touch()
+        return old
+
     def add_emotion_label(self, label: str) -> None:
         label = label.strip()
         if not label:
@@ -451,3 +468,17 @@ class Project:
             self.vocabulary.emotions.append(label)
             self.vocabulary_changed.emit()
             self._touch()
+
+    # ---------------------------------------------------------------- disputes (gold projects)
+    def set_dispute(self, dispute: Dispute) -> Dispute | None:
+        """Add a dispute or replace it by id (settling, reopening); returns the old value."""
+        old = self.disputes.get(dispute.id)
+        self.disputes[dispute.id] = dispute
+        self.dispute_changed.emit(dispute, old)
+        self._touch()
+        return old
+
+    def open_disputes(self) -> list[Dispute]:
+        """Disputes still to settle, in time order (the adjudicator's next/previous)."""
+        return sorted((d for d in self.disputes.values() if d.open),
+                      key=lambda d: (d.media, d.span, d.face, d.id))

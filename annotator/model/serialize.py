@@ -23,6 +23,13 @@ from annotator.model.entities import (
 )
 from annotator.model.facs import Intensity, Side
 from annotator.model.project import SCHEMA_VERSION, Project
+from annotator.model.team import (
+    TeamInfo,
+    dispute_from_dict,
+    dispute_to_dict,
+    provenance_from_dict,
+    provenance_to_dict,
+)
 
 
 def fraction_str(f: Fraction) -> str:
@@ -59,6 +66,8 @@ def event_to_dict(e: Event) -> dict[str, Any]:
     _opt(d, "confidence", e.confidence)
     _opt(d, "annotator", e.annotator)
     _opt(d, "note", e.note)
+    if e.provenance is not None:
+        d["provenance"] = provenance_to_dict(e.provenance)
     return d
 
 
@@ -85,10 +94,29 @@ def event_from_dict(d: dict[str, Any]) -> Event:
         confidence=d.get("confidence"),
         annotator=d.get("annotator", ""),
         note=d.get("note", ""),
+        provenance=provenance_from_dict(d["provenance"]) if "provenance" in d else None,
     )
 
 
+def _vocabulary_dict(v: Vocabulary) -> dict[str, Any]:
+    d: dict[str, Any] = {"emotions": list(v.emotions)}
+    _opt(d, "aus", list(v.aus) or None)
+    _opt(d, "colours", dict(v.colours) or None)
+    _opt(d, "code_hotkeys", dict(v.code_hotkeys) or None)
+    return d
+
+
 def project_to_dict(p: Project) -> dict[str, Any]:
+    d = _project_dict(p)
+    if p.team is not None:
+        d["team"] = p.team.as_dict()
+    if p.disputes:
+        d["disputes"] = [dispute_to_dict(x, event_to_dict)
+                         for x in sorted(p.disputes.values(), key=lambda x: x.id)]
+    return d
+
+
+def _project_dict(p: Project) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "title": p.title,
@@ -124,7 +152,7 @@ def project_to_dict(p: Project) -> dict[str, Any]:
             }
             for f in p.faces.values()
         ],
-        "vocabulary": {"emotions": list(p.vocabulary.emotions)},
+        "vocabulary": _vocabulary_dict(p.vocabulary),
         "events": [event_to_dict(e) for e in sorted(p.events.values(), key=lambda e: e.id)],
         "markers": [
             {
@@ -178,7 +206,10 @@ def project_from_dict(d: dict[str, Any]) -> Project:
     for f in d.get("faces", []):
         boxes = tuple(FaceBox(**b) for b in f.get("boxes", []))
         p.faces[f["id"]] = Face(f["id"], f.get("name", f["id"]), f.get("colour", "#e6553a"), boxes)
-    p.vocabulary = Vocabulary(list(d.get("vocabulary", {}).get("emotions", Vocabulary().emotions)))
+    v = d.get("vocabulary", {})
+    p.vocabulary = Vocabulary(list(v.get("emotions", Vocabulary().emotions)),
+                              [int(a) for a in v.get("aus", [])], dict(v.get("colours", {})),
+                              dict(v.get("code_hotkeys", {})))
     for e in d.get("events", []):
         ev = event_from_dict(e)
         p.events[ev.id] = ev
@@ -203,6 +234,11 @@ def project_from_dict(d: dict[str, Any]) -> Project:
             Curve(c["face"], c["name"], c["start_frame"], tuple(c["values"]),
                   c.get("media", "m1"), c.get("source", ""))
         )
+    if "team" in d:
+        p.team = TeamInfo.from_dict(d["team"])
+    for x in d.get("disputes", []):
+        dispute = dispute_from_dict(x, event_from_dict)
+        p.disputes[dispute.id] = dispute
     return p
 
 

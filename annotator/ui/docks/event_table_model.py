@@ -19,7 +19,7 @@ from annotator.model.facs import Intensity, Side, parse_code
 from annotator.model.project import ModelError, Project
 
 COLUMNS = ("id", "face", "kind", "what", "intensity", "side", "onset", "apex", "offset",
-           "frames", "scale", "annotator", "note", "check")
+           "frames", "scale", "annotator", "note", "check", "provenance")
 EDITABLE = {"intensity", "side", "onset", "apex", "offset", "annotator", "note", "what"}
 _INT_COLS = {"id", "onset", "apex", "offset", "frames"}
 _IDX = QModelIndex | QPersistentModelIndex
@@ -230,6 +230,8 @@ class EventTableModel(QAbstractTableModel):
             return e.note
         if col == "check":
             return "overlaps same AU" if e.id in self._dupes else ""
+        if col == "provenance":  # gold projects: which coders, which decision, who decided
+            return e.provenance.describe() if e.provenance else ""
         return ""
 
     def data(self, index: _IDX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

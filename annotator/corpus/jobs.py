@@ -1,0 +1,275 @@
+"""Per-clip tasks of the corpus commands, run on the dask runner (``batch.run_batch``).
+
+Each task takes one clip id, does its work from the files alone (it runs in another
+process), writes what it found to a JSON or Parquet part file in the run's scratch folder
+and returns a ``JobResult``; it never raises, so a broken clip is one failure line and the
+run goes on. ``run_clips`` runs the tasks in this process when ``workers`` is 0 (small
+corpora, tests), else on a local or remote cluster, with progress per finished clip.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from annotator.analysis.batch import JobResult
+from annotator.corpus.folder import Clip, Corpus, load_corpus
+
+
+def _safe(clip_id: str) -> str:
+    return clip_id.replace("/", "__")
+
+
+def _fail(clip_id: str, exc: Exception, start: float) -> JobResult:
+    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return JobResult(clip_id, False, error=msg, seconds=time.perf_counter() - start)
+
+
+def _projects(corpus: Corpus, clip: Clip) -> tuple[list[Any], list[str], list[str]]:
+    from annotator.io.project_file import load_project
+
+    paths = [str(corpus.folder / clip.project_path(c)) for c in clip.coders]
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        raise ValueError(f"{missing[0]}: no such coder file")
+    return [load_project(p).project for p in paths], list(clip.coders), paths
+
+
+def _named(exc: Exception, paths: list[str]) -> str:
+    from annotator.analysis.takes import TakeMismatch
+
+    if isinstance(exc, TakeMismatch):
+        return f"{paths[exc.first]}, {paths[exc.other]}: {exc}"
+    return str(exc)
+
+
+# --------------------------------------------------------------------------- agree
+def agree_clip(clip_id: str, out_dir: str, folder: str, tolerance: int = 0) -> JobResult:
+    start = time.perf_counter()
+    paths: list[str] = []
+    try:
+        from annotator.analysis.agreement import compare
+        from annotator.analysis.kappa import presence_pool
+        from annotator.analysis.multi_agreement import _take, compare_many
+        from annotator.analysis.takes import match_takes
+
+        corpus = load_corpus(folder)
+        clip = corpus.clip(clip_id)
+        projects, names, paths = _projects(corpus, clip)
+        try:
+            if len(projects) == 2:
+                report = compare(*projects, tolerance_frames=tolerance).as_dict()
+            else:
+                report = compare_many(projects, names, tolerance_frames=tolerance).as_dict()
+            takes = [_take(projects, names, m, tolerance) for m in match_takes(projects)]
+        except ValueError as exc:
+            raise ValueError(_named(exc, paths)) from None
+        pools: dict[str, list[Any]] = {}
+        groups = agreed = 0
+        for t in takes:
+            for (face, au), (pres, _i) in t.au.items():
+                pools.setdefault(f"{face}\t{au}", []).append(presence_pool(pres))
+            groups += len(t.groups)
+            agreed += sum(g.agreed for g in t.groups)
+        out = Path(out_dir) / f"{_safe(clip_id)}.agree.json"
+        out.write_text(json.dumps({"clip": clip_id, "coders": names, "report": report, "pools": pools,
+                                   "groups": groups, "agreed": agreed}), encoding="utf-8")
+        return JobResult(clip_id, True, groups, str(out), seconds=time.perf_counter() - start,
+                         unit="event groups")
+    except Exception as exc:  # noqa: BLE001 - a task reports, the run goes on
+        return _fail(clip_id, exc, start)
+
+
+# --------------------------------------------------------------------------- merge
+def coded(corpus: Corpus, clip: Clip) -> bool:
+    """Coded by all its coders: every coder's file exists and has events or is marked done."""
+    from annotator.corpus.folder import project_state
+
+    for c in clip.coders:
+        state, n, _ = project_state(corpus.folder / clip.project_path(c))
+        if state == "missing" or state == "unreadable" or (n == 0 and c not in clip.done):
+            return False
+    return True
+
+
+def merge_clip(clip_id: str, out_dir: str, folder: str, force: bool = False,
+               tolerance: int = 0) -> JobResult:
+    start = time.perf_counter()
+    paths: list[str] = []
+    try:
+        from annotator.analysis.merge import merge_projects
+        from annotator.io.project_file import save_project
+
+        corpus = load_corpus(folder)
+        clip = corpus.clip(clip_id)
+        gold_path = corpus.folder / clip.gold_path
+        if gold_path.exists() and not force:
+            return JobResult(clip_id, True, 0, f"{gold_path} (kept: already merged)",
+                             seconds=time.perf_counter() - start, unit="new gold events")
+        projects, names, paths = _projects(corpus, clip)
+        gold_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            gold = merge_projects(projects, names, paths, gold_path, tolerance_frames=tolerance)
+        except ValueError as exc:
+            raise ValueError(_named(exc, paths)) from None
+        save_project(gold, gold_path)
+        return JobResult(clip_id, True, len(gold.events),
+                         f"{gold_path} ({len(gold.disputes)} disputes)",
+                         seconds=time.perf_counter() - start, unit="gold events")
+    except Exception as exc:  # noqa: BLE001
+        return _fail(clip_id, exc, start)
+
+
+# --------------------------------------------------------------------------- rows
+def project_rows(project: Any, clip: Clip, coder: str, source: str) -> list[dict[str, Any]]:
+    """One row per event, with the dataset columns first (subject, clip, coder)."""
+    from annotator.io.events_csv import event_row
+    from annotator.model import EventKind
+
+    rows = []
+    for e in sorted(project.events.values(), key=lambda e: (e.media, e.onset_frame, e.id)):
+        row = {"subject": clip.subject, "clip": clip.name, "clip_id": clip.id, "coder": coder,
+               **event_row(project, e)}
+        row["emotion"] = e.emotion if e.kind is EventKind.EMOTION else ""
+        row["decision"] = e.provenance.decision.value if e.provenance else ""
+        row["project"] = source
+        rows.append(row)
+    return rows
+
+
+def rows_of(path: str, out_dir: str, folder: str, clip_id: str, coder: str) -> JobResult:
+    """Index or export one project: its rows as a Parquet part (``path`` is the task key)."""
+    start = time.perf_counter()
+    try:
+        import pandas as pd
+
+        from annotator.io.project_file import load_project
+
+        corpus = load_corpus(folder)
+        clip = corpus.clip(clip_id)
+        project = load_project(corpus.folder / path).project
+        rows = project_rows(project, clip, coder, path)
+        out = Path(out_dir) / f"{_safe(path)}.parquet"
+        frame = pd.DataFrame(rows, columns=ROW_COLUMNS) if rows else empty_rows()
+        frame.astype(ROW_TYPES).to_parquet(out, index=False)
+        return JobResult(path, True, len(rows), str(out), seconds=time.perf_counter() - start,
+                         unit="events")
+    except Exception as exc:  # noqa: BLE001
+        return _fail(path, exc, start)
+
+
+ROW_COLUMNS = ("subject", "clip", "clip_id", "coder", "event_id", "face", "kind", "label",
+               "au", "intensity", "side", "code", "onset_frame", "apex_frame", "offset_frame",
+               "onset_s", "apex_s", "offset_s", "duration_frames", "duration_s", "scale",
+               "annotator", "confidence", "note", "emotion", "decision", "project")
+_INTS = {"event_id", "au", "onset_frame", "apex_frame", "offset_frame", "duration_frames"}
+_FLOATS = {"onset_s", "apex_s", "offset_s", "duration_s", "confidence"}
+ROW_TYPES = {c: ("Int64" if c in _INTS else "float64" if c in _FLOATS else "string")
+             for c in ROW_COLUMNS}
+
+
+def empty_rows() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype=ROW_TYPES[c]) for c in ROW_COLUMNS})
+
+
+# --------------------------------------------------------------------------- runner
+Progress = Callable[[int, int, JobResult], None]
+
+
+def run_clips(items: list[str], out_dir: Path, task: Callable[..., JobResult],
+              task_args: tuple[Any, ...], *, workers: int = 2, scheduler: str | None = None,
+              on_result: Progress | None = None) -> list[JobResult]:
+    """``task(item, out_dir, *task_args)`` for every item: in this process when
+    ``workers`` is 0 and no scheduler is given, else on the dask runner."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not items:
+        return []
+    if workers <= 0 and not scheduler:
+        results = []
+        for k, item in enumerate(items, start=1):
+            res = task(item, str(out_dir), *task_args)
+            results.append(res)
+            if on_result is not None:
+                on_result(k, len(items), res)
+        return results
+    from annotator.analysis.batch import run_batch
+
+    return run_batch([Path(i) for i in items], out_dir, scheduler=scheduler,
+                     n_workers=max(workers, 1), on_result=on_result, task=task,
+                     task_args=task_args)
+
+
+# --------------------------------------------------------------------------- init, export
+def init_clip(clip_id: str, out_dir: str, folder: str, scheme_path: str = "") -> JobResult:
+    """Probe the clip's video once and write every coder's empty project that is missing
+    (an existing project is never overwritten: init can run again to add clips)."""
+    start = time.perf_counter()
+    try:
+        from annotator.io.media_link import media_from_video
+        from annotator.io.project_file import save_project
+        from annotator.model import Project
+
+        corpus = load_corpus(folder)
+        clip = corpus.clip(clip_id)
+        video = corpus.folder / clip.video
+        scheme = None
+        if scheme_path:
+            from annotator.io.scheme import read_scheme
+
+            scheme = read_scheme(corpus.folder / scheme_path)
+        made = 0
+        media = None
+        for coder in clip.coders:
+            out = corpus.folder / clip.project_path(coder)
+            if out.exists():
+                continue
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if media is None:
+                media, _ = media_from_video(video, out, "m1")
+            project = Project(title=clip.name, annotator=coder)
+            from dataclasses import replace
+
+            from annotator.io.media_link import stored_path
+
+            project.add_media(replace(media, path=stored_path(video, out)))
+            project.add_face(name=clip.subject or "Face A")
+            if scheme is not None:
+                from annotator.io.scheme import apply_scheme
+
+                apply_scheme(project, scheme)
+            save_project(project, out)
+            made += 1
+        return JobResult(clip_id, True, made, clip.id, seconds=time.perf_counter() - start,
+                         unit="new projects")
+    except Exception as exc:  # noqa: BLE001
+        return _fail(clip_id, exc, start)
+
+
+def casme_clip(clip_id: str, out_dir: str, folder: str, coder: str) -> JobResult:
+    """CASME II rows of one clip's gold (or a coder's) project, with the corpus' subject
+    and clip names, as a JSON part."""
+    start = time.perf_counter()
+    try:
+        from annotator.io.project_file import load_project
+        from annotator.io.sheets import sheet_rows
+
+        corpus = load_corpus(folder)
+        clip = corpus.clip(clip_id)
+        path = corpus.folder / (clip.gold_path if coder == "gold" else clip.project_path(coder))
+        if not path.is_file():
+            raise ValueError(f"{path}: no such project (not merged yet?)")
+        rows = sheet_rows(load_project(path).project, "casme2")[1:]
+        for r in rows:
+            r[0] = clip.subject or r[0]
+            r[1] = clip.name
+        out = Path(out_dir) / f"{_safe(clip_id)}.casme.json"
+        out.write_text(json.dumps(rows), encoding="utf-8")
+        return JobResult(clip_id, True, len(rows), str(out), seconds=time.perf_counter() - start,
+                         unit="rows")
+    except Exception as exc:  # noqa: BLE001
+        return _fail(clip_id, exc, start)

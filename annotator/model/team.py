@@ -1,0 +1,162 @@
+"""Team coding values: where a gold event came from, and disputes still to settle.
+
+A gold project (``annotator merge``) holds the events the coders agreed on, each with its
+``Provenance`` (which coders, which decision, who decided), and one ``Dispute`` per event
+the coders did not agree on, keeping every coder's version until an adjudicator settles it.
+Values are frozen like every model value: settling a dispute replaces it, so undo puts the
+old one back.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.model.entities import Event
+
+
+class Decision(enum.Enum):
+    AGREED = "agreed"  # a majority of coders matched (merge decided)
+    ACCEPTED = "accepted"  # the adjudicator took one coder's version as it was
+    COMBINED = "combined"  # frames of one coder's version, code of another's
+    EDITED = "edited"  # the adjudicator changed it by hand
+    REJECTED = "rejected"  # the adjudicator kept no event
+
+
+MERGE = "merge"  # ``decided_by`` of decisions the merge rule took
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    decision: Decision
+    coders: tuple[str, ...]  # whose versions it came from
+    decided_by: str = MERGE  # the adjudicator's name for decisions taken by hand
+    dispute: int | None = None  # the dispute it settled
+
+    def describe(self) -> str:
+        """``agreed (ann, bob; merge)``, ``accepted bob (by cy)``: for the event table."""
+        who = ", ".join(self.coders)
+        if self.decision is Decision.AGREED:
+            return f"agreed ({who}; {self.decided_by})"
+        if self.decision is Decision.COMBINED:
+            return f"combined {who} (by {self.decided_by})"
+        return f"{self.decision.value} {who} (by {self.decided_by})".replace("  ", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One coder's events for a disputed span (AU and emotion events of one face)."""
+
+    coder: str
+    events: tuple[Event, ...]
+
+    @property
+    def code(self) -> str:
+        aus = sorted((e for e in self.events if e.au is not None), key=lambda e: e.au or 0)
+        parts = [e.au_code for e in aus] + [e.emotion for e in self.events if e.emotion]
+        return "+".join(p for p in parts if p) or "-"
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (min(e.onset_frame for e in self.events), max(e.offset_frame for e in self.events))
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    id: int
+    face: str
+    media: str
+    versions: tuple[Version, ...]
+    decision: Decision | None = None  # None while open
+    decided_by: str = ""
+    event_ids: tuple[int, ...] = ()  # the gold events the decision added
+
+    @property
+    def open(self) -> bool:
+        return self.decision is None
+
+    @property
+    def span(self) -> tuple[int, int]:
+        spans = [v.span for v in self.versions if v.events]
+        return (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else (0, 0)
+
+    def version_of(self, coder: str) -> Version | None:
+        return next((v for v in self.versions if v.coder == coder), None)
+
+
+@dataclass(frozen=True, slots=True)
+class CoderFile:
+    name: str
+    file: str  # relative to the gold project when possible
+    annotator: str = ""
+
+
+@dataclass(slots=True)
+class TeamInfo:
+    """How a gold project was made: which coders' files, by which rule, when."""
+
+    coders: list[CoderFile] = field(default_factory=list)
+    rule: str = ""
+    merged: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "coders": [{"name": c.name, "file": c.file, "annotator": c.annotator}
+                       for c in self.coders],
+            "rule": self.rule,
+            "merged": self.merged,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TeamInfo:
+        return cls(
+            [CoderFile(c["name"], c.get("file", ""), c.get("annotator", ""))
+             for c in d.get("coders", [])],
+            d.get("rule", ""),
+            d.get("merged", ""),
+        )
+
+
+_DECISIONS = {d.value: d for d in Decision}
+
+
+def provenance_to_dict(p: Provenance) -> dict[str, Any]:
+    d: dict[str, Any] = {"decision": p.decision.value, "coders": list(p.coders),
+                         "decided_by": p.decided_by}
+    if p.dispute is not None:
+        d["dispute"] = p.dispute
+    return d
+
+
+def provenance_from_dict(d: dict[str, Any]) -> Provenance:
+    return Provenance(_DECISIONS[d["decision"]], tuple(d.get("coders", ())),
+                      d.get("decided_by", MERGE), d.get("dispute"))
+
+
+def dispute_to_dict(x: Dispute, event_to_dict: Any) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": x.id,
+        "face": x.face,
+        "media": x.media,
+        "versions": [{"coder": v.coder, "events": [event_to_dict(e) for e in v.events]}
+                     for v in x.versions],
+    }
+    if x.decision is not None:
+        d["decision"] = x.decision.value
+        d["decided_by"] = x.decided_by
+        d["event_ids"] = list(x.event_ids)
+    return d
+
+
+def dispute_from_dict(d: dict[str, Any], event_from_dict: Any) -> Dispute:
+    return Dispute(
+        int(d["id"]),
+        d["face"],
+        d.get("media", "m1"),
+        tuple(Version(v["coder"], tuple(event_from_dict(e) for e in v.get("events", [])))
+              for v in d.get("versions", [])),
+        _DECISIONS[d["decision"]] if d.get("decision") else None,
+        d.get("decided_by", ""),
+        tuple(d.get("event_ids", ())),
+    )
