@@ -183,8 +183,11 @@ class FacesController(QObject):
 
     # ------------------------------------------------------------------ box tool
     def _selected_face(self) -> str | None:
+        """The face selected in the Faces dock; the only face when there is just one."""
         coding = getattr(self.window, "coding", None)
-        return coding.faces.current_face() if coding is not None else None
+        fid = coding.faces.current_face() if coding is not None else None
+        faces = self.window.project.faces
+        return fid if fid in faces else (next(iter(faces)) if len(faces) == 1 else None)
 
     def _selected_box(self) -> Any:
         fid = self._selected_face()
