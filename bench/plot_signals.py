@@ -38,7 +38,7 @@ def main(out: str) -> None:
     cols = []
     for rel, title in CLIPS:
         r = track_video(SAMPLES / rel)
-        t = max(r.tracks, key=len)
+        tracks = sorted(r.tracks, key=len, reverse=True)[:2]  # a cut splits a person in two
         fps = float(r.info.fps)
         n = r.info.frame_count
         panel = np.full((PAD + len(ROWS) * (H + PAD), W + 20, 3), 255, np.uint8)
@@ -46,16 +46,19 @@ def main(out: str) -> None:
                     cv2.LINE_AA)
         for k, (label, names, colour) in enumerate(ROWS):
             y0 = PAD + k * (H + PAD)
-            v = np.nanmean(t.signals[:, [SIGNALS.index(s) for s in names]], axis=1)
-            lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
+            cols = [SIGNALS.index(s) for s in names]
+            vs = [np.nanmean(t.signals[:, cols], axis=1) for t in tracks]
+            lo = min(float(np.nanmin(v)) for v in vs)
+            hi = max(float(np.nanmax(v)) for v in vs)
             cv2.rectangle(panel, (10, y0), (10 + W, y0 + H), (200, 200, 200), 1)
             for s in range(int(n / fps) + 1):
                 x = 10 + int(W * s * fps / max(n - 1, 1))
                 cv2.line(panel, (x, y0 + H - 4), (x, y0 + H), (150, 150, 150), 1)
-            xs = 10 + (t.frames * W / max(n - 1, 1)).astype(int)
-            ys = y0 + H - 3 - ((v - lo) / max(hi - lo, 1e-6) * (H - 6)).astype(int)
-            pts = np.stack([xs, ys], 1).reshape(-1, 1, 2).astype(np.int32)
-            cv2.polylines(panel, [pts], False, colour[::-1], 2, cv2.LINE_AA)
+            for t, v in zip(tracks, vs, strict=True):
+                xs = 10 + (t.frames * W / max(n - 1, 1)).astype(int)
+                ys = y0 + H - 3 - ((v - lo) / max(hi - lo, 1e-6) * (H - 6)).astype(int)
+                pts = np.stack([xs, ys], 1).reshape(-1, 1, 2).astype(np.int32)
+                cv2.polylines(panel, [pts], False, colour[::-1], 2, cv2.LINE_AA)
             cv2.putText(panel, f"{label}  {lo:.2f}..{hi:.2f} IOD", (14, y0 + 14),
                         cv2.FONT_HERSHEY_SIMPLEX, 0.4, (60, 60, 60), 1, cv2.LINE_AA)
         cv2.putText(panel, f"{n / fps:.1f} s, ticks every second", (10, panel.shape[0] - 8),
