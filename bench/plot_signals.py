@@ -46,8 +46,8 @@ def main(out: str) -> None:
                     cv2.LINE_AA)
         for k, (label, names, colour) in enumerate(ROWS):
             y0 = PAD + k * (H + PAD)
-            cols = [SIGNALS.index(s) for s in names]
-            vs = [np.nanmean(t.signals[:, cols], axis=1) for t in tracks]
+            idx = [SIGNALS.index(s) for s in names]
+            vs = [np.nanmean(t.signals[:, idx], axis=1) for t in tracks]
             lo = min(float(np.nanmin(v)) for v in vs)
             hi = max(float(np.nanmax(v)) for v in vs)
             cv2.rectangle(panel, (10, y0), (10 + W, y0 + H), (200, 200, 200), 1)
