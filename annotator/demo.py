@@ -9,6 +9,7 @@ and as text (top right), so anyone can check that the frame shown is the frame s
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -148,7 +149,8 @@ def render_frame(frame: int) -> np.ndarray:
     return img
 
 
-def write_demo_video(path: Path) -> None:
+def write_demo_video(path: Path, progress: Callable[[int, int], object] | None = None) -> None:
+    """``progress(done, total)`` after every 10 frames (the first launch shows it)."""
     from annotator.media.encode import VideoWriter, x264_params
 
     options = {"preset": "veryfast", "crf": "20", "threads": "1",
@@ -156,6 +158,8 @@ def write_demo_video(path: Path) -> None:
     with VideoWriter(path, size=SIZE, fps=FPS, options=options) as writer:
         for i in range(N_FRAMES):
             writer.write(render_frame(i))
+            if progress is not None and (i + 1) % 10 == 0:
+                progress(i + 1, N_FRAMES)
 
 
 def build_demo_project(video: Path, project_path: Path) -> Project:
@@ -193,22 +197,37 @@ def build_demo_project(video: Path, project_path: Path) -> Project:
     return project
 
 
-def write_demo(folder: Path, *, force: bool = False) -> Path:
-    """Write ``demo.mp4`` and ``demo.facet.json`` into ``folder``; reuse an intact demo."""
-    from annotator.io.project_file import ProjectFileError, load_project, save_project
+def demo_ready(folder: Path) -> bool:
+    """True when ``folder`` holds the demo already (opening it is instant)."""
+    return (folder / VIDEO_NAME).exists() and (folder / DEMO_NAME).exists()
 
-    folder.mkdir(parents=True, exist_ok=True)
+
+def write_demo(folder: Path, *, force: bool = False,
+               progress: Callable[[int, int], object] | None = None) -> Path:
+    """Write ``demo.mp4`` and ``demo.facet.json`` into ``folder``; reuse an intact demo.
+
+    Never overwrites without ``force``: a demo project whose video is missing (or a video
+    without its project, or a project that no longer loads) may hold the user's own work,
+    so it is refused with a message naming the file."""
+    from annotator.io.project_file import ProjectFileError, load_project, save_project
+    from annotator.safe_output import output_folder, output_path
+
+    output_folder(folder)
     video = folder / VIDEO_NAME
     project_path = folder / DEMO_NAME
-    if not force and video.exists() and project_path.exists():
-        try:
-            load_project(project_path)
-            return project_path
-        except ProjectFileError:
-            pass
-    tmp = folder / f".{VIDEO_NAME}.part.mp4"
-    write_demo_video(tmp)
-    tmp.replace(video)
+    if not force and (video.exists() or project_path.exists()):
+        if video.exists() and project_path.exists():
+            try:
+                load_project(project_path)
+                return project_path
+            except ProjectFileError as e:
+                raise ValueError(f"{project_path}: already exists and does not load "
+                                 f"({e.problems[0]}); not overwritten (use --force)") from None
+        there, missing = (project_path, video) if project_path.exists() else (video, project_path)
+        raise ValueError(f"{there}: already exists but {missing.name} is missing; not "
+                         "overwritten (use --force to rewrite the demo, or another folder)")
+    with output_path(video, suffix=".mp4") as tmp:
+        write_demo_video(tmp, progress)
     project = build_demo_project(video, project_path)
     save_project(project, project_path)
     return project_path

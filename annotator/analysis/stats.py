@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from annotator.model import EventKind, Project
+from annotator.model.scale import micro_rule
 from annotator.model.timebase import MICRO_MAX_S
 
 
@@ -65,11 +66,17 @@ def au_frequency(project: Project) -> list[AuFrequency]:
 
 
 def durations_s(project: Project, kind: EventKind | None = EventKind.AU) -> np.ndarray:
-    """Onset-to-offset durations in seconds from the real timestamps (inclusive frames)."""
-    return np.array(
-        [project.duration_s(e) for e in project.events.values() if kind is None or e.kind is kind],
-        np.float64,
-    )
+    """Onset-to-offset durations in seconds from the real timestamps (inclusive frames),
+    in the project's event order."""
+    evs = [e for e in project.events.values() if kind is None or e.kind is kind]
+    out = np.zeros(len(evs), np.float64)
+    by_media: dict[str, list[int]] = {}
+    for i, e in enumerate(evs):
+        by_media.setdefault(e.media, []).append(i)
+    for mid, idx in by_media.items():
+        out[idx] = project.timebase(mid).durations_s([evs[i].onset_frame for i in idx],
+                                                     [evs[i].offset_frame for i in idx])
+    return out
 
 
 def duration_histogram(
@@ -86,6 +93,20 @@ def duration_histogram(
 def micro_macro_counts(durations: np.ndarray) -> dict[str, int]:
     micro = int(np.sum(durations <= MICRO_MAX_S + 1e-6))
     return {"micro": micro, "macro": int(len(durations) - micro)}
+
+
+def scale_counts(project: Project, micro: str | None = None,
+                 kind: EventKind | None = EventKind.AU) -> dict[str, int]:
+    """Micro and macro events by ``micro`` (a rule of ``annotator.model.scale``) on each
+    event's own video's timestamps: the same split as the events CSV's ``scale`` column."""
+    rule = micro_rule(micro)
+    tbs = {mid: project.timebase(mid) for mid in project.media}
+    out = {"micro": 0, "macro": 0}
+    for e in project.events.values():
+        if kind is None or e.kind is kind:
+            tb = tbs.get(e.media) or project.timebase(e.media)
+            out[rule.scale(tb, e.onset_frame, e.offset_frame, e.apex_frame)] += 1
+    return out
 
 
 def cooccurrence(project: Project, face: str | None = None) -> tuple[list[int], np.ndarray]:
@@ -112,8 +133,10 @@ def emotion_timeline(project: Project) -> dict[str, list[tuple[int, int, str]]]:
     return out
 
 
-def summary(project: Project) -> dict[str, Any]:
-    """Everything ``annotator stats --json`` prints."""
+def summary(project: Project, micro: str | None = None) -> dict[str, Any]:
+    """Everything ``annotator stats --json`` prints; durations and micro/macro come from the
+    timebases attached to ``project`` (the CLI attaches the videos' real ones)."""
+    rule = micro_rule(micro)
     d = durations_s(project)
     edges, counts = duration_histogram(d)
     aus, mat = cooccurrence(project)
@@ -134,7 +157,9 @@ def summary(project: Project) -> dict[str, Any]:
             "edges_s": [round(x, 6) for x in edges.tolist()],
             "counts": counts.tolist(),
             "micro_max_s": MICRO_MAX_S,
-            **micro_macro_counts(d),
+            "micro_rule": rule.name,
+            "micro_rule_text": rule.description,
+            **scale_counts(project, rule.name),
         },
         "cooccurrence": {"aus": aus, "frames": mat.tolist()},
         "emotion_timeline": {

@@ -11,19 +11,24 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotator.io.common import ExportSource, write_atomic
-from annotator.io.media_link import resolve
-from annotator.io.project_file import ProjectFileError, validate_document
-from annotator.model import Project
-from annotator.model.serialize import project_to_dict
+from annotator.safe_output import note_input
+
+if TYPE_CHECKING:  # the CLI imports FORMATS to build its parser: keep that import light
+    from annotator.io.common import ExportSource
+    from annotator.model import Project
 
 
 def export_json(project: Project, out: str | os.PathLike[str], *,
                 source: ExportSource | None = None, portable: bool = False, **_: Any) -> Path:
     """The project document, pretty and schema-valid. Media paths are re-anchored to the
     output's folder (``portable``: just the file names, for sharing next to the video)."""
+    from annotator.io.common import write_atomic
+    from annotator.io.media_link import resolve
+    from annotator.io.project_file import ProjectFileError, validate_document
+    from annotator.model.serialize import project_to_dict
+
     out = Path(out)
     doc = project_to_dict(project)
     base = source.project_path if source else None
@@ -40,7 +45,7 @@ def export_json(project: Project, out: str | os.PathLike[str], *,
     problems = validate_document(doc, out.name)
     if problems:
         raise ProjectFileError(problems)
-    return write_atomic(out, json.dumps(doc, indent=2, ensure_ascii=False) + "\n", newline="\n")
+    return write_atomic(out, json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n", newline="\n")
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,11 @@ def _eaf(*a: Any, **k: Any) -> Path:
 def _casme(*a: Any, **k: Any) -> Path:
     from annotator.io.sheets import export_sheet
     return export_sheet(*a, **k)
+
+
+def _textgrid(*a: Any, **k: Any) -> Path:
+    from annotator.io.textgrid import export_textgrid
+    return export_textgrid(*a, **k)
 
 
 def _clips(*a: Any, **k: Any) -> Path:
@@ -107,6 +117,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("csv", ".csv", "events: one row per event", False, _events_csv),
     Format("frames-csv", ".frames.csv", "per-frame AU table (OpenFace layout)", False, _frames_csv),
     Format("eaf", ".eaf", "ELAN 3.0 annotation file", False, _eaf),
+    Format("textgrid", ".TextGrid", "Praat TextGrid: interval tiers per face and kind, apex "
+           "point tiers", False, _textgrid),
     Format("casme", ".xlsx", "CASME II / SAMM coding sheet (.xlsx or .csv)", False, _casme),
     Format("clips", "", "a folder of per-event mp4 clips, apex PNGs and manifest.csv", True,
            _clips),
@@ -126,4 +138,9 @@ def export(fmt: str, source: ExportSource, out: str | os.PathLike[str], **option
         f = FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
+    from annotator.io.media_link import resolve
+
+    inputs = [source.project_path, *source.videos.values()]
+    inputs += [resolve(m, source.project_path) for m in source.project.media.values()]
+    note_input(*inputs, label="input")
     return f.run(source.project, out, source=source, **options)
