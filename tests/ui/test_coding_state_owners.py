@@ -90,7 +90,7 @@ def test_committing_an_event_leaves_the_playhead_where_it_is(win: FakeWindow,  #
     assert ui.selection.lane == au_lane_key("A", 12)
 
 
-def test_commit_in_the_real_window_leaves_the_playhead(make_window, demo_copy,  # noqa: F811
+def test_commit_in_the_real_window_leaves_the_playhead(make_window, demo_copy,
                                                        qtbot: QtBot) -> None:
     w = make_window(demo_copy)
     ui, ctl = w.coding, w.controller
