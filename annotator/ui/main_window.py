@@ -187,6 +187,9 @@ class MainWindow(QMainWindow):
         from annotator.ui.analysis import install_analysis  # Candidates, Statistics, Compare
 
         install_analysis(self)
+        from annotator.ui.analysis.adjudication import install_adjudication  # gold projects
+
+        install_adjudication(self)
         from annotator.ui.export_menu import install_export_menu  # File > Import / Export
 
         install_export_menu(self)
