@@ -27,27 +27,40 @@ def _n_frames(project: Project) -> int:
     return max(m.frame_count if m else 0, last, 1)
 
 
-def _active(project: Project, face: str, au: int, n: int) -> np.ndarray:
-    v = np.zeros(n, bool)
+def _spans(project: Project) -> dict[tuple[str, int], list[tuple[int, int]]]:
+    """(onset, offset) of the AU events of each (face, AU), in one pass over the events:
+    asking per AU and face would scan the whole project once per lane."""
+    out: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for e in project.events.values():
-        if e.kind is EventKind.AU and e.face == face and e.au == au:
-            v[e.onset_frame : e.offset_frame + 1] = True
-    return v
+        if e.kind is EventKind.AU and e.au is not None:
+            out.setdefault((e.face, e.au), []).append((e.onset_frame, e.offset_frame))
+    return out
+
+
+def _coverage(spans: list[tuple[int, int]], n: int) -> np.ndarray:
+    """Frames covered by any of ``spans`` (inclusive), by a difference array: O(events + n)."""
+    d = np.zeros(n + 1, np.int32)
+    if spans:
+        a = np.asarray(spans, np.int64)
+        np.add.at(d, np.clip(a[:, 0], 0, n), 1)
+        np.add.at(d, np.clip(a[:, 1] + 1, 0, n), -1)
+    return np.cumsum(d[:n]) > 0
+
+
+def _active(project: Project, face: str, au: int, n: int) -> np.ndarray:
+    return _coverage(_spans(project).get((face, au), []), n)
 
 
 def au_frequency(project: Project) -> list[AuFrequency]:
     """Events and frames per AU and face (frames counted once where events overlap)."""
     n = _n_frames(project)
+    spans = _spans(project)
     out = []
     for face in project.faces:
-        for au in project.aus_in_use(face):
-            count = sum(
-                1
-                for e in project.events.values()
-                if e.kind is EventKind.AU and e.face == face and e.au == au
-            )
-            frames = int(_active(project, face, au, n).sum())
-            out.append(AuFrequency(face, au, count, frames, frames / n))
+        for au in sorted(a for f, a in spans if f == face):
+            lane = spans[face, au]
+            frames = int(_coverage(lane, n).sum())
+            out.append(AuFrequency(face, au, len(lane), frames, frames / n))
     return out
 
 
@@ -80,12 +93,14 @@ def cooccurrence(project: Project, face: str | None = None) -> tuple[list[int], 
     summed over faces; frames, not events, so long and short events weigh by duration."""
     n = _n_frames(project)
     faces = [face] if face else list(project.faces)
-    aus = sorted({a for f in faces for a in project.aus_in_use(f)})
+    spans = _spans(project)
+    aus = sorted({a for f, a in spans if f in faces})
     mat = np.zeros((len(aus), len(aus)), np.int64)
     for f in faces:
-        stack = np.stack([_active(project, f, a, n) for a in aus]) if aus else np.zeros((0, n))
-        x = stack.astype(np.int64)
-        mat += x @ x.T
+        if not aus:
+            break
+        x = np.stack([_coverage(spans.get((f, a), []), n) for a in aus]).astype(np.float64)
+        mat += np.rint(x @ x.T).astype(np.int64)  # BLAS; frame counts stay exact in float64
     return aus, mat
 
 

@@ -7,8 +7,11 @@ the project so the breakdown view, the HTML review and the tests agree.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from annotator.model import Event, EventKind, Marker, MarkerKind, Project
 from annotator.model.timebase import MICRO_MAX_S
@@ -53,10 +56,15 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0) + 1)
 
 
-def summarise_shot(project: Project, media: str, shot: Shot) -> ShotSummary:
-    """Duration from real timestamps; events counted when they overlap the shot."""
+def summarise_shot(project: Project, media: str, shot: Shot,
+                   candidates: Iterable[Event] | None = None) -> ShotSummary:
+    """Duration from real timestamps; events counted when they overlap the shot.
+
+    ``candidates`` (default: every event of the project) narrows the events looked at;
+    :func:`breakdown` passes the few that can overlap the shot."""
     tb = project.timebase(media)
-    events: list[Event] = [e for e in project.events.values() if e.media == media
+    pool = project.events.values() if candidates is None else candidates
+    events: list[Event] = [e for e in pool if e.media == media
                            and _overlap(e.onset_frame, e.offset_frame,
                                         shot.start_frame, shot.end_frame)]
     face_ids = {e.face for e in events}
@@ -99,8 +107,18 @@ def breakdown(project: Project, media: str | None = None) -> list[ShotSummary]:
     if m is None:
         return []
     count = project.timebase(m.id).frame_count if m.frame_count <= 0 else m.frame_count
-    return [summarise_shot(project, m.id, s)
-            for s in shots_from_cuts(cut_frames(project, m.id), count)]
+    shots = shots_from_cuts(cut_frames(project, m.id), count)
+    if len(shots) <= 1:
+        return [summarise_shot(project, m.id, s) for s in shots]
+    # Events of this media by onset, with a running maximum of offsets (both sorted), so
+    # each shot looks only at the events that can overlap it, not at the whole project.
+    evs = sorted((e for e in project.events.values() if e.media == m.id),
+                 key=lambda e: e.onset_frame)
+    onsets = [e.onset_frame for e in evs]
+    reach = list(accumulate((e.offset_frame for e in evs), max, initial=-1))[1:]
+    return [summarise_shot(project, m.id, s, evs[bisect_left(reach, s.start_frame):
+                                                 bisect_right(onsets, s.end_frame)])
+            for s in shots]
 
 
 def shot_at(shots: list[Shot], frame: int) -> Shot | None:

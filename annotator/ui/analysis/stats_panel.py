@@ -1,26 +1,89 @@
 """Statistics panel: AU frequency, duration histogram with the 0.5 s micro line, AU
 co-occurrence and emotion timeline, drawn with pyqtgraph from ``analysis.stats``.
 
-Recomputed at most every 300 ms after the project changes (an edit burst, such as
-undoing a macro, redraws once), and only while the panel is visible.
+The numbers are a pure function of the project (:func:`compute_stats`), recomputed through
+:class:`~annotator.ui.background.ViewRefresh`: at most every 300 ms after a change, on a
+worker thread from a snapshot for large projects, and only while the panel is on screen.
+Every plot draws aggregated geometry, one item per series: the emotion timeline is one
+bar set per emotion label (not one item per event), and text labels are made only for the
+segments in view, when few enough to read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from annotator.analysis.stats import (
+    AuFrequency,
     au_frequency,
     cooccurrence,
     duration_histogram,
     durations_s,
-    emotion_timeline,
 )
-from annotator.model import Project
+from annotator.model import EventKind, Project
 from annotator.model.timebase import MICRO_MAX_S
+from annotator.ui.background import BusyLabel, ViewRefresh
+
+MAX_LABELS = 60  # text labels on the emotion timeline, only when this few are in view
+
+
+@dataclass(slots=True)
+class EmotionSegments:
+    """Emotion events as parallel arrays, sorted by onset: one bar set per label."""
+
+    faces: list[str]  # row order (row r is faces[r])
+    labels: list[str]  # label index -> text
+    onset: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    offset: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    row: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    label: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+@dataclass(slots=True)
+class StatsData:
+    faces: list[tuple[str, str]]  # (id, colour) in project order
+    frequency: list[AuFrequency]
+    edges: np.ndarray
+    counts: np.ndarray
+    co_aus: list[int]
+    co_mat: np.ndarray
+    emotions: EmotionSegments
+
+
+def emotion_segments(project: Project) -> EmotionSegments:
+    faces = list(project.faces)
+    labels = list(project.vocabulary.emotions)
+    rows = {f: i for i, f in enumerate(faces)}
+    index = {lab: i for i, lab in enumerate(labels)}
+    spans = []
+    for e in project.events.values():
+        if e.kind is EventKind.EMOTION:
+            if e.face not in rows:
+                rows[e.face] = len(faces)
+                faces.append(e.face)
+            lab = e.emotion or ""
+            if lab not in index:
+                index[lab] = len(labels)
+                labels.append(lab)
+            spans.append((e.onset_frame, e.offset_frame, rows[e.face], index[lab]))
+    seg = EmotionSegments(faces, labels)
+    if spans:
+        a = np.asarray(spans, np.int64)
+        a = a[np.lexsort((a[:, 1], a[:, 0]))]
+        seg.onset, seg.offset, seg.row, seg.label = (a[:, i].copy() for i in range(4))
+    return seg
+
+
+def compute_stats(project: Project) -> StatsData:
+    """Everything the panel draws; pure, so it runs on a snapshot off the GUI thread."""
+    edges, counts = duration_histogram(durations_s(project))
+    aus, mat = cooccurrence(project)
+    return StatsData([(f.id, f.colour) for f in project.faces.values()], au_frequency(project),
+                     edges, counts, aus, mat, emotion_segments(project))
 
 
 class StatisticsPanel(QWidget):
@@ -42,52 +105,58 @@ class StatisticsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(300)
-        self._timer.timeout.connect(self.refresh)
+        self.refresher = ViewRefresh(self, lambda: self._project, compute_stats, self.show_stats,
+                                     interval_ms=300)
+        self.busy = BusyLabel(self)
+        self.busy.follow(self.refresher)
         self.micro_line: pg.InfiniteLine | None = None
+        self.data: StatsData | None = None
+        self._labels: list[pg.TextItem] = []  # pool, reused as the view pans
+        self.emotion_bars: list[pg.BarGraphItem] = []
+        self.emo_plot.getViewBox().sigXRangeChanged.connect(self._on_emo_range_changed)
 
     def set_project(self, project: Project) -> None:
         if self._project is not None:
             self._project.changed.disconnect(self._on_project_changed)
         self._project = project
+        self.refresher.cancel()
         project.changed.connect(self._on_project_changed)
-        self.refresh()
+        self.refresher.request(now=True)
 
     def _on_project_changed(self) -> None:
-        self._timer.start()
+        self.refresher.request()
 
     def refresh(self) -> None:
-        p = self._project
-        if p is None:
-            return
-        self._draw_frequency(p)
-        self._draw_durations(p)
-        self._draw_cooccurrence(p)
-        self._draw_emotions(p)
+        """Recompute now, on this thread (tests, the report)."""
+        if self._project is not None:
+            self.show_stats(compute_stats(self._project))
 
-    def _draw_frequency(self, p: Project) -> None:
+    def show_stats(self, data: StatsData) -> None:
+        self.data = data
+        self._draw_frequency(data)
+        self._draw_durations(data)
+        self._draw_cooccurrence(data)
+        self._draw_emotions(data)
+
+    def _draw_frequency(self, d: StatsData) -> None:
         self.freq_plot.clear()
-        rows = au_frequency(p)
-        faces = list(p.faces)
+        rows = d.frequency
         labels = sorted({r.au for r in rows})
-        width = 0.8 / max(1, len(faces))
-        for k, face in enumerate(faces):
-            xs = [labels.index(r.au) + k * width for r in rows if r.face == face]
+        pos = {a: i for i, a in enumerate(labels)}
+        width = 0.8 / max(1, len(d.faces))
+        for k, (face, colour) in enumerate(d.faces):
+            xs = [pos[r.au] + k * width for r in rows if r.face == face]
             hs = [r.events for r in rows if r.face == face]
             if xs:
-                colour = p.faces[face].colour
                 self.freq_plot.addItem(
                     pg.BarGraphItem(x=xs, height=hs, width=width, brush=colour, name=face)
                 )
         self.freq_plot.getAxis("bottom").setTicks([[(i, f"AU{a}") for i, a in enumerate(labels)]])
 
-    def _draw_durations(self, p: Project) -> None:
+    def _draw_durations(self, d: StatsData) -> None:
         self.dur_plot.clear()
-        edges, counts = duration_histogram(durations_s(p))
         self.dur_plot.addItem(
-            pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts, brush="#3a8ee6")
+            pg.BarGraphItem(x0=d.edges[:-1], x1=d.edges[1:], height=d.counts, brush="#3a8ee6")
         )
         self.micro_line = pg.InfiniteLine(
             pos=MICRO_MAX_S,
@@ -98,32 +167,68 @@ class StatisticsPanel(QWidget):
         )
         self.dur_plot.addItem(self.micro_line)
 
-    def _draw_cooccurrence(self, p: Project) -> None:
+    def _draw_cooccurrence(self, d: StatsData) -> None:
         self.co_plot.clear()
-        aus, mat = cooccurrence(p)
-        if not aus:
+        if not d.co_aus:
             return
-        img = pg.ImageItem(mat.astype(np.float64).T)
+        img = pg.ImageItem(d.co_mat.astype(np.float64).T)
         img.setColorMap(pg.colormap.get("viridis"))
         self.co_plot.addItem(img)
-        ticks = [(i + 0.5, str(a)) for i, a in enumerate(aus)]
+        ticks = [(i + 0.5, str(a)) for i, a in enumerate(d.co_aus)]
         self.co_plot.getAxis("bottom").setTicks([ticks])
         self.co_plot.getAxis("left").setTicks([ticks])
 
-    def _draw_emotions(self, p: Project) -> None:
+    def _draw_emotions(self, d: StatsData) -> None:
+        """One bar set per label (all its segments on all face rows)."""
         self.emo_plot.clear()
-        rows = emotion_timeline(p)
-        labels = p.vocabulary.emotions
-        palette = [pg.intColor(i, hues=max(len(labels), 1)) for i in range(len(labels))]
-        for r, (face, segs) in enumerate(rows.items()):
-            for on, off, label in segs:
-                colour = palette[labels.index(label)] if label in labels else pg.mkColor("w")
-                bar = pg.BarGraphItem(
-                    x0=[on], x1=[off + 1], y0=[r - 0.4], y1=[r + 0.4], brush=colour
-                )
-                self.emo_plot.addItem(bar)
-                text = pg.TextItem(label, anchor=(0, 0.5))
-                text.setPos(on, r)
-                self.emo_plot.addItem(text)
-        self.emo_plot.getAxis("left").setTicks([[(i, f) for i, f in enumerate(rows)]])
+        self._labels = []
+        self.emotion_bars = []
+        seg = d.emotions
+        vocab = seg.labels
+        hues = max(len(vocab), 1)
+        for i, _label in enumerate(vocab):
+            mask = seg.label == i
+            if not mask.any():
+                continue
+            rows = seg.row[mask].astype(np.float64)
+            bar = pg.BarGraphItem(x0=seg.onset[mask], x1=seg.offset[mask] + 1, y0=rows - 0.4,
+                                  y1=rows + 0.4, brush=pg.intColor(i, hues=hues), pen=None)
+            self.emo_plot.addItem(bar)
+            self.emotion_bars.append(bar)
+        self.emo_plot.getAxis("left").setTicks([[(i, f) for i, f in enumerate(seg.faces)]])
         self.emo_plot.setLabel("bottom", "frame")
+        self._update_emotion_labels()
+
+    def _on_emo_range_changed(self, *_args: object) -> None:
+        self._update_emotion_labels()
+
+    def visible_segments(self) -> np.ndarray:
+        """Indexes of the emotion segments overlapping the x range in view."""
+        if self.data is None:
+            return np.zeros(0, np.int64)
+        seg = self.data.emotions
+        (x0, x1), _ = self.emo_plot.getViewBox().viewRange()
+        return np.flatnonzero((seg.offset + 1 >= x0) & (seg.onset <= x1))
+
+    def _update_emotion_labels(self) -> None:
+        """Text only for the segments on screen, and only when few enough to read."""
+        shown = self.visible_segments()
+        if len(shown) > MAX_LABELS:
+            shown = shown[:0]
+        seg = self.data.emotions if self.data is not None else None
+        for k, i in enumerate(shown):
+            assert seg is not None
+            if k == len(self._labels):
+                item = pg.TextItem("", anchor=(0, 0.5))
+                self.emo_plot.addItem(item, ignoreBounds=True)
+                self._labels.append(item)
+            item = self._labels[k]
+            item.setText(seg.labels[int(seg.label[i])])
+            item.setPos(float(seg.onset[i]), float(seg.row[i]))
+            item.show()
+        for item in self._labels[len(shown):]:
+            item.hide()
+
+    def label_texts(self) -> list[str]:
+        """The emotion labels drawn now (tests)."""
+        return [t.toPlainText() for t in self._labels if t.isVisible()]

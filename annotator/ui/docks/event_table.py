@@ -6,14 +6,15 @@ selecting bars selects the rows. Editing goes through the model (commands).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
+    QIdentityProxyModel,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.model.entities import EventKind
 from annotator.model.project import Project
+from annotator.ui.background import BusyLabel
 from annotator.ui.docks.event_table_model import COLUMNS, EventTableModel
 from annotator.ui.timeline.selection import EventSelection
 
@@ -38,53 +40,20 @@ __all__ = ["COLUMNS", "EventFilterProxy", "EventTableModel", "EventTableWidget"]
 _IDX = QModelIndex | QPersistentModelIndex
 
 
-class EventFilterProxy(QSortFilterProxyModel):
-    """Filters by face, kind, scale and free text (AU, emotion, annotator, note)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.face = ""
-        self.kind = ""
-        self.scale = ""
-        self.text = ""
-        self.setSortRole(Qt.ItemDataRole.UserRole)
+class EventFilterProxy(QIdentityProxyModel):
+    """What the table view shows: the model's rows as they are. Filtering (face, kind,
+    scale, free text) and sorting live in :class:`EventTableModel`, in plain Python over
+    its id list; a QSortFilterProxyModel would call Python once per row on every reset."""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort in the source model (one key sort) and keep its order here."""
         source = self.sourceModel()
         if source is not None and column >= 0:
             source.sort(column, order)
-        super().sort(-1, Qt.SortOrder.AscendingOrder)  # -1 with Descending reverses rows
 
     def set_filters(self, **kw: str) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateFilter is deprecated
-            self.beginFilterChange()
-            for k, v in kw.items():
-                setattr(self, k, v)
-            self.endFilterChange()
-            return
-        for k, v in kw.items():
-            setattr(self, k, v)
-        self.invalidateFilter()
-
-    def filterAcceptsRow(self, row: int, parent: _IDX) -> bool:
-        m = self.sourceModel()
-        assert isinstance(m, EventTableModel)
-        e = m.event_at(row)
-        if e is None:
-            return False
-        if self.face and e.face != self.face:
-            return False
-        if self.kind and e.kind.value != self.kind:
-            return False
-        if self.scale and m.project.scale(e) != self.scale:
-            return False
-        if self.text:
-            hay = " ".join(str(m.value(e, c)) for c in ("what", "annotator", "note", "face"))
-            hay += f" AU{e.au} {e.au_code}" if e.au is not None else ""
-            if self.text.lower() not in hay.lower():
-                return False
-        return True
+        source = self.sourceModel()
+        assert isinstance(source, EventTableModel)
+        source.set_filters(replace(source.filters, **kw))
 
 
 class EventTableWidget(QWidget):
@@ -95,7 +64,7 @@ class EventTableWidget(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.selection = selection
-        self.model = EventTableModel(project, stack)
+        self.model = EventTableModel(project, stack, self)
         self.proxy = EventFilterProxy()
         self.proxy.setSourceModel(self.model)
         self.table = QTableView(self)
@@ -135,6 +104,8 @@ class EventTableWidget(QWidget):
         self.model.edit_failed.connect(self.message)
         self._syncing = False
         self._hook_faces(project)
+        self.busy = BusyLabel(self, "loading events…")
+        self.model.busy_changed.connect(self.busy.set_busy)
 
     def set_project(self, project: Project) -> None:
         self.model.set_project(project)

@@ -1,46 +1,204 @@
 """The event table's model: one row per event, following the project's signals row by row.
 
-Sorting happens here, on plain Python keys (one ``list.sort``), not in the proxy: a proxy
-sort calls back into Python for every comparison, which takes seconds at 100,000 events.
+Sorting and filtering happen here, on plain Python keys, not in a QSortFilterProxyModel:
+a proxy calls back into Python for every row and every comparison, seconds at 100,000
+events, and again on every reset. The rows are one list of event ids sorted ascending by
+(key, id); a descending order reads it backwards. An edit costs O(log n) key lookups (a
+bisection) plus the duplicate check of the edited lane only, never a pass over the project.
+
+The full build (a new project, another sort column or filter) is a pure function of a
+snapshot (:func:`build_rows`); for large projects it runs off the GUI thread through
+:class:`~annotator.ui.background.ViewRefresh` while the table shows "computing…".
 Cells are edited only by pushing ``UpdateEventCommand``.
 """
 
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from annotator.commands import UpdateEventCommand
 from annotator.model.entities import Event, EventKind
 from annotator.model.facs import Intensity, Side, parse_code
 from annotator.model.project import ModelError, Project
+from annotator.ui.background import ViewRefresh, is_large
+from annotator.ui.lane_overlaps import LaneOverlaps
 
 COLUMNS = ("id", "face", "kind", "what", "intensity", "side", "onset", "apex", "offset",
            "frames", "scale", "annotator", "note", "check", "provenance")
 EDITABLE = {"intensity", "side", "onset", "apex", "offset", "annotator", "note", "what"}
 _INT_COLS = {"id", "onset", "apex", "offset", "frames"}
 _IDX = QModelIndex | QPersistentModelIndex
+LaneId = tuple[str, str, int | None]  # (media, face, AU)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    face: str = ""
+    kind: str = ""
+    scale: str = ""
+    text: str = ""
+
+
+def value(project: Project, e: Event, col: str, dupes: set[int] | frozenset[int] = frozenset()
+          ) -> Any:
+    """What column ``col`` shows for ``e``."""
+    if col == "id":
+        return e.id
+    if col == "face":
+        face = project.faces.get(e.face)
+        return face.name if face else e.face
+    if col == "kind":
+        return e.kind.value
+    if col == "what":
+        return e.describe() if e.kind is EventKind.AU else e.label
+    if col == "intensity":
+        return e.intensity.value if e.intensity else ""
+    if col == "side":
+        return e.side.value if e.side else ""
+    if col == "onset":
+        return e.onset_frame
+    if col == "apex":
+        return e.apex_frame if e.apex_frame is not None else ""
+    if col == "offset":
+        return e.offset_frame
+    if col == "frames":
+        return e.duration_frames
+    if col == "scale":
+        return project.scale(e)
+    if col == "annotator":
+        return e.annotator
+    if col == "note":
+        return e.note
+    if col == "check":
+        return "overlaps same AU" if e.id in dupes else ""
+    if col == "provenance":  # gold projects: which coders, which decision, who decided
+        return e.provenance.describe() if e.provenance else ""
+    return ""
+
+
+def sort_key(project: Project, e: Event, col: str, dupes: set[int] | frozenset[int]
+             ) -> tuple[Any, int]:
+    v = value(project, e, col, dupes)
+    if col in _INT_COLS:
+        v = -1 if v == "" else v
+    else:
+        v = str(v).lower()
+    return (v, e.id)
+
+
+def accepts(project: Project, e: Event, f: Filters) -> bool:
+    """Filters by face, kind, scale and free text (AU, emotion, annotator, note)."""
+    if f.face and e.face != f.face:
+        return False
+    if f.kind and e.kind.value != f.kind:
+        return False
+    if f.scale and project.scale(e) != f.scale:
+        return False
+    if f.text:
+        hay = " ".join(str(value(project, e, c)) for c in ("what", "annotator", "note", "face"))
+        hay += f" AU{e.au} {e.au_code}" if e.au is not None else ""
+        if f.text.lower() not in hay.lower():
+            return False
+    return True
+
+
+def lane_of(e: Event) -> LaneId | None:
+    return (e.media, e.face, e.au) if e.kind is EventKind.AU else None
+
+
+@dataclass(slots=True)
+class Rows:
+    """A full build: the sorted, filtered ids, the AU lanes and their duplicates."""
+
+    revision: int
+    column: str
+    filters: Filters
+    ids: list[int]
+    lanes: dict[LaneId, LaneOverlaps]
+    dupes: set[int]
+
+
+def build_rows(project: Project, column: str, filters: Filters) -> Rows:
+    spans: dict[LaneId, list[tuple[int, int, int]]] = {}
+    evs = project.events
+    for e in evs.values():
+        lane = lane_of(e)
+        if lane is not None:
+            spans.setdefault(lane, []).append((e.onset_frame, e.offset_frame, e.id))
+    lanes = {lane: LaneOverlaps(items) for lane, items in spans.items()}
+    dupes: set[int] = set()
+    for index in lanes.values():
+        dupes |= index.flagged()
+    shown = [e for e in evs.values() if accepts(project, e, filters)]
+    shown.sort(key=lambda e: sort_key(project, e, column, dupes))
+    return Rows(project.revision, column, filters, [e.id for e in shown], lanes, dupes)
 
 
 class EventTableModel(QAbstractTableModel):
     edit_failed = Signal(str)
+    busy_changed = Signal(bool)
 
-    def __init__(self, project: Project, stack: QUndoStack) -> None:
+    def __init__(self, project: Project, stack: QUndoStack, view: QWidget | None = None) -> None:
+        """``view``: the widget showing the table; large builds then run off the GUI thread
+        while it is on screen (without one, every build is immediate)."""
         super().__init__()
         self.stack = stack
         self.project = project
-        self._ids: list[int] = []
+        self._ids: list[int] = []  # ascending by (key, id)
         self._sort_col = COLUMNS.index("id")
         self._sort_desc = False
-        self._row: dict[int, int] = {}
+        self.filters = Filters()
+        self._lanes: dict[LaneId, LaneOverlaps] = {}
         self._dupes: set[int] = set()
+        self._built: int | None = None  # revision of the last full build; None: none yet
+        self._bound = False
+        self.refresher: ViewRefresh | None = None
+        if view is not None:
+            self.refresher = ViewRefresh(view, lambda: self.project, self.compute,
+                                         self.apply_rows, interval_ms=100)
+            self.refresher.busy_changed.connect(self.busy_changed)
         self.set_project(project)
 
+    # ------------------------------------------------------------------ building
+
+    def compute(self, project: Project) -> Rows:
+        return build_rows(project, COLUMNS[self._sort_col], self.filters)
+
+    def apply_rows(self, rows: Rows) -> None:
+        if rows.revision != self.project.revision or rows.column != COLUMNS[self._sort_col] \
+                or rows.filters != self.filters:
+            self._rebuild()  # edited (or re-sorted) meanwhile: once more, from now
+            return
+        self._apply(rows)
+
+    def _apply(self, rows: Rows) -> None:
+        self.beginResetModel()
+        self._ids = rows.ids
+        self._lanes = rows.lanes
+        self._dupes = rows.dupes
+        self._built = rows.revision
+        self.endResetModel()
+
+    def _rebuild(self, now: bool = False) -> None:
+        """A full build: at once for a small project, else off the GUI thread."""
+        if self.refresher is None:
+            self._apply(self.compute(self.project))
+            return
+        if is_large(self.project) and self._built is not None:
+            self.beginResetModel()
+            self._ids = []
+            self._built = None  # edits until the build lands are in the build
+            self.endResetModel()
+        self.refresher.request(now=True)
+
     def set_project(self, project: Project) -> None:
-        if self._ids or getattr(self, "_bound", False):
+        if self._bound:
             self._disconnect()
         self.project = project
         p = project
@@ -49,11 +207,13 @@ class EventTableModel(QAbstractTableModel):
         p.event_removed.connect(self._on_project_event_removed)
         p.face_changed.connect(self._on_project_face_changed)
         self._bound = True
+        if self.refresher is not None:
+            self.refresher.cancel()
         self.beginResetModel()
-        self._ids = sorted(p.events, key=self._key, reverse=self._sort_desc)
-        self._reindex()
-        self._dupes = {i for pair in p.overlapping_duplicates() for i in pair}
+        self._ids = []
+        self._built = None
         self.endResetModel()
+        self._rebuild(now=True)
 
     def _disconnect(self) -> None:
         p = self.project
@@ -62,124 +222,196 @@ class EventTableModel(QAbstractTableModel):
         p.event_removed.disconnect(self._on_project_event_removed)
         p.face_changed.disconnect(self._on_project_face_changed)
 
-    def _reindex(self) -> None:
-        self._row = {eid: r for r, eid in enumerate(self._ids)}
+    @property
+    def ready(self) -> bool:
+        return self._built is not None
+
+    # ------------------------------------------------------------------ rows
+    def _view_row(self, pos: int) -> int:
+        return len(self._ids) - 1 - pos if self._sort_desc else pos
+
+    def _key(self, e: Event) -> tuple[Any, int]:
+        return sort_key(self.project, e, COLUMNS[self._sort_col], self._dupes)
+
+    def _pos(self, event_id: int, key: tuple[Any, int]) -> int | None:
+        """Where ``event_id`` (sorting as ``key``) sits in ``_ids``, by bisection."""
+        evs = self.project.events
+
+        def k(i: int) -> tuple[Any, int]:
+            if i == event_id:
+                return key
+            e = evs.get(i)
+            return self._key(e) if e is not None else ("", i)
+
+        p = bisect.bisect_left(self._ids, key, key=k)
+        if p < len(self._ids) and self._ids[p] == event_id:
+            return p
+        try:  # keys that moved under us (a renamed face): look it up the slow way
+            return self._ids.index(event_id)
+        except ValueError:
+            return None
+
+    def _insert_pos(self, e: Event) -> int:
+        evs = self.project.events
+        return bisect.bisect_left(self._ids, self._key(e), key=lambda i: self._key(evs[i]))
 
     def row_of(self, event_id: int) -> int | None:
-        return self._row.get(event_id)
+        e = self.project.events.get(event_id)
+        if e is None or not self.ready:
+            return None
+        p = self._pos(event_id, self._key(e))
+        return None if p is None else self._view_row(p)
 
     def event_at(self, row: int) -> Event | None:
-        return self.project.events.get(self._ids[row]) if 0 <= row < len(self._ids) else None
+        if not 0 <= row < len(self._ids):
+            return None
+        return self.project.events.get(self._ids[self._view_row(row)])
+
+    def _insert(self, e: Event) -> None:
+        p = self._insert_pos(e)
+        r = len(self._ids) - p if self._sort_desc else p
+        self.beginInsertRows(QModelIndex(), r, r)
+        self._ids.insert(p, e.id)
+        self.endInsertRows()
+
+    def _remove_at(self, p: int) -> None:
+        r = self._view_row(p)
+        self.beginRemoveRows(QModelIndex(), r, r)
+        del self._ids[p]
+        self.endRemoveRows()
+
+    def _move(self, p: int, e: Event) -> None:
+        """The edit moved the event's sort key: move its row (the selection follows)."""
+        n = len(self._ids)
+        r = self._view_row(p)
+        del self._ids[p]
+        q = self._insert_pos(e)
+        self._ids.insert(p, e.id)
+        rf = (n - 1 - q) if self._sort_desc else q
+        if rf != r:
+            self.beginMoveRows(QModelIndex(), r, r, QModelIndex(), rf + 1 if rf > r else rf)
+            del self._ids[p]
+            self._ids.insert(q, e.id)
+            self.endMoveRows()
+        self._row_changed(e.id)
+
+    def _row_changed(self, event_id: int) -> None:
+        r = self.row_of(event_id)
+        if r is not None:
+            self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+
+    # ------------------------------------------------------------------ duplicates
+    def _lane_edit(self, lane: LaneId | None, add: Event | None, drop: int | None) -> None:
+        """Update one AU lane: only the events that can overlap the edit are looked at."""
+        if lane is None:
+            return
+        index = self._lanes.get(lane)
+        if index is None:
+            index = self._lanes[lane] = LaneOverlaps()
+        changed: set[int] = set()
+        if drop is not None:
+            changed |= index.remove(drop)
+        if add is not None:
+            changed |= index.add(add.onset_frame, add.offset_frame, add.id)
+        for eid in changed:
+            if eid in index.flags:
+                self._dupes.add(eid)
+            else:
+                self._dupes.discard(eid)
+        if not len(index):
+            del self._lanes[lane]
+        if COLUMNS[self._sort_col] == "check" and changed:
+            self._rebuild()  # the sort keys of other rows changed
+            return
+        for eid in changed:
+            if eid != (add.id if add is not None else None):
+                self._row_changed(eid)
 
     # ------------------------------------------------------------------ model signals
-    def _refresh_dupes(self, ev: Event) -> None:
-        """Re-check duplicates on the edited event's lane only."""
-        if ev.kind is not EventKind.AU:
-            return
-        lane = sorted((e for e in self.project.events.values()
-                       if e.face == ev.face and e.au == ev.au and e.media == ev.media
-                       and e.kind is EventKind.AU), key=lambda e: (e.onset_frame, e.id))
-        before = {e.id for e in lane} & self._dupes
-        now: set[int] = set()
-        active: list[Event] = []
-        for e in lane:
-            active = [a for a in active if a.offset_frame >= e.onset_frame]
-            if active:
-                now.add(e.id)
-                now.update(a.id for a in active)
-            active.append(e)
-        self._dupes = (self._dupes - before) | now
-        for eid in before ^ now:
-            r = self._row.get(eid)
-            if r is not None:
-                self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+    def _on_project_event_added(self, ev: Event) -> None:
+        if not self.ready:
+            return  # the build in flight (or the next one) includes it
+        if accepts(self.project, ev, self.filters):
+            self._insert(ev)
+        self._lane_edit(lane_of(ev), ev, None)
 
-    def _ordered(self, a: Any, b: Any) -> bool:
-        return b <= a if self._sort_desc else a <= b
-
-    def _reposition(self, event_id: int) -> None:
-        """An edit moved the event's sort key: move its row (selection follows)."""
-        r = self._row.get(event_id)
-        if r is None:
+    def _on_project_event_removed(self, ev: Event) -> None:
+        if not self.ready:
             return
-        ids, k = self._ids, self._key(event_id)
-        if (r == 0 or self._ordered(self._key(ids[r - 1]), k)) and (
-                r == len(ids) - 1 or self._ordered(k, self._key(ids[r + 1]))):
-            return
-        del ids[r]
-        p = self._insert_row(event_id)
-        ids.insert(r, event_id)
-        dest = p + 1 if p >= r else p
-        self.beginMoveRows(QModelIndex(), r, r, QModelIndex(), dest)
-        del ids[r]
-        ids.insert(p, event_id)
-        self._reindex()
-        self.endMoveRows()
+        p = self._pos(ev.id, self._key(ev))
+        if p is not None:
+            self._remove_at(p)
+        self._lane_edit(lane_of(ev), None, ev.id)
 
-    # ------------------------------------------------------------------ sorting
-    def _key(self, event_id: int) -> tuple[Any, int]:
-        e = self.project.events.get(event_id)
-        if e is None:
-            return ("", event_id)
-        v = self.value(e, COLUMNS[self._sort_col])
-        if COLUMNS[self._sort_col] in _INT_COLS:
-            v = -1 if v == "" else v
+    def _on_project_event_changed(self, ev: Event, old: Event) -> None:
+        if not self.ready:
+            return
+        p = self._pos(ev.id, self._key(old))
+        keep = accepts(self.project, ev, self.filters)
+        if p is not None:
+            ids, k = self._ids, self._key(ev)
+            evs = self.project.events
+            in_place = keep and (p == 0 or self._key(evs[ids[p - 1]]) <= k) and (
+                p == len(ids) - 1 or k <= self._key(evs[ids[p + 1]]))
+            if in_place:
+                self._row_changed(ev.id)
+            elif keep:
+                self._move(p, ev)
+            else:
+                self._remove_at(p)
+        elif keep:
+            self._insert(ev)
+        if lane_of(old) != lane_of(ev):
+            self._lane_edit(lane_of(old), None, old.id)
+            self._lane_edit(lane_of(ev), ev, None)
         else:
-            v = str(v).lower()
-        return (v, event_id)
+            self._lane_edit(lane_of(ev), ev, old.id)
 
+    def _on_project_face_changed(self, *_args: Any) -> None:
+        if COLUMNS[self._sort_col] == "face" or self.filters.text:
+            self._rebuild()
+        elif self._ids:
+            self.dataChanged.emit(self.index(0, 1), self.index(len(self._ids) - 1, 1))
+
+    # ------------------------------------------------------------------ sorting, filters
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Reorder rows by one plain-key sort; persistent indexes (selection) follow."""
+        """Reorder rows (persistent indexes, the selection, follow). The same column the
+        other way round only reads the list backwards; another column rebuilds."""
+        desc = order == Qt.SortOrder.DescendingOrder
+        if column == self._sort_col and desc == self._sort_desc:
+            return
+        same_col = column == self._sort_col
+        large = self._large()
+        if not same_col and large:
+            self._sort_col, self._sort_desc = column, desc
+            self._rebuild()
+            return
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        held = [(self._ids[i.row()] if 0 <= i.row() < len(self._ids) else None, i.column())
-                for i in persistent]
-        self._sort_col = column
-        self._sort_desc = order == Qt.SortOrder.DescendingOrder
-        self._ids.sort(key=self._key, reverse=self._sort_desc)
-        self._reindex()
+        held = [(self._ids[self._view_row(i.row())] if 0 <= i.row() < len(self._ids) else None,
+                 i.column()) for i in persistent]
+        self._sort_col, self._sort_desc = column, desc
+        if not same_col:
+            evs = self.project.events
+            self._ids.sort(key=lambda i: self._key(evs[i]))
+        pos = {eid: p for p, eid in enumerate(self._ids)} if persistent else {}
         self.changePersistentIndexList(
             persistent,
-            [self.index(self._row[eid], c) if eid in self._row else QModelIndex()
+            [self.index(self._view_row(pos[eid]), c) if eid in pos else QModelIndex()
              for eid, c in held])
         self.layoutChanged.emit()
 
-    def _insert_row(self, event_id: int) -> int:
-        keys = self._key(event_id)
-        if self._sort_desc:
-            return bisect.bisect_left(self._ids, _neg(keys), key=lambda i: _neg(self._key(i)))
-        return bisect.bisect_left(self._ids, keys, key=self._key)
+    def _large(self) -> bool:
+        return self.refresher is not None and is_large(self.project)
 
-    def _on_project_event_added(self, ev: Event) -> None:
-        r = self._insert_row(ev.id)
-        self.beginInsertRows(QModelIndex(), r, r)
-        self._ids.insert(r, ev.id)
-        self._reindex()
-        self.endInsertRows()
-        self._refresh_dupes(ev)
-
-    def _on_project_event_removed(self, ev: Event) -> None:
-        r = self._row.get(ev.id)
-        if r is None:
+    def set_filters(self, filters: Filters) -> None:
+        if filters == self.filters:
             return
-        self.beginRemoveRows(QModelIndex(), r, r)
-        del self._ids[r]
-        self._reindex()
-        self.endRemoveRows()
-        self._dupes.discard(ev.id)
-        self._refresh_dupes(ev)
-
-    def _on_project_event_changed(self, ev: Event, old: Event) -> None:
-        self._reposition(ev.id)
-        r = self._row.get(ev.id)
-        if r is not None:
-            self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
-        self._refresh_dupes(old)
-        self._refresh_dupes(ev)
-
-    def _on_project_face_changed(self, *_args: Any) -> None:
-        if self._ids:
-            self.dataChanged.emit(self.index(0, 1), self.index(len(self._ids) - 1, 1))
+        self.filters = filters
+        if self._large():
+            self._rebuild()
+            return
+        self._apply(self.compute(self.project))
 
     # ------------------------------------------------------------------ Qt model
     def rowCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008
@@ -201,38 +433,7 @@ class EventTableModel(QAbstractTableModel):
         return f
 
     def value(self, e: Event, col: str) -> Any:
-        if col == "id":
-            return e.id
-        if col == "face":
-            face = self.project.faces.get(e.face)
-            return face.name if face else e.face
-        if col == "kind":
-            return e.kind.value
-        if col == "what":
-            return e.describe() if e.kind is EventKind.AU else e.label
-        if col == "intensity":
-            return e.intensity.value if e.intensity else ""
-        if col == "side":
-            return e.side.value if e.side else ""
-        if col == "onset":
-            return e.onset_frame
-        if col == "apex":
-            return e.apex_frame if e.apex_frame is not None else ""
-        if col == "offset":
-            return e.offset_frame
-        if col == "frames":
-            return e.duration_frames
-        if col == "scale":
-            return self.project.scale(e)
-        if col == "annotator":
-            return e.annotator
-        if col == "note":
-            return e.note
-        if col == "check":
-            return "overlaps same AU" if e.id in self._dupes else ""
-        if col == "provenance":  # gold projects: which coders, which decision, who decided
-            return e.provenance.describe() if e.provenance else ""
-        return ""
+        return value(self.project, e, col, self._dupes)
 
     def data(self, index: _IDX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         e = self.event_at(index.row())
@@ -293,18 +494,4 @@ class EventTableModel(QAbstractTableModel):
         return {}
 
 
-
-
-class _neg:
-    """Reverses the order of a key so a descending list can be bisected."""
-
-    __slots__ = ("k",)
-
-    def __init__(self, k: Any) -> None:
-        self.k = k
-
-    def __lt__(self, other: _neg) -> bool:
-        return other.k < self.k
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _neg) and other.k == self.k
+__all__ = ["COLUMNS", "EventTableModel", "Filters", "build_rows"]

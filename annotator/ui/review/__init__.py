@@ -27,23 +27,25 @@ def _fps(project: Any, media_id: str | None = None) -> Any:
 
 
 def _install_breakdown(window: Any, review: ReviewController) -> None:
-    """Scene breakdown dock, recomputed shortly after the project changes (debounced: a
-    burst of edits or an import recomputes once)."""
-    from PySide6.QtCore import QTimer
-
+    """Scene breakdown dock, recomputed after the project changes (coalesced: a burst of
+    edits or an import recomputes once; off the GUI thread for large projects)."""
     from annotator.commands import AddMarkerCommand
     from annotator.model import Marker, MarkerKind
     from annotator.ui.review.breakdown_dock import BreakdownDock
 
     dock = BreakdownDock()
-    timer = QTimer(dock)
-    timer.setSingleShot(True)
-    timer.setInterval(150)
-    # the breakdown is of the take on screen (review.media_id follows media_switched)
-    timer.timeout.connect(lambda: dock.show_project(window.project, review.media_id))
+    bound: dict[str, Any] = {"project": None}
+
+    def on_changed() -> None:
+        # the breakdown is of the take on screen (review.media_id follows media_switched)
+        dock.show_project(window.project, review.media_id)
 
     def bind(project: Any) -> None:
-        project.changed.connect(timer.start)
+        old = bound["project"]
+        if old is not None and old is not project:
+            old.changed.disconnect(on_changed)
+        bound["project"] = project
+        project.changed.connect(on_changed)
         dock.show_project(project, review.media_id)
 
     def mark_cut() -> None:

@@ -9,6 +9,7 @@ import enum
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 
@@ -119,19 +120,61 @@ class LaneIndex:
 
     def __init__(self, items: Iterable[tuple[int, int, int]]) -> None:
         rows = sorted(items)  # (onset, offset, id)
-        self.onsets = [r[0] for r in rows]
-        self.offsets = [r[1] for r in rows]
-        self.ids = [r[2] for r in rows]
-        running = []
-        m = -1
-        for off in self.offsets:
-            m = max(m, off)
-            running.append(m)
-        self.max_offsets = running
+        if rows:
+            ons, offs, ids = zip(*rows, strict=True)
+            self.onsets, self.offsets, self.ids = list(ons), list(offs), list(ids)
+        else:
+            self.onsets, self.offsets, self.ids = [], [], []
+        self.max_offsets = list(accumulate(self.offsets, max))
         self._np: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def _find(self, on: int, off: int, eid: int) -> int:
+        """Where (on, off, eid) sits (or would sit) in the sorted order, by bisection."""
+        ons, offs, ids = self.onsets, self.offsets, self.ids
+        lo, hi = bisect_left(ons, on), bisect_right(ons, on)
+        while lo < hi:  # ties on the onset: (offset, id) order, usually few
+            mid = (lo + hi) // 2
+            if (offs[mid], ids[mid]) < (off, eid):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def insert(self, on: int, off: int, eid: int) -> None:
+        """Add one event in O(log n) comparisons (list inserts are memmoves); the running
+        maximum changes only up to the first later value that already exceeds ``off``."""
+        p = self._find(on, off, eid)
+        self.onsets.insert(p, on)
+        self.offsets.insert(p, off)
+        self.ids.insert(p, eid)
+        run = self.max_offsets
+        m = max(run[p - 1] if p else -1, off)
+        run.insert(p, m)
+        for j in range(p + 1, len(run)):
+            if run[j] >= m:
+                break
+            run[j] = m
+        self._np = None
+
+    def remove(self, on: int, off: int, eid: int) -> bool:
+        """Take one event out; the running maximum is recomputed only until it agrees with
+        the old one again. False when the event is not in the index."""
+        p = self._find(on, off, eid)
+        if p >= len(self.ids) or self.ids[p] != eid:
+            return False
+        del self.onsets[p], self.offsets[p], self.ids[p], self.max_offsets[p]
+        run, offs = self.max_offsets, self.offsets
+        m = run[p - 1] if p else -1
+        for j in range(p, len(run)):
+            m = max(m, offs[j])
+            if run[j] == m:
+                break
+            run[j] = m
+        self._np = None
+        return True
 
     def visible(self, f0: int, f1: int) -> range:
         """Candidates overlapping [f0, f1]; callers still check ``offsets[i] >= f0``."""

@@ -1,0 +1,240 @@
+"""Views that aggregate the whole project recompute here: coalesced, off the GUI thread,
+from a snapshot, and only while they are on screen.
+
+A view calls :meth:`ViewRefresh.request` from its model-signal handler (O(1)); at most
+once per ``interval_ms`` the refresh takes a snapshot of the project (a shallow copy of its
+dicts: every value in them is frozen, so the copy is consistent) and runs the view's pure
+``compute(snapshot)`` on a worker thread; ``apply(result)`` then runs on the GUI thread.
+A change that arrives while a computation runs asks for one more run after it. A hidden
+view only remembers that it is stale and catches up when it is shown.
+
+Small projects (at most ``SYNC_EVENTS`` events) compute on the GUI thread, even while
+hidden (still coalesced; at once when a project is bound): the work is a few milliseconds,
+and views stay current for code and tests that read them.
+
+Python threads share the GIL, but PySide6 keeps it across painting calls and the
+interpreter hands it over every few milliseconds, so the event loop keeps running while a
+worker computes (measured in ``bench/bench_window_stalls.py``).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import sys
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from annotator.model.project import Project
+
+log = logging.getLogger(__name__)
+
+SYNC_EVENTS = 3000  # at most this many events: compute on the GUI thread, always
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One worker for every view: aggregate recomputes queue behind each other instead of
+    competing for the GIL (and the two cores) with the GUI thread."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="facet-view")
+    return _POOL
+
+
+def snapshot(project: Project) -> Project:
+    """A detached copy to read on another thread: the same frozen values in new dicts, the
+    real timebases attached, no listeners. O(number of events) in C (dict copies)."""
+    snap = Project(project.title, project.annotator)
+    snap.media = dict(project.media)
+    snap.faces = dict(project.faces)
+    snap.events = dict(project.events)
+    snap.markers = dict(project.markers)
+    snap.curves = list(project.curves)
+    snap.vocabulary = copy.deepcopy(project.vocabulary)
+    snap.team = getattr(project, "team", None)
+    snap.disputes = dict(getattr(project, "disputes", {}))
+    for mid in project.media:
+        if project.has_real_timebase(mid):
+            snap.set_timebase(mid, project.timebase(mid))
+    snap.revision = snap.saved_revision = project.revision
+    return snap
+
+
+_last: tuple[weakref.ref[Project], int, Project] | None = None  # (project, revision, copy)
+
+
+def shared_snapshot(project: Project) -> Project:
+    """:func:`snapshot`, shared by every view refreshing at the same revision (after an
+    edit the statistics and the breakdown read one copy, not one each)."""
+    global _last
+    if _last is not None and _last[0]() is project and _last[1] == project.revision:
+        return _last[2]
+    snap = snapshot(project)
+    _last = (weakref.ref(project), project.revision, snap)
+    return snap
+
+
+def is_large(project: Project | None) -> bool:
+    return project is not None and len(project.events) > SYNC_EVENTS
+
+
+def _yielding(compute: Callable[[Project], Any], snap: Project) -> Any:
+    """Run ``compute`` handing the GIL back to the GUI thread ten times as often as usual
+    (every 0.5 ms instead of 5 ms), so a recompute never delays a key or a paint by more
+    than that; one worker, so nobody else changes the interval meanwhile."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, 0.0005))
+    try:
+        return compute(snap)
+    finally:
+        sys.setswitchinterval(before)
+
+
+class _Relay(QObject):
+    """Carries a finished computation from the worker thread to the GUI thread."""
+
+    done = Signal(object, object)  # (token, result or BaseException)
+
+
+class ViewRefresh(QObject):
+    """Coalesced, visible-only, off-thread recompute for one view (see module doc)."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, view: QWidget, project: Callable[[], Project | None],
+                 compute: Callable[[Project], Any], apply: Callable[[Any], None],
+                 interval_ms: int = 250, always: bool = False) -> None:
+        super().__init__(view)
+        self.view = view
+        self._project = project
+        self._compute = compute
+        self._apply = apply
+        self.always = always  # compute even while hidden (the view's state is needed)
+        self.stale = False
+        self.running = False
+        self.runs = 0  # computations started (tests, benches)
+        self._again = False
+        self._token = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_relay_done)
+        view.installEventFilter(self)
+
+    # ------------------------------------------------------------------ requests
+    def request(self, now: bool = False) -> None:
+        """The project changed: recompute soon, coalesced over ``interval_ms``; ``now``
+        computes a small project at once (a large one starts without waiting)."""
+        self.stale = True
+        if now and not is_large(self._project()):
+            self._timer.stop()
+            self.cancel()
+            self._run_sync(self._project())
+            return
+        if self.running:
+            self._again = True
+            return
+        if now:
+            self._timer.start(0)
+        elif not self._timer.isActive():
+            self._timer.start()
+
+    def cancel(self) -> None:
+        """Forget a computation in flight (a new project was bound)."""
+        if self.running:
+            self._token += 1
+            self.running = False
+            self._again = False
+            self.busy_changed.emit(False)
+
+    def _shown(self) -> bool:
+        return self.always or self.view.isVisible()
+
+    def _on_timer_timeout(self) -> None:
+        if not self.stale or self.running:
+            return
+        project = self._project()
+        if project is None:
+            return
+        if not is_large(project):
+            self._run_sync(project)
+            return
+        if not self._shown():
+            return  # caught up in eventFilter when shown
+        snap = shared_snapshot(project)
+        self.running = True
+        self.stale = False
+        self._token += 1
+        token = self._token
+        self.runs += 1
+        self.busy_changed.emit(True)
+        relay = self._relay
+        compute = self._compute
+
+        def finished(fut: Future[Any]) -> None:
+            try:
+                result: Any = fut.result()
+            except BaseException as e:  # noqa: BLE001 - reported on the GUI thread
+                result = e
+            try:
+                relay.done.emit(token, result)
+            except RuntimeError:  # the view was deleted meanwhile
+                pass
+
+        _pool().submit(_yielding, compute, snap).add_done_callback(finished)
+
+    def _run_sync(self, project: Project | None) -> None:
+        if project is None:
+            return
+        self.stale = False
+        self.runs += 1
+        self._apply(self._compute(project))
+
+    def _on_relay_done(self, token: int, result: Any) -> None:
+        if token != self._token:
+            return  # from a project no longer shown
+        self.running = False
+        self.busy_changed.emit(False)
+        if isinstance(result, BaseException):
+            log.error("view recompute failed", exc_info=result)
+        else:
+            self._apply(result)
+        if self._again or self.stale:
+            self._again = False
+            self.stale = True
+            self._timer.start()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.view and event.type() == QEvent.Type.Show and self.stale:
+            self._timer.start(0)
+        return False
+
+
+class BusyLabel(QLabel):
+    """'Computing…' over a view whose numbers are not ready (large projects only)."""
+
+    def __init__(self, parent: QWidget, text: str = "computing…") -> None:
+        super().__init__(text, parent)
+        self.setStyleSheet("QLabel { background: rgba(40, 40, 40, 200); color: white;"
+                           " padding: 4px 10px; border-radius: 4px; }")
+        self.hide()
+
+    def follow(self, refresh: ViewRefresh) -> None:
+        refresh.busy_changed.connect(self.set_busy)
+
+    def set_busy(self, busy: bool) -> None:
+        if busy:
+            self.adjustSize()
+            self.move(8, 28)
+            self.raise_()
+            self.show()
+        else:
+            self.hide()
