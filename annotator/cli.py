@@ -188,14 +188,46 @@ def _user_message(exc: BaseException) -> str | None:
     return None
 
 
+def _refuse_special_files(args: argparse.Namespace) -> None:
+    """A FIFO or device named anywhere on the command line is refused before any work:
+    reading one hangs (validate on a FIFO waited forever) and writing one is never meant."""
+    import os
+    import stat
+
+    from annotator.safe_output import note_input
+
+    for dest, value in vars(args).items():
+        for v in value if isinstance(value, list) else [value]:
+            if not isinstance(v, str) or not v:
+                continue
+            try:
+                mode = os.stat(v).st_mode
+            except (OSError, ValueError):
+                continue
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
+                raise CliError(f"{v}: is {kind}, not a file; nothing was read or written")
+            if stat.S_ISREG(mode) and dest not in _OUTPUT_ARGS:
+                # Every file the command reads is an input no output may replace (spot -o
+                # onto its video); a project file may still be saved over (import --into).
+                note_input(v, label="project" if v.endswith(".facet.json") else "input")
+
+
+_OUTPUT_ARGS = frozenset({"output", "csv", "charts", "dir"})
+
+
 def main(argv: list[str] | None = None) -> int:
     from annotator.logs import setup_logging
 
     parser = build_parser()
     args = parser.parse_args(argv)
     logfile = setup_logging(verbose=args.verbose)
+    from annotator.safe_output import input_scope
+
     try:
-        return int(args.func(args) or 0)
+        with input_scope():
+            _refuse_special_files(args)
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130

@@ -297,8 +297,9 @@ def _write_charts(project: Any, folder: Path) -> None:
         durations_s,
         emotion_timeline,
     )
+    from annotator.safe_output import output_folder, write_output
 
-    folder.mkdir(parents=True, exist_ok=True)
+    output_folder(folder)
     freq = au_frequency(project)
     edges, counts = duration_histogram(durations_s(project))
     aus, mat = cooccurrence(project)
@@ -312,7 +313,7 @@ def _write_charts(project: Any, folder: Path) -> None:
         "emotions.png": charts.timeline_chart(emotion_timeline(project), n),
     }
     for name, img in images.items():
-        (folder / name).write_bytes(charts.png_bytes(img))
+        write_output(folder / name, charts.png_bytes(img))
 
 
 # --------------------------------------------------------------------------- wiring

@@ -13,13 +13,16 @@ import struct
 import sys
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy only when a frame is written: the CLI starts without it
+    import numpy as np
 
 
-def write_png(path: str | Path, rgb: np.ndarray) -> None:
+def write_png(path: str | Path, rgb: np.ndarray, inputs: tuple[str | Path, ...] = ()) -> None:
     """Minimal PNG writer (8-bit RGB, no filter): exact pixels, no Qt or Pillow needed."""
+    import numpy as np
+
     arr = np.ascontiguousarray(rgb, dtype=np.uint8)
     if arr.ndim != 3 or arr.shape[2] != 3:
         raise ValueError("write_png needs an (H, W, 3) uint8 array")
@@ -34,11 +37,15 @@ def write_png(path: str | Path, rgb: np.ndarray) -> None:
     png += chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
     png += chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
     png += chunk(b"IEND", b"")
-    Path(path).write_bytes(png)
+    from annotator.safe_output import write_output
+
+    write_output(path, png, inputs=inputs)
 
 
 def read_png(path: str | Path) -> np.ndarray:
     """Reader for the files :func:`write_png` writes (tests; RGB 8-bit, filter 0 only)."""
+    import numpy as np
+
     data = Path(path).read_bytes()
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError(f"{Path(path).name}: not a PNG file")
@@ -90,17 +97,20 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 def cmd_frame(args: argparse.Namespace) -> int:
     from annotator.media import FrameSource
+    from annotator.safe_output import check_input, resolve_target
 
     out = Path(args.output)
     if not out.parent.exists():
         raise ValueError(f"{out.parent}: folder does not exist")
+    check_input(args.video, label="video")
+    resolve_target(out, [args.video])  # refuse before decoding anything
     with FrameSource(args.video, prefetch=False) as src:
         if not 0 <= args.index < src.frame_count:
             raise ValueError(
                 f"{src.path.name}: frame {args.index} out of range 0..{src.frame_count - 1}"
             )
         rgb = src.frame(args.index)
-        write_png(out, rgb)
+        write_png(out, rgb, inputs=(args.video,))
         t = src.timestamps[args.index]
     print(f"wrote {out} (frame {args.index}, {t:.6f} s)")
     return 0

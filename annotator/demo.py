@@ -194,21 +194,30 @@ def build_demo_project(video: Path, project_path: Path) -> Project:
 
 
 def write_demo(folder: Path, *, force: bool = False) -> Path:
-    """Write ``demo.mp4`` and ``demo.facet.json`` into ``folder``; reuse an intact demo."""
-    from annotator.io.project_file import ProjectFileError, load_project, save_project
+    """Write ``demo.mp4`` and ``demo.facet.json`` into ``folder``; reuse an intact demo.
 
-    folder.mkdir(parents=True, exist_ok=True)
+    Never overwrites without ``force``: a demo project whose video is missing (or a video
+    without its project, or a project that no longer loads) may hold the user's own work,
+    so it is refused with a message naming the file."""
+    from annotator.io.project_file import ProjectFileError, load_project, save_project
+    from annotator.safe_output import output_folder, output_path
+
+    output_folder(folder)
     video = folder / VIDEO_NAME
     project_path = folder / DEMO_NAME
-    if not force and video.exists() and project_path.exists():
-        try:
-            load_project(project_path)
-            return project_path
-        except ProjectFileError:
-            pass
-    tmp = folder / f".{VIDEO_NAME}.part.mp4"
-    write_demo_video(tmp)
-    tmp.replace(video)
+    if not force and (video.exists() or project_path.exists()):
+        if video.exists() and project_path.exists():
+            try:
+                load_project(project_path)
+                return project_path
+            except ProjectFileError as e:
+                raise ValueError(f"{project_path}: already exists and does not load "
+                                 f"({e.problems[0]}); not overwritten (use --force)") from None
+        there, missing = (project_path, video) if project_path.exists() else (video, project_path)
+        raise ValueError(f"{there}: already exists but {missing.name} is missing; not "
+                         "overwritten (use --force to rewrite the demo, or another folder)")
+    with output_path(video, suffix=".mp4") as tmp:
+        write_demo_video(tmp)
     project = build_demo_project(video, project_path)
     save_project(project, project_path)
     return project_path

@@ -82,5 +82,89 @@ def main() -> None:
         print(f"{name:<6}{med:>16.3f}{base[0]:>10.3f}{base[0] / med:>7.1f}x{'< 1 s ' + verdict:>9}")
 
 
+# ------------------------------------------------------------------ issue 17 item 2
+# Whole processes, same run: load + validate + save of a project against a plain stdlib
+# json.load + json.dump + fsync of the same file; max RSS from wait4.
+BASELINE = """
+import json, os, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    doc = json.load(f)
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    json.dump(doc, out)
+    out.flush()
+    os.fsync(out.fileno())
+"""
+FACET_LOAD = """
+import sys
+from annotator.io.project_file import load_project
+load_project(sys.argv[1])
+"""
+FACET_ROUND = """
+import sys
+from annotator.io.project_file import load_project, save_project
+p = load_project(sys.argv[1]).project
+p.title = "saved again"
+save_project(p, sys.argv[2])
+"""
+
+
+def run_process(code: str, *args: str) -> tuple[float, float]:
+    """Wall seconds and max RSS (MB) of ``python -c code args``."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t
+    if proc.returncode:
+        raise SystemExit(f"bench process failed ({proc.returncode})")
+    return wall, usage.ru_maxrss / 1024
+
+
+def process_bench(n: int, repeat: int) -> None:
+    import os
+
+    p = build(n)
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "bench.facet.json"
+        project_file.save_project(p, src)
+        del p
+        out_a, out_b = str(Path(d) / "a.json"), str(Path(d) / "b.facet.json")
+        base, load, both = [], [], []
+        for _ in range(repeat):  # interleaved, so load changes hit all three alike
+            base.append(run_process(BASELINE, str(src), out_a))
+            load.append(run_process(FACET_LOAD, str(src)))
+            both.append(run_process(FACET_ROUND, str(src), out_b))
+        size = src.stat().st_size / 1e6
+
+    def med(rows: list[tuple[float, float]], i: int) -> float:
+        return statistics.median(r[i] for r in rows)
+
+    la = os.getloadavg()[0]
+    print(f"{n} events, {size:.1f} MB file, {repeat} runs each, load average {la:.1f}")
+    print(f"  stdlib json.load + json.dump + fsync: {med(base, 0):6.2f} s  "
+          f"{med(base, 1):6.0f} MB")
+    print(f"  facet load + validate (process):      {med(load, 0):6.2f} s  "
+          f"{med(load, 1):6.0f} MB")
+    print(f"  facet load + validate + save:         {med(both, 0):6.2f} s  "
+          f"{med(both, 1):6.0f} MB  ratio to stdlib {med(both, 0) / med(base, 0):.2f}x "
+          f"(target <= 1.00x)")
+    print(f"  facet save alone (difference):        {med(both, 0) - med(load, 0):6.2f} s")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--processes" in sys.argv:
+        ap = argparse.ArgumentParser()
+        ap.add_argument("--processes", action="store_true")
+        ap.add_argument("--events", type=int, default=100_000)
+        ap.add_argument("--repeat", type=int, default=3)
+        a = ap.parse_args()
+        process_bench(a.events, a.repeat)
+    else:
+        main()

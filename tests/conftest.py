@@ -44,16 +44,17 @@ def demo_project_path(demo_dir: Path) -> Path:
 def _no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
     """A modal question box offscreen waits forever for a click. Tests that care answer
     through the window's ask_* hooks; everyone else gets the answer that keeps going."""
-    try:
-        from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
-        from annotator.ui.main_window import MainWindow
-    except ImportError:
-        return
+    from annotator.ui.main_window import MainWindow  # our own module: a break fails
     monkeypatch.setattr(MainWindow, "_ask_save_changes",
                         lambda self: QMessageBox.StandardButton.Discard)
     monkeypatch.setattr(MainWindow, "_ask_recover", lambda self, path: False)
     monkeypatch.setattr(MainWindow, "_ask_relink", lambda self, problem: None)
+    # a project a test's earlier window still holds: take it over (as before locks)
+    monkeypatch.setattr(MainWindow, "_ask_locked", lambda self, path, holder: "take-over")
+    monkeypatch.setattr(MainWindow, "_ask_changed_on_disk",
+                        lambda self, path, conflicts: "merge")
     # Static message boxes anywhere (error dialogs, confirmations) answer at once.
     for name, answer in (("warning", QMessageBox.StandardButton.Ok),
                          ("critical", QMessageBox.StandardButton.Ok),

@@ -33,6 +33,10 @@ def imported_modules(folder: Path):
         ("playback", ("PySide6.QtWidgets", "PySide6.QtGui", "annotator.ui",
                       "annotator.commands")),
         ("commands", ("PySide6.QtWidgets", "annotator.ui")),
+        ("workspace", ("PySide6", "vlc", "annotator.ui", "annotator.media",
+                       "annotator.commands")),
+        ("review", ("PySide6", "vlc", "annotator.ui", "annotator.media",
+                    "annotator.commands", "annotator.io")),
     ],
 )
 def test_forbidden_imports(package, forbidden):

@@ -17,6 +17,7 @@ from annotator.analysis.intervals import Scores, greedy_match
 from annotator.analysis.spotting import Candidate
 from annotator.model import Project
 from annotator.model.timebase import Timebase
+from annotator.safe_output import csv_writer, open_output
 
 FIELDS = [
     "video",
@@ -53,10 +54,9 @@ def write_candidates(
 ) -> int:
     """Write the table (atomically: a half-written CSV must never look complete)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
     n = 0
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+    with open_output(path) as fh:
+        w = csv_writer(fh)
         w.writerow(FIELDS)
         for c in candidates:
             on_s = f"{timebase.time_s(c.onset_frame):.3f}" if timebase else ""
@@ -74,7 +74,6 @@ def write_candidates(
                 ]
             )
             n += 1
-    tmp.replace(path)
     return n
 
 

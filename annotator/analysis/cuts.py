@@ -15,7 +15,6 @@ too, a cut stands alone) and the largest score within ``min_shot`` frames.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import cv2
 import numpy as np
 
 from annotator.analysis.video import Progress, ShouldStop, VideoInfo, iter_luma
+from annotator.safe_output import csv_writer, open_output
 
 SMALL_W = 64
 _BINS = (16, 8, 8)
@@ -118,10 +118,8 @@ def detect_cuts(
 
 def write_cuts(path: str | Path, cuts: list[Cut], info: VideoInfo) -> None:
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+    with open_output(path) as fh:
+        w = csv_writer(fh)
         w.writerow(["frame", "time_s", "score"])
         for c in cuts:
             w.writerow([c.frame, f"{info.timebase.time_s(c.frame):.3f}", f"{c.score:.4f}"])
-    tmp.replace(path)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.analysis.agreement import RATIO_FLAG, AgreementReport
+from annotator.safe_output import csv_writer, open_output
 
 if TYPE_CHECKING:
     from annotator.analysis.multi_agreement import ManyReport
@@ -82,9 +82,8 @@ def _two_body(r: AgreementReport) -> list[str]:
 def write_agreement_csv(path: str | Path, r: AgreementReport) -> None:
     """One table: a row per AU kappa, per emotion kappa and per event pair."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+    with open_output(path) as fh:
+        w = csv_writer(fh)
         w.writerow(
             [
                 "kind",
@@ -129,7 +128,6 @@ def write_agreement_csv(path: str | Path, r: AgreementReport) -> None:
         w.writerow(
             ["overall", "", "", "", "", "", "", "", "", "", "", "", _f(r.overall_ratio, ".4f"), ""]
         )
-    tmp.replace(path)
 
 
 def many_text(r: ManyReport) -> list[str]:
@@ -164,10 +162,9 @@ def many_text(r: ManyReport) -> list[str]:
 def write_many_csv(path: str | Path, r: ManyReport) -> None:
     """A row per AU (alpha, Fleiss' kappa, pairwise kappas) and per event group."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
     pairs = [f"cohen_kappa_{x}_{y}" for x, y in (r.aus[0].cohen_kappa_pairs if r.aus else {})]
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+    with open_output(path) as fh:
+        w = csv_writer(fh)
         w.writerow(["kind", "face", "au", "krippendorff_alpha", "fleiss_kappa",
                     "krippendorff_alpha_intensity_interval", *pairs, "agreed", "coders"])
         for a in r.aus:
@@ -178,4 +175,3 @@ def write_many_csv(path: str | Path, r: ManyReport) -> None:
             who = ";".join(f"{c}:{e.onset_frame}-{e.offset_frame}:{e.code}"
                            for c, e in g.members.items())
             w.writerow(["event", g.face, "", "", "", "", *[""] * len(pairs), int(g.agreed), who])
-    tmp.replace(path)

@@ -65,11 +65,17 @@ def au_frequency(project: Project) -> list[AuFrequency]:
 
 
 def durations_s(project: Project, kind: EventKind | None = EventKind.AU) -> np.ndarray:
-    """Onset-to-offset durations in seconds from the real timestamps (inclusive frames)."""
-    return np.array(
-        [project.duration_s(e) for e in project.events.values() if kind is None or e.kind is kind],
-        np.float64,
-    )
+    """Onset-to-offset durations in seconds from the real timestamps (inclusive frames),
+    in the project's event order."""
+    evs = [e for e in project.events.values() if kind is None or e.kind is kind]
+    out = np.zeros(len(evs), np.float64)
+    by_media: dict[str, list[int]] = {}
+    for i, e in enumerate(evs):
+        by_media.setdefault(e.media, []).append(i)
+    for mid, idx in by_media.items():
+        out[idx] = project.timebase(mid).durations_s([evs[i].onset_frame for i in idx],
+                                                     [evs[i].offset_frame for i in idx])
+    return out
 
 
 def duration_histogram(

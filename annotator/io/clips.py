@@ -23,6 +23,7 @@ import numpy as np
 from annotator.io.common import ExportSource, Progress, safe_cell, tick, write_atomic
 from annotator.io.events_csv import ordered_events
 from annotator.model import Event, EventKind, Project
+from annotator.safe_output import child_path, output_folder, output_path, safe_name
 
 MANIFEST_COLUMNS = (
     "event_id", "face", "kind", "label", "code", "onset_frame", "apex_frame", "offset_frame",
@@ -32,8 +33,11 @@ MANIFEST_COLUMNS = (
 
 
 def clip_stem(e: Event) -> str:
+    """``event0007_<face>_<label>``: the face id comes from sheets and EAF tier names, so it
+    is sanitised (``sub/01`` -> ``sub_01``, no ``..``, bounded) like the label."""
     label = re.sub(r"[^A-Za-z0-9]+", "-", e.label or e.kind.value).strip("-")[:24]
-    return f"event{e.id:04d}_{e.face}_{label or e.kind.value}"
+    return f"event{e.id:04d}_{safe_name(e.face, max_len=32, fallback='face')}_" \
+        f"{label or e.kind.value}"
 
 
 def crop_box(project: Project, e: Event, width: int, height: int,
@@ -68,16 +72,11 @@ def _read(fs: Any, first: int, last: int) -> Iterable[tuple[int, np.ndarray]]:
 def _encode(path: Path, frames: Iterable[np.ndarray], size: tuple[int, int], fps: Any) -> int:
     from annotator.media.encode import VideoWriter
 
-    tmp = path.with_name(f".{path.name}.part.mp4")
-    try:
-        with VideoWriter(tmp, size=size, fps=fps,
-                         options={"preset": "veryfast", "crf": "18", "threads": "1"}) as writer:
-            for arr in frames:
-                writer.write(arr)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(path)
+    with output_path(path, suffix=".mp4") as tmp, \
+            VideoWriter(tmp, size=size, fps=fps,
+                        options={"preset": "veryfast", "crf": "18", "threads": "1"}) as writer:
+        for arr in frames:
+            writer.write(arr)
     return writer.count
 
 
@@ -100,7 +99,8 @@ def export_clips(project: Project, out: str | os.PathLike[str], *,
     by_media: dict[str, list[Event]] = {}
     for e in chosen:
         by_media.setdefault(e.media, []).append(e)
-    out.mkdir(parents=True, exist_ok=True)
+    output_folder(out)
+    taken: set[str] = {"manifest.csv"}
     rows: list[list[Any]] = []
     total = sum(e.offset_frame - e.onset_frame + 1 + 2 * margin for e in chosen) or 1
     done = 0
@@ -114,6 +114,10 @@ def export_clips(project: Project, out: str | os.PathLike[str], *,
             with open_frames(video) as fs:
                 fps = project.media[mid].fps or fs.fps
                 for e in evs:
+                    if e.onset_frame >= fs.frame_count:
+                        raise ValueError(f"{video.name}: event {e.id} starts at frame "
+                                         f"{e.onset_frame}, past the video's last frame "
+                                         f"{fs.frame_count - 1}")
                     first = max(0, e.onset_frame - margin)
                     last = min(fs.frame_count - 1, e.offset_frame + margin)
                     box = crop_box(project, e, fs.width, fs.height, crop_pad) if crop else None
@@ -121,6 +125,7 @@ def export_clips(project: Project, out: str | os.PathLike[str], *,
 
                     apex = e.apex_frame if e.apex_frame is not None else \
                         (e.onset_frame + e.offset_frame) // 2
+                    apex = min(max(apex, first), last)
                     stills: list[np.ndarray] = []
 
                     def frames(first: int = first, last: int = last, x: int = x, y: int = y,
@@ -134,8 +139,9 @@ def export_clips(project: Project, out: str | os.PathLike[str], *,
                             done += 1
                             tick(progress, done, total)
 
-                    stem = clip_stem(e)
-                    clip = out / f"{stem}.mp4"
+                    clip = child_path(out, f"{clip_stem(e)}.mp4", taken)
+                    stem = clip.stem
+                    png_path = child_path(out, f"{stem}.png", taken)
                     n = _encode(clip, frames(), (w, h), fps)
                     written.append(clip)
                     if n != last - first + 1:
@@ -146,12 +152,12 @@ def export_clips(project: Project, out: str | os.PathLike[str], *,
                                            [cv2.IMWRITE_PNG_COMPRESSION, 9])
                     if not ok:
                         raise ValueError(f"{stem}.png: PNG encoding failed")
-                    write_atomic(out / f"{stem}.png", png.tobytes())
-                    written.append(out / f"{stem}.png")
+                    write_atomic(png_path, png.tobytes())
+                    written.append(png_path)
                     code = (e.code or e.au_code) if e.kind is EventKind.AU else ""
                     rows.append([e.id, e.face, e.kind.value, e.label, code, e.onset_frame,
                                  e.apex_frame, e.offset_frame, first, last, n, clip.name,
-                                 f"{stem}.png", x if box else "", y if box else "",
+                                 png_path.name, x if box else "", y if box else "",
                                  w if box else "", h if box else "", f"{fps}"])
     except BaseException:
         for p in written:  # cancelled or failed: no partial set of clips

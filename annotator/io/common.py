@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 from annotator.io.media_link import resolve
 from annotator.io.project_file import load_project
 from annotator.model import Project
+from annotator.safe_output import note_input, safe_cell, write_output  # noqa: F401 - safe_cell re-exported
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ def attach_timebases(project: Project, project_path: str | os.PathLike[str] | No
     src = ExportSource(project, Path(project_path) if project_path else None)
     for m in project.media.values():
         path = resolve(m, project_path)
+        note_input(path, label="video")
         if not path.is_file():
             msg = (f"{path}: video not found; seconds use the nominal rate "
                    f"({m.fps} fps) instead of the real frame timestamps")
@@ -73,15 +74,35 @@ def attach_timebases(project: Project, project_path: str | os.PathLike[str] | No
                 from annotator.media import FrameSource
 
                 with FrameSource(path, prefetch=False) as fs:
-                    project.set_timebase(m.id, fs.timebase)
-                src.videos[m.id] = path
-                continue
+                    timebase = fs.timebase
             except Exception as e:  # noqa: BLE001 - MediaError or a missing engine
                 msg = f"{e}; seconds use the nominal rate ({m.fps} fps)"
+            else:
+                check_claimed_frames(project, m.id, timebase.frame_count, project_path, path)
+                project.set_timebase(m.id, timebase)
+                src.videos[m.id] = path
+                continue
         src.warnings.append(msg)
         if warn is not None:
             warn(msg)
     return src
+
+
+def check_claimed_frames(project: Project, media_id: str, real_count: int,
+                         project_path: str | os.PathLike[str] | None, video: Path) -> None:
+    """The video bounds the project: a frame count (or an event) past the video's last
+    frame is an error, not a reason to allocate the claimed length."""
+    m = project.media[media_id]
+    index = list(project.media).index(media_id)
+    name = Path(project_path).name if project_path else "project"
+    if m.frame_count > real_count:
+        raise ValueError(f"{name}: /media/{index}/frame_count: claims {m.frame_count} frames "
+                         f"but {video.name} has {real_count}")
+    last = max((e.offset_frame for e in project.events.values() if e.media == media_id),
+               default=-1)
+    if last >= real_count:
+        raise ValueError(f"{name}: an event of media {media_id!r} ends at frame {last}, past "
+                         f"the last frame ({real_count - 1}) of {video.name}")
 
 
 def load_for_export(project_path: str | os.PathLike[str],
@@ -99,50 +120,19 @@ def open_frames(video: Path) -> Any:
 
 
 # ------------------------------------------------------------------ cells and files
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Escape text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
-    tab, CR at the start) by prefixing a single quote, as OWASP recommends. Numbers are
-    left alone: numeric columns stay numeric."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
-                 encoding: str = "utf-8", newline: str | None = "") -> Path:
-    """Write to a temporary file beside ``path`` and rename it over, so a crash or a
-    failed export never leaves a half-written file with the final name."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        if isinstance(data, bytes):
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-        else:
-            with os.fdopen(fd, "w", encoding=encoding, newline=newline) as f:
-                f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; exports are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+                 encoding: str = "utf-8", newline: str | None = "",
+                 inputs: tuple[str | os.PathLike[str] | None, ...] = ()) -> Path:
+    """Write through :mod:`annotator.safe_output`: a temporary file beside ``path`` renamed
+    over it, never onto an input of the command or a special file, symlinks followed,
+    an existing file's mode kept."""
+    return write_output(path, data, encoding=encoding, newline=newline, inputs=inputs)
 
 
 def timebases(project: Project) -> dict[str, Any]:
     """Each media's timebase, built once: ``Project.timebase`` rebuilds the nominal one on
     every call, which costs a per-frame list on long videos."""
     return {mid: project.timebase(mid) for mid in project.media}
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def media_name(project: Project, media_id: str) -> str:

@@ -57,7 +57,7 @@ def markers_csv(project: Project, media: str | None = None) -> str:
         fps = project.media[m.media].fps if m.media in project.media else 25
         tb = project.timebase(m.media)
         w.writerow([
-            m.id, m.kind.value, m.media, m.start_frame, m.end_frame,
+            m.id, m.kind.value, safe_cell(m.media), m.start_frame, m.end_frame,
             frame_to_smpte(m.start_frame, fps), frame_to_smpte(m.end_frame, fps),
             f"{tb.time_s(m.start_frame):.6f}",
             f"{tb.duration_s(m.start_frame, m.end_frame):.6f}",

@@ -11,19 +11,24 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotator.io.common import ExportSource, write_atomic
-from annotator.io.media_link import resolve
-from annotator.io.project_file import ProjectFileError, validate_document
-from annotator.model import Project
-from annotator.model.serialize import project_to_dict
+from annotator.safe_output import note_input
+
+if TYPE_CHECKING:  # the CLI imports FORMATS to build its parser: keep that import light
+    from annotator.io.common import ExportSource
+    from annotator.model import Project
 
 
 def export_json(project: Project, out: str | os.PathLike[str], *,
                 source: ExportSource | None = None, portable: bool = False, **_: Any) -> Path:
     """The project document, pretty and schema-valid. Media paths are re-anchored to the
     output's folder (``portable``: just the file names, for sharing next to the video)."""
+    from annotator.io.common import write_atomic
+    from annotator.io.media_link import resolve
+    from annotator.io.project_file import ProjectFileError, validate_document
+    from annotator.model.serialize import project_to_dict
+
     out = Path(out)
     doc = project_to_dict(project)
     base = source.project_path if source else None
@@ -40,7 +45,7 @@ def export_json(project: Project, out: str | os.PathLike[str], *,
     problems = validate_document(doc, out.name)
     if problems:
         raise ProjectFileError(problems)
-    return write_atomic(out, json.dumps(doc, indent=2, ensure_ascii=False) + "\n", newline="\n")
+    return write_atomic(out, json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n", newline="\n")
 
 
 @dataclass(frozen=True)
@@ -119,4 +124,9 @@ def export(fmt: str, source: ExportSource, out: str | os.PathLike[str], **option
         f = FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
+    from annotator.io.media_link import resolve
+
+    inputs = [source.project_path, *source.videos.values()]
+    inputs += [resolve(m, source.project_path) for m in source.project.media.values()]
+    note_input(*inputs, label="input")
     return f.run(source.project, out, source=source, **options)

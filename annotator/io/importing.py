@@ -137,7 +137,10 @@ def apply_plan(project: Project, plan: ImportPlan) -> tuple[list[int], list[int]
             except ModelError as exc:
                 raise ImportFileError(f"{plan.source}: event {i + 1} ({e.describe()}): "
                                    f"{str(exc).split(': ', 1)[-1]}") from None
-        marker_ids = [project.add_marker(dataclasses.replace(m, id=0)).id for m in plan.markers]
+        # Ids assigned here: next_marker_id() scans every marker, so 50,000 cues were quadratic.
+        first_id = project.next_marker_id()
+        marker_ids = [project.add_marker(dataclasses.replace(m, id=first_id + k)).id
+                      for k, m in enumerate(plan.markers)]
         if plan.curves:
             project.set_curves(merged_curves(project.curves, plan.curves))
     except ModelError as exc:
@@ -200,7 +203,10 @@ def import_into_file(planner: Planner, file: str | os.PathLike[str],
 
     Any failure (bad file, refused event) raises before the project file is touched.
     """
+    from annotator.safe_output import check_input
+
     file = Path(file)
+    check_input(file, label="imported file")
     if not file.is_file():
         raise ImportFileError(f"{file}: no such file")
     loaded = load_project(project_path)
@@ -209,7 +215,8 @@ def import_into_file(planner: Planner, file: str | os.PathLike[str],
     drop_duplicates(loaded.project, plan)
     copy = copy_project(loaded.project)
     apply_plan(copy, plan)
-    if not dry_run:
+    # a no-op import changes nothing, not even .bak
+    if not dry_run and copy.revision != loaded.project.revision:
         save_project(copy, loaded.path)
     if warn is not None:
         for w in plan.warnings[:20]:

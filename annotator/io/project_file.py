@@ -1,9 +1,14 @@
 """Load, validate and save ``*.facet.json`` project files, atomically, with autosave.
 
-A project file is never half-written: save writes a temporary file in the same folder,
-fsyncs it, keeps the previous version as ``.bak`` (a hard link, so no copy and no window
-without a file) and renames the new file over the old one. Killing the process at any
-instant leaves the old or the new project, both loadable.
+A project file is never half-written: save goes through :mod:`annotator.safe_output` (a
+temporary file in the same folder, fsynced, renamed over the old one; symlinks followed;
+the file's mode kept; never onto one of the project's videos), after keeping the previous
+version as ``.bak`` (a hard link, so no copy and no window without a file). Killing the
+process at any instant leaves the old or the new project, both loadable.
+
+Speed (issue 17): orjson parses and writes (4-8x stdlib json; it also refuses NaN,
+Infinity and lone surrogates, which are not JSON); jsonschema-rs answers "valid?" in Rust;
+the pure-Python jsonschema is imported only to word the errors of an invalid file.
 """
 
 from __future__ import annotations
@@ -11,20 +16,39 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
+from annotator.io.project_checks import (  # noqa: F401 - SCHEMA_PATH, _schema re-exported
+    SCHEMA_PATH,
+    _bad_values,
+    _dump,
+    _dump_items,
+    _format,
+    _pointer_order,
+    _schema,
+    _strict_problems,
+    _strict_spec,
+    orjson,
+)
+from annotator.model.entities import Event
 from annotator.model.project import Project
-from annotator.model.serialize import migrate, project_from_dict, project_to_dict
+from annotator.model.serialize import (
+    _INTENSITIES,
+    _KINDS,
+    _SIDES,
+    event_from_dict,
+    migrate,
+    project_from_dict,
+    project_to_dict,
+)
+from annotator.safe_output import InputError, OutputError, check_input, write_output
 
 log = logging.getLogger(__name__)
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "project.schema.json"
 SUFFIX = ".facet.json"
 
 
@@ -44,13 +68,9 @@ class LoadedProject:
 
 
 @lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    with open(SCHEMA_PATH, encoding="utf-8") as f:
-        return json.load(f)
+def _validator():  # type: ignore[no-untyped-def]
+    import jsonschema  # slow to import (~0.2 s): only needed to word errors
 
-
-@lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(_schema())
 
 
@@ -69,7 +89,7 @@ def _pointer(path: Any) -> str:
     return "/" + "/".join(str(p) for p in path) if path else "/"
 
 
-def _schema_message(err: jsonschema.ValidationError) -> str:
+def _schema_message(err: Any) -> str:
     if err.validator == "required":
         return err.message.replace("is a required property", "is required")
     if err.validator == "additionalProperties":
@@ -99,13 +119,8 @@ def validate_document(doc: Any, name: str) -> list[str]:
     if not isinstance(doc, dict):
         return problems
     problems += [f"{name}: {p}" for p in _semantic_problems(doc)]
+    problems += [f"{name}: {p}" for p in _strict_problems(doc, _strict_spec(), "")]
     return sorted(set(problems), key=_pointer_order)
-
-
-def _pointer_order(line: str) -> list[Any]:
-    """Sort problems by document position: /events/2 before /events/10."""
-    pointer = line.split(": ", 2)[1] if line.count(": ") >= 2 else line
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in pointer.split("/")]
 
 
 def _dicts(doc: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -117,6 +132,22 @@ def _dicts(doc: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
 
 def _ints(*values: Any) -> bool:
     return all(type(v) is int for v in values)  # type(), not isinstance(): True is no frame
+
+
+#: Longest video a project may claim, in frames (92 hours at 30 fps, 14 at 200 fps): the
+#: nominal timebase of a missing video is built for the claimed length, and 1e8 frames took
+#: 5.5 GB. With the video present, the video's own count bounds the claim.
+MAX_FRAMES = 10_000_000
+
+
+def _rate(fps: Any) -> Fraction | None:
+    if not isinstance(fps, str):
+        return None
+    try:
+        rate = Fraction(fps)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return rate if rate > 0 else None
 
 
 def _semantic_problems(doc: dict[str, Any]) -> list[str]:
@@ -131,6 +162,16 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         if m.get("id") in media:
             out.append(f"/media/{i}/id: duplicate media id {m.get('id')!r}")
         media[m.get("id")] = m
+        count, sync = m.get("frame_count"), m.get("sync_frame")
+        if _ints(count) and count > MAX_FRAMES:
+            rate = _rate(m.get("fps"))
+            hours = f" ({float(count / rate) / 3600:.0f} hours at {m.get('fps')} fps)" if rate else ""
+            out.append(f"/media/{i}/frame_count: {count} frames{hours} is more than Facet "
+                       f"takes ({MAX_FRAMES:,} frames)")
+        if _ints(count, sync) and count and sync >= count:
+            out.append(f"/media/{i}/sync_frame: must be < frame_count ({count})")
+    frame_counts = {k: v.get("frame_count") for k, v in media.items()
+                    if _ints(v.get("frame_count"))}
     faces = set()
     for i, f in _dicts(doc, "faces"):
         if f.get("id") in faces:
@@ -139,9 +180,10 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         for j, b in _dicts(f, "boxes"):
             if b.get("media") not in media:
                 out.append(f"/faces/{i}/boxes/{j}/media: unknown media {b.get('media')!r}")
+            count = frame_counts.get(b.get("media"), 0)
+            if count and _ints(b.get("frame")) and b["frame"] >= count:
+                out.append(f"/faces/{i}/boxes/{j}/frame: must be < frame_count ({count})")
     first_media = next(iter(media), None)
-    frame_counts = {k: v.get("frame_count") for k, v in media.items()
-                    if _ints(v.get("frame_count"))}
     ids = set()
     for i, e in _dicts(doc, "events"):
         at = f"/events/{i}"
@@ -168,17 +210,57 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         if m.get("id") in mids:
             out.append(f"/markers/{i}/id: duplicate marker id {m.get('id')}")
         mids.add(m.get("id"))
-        if _ints(m.get("start_frame"), m.get("end_frame")) and m["start_frame"] > m["end_frame"]:
-            out.append(f"/markers/{i}/start_frame: must be <= end_frame")
+        if _ints(m.get("start_frame"), m.get("end_frame")):
+            if m["start_frame"] > m["end_frame"]:
+                out.append(f"/markers/{i}/start_frame: must be <= end_frame")
+            count = frame_counts.get(m.get("media", first_media), 0)
+            if count and m["end_frame"] >= count:
+                out.append(f"/markers/{i}/end_frame: must be < frame_count ({count})")
     for i, c in _dicts(doc, "curves"):
         if "face" in c and c["face"] not in faces:
             out.append(f"/curves/{i}/face: unknown face {c['face']!r}")
+        count = frame_counts.get(c.get("media", first_media), 0)
+        values = c.get("values")
+        if count and _ints(c.get("start_frame")) and isinstance(values, list) and \
+                c["start_frame"] + len(values) > count:
+            out.append(f"/curves/{i}/values: runs past frame_count ({count})")
     return out
+
+
+def _loads(raw: bytes) -> Any:
+    if orjson is not None:
+        return orjson.loads(raw)
+    return json.loads(raw, parse_constant=_refuse_constant)  # pragma: no cover
+
+
+def _refuse_constant(name: str) -> Any:  # pragma: no cover - stdlib fallback only
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse_problem(raw: bytes, name: str, err: Exception) -> list[str]:
+    """Why a file that is UTF-8 is not strict JSON, with a pointer when the file is JSON
+    apart from NaN, Infinity or lone surrogates (what Python's json module lets through)."""
+    try:
+        loose = json.loads(raw)
+    except json.JSONDecodeError as e:
+        return [f"{name}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"]
+    except (ValueError, RecursionError) as e:
+        return [f"{name}: invalid JSON ({e})"]
+    bad = _bad_values(loose)
+    if bad:
+        return [f"{name}: {b}" for b in bad]
+    line, col = getattr(err, "lineno", None), getattr(err, "colno", None)
+    where = f" at line {line} column {col}" if line else ""
+    return [f"{name}: invalid JSON{where}: {getattr(err, 'msg', err)}"]
 
 
 def read_document(path: Path) -> dict[str, Any]:
     """Parse the file into a dict, with one-line errors for the usual ways files go bad."""
     name = path.name
+    try:
+        check_input(path, label="project")
+    except InputError as e:
+        raise ProjectFileError([str(e)]) from None
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -187,16 +269,18 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ProjectFileError([f"{path}: is a folder, not a project file"]) from None
     except OSError as e:
         raise ProjectFileError([f"{path}: cannot read ({e.strerror})"]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ProjectFileError([f"{name}: not UTF-8 text (byte {e.start})"]) from None
-    if not text.strip():
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
         raise ProjectFileError([f"{name}: empty file"])
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ProjectFileError([f"{name}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"]) from None
+        doc = _loads(raw)
+    except (ValueError, RecursionError) as e:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as u:
+            raise ProjectFileError([f"{name}: not UTF-8 text (byte {u.start})"]) from None
+        raise ProjectFileError(_parse_problem(raw, name, e)) from None
     if not isinstance(doc, dict):
         raise ProjectFileError([f"{name}: /: must be a JSON object"])
     return doc
@@ -210,74 +294,217 @@ def load_project(path: str | os.PathLike[str]) -> LoadedProject:
         raise ProjectFileError(
             [f"{path.name}: /schema_version: {version} is newer than this Facet understands (2)"]
         )
-    doc, notes = migrate(doc)
+    try:
+        doc, notes = migrate(doc)
+    except (ValueError, TypeError, ZeroDivisionError, KeyError, AttributeError, IndexError):
+        notes = []  # a malformed v1 document: the validator words what is wrong
+    fast = _fast_check()
+    if fast is not None and fast(doc):
+        events = _checked_events(doc)
+        if events is not None:
+            return LoadedProject(project_from_dict(doc, events), path, notes)
+        doc, notes = migrate(read_document(path))  # the fast pass consumed it: read again
     problems = validate_document(doc, path.name)
     if problems:
         raise ProjectFileError(problems)
-    project = project_from_dict(doc)
+    project = project_from_dict(doc)  # pragma: no cover - a problem the fast pass saw is listed
     return LoadedProject(project, path, notes)
 
 
-def _format(doc: dict[str, Any]) -> str:
-    """Readable and diff-friendly without bloat: one line per event, face, marker or curve."""
+class _EventCheck:
+    """What JSON Schema cannot say about events, one event at a time (the loader and the
+    saver share it): unique ids, known face and media, integer frames in order and inside
+    frame_count, confidence in 0..1 (NaN fails both comparisons)."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.media = {m["id"]: m.get("frame_count", 0) for m in doc.get("media", [])}
+        self.faces = {f["id"] for f in doc.get("faces", [])}
+        self.first = next(iter(self.media), None)
+        self.seen: set[Any] = set()
+
+    def ok(self, e: dict[str, Any]) -> bool:
+        eid, on, off = e["id"], e["onset_frame"], e["offset_frame"]
+        apex, au, mid = e.get("apex_frame"), e.get("au"), e.get("media", self.first)
+        if (eid.__class__ is not int or on.__class__ is not int or off.__class__ is not int
+                or on > off or eid in self.seen or e["face"] not in self.faces
+                or mid not in self.media):
+            return False
+        if apex is not None and (apex.__class__ is not int or not on <= apex <= off):
+            return False
+        if au is not None and au.__class__ is not int:
+            return False
+        count, conf = self.media[mid], e.get("confidence")
+        if (count and off >= count) or (conf is not None and not 0 <= conf <= 1):
+            return False
+        self.seen.add(eid)
+        return True
+
+
+def _rest_ok(doc: dict[str, Any]) -> bool:
+    rest = {k: v for k, v in doc.items() if k != "events"}
+    return not _semantic_problems(rest) and not _strict_problems(rest, _strict_spec(), "")
+
+
+def _checked_events(doc: dict[str, Any]) -> dict[int, Event] | None:
+    """For a schema-valid document just parsed by orjson (so no NaN, Infinity or lone
+    surrogates): check and build the events in one pass, freeing each parsed event as it
+    goes (1M events: the dicts and the objects are never both whole in memory). None when
+    anything is wrong: the caller re-reads the file and words every problem."""
+    if not _rest_ok(doc):
+        return None
+    check = _EventCheck(doc)
+    first = check.first
+    kinds, intensities, sides = _KINDS, _INTENSITIES, _SIDES
+    events: dict[int, Event] = {}
+    items = doc.get("events", [])
+    for i in range(len(items)):
+        e = items[i]
+        if not check.ok(e):
+            return None
+        if "provenance" in e:  # gold projects: rare, the general builder reads it
+            events[e["id"]] = event_from_dict(e)
+            items[i] = None
+            continue
+        events[e["id"]] = Event(e["id"], e["face"], kinds[e["kind"]], e["onset_frame"],
+                                e["offset_frame"], e.get("apex_frame"), e.get("media", first),
+                                e.get("au"), intensities.get(e.get("intensity")),
+                                sides.get(e.get("side")), e.get("code", ""), e.get("emotion"),
+                                e.get("confidence"), e.get("annotator", ""), e.get("note", ""))
+        items[i] = None
+    doc["events"] = []
+    return events
+
+
+@lru_cache(maxsize=1)
+def _events_check():  # type: ignore[no-untyped-def]
+    """jsonschema-rs for a list of events alone (the saver validates them in chunks)."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover
+        return None
+    schema = _schema()
+    return jsonschema_rs.validator_for({"$schema": schema["$schema"], "$defs": schema["$defs"],
+                                        "type": "array", "items": {"$ref": "#/$defs/event"}}
+                                       ).is_valid
+
+
+_SAVE_CHUNK = 20_000
+
+
+def _fast_dump(project: Project) -> bytes | None:
+    """Validate and encode without the whole event list as dicts at once: the rest of the
+    document as usual, the events in chunks (jsonschema-rs, the event check, orjson). None
+    when anything is off; the caller then takes the slow path that words the problems."""
+    from annotator.model.serialize import event_to_dict
+
+    fast, events_ok = _fast_check(), _events_check()
+    if fast is None or events_ok is None or orjson is None:
+        return None
+    doc = project_to_dict(project, with_events=False)
+    if not fast(doc) or not _rest_ok(doc):
+        return None
+    check = _EventCheck(doc)
+    ordered = sorted(project.events.values(), key=lambda e: e.id)
     parts = []
-    for key, value in doc.items():
-        k = json.dumps(key)
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            items = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
-            parts.append(f" {k}: [\n  {items}\n ]")
-        else:
-            parts.append(f" {k}: {json.dumps(value, ensure_ascii=False)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    for k in range(0, len(ordered), _SAVE_CHUNK):
+        dicts = [event_to_dict(e) for e in ordered[k:k + _SAVE_CHUNK]]
+        if not events_ok(dicts) or not all(map(check.ok, dicts)):
+            return None
+        try:
+            parts.append(_dump_items(dicts))
+        except (TypeError, ValueError):  # a lone surrogate: the slow path says where
+            return None
+    try:
+        return _format(doc, {"events": b",\n  ".join(parts)})
+    except (TypeError, ValueError):
+        return None
+
+
+def _encode(doc: dict[str, Any], name: str) -> bytes:
+    try:
+        return _format(doc)
+    except (TypeError, ValueError) as e:  # lone surrogates, or a value that is not JSON
+        problems = [f"{name}: {b}" for b in _bad_values(doc)]
+        raise ProjectFileError(problems or [f"{name}: cannot encode the project ({e})"]) from None
 
 
 def dumps(project: Project, name: str = "project") -> str:
+    return dump_bytes(project, name).decode("utf-8")
+
+
+def dump_bytes(project: Project, name: str = "project") -> bytes:
+    """The validated file content; NaN, Infinity and lone surrogates are refused, never
+    written (orjson would write NaN as null)."""
+    data = _fast_dump(project)
+    if data is not None:
+        return data
     doc = project_to_dict(project)
     problems = validate_document(doc, name)
     if problems:
         raise ProjectFileError(problems)
-    return _format(doc)
+    return _encode(doc, name)
 
 
-def _atomic_write(path: Path, text: str, *, backup: bool) -> None:
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def _keep_backup(real: Path) -> None:
+    if not real.exists():
+        return
+    bak = real.with_name(real.name + ".bak")
+    link_tmp = real.with_name(f".{real.name}.bak.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        if backup and path.exists():
-            bak = path.with_name(path.name + ".bak")
-            link_tmp = path.with_name(f".{path.name}.bak.tmp")
-            try:
-                link_tmp.unlink(missing_ok=True)
-                os.link(path, link_tmp)
-                os.replace(link_tmp, bak)
-            except OSError:
-                log.warning("could not keep a backup of %s", path, exc_info=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+        link_tmp.unlink(missing_ok=True)
+        os.link(real, link_tmp)
+        os.replace(link_tmp, bak)
     except OSError:
-        pass
+        log.warning("could not keep a backup of %s", real, exc_info=True)
+
+
+def _same_content(path: Path, data: bytes) -> bool:
+    try:
+        real = Path(os.path.realpath(path))
+        if real.stat().st_size != len(data):
+            return False
+        return real.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _video_inputs(project: Project, path: Path) -> list[Path]:
+    from annotator.io.media_link import resolve
+
+    out = []
+    for m in project.media.values():
+        try:
+            out.append(resolve(m, path))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _atomic_write(path: Path, text: str | bytes, *, backup: bool, project: Project | None = None) -> None:
+    """Write through :mod:`annotator.safe_output` (fsynced); ``backup`` keeps ``.bak``.
+
+    A project file may replace a project file this process read (Save, Save As), never
+    one of its videos or another input."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    inputs = _video_inputs(project, path) if project is not None else []
+    write_output(path, data, inputs=inputs, fsync=True, replaceable=("project",),
+                 before_replace=_keep_backup if backup else None)
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
-    """Validate, then write atomically; the previous version stays as ``<file>.bak``."""
+    """Validate, then write atomically; the previous version stays as ``<file>.bak``.
+
+    Saving what the file already holds writes nothing (no ``.bak`` rotation, same mtime)."""
     path = Path(path)
-    text = dumps(project, path.name)
-    try:
-        _atomic_write(path, text, backup=True)
-    except OSError as e:
-        raise ProjectFileError([f"{path}: cannot save ({e.strerror or e})"]) from None
+    data = dump_bytes(project, path.name)
+    if not _same_content(path, data):
+        try:
+            _atomic_write(path, data, backup=True, project=project)
+        except OutputError as e:
+            raise ProjectFileError([str(e).replace(": cannot write", ": cannot save", 1)]) \
+                from None
+        except OSError as e:
+            raise ProjectFileError([f"{path}: cannot save ({e.strerror or e})"]) from None
     project.saved_revision = project.revision
     return path
 
@@ -292,7 +519,11 @@ def autosave_path(path: str | os.PathLike[str]) -> Path:
 
 def write_autosave(project: Project, path: str | os.PathLike[str]) -> Path:
     target = autosave_path(path)
-    _atomic_write(target, dumps(project, target.name), backup=False)
+    data = dump_bytes(project, target.name)
+    try:
+        _atomic_write(target, data, backup=False, project=project)
+    except OutputError as e:
+        raise ProjectFileError([str(e)]) from None
     return target
 
 

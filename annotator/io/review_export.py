@@ -23,6 +23,7 @@ from annotator.model import Marker, MarkerKind, Project
 from annotator.model.timecode import frame_to_smpte
 from annotator.review.burn import burn_shapes
 from annotator.review.shots import breakdown
+from annotator.safe_output import child_path, output_folder
 
 CSS = """
 :root{color-scheme:light dark;--fg:#1d1d1f;--bg:#fff;--muted:#666;--line:#ddd;--acc:#c98a00}
@@ -154,19 +155,19 @@ def export_review(project: Project, out: str | os.PathLike[str], *,
         if source is None or source.video(mid) is None:
             raise ValueError(f"{media_name(project, mid)}: video not found; the review needs "
                              "the video for its stills (relink it)")
-    out.mkdir(parents=True, exist_ok=True)
+    output_folder(out)
     made: list[Path] = []
     clips: set[int] = set()
     try:
         for d in ("stills", "clips"):
-            (out / d).mkdir(exist_ok=True)
+            output_folder(child_path(out, d))
         done = 0
         for mid in dict.fromkeys(m.media for m in items):  # one decoder per video
             with open_frames(source.video(mid)) as fs:  # type: ignore[arg-type,union-attr]
                 fps = project.media[mid].fps or fs.fps
                 for m in (m for m in items if m.media == mid):
                     rgb, scale = _scaled(fs.frame(m.start_frame), still_width)
-                    made.append(write_atomic(out / still_name(m),
+                    made.append(write_atomic(child_path(out, still_name(m)),
                                              _jpeg(burn_shapes(rgb, m.drawing, scale))))
                     if m.end_frame > m.start_frame:
                         first = max(0, m.start_frame - clip_margin)
@@ -175,13 +176,14 @@ def export_review(project: Project, out: str | os.PathLike[str], *,
                         size = (rgb.shape[1] // 2 * 2, rgb.shape[0] // 2 * 2)
                         frames = (_scaled(a, still_width)[0][: size[1], : size[0]]
                                   for _i, a in _read(fs, first, last))
-                        path = out / clip_name(m)
+                        path = child_path(out, clip_name(m))
                         _encode(path, frames, size, fps)
                         made.append(path)
                         clips.add(m.id)
                     done += 1
                     tick(progress, done, len(items) + 1)
-        made.append(write_atomic(out / "index.html", review_html(project, items, clips)))
+        made.append(write_atomic(child_path(out, "index.html"),
+                                 review_html(project, items, clips)))
     except BaseException:
         for p in made:
             p.unlink(missing_ok=True)

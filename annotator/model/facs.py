@@ -178,17 +178,29 @@ class ParsedCode:
 
 
 _MISSING = {"", "/", "-", "?", "NULL", "NONE", "NA", "N/A", "-1"}
+# re.ASCII: ``\d`` alone would read full-width digits ("１２") as AU12 without a word.
 _TOKEN = re.compile(
-    r"(?<![A-Za-z])(?P<side>[LRTBUA])?\s*(?:AU\s*)?(?P<m>M)?(?P<num>\d{1,3})"
-    r"(?P<int>\(\s*[A-E](?:\s*/\s*[A-E])*\s*\)|[A-E](?:/[A-E])*)?"
+    r"(?<![A-Za-z])(?P<side>[LRTBUA])?\s*(?:AU\s*)?(?P<m>M)?(?<![0-9])(?P<num>[0-9]{1,3})"
+    r"(?P<int>\(\s*[A-E](?:\s*/\s*[A-E])*\s*\)|[A-E](?:/[A-E])*(?![A-Za-z]))?"
     r"(?![0-9])",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _SEPARATORS = re.compile(r"[\s+,;]+")
+#: Letters that are both a side prefix and an intensity suffix: ``6B12C`` reads either way.
+_SIDE_OR_INTENSITY = frozenset("AB")
+
+
+def _non_ascii_digit_parts(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", text) if any(c.isdigit() and not c.isascii() for c in w)]
 
 
 def parse_code(raw: str) -> ParsedCode:
     """Parse a FACS code string tolerantly; never raises.
+
+    Every form that could be read two ways, or that names something impossible, gives a
+    warning quoting the part of the string: a missing ``+`` (``6B12C`` is read as
+    ``6B+12C``, the FACS writing order, and says so), an AU twice (``1+1A``: the first is
+    kept), digits that are not ASCII (full-width ``１２`` is not read as AU12).
 
     >>> parse_code("1+2+5B+26").normalised
     '1+2+5B+26'
@@ -199,35 +211,64 @@ def parse_code(raw: str) -> ParsedCode:
         if text:
             result.warnings.append(f"'{text}' means no action units (missing value)")
         return result
+    for part in _non_ascii_digit_parts(text):
+        result.warnings.append(f"'{part}' has non-ASCII digits: not read as an action unit "
+                               "(type the digits 0-9)")
     residue = []
     pos = 0
-    seen: set[str] = set()
+    tokens: list[tuple[re.Match[str], str | None, list[str]]] = []
     for m in _TOKEN.finditer(text):
         residue.append(text[pos : m.start()])
+        side = m.group("side").upper() if m.group("side") else None
+        letters = re.findall(r"[A-E]", m.group("int").upper()) if m.group("int") else []
+        if tokens and m.start() == pos and not tokens[-1][2] and side in _SIDE_OR_INTENSITY:
+            # "6B12C": the B may end 6 (intensity) or start B12C (side); FACS writes the
+            # intensity after the number and joins units with "+", so read 6B + 12C.
+            prev, prev_side, _ = tokens[-1]
+            tokens[-1] = (prev, prev_side, [side])
+            result.warnings.append(
+                f"missing '+' in '{text[prev.start():m.end()]}': read as "
+                f"{prev_side or ''}{prev.group('m') or ''}{prev.group('num')}{side}+"
+                f"{m.group('m') or ''}{m.group('num')}{''.join(letters[:1])}; write "
+                "'+' between action units"
+            )
+            side = None
+        elif tokens and m.start() == pos:
+            prev = tokens[-1][0]
+            result.warnings.append(
+                f"missing '+' in '{text[prev.start():m.end()]}': read as two action units"
+            )
         pos = m.end()
+        tokens.append((m, side, letters))
+    residue.append(text[pos:])
+    seen: dict[tuple[int, str | None], str] = {}
+    for m, side_letter, letters in tokens:
         number = int(m.group("num"))
+        part = m.group(0).strip()
         if number > 99:
-            result.warnings.append(f"AU number {number} is out of range 0-99: skipped")
+            result.warnings.append(f"AU number {number} ('{part}') is out of range 0-99: skipped")
             continue
-        side = Side(m.group("side").upper()) if m.group("side") else None
-        intensity = None
-        if m.group("int"):
-            letters = re.findall(r"[A-E]", m.group("int").upper())
-            intensity = Intensity(letters[0])
-            if len(letters) > 1:
-                result.warnings.append(
-                    f"uncertain intensity {'/'.join(letters)} for AU{number}: kept {letters[0]}"
-                )
+        side = Side(side_letter) if side_letter else None
+        intensity = Intensity(letters[0]) if letters else None
+        if len(letters) > 1:
+            result.warnings.append(
+                f"uncertain intensity {'/'.join(letters)} for AU{number}: kept {letters[0]}"
+            )
         unit = ActionUnit(number, intensity, side, movement=bool(m.group("m")))
         if number in LEGACY_AUS:
             result.warnings.append(f"AU{number} is a legacy (1978) code")
         elif number not in AU_NAMES:
             result.warnings.append(f"AU{number} is not a known action unit")
-        if unit.code in seen:
+        # One AU per side: L12+R12 (and 12C+R12, as sheets write them) are distinct units;
+        # 1+1A or R12+R12B name the same unit twice.
+        key = (number, side_letter)
+        if key in seen:
+            result.warnings.append(
+                f"AU{number} appears twice ('{seen[key]}' and '{part}'): kept '{seen[key]}'"
+            )
             continue
-        seen.add(unit.code)
+        seen[key] = part
         result.units.append(unit)
-    residue.append(text[pos:])
     rest = "".join(residue)
     if re.search(r"\bor\b|/", rest, re.IGNORECASE):
         result.warnings.append("alternatives ('or' or '/') found: kept every action unit named")

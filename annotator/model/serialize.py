@@ -106,8 +106,9 @@ def _vocabulary_dict(v: Vocabulary) -> dict[str, Any]:
     return d
 
 
-def project_to_dict(p: Project) -> dict[str, Any]:
-    d = _project_dict(p)
+def project_to_dict(p: Project, with_events: bool = True) -> dict[str, Any]:
+    """``with_events=False``: ``"events"`` is left empty (the saver encodes them in chunks)."""
+    d = _project_dict(p, with_events)
     if p.team is not None:
         d["team"] = p.team.as_dict()
     if p.disputes:
@@ -116,7 +117,7 @@ def project_to_dict(p: Project) -> dict[str, Any]:
     return d
 
 
-def _project_dict(p: Project) -> dict[str, Any]:
+def _project_dict(p: Project, with_events: bool = True) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "title": p.title,
@@ -151,7 +152,8 @@ def _project_dict(p: Project) -> dict[str, Any]:
             for f in p.faces.values()
         ],
         "vocabulary": _vocabulary_dict(p.vocabulary),
-        "events": [event_to_dict(e) for e in sorted(p.events.values(), key=lambda e: e.id)],
+        "events": [event_to_dict(e) for e in sorted(p.events.values(), key=lambda e: e.id)]
+        if with_events else [],
         "markers": [
             {
                 "id": m.id,
@@ -182,8 +184,11 @@ def _project_dict(p: Project) -> dict[str, Any]:
     }
 
 
-def project_from_dict(d: dict[str, Any]) -> Project:
-    """Build a project from a schema-valid, migrated document, without emitting signals."""
+def project_from_dict(d: dict[str, Any], events: dict[int, Event] | None = None) -> Project:
+    """Build a project from a schema-valid, migrated document, without emitting signals.
+
+    ``events``: already built from ``d["events"]`` (the loader builds them in the same pass
+    that checks them)."""
     p = Project(title=d.get("title", "Untitled"), annotator=d.get("annotator", ""))
     p.created = d.get("created", p.created)
     p.modified = d.get("modified", p.modified)
@@ -207,9 +212,12 @@ def project_from_dict(d: dict[str, Any]) -> Project:
     p.vocabulary = Vocabulary(list(v.get("emotions", Vocabulary().emotions)),
                               [int(a) for a in v.get("aus", [])], dict(v.get("colours", {})),
                               dict(v.get("code_hotkeys", {})))
-    for e in d.get("events", []):
-        ev = event_from_dict(e)
-        p.events[ev.id] = ev
+    if events is not None:
+        p.events = events
+    else:
+        for e in d.get("events", []):
+            ev = event_from_dict(e)
+            p.events[ev.id] = ev
     for m in d.get("markers", []):
         drawing = tuple(
             Shape(s["type"], tuple(tuple(pt) for pt in s["points"]), s.get("colour", "#ffcc00"))

@@ -71,6 +71,17 @@ class Timebase:
         """From the start of the onset frame to the end of the offset frame (inclusive)."""
         return self.end_s(offset_frame) - self.time_s(onset_frame)
 
+    def durations_s(self, onsets: np.ndarray | list[int],
+                    offsets: np.ndarray | list[int]) -> np.ndarray:
+        """``duration_s`` of many spans at once: the same floats, one numpy gather instead
+        of a Python call per span (statistics and breakdowns of 100,000 events)."""
+        ts = self.timestamps
+        n = len(ts)
+        ends = np.append(ts[1:], ts[-1] + self.last_frame_duration_s)
+        on = np.clip(np.asarray(onsets, np.int64), 0, n - 1)
+        off = np.clip(np.asarray(offsets, np.int64), 0, n - 1)
+        return ends[off] - ts[on]
+
     @property
     def duration_total_s(self) -> float:
         return self.end_s(self.frame_count - 1)

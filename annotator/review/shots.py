@@ -78,9 +78,11 @@ def summarise_shot(project: Project, media: str, shot: Shot,
     order = {label: i for i, label in enumerate(project.vocabulary.emotions)}
     dominant = min(frames_of, key=lambda k: (-frames_of[k], order.get(k, 999), k),
                    default=None)
-    micro = {(e.face, e.onset_frame, e.offset_frame) for e in events
-             if e.kind is not EventKind.NOTE
-             and tb.duration_s(e.onset_frame, e.offset_frame) <= MICRO_MAX_S + 1e-9}
+    moments = [e for e in events if e.kind is not EventKind.NOTE]
+    lasting = tb.durations_s([e.onset_frame for e in moments],
+                             [e.offset_frame for e in moments]).tolist()
+    micro = {(e.face, e.onset_frame, e.offset_frame) for e, d in zip(moments, lasting, strict=True)
+             if d <= MICRO_MAX_S + 1e-9}
 
     def starting(kind: MarkerKind) -> tuple[str, ...]:
         ms: list[Marker] = sorted(

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -21,29 +20,18 @@ from annotator.commands import AddFaceCommand, UpdateEventCommand, push_add_even
 from annotator.model.entities import Event, EventKind
 from annotator.model.facs import Intensity, Side, parse_code
 from annotator.model.project import ModelError, Project
-from annotator.ui.timeline.lanes import LaneKey
 from annotator.ui.timeline.selection import EventSelection
+from annotator.workspace import PendingMark, Workspace
+
+if TYPE_CHECKING:
+    from annotator.ui.context import AppContext
+    from annotator.ui.docks.install import CodingUi
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(slots=True)
-class Pending:
-    """An event being marked: frames so far and, when known, what it is."""
-
-    onset: int | None = None
-    apex: int | None = None
-    offset: int | None = None
-    lane: LaneKey | None = None
-    emotion: str | None = None
-
-    def frames(self, now: int) -> tuple[int, int | None, int]:
-        """Onset, apex, offset to commit: missing ends default to the current frame."""
-        on = self.onset if self.onset is not None else now
-        off = self.offset if self.offset is not None else max(now, on)
-        on, off = min(on, off), max(on, off)
-        apex = self.apex if self.apex is not None and on <= self.apex <= off else None
-        return on, apex, off
+# The pending mark is the workspace's (one owner); the old name stays for callers.
+Pending = PendingMark
 
 
 class CodingSession(QObject):
@@ -53,33 +41,56 @@ class CodingSession(QObject):
     message = Signal(str)  # a line for the status bar
     events_created = Signal(list)  # ids
 
-    def __init__(self, project: Project, stack: QUndoStack, selection: EventSelection,
+    def __init__(self, workspace: Workspace, stack: QUndoStack, selection: EventSelection,
                  controller: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.project = project
+        self.workspace = workspace
         self.stack = stack
         self.selection = selection
         self.controller = controller
-        self.pending: Pending | None = None
         self.intensity: Intensity | None = None  # palette choices for new AU events
         self.side: Side | None = None
         self.emotion: str | None = None  # last emotion picked
         self.recent_aus: list[int] = []
-        self.media_id: str | None = None  # the take open in the player; None: the primary
         self._frame = 0
+        workspace.events.pending_changed.connect(self._on_pending_changed)
+
+    @property
+    def project(self) -> Project:
+        return self.workspace.project
+
+    @property
+    def media_id(self) -> str | None:
+        """The take open in the player (the workspace's); None: the primary."""
+        return self.workspace.current_media_id
+
+    @property
+    def pending(self) -> PendingMark | None:
+        """The mark being made; owned by the workspace (Esc, the timeline and the coding
+        bar all see the same one)."""
+        return self.workspace.pending
+
+    @pending.setter
+    def pending(self, value: PendingMark | None) -> None:
+        self.workspace.set_pending(value)
+
+    def _on_pending_changed(self, pending: PendingMark | None) -> None:
+        self.pending_changed.emit(pending)
+        if pending is not None:
+            what = pending.emotion or (pending.lane[1] if pending.lane else
+                                       "choose a lane or code")
+            self.message.emit(
+                f"Pending {what}: onset {_f(pending.onset)}, apex {_f(pending.apex)}, "
+                f"offset {_f(pending.offset)} — Enter commits, Esc cancels")
 
     # ------------------------------------------------------------------ context
     def set_project(self, project: Project) -> None:
-        self.project = project
-        self.media_id = None  # a new project opens on its primary media
+        """The workspace opened ``project`` (it already dropped the pending mark)."""
         self.cancel()
 
     def set_media(self, media_id: str) -> None:
-        """The player switched takes: new events go to ``media_id`` (pending marks were
-        frames of the other take, so they are dropped)."""
-        if media_id != self.media_id:
-            self.media_id = media_id
-            self.cancel()
+        """The player switched takes (the workspace dropped the pending marks: they were
+        frames of the other take)."""
 
     def current_frame(self) -> int:
         if self.controller is not None:
@@ -105,48 +116,39 @@ class CodingSession(QObject):
         return m.id if m else "m1"
 
     # ------------------------------------------------------------------ I / P / O
-    def _ensure_pending(self) -> Pending:
-        if self.pending is None:
-            self.pending = Pending(lane=self.selection.lane)
-        return self.pending
+    def _pending_or_new(self) -> PendingMark:
+        return self.pending if self.pending is not None else PendingMark(
+            lane=self.selection.lane)
 
     def mark_onset(self) -> None:
-        p = self._ensure_pending()
-        p.onset = self.current_frame()
-        if p.offset is not None and p.offset < p.onset:
-            p.offset = None
-        self._changed()
+        p = self._pending_or_new()
+        now = self.current_frame()
+        offset = None if p.offset is not None and p.offset < now else p.offset
+        self.pending = p.replace(onset=now, offset=offset)
 
     def mark_apex(self) -> None:
-        p = self._ensure_pending()
-        p.apex = self.current_frame()
-        self._changed()
+        self.pending = self._pending_or_new().replace(apex=self.current_frame())
 
     def mark_offset(self) -> None:
-        p = self._ensure_pending()
-        p.offset = self.current_frame()
-        if p.onset is not None and p.onset > p.offset:
-            p.onset, p.offset = p.offset, p.onset
-        self._changed()
+        p = self._pending_or_new()
+        now = self.current_frame()
+        if p.onset is not None and p.onset > now:
+            self.pending = p.replace(onset=now, offset=p.onset)
+        else:
+            self.pending = p.replace(offset=now)
+
+    def set_pending_lane(self, lane: Any) -> None:
+        """A lane (or AU) chosen while marking: the pending mark codes on it."""
+        if self.pending is not None:
+            self.pending = self.pending.replace(lane=lane, emotion=None)
 
     def cancel(self) -> None:
-        if self.pending is not None:
-            self.pending = None
-            self._changed()
-
-    def _changed(self) -> None:
-        self.pending_changed.emit(self.pending)
-        if self.pending:
-            p = self.pending
-            what = self.pending.emotion or (p.lane[1] if p.lane else "choose a lane or code")
-            self.message.emit(
-                f"Pending {what}: onset {_f(p.onset)}, apex {_f(p.apex)}, offset {_f(p.offset)}"
-                " — Enter commits, Esc cancels")
+        self.pending = None
 
     # ------------------------------------------------------------------ commit
     def commit(self) -> list[int]:
         """Create the pending event on its lane (or as its emotion); returns the new ids."""
-        p = self._ensure_pending()
+        p = self._pending_or_new()
         lane = p.lane or self.selection.lane
         if p.emotion:
             return self._create_emotion(p.emotion)
@@ -173,7 +175,7 @@ class CodingSession(QObject):
         face = self.face()
         if face is None:
             face = self._add_face()
-        on, apex, off = (self.pending or Pending()).frames(self.current_frame())
+        on, apex, off = (self.pending or PendingMark()).frames(self.current_frame())
         ev = Event(0, face, EventKind.EMOTION, on, off, apex, media=self._media(),
                    emotion=label, annotator=self.project.annotator)
         return self._push([ev], f"Code {label} {on}–{off}")
@@ -185,7 +187,7 @@ class CodingSession(QObject):
             self.message.emit("; ".join(parsed.warnings) or "no action units")
             return []
         face = self.face() or self._add_face()
-        on, apex, off = (self.pending or Pending()).frames(self.current_frame())
+        on, apex, off = (self.pending or PendingMark()).frames(self.current_frame())
         events = [
             Event(0, face, EventKind.AU, on, off, apex, media=self._media(), au=u.number,
                   intensity=u.intensity, side=u.side, code=u.code,
@@ -210,9 +212,8 @@ class CodingSession(QObject):
             self.stack.push(UpdateEventCommand(self.project, sel[0].id, {"emotion": label},
                                                f"Relabel as {label}"))
             return []
-        self.pending = Pending(onset=self.current_frame(), emotion=label,
-                               lane=(self.face() or "", "emotion"))
-        self._changed()
+        self.pending = PendingMark(onset=self.current_frame(), emotion=label,
+                                   lane=(self.face() or "", "emotion"))
         return []
 
     def _push(self, events: list[Event], text: str) -> list[int]:
@@ -222,7 +223,6 @@ class CodingSession(QObject):
             self.message.emit(str(exc))
             return []
         self.pending = None
-        self.pending_changed.emit(None)
         self.selection.set(ids)
         self.message.emit(f"{text} ({len(ids)} event{'s' if len(ids) != 1 else ''})")
         self.events_created.emit(ids)
@@ -244,8 +244,8 @@ def _f(frame: int | None) -> str:
     return "—" if frame is None else str(frame)
 
 
-def install_coding(window: Any) -> Any:
-    """Build the timeline, coding bar and docks on ``window`` and wire them (see install)."""
+def install_coding(ctx: AppContext) -> CodingUi:
+    """Build the timeline, coding bar and docks with ``ctx`` and wire them (see install)."""
     from annotator.ui.docks.install import install
 
-    return install(window)
+    return install(ctx)

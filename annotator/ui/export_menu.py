@@ -29,6 +29,7 @@ from annotator.io.importing import (
     merged_curves,
 )
 from annotator.model import Curve, Event, Marker, Project
+from annotator.ui.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -174,9 +175,12 @@ class Job(QObject):
 class ExportImportController(QObject):
     """Owns the menus' actions; dialogs are methods so tests can replace them."""
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: AppContext, selected: Callable[[], frozenset[int]] | None = None
+                 ) -> None:
+        super().__init__(ctx.host)
+        self.ctx = ctx
+        self.window = ctx.host  # parent of the dialogs
+        self._selected = selected or (lambda: ctx.workspace.selection.ids)
         self.job: Job | None = None
         self.last_result: Any = None
         self.note = ""  # what the last export left out (another take than the one shown)
@@ -211,23 +215,17 @@ class ExportImportController(QObject):
 
     # -------------------------------------------------------------- actions
     def _project_file(self) -> Path | None:
-        return self.window.project_path or getattr(self.window, "_suggested_path", None)
+        return self.ctx.project_file
 
     def selected_event_ids(self) -> set[int]:
-        """The timeline/table selection, wherever the coding workflow keeps it."""
-        w = self.window
-        for owner in (w, getattr(w, "timeline", None), getattr(w, "coding", None)):
-            selection = getattr(owner, "selection", None)
-            ids = getattr(selection, "ids", None)
-            if ids:
-                return set(ids)
-        return set()
+        """The timeline/table selection (the workspace's)."""
+        return set(self._selected())
 
     def export_dialog(self, fmt: str, file_filter: str, options: dict[str, Any]) -> None:
         if options.pop("selected", False):
             ids = self.selected_event_ids()
             if not ids:
-                self.window.show_error("Select events on the timeline first")
+                self.ctx.show_error("Select events on the timeline first")
                 return
             options["events"] = ids
         path = self.ask_save_path(fmt, file_filter)
@@ -236,14 +234,14 @@ class ExportImportController(QObject):
 
     def current_media_id(self) -> str | None:
         """The take on screen in the window (None: the project's first media)."""
-        mid = getattr(self.window, "current_media_id", None)
-        return mid if mid in self.window.project.media else None
+        mid = self.ctx.workspace.current_media_id
+        return mid if mid in self.ctx.project.media else None
 
     def take_note(self, fmt: str) -> str:
         """What the user should know about which take ``fmt`` covers, when another take
         than the first is on screen ("" otherwise); shown in the dialog and status bar."""
         mid = self.current_media_id()
-        primary = self.window.project.primary_media
+        primary = self.ctx.project.primary_media
         if mid is None or primary is None or mid == primary.id:
             return ""
         if fmt in FIRST_TAKE_EXPORTS:
@@ -253,7 +251,7 @@ class ExportImportController(QObject):
         return ""
 
     def export_to(self, fmt: str, path: Path, **options: Any) -> Job:
-        project, project_file = self.window.project, self._project_file()
+        project, project_file = self.ctx.project, self._project_file()
         mid = self.current_media_id()
         if fmt in TAKE_EXPORTS and mid is not None:
             options.setdefault("media_id", mid)
@@ -266,7 +264,7 @@ class ExportImportController(QObject):
         return self._run(f"Exporting {path.name}…", work, self._exported)
 
     def _exported(self, path: Path) -> None:
-        self.window.statusBar().showMessage(f"Exported {path}{self.note}", 8000)
+        self.ctx.show_message(f"Exported {path}{self.note}", 8000)
 
     def import_dialog(self, kind: str, file_filter: str) -> None:
         path = self.ask_open_path(kind, file_filter)
@@ -278,7 +276,7 @@ class ExportImportController(QObject):
         self.import_file(kind, path, **options)
 
     def import_file(self, kind: str, path: Path, **options: Any) -> Job:
-        project, project_file = self.window.project, self._project_file()
+        project, project_file = self.ctx.project, self._project_file()
         planner = planner_for(kind, **options)
 
         def work(progress: Callable[[int, int], bool]) -> ImportPlan:
@@ -295,18 +293,26 @@ class ExportImportController(QObject):
         if plan.empty:
             again = (f" ({plan.duplicates} events or markers already in the project)"
                      if plan.duplicates else "")
-            self.window.show_error(f"{plan.source}: nothing new to import{again}")
+            self.ctx.show_error(f"{plan.source}: nothing new to import{again}")
             return
         try:
-            self.window.undo_stack.push(ApplyImportCommand(self.window.project, plan))
+            self.ctx.undo_stack.push(ApplyImportCommand(self.ctx.project, plan))
         except Exception as e:
             log.exception("import failed on the project after passing on a copy")
-            self.window.show_error(str(e).splitlines()[0])
+            self.ctx.show_error(str(e).splitlines()[0])
             return
         note = f" ({len(plan.warnings)} warnings, see the log)" if plan.warnings else ""
         for w in plan.warnings:
             log.info("%s", w)
-        self.window.statusBar().showMessage(plan.summary() + note, 8000)
+        self.ctx.show_message(plan.summary() + note, 8000)
+
+    def cancel(self, wait: bool = False) -> None:
+        """Stop the job in flight (the window closes); ``wait`` joins its thread."""
+        job = self.job
+        if job is not None and not job.done:
+            job.cancel()
+            if wait:
+                job.wait(30)
 
     # -------------------------------------------------------------- the worker
     def _run(self, label: str, work: Callable[..., Any],
@@ -329,9 +335,8 @@ class ExportImportController(QObject):
 
         job.progressed.connect(progressed)
         job.succeeded.connect(succeeded)
-        job.failed.connect(self.window.show_error)
-        job.cancelled.connect(
-            lambda: self.window.statusBar().showMessage("Cancelled", 4000))
+        job.failed.connect(self.ctx.show_error)
+        job.cancelled.connect(lambda: self.ctx.show_message("Cancelled", 4000))
         job.finished.connect(lambda: setattr(job, "done", True))
         job.finished.connect(dialog.close)
         job.finished.connect(dialog.deleteLater)
@@ -340,17 +345,16 @@ class ExportImportController(QObject):
         return job
 
 
-def install_export_menu(window: Any) -> ExportImportController:
-    """Fill ``window.export_menu`` and ``window.import_menu``; returns the controller."""
-    ctl = ExportImportController(window)
-    window.export_controller = ctl
+def install_export_menu(ctx: AppContext) -> ExportImportController:
+    """Fill File > Export and File > Import; returns the controller."""
+    ctl = ExportImportController(ctx)
     for fmt, text, file_filter, options in EXPORT_ITEMS:
-        action = window.export_menu.addAction(text)
+        action = ctx.menus.export.addAction(text)
         action.setStatusTip(FORMATS[fmt].description)
         action.triggered.connect(
             lambda _=False, f=fmt, ff=file_filter, o=options: ctl.export_dialog(f, ff, dict(o)))
     for kind, text, file_filter in IMPORT_ITEMS:
-        action = window.import_menu.addAction(text)
+        action = ctx.menus.import_.addAction(text)
         action.triggered.connect(
             lambda _=False, k=kind, ff=file_filter: ctl.import_dialog(k, ff))
     return ctl

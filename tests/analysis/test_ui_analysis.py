@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QMainWindow
 
 from annotator.analysis.video import Cancelled
 from annotator.model import EventKind, Project
 from annotator.ui.analysis import install_analysis
 from annotator.ui.analysis.worker import AnalysisWorker
+from annotator.ui.context import standalone_context
 
 
 class FakeController:
@@ -30,25 +30,23 @@ class FakeController:
 
 
 class FakeWindow(QMainWindow):
-    """The slice of MainWindow that install_analysis uses."""
-
-    project_replaced = Signal(object)
+    """A plain window with the explicit context the analysis docks are built with."""
 
     def __init__(self, project: Project, path: Path) -> None:
         super().__init__()
-        self.project = project
-        self.project_path = path
-        self.undo_stack = QUndoStack(self)
         self.controller = FakeController()
-        self.view_menu = self.menuBar().addMenu("View")
+        self.ctx = standalone_context(project, path=path, controller=self.controller,
+                                      host=self)
+        self.undo_stack = self.ctx.undo_stack
+        self.analysis: Any = None
 
-    def add_dock(self, title: str, widget: QWidget, area: Any, object_name: str) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(object_name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        self.view_menu.addAction(dock.toggleViewAction())
-        return dock
+    @property
+    def project(self) -> Project:
+        return self.ctx.project
+
+    @property
+    def project_path(self) -> Path | None:
+        return self.ctx.workspace.path
 
 
 @pytest.fixture()
@@ -57,7 +55,7 @@ def window(qtbot: Any, demo_project_path: Path) -> Any:
 
     w = FakeWindow(load_project(demo_project_path).project, demo_project_path)
     qtbot.addWidget(w)
-    ctl = install_analysis(w)
+    ctl = w.analysis = install_analysis(w.ctx)
     yield w
     ctl.cancel(wait=True)
 
@@ -170,7 +168,7 @@ def test_detect_cuts_adds_cut_markers_in_one_undo_step(qtbot: Any, tmp_path: Pat
     project.add_face(Face("A", "A"))
     w = FakeWindow(project, tmp_path / "shots.facet.json")
     qtbot.addWidget(w)
-    ctl = install_analysis(w)
+    ctl = w.analysis = install_analysis(w.ctx)
     assert ctl.start_cuts()
     with qtbot.waitSignal(ctl.worker.succeeded, timeout=60000):
         pass

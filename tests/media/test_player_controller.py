@@ -209,9 +209,6 @@ def test_close_releases_source(qtbot, ctl: PlayerController, src: FakeSource) ->
 
 
 def test_real_frame_source_on_barcode_video(qtbot, tmp_path) -> None:
-    media = pytest.importorskip("annotator.media")
-    if not hasattr(media, "FrameSource"):
-        pytest.skip("FrameSource not in the tree yet")
     from annotator.media.barcode import write_barcode_video
 
     path = tmp_path / "bc.mp4"

@@ -10,8 +10,6 @@ from PySide6.QtWidgets import QApplication
 
 from annotator.model import MarkerKind
 
-main_window = pytest.importorskip("annotator.ui.main_window")
-
 
 @pytest.fixture
 def window(make_window, demo_copy: Path):

@@ -12,8 +12,6 @@ from annotator.model import MarkerKind, Shape
 from annotator.review.notes import ShapeType
 from annotator.ui.player.frame_view import qimage_to_ndarray
 
-main_window = pytest.importorskip("annotator.ui.main_window")
-
 
 @pytest.fixture
 def window(make_window, demo_copy: Path):

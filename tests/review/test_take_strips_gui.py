@@ -81,6 +81,7 @@ def test_coding_on_take_two_stores_m2(qtbot, videos, tmp_path: Path) -> None:
     from annotator.ui.coding import CodingSession
     from annotator.ui.timeline.lanes import au_lane_key
     from annotator.ui.timeline.widget import TimelineWidget
+    from annotator.workspace import Workspace
 
     a, b = videos
     project, stack = _project(a, tmp_path), QUndoStack()
@@ -90,10 +91,11 @@ def test_coding_on_take_two_stores_m2(qtbot, videos, tmp_path: Path) -> None:
     on_1 = project.add_event(Event(0, "A", EventKind.AU, 5, 9, media="m1", au=12))
     timeline = TimelineWidget(project, stack)
     qtbot.addWidget(timeline)
-    session = CodingSession(project, stack, timeline.selection)
+    workspace = Workspace(project)
+    session = CodingSession(workspace, stack, timeline.selection)
 
     def code_take(media_id: str) -> None:  # the window's media_switched wiring, headless
-        session.set_media(media_id)
+        workspace.set_media(media_id)
         timeline.set_media(media_id)
 
     assert timeline.media_id == "m1"

@@ -6,13 +6,13 @@ from fractions import Fraction
 
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
 from annotator.model import EventKind, Intensity, Media, Project, Side
 from annotator.model.serialize import project_to_dict
 from annotator.ui.coding import install_coding
+from annotator.ui.context import standalone_context
 from annotator.ui.timeline.lanes import au_lane_key
 
 
@@ -29,23 +29,20 @@ class FakeController(QObject):
 
 
 class FakeWindow(QMainWindow):
-    project_replaced = Signal(object)
+    """A plain window with the explicit context the coding workflow is built with."""
 
     def __init__(self, project: Project) -> None:
         super().__init__()
-        self.project = project
-        self.undo_stack = QUndoStack(self)
         self.controller = FakeController()
         self.player_widget = None
         self.setCentralWidget(QWidget())
+        self.ctx = standalone_context(project, controller=self.controller, host=self)
+        self.undo_stack = self.ctx.undo_stack
+        self.coding = None
 
-    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
-                 object_name: str) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(object_name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
+    @property
+    def project(self) -> Project:
+        return self.ctx.project
 
 
 @pytest.fixture
@@ -55,7 +52,7 @@ def win(qtbot: QtBot) -> FakeWindow:
     p.add_face(name="Ann")
     p.add_face(name="Bob")
     w = FakeWindow(p)
-    install_coding(w)
+    w.coding = install_coding(w.ctx)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
@@ -193,8 +190,7 @@ def test_project_replaced_rebinds(win: FakeWindow) -> None:
     p2 = Project()
     p2.add_media(Media("m1", "w.mp4", frame_count=50))
     p2.add_face(name="Cy")
-    win.project = p2
-    win.project_replaced.emit(p2)
+    win.ctx.workspace.set_project(p2, None)
     win.coding.session.apply_code("4")
     assert len(p2.events) == 1
     assert win.coding.timeline.project is p2

@@ -17,9 +17,8 @@ from annotator.io.media_link import media_from_video
 from annotator.io.project_file import save_project
 from annotator.media.barcode import write_barcode_video
 from annotator.model import Event, EventKind, Face, MarkerKind, Project
+from annotator.ui import main_window
 from annotator.ui.timeline.lanes import au_lane_key
-
-main_window = pytest.importorskip("annotator.ui.main_window")
 
 
 @pytest.fixture

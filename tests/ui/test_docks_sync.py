@@ -26,7 +26,7 @@ def win(qtbot: QtBot) -> FakeWindow:
     p.add_event(Event(0, "B", EventKind.AU, 30, 80, au=4, annotator="lee"))
     p.add_event(Event(0, "B", EventKind.EMOTION, 100, 140, emotion="fear"))
     w = FakeWindow(p)
-    install_coding(w)
+    w.coding = install_coding(w.ctx)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
@@ -197,8 +197,6 @@ def test_mouse_created_bar_uses_palette_choices(win: FakeWindow) -> None:
 
 def test_follow_box_centres_the_face(qtbot: QtBot) -> None:
     from annotator.ui.docks.install import follow_box
-
-    pytest.importorskip("annotator.ui.player")
     from annotator.ui.player.frame_view import FrameView
 
     fv = FrameView()

@@ -103,6 +103,9 @@ def _open(make_window, qtbot, tmp_path: Path, n: int):  # type: ignore[no-untype
     path = tmp_path / f"large_{n}.facet.json"
     save_project(large_project(n), path)
     w = make_window(path)
+    # Autosave is not a view: its timer firing mid-count (every 10 s, serialising the
+    # project; off the GUI thread is the workspace's part) would count a save, not views.
+    w._autosave_timer.stop()
     for name in AGGREGATING_DOCKS:
         dock = w.findChild(QDockWidget, name)
         if dock is not None:
@@ -139,3 +142,30 @@ def test_one_edit_costs_the_same_at_5k_and_50k_events(make_window, qtbot, tmp_pa
     for what, a, b in (("lines", small_work[0], big_work[0]),
                        ("calls", small_work[1], big_work[1])):
         assert b < 3 * a + 2000, f"{what} on the GUI thread: {a} at 5k, {b} at 50k events"
+
+
+def test_emotion_timeline_is_one_bar_set_per_label_with_labels_in_view(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import pyqtgraph as pg
+
+    from annotator.ui.analysis.stats_panel import MAX_LABELS, StatisticsPanel, compute_stats
+
+    p = large_project(4_000)
+    panel = StatisticsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(800, 400)
+    panel.show()
+    panel.tabs.setCurrentIndex(3)
+    panel.show_stats(compute_stats(p))
+    labels = {e.emotion for e in p.events.values() if e.kind is EventKind.EMOTION}
+    bars = [i for i in panel.emo_plot.getPlotItem().items if isinstance(i, pg.BarGraphItem)]
+    assert len(bars) == len(labels) == 3  # not one item per emotion event (~400 of them)
+    panel.emo_plot.setXRange(0, FRAMES, padding=0)
+    qtbot.wait(20)
+    assert panel.label_texts() == []  # too many in view to read: none
+    panel.emo_plot.setXRange(1000, 1400, padding=0)
+    qtbot.wait(20)
+    shown = panel.label_texts()
+    in_view = [e for e in p.events.values() if e.kind is EventKind.EMOTION
+               and e.offset_frame + 1 >= 1000 and e.onset_frame <= 1400]
+    assert 0 < len(shown) == len(in_view) <= MAX_LABELS
+    assert sorted(shown) == sorted(e.emotion for e in in_view)

@@ -42,7 +42,7 @@ def test_autosave_then_recover_after_crash(qtbot, window, demo_copy):
     saved_events = len(window.project.events)
     e = add_au(window, 30, 33)
     assert window.project.dirty and "*" in window.windowTitle()
-    window.autosave()
+    window.autosave(wait=True)
     assert autosave_path(demo_copy).exists()
     assert "Autosaved" in window.autosave_label.text()
     # the project file itself is untouched; a "crash" now loses nothing autosaved
@@ -62,7 +62,7 @@ def test_autosave_then_recover_after_crash(qtbot, window, demo_copy):
 def test_declining_recovery_opens_saved_version(qtbot, window, demo_copy):
     window.open_path(demo_copy)
     add_au(window, 30, 33)
-    window.autosave()
+    window.autosave(wait=True)
     window.ask_recover = lambda path: False
     window.project.saved_revision = window.project.revision  # nothing to ask about
     assert window.open_path(demo_copy)
@@ -72,7 +72,7 @@ def test_declining_recovery_opens_saved_version(qtbot, window, demo_copy):
 def test_save_writes_atomically_and_clears_autosave(window, demo_copy):
     window.open_path(demo_copy)
     e = add_au(window, 40, 44)
-    window.autosave()
+    window.autosave(wait=True)
     assert window.save()
     assert not window.project.dirty
     assert not autosave_path(demo_copy).exists()
@@ -135,7 +135,7 @@ def test_untitled_video_work_is_autosaved_and_offered_back(qtbot, window, demo_d
     assert window.new_from_video(video)
     assert window.project_path is None and not window.project.dirty
     e = add_au(window, 12, 14)
-    window.autosave()
+    window.autosave(wait=True)
     assert autosave_path(tmp_path / "take.facet.json").exists()
 
     other = MainWindow()
@@ -154,18 +154,22 @@ def test_video_with_existing_project_opens_the_project(window, demo_copy):
     assert window.project_path == demo_copy
 
 
-def test_undo_back_to_saved_state_is_unmodified(window, demo_copy):
+def test_saved_state_is_one_revision_comparison(window, demo_copy):
+    """Saved = the revision last written. Undo moves the revision like any edit, so undoing
+    back is still unsaved work (the undo stack's clean index is no second owner)."""
     from annotator.commands import AddEventCommand
 
     window.open_path(demo_copy)
-    assert not window.project.dirty
+    assert not window.project.dirty and not window.workspace.dirty
     window.undo_stack.push(AddEventCommand(window.project, Event(
         0, "A", EventKind.AU, 3, 6, au=9, code="9")))
-    assert window.project.dirty and "*" in window.windowTitle()
+    assert window.workspace.dirty and "*" in window.windowTitle()
     window.undo_stack.undo()
-    assert not window.project.dirty and "*" not in window.windowTitle()
+    assert window.workspace.dirty and "*" in window.windowTitle()
+    assert window.save()
+    assert not window.workspace.dirty and "*" not in window.windowTitle()
     window.undo_stack.redo()
-    assert window.project.dirty
+    assert window.workspace.dirty and window.project.dirty
 
 
 def test_recovered_work_stays_unsaved_after_switching_projects(qtbot, window, demo_dir, tmp_path):
@@ -178,7 +182,7 @@ def test_recovered_work_stays_unsaved_after_switching_projects(qtbot, window, de
     qtbot.addWidget(crashed)
     crashed.new_from_video(take2)
     crashed.project.add_event(Event(0, "A", EventKind.AU, 3, 6, au=9, code="9"))
-    crashed.autosave()
+    crashed.autosave(wait=True)
     crashed.controller.close()
 
     window.new_from_video(take1)

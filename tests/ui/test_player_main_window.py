@@ -8,9 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from annotator.media.barcode import read_index, write_barcode_video
+from annotator.ui import main_window
 from annotator.ui.player.frame_view import qimage_to_ndarray
-
-main_window = pytest.importorskip("annotator.ui.main_window")
 
 
 @pytest.fixture

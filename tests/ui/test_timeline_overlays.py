@@ -6,15 +6,16 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from annotator.analysis.spotting import Candidate
 from annotator.model import EventKind, Face, Marker, MarkerKind, Media, Project
 from annotator.ui.analysis import install_analysis
 from annotator.ui.analysis.candidates_panel import Decision
+from annotator.ui.context import standalone_context
 from annotator.ui.timeline.lanes import MARKERS_KEY
 from annotator.ui.timeline.overlays import CUTS_KEY, ItemState, overlay_key
 from annotator.ui.timeline.view import Region
@@ -29,27 +30,23 @@ class Coding:
 
 
 class Window(QMainWindow):
-    """What install_analysis reads from MainWindow, with a timeline as install_coding leaves."""
-
-    project_replaced = Signal(object)
+    """A plain window with a timeline, as install_coding leaves, and the explicit context
+    the analysis docks are built with."""
 
     def __init__(self, project: Project) -> None:
         super().__init__()
-        self.project = project
-        self.project_path = None
-        self.undo_stack = QUndoStack(self)
+        self.ctx = standalone_context(project, host=self)
+        self.undo_stack = self.ctx.undo_stack
         self.controller = None
         self.coding = Coding(TimelineWidget(project, self.undo_stack))
         self.seeks: list[int] = []
         self.coding.timeline.seek_requested.connect(self.seeks.append)
         self.setCentralWidget(self.coding.timeline)
+        self.analysis: Any = None
 
-    def add_dock(self, title: str, widget: QWidget, area: Any, name: str) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
+    @property
+    def project(self) -> Project:
+        return self.ctx.project
 
 
 def _project() -> Project:
@@ -64,7 +61,7 @@ def _project() -> Project:
 def window(qtbot: QtBot) -> Window:
     w = Window(_project())
     qtbot.addWidget(w)
-    install_analysis(w)
+    w.analysis = install_analysis(w.ctx, w.coding.timeline)
     w.resize(1400, 500)
     w.show()
     qtbot.waitExposed(w)

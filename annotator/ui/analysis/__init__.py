@@ -1,18 +1,18 @@
 """Analysis in the GUI: Candidates, Statistics and Compare docks, wired to the window.
 
-``install_analysis(window)`` is the only entry point main_window calls; everything else
-follows ``window.project_replaced``. Spotting runs on an :class:`AnalysisWorker` thread.
-Spotting and cut detection run on the take on screen (``window.current_media_id``); the
+``install_analysis(ctx, timeline)`` is the only entry point main_window calls; everything
+else follows ``workspace.events``. Spotting runs on an :class:`AnalysisWorker` thread.
+Spotting and cut detection run on the take on screen (``workspace.media_id``); the
 media a job ran on is kept with it, so accepted candidates and cut markers are stored on
 that take even if the user switches takes meanwhile. When the coding workflow built a
-timeline (``window.coding.timeline``), the candidates also get a lane on it
-(``CandidatesLane``); detected cuts show in the timeline's own Cuts lane.
+timeline (passed in), the candidates also get a lane on it (``CandidatesLane``); detected
+cuts show in the timeline's own Cuts lane.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 
@@ -22,6 +22,10 @@ from annotator.ui.analysis.candidates_panel import CandidatesPanel, candidate_ev
 from annotator.ui.analysis.compare_panel import ComparePanel
 from annotator.ui.analysis.stats_panel import StatisticsPanel
 from annotator.ui.analysis.worker import AnalysisWorker
+from annotator.ui.context import AppContext
+
+if TYPE_CHECKING:
+    from annotator.ui.timeline.widget import TimelineWidget
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +35,11 @@ __all__ = ["AnalysisController", "install_analysis"]
 class AnalysisController:
     """Owns the analysis docks and the background spotting job of one window."""
 
-    def __init__(self, window: Any) -> None:
-        self.window = window
+    def __init__(self, ctx: AppContext, timeline: TimelineWidget | None = None) -> None:
+        self.ctx = ctx
         self.worker: AnalysisWorker | None = None
         self.candidates = CandidatesPanel(self._accept)
-        self.lane = CandidatesLane(self.candidates, lambda: self.window.project, self.candidates)
-        timeline = getattr(getattr(window, "coding", None), "timeline", None)
+        self.lane = CandidatesLane(self.candidates, lambda: self.ctx.project, self.candidates)
         if timeline is not None:
             timeline.add_overlay_lane(self.lane)
         self._project: Any = None
@@ -45,26 +48,23 @@ class AnalysisController:
         self.compare = ComparePanel()
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        window.add_dock("Candidates", self.candidates, right, "CandidatesDock")
-        window.add_dock("Statistics", self.stats, bottom, "StatisticsDock")
-        window.add_dock("Compare", self.compare, bottom, "CompareDock")
+        ctx.add_dock("Candidates", self.candidates, right, "CandidatesDock")
+        ctx.add_dock("Statistics", self.stats, bottom, "StatisticsDock")
+        ctx.add_dock("Compare", self.compare, bottom, "CompareDock")
         for panel in (self.candidates, self.compare):
             panel.seek_requested.connect(self._seek)
         self.candidates.spot_requested.connect(self.start_spotting)
         self.candidates.cancel_requested.connect(self.cancel)
         self._build_menu()
-        window.project_replaced.connect(self._on_project_replaced)
-        switched = getattr(window, "media_switched", None)
-        if switched is not None:
-            switched.connect(self._on_media_switched)
-        window.destroyed.connect(lambda *_: self.cancel(wait=True))
-        self._on_project_replaced(window.project)
+        ctx.workspace.events.project_replaced.connect(self._on_project_replaced)
+        ctx.workspace.events.media_switched.connect(self._on_media_switched)
+        self._on_project_replaced(ctx.project)
 
     # ------------------------------------------------------------------ wiring
     def _build_menu(self) -> None:
         from PySide6.QtGui import QAction
 
-        bar = self.window.menuBar()
+        bar = self.ctx.host.menuBar()
         menu = bar.addMenu("&Analysis")
         self.menu = menu
         for text, slot, tip in (
@@ -80,7 +80,7 @@ class AnalysisController:
                 "Agreement with another coder's project of this video",
             ),
         ):
-            act = QAction(text, self.window)
+            act = QAction(text, self.ctx.host)
             act.setStatusTip(tip)
             act.triggered.connect(lambda _checked=False, f=slot: f())
             menu.addAction(act)
@@ -112,15 +112,11 @@ class AnalysisController:
             self.candidates.set_result([])
 
     def current_media_id(self) -> str | None:
-        """The take on screen (the window's), else the project's first media."""
-        project = self.window.project
-        mid = getattr(self.window, "current_media_id", None)
-        if mid is not None and mid in project.media:
-            return str(mid)
-        return project.primary_media.id if project.primary_media else None
+        """The take on screen (the workspace's), else the project's first media."""
+        return self.ctx.workspace.media_id
 
     def _seek(self, frame: int) -> None:
-        controller = getattr(self.window, "controller", None)
+        controller = self.ctx.controller
         if controller is not None and getattr(controller, "source", True) is not None:
             try:
                 controller.seek(frame)
@@ -131,10 +127,10 @@ class AnalysisController:
         """Push the event an accepted candidate becomes; its id lets undo reopen the row."""
         from annotator.commands.events import AddEventCommand
 
-        project = self.window.project
+        project = self.ctx.project
         event = candidate_event(project, c, self.job_media or self.current_media_id())
         cmd = AddEventCommand(project, event, f"Accept candidate {c.onset_frame}")
-        self.window.undo_stack.push(cmd)
+        self.ctx.undo_stack.push(cmd)
         return cmd.event_id
 
     # ------------------------------------------------------------------ spotting job
@@ -144,8 +140,7 @@ class AnalysisController:
         mid = self.current_media_id()
         if mid is None:
             return None
-        base = self.window.project_path or getattr(self.window, "_suggested_path", None)
-        return resolve(self.window.project.media[mid], base)
+        return resolve(self.ctx.project.media[mid], self.ctx.project_file)
 
     def _video_for_job(self) -> Any:
         """The current take's video when a job may start now, else None (with a message)."""
@@ -178,7 +173,7 @@ class AnalysisController:
         video = self._video_for_job()
         if video is None:
             return False
-        project = self.window.project
+        project = self.ctx.project
         mid = self.job_media
         # face boxes keyed on this take (take 1's boxes are not where take 2's faces are)
         use_boxes = any(b.media == mid for f in project.faces.values() for b in f.boxes)
@@ -207,7 +202,7 @@ class AnalysisController:
         from annotator.model import Marker, MarkerKind
 
         self.candidates.set_running(False)
-        project = self.window.project
+        project = self.ctx.project
         mid = self.job_media or self.current_media_id() or "m1"
         have = {
             m.start_frame
@@ -215,7 +210,7 @@ class AnalysisController:
             if m.kind is MarkerKind.CUT and m.media == mid
         }
         new = [c for c in cuts if c.frame not in have]
-        stack = self.window.undo_stack
+        stack = self.ctx.undo_stack
         if new:
             stack.beginMacro(f"Detect cuts ({len(new)})")
             for c in new:
@@ -256,8 +251,7 @@ class AnalysisController:
         self.candidates.set_message("spotting cancelled")
 
 
-def install_analysis(window: Any) -> AnalysisController:
-    """Add the analysis docks to ``window`` (called from MainWindow._install_components)."""
-    controller = AnalysisController(window)
-    window.analysis = controller
-    return controller
+def install_analysis(ctx: AppContext, timeline: TimelineWidget | None = None
+                     ) -> AnalysisController:
+    """Add the analysis docks (called by the main window while it builds)."""
+    return AnalysisController(ctx, timeline)

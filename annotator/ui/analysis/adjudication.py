@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import getpass
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
@@ -28,6 +29,10 @@ from annotator.commands.team import SettleDisputeCommand
 from annotator.model.project import ModelError, Project
 from annotator.model.team import Decision, Dispute, settled_events
 from annotator.ui.analysis.adjudication_lanes import CoderVersionsLane
+from annotator.ui.context import AppContext
+
+if TYPE_CHECKING:
+    from annotator.ui.timeline.widget import TimelineWidget
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +40,10 @@ MAX_CODERS = 9
 
 
 class AdjudicationController:
-    def __init__(self, window: Any) -> None:
-        self.window = window
+    def __init__(self, ctx: AppContext, timeline: TimelineWidget | None = None,
+                 open_media: Callable[[str], Any] | None = None) -> None:
+        self.ctx = ctx
+        self._open_media = open_media
         self.project: Project | None = None
         self.current_id: int | None = None
         self.frames_from: str | None = None
@@ -44,21 +51,20 @@ class AdjudicationController:
         self.adjudicator = _user()
         self.label = QLabel()
         self.label.setObjectName("adjudicationStatus")
-        window.statusBar().addPermanentWidget(self.label)
+        ctx.host.statusBar().addPermanentWidget(self.label)
         self.lanes = [CoderVersionsLane(k, lambda: self.project, lambda: self.current_id,
                                         self._media, self.go_to) for k in range(MAX_CODERS)]
-        timeline = getattr(getattr(window, "coding", None), "timeline", None)
         if timeline is not None:
             for lane in self.lanes:
                 timeline.add_overlay_lane(lane)
         self.actions: list[QAction] = []
         self._build_menu()
-        window.project_replaced.connect(self.set_project)
-        self.set_project(window.project)
+        ctx.workspace.events.project_replaced.connect(self.set_project)
+        self.set_project(ctx.project)
 
     # ------------------------------------------------------------------ wiring
     def _build_menu(self) -> None:
-        self.menu = self.window.menuBar().addMenu("Ad&judicate")
+        self.menu = self.ctx.host.menuBar().addMenu("Ad&judicate")
         for text, keys, slot in (
             ("Next Dispute", "Alt+D", lambda: self.step(1)),
             ("Previous Dispute", "Alt+Shift+D", lambda: self.step(-1)),
@@ -75,11 +81,11 @@ class AdjudicationController:
                       lambda k=k: self.accept(k - 1))
 
     def _add(self, text: str, keys: str, slot: Any) -> None:
-        act = QAction(text, self.window)
+        act = QAction(text, self.ctx.host)
         act.setShortcut(QKeySequence(keys))
         act.triggered.connect(lambda _checked=False: slot())
         self.menu.addAction(act)
-        self.window.addAction(act)  # a shortcut even while the menu bar is hidden
+        self.ctx.host.addAction(act)  # a shortcut even while the menu bar is hidden
         self.actions.append(act)
 
     def set_project(self, project: Project) -> None:
@@ -103,8 +109,7 @@ class AdjudicationController:
         self._refresh()
 
     def _media(self) -> str | None:
-        mid = getattr(self.window, "current_media_id", None)
-        return mid if isinstance(mid, str) else None
+        return self.ctx.workspace.media_id
 
     # ------------------------------------------------------------------ state
     @property
@@ -189,7 +194,7 @@ class AdjudicationController:
         except (ModelError, ValueError) as exc:
             self._refresh(f"cannot settle dispute {d.id}: {exc}")
             return False
-        self.window.undo_stack.push(cmd)
+        self.ctx.undo_stack.push(cmd)
         opened = project.open_disputes()
         later = [x for x in opened if x.span >= d.span and x.id != d.id] or opened
         if later:
@@ -200,11 +205,9 @@ class AdjudicationController:
 
     # ------------------------------------------------------------------ view
     def _seek(self, d: Dispute) -> None:
-        if getattr(self.window, "current_media_id", d.media) != d.media:
-            opener = getattr(self.window, "open_media", None)
-            if opener is not None:
-                opener(d.media)
-        controller = getattr(self.window, "controller", None)
+        if self._media() not in (None, d.media) and self._open_media is not None:
+            self._open_media(d.media)
+        controller = self.ctx.controller
         if controller is not None and getattr(controller, "source", None) is not None:
             try:
                 controller.seek(d.span[0])
@@ -244,8 +247,8 @@ def _user() -> str:
         return "adjudicator"
 
 
-def install_adjudication(window: Any) -> AdjudicationController:
-    """Adjudicate menu, coder lanes and status for ``window`` (MainWindow wiring)."""
-    controller = AdjudicationController(window)
-    window.adjudication = controller
-    return controller
+def install_adjudication(ctx: AppContext, timeline: TimelineWidget | None = None,
+                         open_media: Callable[[str], Any] | None = None
+                         ) -> AdjudicationController:
+    """Adjudicate menu, coder lanes and status line (MainWindow wiring)."""
+    return AdjudicationController(ctx, timeline, open_media)

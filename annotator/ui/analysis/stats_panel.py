@@ -109,8 +109,19 @@ class StatisticsPanel(QWidget):
                                      interval_ms=300)
         self.busy = BusyLabel(self)
         self.busy.follow(self.refresher)
-        self.micro_line: pg.InfiniteLine | None = None
+        self.micro_line = pg.InfiniteLine(
+            pos=MICRO_MAX_S,
+            angle=90,
+            pen=pg.mkPen("#e6553a", width=2),
+            label="micro 0.5 s",
+            labelOpts={"position": 0.9},
+        )
+        self.dur_plot.addItem(self.micro_line)
+        self.dur_bars: pg.BarGraphItem | None = None
+        self.co_image: pg.ImageItem | None = None
         self.data: StatsData | None = None
+        self._drawn: set[int] = set()  # tabs drawn from ``data`` (the others on showing)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self._labels: list[pg.TextItem] = []  # pool, reused as the view pans
         self.emotion_bars: list[pg.BarGraphItem] = []
         self.emo_plot.getViewBox().sigXRangeChanged.connect(self._on_emo_range_changed)
@@ -132,11 +143,25 @@ class StatisticsPanel(QWidget):
             self.show_stats(compute_stats(self._project))
 
     def show_stats(self, data: StatsData) -> None:
+        """New numbers: the tab on screen redraws now, the others when shown."""
         self.data = data
-        self._draw_frequency(data)
-        self._draw_durations(data)
-        self._draw_cooccurrence(data)
-        self._draw_emotions(data)
+        self._drawn.clear()
+        self._draw_tab(self.tabs.currentIndex())
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        self._draw_tab(index)
+
+    def _draw_tab(self, index: int) -> None:
+        if self.data is None or index in self._drawn or index < 0:
+            return
+        self._drawn.add(index)
+        (self._draw_frequency, self._draw_durations, self._draw_cooccurrence,
+         self._draw_emotions)[index](self.data)
+
+    def draw_all(self) -> None:
+        """Every tab from the current numbers (tests, screenshots)."""
+        for i in range(self.tabs.count()):
+            self._draw_tab(i)
 
     def _draw_frequency(self, d: StatsData) -> None:
         self.freq_plot.clear()
@@ -154,26 +179,23 @@ class StatisticsPanel(QWidget):
         self.freq_plot.getAxis("bottom").setTicks([[(i, f"AU{a}") for i, a in enumerate(labels)]])
 
     def _draw_durations(self, d: StatsData) -> None:
-        self.dur_plot.clear()
-        self.dur_plot.addItem(
-            pg.BarGraphItem(x0=d.edges[:-1], x1=d.edges[1:], height=d.counts, brush="#3a8ee6")
-        )
-        self.micro_line = pg.InfiniteLine(
-            pos=MICRO_MAX_S,
-            angle=90,
-            pen=pg.mkPen("#e6553a", width=2),
-            label="micro 0.5 s",
-            labelOpts={"position": 0.9},
-        )
-        self.dur_plot.addItem(self.micro_line)
+        """One bar set, updated in place (the micro line stays)."""
+        if self.dur_bars is None:
+            self.dur_bars = pg.BarGraphItem(x0=d.edges[:-1], x1=d.edges[1:], height=d.counts,
+                                            brush="#3a8ee6")
+            self.dur_plot.addItem(self.dur_bars)
+        else:
+            self.dur_bars.setOpts(x0=d.edges[:-1], x1=d.edges[1:], height=d.counts)
 
     def _draw_cooccurrence(self, d: StatsData) -> None:
-        self.co_plot.clear()
+        if self.co_image is None:
+            self.co_image = pg.ImageItem()
+            self.co_image.setColorMap(pg.colormap.get("viridis"))
+            self.co_plot.addItem(self.co_image)
         if not d.co_aus:
+            self.co_image.clear()
             return
-        img = pg.ImageItem(d.co_mat.astype(np.float64).T)
-        img.setColorMap(pg.colormap.get("viridis"))
-        self.co_plot.addItem(img)
+        self.co_image.setImage(d.co_mat.astype(np.float64).T)
         ticks = [(i + 0.5, str(a)) for i, a in enumerate(d.co_aus)]
         self.co_plot.getAxis("bottom").setTicks([ticks])
         self.co_plot.getAxis("left").setTicks([ticks])
@@ -215,6 +237,7 @@ class StatisticsPanel(QWidget):
         shown = self.visible_segments()
         if len(shown) > MAX_LABELS:
             shown = shown[:0]
+        left = self.emo_plot.getViewBox().viewRange()[0][0]
         seg = self.data.emotions if self.data is not None else None
         for k, i in enumerate(shown):
             assert seg is not None
@@ -224,7 +247,7 @@ class StatisticsPanel(QWidget):
                 self._labels.append(item)
             item = self._labels[k]
             item.setText(seg.labels[int(seg.label[i])])
-            item.setPos(float(seg.onset[i]), float(seg.row[i]))
+            item.setPos(max(float(seg.onset[i]), left), float(seg.row[i]))  # readable
             item.show()
         for item in self._labels[len(shown):]:
             item.hide()

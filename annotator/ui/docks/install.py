@@ -1,8 +1,8 @@
-"""Builds the timeline, coding bar and docks on the main window and wires them together.
+"""Builds the timeline, coding bar and docks and wires them together.
 
-Called once through ``annotator.ui.coding.install_coding(window)``. The window provides
-``project``, ``undo_stack``, ``controller`` (may be None), ``add_dock`` and optionally
-``project_replaced``; everything else lives here so the main window only calls one function.
+Called once through ``annotator.ui.coding.install_coding(ctx)``: everything it uses comes
+from the :class:`~annotator.ui.context.AppContext` (workspace, undo stack, player, docks,
+status line); it follows ``workspace.events`` when another project or take is opened.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QLineEdit,
+    QMainWindow,
     QPlainTextEdit,
     QTextEdit,
     QUndoView,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from annotator.commands import push_remove_events
 from annotator.model.project import Project
 from annotator.ui.coding import CodingSession
+from annotator.ui.context import AppContext
 from annotator.ui.docks.au_palette import AuPaletteWidget
 from annotator.ui.docks.coding_bar import CodingBar
 from annotator.ui.docks.emotions import EmotionPickerWidget
@@ -50,7 +52,7 @@ BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 class CodingUi:
     """Handles on what ``install`` built (for the window, tests and later wiring)."""
 
-    window: Any
+    ctx: AppContext
     selection: EventSelection
     session: CodingSession
     timeline: TimelineWidget
@@ -102,12 +104,10 @@ class CodingUi:
         self.update_overlays()
 
     def message(self, text: str) -> None:
-        bar = getattr(self.window, "statusBar", None)
-        if callable(bar):
-            bar().showMessage(text, 6000)
+        self.ctx.show_message(text, 6000)
 
     def frame(self) -> int:
-        c = self.window.controller
+        c = self.ctx.controller
         return int(c.current_frame) if c is not None else self.session.current_frame()
 
     def on_pending_changed(self, *_args: Any) -> None:
@@ -130,10 +130,7 @@ class CodingUi:
     def on_au_chosen(self, au: int) -> None:
         face = self.session.face() or self.faces.add_face()
         self.timeline.add_au_lane(face, au)
-        if self.session.pending is not None:
-            self.session.pending.lane = au_lane_key(face, au)
-            self.session.pending.emotion = None
-            self.session.pending_changed.emit(self.session.pending)
+        self.session.set_pending_lane(au_lane_key(face, au))
         self.session._used(au)
         self.palette.set_recent(self.session.recent_aus)
         self.timeline.canvas.setFocus()
@@ -168,28 +165,26 @@ class CodingUi:
         cur = self.selection.lane
         i = (keys.index(cur) + step) % len(keys) if cur in keys else 0
         self.selection.set_lane(keys[i])
-        if self.session.pending is not None and keys[i][1] not in ("face",):
-            self.session.pending.lane = keys[i]
-            self.session.pending.emotion = None
-            self.session.pending_changed.emit(self.session.pending)
+        if keys[i][1] not in ("face",):
+            self.session.set_pending_lane(keys[i])
         self.message(f"Lane: {lanes[i].label} ({self.timeline.project.faces[lanes[i].face].name})")
 
     def focus_timeline(self) -> None:
         self.timeline.canvas.setFocus()
 
     def edit_event(self, event_id: int) -> None:
-        self.editor = EventEditorDialog(self.timeline.project, self.window.undo_stack, event_id,
+        self.editor = EventEditorDialog(self.timeline.project, self.ctx.undo_stack, event_id,
                                         self.timeline)
         self.editor.open()
 
     def delete_selected(self) -> None:
-        push_remove_events(self.window.undo_stack, self.timeline.project,
+        push_remove_events(self.ctx.undo_stack, self.timeline.project,
                            sorted(self.selection.ids))
         self.selection.clear()
 
     def update_overlays(self) -> None:
         """Face boxes at the current frame on the player; the selected face is labelled."""
-        player = getattr(self.window, "player_widget", None)
+        player = self.ctx.player_widget
         project = self.timeline.project
         media_id = self.timeline.media_id  # the take on screen, not the first one
         if player is None or media_id not in project.media or not hasattr(player, "set_overlays"):
@@ -215,7 +210,7 @@ class CodingUi:
         for label in vocab.emotions:
             key = vocab.shortcut_of(label)
             if key:
-                sc = QShortcut(QKeySequence(f"Alt+{key}"), self.window)
+                sc = QShortcut(QKeySequence(f"Alt+{key}"), self.ctx.host)
                 sc.setProperty("emotion", label)
                 sc.activated.connect(lambda lab=label: self.session.pick_emotion(lab))
                 self.shortcuts.append(sc)
@@ -249,7 +244,7 @@ def follow_box(player: Any, box: tuple[float, float, float, float]) -> None:
     fv.zoom_at(s_new / s, QPointF(anchor[0], anchor[1]))
 
 
-def _widen_timeline(window: Any, dock: QDockWidget) -> None:
+def _widen_timeline(window: QMainWindow, dock: QDockWidget) -> None:
     others = [d for d in window.findChildren(QDockWidget)
               if d is not dock and d.isVisible() and not d.isFloating()
               and window.dockWidgetArea(d) == BOTTOM]
@@ -264,12 +259,14 @@ def _widen_timeline(window: Any, dock: QDockWidget) -> None:
     window.resizeDocks([dock], [int(window.height() * 0.42)], Qt.Orientation.Vertical)
 
 
-def install(window: Any) -> CodingUi:
-    project: Project = window.project
-    stack = window.undo_stack
-    controller = getattr(window, "controller", None)
-    selection = EventSelection(window)
-    session = CodingSession(project, stack, selection, controller, window)
+def install(ctx: AppContext) -> CodingUi:
+    project: Project = ctx.project
+    stack = ctx.undo_stack
+    controller = ctx.controller
+    window = ctx.host
+    workspace = ctx.workspace
+    selection = EventSelection(window, workspace.selection, workspace.events)
+    session = CodingSession(workspace, stack, selection, controller, window)
     timeline = TimelineWidget(project, stack, controller, selection)
     bar = CodingBar(session)
     container = QWidget()
@@ -283,29 +280,26 @@ def install(window: Any) -> CodingUi:
     faces = FaceManagerWidget(project, stack, lambda: session.current_frame())
     emotions = EmotionPickerWidget(project, stack)
     history = make_history_view(stack)
-    ui = CodingUi(window, selection, session, timeline, bar, table, palette, faces, emotions,
+    ui = CodingUi(ctx, selection, session, timeline, bar, table, palette, faces, emotions,
                   history, [])
     timeline.canvas.defaults = ui.new_event_defaults
-    d_timeline = window.add_dock("Timeline", container, BOTTOM, "TimelineDock")
-    if hasattr(window, "setCorner"):
-        # the timeline is where annotators work: the bottom area spans the full width
-        window.setCorner(Qt.Corner.BottomLeftCorner, BOTTOM)
-        window.setCorner(Qt.Corner.BottomRightCorner, BOTTOM)
-    window.add_dock("AU palette", palette, LEFT, "AuPaletteDock")
-    window.add_dock("Faces", faces, LEFT, "FacesDock")
-    d_events = window.add_dock("Events", table, RIGHT, "EventsDock")
-    d_emotions = window.add_dock("Emotions", emotions, RIGHT, "EmotionsDock")
-    d_history = window.add_dock("History", history, RIGHT, "HistoryDock")
-    if hasattr(window, "tabifyDockWidget"):
-        window.tabifyDockWidget(d_emotions, d_history)
-        d_emotions.raise_()
-        window.resizeDocks([d_events], [420], Qt.Orientation.Horizontal)
-        window.resizeDocks([d_timeline], [360], Qt.Orientation.Vertical)
-        settings = getattr(window, "settings", None)
-        if settings is None or settings.value("window/state") is None:
-            # first run: once every component has added its docks, give the timeline most of
-            # the bottom row (a saved layout wins on later runs)
-            QTimer.singleShot(0, lambda: _widen_timeline(window, d_timeline))
+    d_timeline = ctx.add_dock("Timeline", container, BOTTOM, "TimelineDock")
+    # the timeline is where annotators work: the bottom area spans the full width
+    window.setCorner(Qt.Corner.BottomLeftCorner, BOTTOM)
+    window.setCorner(Qt.Corner.BottomRightCorner, BOTTOM)
+    ctx.add_dock("AU palette", palette, LEFT, "AuPaletteDock")
+    ctx.add_dock("Faces", faces, LEFT, "FacesDock")
+    d_events = ctx.add_dock("Events", table, RIGHT, "EventsDock")
+    d_emotions = ctx.add_dock("Emotions", emotions, RIGHT, "EmotionsDock")
+    d_history = ctx.add_dock("History", history, RIGHT, "HistoryDock")
+    window.tabifyDockWidget(d_emotions, d_history)
+    d_emotions.raise_()
+    window.resizeDocks([d_events], [420], Qt.Orientation.Horizontal)
+    window.resizeDocks([d_timeline], [360], Qt.Orientation.Vertical)
+    if ctx.settings.value("window/state") is None:
+        # first run: once every component has added its docks, give the timeline most of
+        # the bottom row (a saved layout wins on later runs)
+        QTimer.singleShot(0, lambda: _widen_timeline(window, d_timeline))
 
     def key(seq: str, slot: Any, needs_pending: bool = False) -> None:
         sc = QShortcut(QKeySequence(seq), window)
@@ -352,7 +346,11 @@ def install(window: Any) -> CodingUi:
     key("Return", on_return, True)
     key("Enter", on_return, True)
     def on_escape() -> None:
+        """The one owner of Esc while a mark is pending: a timeline drag in progress is
+        cancelled first (and only it); then the code field, a text field, the mark."""
         fw = QApplication.focusWidget()
+        if timeline.canvas.cancel_drag():
+            return
         if fw is bar.code:
             bar.code.clear()
             ui.focus_timeline()
@@ -390,13 +388,8 @@ def install(window: Any) -> CodingUi:
         controller.frame_changed.connect(ui.on_frame_changed)
     else:
         table.seek_requested.connect(timeline.set_playhead)
-    replaced = getattr(window, "project_replaced", None)
-    if replaced is not None:
-        replaced.connect(ui.set_project)
-    switched = getattr(window, "media_switched", None)
-    if switched is not None:
-        switched.connect(ui.set_media)
+    workspace.events.project_replaced.connect(ui.set_project)
+    workspace.events.media_switched.connect(ui.set_media)
     project.face_changed.connect(ui.on_face_changed)
     project.event_removed.connect(ui.on_event_removed)
-    window.coding = ui
     return ui

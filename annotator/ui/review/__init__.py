@@ -1,13 +1,18 @@
-"""Review mode: frame notes with drawings, the notes list, and ``install_review(window)``.
+"""Review mode: frame notes with drawings, the notes list, and ``install_review(ctx, ...)``.
 
 ``N`` puts a note on the frame on screen (or on the loop A-B around it) and puts the cursor
 in its text field; the drawing tools in the Notes dock draw on the picture. Alt+N and
 Alt+Shift+N jump to the next and previous note.
+
+``install_review(ctx, switch_take, export)`` gets everything it uses explicitly: the
+:class:`~annotator.ui.context.AppContext`, the window's take switch and the export
+controller; it follows ``workspace.events``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -16,6 +21,10 @@ from PySide6.QtWidgets import QDockWidget
 from annotator.ui.review.controller import ReviewController
 from annotator.ui.review.note_canvas import NoteCanvas, NoteOverlay
 from annotator.ui.review.notes_dock import NotesDock
+
+if TYPE_CHECKING:
+    from annotator.ui.context import AppContext
+    from annotator.ui.export_menu import ExportImportController
 
 __all__ = ["NoteCanvas", "NoteOverlay", "NotesDock", "ReviewController", "install_review"]
 
@@ -26,7 +35,7 @@ def _fps(project: Any, media_id: str | None = None) -> Any:
     return media.fps if media is not None else 25
 
 
-def _install_breakdown(window: Any, review: ReviewController) -> None:
+def _install_breakdown(ctx: AppContext, review: ReviewController) -> None:
     """Scene breakdown dock, recomputed after the project changes (coalesced: a burst of
     edits or an import recomputes once; off the GUI thread for large projects)."""
     from annotator.commands import AddMarkerCommand
@@ -38,7 +47,7 @@ def _install_breakdown(window: Any, review: ReviewController) -> None:
 
     def on_changed() -> None:
         # the breakdown is of the take on screen (review.media_id follows media_switched)
-        dock.show_project(window.project, review.media_id)
+        dock.show_project(ctx.project, review.media_id)
 
     def bind(project: Any) -> None:
         old = bound["project"]
@@ -52,47 +61,49 @@ def _install_breakdown(window: Any, review: ReviewController) -> None:
         frame = review.current_frame
         media = review.media_id
         if frame <= 0 or any(m.kind is MarkerKind.CUT and m.media == media
-                             and m.start_frame == frame for m in window.project.markers.values()):
-            window.statusBar().showMessage("A cut is already there (or this is frame 0)", 4000)
+                             and m.start_frame == frame for m in ctx.project.markers.values()):
+            ctx.show_message("A cut is already there (or this is frame 0)", 4000)
             return
-        window.undo_stack.push(AddMarkerCommand(window.project, Marker(
+        ctx.undo_stack.push(AddMarkerCommand(ctx.project, Marker(
             0, MarkerKind.CUT, frame, frame, media, text=f"cut at {frame}")))
 
-    if window.controller is not None:
-        dock.seek_requested.connect(lambda f: (window.controller.pause(),
-                                               window.controller.seek(f)))
+    controller = ctx.controller
+    if controller is not None:
+        dock.seek_requested.connect(lambda f: (controller.pause(), controller.seek(f)))
     dock.cut_requested.connect(mark_cut)
-    window.project_replaced.connect(bind)
-    switched = getattr(window, "media_switched", None)
-    if switched is not None:
-        switched.connect(lambda _mid: dock.show_project(window.project, review.media_id))
-    bind(window.project)
-    d = window.add_dock("Scene breakdown", dock, Qt.DockWidgetArea.RightDockWidgetArea,
-                        "ReviewBreakdownDock")
-    notes_dock = window.findChild(QDockWidget, "ReviewNotesDock")
+    ctx.workspace.events.project_replaced.connect(bind)
+    ctx.workspace.events.media_switched.connect(
+        lambda _mid: dock.show_project(ctx.project, review.media_id))
+    bind(ctx.project)
+    d = ctx.add_dock("Scene breakdown", dock, Qt.DockWidgetArea.RightDockWidgetArea,
+                     "ReviewBreakdownDock")
+    notes_dock = ctx.host.findChild(QDockWidget, "ReviewNotesDock")
     if notes_dock is not None:
-        window.tabifyDockWidget(notes_dock, d)
+        ctx.host.tabifyDockWidget(notes_dock, d)
         notes_dock.raise_()
     review.breakdown = dock  # type: ignore[attr-defined]
 
 
-def _install_windows(window: Any, review: ReviewController) -> None:
+def _install_windows(ctx: AppContext, review: ReviewController,
+                     switch_take: Callable[[str], None]) -> None:
     """View menu: presentation mode (F11) and takes side by side (Ctrl+Shift+T)."""
     from PySide6.QtGui import QAction
 
     state: dict[str, Any] = {"presentation": None, "takes": None}
+    window = ctx.host
+    workspace = ctx.workspace
 
     def present() -> None:
-        if window.controller is None or window.controller.source is None:
-            window.statusBar().showMessage("Open a video first", 4000)
+        if ctx.controller is None or ctx.controller.source is None:
+            ctx.show_message("Open a video first", 4000)
             return
         from annotator.ui.review.presentation import PresentationWindow
 
-        theme = str(window.settings.value("review/theme", "dark"))
-        pw = PresentationWindow(window.controller, review, theme if theme in ("dark", "light")
+        theme = str(ctx.settings.value("review/theme", "dark"))
+        pw = PresentationWindow(ctx.controller, review, theme if theme in ("dark", "light")
                                 else "dark")
         pw.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        pw.closed.connect(lambda: window.settings.setValue("review/theme", pw.theme))
+        pw.closed.connect(lambda: ctx.settings.setValue("review/theme", pw.theme))
         pw.closed.connect(lambda: state.__setitem__("presentation", None))
         state["presentation"] = pw
         screen = window.screen()
@@ -103,32 +114,29 @@ def _install_windows(window: Any, review: ReviewController) -> None:
 
     def code(media_id: str) -> None:
         from annotator.model import ModelError
-        from annotator.ui.review.open_take import code_take
 
         try:
-            code_take(window, media_id)
+            switch_take(media_id)
         except ModelError as e:
-            window.statusBar().showMessage(str(e), 6000)
+            ctx.show_message(str(e), 6000)
         else:
-            window.statusBar().showMessage(f"Coding take {media_id}", 4000)
+            ctx.show_message(f"Coding take {media_id}", 4000)
 
     def takes() -> None:
         from annotator.ui.review.takes_window import TakesWindow
 
         old = state["takes"]
-        if old is not None and old.isVisible() and old.project is window.project:
+        if old is not None and old.isVisible() and old.project is ctx.project:
             old.raise_()
             old.activateWindow()
             return
-        if window.controller is not None:
-            window.controller.pause()
+        if ctx.controller is not None:
+            ctx.controller.pause()
         app_keys = [sc for sc in window.findChildren(QShortcut)
                     if sc.context() == Qt.ShortcutContext.ApplicationShortcut]
-        tw = TakesWindow(window.project, window.undo_stack,
-                         window.project_path or getattr(window, "_suggested_path", None),
-                         app_shortcuts=app_keys)
+        tw = TakesWindow(ctx.project, ctx.undo_stack, ctx.project_file, app_shortcuts=app_keys)
         tw.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        tw.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
+        tw.message.connect(lambda text: ctx.show_message(text, 6000))
         tw.code_requested.connect(code)
         tw.destroyed.connect(lambda *_: state.__setitem__("takes", None))
         state["takes"] = tw
@@ -139,8 +147,8 @@ def _install_windows(window: Any, review: ReviewController) -> None:
     def on_media_removed(media: Any) -> None:
         """The take open in the main window went away (undo of adding it): go back to
         the primary take, or the timeline would code on a media the project lacks."""
-        primary = window.project.primary_media
-        if getattr(window, "current_media_id", None) == media.id and primary is not None:
+        primary = ctx.project.primary_media
+        if workspace.current_media_id == media.id and primary is not None:
             code(primary.id)
 
     def on_project_replaced(project: Any) -> None:
@@ -154,7 +162,7 @@ def _install_windows(window: Any, review: ReviewController) -> None:
                     pass
                 state[key] = None
 
-    window.view_menu.addSeparator()
+    ctx.menus.view.addSeparator()
     for text, seq, slot, tip in (
         ("&Presentation Mode", "F11", present,
          "Full-screen picture with notes, large timecode; T switches light/dark, Esc leaves"),
@@ -165,28 +173,27 @@ def _install_windows(window: Any, review: ReviewController) -> None:
         act.setShortcut(QKeySequence(seq))
         act.setStatusTip(tip)
         act.triggered.connect(slot)
-        window.view_menu.addAction(act)
+        ctx.menus.view.addAction(act)
         window.addAction(act)
-    window.project_replaced.connect(on_project_replaced)
-    window.project.media_removed.connect(on_media_removed)
+    workspace.events.project_replaced.connect(on_project_replaced)
+    ctx.project.media_removed.connect(on_media_removed)
     review.windows = state  # type: ignore[attr-defined]
 
 
-def _install_exports(window: Any) -> None:
+def _install_exports(ctx: AppContext, ctl: ExportImportController | None) -> None:
     """File > Export: the review folder and the editors' markers, through the export
     controller's threaded jobs (progress dialog, cancel) like every other format."""
     from pathlib import Path
 
     from PySide6.QtWidgets import QFileDialog
 
-    ctl = getattr(window, "export_controller", None)
-    menu = getattr(window, "export_menu", None)
-    if ctl is None or menu is None:
+    if ctl is None:
         return
+    menu = ctx.menus.export
 
     def review_folder() -> None:
-        base = window.project_path or getattr(window, "_suggested_path", None)
-        folder = QFileDialog.getExistingDirectory(window, "Write the review into folder",
+        base = ctx.project_file
+        folder = QFileDialog.getExistingDirectory(ctx.host, "Write the review into folder",
                                                   str(base.parent) if base else "")
         if folder:
             stem = base.name.removesuffix(".facet.json") if base else "review"
@@ -208,13 +215,14 @@ def _install_exports(window: Any) -> None:
         act.triggered.connect(slot)
 
 
-def install_review(window: Any) -> ReviewController:
-    """Wire review mode into the main window: controller, canvas, dock, keys, menus."""
-    review = ReviewController(window.project, window.undo_stack, window.controller, window)
-    review.author = str(window.settings.value("annotator", "") or "")
+def install_review(ctx: AppContext, switch_take: Callable[[str], None],
+                   export: ExportImportController | None = None) -> ReviewController:
+    """Wire review mode: controller, canvas, dock, keys, menus."""
+    review = ReviewController(ctx.project, ctx.undo_stack, ctx.controller, ctx.host)
+    review.author = str(ctx.settings.value("annotator", "") or "")
     dock = NotesDock()
-    dock.set_fps(_fps(window.project))
-    player_widget = getattr(window, "player_widget", None)
+    dock.set_fps(_fps(ctx.project))
+    player_widget = ctx.player_widget
     canvas = None
     if player_widget is not None:
         canvas = NoteCanvas(player_widget.frame_view)
@@ -241,12 +249,12 @@ def install_review(window: Any) -> ReviewController:
         review.set_project(project)
 
     def on_media_switched(media_id: str) -> None:
-        dock.set_fps(_fps(window.project, media_id))  # before the list refills
+        dock.set_fps(_fps(ctx.project, media_id))  # before the list refills
         review.set_media(media_id)
 
     review.notes_changed.connect(dock.set_notes)
     review.selection_changed.connect(dock.show_selection)
-    review.message.connect(lambda text: window.statusBar().showMessage(text, 4000))
+    review.message.connect(lambda text: ctx.show_message(text, 4000))
     dock.note_activated.connect(review.go_to)
     dock.new_requested.connect(new_note)
     dock.text_edited.connect(on_text_edited)
@@ -255,25 +263,22 @@ def install_review(window: Any) -> ReviewController:
     dock.edge_requested.connect(review.move_edge)
     dock.step_requested.connect(review.jump)
     dock.tool_chosen.connect(on_tool_chosen)
-    window.project_replaced.connect(on_project_replaced)
-    switched = getattr(window, "media_switched", None)
-    if switched is not None:
-        switched.connect(on_media_switched)
+    ctx.workspace.events.project_replaced.connect(on_project_replaced)
+    ctx.workspace.events.media_switched.connect(on_media_switched)
 
-    window.add_dock("Notes", dock, Qt.DockWidgetArea.RightDockWidgetArea, "ReviewNotesDock")
-    _install_breakdown(window, review)
-    _install_windows(window, review)
-    _install_exports(window)
+    ctx.add_dock("Notes", dock, Qt.DockWidgetArea.RightDockWidgetArea, "ReviewNotesDock")
+    _install_breakdown(ctx, review)
+    _install_windows(ctx, review, switch_take)
+    _install_exports(ctx, export)
     shortcuts = []
     for seq, slot in (("N", new_note), ("Alt+N", lambda: review.jump(1)),
                       ("Alt+Shift+N", lambda: review.jump(-1))):
-        sc = QShortcut(QKeySequence(seq), window)
+        sc = QShortcut(QKeySequence(seq), ctx.host)
         sc.activated.connect(slot)
         shortcuts.append(sc)
 
     review.dock = dock  # type: ignore[attr-defined]
     review.canvas = canvas  # type: ignore[attr-defined]
     review.shortcuts = shortcuts  # type: ignore[attr-defined]
-    window.review = review
     review.refresh()
     return review

@@ -82,9 +82,11 @@ def compute_breakdown(project: Project, media_id: str | None = None) -> Breakdow
     for e in project.events.values():
         if e.media == mid and e.kind is not EventKind.NOTE:
             moments.setdefault((e.face, e.onset_frame, e.offset_frame), []).append(e)
-    tb = project.timebase(mid)
     faces = project.faces
-    for (face, on, off), evs in moments.items():
+    spans = list(moments)
+    lasting = project.timebase(mid).durations_s([k[1] for k in spans],
+                                                [k[2] for k in spans]).tolist()
+    for k, ((face, on, off), evs) in enumerate(moments.items()):
         i = shot_of(on)
         if i is None:
             continue
@@ -92,7 +94,7 @@ def compute_breakdown(project: Project, media_id: str | None = None) -> Breakdow
         aus = sorted((e for e in evs if e.kind is EventKind.AU), key=lambda e: e.au or 0)
         labels = [*filter(None, emotions), "+".join(e.au_code for e in aus)]
         name = faces[face].name if face in faces else face
-        micro = tb.duration_s(on, off) <= 0.5
+        micro = lasting[k] <= 0.5
         text = f"{name}: {' '.join(filter(None, labels))}" + ("  (micro)" if micro else "")
         colour = faces[face].colour if face in faces else "#888"
         children[i].append((on, text, colour))

@@ -8,10 +8,19 @@ goes through the same switch as everything else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol
 
 
-def code_take(window: Any, media_id: str) -> None:
+class TakeSwitch(Protocol):
+    """What can switch the take on screen (the main window)."""
+
+    def open_media(self, media_id: str) -> None: ...
+
+    @property
+    def current_media_id(self) -> str | None: ...
+
+
+def code_take(window: TakeSwitch, media_id: str) -> None:
     """Open ``media_id`` in ``window``'s player; everything that works on the video on
     screen follows (through ``window.media_switched``).
 
@@ -20,6 +29,6 @@ def code_take(window: Any, media_id: str) -> None:
     window.open_media(media_id)
 
 
-def coded_media(window: Any) -> str | None:
+def coded_media(window: TakeSwitch) -> str | None:
     """The media open in the main window (None before a project with media is open)."""
-    return getattr(window, "current_media_id", None)
+    return window.current_media_id

@@ -372,9 +372,8 @@ class TimelineCanvas(QWidget):
         alt = event.modifiers() & Qt.KeyboardModifier.AltModifier
         if overlay_input.key(self, event):
             event.accept()
-        elif key == Qt.Key.Key_Escape and self._drag is not None:
-            self._drag = None
-            self.update()
+        elif key == Qt.Key.Key_Escape and self.cancel_drag():
+            pass
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selection.ids:
             push_remove_events(self.stack, self.project, sorted(self.selection.ids))
             self.selection.clear()
@@ -383,8 +382,19 @@ class TimelineCanvas(QWidget):
         else:
             super().keyPressEvent(event)
 
+    def cancel_drag(self) -> bool:
+        """Drop a drag in progress (Esc); True when there was one. The coding keys ask
+        this first, so Esc during a drag cancels only the drag, not a pending mark."""
+        if self._drag is None:
+            return False
+        self._drag = None
+        self.update()
+        return True
+
     def nudge_selection(self, delta: int) -> None:
-        """Move the selected events one frame; repeated nudges merge into one undo step."""
+        """Move the selected events one frame: one undo step per nudge of a selection
+        (repeated nudges of one event merge into one step)."""
+        cmds = []
         for eid in sorted(self.selection.ids):
             e = self.project.events.get(eid)
             if e is None:
@@ -392,10 +402,19 @@ class TimelineCanvas(QWidget):
             if not (0 <= e.onset_frame + delta and e.offset_frame + delta < self.view.frame_count):
                 continue
             try:
-                self.stack.push(UpdateEventCommand(self.project, eid, moved(e, delta),
-                                                   f"Nudge {e.describe()}", nudge=True))
+                cmds.append(UpdateEventCommand(self.project, eid, moved(e, delta),
+                                               f"Nudge {e.describe()}", nudge=True))
             except ModelError as exc:
                 self.error_raised.emit(str(exc))
+        if len(cmds) == 1:
+            self.stack.push(cmds[0])
+        elif cmds:
+            self.stack.beginMacro(f"Nudge {len(cmds)} events")
+            try:
+                for cmd in cmds:
+                    self.stack.push(cmd)
+            finally:
+                self.stack.endMacro()
 
     # ------------------------------------------------------------------ tooltips
     def event(self, event: QEvent) -> bool:

@@ -47,11 +47,9 @@ class PlayerLike(Protocol):
 
 
 def smpte_or_seconds(fps: Any) -> Any:
-    """A frame -> label function: SMPTE timecode when the timecode module is there."""
-    try:
-        from annotator.model.timecode import frame_to_smpte
-    except ImportError:  # pragma: no cover - the player engineer's module
-        return lambda f: f"{float(f / fps):.3f}s"
+    """A frame -> label function: SMPTE timecode."""
+    from annotator.model.timecode import frame_to_smpte
+
     return lambda f: frame_to_smpte(max(0, f), fps)
 
 
