@@ -103,7 +103,9 @@ def _cmd_corpus_init(args: argparse.Namespace) -> int:
             doc = read_scheme(args.scheme)
         except SchemeError as exc:
             raise _err(str(exc)) from None
-        (folder / "scheme.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        from annotator.safe_output import write_output
+
+        write_output(folder / "scheme.json", json.dumps(doc, indent=2) + "\n")
         scheme = "scheme.json"
     corpus = new_corpus(folder, videos, coders, scheme)
     if (folder / CORPUS_FILE).exists():  # again: keep the clips and marks already there
@@ -195,7 +197,9 @@ def _cmd_corpus_agree(args: argparse.Namespace) -> int:
     doc = {"clips": {p["clip"]: p["report"] for p in parts}, "pooled": pooled,
            "failed": [r.line() for r in results if not r.ok]}
     if args.output:
-        Path(args.output).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        from annotator.safe_output import write_output
+
+        write_output(args.output, json.dumps(doc, indent=2) + "\n")
     if args.json:
         print(json.dumps(doc, indent=2))
     else:
@@ -273,11 +277,16 @@ def _cmd_corpus_query(args: argparse.Namespace) -> int:
         print(f"index: {upd.rebuilt} projects read, {upd.reused} reused, {upd.removed} "
               f"removed", file=sys.stderr)
     if args.output:
+        from annotator.safe_output import output_path, safe_cell, write_output
+
         out = Path(args.output)
         if out.suffix == ".parquet":
-            found.to_parquet(out, index=False)
+            with output_path(out) as tmp:
+                found.to_parquet(tmp, index=False)
         else:
-            found.to_csv(out, index=False)
+            text_cols = [c for c in found.columns if found[c].dtype == object]
+            safe = found.assign(**{c: found[c].map(safe_cell) for c in text_cols})
+            write_output(out, safe.to_csv(index=False))
     cols = args.columns.split(",") if args.columns else [
         "subject", "clip", "coder", "face", "label", "code", "onset_frame", "apex_frame",
         "offset_frame", "scale"]

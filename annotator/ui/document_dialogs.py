@@ -38,7 +38,7 @@ def ask_locked(parent: QWidget | None, path: Path, holder: LockInfo) -> str:
         parent, "Project in use",
         f"{path.name} is open in another window: {holder.describe()}.",
         "Open it read-only (saving is refused; Save As still works), take the lock over "
-        "(the other window's saves will ask first), or cancel.",
+        "(the other window can then no longer save to it), or cancel.",
         [(READ_ONLY, "Open read-only", QMessageBox.ButtonRole.AcceptRole),
          (TAKE_OVER, "Take over", QMessageBox.ButtonRole.DestructiveRole),
          (CANCEL, "Cancel", QMessageBox.ButtonRole.RejectRole)],

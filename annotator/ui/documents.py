@@ -315,6 +315,10 @@ class DocumentController(QObject):
             self.ctx.show_error(f"{path.name} is open read-only (another window has it): "
                                 "use Save As, or reopen it and take the lock over")
             return False
+        if self._lock is not None and not self._lock.still_ours():
+            self.ctx.show_error(f"Another window took {path.name} over: use Save As "
+                                "(your work is kept)")
+            return False
         if changed_since(path, self._base):
             return self._resolve_changed_on_disk(path)
         return self._write(path)
@@ -435,7 +439,7 @@ class DocumentController(QObject):
                 write_autosave(snap, target)
             except (OSError, ProjectFileError, ModelError) as e:
                 self._autosave_done.emit(-1, str(e))
-            except Exception as e:  # noqa: BLE001 - a worker must report, never die silently
+            except Exception as e:
                 log.exception("autosave failed")
                 self._autosave_done.emit(-1, str(e))
             else:

@@ -157,6 +157,7 @@ class Workspace:
         self.selection.set(())
         self.selection.set_lane(None)
         self._loop = (None, None)
+        self._compared = None  # the other coder's file was of the previous project
         project.changed.connect(self._on_project_changed)
         self.events.project_replaced.emit(project)
         self.events.path_changed.emit(self._path)
@@ -234,7 +235,7 @@ class Workspace:
         """Switch the take; pending marks were frames of the other take, so they go."""
         if media_id != self._media_id:
             self.set_pending(None)
-            self._loop = (None, None)
+            self.set_loop(None, None)
         self._media_id = media_id
         self.events.media_switched.emit(media_id)
 

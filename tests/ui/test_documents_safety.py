@@ -179,3 +179,47 @@ def test_autosave_runs_off_the_gui_thread_one_at_a_time(make, demo_copy: Path,
     events = load_project(autosave_path(demo_copy)).project.events.values()
     assert any(e.onset_frame == 60 for e in events)
     assert not any(e.onset_frame == 70 for e in events)  # the snapshot, not the live model
+
+
+def test_quit_during_detect_cuts_cancels_and_joins_the_worker(make, demo_copy: Path,
+                                                              caplog) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    w = make()
+    assert w.open_path(demo_copy)
+    assert w.analysis.start_cuts()
+    worker = w.analysis.worker
+    assert worker is not None and worker.isRunning()
+    assert w.close()
+    assert not worker.isRunning() and w.analysis.worker is None  # joined, owned no more
+    assert w.controller.source is None  # the player (VLC, decoder) released
+    for _ in range(3):
+        QApplication.processEvents()
+    assert not any("already deleted" in r.getMessage() for r in caplog.records)
+    assert not lock_path(demo_copy).exists()
+
+
+def test_after_a_take_over_the_first_window_no_longer_saves(make, demo_copy: Path) -> None:
+    first = make()
+    assert first.open_path(demo_copy)
+    second = make()
+    second.ask_locked = lambda path, holder: "take-over"
+    assert second.open_path(demo_copy) and not second.workspace.read_only
+    add_au(first, 90)
+    before = demo_copy.read_bytes()
+    assert not first.save()
+    assert demo_copy.read_bytes() == before and first.workspace.dirty
+    add_au(second, 95)
+    assert second.save()
+
+
+def test_the_workspace_owns_the_loop_the_player_plays(make, demo_copy: Path) -> None:
+    w = make()
+    assert w.open_path(demo_copy)
+    w.controller.seek(5)
+    w.controller.set_loop_a()  # the [ key
+    assert w.workspace.loop == (5, None)
+    w.workspace.set_loop(10, 20)  # any view setting it on the workspace
+    assert w.controller.loop == (10, 20)
+    w.workspace.set_loop(None, None)
+    assert w.controller.loop == (None, None)

@@ -53,6 +53,7 @@ class AnalysisController:
         ctx.add_dock("Compare", self.compare, bottom, "CompareDock")
         for panel in (self.candidates, self.compare):
             panel.seek_requested.connect(self._seek)
+        self.compare.other_opened.connect(ctx.workspace.set_compared)
         self.candidates.spot_requested.connect(self.start_spotting)
         self.candidates.cancel_requested.connect(self.cancel)
         self._build_menu()
@@ -229,14 +230,45 @@ class AnalysisController:
                     )
                 )
             stack.endMacro()
-        self.candidates.set_message(f"{len(cuts)} cuts found, {len(new)} new cut markers")
+        text = f"{len(cuts)} cuts found, {len(new)} new cut markers (Cuts lane)"
+        self.candidates.set_message(text)
+        self.ctx.show_message(f"Detect cuts: {text}", 10000)
+
+    def step_candidate(self, step: int) -> None:
+        """Ctrl+. / Ctrl+,: the next (previous) spotting candidate; the table's selection
+        moves the playhead to its onset."""
+        panel = self.candidates
+        n = len(panel.candidates)
+        if not n:
+            self.ctx.show_message("No spotting candidates (Analysis > Spot Candidates)", 4000)
+            return
+        row = panel.current_row()
+        panel.table.selectRow(min(max(row + step if row >= 0 else 0, 0), n - 1))
 
     def cancel(self, wait: bool = False) -> None:
-        if self.worker is not None and self.worker.isRunning():
+        """Cancel the job in flight; ``wait`` (window close) also joins its thread, so no
+        worker outlives the window that owns it."""
+        worker = self.worker
+        if worker is None:
+            return
+        try:
+            running = worker.isRunning()
+        except RuntimeError:  # its C++ object is gone already
+            self.worker = None
+            return
+        if running:
             if wait:
-                self.worker.stop()
+                worker.stop()
             else:
-                self.worker.cancel()
+                worker.cancel()
+        if wait and not worker.isRunning():
+            for sig in (worker.progressed, worker.succeeded, worker.failed, worker.cancelled):
+                try:
+                    sig.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
+            self.worker = None
+            worker.deleteLater()
 
     def _on_spot_succeeded(self, result: Any) -> None:
         self.candidates.set_running(False)
@@ -254,4 +286,8 @@ class AnalysisController:
 def install_analysis(ctx: AppContext, timeline: TimelineWidget | None = None
                      ) -> AnalysisController:
     """Add the analysis docks (called by the main window while it builds)."""
-    return AnalysisController(ctx, timeline)
+    controller = AnalysisController(ctx, timeline)
+    binder = ctx.key_binder()
+    binder.shortcut("nav.next_candidate", ctx.host, lambda: controller.step_candidate(1))
+    binder.shortcut("nav.prev_candidate", ctx.host, lambda: controller.step_candidate(-1))
+    return controller

@@ -105,6 +105,7 @@ class CompareTimeline(QWidget):
 
 
 class ComparePanel(QWidget):
+    other_opened = Signal(object)  # (Path) the other coder's file, once loaded
     seek_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -209,6 +210,8 @@ class ComparePanel(QWidget):
             self.set_other(load_project(path).project, Path(path).name)
         except (ProjectFileError, OSError, ValueError) as exc:
             self.summary.setText(str(exc).splitlines()[0])
+        else:
+            self.other_opened.emit(Path(path))
 
     def _on_export_clicked(self) -> None:
         if self.report is None:
