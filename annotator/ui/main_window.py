@@ -29,6 +29,7 @@ from annotator.model import Media, Project, signals
 from annotator.playback.player_controller import PlayerController
 from annotator.ui import keys_dialogs
 from annotator.ui.analysis import install_analysis
+from annotator.ui.analysis.adjudication import install_adjudication
 from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
 from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
@@ -182,6 +183,8 @@ class MainWindow(QMainWindow):
         self.controller.error_occurred.connect(self.show_error)
         self.coding = install_coding(self.ctx)
         self.analysis = install_analysis(self.ctx, self.coding.timeline)  # Candidates, ...
+        self.adjudication = install_adjudication(self.ctx, self.coding.timeline,  # gold
+                                                 self.open_media)
         self.export_controller = install_export_menu(self.ctx)  # File > Import / Export
         self.review = install_review(self.ctx, self.open_media, self.export_controller)
         # playhead, zoom and A-B loop per project and take, back on reopen
