@@ -15,9 +15,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from annotator.io.common import safe_cell, timebases, write_atomic
+from annotator.io.common import timebases, write_atomic
 from annotator.model import Event, EventKind, Project, Timebase
 from annotator.model.timebase import scale_of
+from annotator.safe_output import safe_cell
 
 COLUMNS: tuple[str, ...] = (
     "event_id", "face", "kind", "label", "au", "intensity", "side", "code",

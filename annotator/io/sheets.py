@@ -20,13 +20,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
-from annotator.io.common import media_name, safe_cell, write_atomic
+from annotator.io.common import media_name, write_atomic
 from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face, read_utf8
 from annotator.model import Event, EventKind, Project, parse_code
 from annotator.model.facs import normalise
 from annotator.model.timebase import scale_of
+from annotator.safe_output import safe_cell
 
 CASME2_HEADER = ("Subject", "Filename", "", "OnsetFrame", "ApexFrame", "OffsetFrame", "",
                  "Action Units", "Estimated Emotion")
@@ -295,6 +296,17 @@ def _columns(kind: str, rows: list[list[str]], name: str) -> tuple[int, dict[str
                           f"'casme-squared')")
 
 
+class _RowEvent(TypedDict):
+    """The Event fields one sheet row gives each of its events."""
+
+    face: str
+    onset_frame: int
+    offset_frame: int
+    apex_frame: int | None
+    media: str
+    note: str
+
+
 def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
                       frame_base: int = 1, clip: str | None = None) -> ImportPlan:
     path = Path(path)
@@ -345,8 +357,8 @@ def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
             apex = None
         subject = cell(row, "subject") or "subject"
         face = find_face(project, plan, subject) or new_face(project, plan, subject, subject)
-        base = {"face": face.id, "onset_frame": onset, "offset_frame": offset,
-                "apex_frame": apex, "media": mid, "note": cell(row, "notes")}
+        base: _RowEvent = {"face": face.id, "onset_frame": onset, "offset_frame": offset,
+                           "apex_frame": apex, "media": mid, "note": cell(row, "notes")}
         raw = cell(row, "aus")
         parsed = parse_code(raw)
         plan.warnings.extend(f"{name}: line {i}: {w}" for w in parsed.warnings

@@ -91,23 +91,24 @@ class FrameSource:
         if not self.path.is_file():
             raise _fail(self.path, "not a file")
         try:
-            container = av.open(str(self.path))
+            opened = av.open(str(self.path))
         except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
             raise _fail(self.path, f"not a readable video ({_short(exc)})") from exc
         self._index_was_cached = False
         try:
-            self._read_header(container)
-            self._index = self._load_index(container, index_cache_dir)
+            self._read_header(opened)
+            self._index = self._load_index(opened, index_cache_dir)
             self._derive_times()
         except av.FFmpegError as exc:
-            container.close()
+            opened.close()
             raise _fail(self.path, f"corrupt video ({_short(exc)})") from exc
         except BaseException:
-            container.close()
+            opened.close()
             raise
+        container: av.container.InputContainer | None = opened
         if not self._index_was_cached:
             # The index build decoded with this container; a fresh one gets threading.
-            container.close()
+            opened.close()
             container = None
         self._cache = FrameCache(int(cache_mb * 1024 * 1024))
         self._lock = threading.Lock()  # the caller's decoder only; never the worker's
@@ -204,7 +205,7 @@ class FrameSource:
         key_size = self._norm_size(size)
         last = self._last_index
         jump = last is None or abs(i - last) > 1
-        if jump:
+        if jump or last is None:  # (``last is None`` is a jump; said again for the type checker)
             # After a jump forward steps are cheap (the decoder just continues) but a
             # backward step would re-decode the GOP: so keep what lies behind.
             direction = -1
@@ -401,7 +402,8 @@ class FrameSource:
     @property
     def proxy_path(self) -> Path:
         """Where this video's preview proxy is (or will be) stored."""
-        return _proxy().proxy_path(self.path, self._proxy_dir)
+        path: Path = _proxy().proxy_path(self.path, self._proxy_dir)
+        return path
 
     @property
     def proxy_worthwhile(self) -> bool:
@@ -411,7 +413,8 @@ class FrameSource:
         encoders), so the player builds proxies only when this is true.
         """
         proxy = _proxy()
-        return proxy.worthwhile(self.width, self.height, proxy.max_gop_frames(self._index))
+        worth: bool = proxy.worthwhile(self.width, self.height, proxy.max_gop_frames(self._index))
+        return worth
 
     def build_proxy(self, block: bool = False, timeout: float | None = None) -> bool:
         """Start building the preview proxy in a low-priority child process.

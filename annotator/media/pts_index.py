@@ -22,7 +22,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import av
 import numpy as np
@@ -114,7 +114,8 @@ def _index_from_packets(container: Any, vstream: Any) -> tuple[list[int], list[i
 
 
 def _decoded_pts(frame: Any) -> int | None:
-    return frame.pts if frame.pts is not None else frame.dts
+    p: int | None = frame.pts if frame.pts is not None else frame.dts
+    return p
 
 
 def _verify(container: Any, vstream: Any, pts: list[int], keys: list[int]) -> bool:
@@ -130,7 +131,7 @@ def _verify(container: Any, vstream: Any, pts: list[int], keys: list[int]) -> bo
     tail_from = keys[k] if k >= 0 else pts[0]
     container.seek(tail_from, backward=True, any_frame=False, stream=vstream)
     tail = [_decoded_pts(f) for f in container.decode(vstream)]
-    if not tail:
+    if not tail or tail[0] is None:  # a frame without any timestamp cannot match the table
         return False
     expected = pts[bisect_right(pts, tail[0]) - 1 :]
     if tail != expected:
@@ -147,7 +148,7 @@ def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[i
     streams have none and AVI with B-frames carries decode-order numbers instead.
     """
     with av.open(str(path)) as container:
-        vstream = container.streams[stream_index]
+        vstream = cast(av.VideoStream, container.streams[stream_index])  # a video stream index
         vstream.thread_type = "AUTO"
         pts: list[int] = []
         keys: list[int] = []
