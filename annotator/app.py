@@ -11,10 +11,43 @@ import logging
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
 log = logging.getLogger(__name__)
+
+
+def _build_demo(window: Any) -> Path:
+    """The demo project; on the first launch its video is encoded (seconds), with a
+    progress dialog instead of a black window."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from annotator.demo import N_FRAMES, demo_ready, write_demo
+
+    folder = demo_folder()
+    if demo_ready(folder):
+        return write_demo(folder)
+    dialog = QProgressDialog("Building the demo video (first launch only)…", "", 0, N_FRAMES,
+                             window)
+    dialog.setObjectName("DemoProgress")
+    dialog.setWindowTitle("Facet")
+    dialog.setCancelButton(None)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setValue(0)
+    dialog.show()
+    QApplication.processEvents()
+
+    def progress(done: int, total: int) -> None:
+        dialog.setValue(done)
+        QApplication.processEvents()
+
+    try:
+        return write_demo(folder, progress=progress)
+    finally:
+        dialog.close()
 
 
 def demo_folder() -> Path:
@@ -75,9 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         window.open_path(Path(args.path))
     else:
         try:
-            from annotator.demo import write_demo
-
-            window.open_path(write_demo(demo_folder()))
+            window.open_path(_build_demo(window))
         except Exception as exc:
             log.exception("demo not available")
             window.show_error(f"The demo project could not be written: {exc}")

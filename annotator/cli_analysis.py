@@ -196,37 +196,74 @@ def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
 # --------------------------------------------------------------------------- spot-eval
 def _cmd_spot_eval(args: argparse.Namespace) -> int:
     from annotator.analysis.candidates_io import evaluate
+    from annotator.model.scale import micro_rule
 
-    ev = evaluate(_intervals(args.candidates), _intervals(args.truth), fps=args.fps)
+    timebases: dict[str, Any] = {}
+    candidates = _intervals(args.candidates, timebases, args.frame_base)
+    truth = _intervals(args.truth, timebases, args.frame_base)
+    timebase = None
+    if args.video:
+        from annotator.io.common import open_frames
+
+        video = Path(args.video)
+        if not video.is_file():
+            raise _err(f"{video}: no such video file")
+        with open_frames(video) as fs:
+            timebase = fs.timebase
+    ev = evaluate(candidates, truth, fps=args.fps, timebases=timebases, timebase=timebase,
+                  rule=micro_rule(args.micro))
     if args.json:
-        print(
-            json.dumps(
-                {
-                    k: {m: _num(v) for m, v in getattr(ev, k).as_dict().items()}
-                    for k in ("overall", "micro", "macro")
-                },
-                indent=2,
-            )
-        )
+        out: dict[str, Any] = {
+            k: {m: _num(v) for m, v in getattr(ev, k).as_dict().items()}
+            for k in ("overall", "micro", "macro")
+        }
+        out["micro_rule"] = ev.rule or None
+        print(json.dumps(out, indent=2))
         return 0
-    for name in ("overall", "micro", "macro") if args.fps else ("overall",):
+    for name in ("overall", "micro", "macro") if ev.rule else ("overall",):
         s = getattr(ev, name)
         print(
             f"{name:<8} TP {s.tp}  spotted {s.n_predicted}  truth {s.n_reference}  "
             f"precision {_fmt(s.precision)}  recall {_fmt(s.recall)}  F1 {_fmt(s.f1)}"
         )
+    if ev.rule:
+        print(f"micro/macro by {ev.rule} on real timestamps; each split matched on its own")
+    else:
+        print("micro/macro not split: no timestamps (give a project truth, --video or --fps)")
     return 0
 
 
-def _intervals(path: str) -> list[Any]:
-    """A CSV table, or the expressions of a ``.facet.json`` project."""
-    from annotator.analysis.candidates_io import project_intervals, read_intervals
+def _intervals(path: str, timebases: dict[str, Any], frame_base: int = 1) -> list[Any]:
+    """A CSV table, a dataset sheet (CASME II, SAMM, CAS(ME)^2/^3, MEGC ground truth;
+    1-based frames by default), or the expressions of a ``.facet.json`` project (whose
+    videos' real timestamps go into ``timebases``)."""
+    from annotator.analysis.candidates_io import Interval, project_intervals, read_intervals
 
     if path.endswith(".json"):
+        from annotator.io.common import attach_timebases
         from annotator.io.project_file import load_project
 
-        return project_intervals(load_project(path).project)
-    return read_intervals(path)
+        loaded = load_project(path)
+        attach_timebases(loaded.project, loaded.path)
+        for m in loaded.project.media.values():
+            timebases[Path(m.path).name] = loaded.project.timebase(m.id)
+        return project_intervals(loaded.project)
+    if not path.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            return read_intervals(path)
+        except ValueError as e:
+            if "needs onset and offset columns" not in str(e):
+                raise
+    from annotator.io.sheets import sheet_records
+
+    out = []
+    for r in sheet_records(Path(path)):
+        if r.onset is None:
+            raise _err(f"{Path(path).name}: line {r.line}: onset is missing")
+        offset = r.offset if r.offset not in (None, 0) else (r.apex or r.onset)
+        out.append(Interval(r.clip, r.subject, r.onset - frame_base, offset - frame_base,
+                            r.apex - frame_base if r.apex is not None else None))
+    return out
 
 
 def _fmt(x: float) -> str:
@@ -257,10 +294,13 @@ def _cmd_cuts(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- stats
 def _cmd_stats(args: argparse.Namespace) -> int:
     from annotator.analysis.stats import summary
+    from annotator.io.common import attach_timebases
     from annotator.io.project_file import load_project
 
-    project = load_project(args.project).project
-    s = summary(project)
+    loaded = load_project(args.project)
+    project = loaded.project
+    attach_timebases(project, loaded.path)  # micro/macro from the real timestamps
+    s = summary(project, micro=args.micro)
     if args.charts:
         _write_charts(project, Path(args.charts))
     if args.json:
@@ -274,7 +314,8 @@ def _cmd_stats(args: argparse.Namespace) -> int:
             f"{100 * r['share']:6.1f}%"
         )
     d = s["durations"]
-    print(f"AU event durations: {d['micro']} micro (<= 0.5 s), {d['macro']} macro")
+    print(f"AU event durations: {d['micro']} micro, {d['macro']} macro ({d['micro_rule']}: "
+          f"{d['micro_rule_text']})")
     co = s["cooccurrence"]
     if co["aus"]:
         print("co-occurrence (frames):  " + " ".join(f"{a:>5}" for a in co["aus"]))
@@ -318,6 +359,8 @@ def _write_charts(project: Any, folder: Path) -> None:
 
 # --------------------------------------------------------------------------- wiring
 def register(sub: Any) -> None:
+    from annotator.model.scale import DEFAULT_MICRO_RULE, MICRO_RULES
+
     p = sub.add_parser(
         "agree", help="agreement between two or more coders' projects of one video"
     )
@@ -364,7 +407,13 @@ def register(sub: Any) -> None:
     p = sub.add_parser("spot-eval", help="MEGC evaluation of candidates against ground truth")
     p.add_argument("candidates", help="candidates.csv")
     p.add_argument("truth", help="truth.csv (onset/offset columns) or a .facet.json")
-    p.add_argument("--fps", type=float, help="frame rate, to split micro (<= 0.5 s) and macro")
+    p.add_argument("--video", help="the video: its real timestamps split micro and macro")
+    p.add_argument("--fps", type=float,
+                   help="constant frame rate, when neither a project nor --video gives times")
+    p.add_argument("--micro", choices=list(MICRO_RULES), metavar="RULE",
+                   help=f"micro rule: {', '.join(MICRO_RULES)} (default {DEFAULT_MICRO_RULE})")
+    p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
+                   help="dataset sheets: first frame number in the sheet (default 1)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_spot_eval)
 
@@ -378,4 +427,6 @@ def register(sub: Any) -> None:
     p.add_argument("project")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--charts", metavar="DIR", help="also write PNG charts into DIR")
+    p.add_argument("--micro", choices=list(MICRO_RULES), metavar="RULE",
+                   help=f"micro rule: {', '.join(MICRO_RULES)} (default {DEFAULT_MICRO_RULE})")
     p.set_defaults(func=_cmd_stats)

@@ -11,10 +11,13 @@ import argparse
 import sys
 from pathlib import Path
 
-IMPORT_KINDS = ("eaf", "openface", "pyfeat", "srt", "casme", "samm", "casme-squared")
+IMPORT_KINDS = ("eaf", "openface", "pyfeat", "srt", "casme", "samm", "casme-squared", "casme3",
+                "csv", "boris", "datavyu")
 _KIND_ALIASES = {"cas(me)^2": "casme-squared", "casme^2": "casme-squared",
+                 "cas(me)^3": "casme3", "casme^3": "casme3", "cas(me)3": "casme3",
                  "cas(me)2": "casme-squared", "elan": "eaf", "samm-lv": "samm",
-                 "casme2": "casme", "py-feat": "pyfeat"}
+                 "casme2": "casme", "py-feat": "pyfeat", "opf": "datavyu",
+                 "events-csv": "csv"}
 
 
 def parse_ids(text: str) -> set[int]:
@@ -47,6 +50,8 @@ def _export_options(args: argparse.Namespace) -> dict[str, object]:
     options: dict[str, object] = {"portable": args.portable}
     if args.to == "casme":
         options.update(layout=args.layout, frame_base=args.frame_base)
+    if args.to in ("csv", "casme", "report") and args.micro:
+        options["micro"] = args.micro
     if args.to == "clips":
         options.update(events=parse_ids(args.events) if args.events else None,
                        margin=args.margin, crop=args.crop)
@@ -129,14 +134,27 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if kind not in IMPORT_KINDS:
         raise ValueError(f"import: unknown kind {args.kind!r}; use one of "
                          f"{', '.join(IMPORT_KINDS)}")
-    if kind == "eaf":
-        from annotator.io.eaf import EafOptions, plan_eaf_import
+    from annotator.io.eaf import EafOptions
 
-        eaf_options = EafOptions(faces_from=args.faces_from, au_tiers=args.au_tiers,
-                                 skip_tiers=args.skip_tiers)
+    eaf_options = EafOptions(faces_from=args.faces_from, au_tiers=args.au_tiers,
+                             skip_tiers=args.skip_tiers)
+    if kind == "eaf":
+        from annotator.io.eaf import plan_eaf_import
 
         def planner(project, path):  # type: ignore[no-untyped-def]
             return plan_eaf_import(project, path, options=eaf_options)
+    elif kind == "csv":
+        from annotator.io.events_csv import plan_events_csv_import as planner
+    elif kind == "boris":
+        from annotator.io.boris import plan_boris_import
+
+        def planner(project, path):  # type: ignore[no-untyped-def]
+            return plan_boris_import(project, path, clip=args.clip, options=eaf_options)
+    elif kind == "datavyu":
+        from annotator.io.datavyu import plan_datavyu_import
+
+        def planner(project, path):  # type: ignore[no-untyped-def]
+            return plan_datavyu_import(project, path, options=eaf_options)
     elif kind == "openface":
         from annotator.io.openface import plan_openface_import
 
@@ -156,7 +174,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
         def planner(project, path):  # type: ignore[no-untyped-def]
             return plan_sheet_import(project, path, kind, frame_base=args.frame_base,
-                                     clip=args.clip)
+                                     clip=args.clip, subject=args.subject,
+                                     frame_offset=args.frame_offset)
     plan = import_into_file(planner, args.file, args.into, dry_run=args.dry_run)
     if args.dry_run:
         for line in plan.mapping:
@@ -193,6 +212,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="casme: sheet layout (default casme2); .xlsx or .csv from -o")
     p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
                    help="casme: first frame number in the sheet (default 1, like the datasets)")
+    from annotator.model.scale import DEFAULT_MICRO_RULE, MICRO_RULES
+
+    p.add_argument("--micro", choices=list(MICRO_RULES), metavar="RULE",
+                   help=f"csv/casme/report: micro or macro by this rule ({', '.join(MICRO_RULES)}; "
+                   f"default {DEFAULT_MICRO_RULE}); the file names the rule it used")
     p.add_argument("--events", help="clips: only these event ids, e.g. 1,4,7-9 (default all)")
     p.add_argument("--margin", type=int, default=5, help="clips: extra frames each side (5)")
     p.add_argument("--crop", action="store_true", help="clips: crop to the face box")
@@ -207,8 +231,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        description="Kinds: eaf (ELAN), openface (OpenFace 2.x CSV), pyfeat "
                        "(py-feat CSV), srt "
                        "(subtitles as dialogue), casme (CASME II sheet), samm (SAMM / SAMM-LV "
-                       "sheet), casme-squared (CAS(ME)^2 sheet). The project changes only when "
-                       "the whole file imports.")
+                       "sheet), casme-squared (CAS(ME)^2 sheet), casme3 (CAS(ME)^3 sheet), csv (Facet's "
+                       "events CSV), boris (.boris project or BORIS tabular export), datavyu "
+                       "(.opf or its CSV). The project changes only when the whole file "
+                       "imports; --dry-run shows the plan first.")
     p.add_argument("kind", metavar="KIND", help=", ".join(IMPORT_KINDS))
     p.add_argument("file", help="the file to import")
     p.add_argument("--into", required=True, help="the .facet.json project to add to")
@@ -220,19 +246,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--face", help="openface/pyfeat: put every face on this face id")
     p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
                    help="sheets: first frame number in the sheet (default 1)")
-    p.add_argument("--clip", help="sheets: only rows whose Filename is this clip")
+    p.add_argument("--clip", help="sheets: only rows whose Filename is this clip (or "
+                   "SUBJECT/CLIP); a clip name several subjects share needs --subject; "
+                   "boris: the observation id")
+    p.add_argument("--subject", help="sheets: only rows of this subject (01, 1, sub01 and "
+                   "spNO.1 are one subject)")
+    p.add_argument("--frame-offset", type=int, default=0, metavar="N",
+                   help="sheets: subtract N from every frame number (sheets numbering frames "
+                   "from the start of a longer recording, e.g. SAMM)")
     p.add_argument("--dry-run", action="store_true",
                    help="show what the file would add (eaf: each tier's role and face), the "
                    "events already in the project, and the warnings; save nothing")
     p.add_argument("--faces-from", choices=("participant", "tier"), default="participant",
-                   help="eaf: faces from the tiers' PARTICIPANT (default; child tiers inherit "
+                   help="eaf/boris/datavyu: faces from the tiers' PARTICIPANT (default; child tiers inherit "
                    "it) or from the top tier names")
     p.add_argument("--au-tiers", metavar="PATTERN",
-                   help="eaf: tiers whose id matches this regular expression hold FACS codes "
+                   help="eaf/boris/datavyu: tiers (BORIS: 'SUBJECT BEHAVIOR', Datavyu: "
+                   "columns) whose id matches this regular expression hold FACS codes "
                    "(default: tiers whose id or type names FACS/AU, or whose values are all "
                    "AU-prefixed codes like AU6+AU12)")
     p.add_argument("--skip-tiers", metavar="PATTERN",
-                   help="eaf: do not import tiers whose id matches this regular expression")
+                   help="eaf/boris/datavyu: do not import tiers whose id matches this regular expression")
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("export-samples",

@@ -9,6 +9,7 @@ and as text (top right), so anyone can check that the frame shown is the frame s
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -148,7 +149,8 @@ def render_frame(frame: int) -> np.ndarray:
     return img
 
 
-def write_demo_video(path: Path) -> None:
+def write_demo_video(path: Path, progress: Callable[[int, int], object] | None = None) -> None:
+    """``progress(done, total)`` after every 10 frames (the first launch shows it)."""
     from annotator.media.encode import VideoWriter, x264_params
 
     options = {"preset": "veryfast", "crf": "20", "threads": "1",
@@ -156,6 +158,8 @@ def write_demo_video(path: Path) -> None:
     with VideoWriter(path, size=SIZE, fps=FPS, options=options) as writer:
         for i in range(N_FRAMES):
             writer.write(render_frame(i))
+            if progress is not None and (i + 1) % 10 == 0:
+                progress(i + 1, N_FRAMES)
 
 
 def build_demo_project(video: Path, project_path: Path) -> Project:
@@ -193,7 +197,13 @@ def build_demo_project(video: Path, project_path: Path) -> Project:
     return project
 
 
-def write_demo(folder: Path, *, force: bool = False) -> Path:
+def demo_ready(folder: Path) -> bool:
+    """True when ``folder`` holds the demo already (opening it is instant)."""
+    return (folder / VIDEO_NAME).exists() and (folder / DEMO_NAME).exists()
+
+
+def write_demo(folder: Path, *, force: bool = False,
+               progress: Callable[[int, int], object] | None = None) -> Path:
     """Write ``demo.mp4`` and ``demo.facet.json`` into ``folder``; reuse an intact demo.
 
     Never overwrites without ``force``: a demo project whose video is missing (or a video
@@ -217,7 +227,7 @@ def write_demo(folder: Path, *, force: bool = False) -> Path:
         raise ValueError(f"{there}: already exists but {missing.name} is missing; not "
                          "overwritten (use --force to rewrite the demo, or another folder)")
     with output_path(video, suffix=".mp4") as tmp:
-        write_demo_video(tmp)
+        write_demo_video(tmp, progress)
     project = build_demo_project(video, project_path)
     save_project(project, project_path)
     return project_path

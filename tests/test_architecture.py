@@ -33,6 +33,7 @@ def imported_modules(folder: Path):
         ("playback", ("PySide6.QtWidgets", "PySide6.QtGui", "annotator.ui",
                       "annotator.commands")),
         ("commands", ("PySide6.QtWidgets", "annotator.ui")),
+        ("ui/keymap", ("PySide6", "vlc", "av")),
         ("workspace", ("PySide6", "vlc", "annotator.ui", "annotator.media",
                        "annotator.commands")),
         ("review", ("PySide6", "vlc", "annotator.ui", "annotator.media",

@@ -1,7 +1,8 @@
 """Candidate and ground-truth interval tables (CSV), and the MEGC spotting evaluation.
 
 Candidates are written with frame indices (the canonical time) plus seconds from the
-video's real timestamps for people reading the table. Ground truth may be a CSV with
+video's real timestamps for people reading the table: ``onset_s`` and ``offset_s`` are the
+start times of the onset and offset frames, as in the events CSV. Ground truth may be a CSV with
 onset/offset columns (dataset sheets name them differently) or a Facet project, whose
 overlapping AU events form the expressions (``project_intervals``).
 """
@@ -11,11 +12,13 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from annotator.analysis.intervals import Scores, greedy_match
 from annotator.analysis.spotting import Candidate
 from annotator.model import Project
+from annotator.model.scale import MicroRule, micro_rule
 from annotator.model.timebase import Timebase
 from annotator.safe_output import csv_writer, open_output
 
@@ -59,8 +62,9 @@ def write_candidates(
         w = csv_writer(fh)
         w.writerow(FIELDS)
         for c in candidates:
-            on_s = f"{timebase.time_s(c.onset_frame):.3f}" if timebase else ""
-            off_s = f"{timebase.end_s(c.offset_frame):.3f}" if timebase else ""
+            # seconds mean what they mean in the events CSV: the start of that frame
+            on_s = f"{round(timebase.time_s(c.onset_frame), 6)}" if timebase else ""
+            off_s = f"{round(timebase.time_s(c.offset_frame), 6)}" if timebase else ""
             w.writerow(
                 [
                     video,
@@ -166,6 +170,11 @@ class SpotEvaluation:
     micro: Scores
     macro: Scores
     matches: list[tuple[Interval, Interval, float]]
+    rule: str = ""  # the micro rule the split used ("" when no timestamps were known)
+
+
+def _video_key(name: str) -> str:
+    return Path(name).stem.casefold() if name else ""
 
 
 def evaluate(
@@ -174,45 +183,73 @@ def evaluate(
     *,
     fps: float | None = None,
     micro_max_frames: int | None = None,
+    timebases: dict[str, Timebase] | None = None,
+    timebase: Timebase | None = None,
+    rule: MicroRule | None = None,
 ) -> SpotEvaluation:
     """MEGC rule: a candidate is a true positive when its IoU with a truth interval >= 0.5,
     one-to-one greedy by IoU, counts pooled over videos and faces.
 
-    Videos and faces only separate intervals when both tables name them (and every
-    candidate face is a truth face: detector ids like ``auto1`` cannot be mapped); otherwise
-    any face matches. Micro/macro splits the truth (and the candidates by
-    their own length) at 0.5 s when ``fps`` is known.
+    Videos separate intervals when both tables name them and every candidate's video (file
+    stem, case-insensitive) is among the truth's; faces when both name them and every
+    candidate face is a truth face (detector ids like ``auto1`` cannot be mapped);
+    otherwise any video or face matches.
+
+    Micro and macro are two tasks, as MEGC scores them: the micro truths against the micro
+    candidates, the macro truths against the macro candidates, each matched one-to-one on
+    its own, so a hit counts once, in one split, and precision never exceeds 1. Which split
+    an interval is in comes from real timestamps and ``rule`` (default ``total-0.5s``):
+    ``timebases`` per video name, else ``timebase``, else a constant ``fps``;
+    ``micro_max_frames`` (a frame-count limit) is kept for old callers. Overall matches
+    everything against everything, so a macro-length candidate on a micro truth is an
+    overall hit but in neither split.
     """
-    use_video = all(i.video for i in candidates + truth)
+    truth_videos = {_video_key(i.video) for i in truth}
+    use_video = all(i.video for i in candidates + truth) and {
+        _video_key(i.video) for i in candidates} <= truth_videos
     # detector face ids (auto1, ...) mean nothing in the truth's naming: then faces are ignored
     use_face = all(i.face for i in candidates + truth) and {i.face for i in candidates} <= {
         i.face for i in truth
     }
 
     def key(i: Interval) -> tuple[str, str]:
-        return (i.video if use_video else "", i.face if use_face else "")
+        return (_video_key(i.video) if use_video else "", i.face if use_face else "")
 
-    limit = micro_max_frames
-    if limit is None and fps:
-        limit = int(0.5 * fps + 1e-9)
+    rule = rule or micro_rule()
+    tbs = {_video_key(k): v for k, v in (timebases or {}).items()}
+    last = max((i.offset_frame for i in candidates + truth), default=0) + 2
+    nominal = Timebase.nominal(last, Fraction(fps).limit_denominator(1001)) if fps else None
+
+    def tb_of(i: Interval) -> Timebase | None:
+        return tbs.get(_video_key(i.video)) or timebase or (
+            next(iter(tbs.values())) if len(tbs) == 1 else None) or nominal
+
+    known = micro_max_frames is not None or all(tb_of(i) is not None for i in candidates + truth)
+
+    def scale(i: Interval) -> str:
+        if micro_max_frames is not None:
+            return "micro" if i.offset_frame - i.onset_frame + 1 <= micro_max_frames else "macro"
+        tb = tb_of(i)
+        return rule.scale(tb, i.onset_frame, i.offset_frame, i.apex_frame) if tb else "macro"
+
     totals = {"all": Scores(0, 0, 0), "micro": Scores(0, 0, 0), "macro": Scores(0, 0, 0)}
     matches: list[tuple[Interval, Interval, float]] = []
 
-    def scale(i: Interval) -> str:
-        return "micro" if limit and i.offset_frame - i.onset_frame + 1 <= limit else "macro"
+    def match(c: list[Interval], t: list[Interval]) -> list[tuple[int, int, float]]:
+        return greedy_match([(i.onset_frame, i.offset_frame) for i in t],
+                            [(i.onset_frame, i.offset_frame) for i in c])
 
     for k in sorted({key(i) for i in candidates + truth}):
         c = [i for i in candidates if key(i) == k]
         t = [i for i in truth if key(i) == k]
-        m = greedy_match(
-            [(i.onset_frame, i.offset_frame) for i in t],
-            [(i.onset_frame, i.offset_frame) for i in c],
-        )
+        m = match(c, t)
         matches += [(t[ti], c[ci], v) for ti, ci, v in m]
         totals["all"] = totals["all"] + Scores(len(m), len(c), len(t))
+        if not known:
+            continue
         for s in ("micro", "macro"):
-            tp = sum(1 for ti, _, _ in m if scale(t[ti]) == s)
-            totals[s] = totals[s] + Scores(
-                tp, sum(1 for i in c if scale(i) == s), sum(1 for i in t if scale(i) == s)
-            )
-    return SpotEvaluation(totals["all"], totals["micro"], totals["macro"], matches)
+            cs = [i for i in c if scale(i) == s]
+            ts = [i for i in t if scale(i) == s]
+            totals[s] = totals[s] + Scores(len(match(cs, ts)), len(cs), len(ts))
+    return SpotEvaluation(totals["all"], totals["micro"], totals["macro"], matches,
+                          rule.name if known and micro_max_frames is None else "")

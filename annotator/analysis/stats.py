@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from annotator.model import EventKind, Project
+from annotator.model.scale import micro_rule
 from annotator.model.timebase import MICRO_MAX_S
 
 
@@ -94,6 +95,20 @@ def micro_macro_counts(durations: np.ndarray) -> dict[str, int]:
     return {"micro": micro, "macro": int(len(durations) - micro)}
 
 
+def scale_counts(project: Project, micro: str | None = None,
+                 kind: EventKind | None = EventKind.AU) -> dict[str, int]:
+    """Micro and macro events by ``micro`` (a rule of ``annotator.model.scale``) on each
+    event's own video's timestamps: the same split as the events CSV's ``scale`` column."""
+    rule = micro_rule(micro)
+    tbs = {mid: project.timebase(mid) for mid in project.media}
+    out = {"micro": 0, "macro": 0}
+    for e in project.events.values():
+        if kind is None or e.kind is kind:
+            tb = tbs.get(e.media) or project.timebase(e.media)
+            out[rule.scale(tb, e.onset_frame, e.offset_frame, e.apex_frame)] += 1
+    return out
+
+
 def cooccurrence(project: Project, face: str | None = None) -> tuple[list[int], np.ndarray]:
     """Frames on which two AUs are both active on the same face (diagonal: the AU alone),
     summed over faces; frames, not events, so long and short events weigh by duration."""
@@ -118,8 +133,10 @@ def emotion_timeline(project: Project) -> dict[str, list[tuple[int, int, str]]]:
     return out
 
 
-def summary(project: Project) -> dict[str, Any]:
-    """Everything ``annotator stats --json`` prints."""
+def summary(project: Project, micro: str | None = None) -> dict[str, Any]:
+    """Everything ``annotator stats --json`` prints; durations and micro/macro come from the
+    timebases attached to ``project`` (the CLI attaches the videos' real ones)."""
+    rule = micro_rule(micro)
     d = durations_s(project)
     edges, counts = duration_histogram(d)
     aus, mat = cooccurrence(project)
@@ -140,7 +157,9 @@ def summary(project: Project) -> dict[str, Any]:
             "edges_s": [round(x, 6) for x in edges.tolist()],
             "counts": counts.tolist(),
             "micro_max_s": MICRO_MAX_S,
-            **micro_macro_counts(d),
+            "micro_rule": rule.name,
+            "micro_rule_text": rule.description,
+            **scale_counts(project, rule.name),
         },
         "cooccurrence": {"aus": aus, "frames": mat.tolist()},
         "emotion_timeline": {

@@ -151,6 +151,8 @@ def _face_label(doc: EafDocument, tier: EafTier, faces_from: str) -> str:
             seen.add(t.id)
             t = doc.tiers.get(t.parent) if t.parent else None
     root = doc.root_of(tier.id)
+    if root.face_id:
+        return root.face_id
     name = root.id
     m = _APEX_RE.search(name)
     if m:
@@ -317,3 +319,9 @@ def plan_eaf_import(project: Project, path: Path, media_id: str | None = None,
     doc = read_eaf(Path(path))
     choices = propose(doc, project, options)
     return plan_from_choices(project, doc, choices, media_id)
+
+
+def plan_document(project: Project, doc: EafDocument, media_id: str | None = None,
+                  options: EafOptions | None = None) -> ImportPlan:
+    """Plan a document read from any tier-shaped format (ELAN, BORIS, Datavyu)."""
+    return plan_from_choices(project, doc, propose(doc, project, options), media_id)

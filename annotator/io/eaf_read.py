@@ -49,6 +49,7 @@ class EafTier:
     parent: str | None = None
     constraint: str = ""  # "" (top level), Time_Subdivision, Included_In, Symbolic_...
     cv: str = ""  # controlled vocabulary id of its linguistic type
+    face_id: str = ""  # formats that know the subject (BORIS): the id for a new face
     annotations: list[EafAnnotation] = field(default_factory=list)
 
 

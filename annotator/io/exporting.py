@@ -77,6 +77,11 @@ def _casme(*a: Any, **k: Any) -> Path:
     return export_sheet(*a, **k)
 
 
+def _textgrid(*a: Any, **k: Any) -> Path:
+    from annotator.io.textgrid import export_textgrid
+    return export_textgrid(*a, **k)
+
+
 def _clips(*a: Any, **k: Any) -> Path:
     from annotator.io.clips import export_clips
     return export_clips(*a, **k)
@@ -107,6 +112,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("csv", ".csv", "events: one row per event", False, _events_csv),
     Format("frames-csv", ".frames.csv", "per-frame AU table (OpenFace layout)", False, _frames_csv),
     Format("eaf", ".eaf", "ELAN 3.0 annotation file", False, _eaf),
+    Format("textgrid", ".TextGrid", "Praat TextGrid: interval tiers per face and kind, apex "
+           "point tiers", False, _textgrid),
     Format("casme", ".xlsx", "CASME II / SAMM coding sheet (.xlsx or .csv)", False, _casme),
     Format("clips", "", "a folder of per-event mp4 clips, apex PNGs and manifest.csv", True,
            _clips),

@@ -133,7 +133,9 @@ def apply_plan(project: Project, plan: ImportPlan) -> tuple[list[int], list[int]
         event_ids = []
         for i, e in enumerate(plan.events):
             try:
-                event_ids.append(project.add_event(dataclasses.replace(e, id=0)).id)
+                # an id from the file (Facet's own CSV) is kept when it is free
+                keep = e.id if e.id > 0 and e.id not in project.events else 0
+                event_ids.append(project.add_event(dataclasses.replace(e, id=keep)).id)
             except ModelError as exc:
                 raise ImportFileError(f"{plan.source}: event {i + 1} ({e.describe()}): "
                                    f"{str(exc).split(': ', 1)[-1]}") from None

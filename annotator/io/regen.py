@@ -22,6 +22,7 @@ SAMPLES: tuple[tuple[str, str, dict[str, object]], ...] = (
     ("csv", "demo.events.csv", {}),
     ("frames-csv", "demo.frames.csv", {}),
     ("eaf", "demo.eaf", {"portable": True}),
+    ("textgrid", "demo.TextGrid", {}),
     ("casme", "demo.casme2.xlsx", {"layout": "casme2"}),
     ("casme", "demo.casme2.csv", {"layout": "casme2"}),
     ("casme", "demo.samm.csv", {"layout": "samm"}),

@@ -22,6 +22,7 @@ from annotator.io.common import ExportSource, Progress, media_name, tick, write_
 from annotator.io.events_csv import event_row, ordered_events
 from annotator.model import Event, EventKind, Project
 from annotator.model.facs import au_name
+from annotator.model.scale import micro_rule
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#222;
@@ -125,8 +126,9 @@ def _still(fs: Any, project: Project, e: Event, height: int = 96) -> str | None:
 
 
 def report_html(project: Project, source: ExportSource | None = None, *,
-                progress: Progress | None = None) -> str:
+                progress: Progress | None = None, micro: str | None = None) -> str:
     esc = html.escape
+    rule = micro_rule(micro)
     media = project.primary_media
     mid = media.id if media else "m1"
     video = source.video(mid) if source else None
@@ -141,8 +143,8 @@ def report_html(project: Project, source: ExportSource | None = None, *,
         f"{tb.duration_total_s:.2f} s"
         f"{'' if project.has_real_timebase(mid) else ' (nominal timing: video not found)'}. "
         f"Annotator {esc(project.annotator or '-')}. Last change {esc(project.modified)}. "
-        f"{len(events)} events, {len(project.faces)} faces. Micro expression: onset to offset "
-        f"at most 0.5 s.</p>"),
+        f"{len(events)} events, {len(project.faces)} faces. Micro expression "
+        f"({esc(rule.name)}): {esc(rule.description)}.</p>"),
     ]
     fs = None
     if video is not None:
@@ -167,7 +169,7 @@ def report_html(project: Project, source: ExportSource | None = None, *,
             parts.append(f'<img class="tl" alt="timeline of {esc(face.name)}" '
                          f'src="data:image/png;base64,'
                          f'{_png_b64(timeline_picture(project, face.id, mid))}">')
-            rows = [event_row(project, e, tb) for e in evs]
+            rows = [event_row(project, e, tb, rule) for e in evs]
             au_stats: dict[int, list[float]] = defaultdict(list)
             emo_stats: dict[str, list[float]] = defaultdict(list)
             scales: Counter[tuple[str, str]] = Counter()
@@ -222,5 +224,6 @@ def report_html(project: Project, source: ExportSource | None = None, *,
 
 def export_report(project: Project, out: str | os.PathLike[str], *,
                   source: ExportSource | None = None, progress: Progress | None = None,
-                  **_: Any) -> Path:
-    return write_atomic(out, report_html(project, source, progress=progress), newline="\n")
+                  micro: str | None = None, **_: Any) -> Path:
+    return write_atomic(out, report_html(project, source, progress=progress, micro=micro),
+                        newline="\n")

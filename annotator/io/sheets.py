@@ -26,7 +26,7 @@ from annotator.io.common import media_name, write_atomic
 from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face, read_utf8
 from annotator.model import Event, EventKind, Project, parse_code
 from annotator.model.facs import normalise
-from annotator.model.timebase import scale_of
+from annotator.model.scale import micro_rule
 from annotator.safe_output import safe_cell
 
 CASME2_HEADER = ("Subject", "Filename", "", "OnsetFrame", "ApexFrame", "OffsetFrame", "",
@@ -83,10 +83,16 @@ def expressions(project: Project, media_id: str | None = None) -> list[Expressio
     return sorted(out, key=lambda x: (x.onset, x.face))
 
 
-def sheet_rows(project: Project, layout: str = "casme2", frame_base: int = 1) -> list[list[Any]]:
+def sheet_rows(project: Project, layout: str = "casme2", frame_base: int = 1,
+               micro: str | None = None) -> list[list[Any]]:
+    """Header and one row per expression. A missing emotion is an empty cell (never
+    "others"/"Other", which would read back as an emotion); SAMM's ``Micro`` column follows
+    ``micro`` (a rule of ``annotator.model.scale``)."""
     if layout not in LAYOUTS:
         raise ValueError(f"sheet layout {layout!r}: use one of {', '.join(LAYOUTS)}")
+    rule = micro_rule(micro)
     mid = project.primary_media.id if project.primary_media else "m1"
+    tb = project.timebase(mid)
     clip = Path(media_name(project, mid)).stem
     rows: list[list[Any]] = [list(CASME2_HEADER if layout == "casme2" else SAMM_HEADER)]
     for x in expressions(project, mid):
@@ -95,12 +101,12 @@ def sheet_rows(project: Project, layout: str = "casme2", frame_base: int = 1) ->
                                                                     else -1)
         if layout == "casme2":
             rows.append([subject, clip, "", x.onset + frame_base, apex, x.offset + frame_base,
-                         "", x.code, x.emotion or "others"])
+                         "", x.code, x.emotion])
         else:
             rows.append([subject, clip, "", x.onset + frame_base, apex, x.offset + frame_base,
                          x.offset - x.onset + 1,
-                         "Micro - 1/2" if scale_of(x.duration_s) == "micro" else "Macro",
-                         x.code, x.emotion or "Other", "", x.notes])
+                         "Micro - 1/2" if rule.scale(tb, x.onset, x.offset, x.apex) == "micro"
+                         else "Macro", x.code, x.emotion, "", x.notes])
     return rows
 
 
@@ -132,10 +138,16 @@ def _safe_row(row: list[Any]) -> list[Any]:
 
 
 def export_sheet(project: Project, out: str | os.PathLike[str], *, layout: str = "casme2",
-                 frame_base: int = 1, **_: Any) -> Path:
-    """``.xlsx`` through openpyxl, anything else as CSV."""
+                 frame_base: int = 1, micro: str | None = None, **_: Any) -> Path:
+    """``.xlsx`` through openpyxl, anything else as CSV. The SAMM layout reports a scale, so
+    it starts with one preamble line naming the micro rule (real SAMM sheets have a
+    preamble too; the reader skips it); the xlsx also keeps it in the workbook's
+    description."""
     out = Path(out)
-    rows = sheet_rows(project, layout, frame_base)
+    rows = sheet_rows(project, layout, frame_base, micro)
+    if layout == "samm":
+        rule = micro_rule(micro)
+        rows = [[f"Micro column: {rule.name} ({rule.description})"]] + rows
     if out.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 
@@ -151,6 +163,8 @@ def export_sheet(project: Project, out: str | os.PathLike[str], *, layout: str =
             when = _dt.datetime(2026, 1, 1, tzinfo=_dt.UTC)
         wb.properties.created = when.replace(tzinfo=None)
         wb.properties.creator = "Facet"
+        if layout == "samm":
+            wb.properties.description = str(rows[0][0])
         buf = io.BytesIO()
         wb.save(buf)
         return write_atomic(out, _reproducible_xlsx(buf.getvalue(), when))
@@ -162,7 +176,7 @@ def export_sheet(project: Project, out: str | os.PathLike[str], *, layout: str =
 
 
 # ------------------------------------------------------------------ reading
-SHEET_KINDS = ("casme", "samm", "casme-squared")
+SHEET_KINDS = ("casme", "samm", "casme-squared", "casme3")
 
 
 #: Bounds for coding sheets (real ones have hundreds of rows and about a dozen columns): the
@@ -278,11 +292,12 @@ def _columns(kind: str, rows: list[list[str]], name: str) -> tuple[int, dict[str
                         return low.index(n)
                 return -1
             cols = {
-                "subject": col("subject"), "clip": col("filename"),
+                "subject": col("subject"), "clip": col("filename", "video", "clip"),
                 "onset": col("onsetframe", "onset frame", "onset"),
                 "apex": col("apexframe", "apex frame", "apex"),
                 "offset": col("offsetframe", "offset frame", "offset"),
-                "aus": col("action units", "action unit", "aus"),
+                # CAS(ME)^3 part A: "AU" ("4,7") and "emotion"
+                "aus": col("action units", "action unit", "aus", "au"),
                 "emotion": col("estimated emotion", "emotion"),
                 "scale": col("type", "micro"), "notes": col("notes"),
             }
@@ -294,6 +309,104 @@ def _columns(kind: str, rows: list[list[str]], name: str) -> tuple[int, dict[str
     raise ImportFileError(f"{name}: no header row with 'Subject' and 'Onset' columns in the "
                           f"first 30 lines (wrong file or layout? CAS(ME)^2 sheets: use "
                           f"'casme-squared')")
+
+
+def _same_subject(a: str, b: str) -> bool:
+    """``01``, ``1``, ``sub01``, ``s1`` and ``spNO.1`` name one subject."""
+    def key(x: str) -> str:
+        x = x.strip().casefold()
+        for prefix in ("spno.", "sub", "s"):
+            if x.startswith(prefix) and x[len(prefix):].isdigit():
+                x = x[len(prefix):]
+                break
+        return x.lstrip("0") or "0" if x.isdigit() else x
+    return key(a) == key(b)
+
+
+#: Emotion cells that say "no particular emotion": never read back as an emotion event.
+NO_EMOTION = frozenset({"other", "others"})
+
+
+@dataclass
+class SheetRow:
+    line: int
+    subject: str
+    clip: str
+    onset: int | None
+    apex: int | None
+    offset: int | None
+    aus: str
+    emotion: str
+    scale: str
+    notes: str
+
+
+def sheet_records(path: Path, kind: str | None = None) -> list[SheetRow]:
+    """Every expression row of a dataset sheet, raw sheet frame numbers (no base applied).
+    ``kind`` None: a header row decides, else the CAS(ME)^2 header-less layout."""
+    path = Path(path)
+    name = path.name
+    rows = _read_rows(path)
+    if kind is None:
+        try:
+            _columns("casme", rows, name)
+            kind = "casme"
+        except ImportFileError:
+            kind = "casme-squared"
+    start, cols = _columns(kind, rows, name)
+
+    def cell(row: list[str], key: str) -> str:
+        i = cols.get(key, -1)
+        return row[i] if 0 <= i < len(row) else ""
+
+    out = []
+    for i, row in enumerate(rows[start:], start=start + 1):
+        if not any(row):
+            continue
+        if kind == "casme-squared" and len(row) < 6:
+            raise ImportFileError(f"{name}: line {i}: {len(row)} columns, a CAS(ME)^2 sheet "
+                                  f"has 9 (participant, clip, onset, apex, offset, AUs, ...)")
+        apex_cell = cell(row, "apex").strip()
+        out.append(SheetRow(
+            i, cell(row, "subject"), cell(row, "clip"),
+            _frame(cell(row, "onset"), name, i, "onset"),
+            None if apex_cell in ("0", "0.0") else _frame(apex_cell, name, i, "apex"),
+            _frame(cell(row, "offset"), name, i, "offset"),
+            cell(row, "aus"), cell(row, "emotion").strip(), cell(row, "scale").strip(),
+            cell(row, "notes")))
+    return out
+
+
+def select_rows(records: list[SheetRow], name: str, *, subject: str | None = None,
+                clip: str | None = None) -> tuple[list[SheetRow], list[str]]:
+    """The rows of one subject and/or clip. ``clip`` may be ``SUBJECT/CLIP``. A clip name
+    that several subjects share (CASME II's EP02_01f of sub01 and sub09) without a subject
+    is refused, naming the subjects: their rows belong to different videos."""
+    notes: list[str] = []
+    if clip and "/" in clip and subject is None:
+        subject, clip = clip.split("/", 1)
+    rows = records
+    if subject is not None:
+        rows = [r for r in rows if _same_subject(r.subject, subject)]
+        if not rows:
+            raise ImportFileError(f"{name}: no rows of subject {subject!r}")
+    if clip is not None:
+        rows = [r for r in rows if r.clip.casefold() == clip.casefold()]
+        if not rows:
+            raise ImportFileError(f"{name}: no rows of clip {clip!r}"
+                                  + (f" for subject {subject!r}" if subject else ""))
+        subjects = list(dict.fromkeys(r.subject for r in rows))
+        if len(subjects) > 1 and subject is None:
+            raise ImportFileError(
+                f"{name}: clip {clip!r} belongs to {len(subjects)} subjects "
+                f"({', '.join(subjects)}); choose one with --subject (they are different "
+                "videos)")
+    pairs = {(r.subject, r.clip) for r in rows}
+    if len(pairs) > 1 and clip is None:
+        notes.append(f"{name}: rows name {len(pairs)} different clips of "
+                     f"{len({p[0] for p in pairs})} subjects; all were put on this project's "
+                     "video (choose one with --subject and --clip)")
+    return rows, notes
 
 
 class _RowEvent(TypedDict):
@@ -308,71 +421,67 @@ class _RowEvent(TypedDict):
 
 
 def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
-                      frame_base: int = 1, clip: str | None = None) -> ImportPlan:
+                      frame_base: int = 1, clip: str | None = None,
+                      subject: str | None = None, frame_offset: int = 0) -> ImportPlan:
+    """``frame_offset``: subtracted from every frame number of the sheet, for sheets that
+    number frames from the start of a longer recording (SAMM's absolute frame numbers)."""
     path = Path(path)
     name = path.name
-    rows = _read_rows(path)
-    start, cols = _columns(kind, rows, name)
     plan = ImportPlan(source=name)
     mid = project.primary_media.id if project.primary_media else None
     if mid is None:
         raise ImportFileError(f"{name}: the project has no video to put the events on")
     n_frames = project.timebase(mid).frame_count
-
-    def cell(row: list[str], key: str) -> str:
-        i = cols.get(key, -1)
-        return row[i] if 0 <= i < len(row) else ""
-
-    clips = set()
-    for i, row in enumerate(rows[start:], start=start + 1):
-        if not any(row):
-            continue
-        if kind == "casme-squared" and len(row) < 6:
-            raise ImportFileError(f"{name}: line {i}: {len(row)} columns, a CAS(ME)^2 sheet "
-                                  f"has 9 (participant, clip, onset, apex, offset, AUs, ...)")
-        if clip is not None and cell(row, "clip") != clip:
-            continue
-        clips.add(cell(row, "clip"))
-        onset = _frame(cell(row, "onset"), name, i, "onset")
-        offset = _frame(cell(row, "offset"), name, i, "offset")
-        apex = _frame(cell(row, "apex"), name, i, "apex")
+    rows, notes = select_rows(sheet_records(path, kind), name, subject=subject, clip=clip)
+    plan.warnings.extend(notes)
+    if subject or clip:
+        plan.mapping.append(f"{len(rows)} rows of " + " / ".join(
+            x for x in (f"subject {subject}" if subject else "", f"clip {clip}" if clip else "")
+            if x))
+    shift = frame_base + frame_offset
+    others = 0
+    for r in rows:
+        i = r.line
+        onset, offset, apex = r.onset, r.offset, r.apex
         if onset is None:
             raise ImportFileError(f"{name}: line {i}: onset is missing")
         if offset is None or offset == 0:
             offset = apex if apex is not None else onset
             plan.warnings.append(f"{name}: line {i}: offset missing; used "
                                  f"{'apex' if apex is not None else 'onset'}")
-        onset, offset = onset - frame_base, offset - frame_base
-        apex = apex - frame_base if apex is not None else None
+        onset, offset = onset - shift, offset - shift
+        apex = apex - shift if apex is not None else None
         for what, f in (("onset", onset), ("offset", offset), ("apex", apex)):
             if f is not None and not 0 <= f < n_frames:
                 raise ImportFileError(
-                    f"{name}: line {i}: {what} frame {f + frame_base} is outside the video "
-                    f"({frame_base}-{n_frames - 1 + frame_base})")
+                    f"{name}: line {i}: {what} frame {f + shift} is outside the video "
+                    f"({shift}-{n_frames - 1 + shift}"
+                    + (f", with --frame-offset {frame_offset}" if frame_offset else "") + ")")
         if offset < onset:
-            raise ImportFileError(f"{name}: line {i}: offset {offset + frame_base} is before "
-                                  f"onset {onset + frame_base}")
+            raise ImportFileError(f"{name}: line {i}: offset {offset + shift} is before "
+                                  f"onset {onset + shift}")
         if apex is not None and not onset <= apex <= offset:
             plan.warnings.append(f"{name}: line {i}: apex outside onset-offset: dropped")
             apex = None
-        subject = cell(row, "subject") or "subject"
-        face = find_face(project, plan, subject) or new_face(project, plan, subject, subject)
+        subj = r.subject or "subject"
+        face = find_face(project, plan, subj) or new_face(project, plan, subj, subj)
         base: _RowEvent = {"face": face.id, "onset_frame": onset, "offset_frame": offset,
-                           "apex_frame": apex, "media": mid, "note": cell(row, "notes")}
-        raw = cell(row, "aus")
-        parsed = parse_code(raw)
+                           "apex_frame": apex, "media": mid, "note": r.notes}
+        parsed = parse_code(r.aus)
         plan.warnings.extend(f"{name}: line {i}: {w}" for w in parsed.warnings
                              if "missing value" not in w)
         for u in parsed.units:
             plan.events.append(Event(id=0, kind=EventKind.AU, au=u.number, intensity=u.intensity,
-                                     side=u.side, code=raw, **base))
-        emotion = cell(row, "emotion").strip()
-        if emotion and emotion.upper() not in _MISSING:
+                                     side=u.side, code=r.aus, **base))
+        emotion = r.emotion
+        if emotion.casefold() in NO_EMOTION:
+            others += 1
+        elif emotion and emotion.upper() not in _MISSING:
             label = emotion.casefold()
             if label not in project.vocabulary.emotions and label not in plan.labels:
                 plan.labels.append(label)
             plan.events.append(Event(id=0, kind=EventKind.EMOTION, emotion=label, **base))
-    if len(clips) > 1 and clip is None:
-        plan.warnings.append(f"{name}: rows name {len(clips)} different clips; all were put on "
-                             f"this project's video (choose one with --clip)")
+    if others:
+        plan.warnings.append(f"{name}: {others} rows with emotion 'others'/'Other' (no "
+                             "particular emotion): no emotion event")
     return plan

@@ -212,7 +212,10 @@ class PlayerController(QObject, VlcPath):
         self._tb = src.timebase
         self._path = str(path)
         self._current = 0
+        had_loop = self._loop_a is not None or self._loop_b is not None
         self._loop_a = self._loop_b = None
+        if had_loop:  # the previous video's loop (and its label) must not follow
+            self.loop_changed.emit(None, None)
         if self._want_vlc and self._engine is None:
             from annotator.playback.vlc_engine import VlcEngine
 
@@ -425,10 +428,18 @@ class PlayerController(QObject, VlcPath):
         self._finish_settling()
         self._end_preview()
         last = self._src.frame_count - 1
-        if self._rate > 0 and self._current >= last:
-            self._set_current(self._loop_a if self._loop_active() else 0)  # type: ignore[arg-type]
+        a, b = self._loop_a, self._loop_b
+        if a is not None and b is not None:
+            # with a loop, playback stays in it: resume where the playhead is when it is
+            # inside, else (or at its far end) from the loop's start (its end in reverse)
+            if self._rate > 0 and not a <= self._current < b:
+                self._set_current(a)
+            elif self._rate < 0 and not a < self._current <= b:
+                self._set_current(b)
+        elif self._rate > 0 and self._current >= last:
+            self._set_current(0)
         elif self._rate < 0 and self._current <= 0:
-            self._set_current(self._loop_b if self._loop_active() else last)  # type: ignore[arg-type]
+            self._set_current(last)
         self._playing = True
         self._start_engine()
         log.debug(

@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoStack
 
 from annotator.commands import AddFaceCommand, UpdateEventCommand, push_add_events
 from annotator.model.entities import Event, EventKind
-from annotator.model.facs import Intensity, Side, parse_code
+from annotator.model.facs import Intensity, ParsedCode, Side, parse_code
 from annotator.model.project import ModelError, Project
 from annotator.ui.timeline.selection import EventSelection
 from annotator.workspace import PendingMark, Workspace
@@ -53,6 +53,7 @@ class CodingSession(QObject):
         self.emotion: str | None = None  # last emotion picked
         self.recent_aus: list[int] = []
         self._frame = 0
+        self.reaction_s = 0.0  # Preferences > Coding > reaction time (see current_frame)
         workspace.events.pending_changed.connect(self._on_pending_changed)
 
     @property
@@ -93,9 +94,18 @@ class CodingSession(QObject):
         frames of the other take)."""
 
     def current_frame(self) -> int:
-        if self.controller is not None:
-            return int(self.controller.current_frame)
-        return self._frame
+        """The frame a mark lands on: the frame on screen; during playback, the frame that
+        was on screen ``reaction_s`` of wall time earlier (the coder saw the movement, then
+        pressed), like ELAN's delayed segmentation mode. Paused, exactly the frame shown."""
+        c = self.controller
+        if c is None:
+            return self._frame
+        frame = int(c.current_frame)
+        tb = getattr(c, "timebase", None)
+        if self.reaction_s > 0 and getattr(c, "is_playing", False) and tb is not None:
+            # media time runs at ``rate`` x wall time (negative in reverse)
+            frame = tb.index_at(tb.time_s(frame) - float(c.rate) * self.reaction_s)
+        return frame
 
     def set_frame(self, frame: int) -> None:
         """Used without a player (tests, headless)."""
@@ -181,10 +191,15 @@ class CodingSession(QObject):
         return self._push([ev], f"Code {label} {on}–{off}")
 
     def apply_code(self, text: str) -> list[int]:
-        """One AU event per unit of a FACS code, all with the pending (or current) frames."""
+        """One AU event per unit of a FACS code, all with the pending (or current) frames.
+
+        Only a valid code is coded: anything the parser had to guess or skip (an unknown AU
+        such as ``99``, ``12Z``, a missing ``+`` in ``6B12C``) refuses it with the reason;
+        an AU given twice codes it once and says so."""
         parsed = parse_code(text)
-        if not parsed.units:
-            self.message.emit("; ".join(parsed.warnings) or "no action units")
+        errors, _notes = code_problems(parsed)
+        if errors:
+            self.message.emit(f"Not coded: {errors[0]}")
             return []
         face = self.face() or self._add_face()
         on, apex, off = (self.pending or PendingMark()).frames(self.current_frame())
@@ -238,6 +253,21 @@ class CodingSession(QObject):
             self.recent_aus.remove(au)
         self.recent_aus.insert(0, au)
         del self.recent_aus[12:]
+
+
+# Parser warnings that still leave a valid code (the parser kept the first of the two).
+_HARMLESS = ("appears twice",)
+
+
+def code_problems(parsed: ParsedCode) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of a typed code, from the FACS parser's own warnings: errors
+    refuse the code (unknown AU, text it could not read, a missing ``+``), warnings are
+    shown while coding (an AU given twice)."""
+    errors = [w for w in parsed.warnings if not any(h in w for h in _HARMLESS)]
+    notes = [w for w in parsed.warnings if any(h in w for h in _HARMLESS)]
+    if not parsed.units and not errors:
+        errors = ["no action units"]
+    return errors, notes
 
 
 def _f(frame: int | None) -> str:

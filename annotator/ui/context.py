@@ -25,6 +25,7 @@ from annotator.workspace import Workspace
 
 if TYPE_CHECKING:
     from annotator.playback.player_controller import PlayerController
+    from annotator.ui.keys import KeyBinder
     from annotator.ui.player import PlayerWidget
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,16 @@ class AppContext:
     player_widget: PlayerWidget | None = None
     show_error: Callable[[str], None] = field(default=lambda message: log.warning("%s",
                                                                                   message))
+    keys: KeyBinder | None = None  # the live key map (None: components make a default one)
+
+    def key_binder(self) -> KeyBinder:
+        """The window's key map, or one with the default keys (tests, embedding)."""
+        if self.keys is None:
+            from annotator.ui.keymap import KeyMap
+            from annotator.ui.keys import KeyBinder
+
+            self.keys = KeyBinder(KeyMap(), self.host)
+        return self.keys
 
     @property
     def project(self) -> Project:

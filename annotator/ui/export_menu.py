@@ -41,6 +41,7 @@ EXPORT_ITEMS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("csv", "Events &CSV…", "CSV (*.csv)", {}),
     ("frames-csv", "&Per-frame AU table (CSV)…", "CSV (*.csv)", {}),
     ("eaf", "&ELAN (.eaf)…", "ELAN files (*.eaf)", {}),
+    ("textgrid", "Praat &TextGrid…", "TextGrid (*.TextGrid)", {}),
     ("casme", "Coding &sheet, CASME II (.xlsx/.csv)…", "Excel (*.xlsx);;CSV (*.csv)",
      {"layout": "casme2"}),
     ("casme", "Coding sheet, S&AMM (.xlsx/.csv)…", "Excel (*.xlsx);;CSV (*.csv)",
@@ -62,13 +63,46 @@ IMPORT_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("casme", "CASME &II sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
     ("samm", "SA&MM / SAMM-LV sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
     ("casme-squared", "CAS(ME)&² sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
+    ("casme3", "CAS(ME)³ sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
+    ("csv", "Facet events CSV…", "CSV (*.csv);;All files (*)"),
+    ("boris", "&BORIS project or export…",
+     "BORIS (*.boris *.tsv *.csv *.xlsx);;All files (*)"),
+    ("datavyu", "&Datavyu (.opf / CSV)…", "Datavyu (*.opf *.csv);;All files (*)"),
 )
+#: Export formats other modules put in the menu themselves (review tools).
+EXPORTS_ELSEWHERE = frozenset({"edl", "markers-csv", "review"})
+
+
+#: Imports whose tiers the user maps in the import plan dialog before anything is applied.
+PLAN_KINDS = frozenset({"eaf", "boris", "datavyu"})
+
+
+def read_tiers(kind: str, project: Project, path: Path) -> Any:
+    """The tier document of an ELAN, BORIS or Datavyu file, for the import plan dialog."""
+    if kind == "eaf":
+        from annotator.io.eaf_read import read_eaf
+        return read_eaf(path)
+    if kind == "boris":
+        from annotator.io.boris import read_boris
+        media = project.primary_media
+        return read_boris(path, Path(media.path).name if media else "")
+    from annotator.io.datavyu import read_datavyu
+    return read_datavyu(path)
 
 
 def planner_for(kind: str, **options: Any) -> Callable[[Project, Path], ImportPlan]:
+    if kind == "csv":
+        from annotator.io.events_csv import plan_events_csv_import
+        return plan_events_csv_import
+    if kind == "boris":
+        from annotator.io.boris import plan_boris_import
+        return lambda p, f: plan_boris_import(p, f, **options)
+    if kind == "datavyu":
+        from annotator.io.datavyu import plan_datavyu_import
+        return lambda p, f: plan_datavyu_import(p, f, **options)
     if kind == "eaf":
         from annotator.io.eaf import plan_eaf_import
-        return plan_eaf_import
+        return lambda p, f: plan_eaf_import(p, f, **options)
     if kind == "openface":
         from annotator.io.openface import plan_openface_import
         return lambda p, f: plan_openface_import(p, f, **options)
@@ -277,7 +311,30 @@ class ExportImportController(QObject):
         options: dict[str, Any] = {}
         if kind in ("openface", "pyfeat"):
             options["threshold"] = self.ask_threshold(kind)
+        if kind in PLAN_KINDS:
+            try:
+                plan_options = self.ask_import_plan(kind, path)
+            except (ValueError, OSError) as e:  # ImportFileError: one line, nothing changed
+                self.window.show_error(str(e).splitlines()[0])
+                return
+            if plan_options is None:
+                return
+            options["options"] = plan_options
         self.import_file(kind, path, **options)
+
+    def ask_import_plan(self, kind: str, path: Path) -> Any:
+        """Show what each tier becomes (role, face) and return the user's choices as
+        ``EafOptions``, or None when cancelled (replaceable in tests)."""
+        from annotator.io.eaf_import import propose
+        from annotator.ui.import_plan_dialog import ImportPlanDialog
+
+        project = self.window.project
+        doc = read_tiers(kind, project, path)
+        dialog = ImportPlanDialog(path.name, propose(doc, project),
+                                  [f.id for f in project.faces.values()], self.window)
+        if dialog.exec() != ImportPlanDialog.DialogCode.Accepted:
+            return None
+        return dialog.options()
 
     def import_file(self, kind: str, path: Path, **options: Any) -> Job:
         project, project_file = self.ctx.project, self._project_file()
@@ -358,6 +415,15 @@ def install_export_menu(ctx: AppContext) -> ExportImportController:
         action.setStatusTip(FORMATS[fmt].description)
         action.triggered.connect(
             lambda _=False, f=fmt, ff=file_filter, o=options: ctl.export_dialog(f, ff, dict(o)))
+    listed = {fmt for fmt, *_ in EXPORT_ITEMS} | EXPORTS_ELSEWHERE
+    for fmt, f in FORMATS.items():  # a newly registered format needs no menu code
+        if fmt in listed:
+            continue
+        action = window.export_menu.addAction(f"{f.description[:1].upper()}{f.description[1:]}…")
+        action.setStatusTip(f.description)
+        pattern = f"*{f.suffix}" if f.suffix else ""
+        action.triggered.connect(lambda _=False, fm=fmt, ff=f"{fmt} ({pattern})": ctl.export_dialog(
+            fm, ff, {}))
     for kind, text, file_filter in IMPORT_ITEMS:
         action = ctx.menus.import_.addAction(text)
         action.triggered.connect(

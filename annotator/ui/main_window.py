@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -27,14 +27,19 @@ from PySide6.QtWidgets import (
 from annotator.io.project_file import SUFFIX
 from annotator.model import Media, Project, signals
 from annotator.playback.player_controller import PlayerController
+from annotator.ui import keys_dialogs
 from annotator.ui.analysis import install_analysis
 from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
 from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
 from annotator.ui.documents import DocumentController, add_recent, recent_projects
 from annotator.ui.export_menu import install_export_menu
+from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
+from annotator.ui.layout_fit import fit_to_screen
 from annotator.ui.player import PlayerWidget, install_player_shortcuts
+from annotator.ui.player.shortcuts import fill_playback_menu
 from annotator.ui.review import install_review
+from annotator.ui.view_memory import ViewMemory
 from annotator.workspace import Workspace
 from annotator.workspace.lock import LockInfo
 
@@ -58,6 +63,8 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace()
         self.undo_stack = QUndoStack(self)
         self.settings = QSettings()
+        self.keys = KeyBinder(load_keymap(self.settings), self)  # every key, by action id
+        self.keys.changed.connect(self._store_keys)
         # Questions to the user go through these, so tests can answer them.
         self.ask_recover = self._ask_recover
         self.ask_relink = self._ask_relink
@@ -71,7 +78,8 @@ class MainWindow(QMainWindow):
         menus = self._build_menus()
         self.ctx = AppContext(workspace=self.workspace, undo_stack=self.undo_stack, host=self,
                               menus=menus, settings=self.settings, controller=self.controller,
-                              player_widget=self.player_widget, show_error=self.show_error)
+                              player_widget=self.player_widget, show_error=self.show_error,
+                              keys=self.keys)
         self.documents = DocumentController(self.ctx, self)
         self._build_status()
         self._install_components()
@@ -82,6 +90,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.timeout.connect(self.autosave)
         self._autosave_timer.start()
         self._restore_layout()
+        QTimer.singleShot(0, lambda: fit_to_screen(self))  # small screens: docks as tabs
         self.workspace.set_project(Project(), None)
         self.player_widget.setFocus()
 
@@ -91,10 +100,11 @@ class MainWindow(QMainWindow):
         """Docks get object names so the saved window layout can restore them."""
         return self.ctx.add_dock(title, widget, area, object_name)
 
-    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:  # type: ignore[no-untyped-def]
+    def _action(self, menu, text: str, slot, action_id: str = "", tip: str = "") -> QAction:  # type: ignore[no-untyped-def]
+        """A menu entry; ``action_id`` names its keys in the key map (annotator.ui.keymap)."""
         act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(QKeySequence(shortcut))
+        if action_id:
+            self.keys.bind_action(action_id, act)
         if tip:
             act.setStatusTip(tip)
             act.setToolTip(tip)
@@ -106,34 +116,39 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self.file_menu = bar.addMenu("&File")
         self._action(self.file_menu, "&New Project from Video…", self.new_from_video_dialog,
-                     QKeySequence.StandardKey.New, "Start a project on a video file")
-        self._action(self.file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                     "file.new", "Start a project on a video file")
+        self._action(self.file_menu, "&Open…", self.open_dialog, "file.open",
                      "Open a project (.facet.json) or a video")
         self.recent_menu = self.file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.file_menu.addSeparator()
         self.save_action = self._action(self.file_menu, "&Save", self.save,
-                                        QKeySequence.StandardKey.Save, "Save the project (atomic)")
+                                        "file.save", "Save the project (atomic)")
         self._action(self.file_menu, "Save &As…", self.save_as_dialog,
-                     QKeySequence.StandardKey.SaveAs, "Save the project under a new name")
+                     "file.save_as", "Save the project under a new name")
         self.file_menu.addSeparator()
         self.import_menu = self.file_menu.addMenu("&Import")
         self.export_menu = self.file_menu.addMenu("&Export")
         self.file_menu.addSeparator()
-        self._action(self.file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(self.file_menu, "&Quit", self.close, "file.quit")
 
         self.edit_menu = bar.addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.keys.bind_action("edit.undo", undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.keys.bind_action("edit.redo", redo)
         self.edit_menu.addAction(undo)
         self.edit_menu.addAction(redo)
+        self.edit_menu.addSeparator()
+        self._action(self.edit_menu, "&Preferences…", self.preferences_dialog, "edit.preferences",
+                     "Keys, per-code keys, reaction time; import or export a lab's key map")
         self.edit_menu.addSeparator()
 
         self.play_menu = bar.addMenu("&Playback")
         self.view_menu = bar.addMenu("&View")
         self.help_menu = bar.addMenu("&Help")
+        self._action(self.help_menu, "&Keyboard Shortcuts", self.shortcuts_dialog, "help.keys",
+                     "Every key in force, where it acts and which wins")
         self._action(self.help_menu, "&About Facet", self._about)
         return Menus(file=self.file_menu, import_=self.import_menu, export=self.export_menu,
                      edit=self.edit_menu, play=self.play_menu, view=self.view_menu,
@@ -148,13 +163,16 @@ class MainWindow(QMainWindow):
 
     def _install_components(self) -> None:
         """Player keys, timeline, coding workflow and docks, each given what it uses."""
-        install_player_shortcuts(self, self.controller)
+        install_player_shortcuts(self, self.controller, self.keys)
+        fill_playback_menu(self.play_menu, self.controller, self.keys)
         # open() reports an unreadable video here (one line) instead of raising.
         self.controller.error_occurred.connect(self.show_error)
         self.coding = install_coding(self.ctx)
         self.analysis = install_analysis(self.ctx, self.coding.timeline)  # Candidates, ...
         self.export_controller = install_export_menu(self.ctx)  # File > Import / Export
         self.review = install_review(self.ctx, self.open_media, self.export_controller)
+        # playhead, zoom and A-B loop per project and take, back on reopen
+        self.view_memory = ViewMemory(self.ctx, self.coding.timeline, self)
 
     def _wire_workspace(self) -> None:
         """The window's Qt signals, title and status follow the workspace."""
@@ -305,6 +323,17 @@ class MainWindow(QMainWindow):
         path = self.ask_save_path()
         return self.save_as(path) if path is not None else False
 
+    def preferences_dialog(self) -> None:
+        self._prefs = keys_dialogs.PreferencesDialog(self.keys, self)
+        self._prefs.open()
+
+    def shortcuts_dialog(self) -> None:
+        self._shortcuts_help = keys_dialogs.ShortcutsDialog(self.keys, self)
+        self._shortcuts_help.show()
+
+    def _store_keys(self, keymap: object) -> None:
+        store_keymap(self.settings, keymap)  # type: ignore[arg-type]
+
     def _about(self) -> None:
         from annotator import __version__
 
@@ -370,6 +399,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self.view_memory.save_now()
         self._autosave_timer.stop()
         self.analysis.cancel(wait=True)
         self.export_controller.cancel(wait=True)

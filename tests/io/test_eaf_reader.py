@@ -197,3 +197,23 @@ def test_proposal_names_faces_by_participant_and_inherits_it():
     choices = {c.tier: c for c in propose(doc, make_project(faces=0))}
     assert choices["xds@FA1"].face == "FA1" and choices["mwu@CHI"].face == "CHI"
     assert all(c.role == "note" for c in choices.values())
+
+
+def test_time_origin_on_a_real_video_whose_first_pts_is_not_zero(tmp_path):
+    from annotator.media import FrameSource
+
+
+    video = sample("video/face_recognition_short_hamilton_clip.mp4")
+    with FrameSource(video, prefetch=False) as fs:
+        tb = fs.timebase
+    assert tb.start_s > 0
+    p = make_project(frames=tb.frame_count, faces=1)
+    p.update_media("m1", path=str(video))
+    p.set_timebase("m1", tb)
+    add(p, onset_frame=30, apex_frame=40, offset_frame=60, au=12, code="12")
+    out = export_eaf(p, tmp_path / "h.eaf")
+    assert f'TIME_ORIGIN="{round(tb.start_s * 1000)}"' in out.read_text("utf-8")
+    back = make_project(frames=tb.frame_count, faces=0)
+    back.set_timebase("m1", tb)
+    (e,) = plan_eaf_import(back, out).events
+    assert (e.onset_frame, e.apex_frame, e.offset_frame) == (30, 40, 60)

@@ -54,8 +54,10 @@ def run(qtbot, job):
 def test_menus_list_every_format(window):
     exports = [a.text() for a in window.export_menu.actions()]
     imports = [a.text() for a in window.import_menu.actions()]
-    assert len(exports) == 9 and any("ELAN" in t for t in exports)
-    assert len(imports) == 7 and any("OpenFace" in t for t in imports)
+    assert len(exports) == 10 and any("ELAN" in t for t in exports)
+    assert any("TextGrid" in t for t in exports)
+    assert len(imports) == 11 and any("OpenFace" in t for t in imports)
+    assert any("BORIS" in t for t in imports) and any("Datavyu" in t for t in imports)
 
 
 @pytest.mark.parametrize("fmt,name", [("csv", "e.csv"), ("report", "r.html"), ("eaf", "x.eaf")])
@@ -144,7 +146,9 @@ def test_main_window_installs_the_menus(qtbot):
     from annotator.io.exporting import FORMATS
 
     assert len(exports) == len(FORMATS) + 2
-    assert len(w.import_menu.actions()) == 7
+    from annotator.ui.export_menu import IMPORT_ITEMS
+
+    assert len(w.import_menu.actions()) == len(IMPORT_ITEMS) == 11
 
 
 def test_main_window_export_and_import_round_trip(qtbot, demo_dir, tmp_path):

@@ -83,3 +83,71 @@ def test_malformed_sheets_fail_cleanly(name, tmp_path):
                          warn=None)
     assert str(exc.value).startswith(f"{name}: ") and expected in str(exc.value)
     assert project_path.read_bytes() == before
+
+
+CASME_TWO = ("Subject,Filename,,OnsetFrame,ApexFrame,OffsetFrame,,Action Units,"
+             "Estimated Emotion\n"
+             "01,EP02_01f,,46,59,86,,12,happiness\n"
+             "09,EP02_01f,,101,0,121,,4+7,disgust\n"
+             "09,EP03_02,,10,/,20,,14,others\n")
+
+
+def test_casme2_rows_of_two_subjects_with_one_clip_name_are_kept_apart(tmp_path):
+    path = tmp_path / "casme2.csv"
+    path.write_text(CASME_TWO, "utf-8")
+    p = make_project(faces=0)
+    with pytest.raises(ImportFileError, match=r"clip 'EP02_01f' belongs to 2 subjects "
+                       r"\(01, 09\); choose one with --subject"):
+        plan_sheet_import(p, path, "casme", clip="EP02_01f")
+    for plan in (plan_sheet_import(p, path, "casme", clip="EP02_01f", subject="9"),
+                 plan_sheet_import(p, path, "casme", clip="sub09/EP02_01f")):
+        assert {e.face for e in plan.events} == {"09"}
+        assert {(e.onset_frame, e.offset_frame) for e in plan.events} == {(100, 120)}
+        assert {e.apex_frame for e in plan.events} == {None}  # apex 0 means no apex
+    everything = plan_sheet_import(p, path, "casme")
+    assert any("3 different clips of 2 subjects" in w for w in everything.warnings)
+
+
+def test_others_is_no_emotion_and_a_missing_emotion_is_an_empty_cell(tmp_path):
+    path = tmp_path / "casme2.csv"
+    path.write_text(CASME_TWO, "utf-8")
+    p = make_project(faces=0)
+    plan = plan_sheet_import(p, path, "casme", subject="09", clip="EP03_02")
+    assert [e.kind for e in plan.events] == [EventKind.AU]
+    q = make_project()
+    add(q, onset_frame=10, offset_frame=20, au=4)
+    assert sheet_rows(q, "casme2")[1][-1] == "" and sheet_rows(q, "samm")[1][9] == ""
+    out = export_sheet(q, tmp_path / "s.csv", layout="samm")
+    assert out.read_text("utf-8").startswith("Micro column: total-0.5s (micro: onset to offset")
+    back = plan_sheet_import(make_project(faces=0), out, "samm")
+    assert [e.kind for e in back.events] == [EventKind.AU]
+
+
+def test_frame_offset_for_absolute_frame_numbers(tmp_path):
+    path = tmp_path / "samm.csv"
+    path.write_text("Subject,Filename,Onset,Apex,Offset,Action Units\n006,006_1_2,5010,5020,"
+                    "5030,12\n", "utf-8")
+    p = make_project(faces=0)
+    with pytest.raises(ImportFileError, match="line 2: onset frame 5010 is outside the video"):
+        plan_sheet_import(p, path, "samm")
+    (e,) = plan_sheet_import(p, path, "samm", frame_offset=5000).events
+    assert (e.onset_frame, e.apex_frame, e.offset_frame) == (9, 19, 29)
+
+
+def test_casme3_layout(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "label"
+    ws.append(["Subject", "Filename", "Onset", "Apex", "Offset", "AU", "Objective class",
+               "emotion"])
+    ws.append(["spNO.1", "a", 101, 111, 121, "4,7", 1, "disgust"])
+    ws.append(["spNO.2", "b", 11, 15, 21, "12", 2, "others"])
+    wb.save(tmp_path / "cas3.xlsx")
+    p = make_project(faces=0)
+    plan = plan_sheet_import(p, tmp_path / "cas3.xlsx", "casme3", subject="1")
+    assert sorted((e.kind.value, e.au_code or e.emotion) for e in plan.events) == [
+        ("au", "4"), ("au", "7"), ("emotion", "disgust")]
+    assert {(e.onset_frame, e.apex_frame, e.offset_frame) for e in plan.events} == {
+        (100, 110, 120)}

@@ -159,3 +159,16 @@ def test_cache_follows_model_signals_and_flags_duplicates() -> None:
     cache.set_collapsed("A", True)
     cache.ensure()
     assert [ln.kind for ln in cache.lanes] == [LaneKind.MARKERS, LaneKind.FACE]
+
+
+def test_frames_zoom_keeps_the_playhead_in_view_when_capped() -> None:
+    """Issue 15: frame 100 at the Frames zoom showed 101-114 (the zoom cap moved it out)."""
+    from annotator.ui.timeline.view import MAX_PX_PER_FRAME
+
+    v = make_view(1.0)
+    v.zoom_to_frames(8, 100)  # 1000 px / 8 frames is over the cap
+    assert v.px_per_frame == MAX_PX_PER_FRAME
+    f0, f1 = v.visible_frames()
+    assert f0 < 100 < f1
+    centre = v.frame_float_at(HEADER_PX + v.track_width_px / 2)
+    assert abs(centre - 100.5) < 1

@@ -230,7 +230,20 @@ class AnalysisController:
                     )
                 )
             stack.endMacro()
-        self.candidates.set_message(f"{len(cuts)} cuts found, {len(new)} new cut markers")
+        text = f"{len(cuts)} cuts found, {len(new)} new cut markers (Cuts lane)"
+        self.candidates.set_message(text)
+        self.ctx.show_message(f"Detect cuts: {text}", 10000)
+
+    def step_candidate(self, step: int) -> None:
+        """Ctrl+. / Ctrl+,: the next (previous) spotting candidate; the table's selection
+        moves the playhead to its onset."""
+        panel = self.candidates
+        n = len(panel.candidates)
+        if not n:
+            self.ctx.show_message("No spotting candidates (Analysis > Spot Candidates)", 4000)
+            return
+        row = panel.current_row()
+        panel.table.selectRow(min(max(row + step if row >= 0 else 0, 0), n - 1))
 
     def cancel(self, wait: bool = False) -> None:
         """Cancel the job in flight; ``wait`` (window close) also joins its thread, so no
@@ -273,4 +286,8 @@ class AnalysisController:
 def install_analysis(ctx: AppContext, timeline: TimelineWidget | None = None
                      ) -> AnalysisController:
     """Add the analysis docks (called by the main window while it builds)."""
-    return AnalysisController(ctx, timeline)
+    controller = AnalysisController(ctx, timeline)
+    binder = ctx.key_binder()
+    binder.shortcut("nav.next_candidate", ctx.host, lambda: controller.step_candidate(1))
+    binder.shortcut("nav.prev_candidate", ctx.host, lambda: controller.step_candidate(-1))
+    return controller

@@ -10,9 +10,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
 from annotator.model.facs import parse_code
+from annotator.ui.coding import code_problems
 
 
 class CodingBar(QWidget):
@@ -25,11 +26,16 @@ class CodingBar(QWidget):
         self.code.setObjectName("QuickCodeField")
         self.code.setPlaceholderText("FACS code, e.g. 1+2+5B+26 or R12A — Enter codes it")
         self.code.setClearButtonEnabled(True)
-        self.code.setMinimumWidth(260)
+        self.code.setMinimumWidth(180)
         self.preview = QLabel(self)
-        self.preview.setMinimumWidth(160)
+        self.preview.setMinimumWidth(120)
+        # long texts must not widen the window (small screens): they are cut, tooltips
+        # and the status bar carry them whole
+        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status = QLabel("I onset · P apex · O offset · Enter commit · Esc cancel · "
-                             "Alt+1..9 emotion", self)
+                             "Alt+1..8 emotion · Alt+9 own label", self)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status.setMinimumWidth(40)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
         lay.addWidget(QLabel("Code:", self))
@@ -49,8 +55,16 @@ class CodingBar(QWidget):
             self.preview.setText("")
             return
         parsed = parse_code(text)
+        errors, notes = code_problems(parsed)
+        if errors:  # inline, naming the part; Enter will refuse it
+            self.preview.setStyleSheet("color: #c0392b")
+            self.preview.setText(f"✗ {errors[0]}")
+            self.code.setToolTip("\n".join(errors))
+            return
+        self.preview.setStyleSheet("")
+        self.code.setToolTip("")
         units = " ".join(f"AU{u.code}" for u in parsed.units)
-        warn = f" ⚠ {parsed.warnings[0]}" if parsed.warnings else ""
+        warn = f" ⚠ {notes[0]}" if notes else ""
         self.preview.setText(units + warn)
 
     def _on_code_return_pressed(self) -> None:
@@ -68,7 +82,7 @@ class CodingBar(QWidget):
     def _on_session_pending_changed(self, pending: Any) -> None:
         if pending is None:
             self.status.setText("I onset · P apex · O offset · Enter commit · Esc cancel · "
-                                "Alt+1..9 emotion")
+                                "Alt+1..8 emotion · Alt+9 own label")
             return
         def f(v: int | None) -> str:
             return "—" if v is None else str(v)

@@ -45,6 +45,7 @@ class EmotionPickerWidget(QWidget):
         self.buttons.clear()
         for i, label in enumerate(self.project.vocabulary.emotions):
             key = self.project.vocabulary.shortcut_of(label)
+            key = key if key and key != "9" else ""  # Alt+9 is the custom label entry
             b = QPushButton(f"{label}" + (f"  (Alt+{key})" if key else ""), self)
             b.setToolTip(f"Code '{label}' for the pending marks or the selected emotion event")
             b.clicked.connect(lambda _=False, lab=label: self.emotion_picked.emit(lab))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QDockWidget,
+    QInputDialog,
     QLineEdit,
     QMainWindow,
     QPlainTextEdit,
@@ -26,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.commands import push_remove_events
-from annotator.model.project import Project
+from annotator.commands import AddEmotionLabelCommand, push_remove_events
+from annotator.model.entities import DEFAULT_EMOTIONS
+from annotator.model.project import ModelError, Project
 from annotator.ui.coding import CodingSession
 from annotator.ui.context import AppContext
 from annotator.ui.docks.au_palette import AuPaletteWidget
@@ -37,6 +39,8 @@ from annotator.ui.docks.event_editor import EventEditorDialog
 from annotator.ui.docks.event_table import EventTableWidget
 from annotator.ui.docks.faces import FaceManagerWidget
 from annotator.ui.docks.history import make_history_view
+from annotator.ui.keymap import KeyMap
+from annotator.ui.keys import KeyBinder
 from annotator.ui.timeline.lanes import au_lane_key
 from annotator.ui.timeline.selection import EventSelection
 from annotator.ui.timeline.widget import TimelineWidget
@@ -64,6 +68,7 @@ class CodingUi:
     history: QUndoView
     shortcuts: list[QShortcut]
     editor: EventEditorDialog | None = None
+    keys: KeyBinder | None = None  # the key map the shortcuts come from
     follow_face: bool = False
 
     # ------------------------------------------------------------------ reactions
@@ -75,7 +80,6 @@ class CodingUi:
         self.emotions.set_project(project)
         project.face_changed.connect(self.on_face_changed)
         project.event_removed.connect(self.on_event_removed)
-        self.refill_emotion_shortcuts()
         self.update_overlays()
 
     def set_media(self, media_id: str) -> None:
@@ -169,6 +173,38 @@ class CodingUi:
             self.session.set_pending_lane(keys[i])
         self.message(f"Lane: {lanes[i].label} ({self.timeline.project.faces[lanes[i].face].name})")
 
+    def jump_event(self, step: int) -> None:
+        """. / ,: the next (previous) event on the selected lane (a face row: any lane of
+        the face) of the take on screen, after (before) the playhead; selects it and moves
+        the playhead to its onset."""
+        lane = self.selection.lane
+        if lane is None:
+            self.message("Select a lane first (Alt+Up / Alt+Down)")
+            return
+        project, media_id = self.timeline.project, self.timeline.media_id
+        on_lane = sorted(
+            (e.onset_frame, e.id) for e in project.events.values()
+            if e.media == media_id and (e.lane_key == lane
+                                        or (lane[1] == "face" and e.face == lane[0])))
+        now = self.frame()
+        if step > 0:
+            target = next(((f, i) for f, i in on_lane if f > now), None)
+        else:
+            target = next(((f, i) for f, i in reversed(on_lane) if f < now), None)
+        if target is None:
+            self.message("No further event on this lane")
+            return
+        frame, event_id = target
+        c = self.ctx.controller
+        if c is not None:
+            if hasattr(c, "pause"):
+                c.pause()
+            c.seek(frame)
+        else:
+            self.timeline.set_playhead(frame)
+        self.timeline.select_event(event_id)
+        self.selection.set_lane(lane)  # stay on the face row when jumping from it
+
     def focus_timeline(self) -> None:
         self.timeline.canvas.setFocus()
 
@@ -201,20 +237,49 @@ class CodingUi:
                     follow_box(player, box)
         player.set_overlays(boxes)
 
-    def refill_emotion_shortcuts(self) -> None:
-        for sc in [s for s in self.shortcuts if s.property("emotion")]:
-            self.shortcuts.remove(sc)
-            sc.setEnabled(False)
-            sc.deleteLater()
-        vocab = self.timeline.project.vocabulary
-        for label in vocab.emotions:
-            key = vocab.shortcut_of(label)
-            if key:
-                sc = QShortcut(QKeySequence(f"Alt+{key}"), self.ctx.host)
-                sc.setProperty("emotion", label)
-                sc.activated.connect(lambda lab=label: self.session.pick_emotion(lab))
-                self.shortcuts.append(sc)
+    def pick_nth_emotion(self, n: int) -> None:
+        """Alt+n: the project's n-th emotion label, looked up when the key is pressed."""
+        emotions = self.timeline.project.vocabulary.emotions
+        if 1 <= n <= len(emotions):
+            self.session.pick_emotion(emotions[n - 1])
 
+    def custom_label(self) -> None:
+        """Alt+9: type (or pick) a label of your own; a new one joins the project's
+        vocabulary (undoable) and codes the pending marks like any emotion key."""
+        project = self.timeline.project
+        own = [e for e in project.vocabulary.emotions if e not in DEFAULT_EMOTIONS]
+        label = self.ask_label(own)
+        if not label or not label.strip():
+            return
+        label = label.strip()
+        if label not in project.vocabulary.emotions:
+            try:
+                self.ctx.undo_stack.push(AddEmotionLabelCommand(project, label))
+            except ModelError as e:
+                self.message(str(e))
+                return
+        self.session.pick_emotion(label)
+
+    def ask_label(self, own: list[str]) -> str | None:
+        """The custom label dialog (tests replace this)."""
+        label, ok = QInputDialog.getItem(self.ctx.host, "Emotion label",
+                                         "Label of your own (type a new one or pick):",
+                                         own, 0, True)
+        return label if ok else None
+
+    def on_code_key(self, ck: Any) -> None:
+        """A per-code key (Preferences): code its FACS code or emotion in one press."""
+        if ck.emotion:
+            project = self.timeline.project
+            if ck.emotion not in project.vocabulary.emotions:
+                try:
+                    self.ctx.undo_stack.push(AddEmotionLabelCommand(project, ck.emotion))
+                except ModelError as e:
+                    self.message(str(e))
+                    return
+            self.session.pick_emotion(ck.emotion)
+        else:
+            self.session.apply_code(ck.code)
 
 def follow_box(player: Any, box: tuple[float, float, float, float]) -> None:
     """Zoom the player so the face box fills most of the view, centred.
@@ -301,21 +366,31 @@ def install(ctx: AppContext) -> CodingUi:
         # the bottom row (a saved layout wins on later runs)
         QTimer.singleShot(0, lambda: _widen_timeline(window, d_timeline))
 
-    def key(seq: str, slot: Any, needs_pending: bool = False) -> None:
-        sc = QShortcut(QKeySequence(seq), window)
-        sc.activated.connect(slot)
+    binder: KeyBinder = ctx.key_binder()
+    ui.keys = binder
+
+    def on_keymap(km: KeyMap) -> None:
+        session.reaction_s = km.reaction_ms / 1000
+
+    on_keymap(binder.keymap)
+    binder.changed.connect(on_keymap)
+
+    def key(action_id: str, slot: Any, needs_pending: bool = False) -> None:
+        sc = binder.shortcut(action_id, window, slot)
         if needs_pending:
             sc.setProperty("needs_pending", True)
             sc.setEnabled(False)
         ui.shortcuts.append(sc)
 
-    key("F", lambda: ui.cycle_face(1))
-    key("Shift+F", lambda: ui.cycle_face(-1))
-    key("Alt+Down", lambda: ui.cycle_lane(1))
-    key("Alt+Up", lambda: ui.cycle_lane(-1))
-    key("I", session.mark_onset)
-    key("P", session.mark_apex)
-    key("O", session.mark_offset)
+    key("code.next_face", lambda: ui.cycle_face(1))
+    key("code.prev_face", lambda: ui.cycle_face(-1))
+    key("code.next_lane", lambda: ui.cycle_lane(1))
+    key("code.prev_lane", lambda: ui.cycle_lane(-1))
+    key("nav.next_event", lambda: ui.jump_event(1))
+    key("nav.prev_event", lambda: ui.jump_event(-1))
+    key("code.onset", session.mark_onset)
+    key("code.apex", session.mark_apex)
+    key("code.offset", session.mark_offset)
     def typing_in(fw: QWidget | None) -> bool:
         return isinstance(fw, QLineEdit | QAbstractSpinBox | QTextEdit | QPlainTextEdit)
 
@@ -343,8 +418,7 @@ def install(ctx: AppContext) -> CodingUi:
         else:
             session.commit()
 
-    key("Return", on_return, True)
-    key("Enter", on_return, True)
+    key("code.commit", on_return, True)
     def on_escape() -> None:
         """The one owner of Esc while a mark is pending: a timeline drag in progress is
         cancelled first (and only it); then the code field, a text field, the mark."""
@@ -359,13 +433,20 @@ def install(ctx: AppContext) -> CodingUi:
         else:
             session.cancel()
 
-    key("Escape", on_escape, True)
+    key("code.cancel", on_escape, True)
     for d in "0123456789":
-        key(d, lambda d=d: bar.start_typing(d))
+        sc = QShortcut(QKeySequence(d), window)  # fixed: a digit starts the code it is part of
+        sc.activated.connect(lambda d=d: bar.start_typing(d))
+        ui.shortcuts.append(sc)
     table_delete = QShortcut(QKeySequence.StandardKey.Delete, table)
     table_delete.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    table_delete.setProperty("action_id", "timeline.delete")  # fixed key, listed in the map
     table_delete.activated.connect(ui.delete_selected)
-    ui.refill_emotion_shortcuts()
+    for n in range(1, 9):
+        key(f"code.emotion_{n}", lambda n=n: ui.pick_nth_emotion(n))
+    key("code.custom_label", ui.custom_label)
+    binder.bind_code_keys(window)
+    binder.code_key_pressed.connect(ui.on_code_key)
 
     session.pending_changed.connect(ui.on_pending_changed)
     session.message.connect(ui.message)

@@ -35,6 +35,7 @@ class TransportBar(QWidget):
         self._ctl = controller
         lay = QHBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
+        lay.setSpacing(3)  # narrow: the window's minimum width must fit a 1280 px screen
 
         def button(text: str, tip: str, slot: object) -> QToolButton:
             b = QToolButton(self)

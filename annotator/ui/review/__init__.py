@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import QDockWidget
 
 from annotator.ui.review.controller import ReviewController
@@ -163,14 +163,15 @@ def _install_windows(ctx: AppContext, review: ReviewController,
                 state[key] = None
 
     ctx.menus.view.addSeparator()
-    for text, seq, slot, tip in (
-        ("&Presentation Mode", "F11", present,
+    binder = ctx.key_binder()
+    for text, action_id, slot, tip in (
+        ("&Presentation Mode", "review.presentation", present,
          "Full-screen picture with notes, large timecode; T switches light/dark, Esc leaves"),
-        ("&Takes Side by Side…", "Ctrl+Shift+T", takes,
+        ("&Takes Side by Side…", "review.takes", takes,
          "Step, slow down and loop several takes together, aligned on sync frames"),
     ):
         act = QAction(text, window)
-        act.setShortcut(QKeySequence(seq))
+        binder.bind_action(action_id, act)
         act.setStatusTip(tip)
         act.triggered.connect(slot)
         ctx.menus.view.addAction(act)
@@ -270,12 +271,10 @@ def install_review(ctx: AppContext, switch_take: Callable[[str], None],
     _install_breakdown(ctx, review)
     _install_windows(ctx, review, switch_take)
     _install_exports(ctx, export)
-    shortcuts = []
-    for seq, slot in (("N", new_note), ("Alt+N", lambda: review.jump(1)),
-                      ("Alt+Shift+N", lambda: review.jump(-1))):
-        sc = QShortcut(QKeySequence(seq), ctx.host)
-        sc.activated.connect(slot)
-        shortcuts.append(sc)
+    binder = ctx.key_binder()
+    shortcuts = [binder.shortcut(action_id, ctx.host, slot) for action_id, slot in (
+        ("review.new_note", new_note), ("review.next_note", lambda: review.jump(1)),
+        ("review.prev_note", lambda: review.jump(-1)))]
 
     review.dock = dock  # type: ignore[attr-defined]
     review.canvas = canvas  # type: ignore[attr-defined]

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QHideEvent,
+    QKeyEvent,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -419,6 +426,24 @@ class TakesWindow(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         self._rest_app_shortcuts(True)
         super().showEvent(event)
+        # the first refresh ran before the panes had their size: decode again at the size
+        # really shown, or the picture stays blurry until the first step
+        self._refit_later()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.isVisible():
+            self._refit_later()
+
+    def _refit_later(self) -> None:
+        """One refresh once the size settles (a resize drag sends many events)."""
+        timer = getattr(self, "_refit_timer", None)
+        if timer is None:
+            timer = self._refit_timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(30)
+            timer.timeout.connect(self.refresh)
+        timer.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._rest_app_shortcuts(False)

@@ -35,12 +35,12 @@ from annotator.model.project import ModelError, Project
 from annotator.ui.timeline import overlay_input
 from annotator.ui.timeline.cache import TimelineCache
 from annotator.ui.timeline.drag import Drag, DragMode
-from annotator.ui.timeline.lanes import Lane, LaneKey, LaneKind
+from annotator.ui.timeline.lanes import FACE_ROW_PX, LANE_PX, Lane, LaneKey, LaneKind
 from annotator.ui.timeline.overlays import OverlaySource, connect_changed
 from annotator.ui.timeline.painters import PaintContext, paint_all
 from annotator.ui.timeline.selection import EventSelection
 from annotator.ui.timeline.tooltips import describe_event, hover_text
-from annotator.ui.timeline.view import HEADER_PX, Region, TimelineView
+from annotator.ui.timeline.view import HEADER_PX, RULER_PX, Region, TimelineView
 
 _CURSORS = {
     Region.ONSET_EDGE: Qt.CursorShape.SizeHorCursor,
@@ -64,12 +64,14 @@ class TimelineCanvas(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumHeight(120)
+        # the ruler, a face row and four lanes always fit (small screens, issue 15)
+        self.setMinimumHeight(RULER_PX + FACE_ROW_PX + 4 * LANE_PX + 4)
         self.stack = stack
         self.selection = selection
         self.view = TimelineView()
         self.playhead = 0
         self.pending: tuple[Any, int, int | None, int] | None = None
+        self.loop: tuple[int | None, int | None] = (None, None)  # the player's A-B loop
         self.defaults: Callable[[Lane], dict[str, Any]] = lambda lane: {}
         self.timecode: Callable[[int], str] = str
         self._drag: Drag | None = None
@@ -148,7 +150,7 @@ class TimelineCanvas(QWidget):
             preview=drag.preview() if drag and drag.mode not in (DragMode.CREATE,
                                                                  DragMode.SCRUB) else {},
             create_span=create, pending=self.pending, playhead=self.playhead,
-            timecode=self.timecode, font=self.font(),
+            timecode=self.timecode, font=self.font(), loop=self.loop,
         )
 
     def render_into(self, painter: QPainter) -> None:

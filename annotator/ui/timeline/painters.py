@@ -36,6 +36,8 @@ DIM_TEXT = QColor("#9aa0aa")
 SELECT = QColor("#ffe14d")
 DUPLICATE = QColor("#ff4d4d")
 PLAYHEAD = QColor("#ff3b30")
+LOOP = QColor("#34c759")
+LOOP_BAND = QColor(52, 199, 89, 110)
 MICRO = QColor("#4de1ff")
 LANE_SELECTED = QColor(255, 225, 77, 28)
 INTENSITY_ALPHA = {None: 150, "A": 90, "B": 130, "C": 170, "D": 210, "E": 250}
@@ -57,6 +59,7 @@ class PaintContext:
     timecode: Callable[[int], str] = str
     timebase: Timebase | None = None
     font: QFont = field(default_factory=QFont)
+    loop: tuple[int | None, int | None] = (None, None)  # A-B loop frames (inclusive)
 
 
 def paint_all(p: QPainter, ctx: PaintContext) -> None:
@@ -347,6 +350,7 @@ def paint_ruler(p: QPainter, ctx: PaintContext) -> None:
     p.drawLines(minor_lines)
     p.setPen(QPen(TEXT, 1))
     p.drawLines(major_lines)
+    paint_loop(p, ctx)
     p.restore()
     # corner: current frame and timecode
     p.fillRect(QRectF(0, 0, HEADER_PX, RULER_PX), QColor("#23252a"))
@@ -354,6 +358,30 @@ def paint_ruler(p: QPainter, ctx: PaintContext) -> None:
     p.drawText(QRectF(8, 0, HEADER_PX - 10, RULER_PX),
                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                f"frame {ctx.playhead}   {ctx.timecode(ctx.playhead)}")
+
+
+def paint_loop(p: QPainter, ctx: PaintContext) -> None:
+    """The A-B loop on the ruler: a band from the start of A to the end of B, and a flag at
+    each end that is set (one end alone shows its flag only)."""
+    a, b = ctx.loop
+    if a is None and b is None:
+        return
+    v = ctx.view
+    if a is not None and b is not None:
+        x0, x1 = v.x_of(a), v.x_of(b + 1)
+        p.fillRect(QRectF(x0, RULER_PX - 8, max(x1 - x0, 1.0), 8), LOOP_BAND)
+    fm = QFontMetrics(ctx.font)
+    for frame, label, right in ((a, "A", False), (b, "B", True)):
+        if frame is None:
+            continue
+        x = v.x_of(frame + 1) if right else v.x_of(frame)
+        p.setPen(QPen(LOOP, 2))
+        p.drawLine(QPointF(x, 0), QPointF(x, RULER_PX))
+        w = fm.horizontalAdvance(label) + 6
+        box = QRectF(x - w if right else x, RULER_PX - fm.height() - 9, w, fm.height())
+        p.fillRect(box, LOOP)
+        p.setPen(QColor("#000000"))
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
 
 
 def paint_playhead(p: QPainter, ctx: PaintContext) -> None:

@@ -117,8 +117,12 @@ class TimelineView:
         self.clamp()
 
     def zoom_to_frames(self, frames_in_view: float, centre_frame: float) -> None:
-        self.px_per_frame = self.track_width_px / max(frames_in_view, 1e-9)
-        self.left_frame = centre_frame + 0.5 - frames_in_view / 2
+        """About ``frames_in_view`` frames with ``centre_frame`` in the middle. The zoom is
+        capped (MAX_PX_PER_FRAME), so the centre is placed with the span really shown."""
+        self.px_per_frame = min(max(self.track_width_px / max(frames_in_view, 1e-9),
+                                    self.min_px_per_frame), MAX_PX_PER_FRAME)
+        span = self.track_width_px / self.px_per_frame
+        self.left_frame = centre_frame + 0.5 - span / 2
         self.clamp()
 
     def scroll_by(self, dx_px: float) -> None:

@@ -149,7 +149,14 @@ class TimelineWidget(QWidget):
         controller.frame_changed.connect(self.set_playhead)
         if isinstance(controller, QObject) and hasattr(controller, "media_opened"):
             controller.media_opened.connect(self._on_controller_media_opened)
+        if isinstance(controller, QObject) and hasattr(controller, "loop_changed"):
+            controller.loop_changed.connect(self.set_loop)
         self.set_playhead(int(controller.current_frame))
+
+    def set_loop(self, a: int | None, b: int | None) -> None:
+        """The A-B loop, drawn on the ruler."""
+        self.canvas.loop = (a, b)
+        self.canvas.update()
 
     def _on_canvas_marker_edit_requested(self, marker_id: int) -> None:
         """Double-click on a marker: edit its text (empty text deletes it)."""
@@ -247,6 +254,7 @@ class TimelineWidget(QWidget):
         x = v.x_of(self.canvas.playhead) if v.visible_frames()[0] <= self.canvas.playhead <= \
             v.visible_frames()[1] else v.track_left_px + v.track_width_px / 2
         v.zoom_at(factor, x)
+        v.ensure_visible(self.canvas.playhead)  # a zoom preset never loses the playhead
         self._changed()
 
     def _changed(self) -> None:

@@ -1,0 +1,32 @@
+"""Small screens: the window's minimum fits 1280x700 and the timeline keeps four lanes."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QDockWidget
+
+from annotator.ui.layout_fit import SMALL_SCREEN, fit_to_screen
+from annotator.ui.timeline.lanes import FACE_ROW_PX, LANE_PX
+from annotator.ui.timeline.view import RULER_PX
+
+
+@pytest.mark.parametrize("screen", [QSize(1280, 720), QSize(1366, 768)])
+def test_window_fits_small_screens_with_four_lanes(make_window, demo_copy, qtbot,
+                                                   screen: QSize) -> None:
+    w = make_window(demo_copy)
+    # (the window already fitted itself to the offscreen screen once built; measured
+    # before this module: 1310x881 with every dock stacked)
+    assert fit_to_screen(w, screen)
+    need = w.minimumSizeHint()
+    assert need.width() <= SMALL_SCREEN.width() and need.height() <= SMALL_SCREEN.height()
+    w.resize(screen.width(), screen.height() - 30)
+    qtbot.wait(10)
+    canvas = w.coding.timeline.canvas
+    assert canvas.height() >= RULER_PX + FACE_ROW_PX + 4 * LANE_PX
+    assert w.player_widget.transport.isVisible() and w.player_widget.height() > 150
+    # only the timeline is left in the bottom row; every other dock is a tab
+    bottom = [d.objectName() for d in w.findChildren(QDockWidget)
+              if w.dockWidgetArea(d) == w.dockWidgetArea(w.findChild(QDockWidget,
+                                                                    "TimelineDock"))]
+    assert bottom == ["TimelineDock"]
