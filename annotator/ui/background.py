@@ -19,7 +19,6 @@ worker computes (measured in ``bench/bench_window_stalls.py``).
 
 from __future__ import annotations
 
-import copy
 import logging
 import sys
 import weakref
@@ -31,6 +30,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from annotator.model.project import Project
+from annotator.workspace.snapshot import snapshot as workspace_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -48,22 +48,9 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def snapshot(project: Project) -> Project:
-    """A detached copy to read on another thread: the same frozen values in new dicts, the
-    real timebases attached, no listeners. O(number of events) in C (dict copies)."""
-    snap = Project(project.title, project.annotator)
-    snap.media = dict(project.media)
-    snap.faces = dict(project.faces)
-    snap.events = dict(project.events)
-    snap.markers = dict(project.markers)
-    snap.curves = list(project.curves)
-    snap.vocabulary = copy.deepcopy(project.vocabulary)
-    snap.team = getattr(project, "team", None)
-    snap.disputes = dict(getattr(project, "disputes", {}))
-    for mid in project.media:
-        if project.has_real_timebase(mid):
-            snap.set_timebase(mid, project.timebase(mid))
-    snap.revision = snap.saved_revision = project.revision
-    return snap
+    """A detached copy to read on another thread (the workspace's snapshot: the same frozen
+    values in new containers, the timebases, no listeners), O(events) in C."""
+    return workspace_snapshot(project)
 
 
 _last: tuple[weakref.ref[Project], int, Project] | None = None  # (project, revision, copy)
