@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -80,6 +82,28 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def _report_first_picture(app: object, window: object) -> None:
+    """Print the seconds since ``FACET_BENCH_FIRST_PICTURE`` (a wall-clock start time)
+    when frame 0 is in the player view with the event loop idle, then exit at once."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    start = float(os.environ["FACET_BENCH_FIRST_PICTURE"])
+    timer = QTimer(window)  # type: ignore[arg-type]
+
+    def check() -> None:
+        widget = getattr(window, "player_widget", None)
+        if widget is None or widget.shown_frame != 0 or widget.frame_view.image() is None:
+            return
+        widget.frame_view.repaint()
+        print(f"first picture {time.time() - start:.3f}", flush=True)
+        os._exit(0)
+
+    timer.timeout.connect(check)
+    timer.start(2)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="run.py", description="Open Facet.")
     parser.add_argument("path", nargs="?", help="a video or a .facet.json project (default: demo)")
@@ -93,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from annotator.ui.main_window import MainWindow
 
+    # Ctrl+C in the terminal ends the app like SIGTERM does (Python's KeyboardInterrupt
+    # would wait for the Qt event loop to return to Python, which it may never do). Child
+    # processes (the preview proxy build) watch a pipe from us and exit with us.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("Facet")
     app.setApplicationName("Facet")
@@ -104,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     # would need a click first.
     window.raise_()
     window.activateWindow()
+    if os.environ.get("FACET_BENCH_FIRST_PICTURE"):  # bench/bench_first_picture.py only
+        _report_first_picture(app, window)
     if args.path:
         window.open_path(Path(args.path))
     else:

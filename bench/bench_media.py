@@ -22,6 +22,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -184,12 +185,12 @@ def main() -> int:
 
     # Preview proxy: built from scratch (child process, nice 10) before anything is timed.
     with FrameSource(path, cache_mb=args.cache_mb, prefetch=False) as src:
-        src.proxy_path.unlink(missing_ok=True)
+        shutil.rmtree(src.proxy_path, ignore_errors=True)
         t0 = time.perf_counter()
         if not src.build_proxy(block=True, timeout=3600):
             raise SystemExit("proxy build failed")
         proxy_build_s = time.perf_counter() - t0
-        proxy_mb = src.proxy_path.stat().st_size / 1e6
+        proxy_mb = sum(f.stat().st_size for f in src.proxy_path.iterdir()) / 1e6
         proxy = src.proxy
         assert proxy is not None
         proxy_dims = f"{proxy.width}x{proxy.height}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,8 +55,9 @@ class Builds:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            out = self.folder / f"p{self.done}.mp4"
-            cmd = [sys.executable, "-m", "annotator.media.proxy", str(self.clip), str(out)]
+            out = self.folder / f"p{self.done}"
+            cmd = [sys.executable, "-m", "annotator.media.proxy_build", str(self.clip), str(out),
+                   "--size", "960x540", "--segment", "1500"]
             proc = subprocess.Popen(
                 [*cmd, "--nice", str(self.nice)], stderr=subprocess.DEVNULL, cwd=ROOT
             )
@@ -66,7 +68,7 @@ class Builds:
                 proc.wait()
             else:
                 self.done += 1
-            out.unlink(missing_ok=True)
+            shutil.rmtree(out, ignore_errors=True)
 
 
 def measure(clip: Path) -> tuple[list[float], list[float]]:

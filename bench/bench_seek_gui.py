@@ -58,8 +58,8 @@ def main() -> int:
     ctl.open(CLIP)
     src = ctl.source
     assert src is not None
-    while not src.proxy_ready:  # built by open() in the background, as in the app
-        if not src.proxy_building and not src.proxy_ready:
+    while not (src.proxy_path / "complete").exists():  # built by open(), as in the app
+        if not src.proxy_building and not (src.proxy_path / "complete").exists():
             raise SystemExit("no proxy build was started")
         app.processEvents()
         time.sleep(0.01)

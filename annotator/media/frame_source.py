@@ -23,6 +23,7 @@ from annotator.media.decoder import SeekingDecoder, Size, lookup
 from annotator.media.errors import MediaError
 from annotator.media.frame_cache import FrameCache
 from annotator.media.prefetch import Prefetcher
+from annotator.media.preview_proxy import PreviewProxy, _proxy
 from annotator.media.pts_index import (
     PtsIndex,
     build_index,
@@ -51,7 +52,7 @@ def _fail(path: Path, problem: str) -> MediaError:
     return MediaError(f"{path.name}: {problem}")
 
 
-class FrameSource:
+class FrameSource(PreviewProxy):
     """Frame-exact random access to the first video stream of a file.
 
     ``cache_mb`` bounds the decoded-frame cache in megabytes (full-size and display-size
@@ -175,6 +176,8 @@ class FrameSource:
             med = float(np.median(diffs))
             spread = float(diffs.max() - diffs.min())
             self.vfr = med > 0 and spread > max(2.0, _VFR_SPREAD * med)
+        # Non-empty when the file could not be read to its end (frames before are usable).
+        self.index_note: str = idx.note
         self.fps: Fraction = self._nominal_fps(diffs)
         self.timebase: Timebase = Timebase(self.timestamps, self.fps, self.start_s)
         self.duration_s: float = self.timebase.duration_total_s
@@ -202,6 +205,8 @@ class FrameSource:
         if not 0 <= i < self.frame_count:
             raise IndexError(f"frame {i} out of range 0..{self.frame_count - 1}")
         key_size = self._norm_size(size)
+        if self._proxy_build is not None:
+            self._user_activity()
         last = self._last_index
         jump = last is None or abs(i - last) > 1
         if jump:
@@ -248,11 +253,17 @@ class FrameSource:
         if behind:
             lo = max(i - _KEEP_RGB_BEHIND, 0)
             raw_from = max(i - _KEEP_RAW_BEHIND, 0)
-        with self._lock:
-            try:
+        worker = self._prefetcher
+        if worker is not None:
+            worker.pause()  # the user's frame first: no prefetch decode beside it
+        try:
+            with self._lock:
                 arr = self._decoder.decode_range(lo, i, size, self._cache, raw_from=raw_from)
-            except av.FFmpegError as exc:
-                raise _fail(self.path, f"decode error at frame {i} ({_short(exc)})") from exc
+        except av.FFmpegError as exc:
+            raise _fail(self.path, f"decode error at frame {i} ({_short(exc)})") from exc
+        finally:
+            if worker is not None:
+                worker.resume()
         if arr is None:
             raise _fail(self.path, f"frame {i} cannot be decoded")
         return arr
@@ -347,6 +358,7 @@ class FrameSource:
         self._check_open()
         if not 0 <= int(i) < self.frame_count:
             return
+        self._user_activity()
         with self._request_cond:
             self._request = (int(i), self._norm_size(size))
             self._request_gen += 1
@@ -372,6 +384,9 @@ class FrameSource:
             def stale(gen: int = gen) -> bool:
                 return self._closed or self._request_gen != gen
 
+            worker = self._prefetcher
+            if worker is not None:
+                worker.pause()
             try:
                 with self._lock:
                     if self._closed or self._decoder is None:
@@ -390,107 +405,15 @@ class FrameSource:
             except Exception:  # a worker must never die silently mid-session
                 log.exception("%s: exact decode of frame %d failed", self.path.name, i)
                 continue
+            finally:
+                if worker is not None:
+                    worker.resume()
             if arr is None:
                 continue  # superseded
             # The next frame(i +- 1) is then a step, not a jump.
             self._last_index, self._direction = i, -1
             if self._want_prefetch:
                 self._hint(i, -1, size)
-
-    # --- preview proxy -------------------------------------------------------------------
-    @property
-    def proxy_path(self) -> Path:
-        """Where this video's preview proxy is (or will be) stored."""
-        return _proxy().proxy_path(self.path, self._proxy_dir)
-
-    @property
-    def proxy_worthwhile(self) -> bool:
-        """Whether a proxy is worth building: an exact seek may decode many large frames.
-
-        Small or short-GOP videos seek fast enough already (and test clips must not spawn
-        encoders), so the player builds proxies only when this is true.
-        """
-        proxy = _proxy()
-        return proxy.worthwhile(self.width, self.height, proxy.max_gop_frames(self._index))
-
-    def build_proxy(self, block: bool = False, timeout: float | None = None) -> bool:
-        """Start building the preview proxy in a low-priority child process.
-
-        A no-op when a valid proxy exists or a build runs. ``block=True`` waits for it
-        (tests, benches, CLI). Returns whether the proxy is ready.
-        """
-        self._check_open()
-        with self._proxy_lock:
-            idle = self._proxy is None and self._proxy_build is None
-            if idle and not self._proxy_failed and not self.proxy_path.exists():
-                self._proxy_build = _proxy().ProxyBuild(
-                    self.path,
-                    self.proxy_path,
-                    expected_frames=self.frame_count,
-                    index_cache=self._index_dir,
-                )
-            build = self._proxy_build
-        if block and build is not None:
-            build.wait(timeout)
-        return self.proxy_ready
-
-    @property
-    def proxy(self) -> ProxyReader | None:
-        """The open proxy reader once ``proxy_ready`` said so (benches, diagnostics)."""
-        return self._proxy
-
-    @property
-    def proxy_building(self) -> bool:
-        build = self._proxy_build
-        return build is not None and build.running()
-
-    @property
-    def proxy_ready(self) -> bool:
-        """A complete proxy with one frame per source frame is open for previews.
-
-        Cheap when polled: a stat while nothing is there, the proxy opened once.
-        """
-        if self._closed:
-            return False
-        with self._proxy_lock:
-            if self._proxy is not None:
-                return True
-            build = self._proxy_build
-            if build is not None:
-                done = build.succeeded()
-                if done is None:
-                    return False
-                self._proxy_build = None
-                self._proxy_failed = not done
-            path = self.proxy_path
-            if not path.exists():
-                return False
-            try:
-                self._proxy = _proxy().ProxyReader.open(path, self._index_dir, self.frame_count)
-            except MediaError as exc:
-                log.warning("discarding proxy %s: %s", path, exc)
-                path.unlink(missing_ok=True)
-                return False
-            log.info("%s: preview proxy ready (%s)", self.path.name, path.name)
-            return True
-
-    def preview(self, i: int, size: tuple[int, int] | None = None) -> np.ndarray | None:
-        """Frame ``i`` from the preview proxy (exact index, proxy quality), or ``None``.
-
-        ``None`` when no proxy is ready. Never a substitute for ``frame(i)``: previews
-        do not enter the full-quality cache. ``size=(w, h)`` scales; ``None`` gives the
-        proxy's own size (long side <= 960 px).
-        """
-        if not self.proxy_ready or not 0 <= int(i) < self.frame_count:
-            return None
-        proxy = self._proxy
-        if proxy is None:
-            return None
-        try:
-            return proxy.frame(int(i), None if size is None else (int(size[0]), int(size[1])))
-        except MediaError as exc:
-            log.warning("%s: preview of frame %d failed: %s", self.path.name, i, exc)
-            return None
 
     def _norm_size(self, size: tuple[int, int] | None) -> Size:
         if size is None:
@@ -564,12 +487,6 @@ class FrameSource:
             f"FrameSource({self.path.name!r}, {self.width}x{self.height} {self.codec}, "
             f"{self.frame_count} frames, fps={self.fps})"
         )
-
-
-def _proxy() -> Any:
-    from annotator.media import proxy
-
-    return proxy
 
 
 def _short(exc: BaseException) -> str:

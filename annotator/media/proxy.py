@@ -10,24 +10,27 @@ the source.
 
 The proxy is H.264, long side <= 960 px, a keyframe every 8 frames and no B-frames, so
 any frame is at most 7 small decodes away (~10 ms). It is built in a separate process at
-low priority (``python -m annotator.media.proxy SRC OUT``), which never holds our GIL
-and yields the CPU to the GUI and the prefetch worker. The child writes to a temporary
-name, checks the frame count, then renames: a killed build leaves no proxy that looks
-complete. Proxies live in the user cache next to the PTS index, keyed like it (path,
-size, mtime), so a second open reuses them.
+low priority (:mod:`annotator.media.proxy_build`), which never holds our GIL, pauses
+while the user plays, steps or seeks, and exits when its parent does (a pipe it watches).
+The proxy is a folder of segments (``segment_frames()`` source frames each), each written
+to a temporary name, checked and renamed: a stopped build keeps its finished segments,
+the next open continues where it stopped, and every finished segment serves previews at
+once. Proxies live in the user cache next to the PTS index, keyed like it (path, size,
+mtime), so a second open reuses them.
 """
 
 from __future__ import annotations
 
-import argparse
+import json
 import logging
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +38,12 @@ import av
 import numpy as np
 
 from annotator.media.errors import MediaError
-from annotator.media.pts_index import (
-    PtsIndex,
-    build_index,
-    cache_key,
-    load_cached,
-    pick_video_stream,
-    save_cached,
-)
+from annotator.media.pts_index import PtsIndex, build_index, cache_key, load_cached, save_cached
 
 log = logging.getLogger(__name__)
 
-PROXY_VERSION = 1
+PROXY_VERSION = 2  # 2: a folder of segments
 MAX_SIDE = 960
-KEYINT = 8
 # Proxies pay off when an exact seek may decode more than about 30 frames of 720p
 # (~28 Mpx): below that a full-quality seek is already quick, and tiny test clips must not
 # spawn encoders.
@@ -58,9 +53,8 @@ _WORTH_PIXEL_FRAMES = 30 * 1280 * 720
 DEFAULT_BUDGET_GB = 20.0
 # A .part file older than this belongs to a build that died (a live one rewrites it).
 _STALE_PART_S = 24 * 3600
-# Proxy frames are timed 1/25 s apart whatever the source: the proxy is ordinal, its
-# timestamps only order the frames.
-_PROXY_RATE = Fraction(25)
+# The build pauses while the user plays, steps or seeks, and resumes after this long idle.
+IDLE_RESUME_S = 1.5
 
 
 def proxy_size(width: int, height: int, max_side: int = MAX_SIDE) -> tuple[int, int]:
@@ -96,48 +90,98 @@ def default_proxy_dir() -> Path:
 
 
 def proxy_path(source: Path, directory: Path) -> Path:
-    """Where the proxy of ``source`` lives: keyed by path, size and mtime like the index."""
-    return directory / f"{cache_key(source)}-p{PROXY_VERSION}.mp4"
+    """The folder of the proxy of ``source``: keyed by path, size and mtime like the index."""
+    return directory / f"{cache_key(source)}-p{PROXY_VERSION}"
 
 
-def part_path(out: Path, pid: int) -> Path:
-    """The temporary name a build process writes to (never mistaken for a proxy)."""
-    return out.with_name(f"{out.name}.{pid}.part")
+def segment_frames() -> int:
+    """Source frames per proxy segment (``FACET_PROXY_SEGMENT``; 1500 = 1 min at 25 fps)."""
+    try:
+        return max(int(os.environ.get("FACET_PROXY_SEGMENT", "1500")), 8)
+    except ValueError:
+        return 1500
+
+
+def entries(directory: Path) -> list[Path]:
+    """Every proxy in ``directory``: segment folders and old single-file proxies."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if re.fullmatch(r"[0-9a-f]{32}-p\d+(\.mp4)?", p.name))
+
+
+def _size_and_used(entry: Path) -> tuple[int, float]:
+    files = [entry] if entry.is_file() else [f for f in entry.iterdir() if f.is_file()]
+    size, used = 0, 0.0
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        size += st.st_size
+        used = max(used, st.st_atime, st.st_mtime)
+    return size, used
+
+
+def _remove(entry: Path) -> None:
+    if entry.is_dir():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        entry.unlink(missing_ok=True)
 
 
 def prune(directory: Path, keep: Path | None, budget_bytes: int) -> list[Path]:
     """Delete least recently used proxies beyond ``budget_bytes`` and dead builds' parts.
 
-    "Used" is the later of access and modification time (proxies are read, never
-    rewritten; relatime updates the access time at least daily). ``keep`` is never deleted.
-    Runs in the build process, so the GUI never waits on it. Returns what was deleted.
+    "Used" is the latest access or modification time of a proxy's files (proxies are
+    read, never rewritten; relatime updates the access time at least daily). ``keep`` is
+    never deleted. Runs in the build process, so the GUI never waits on it.
     """
     now = time.time()
     removed: list[Path] = []
-    entries: list[tuple[float, int, Path]] = []
-    for f in directory.glob(f"*-p{PROXY_VERSION}.mp4*"):
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        if f.name.endswith(".part"):
-            if now - st.st_mtime > _STALE_PART_S:
-                f.unlink(missing_ok=True)
-                removed.append(f)
-        elif keep is None or f != keep:
-            entries.append((max(st.st_atime, st.st_mtime), st.st_size, f))
-    total = sum(size for _, size, _ in entries)
-    if keep is not None and keep.exists():
-        total += keep.stat().st_size
-    for _, size, f in sorted(entries):
+    ranked: list[tuple[float, int, Path]] = []
+    total = 0
+    for entry in entries(directory):
+        if entry.is_dir():
+            for part in entry.glob("*.part"):
+                try:
+                    if now - part.stat().st_mtime > _STALE_PART_S:
+                        part.unlink(missing_ok=True)
+                        removed.append(part)
+                except OSError:
+                    continue
+        size, used = _size_and_used(entry)
+        total += size
+        if keep is None or entry != keep:
+            ranked.append((used, size, entry))
+    for _, size, entry in sorted(ranked):
         if total <= budget_bytes:
             break
-        f.unlink(missing_ok=True)
-        removed.append(f)
+        _remove(entry)
+        removed.append(entry)
         total -= size
     if removed:
         log.info("pruned %d old proxies / dead builds in %s", len(removed), directory)
     return removed
+
+
+def folder_usage(directory: Path | None = None) -> tuple[int, int]:
+    """(bytes, number of proxies) in the proxy folder, for Preferences."""
+    directory = directory or default_proxy_dir()
+    found = entries(directory)
+    return sum(_size_and_used(e)[0] for e in found), len(found)
+
+
+def clear(directory: Path | None = None, keep: set[Path] | None = None) -> int:
+    """Delete every proxy in the folder except ``keep`` (proxies being built or read
+    now); returns the bytes freed. Proxies are caches: they are rebuilt when needed."""
+    directory = directory or default_proxy_dir()
+    freed = 0
+    for entry in entries(directory):
+        if keep and entry in keep:
+            continue
+        freed += _size_and_used(entry)[0]
+        _remove(entry)
+    return freed
 
 
 def budget_bytes() -> int:
@@ -149,135 +193,15 @@ def budget_bytes() -> int:
     return int(gb * 1024**3)
 
 
-# --- building (runs in the child process) ----------------------------------------------
-def _source_frames(path: Path, index_cache: Path | None) -> tuple[Iterator[Any], int, Any]:
-    """Decoded frames of ``path`` in index order, each exactly once, and the frame count.
-
-    Decodes from the first packet without seeking: frames whose PTS the table does not
-    know (before an edit list) are skipped, and a gap raises instead of shifting indices.
-    """
-    container = av.open(str(path))
-    vs = pick_video_stream(container)
-    if vs is None:
-        container.close()
-        raise MediaError(f"{path.name}: no video stream")
-    index = load_cached(path, index_cache) if index_cache is not None else None
-    if index is None:
-        index = build_index(path, container, vs)
-        if index_cache is not None:
-            save_cached(path, index_cache, index)
-        stream_index = vs.index
-        container.close()
-        container = av.open(str(path))
-        vs = container.streams[stream_index]
-    vs.thread_type = "AUTO"
-    n = index.frame_count
-    ordinal = index.method == "ordinal"
-
-    def frames() -> Iterator[Any]:
-        expected = 0
-        try:
-            for count, frame in enumerate(container.decode(vs)):
-                if ordinal:
-                    idx: int | None = count
-                else:
-                    idx = index.index_of_pts(frame.pts if frame.pts is not None else frame.dts)
-                if idx is None or idx < expected:
-                    continue
-                if idx > expected:
-                    raise MediaError(f"{path.name}: frame {expected} was not decoded")
-                yield frame
-                expected += 1
-                if expected == n:
-                    return
-            raise MediaError(f"{path.name}: decoding stopped at frame {expected} of {n}")
-        finally:
-            container.close()
-
-    return frames(), n, vs
-
-
-def build(
-    source: Path,
-    out: Path,
-    *,
-    max_side: int = MAX_SIDE,
-    expected_frames: int | None = None,
-    index_cache: Path | None = None,
-    crf: int = 20,
-    preset: str = "veryfast",
-) -> int:
-    """Write the proxy of ``source`` to ``out`` atomically; returns its frame count.
-
-    Raises :class:`MediaError` (and leaves nothing at ``out``) when the source cannot be
-    decoded whole or the written proxy does not hold exactly one frame per source frame.
-    """
-    frames, n, vs = _source_frames(source, index_cache)
-    if expected_frames is not None and n != expected_frames:
-        raise MediaError(f"{source.name}: index has {n} frames, caller expected {expected_frames}")
-    w, h = proxy_size(int(vs.codec_context.width), int(vs.codec_context.height), max_side)
-    tmp = part_path(out, os.getpid())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with av.open(str(tmp), "w", format="mp4") as container:
-            stream = container.add_stream("libx264", rate=_PROXY_RATE)
-            stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-            stream.time_base = 1 / _PROXY_RATE
-            stream.codec_context.time_base = 1 / _PROXY_RATE
-            stream.codec_context.options = {
-                "preset": preset,
-                "crf": str(crf),
-                "tune": "fastdecode",  # CAVLC, no deblocking: cheaper preview decodes
-                "x264-params": f"keyint={KEYINT}:min-keyint={KEYINT}:scenecut=0:bframes=0",
-            }
-            # The codec's time base, not the stream's: the muxer rewrites the stream's
-            # (mp4 timescale) once the header is out, and pts=k in it would collide.
-            tb = stream.codec_context.time_base
-            for k, frame in enumerate(frames):
-                small = frame.reformat(width=w, height=h, format="yuv420p")
-                small.pts = k
-                small.time_base = tb
-                for packet in stream.encode(small):
-                    container.mux(packet)
-            for packet in stream.encode():
-                container.mux(packet)
-        got = _verify(tmp, n)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if index_cache is not None:  # the reader then opens the proxy without demuxing it
-        _load_index(out, index_cache)
-    return got
-
-
-def _verify(path: Path, expected: int) -> int:
-    """The proxy's packet table (checked by a first-frame and last-GOP decode) must list
-    exactly ``expected`` frames, or the ordinal mapping would be off."""
-    with av.open(str(path)) as container:
-        vs = container.streams.video[0]
-        index = build_index(path, container, vs)
-    if index.frame_count != expected or index.method != "packets":
-        raise MediaError(
-            f"{path.name}: proxy has {index.frame_count} frames ({index.method}), source {expected}"
-        )
-    return index.frame_count
-
-
-def _load_index(path: Path, index_cache: Path | None) -> PtsIndex:
-    cached = load_cached(path, index_cache) if index_cache is not None else None
-    if cached is not None:
-        return cached
-    with av.open(str(path)) as container:
-        index = build_index(path, container, container.streams.video[0])
-    if index_cache is not None:
-        save_cached(path, index_cache, index)
-    return index
-
-
 # --- the build process, seen from the parent --------------------------------------------
 class ProxyBuild:
-    """A proxy build running in a child process at low priority."""
+    """A proxy build running in a child process at low priority.
+
+    The child's stdin is a pipe from us: it pauses and resumes on our word
+    (:meth:`activity` pauses it, :data:`IDLE_RESUME_S` later it resumes), and exits when
+    the pipe closes, which the kernel does when this process exits for any reason
+    (Ctrl+Q, SIGTERM, SIGINT, SIGKILL, a crash): no build outlives the app.
+    """
 
     def __init__(
         self,
@@ -286,23 +210,31 @@ class ProxyBuild:
         *,
         expected_frames: int,
         index_cache: Path | None,
-        max_side: int = MAX_SIDE,
+        size: tuple[int, int],
+        segment: int | None = None,
     ) -> None:
         self.source = source
         self.out = out
         self.started = time.monotonic()
+        self.segment = segment or segment_frames()
         cmd = [
             sys.executable,
             "-m",
-            "annotator.media.proxy",
+            "annotator.media.proxy_build",
             str(source),
             str(out),
             "--frames",
             str(expected_frames),
-            "--max-side",
-            str(max_side),
+            "--size",
+            f"{size[0]}x{size[1]}",
+            "--segment",
+            str(self.segment),
             "--nice",
             "10",
+            "--parent-pid",
+            str(os.getpid()),
+            "--budget-bytes",
+            str(budget_bytes()),
         ]
         if index_cache is not None:
             cmd += ["--index-cache", str(index_cache)]
@@ -319,20 +251,68 @@ class ProxyBuild:
         self._err = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
         self._proc = subprocess.Popen(
             cmd,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=self._err,
             env=env,
+            close_fds=True,
             **kwargs,
         )
+        self._pipe_lock = threading.Lock()
+        self._paused = False
+        self._last_activity = 0.0
+        self._resumer: threading.Thread | None = None
         log.info("building preview proxy of %s (pid %d)", source.name, self._proc.pid)
 
     @property
     def pid(self) -> int:
         return self._proc.pid
 
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
     def running(self) -> bool:
         return self._proc.poll() is None
+
+    def _tell(self, word: str) -> None:
+        stdin = self._proc.stdin
+        if stdin is None or stdin.closed:
+            return
+        try:
+            stdin.write(word.encode() + b"\n")
+            stdin.flush()
+        except (OSError, ValueError):
+            pass  # the child is gone: nothing to pause
+
+    def activity(self) -> None:
+        """The user plays, steps or seeks: pause the build until they have been idle
+        for :data:`IDLE_RESUME_S`. Cheap when called per frame (a write on change only)."""
+        self._last_activity = time.monotonic()
+        with self._pipe_lock:
+            if not self._paused and self.running():
+                self._paused = True
+                self._tell("pause")
+            if self._resumer is None:
+                self._resumer = threading.Thread(
+                    target=self._resume_when_idle, name="proxy-resume", daemon=True
+                )
+                self._resumer.start()
+
+    def _resume_when_idle(self) -> None:
+        while True:
+            wait = self._last_activity + IDLE_RESUME_S - time.monotonic()
+            if wait > 0:
+                time.sleep(min(wait, 0.5))
+                continue
+            with self._pipe_lock:
+                if time.monotonic() - self._last_activity < IDLE_RESUME_S:
+                    continue
+                if self._paused:
+                    self._paused = False
+                    self._tell("resume")
+                self._resumer = None
+                return
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the child exits; True when it succeeded."""
@@ -351,6 +331,8 @@ class ProxyBuild:
                 tail[0] if tail else "",
             )
         self._err.close()
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            self._proc.stdin.close()
         return ok
 
     def succeeded(self) -> bool | None:
@@ -360,8 +342,8 @@ class ProxyBuild:
         return self.wait(0)
 
     def kill(self) -> None:
-        """Stop the build and remove its half-written file (the final name is never
-        written before the file is complete, so nothing else needs cleaning)."""
+        """Stop the build, keeping its finished segments (the next open continues); the
+        segment being written is a ``.part`` file and is deleted."""
         if self._proc.poll() is None:
             self._proc.kill()
         try:
@@ -369,51 +351,105 @@ class ProxyBuild:
         except subprocess.TimeoutExpired:
             log.warning("proxy build %d did not exit after kill", self._proc.pid)
         self._err.close()
-        part_path(self.out, self._proc.pid).unlink(missing_ok=True)
+        if self._proc.stdin is not None:
+            try:
+                self._proc.stdin.close()
+            except OSError:
+                pass
+        for part in self.out.glob(f"*.{self._proc.pid}.part"):
+            part.unlink(missing_ok=True)
 
 
 # --- reading -----------------------------------------------------------------------------
 class ProxyReader:
-    """Decode proxy frames by source index: seek to the keyframe <= i, decode forward.
+    """Decode proxy frames by source index from the finished segments.
 
-    Keeps a small LRU of its own so scrubbing back and forth over a few frames costs
-    nothing, and never touches the full-quality cache (previews must not evict exact frames
-    nor be mistaken for them).
+    Frame ``i`` is frame ``i - start`` of the segment starting at ``start``; a segment not
+    yet built gives ``None`` (:meth:`has`). Keeps a small LRU of its own so scrubbing
+    back and forth costs nothing, and never touches the full-quality cache (previews must
+    not evict exact frames nor be mistaken for them).
     """
 
-    def __init__(self, path: Path, index: PtsIndex, *, cache_mb: float = 32) -> None:
-        import threading
-
-        from annotator.media.decoder import SeekingDecoder
+    def __init__(
+        self, folder: Path, frame_count: int, segment: int, size: tuple[int, int],
+        index_cache: Path | None, *, cache_mb: float = 32,
+    ) -> None:
         from annotator.media.frame_cache import FrameCache
 
-        self.path = path
-        self.index = index
-        self.frame_count = index.frame_count
-        # Single-threaded decode: frame threads add a pipeline delay of one frame per
-        # thread to every seek, more than the 8-frame GOP decode itself.
-        self._decoder = SeekingDecoder(path, index, threads="NONE", skip_nonref=False)
+        self.path = folder
+        self.frame_count = frame_count
+        self.segment = segment
+        self.width, self.height = size
+        self._index_cache = index_cache
         self.cache = FrameCache(int(cache_mb * 1024 * 1024))
         self._lock = threading.Lock()
-        with av.open(str(path)) as c:
-            cc = c.streams.video[0].codec_context
-            self.width, self.height = int(cc.width), int(cc.height)
+        self._decoders: dict[int, Any] = {}  # segment start -> SeekingDecoder (LRU of 2)
+        self._known: set[int] = set()  # segment starts seen complete
 
     @classmethod
-    def open(cls, path: Path, index_cache: Path | None, expected_frames: int) -> ProxyReader:
-        """Open a finished proxy; :class:`MediaError` when it does not match the source."""
+    def open(cls, folder: Path, index_cache: Path | None, expected_frames: int) -> ProxyReader:
+        """Open a proxy folder (complete or not); :class:`MediaError` when it does not
+        belong to a source of ``expected_frames`` frames."""
         try:
-            index = _load_index(path, index_cache)
-        except (av.FFmpegError, OSError) as exc:
-            raise MediaError(f"{path.name}: unreadable proxy ({exc})") from exc
-        if index.frame_count != expected_frames:
-            raise MediaError(
-                f"{path.name}: proxy has {index.frame_count} frames, source {expected_frames}"
-            )
-        return cls(path, index)
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            frames, segment = int(meta["frames"]), int(meta["segment"])
+            size = (int(meta["width"]), int(meta["height"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise MediaError(f"{folder.name}: unreadable proxy ({exc})") from exc
+        if frames != expected_frames:
+            raise MediaError(f"{folder.name}: proxy has {frames} frames, source {expected_frames}")
+        return cls(folder, frames, segment, size, index_cache)
 
-    def frame(self, i: int, size: tuple[int, int] | None = None) -> np.ndarray:
-        """RGB of proxy frame ``i`` (source frame ``i``), scaled to ``size`` when given."""
+    @property
+    def complete(self) -> bool:
+        return (self.path / "complete").exists()
+
+    def _start(self, i: int) -> int:
+        return (i // self.segment) * self.segment
+
+    def has(self, i: int) -> bool:
+        """Whether frame ``i``'s segment is finished (a stat until it is, then a set)."""
+        from annotator.media.proxy_build import segment_name
+
+        start = self._start(i)
+        if start in self._known:
+            return True
+        if (self.path / segment_name(start)).exists():
+            self._known.add(start)
+            return True
+        return False
+
+    def built_frames(self) -> int:
+        """Frames covered by finished segments (progress)."""
+        return sum(
+            min(self.segment, self.frame_count - s)
+            for s in range(0, self.frame_count, self.segment)
+            if self.has(s)
+        )
+
+    def _decoder(self, start: int) -> Any:
+        from annotator.media.decoder import SeekingDecoder
+        from annotator.media.proxy_build import segment_name
+
+        dec = self._decoders.pop(start, None)
+        if dec is None:
+            path = self.path / segment_name(start)
+            index = _load_index(path, self._index_cache)
+            expected = min(self.segment, self.frame_count - start)
+            if index.frame_count != expected:
+                raise MediaError(f"{path.name}: {index.frame_count} frames, expected {expected}")
+            # Single-threaded decode: frame threads add a pipeline delay of one frame per
+            # thread to every seek, more than the 8-frame GOP decode itself.
+            dec = SeekingDecoder(path, index, threads="NONE", skip_nonref=False)
+        self._decoders[start] = dec
+        while len(self._decoders) > 2:
+            oldest = next(iter(self._decoders))
+            self._decoders.pop(oldest).close()
+        return dec
+
+    def frame(self, i: int, size: tuple[int, int] | None = None) -> np.ndarray | None:
+        """RGB of source frame ``i`` at proxy quality, scaled to ``size`` when given;
+        ``None`` while its segment is not built."""
         from annotator.media.decoder import lookup
 
         if size is not None and tuple(size) == (self.width, self.height):
@@ -421,53 +457,56 @@ class ProxyReader:
         arr = lookup(self.cache, size, i)
         if arr is not None:
             return arr
+        if not self.has(i):
+            return None
+        start = self._start(i)
         with self._lock:
             try:
-                arr = self._decoder.decode_range(i, i, size, self.cache)
-            except av.FFmpegError as exc:
+                dec = self._decoder(start)
+                # The segment's frame k is source frame start + k; the cache keys by source.
+                local = dec.decode_range(i - start, i - start, size, _Shifted(self.cache, start))
+            except (av.FFmpegError, OSError) as exc:
                 raise MediaError(f"{self.path.name}: proxy decode error at {i} ({exc})") from exc
-        if arr is None:
+        if local is None:
             raise MediaError(f"{self.path.name}: proxy frame {i} cannot be decoded")
-        return arr
+        return local
 
     def close(self) -> None:
         with self._lock:
-            self._decoder.close()
+            for dec in self._decoders.values():
+                dec.close()
+            self._decoders.clear()
         self.cache.clear()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m annotator.media.proxy SRC OUT``: the build process."""
-    ap = argparse.ArgumentParser(description="Build an exact-index preview proxy")
-    ap.add_argument("source", type=Path)
-    ap.add_argument("out", type=Path)
-    ap.add_argument("--frames", type=int, default=None, help="expected source frame count")
-    ap.add_argument("--max-side", type=int, default=MAX_SIDE)
-    ap.add_argument("--index-cache", type=Path, default=None)
-    ap.add_argument("--nice", type=int, default=0)
-    args = ap.parse_args(argv)
-    if args.nice and hasattr(os, "nice"):
-        os.nice(args.nice)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    t0 = time.monotonic()
-    try:
-        n = build(
-            args.source,
-            args.out,
-            max_side=args.max_side,
-            expected_frames=args.frames,
-            index_cache=args.index_cache,
-        )
-    except (MediaError, av.FFmpegError, OSError) as exc:
-        print(f"proxy build failed: {exc}", file=sys.stderr)
-        return 1
-    log.info("proxy of %s: %d frames in %.1f s", args.source.name, n, time.monotonic() - t0)
-    try:
-        prune(args.out.parent, args.out, budget_bytes())
-    except OSError as exc:
-        log.warning("cannot prune %s: %s", args.out.parent, exc)
-    return 0
+class _Shifted:
+    """A FrameCache view whose frame numbers are offset by a segment's first frame."""
+
+    def __init__(self, cache: Any, offset: int) -> None:
+        self._c, self._o = cache, offset
+
+    def _k(self, key: tuple[Any, int]) -> tuple[Any, int]:
+        return (key[0], key[1] + self._o)
+
+    def get(self, key: tuple[Any, int]) -> Any:
+        return self._c.get(self._k(key))
+
+    def put(self, key: tuple[Any, int], value: Any) -> None:
+        self._c.put(self._k(key), value)
+
+    def has_frame(self, size: Any, i: int) -> bool:
+        return bool(self._c.has_frame(size, i + self._o))
+
+    def __contains__(self, key: tuple[Any, int]) -> bool:
+        return self._k(key) in self._c
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _load_index(path: Path, index_cache: Path | None) -> PtsIndex:
+    cached = load_cached(path, index_cache) if index_cache is not None else None
+    if cached is not None:
+        return cached
+    with av.open(str(path)) as container:
+        index = build_index(path, container, container.streams.video[0])
+    if index_cache is not None:
+        save_cached(path, index_cache, index)
+    return index

@@ -225,6 +225,9 @@ class PlayerController(QObject, VlcPath):
         log.info("opened %s: %d frames at %s fps", path, src.frame_count, src.fps)
         self.media_opened.emit(src)
         self.frame_changed.emit(0)
+        note = getattr(src, "index_note", "")
+        if note:  # a damaged file: what was indexed is usable, say where it stopped
+            self.error_occurred.emit(note)
         self._prefetch(1, 1)
         maybe_build_proxy(src, self._build_proxy)
         return True

@@ -56,7 +56,7 @@ class SeekPreview(QObject):
         if not (
             hasattr(src, "request")
             and hasattr(src, "cached")
-            and getattr(src, "proxy_ready", False)
+            and _has_preview(src, target)
             and src.cached(target, size=size) is None
         ):
             self.end()
@@ -112,14 +112,23 @@ class SeekPreview(QObject):
             self.refined.emit(frame)
 
 
+def _has_preview(src: Any, target: int) -> bool:
+    """A preview of ``target`` exists now (its proxy segment is built)."""
+    has = getattr(src, "has_preview", None)
+    if has is not None:
+        return bool(has(target))
+    return bool(getattr(src, "proxy_ready", False))
+
+
 def maybe_build_proxy(src: Any, want: bool | None) -> None:
     """Start the proxy build (a low-priority child process) when it pays off.
 
-    ``want=None``: when ``src.proxy_worthwhile`` and ``FACET_NO_PROXY`` is not set.
+    ``want=None``: when ``src.proxy_worthwhile`` (or ``FACET_ALWAYS_PROXY`` is set: tests
+    on small clips) and ``FACET_NO_PROXY`` is not set.
     """
     if want is None:
         want = not os.environ.get("FACET_NO_PROXY") and bool(
-            getattr(src, "proxy_worthwhile", False)
+            os.environ.get("FACET_ALWAYS_PROXY") or getattr(src, "proxy_worthwhile", False)
         )
     if want and hasattr(src, "build_proxy"):
         try:

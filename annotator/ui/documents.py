@@ -17,7 +17,14 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from annotator.io.media_link import check_media, media_from_video, relink, resolve, stored_path
+from annotator.io.media_link import (
+    MediaProblem,
+    check_media_quick,
+    media_from_video,
+    relink,
+    resolve,
+    stored_path,
+)
 from annotator.io.project_file import (
     SUFFIX,
     LoadedProject,
@@ -91,6 +98,11 @@ class DocumentController(QObject):
         self._base: Loaded | None = None  # the file's version our content is based on
         self._autosave_thread: threading.Thread | None = None
         self._autosave_done.connect(self._on_autosave_done)
+        # Full sha256 of videos after the first picture, never before it (issue 19).
+        from annotator.ui.background_hash import BackgroundHasher
+
+        self._hasher = BackgroundHasher(self)
+        self._hasher.hashed.connect(self._on_video_hashed)
 
     # ------------------------------------------------------------------ lock
     def _lock_for(self, path: Path) -> tuple[bool, ProjectLock | None, bool]:
@@ -192,7 +204,7 @@ class DocumentController(QObject):
         annotator = str(self.ctx.settings.value("annotator", ""))
         project = Project(title=video.stem, annotator=annotator)
         try:
-            media, timebase = media_from_video(video, None, "m1")
+            media, timebase = media_from_video(video, None, "m1", sha256=False)
         except Exception as e:  # noqa: BLE001 - MediaError and any decoder failure
             self.ctx.show_error(str(e))
             return False
@@ -200,6 +212,8 @@ class DocumentController(QObject):
         project.set_timebase("m1", timebase)
         project.add_face(name="Face A")
         self._set_loaded(LoadedProject(project, suggested), untitled=True)
+        if not media.sha256:
+            self._hasher.start(video)
         return True
 
     def _set_loaded(self, loaded: LoadedProject, *, untitled: bool = False,
@@ -219,8 +233,14 @@ class DocumentController(QObject):
     def _check_media(self, project: Project, path: Path) -> bool:
         """Never open silently against a moved or changed video: ask to relink. True when
         a video was relinked (the file on disk still names the old one)."""
+        problems, pending = check_media_quick(project, path)
+        for _, video in pending:  # hashed in the background, checked when known
+            self._hasher.start(video)
+        return self._relink(project, path, problems)
+
+    def _relink(self, project: Project, path: Path | None, problems: list[MediaProblem]) -> bool:
         changed = False
-        for problem in check_media(project, path):
+        for problem in problems:
             new = self.questions.ask_relink(problem)
             if new:
                 try:
@@ -230,6 +250,26 @@ class DocumentController(QObject):
                 else:
                     changed = True
         return changed
+
+    def _on_video_hashed(self, video: str, digest: str) -> None:
+        """A background sha256 is in: fill an empty hash (not an edit: the saved state
+        stays), or ask to relink a video that changed since the project was made."""
+        ws = self.workspace
+        project = ws.project
+        base = ws.path or ws.suggested_path
+        changed: list[MediaProblem] = []
+        for m in list(project.media.values()):
+            if str(resolve(m, base).resolve()) != video:
+                continue
+            if not m.sha256:
+                clean = not ws.dirty
+                project.update_media(m.id, sha256=digest)
+                if clean:
+                    ws.mark_saved()
+            elif m.sha256 != digest:
+                changed.append(MediaProblem(m.id, Path(video), "changed"))
+        if changed and self._relink(project, base, changed):
+            ws.mark_unsaved()
 
     # ------------------------------------------------------------------ takes
     def open_first_media(self) -> None:

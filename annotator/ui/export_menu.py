@@ -419,7 +419,7 @@ def install_export_menu(ctx: AppContext) -> ExportImportController:
     for fmt, f in FORMATS.items():  # a newly registered format needs no menu code
         if fmt in listed:
             continue
-        action = window.export_menu.addAction(f"{f.description[:1].upper()}{f.description[1:]}…")
+        action = ctx.menus.export.addAction(f"{f.description[:1].upper()}{f.description[1:]}…")
         action.setStatusTip(f.description)
         pattern = f"*{f.suffix}" if f.suffix else ""
         action.triggered.connect(lambda _=False, fm=fmt, ff=f"{fmt} ({pattern})": ctl.export_dialog(

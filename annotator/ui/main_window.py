@@ -145,6 +145,9 @@ class MainWindow(QMainWindow):
         self.edit_menu.addSeparator()
 
         self.play_menu = bar.addMenu("&Playback")
+        # Until the Preferences dialog takes MediaCachePage as a page (issue 19 item 5).
+        self._action(self.play_menu, "Preview &Copies…", self._show_preview_copies, None,
+                     "Size of the preview-copy folder, its pruning, and a button to clear it")
         self.view_menu = bar.addMenu("&View")
         self.help_menu = bar.addMenu("&Help")
         self._action(self.help_menu, "&Keyboard Shortcuts", self.shortcuts_dialog, "help.keys",
@@ -153,6 +156,15 @@ class MainWindow(QMainWindow):
         return Menus(file=self.file_menu, import_=self.import_menu, export=self.export_menu,
                      edit=self.edit_menu, play=self.play_menu, view=self.view_menu,
                      help=self.help_menu)
+
+    def _show_preview_copies(self) -> None:
+        from annotator.ui.preferences_media import show_media_cache_dialog
+
+        def in_use() -> set[Path]:
+            src = self.controller.source
+            return {src.proxy_path} if src is not None and hasattr(src, "proxy_path") else set()
+
+        self._preview_copies = show_media_cache_dialog(self, keep=in_use)
 
     def _build_status(self) -> None:
         self.autosave_label = QLabel("")

@@ -17,8 +17,9 @@ from annotator.media import FrameSource
 from annotator.media.barcode import read_index
 from annotator.media.proxy import (
     ProxyBuild,
+    clear,
+    folder_usage,
     max_gop_frames,
-    part_path,
     proxy_size,
     prune,
     worthwhile,
@@ -87,16 +88,21 @@ def test_proxy_is_reused_on_a_second_open(make_clip, index_cache, proxy_dir, ope
     assert read_index(second.preview(77)) == 77
 
 
-def test_killed_build_leaves_nothing_usable(make_clip, index_cache, proxy_dir, opened) -> None:
+def _parts(folder: Path) -> list[Path]:
+    return list(folder.glob("*.part")) if folder.exists() else []
+
+
+def test_killed_build_leaves_nothing_half_written(make_clip, index_cache, proxy_dir, opened,
+                                                  monkeypatch) -> None:
+    monkeypatch.setenv("FACET_PROXY_THROTTLE_S", "0.05")
     clip = make_clip("long_gop250")
     src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
-    build = ProxyBuild(
-        src.path, src.proxy_path, expected_frames=src.frame_count, index_cache=index_cache
-    )
-    build.kill()  # the child is still starting or encoding
-    assert not src.proxy_path.exists()
-    assert not part_path(src.proxy_path, build.pid).exists()
-    assert not src.proxy_ready and src.preview(5) is None
+    build = ProxyBuild(src.path, src.proxy_path, expected_frames=src.frame_count,
+                       index_cache=index_cache, size=(160, 120), segment=100)
+    build.kill()  # the child is still starting or encoding its first segment
+    assert not _parts(src.proxy_path)
+    assert not (src.proxy_path / "complete").exists()
+    assert not src.has_preview(5) and src.preview(5) is None
 
 
 def test_build_with_the_wrong_frame_count_fails_cleanly(
@@ -104,15 +110,16 @@ def test_build_with_the_wrong_frame_count_fails_cleanly(
 ) -> None:
     clip = make_clip("cfr25_gop50")
     src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
-    build = ProxyBuild(
-        src.path, src.proxy_path, expected_frames=src.frame_count + 1, index_cache=index_cache
-    )
+    build = ProxyBuild(src.path, src.proxy_path, expected_frames=src.frame_count + 1,
+                       index_cache=index_cache, size=(160, 120))
     assert not build.wait(60)
-    assert not src.proxy_path.exists() and not list(proxy_dir.glob("*.part"))
-    assert not src.proxy_ready
+    assert not _parts(src.proxy_path) and not (src.proxy_path / "complete").exists()
+    assert not src.has_preview(3)
 
 
-def test_close_kills_a_running_build(make_clip, index_cache, proxy_dir, opened) -> None:
+def test_close_kills_a_running_build(make_clip, index_cache, proxy_dir, opened,
+                                     monkeypatch) -> None:
+    monkeypatch.setenv("FACET_PROXY_THROTTLE_S", "0.05")
     clip = make_clip("long_gop250")
     src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
     src.build_proxy()
@@ -120,25 +127,87 @@ def test_close_kills_a_running_build(make_clip, index_cache, proxy_dir, opened) 
     assert build is not None and build.running()
     src.close()
     assert not build.running()
-    assert not src.proxy_path.exists()
-    assert not list(proxy_dir.glob("*.part"))
+    assert not (src.proxy_path / "complete").exists()
+    assert not _parts(src.proxy_path)
+
+
+def test_stopped_build_keeps_its_segments_serves_them_and_resumes(
+    make_clip, index_cache, proxy_dir, opened, monkeypatch
+) -> None:
+    """Issue 19: five short sessions must finish the proxy; each keeps what it built."""
+    monkeypatch.setenv("FACET_PROXY_SEGMENT", "40")
+    monkeypatch.setenv("FACET_PROXY_THROTTLE_S", "0.01")
+    clip = make_clip("long_gop250")  # 300 frames: 8 segments of 40 (the last 20)
+    sessions = 0
+    first_stamp = None
+    while True:
+        sessions += 1
+        assert sessions <= 20, "the proxy never completed"
+        src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+        if src.build_proxy():
+            break
+        seg0 = src.proxy_path / "s0000000.mp4"
+        done = {f.name for f in src.proxy_path.glob("s*.mp4")}
+        deadline = 200
+        while {f.name for f in src.proxy_path.glob("s*.mp4")} == done and deadline:
+            src.proxy_building  # noqa: B018
+            import time
+
+            time.sleep(0.1)
+            deadline -= 1
+        if seg0.exists():
+            if first_stamp is None:
+                first_stamp = seg0.stat().st_mtime_ns
+            assert seg0.stat().st_mtime_ns == first_stamp  # kept, never rebuilt
+            # A built segment serves previews at once, while the rest is still building.
+            assert src.has_preview(7) and read_index(src.preview(7)) == 7
+            if not (src.proxy_path / "s0000280.mp4").exists():
+                assert not src.has_preview(299)
+        src.close()  # quit mid-build: a .part is dropped, finished segments stay
+        assert not _parts(src.proxy_path)
+    assert sessions >= 3  # it really took several sessions
+    rng = random.Random(5)
+    for i in [rng.randrange(300) for _ in range(20)] + [0, 39, 40, 299]:
+        assert read_index(src.preview(i)) == i
+
+
+def test_user_activity_pauses_the_build_until_idle(make_clip, index_cache, proxy_dir, opened,
+                                                   monkeypatch) -> None:
+    import time
+
+    from annotator.media import proxy
+
+    monkeypatch.setattr(proxy, "IDLE_RESUME_S", 0.5)
+    monkeypatch.setenv("FACET_PROXY_SEGMENT", "40")
+    monkeypatch.setenv("FACET_PROXY_THROTTLE_S", "0.01")
+    src = _open(make_clip("long_gop250"), index_cache, proxy_dir, opened)
+    src.build_proxy()
+    src.frame(0)  # the user looks at a frame: the build pauses
+    assert src.proxy_build_paused
+    # While the user keeps stepping, no segment is finished.
+    before = len(list(src.proxy_path.glob("s*.mp4")))
+    for i in range(1, 30):
+        src.frame(i)
+        time.sleep(0.05)
+    assert src.proxy_build_paused
+    assert len(list(src.proxy_path.glob("s*.mp4"))) <= before + 1  # at most the one in flight
+    # Idle: it resumes and completes.
+    assert src.build_proxy(block=True, timeout=120)
+    assert not src.proxy_build_paused
 
 
 def test_incomplete_or_foreign_proxy_is_discarded(
     make_clip, index_cache, proxy_dir, opened
 ) -> None:
     clip = make_clip("cfr25_gop50")
-    other = make_clip("vfr")  # a valid video, but 70 frames where the source has 120
     src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
-    proxy_dir.mkdir(parents=True)
-    src.proxy_path.write_bytes(other.path.read_bytes())
+    src.proxy_path.mkdir(parents=True)
+    (src.proxy_path / "meta.json").write_text('{"frames": 70, "segment": 1500}')
     assert not src.proxy_ready and src.preview(3) is None
     assert not src.proxy_path.exists()  # deleted, so the next build starts clean
-    src.proxy_path.write_bytes(b"\x00\x00\x00\x18ftypmp42 truncated")
+    src.proxy_path.mkdir(parents=True)
+    (src.proxy_path / "meta.json").write_text("{ truncated")
     assert not src.proxy_ready and not src.proxy_path.exists()
-    # A half-written build file is never taken for a proxy.
-    part_path(src.proxy_path, 4242).write_bytes(other.path.read_bytes())
-    assert not src.proxy_ready
 
 
 def test_prune_drops_least_recently_used_proxies_and_dead_builds(tmp_path: Path) -> None:
@@ -146,20 +215,26 @@ def test_prune_drops_least_recently_used_proxies_and_dead_builds(tmp_path: Path)
     import time
 
     now = time.time()
-    files = {}
+    folders = {}
     for name, age_h in [("a", 50), ("b", 30), ("c", 10), ("keep", 100)]:
-        f = tmp_path / f"{name}-p1.mp4"
+        d = tmp_path / f"{name * 32 if len(name) == 1 else 'f' * 32}-p2"
+        d.mkdir()
+        f = d / "s0000000.mp4"
         f.write_bytes(b"x" * 1000)
         os.utime(f, (now - age_h * 3600, now - age_h * 3600))
-        files[name] = f
-    dead = part_path(files["a"], 1)
+        folders[name] = d
+    dead = folders["c"] / "s0000040.mp4.1.part"
     dead.write_bytes(b"x")
     os.utime(dead, (now - 48 * 3600, now - 48 * 3600))
-    live = part_path(files["b"], 2)
+    live = folders["c"] / "s0000080.mp4.2.part"
     live.write_bytes(b"x")
-    removed = prune(tmp_path, files["keep"], budget_bytes=2500)
-    assert set(removed) == {files["a"], files["b"], dead}
-    assert files["keep"].exists() and files["c"].exists() and live.exists()
+    removed = prune(tmp_path, folders["keep"], budget_bytes=2500)
+    assert set(removed) == {folders["a"], folders["b"], dead}
+    assert folders["keep"].exists() and folders["c"].exists() and live.exists()
+    size, count = folder_usage(tmp_path)
+    assert count == 2 and size == 2001
+    assert clear(tmp_path, keep={folders["keep"]}) == 1001
+    assert folder_usage(tmp_path) == (1000, 1)
 
 
 def test_max_gop_frames(make_clip, index_cache, proxy_dir, opened) -> None:

@@ -100,14 +100,28 @@ def test_moved_video_asks_to_relink(window, demo_copy, tmp_path):
     assert window.controller.frame_count == 250
 
 
-def test_changed_video_is_never_used_silently(window, demo_copy):
+def test_changed_video_is_never_used_silently(qtbot, window, demo_copy):
     video = demo_copy.parent / "demo.mp4"
     with open(video, "ab") as f:
         f.write(b"\0" * 16)  # same name, other content
     problems = []
     window.ask_relink = lambda problem: problems.append(problem.problem) or None
     window.open_path(demo_copy)
-    assert problems == ["changed"]
+    # The picture comes first; the full sha256 is computed in the background, then asked.
+    qtbot.waitUntil(lambda: problems == ["changed"], timeout=30_000)
+
+
+def test_new_video_is_hashed_after_the_picture_and_stays_clean(qtbot, window, demo_copy):
+    from annotator.io.media_link import file_sha256
+
+    video = demo_copy.parent / "demo.mp4"
+    other = demo_copy.parent / "fresh.mp4"
+    other.write_bytes(video.read_bytes() + b"\0" * 8)  # a video no cache knows
+    assert window.open_path(other)
+    assert window.controller.frame_count > 0  # the picture is there, hash or not
+    qtbot.waitUntil(lambda: window.project.media["m1"].sha256 != "", timeout=30_000)
+    assert window.project.media["m1"].sha256 == file_sha256(other)
+    assert not window.project.dirty  # filling in the hash is not an edit
 
 
 def test_invalid_project_keeps_current_work(window, demo_copy, tmp_path):

@@ -1,0 +1,27 @@
+"""Preferences > Preview copies: the folder's size, and Clear keeps the open video's copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.ui.preferences_media import MediaCachePage
+
+
+def _proxy(folder: Path, name: str, nbytes: int) -> Path:
+    d = folder / f"{name * 32}-p2"
+    d.mkdir(parents=True)
+    (d / "s0000000.mp4").write_bytes(b"x" * nbytes)
+    return d
+
+
+def test_page_shows_size_and_clear_keeps_the_open_video(qtbot, tmp_path: Path) -> None:
+    used = _proxy(tmp_path, "a", 2048)
+    old = _proxy(tmp_path, "b", 3 * 1024 * 1024)
+    page = MediaCachePage(folder=tmp_path, keep=lambda: {used})
+    qtbot.addWidget(page)
+    assert "3.0 MB in 2 preview copies" in page.usage.text()
+    assert page.clear_button.isEnabled()
+    page.clear_button.click()
+    assert used.exists() and not old.exists()
+    assert "in 1 preview copy" in page.usage.text() and "freed 3.0 MB" in page.usage.text()
+    assert not page.clear_button.isEnabled()  # only the copy in use is left
