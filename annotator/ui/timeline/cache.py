@@ -10,6 +10,7 @@ Markers lane keeps notes, dialogue and plain markers only.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections import defaultdict
 from collections.abc import Callable
@@ -57,6 +58,7 @@ class TimelineCache:
         self._dirty: set[LaneKey] = set()
         self._layout_dirty = True
         self.overlays: dict[LaneKey, OverlaySource] = {}
+        self.curves: Any = None  # a curves.CurveStore once the faces module attaches one
         self._unsubscribe: dict[LaneKey, Callable[[], None]] = {}
         self.cuts = CutsSource(project, self.media_id)
         self._rebuild_all()
@@ -86,6 +88,21 @@ class TimelineCache:
         for key in list(self.overlays):
             self.remove_overlay(key)
         self.cuts.close()
+        self.set_curves(None)
+
+    # ------------------------------------------------------------------ curve lanes
+    def set_curves(self, store: Any) -> None:
+        """Curve lanes under each face from ``store`` (a ``curves.CurveStore``)."""
+        if self.curves is not None:
+            self.curves.changed.disconnect(self._on_curves_changed)
+        self.curves = store
+        if store is not None:
+            store.changed.connect(self._on_curves_changed)
+        self._on_curves_changed()
+
+    def _on_curves_changed(self) -> None:
+        self._layout_dirty = True
+        self.revision += 1
 
     # ------------------------------------------------------------------ overlay lanes
     def add_overlay(self, source: OverlaySource) -> LaneKey:
@@ -279,6 +296,9 @@ class TimelineCache:
                 if ids and k[0] == f.id and k[1].startswith("au:")
             }
             rows.append(FaceRow(f.id, f.name, f.colour, tuple(sorted(aus | self.extra_aus[f.id]))))
+        if self.curves is not None:
+            rows = [dataclasses.replace(r, curves=tuple(self.curves.shown_names(r.id)))
+                    for r in rows]
         overlays = [(key, src.title()) for key, src in self.overlays.items() if src.items()]
         self.lanes = layout_lanes(rows, self.collapsed, overlays)
         self._layout_dirty = False
