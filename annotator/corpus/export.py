@@ -22,7 +22,7 @@ FORMATS = ("casme", "csv", "parquet")
 
 
 def export_corpus(corpus: Corpus, to: str, output: str | Path, *, source: str = "gold",
-                  workers: int = 2, scheduler: str | None = None,
+                  workers: int | None = None, scheduler: str | None = None,
                   on_result: Progress | None = None) -> tuple[Path, int, int, list[Any]]:
     """Write the table; returns the file, the row count, the projects in it and the
     failures (a failed clip is listed and left out, it never stops the export)."""
@@ -52,7 +52,7 @@ def export_corpus(corpus: Corpus, to: str, output: str | Path, *, source: str = 
     return out, len(rows), len(set(rows["project"])), upd.failures
 
 
-def _casme(corpus: Corpus, out: Path, source: str, workers: int, scheduler: str | None,
+def _casme(corpus: Corpus, out: Path, source: str, workers: int | None, scheduler: str | None,
            on_result: Progress | None) -> tuple[Path, int, int, list[Any]]:
     import shutil
     import tempfile

@@ -33,6 +33,7 @@ from annotator.corpus.jobs import (
 
 INDEX_DIR = ".facet"
 GOLD = "gold"  # the coder column of gold projects
+CHUNK = 50  # projects per task on the dask runner (a task per project costs more than it reads)
 
 
 @dataclass(slots=True)
@@ -61,7 +62,7 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_mtime_ns, st.st_size]
 
 
-def update_index(corpus: Corpus, *, workers: int = 2, scheduler: str | None = None,
+def update_index(corpus: Corpus, *, workers: int | None = None, scheduler: str | None = None,
                  on_result: Progress | None = None) -> tuple[Any, IndexUpdate]:
     """The up-to-date table of every project's events, and what it took to get there."""
     import pandas as pd
@@ -85,13 +86,24 @@ def update_index(corpus: Corpus, *, workers: int = 2, scheduler: str | None = No
         return table, update
     scratch = folder / "parts"
     shutil.rmtree(scratch, ignore_errors=True)
-    results = run_clips([p for p, _, _ in changed], scratch, _rows_task,
-                        (str(corpus.folder), {p: (c, k) for p, c, k in changed}),
-                        workers=workers if len(changed) > 20 else 0, scheduler=scheduler,
+    dask = scheduler is not None or (workers or 0) > 0 or (
+        workers is None and len(changed) >= 10 * CHUNK)
+    per_task = CHUNK if dask else max(len(changed), 1)
+    chunks = {f"chunk{k // per_task:05d}": changed[k : k + per_task]
+              for k in range(0, len(changed), per_task)}
+    results = run_clips(list(chunks), scratch, rows_of, (str(corpus.folder), chunks),
+                        workers=(workers or 2) if dask and len(chunks) > 1 else 0,
+                        scheduler=scheduler,
                         on_result=on_result)
-    parts = [pd.read_parquet(r.output) for r in results if r.ok]
-    update.failures = [r for r in results if not r.ok]
-    update.rebuilt = len(parts)
+    parts, ok = [], set()
+    for r in results:
+        part = Path(r.output) if r.output else None
+        if part is not None and part.is_file():
+            parts.append(pd.read_parquet(part))
+            ok |= set(json.loads(part.with_suffix(".json").read_text(encoding="utf-8")))
+        if not r.ok:
+            update.failures.append(r)
+    update.rebuilt = len(ok)
     drop = {p for p, _, _ in changed} | gone
     keep = table[~table["project"].isin(drop)] if table is not None else empty_rows()
     frames = [f for f in [keep, *parts] if len(f)]
@@ -100,18 +112,11 @@ def update_index(corpus: Corpus, *, workers: int = 2, scheduler: str | None = No
     tmp = table_path.with_suffix(".part")
     new.to_parquet(tmp, index=False)
     os.replace(tmp, table_path)
-    ok = {r.video for r in results if r.ok}
     manifest = {p: s for p, s in manifest.items() if p not in drop}
     manifest.update({p: stamps[p] for p in ok})
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     shutil.rmtree(scratch, ignore_errors=True)
     return new, update
-
-
-def _rows_task(path: str, out_dir: str, folder: str, who: dict[str, tuple[str, str]]
-               ) -> JobResult:
-    clip_id, coder = who[path]
-    return rows_of(path, out_dir, folder, clip_id, coder)
 
 
 def query(table: Any, expr: str) -> Any:

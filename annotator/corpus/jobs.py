@@ -16,7 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from annotator.analysis.batch import JobResult
-from annotator.corpus.folder import Clip, Corpus, load_corpus
+from annotator.corpus.folder import CORPUS_FILE, Clip, Corpus, load_corpus
+
+_CACHE: dict[str, tuple[tuple[int, int], Corpus]] = {}
+
+
+def task_corpus(folder: str) -> Corpus:
+    """The corpus a task works on, read once per process while corpus.json is unchanged
+    (a worker runs hundreds of tasks; the file is the same for all of them)."""
+    st = (Path(folder) / CORPUS_FILE).stat()
+    key = (st.st_mtime_ns, st.st_size)
+    hit = _CACHE.get(folder)
+    if hit is None or hit[0] != key:
+        hit = (key, load_corpus(folder))
+        _CACHE[folder] = hit
+    return hit[1]
 
 
 def _safe(clip_id: str) -> str:
@@ -53,27 +67,27 @@ def agree_clip(clip_id: str, out_dir: str, folder: str, tolerance: int = 0) -> J
     try:
         from annotator.analysis.agreement import compare
         from annotator.analysis.kappa import presence_pool
-        from annotator.analysis.multi_agreement import _take, compare_many
+        from annotator.analysis.multi_agreement import compare_many, presence_matrices
         from annotator.analysis.takes import match_takes
 
-        corpus = load_corpus(folder)
+        corpus = task_corpus(folder)
         clip = corpus.clip(clip_id)
         projects, names, paths = _projects(corpus, clip)
         try:
+            takes = match_takes(projects)
             if len(projects) == 2:
                 report = compare(*projects, tolerance_frames=tolerance).as_dict()
+                groups = len(report["pairs"])
+                agreed = report["events"]["tp"]
             else:
                 report = compare_many(projects, names, tolerance_frames=tolerance).as_dict()
-            takes = [_take(projects, names, m, tolerance) for m in match_takes(projects)]
+                groups, agreed = report["events"]["groups"], report["events"]["agreed"]
+            matrices = presence_matrices(projects, takes)
         except ValueError as exc:
             raise ValueError(_named(exc, paths)) from None
         pools: dict[str, list[Any]] = {}
-        groups = agreed = 0
-        for t in takes:
-            for (face, au), (pres, _i) in t.au.items():
-                pools.setdefault(f"{face}\t{au}", []).append(presence_pool(pres))
-            groups += len(t.groups)
-            agreed += sum(g.agreed for g in t.groups)
+        for (face, au), pres in matrices:
+            pools.setdefault(f"{face}\t{au}", []).append(presence_pool(pres))
         out = Path(out_dir) / f"{_safe(clip_id)}.agree.json"
         out.write_text(json.dumps({"clip": clip_id, "coders": names, "report": report, "pools": pools,
                                    "groups": groups, "agreed": agreed}), encoding="utf-8")
@@ -103,7 +117,7 @@ def merge_clip(clip_id: str, out_dir: str, folder: str, force: bool = False,
         from annotator.analysis.merge import merge_projects
         from annotator.io.project_file import save_project
 
-        corpus = load_corpus(folder)
+        corpus = task_corpus(folder)
         clip = corpus.clip(clip_id)
         gold_path = corpus.folder / clip.gold_path
         if gold_path.exists() and not force:
@@ -140,25 +154,35 @@ def project_rows(project: Any, clip: Clip, coder: str, source: str) -> list[dict
     return rows
 
 
-def rows_of(path: str, out_dir: str, folder: str, clip_id: str, coder: str) -> JobResult:
-    """Index or export one project: its rows as a Parquet part (``path`` is the task key)."""
+def rows_of(chunk: str, out_dir: str, folder: str,
+            chunks: dict[str, list[tuple[str, str, str]]]) -> JobResult:
+    """Index a chunk of projects ``(path, clip id, coder)``: their rows as one Parquet part.
+    A project that cannot be read is left out and named in the result's error."""
     start = time.perf_counter()
     try:
         import pandas as pd
 
         from annotator.io.project_file import load_project
 
-        corpus = load_corpus(folder)
-        clip = corpus.clip(clip_id)
-        project = load_project(corpus.folder / path).project
-        rows = project_rows(project, clip, coder, path)
-        out = Path(out_dir) / f"{_safe(path)}.parquet"
-        frame = pd.DataFrame(rows, columns=ROW_COLUMNS) if rows else empty_rows()
+        corpus = task_corpus(folder)
+        rows: list[dict[str, Any]] = []
+        failed = []
+        done = []
+        for path, clip_id, coder in chunks[chunk]:
+            try:
+                project = load_project(corpus.folder / path).project
+                rows += project_rows(project, corpus.clip(clip_id), coder, path)
+                done.append(path)
+            except Exception as exc:  # noqa: BLE001 - one bad file, the chunk goes on
+                failed.append(f"{path}: {str(exc).splitlines()[0] if str(exc) else exc}")
+        out = Path(out_dir) / f"{chunk}.parquet"
+        frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if rows else empty_rows()
         frame.astype(ROW_TYPES).to_parquet(out, index=False)
-        return JobResult(path, True, len(rows), str(out), seconds=time.perf_counter() - start,
-                         unit="events")
+        (Path(out_dir) / f"{chunk}.json").write_text(json.dumps(done), encoding="utf-8")
+        return JobResult(chunk, not failed, len(rows), str(out), "; ".join(failed),
+                         seconds=time.perf_counter() - start, unit="events")
     except Exception as exc:  # noqa: BLE001
-        return _fail(path, exc, start)
+        return _fail(chunk, exc, start)
 
 
 ROW_COLUMNS = ("subject", "clip", "clip_id", "coder", "event_id", "face", "kind", "label",
@@ -181,14 +205,24 @@ def empty_rows() -> Any:
 Progress = Callable[[int, int, JobResult], None]
 
 
+#: below this many tasks a local dask cluster costs more than it saves: starting it takes
+#: 5-15 s on a loaded 2-core machine and a short clip's task takes 20-60 ms
+#: (bench/bench_corpus.py); ``--workers N`` or ``--scheduler`` force the runner.
+DASK_MIN_ITEMS = 500
+
+
 def run_clips(items: list[str], out_dir: Path, task: Callable[..., JobResult],
-              task_args: tuple[Any, ...], *, workers: int = 2, scheduler: str | None = None,
+              task_args: tuple[Any, ...], *, workers: int | None = None,
+              scheduler: str | None = None,
               on_result: Progress | None = None) -> list[JobResult]:
     """``task(item, out_dir, *task_args)`` for every item: in this process when
-    ``workers`` is 0 and no scheduler is given, else on the dask runner."""
+    ``workers`` is 0, on the dask runner when it is > 0 or a scheduler is given; ``None``
+    chooses by size (the runner from ``DASK_MIN_ITEMS`` items, with 2 workers)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     if not items:
         return []
+    if workers is None:
+        workers = 2 if len(items) >= DASK_MIN_ITEMS else 0
     if workers <= 0 and not scheduler:
         results = []
         for k, item in enumerate(items, start=1):
@@ -214,7 +248,7 @@ def init_clip(clip_id: str, out_dir: str, folder: str, scheme_path: str = "") ->
         from annotator.io.project_file import save_project
         from annotator.model import Project
 
-        corpus = load_corpus(folder)
+        corpus = task_corpus(folder)
         clip = corpus.clip(clip_id)
         video = corpus.folder / clip.video
         scheme = None
@@ -258,7 +292,7 @@ def casme_clip(clip_id: str, out_dir: str, folder: str, coder: str) -> JobResult
         from annotator.io.project_file import load_project
         from annotator.io.sheets import sheet_rows
 
-        corpus = load_corpus(folder)
+        corpus = task_corpus(folder)
         clip = corpus.clip(clip_id)
         path = corpus.folder / (clip.gold_path if coder == "gold" else clip.project_path(coder))
         if not path.is_file():

@@ -107,6 +107,11 @@ def _review(*a: Any, **k: Any) -> Path:
     return export_review(*a, **k)
 
 
+def _signals_csv(*a: Any, **k: Any) -> Path:
+    from annotator.io.signals_csv import export_signals_csv
+    return export_signals_csv(*a, **k)
+
+
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("json", ".facet.json", "the project file, pretty and schema-valid", False, export_json),
     Format("csv", ".csv", "events: one row per event", False, _events_csv),
@@ -123,6 +128,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            _markers_csv),
     Format("review", "", "offline HTML review: note stills with drawings, clips, shots", True,
            _review),
+    Format("signals-csv", ".signals.csv", "per-frame face boxes and landmark signals "
+           "(needs 'annotator track')", False, _signals_csv),
 )}
 
 

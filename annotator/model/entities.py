@@ -49,6 +49,7 @@ class Media:
     codec: str = ""
     vfr: bool = False
     sync_frame: int | None = None  # alignment point for takes side by side
+    landmarks: str = ""  # per-frame face landmark cache (``annotator track``), relative path
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class FaceBox:
     y: float
     w: float
     h: float
+    source: str = ""  # "" = keyed by hand, "track" = placed by ``annotator track``
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,7 @@ def _project_dict(p: Project, with_events: bool = True) -> dict[str, Any]:
                 "codec": m.codec,
                 "vfr": m.vfr,
                 **({"sync_frame": m.sync_frame} if m.sync_frame is not None else {}),
+                **({"landmarks": m.landmarks} if m.landmarks else {}),
             }
             for m in p.media.values()
         ],
@@ -145,7 +146,8 @@ def _project_dict(p: Project, with_events: bool = True) -> dict[str, Any]:
                 "name": f.name,
                 "colour": f.colour,
                 "boxes": [
-                    {"media": b.media, "frame": b.frame, "x": b.x, "y": b.y, "w": b.w, "h": b.h}
+                    {"media": b.media, "frame": b.frame, "x": b.x, "y": b.y, "w": b.w, "h": b.h,
+                     **({"source": b.source} if b.source else {})}
                     for b in f.boxes
                 ],
             }
@@ -204,6 +206,7 @@ def project_from_dict(d: dict[str, Any], events: dict[int, Event] | None = None)
             codec=m.get("codec", ""),
             vfr=m.get("vfr", False),
             sync_frame=m.get("sync_frame"),
+            landmarks=m.get("landmarks", ""),
         )
     for f in d.get("faces", []):
         boxes = tuple(FaceBox(**b) for b in f.get("boxes", []))

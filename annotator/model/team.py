@@ -160,3 +160,42 @@ def dispute_from_dict(d: dict[str, Any], event_from_dict: Any) -> Dispute:
         d.get("decided_by", ""),
         tuple(d.get("event_ids", ())),
     )
+
+
+def settled_events(dispute: Dispute, frames_from: str | None, code_from: str | None,
+                   decided_by: str, decision: Decision | None = None
+                   ) -> tuple[Decision, list[Event]]:
+    """The gold events an adjudicator's choice makes of ``dispute`` (ids 0: to be added).
+
+    ``frames_from`` and ``code_from`` name coders; the same coder (or ``code_from`` None)
+    accepts that coder's version as it is, each AU with its own frames. Different coders
+    combine: every AU and emotion of ``code_from``'s version on the onset, apex and offset
+    of ``frames_from``'s version (its whole span, apex the lower median of its apexes).
+    ``frames_from`` None rejects: no event. ``decision`` overrides the decision recorded
+    (``EDITED`` when the adjudicator goes on to change the result by hand).
+    """
+    import dataclasses
+    import statistics
+
+    if frames_from is None:
+        return Decision.REJECTED, []
+    code_from = code_from or frames_from
+    frames_v, code_v = dispute.version_of(frames_from), dispute.version_of(code_from)
+    if frames_v is None or code_v is None:
+        missing = frames_from if frames_v is None else code_from
+        raise ValueError(f"dispute {dispute.id} has no version of {missing!r}")
+    same = frames_from == code_from
+    chosen = decision or (Decision.ACCEPTED if same else Decision.COMBINED)
+    coders = (frames_from,) if same else (frames_from, code_from)
+    prov = Provenance(chosen, coders, decided_by, dispute.id)
+    if same:
+        return chosen, [dataclasses.replace(e, id=0, media=dispute.media, provenance=prov)
+                        for e in code_v.events]
+    on, off = frames_v.span
+    apexes = [e.apex_frame for e in frames_v.events if e.apex_frame is not None]
+    apex = int(statistics.median_low(apexes)) if apexes else None
+    return chosen, [
+        dataclasses.replace(e, id=0, media=dispute.media, onset_frame=on, offset_frame=off,
+                            apex_frame=apex, provenance=prov)
+        for e in code_v.events
+    ]

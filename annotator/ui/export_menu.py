@@ -49,11 +49,12 @@ EXPORT_ITEMS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("clips", "Event c&lips (folder)…", "", {"crop": True}),
     ("clips", "Clips of &selected events (folder)…", "", {"crop": True, "selected": True}),
     ("report", "HTML &report…", "HTML (*.html)", {}),
+    ("signals-csv", "Landmark si&gnals per frame (CSV)…", "CSV (*.csv)", {}),
 )
 # Exports of one video: the per-frame table is of the take on screen; these formats still
 # cover only the project's first media (the status bar says so when another take is open).
 # The rest (events CSV, clips, JSON, markers CSV, review) cover every take.
-TAKE_EXPORTS = frozenset({"frames-csv"})
+TAKE_EXPORTS = frozenset({"frames-csv", "signals-csv"})
 FIRST_TAKE_EXPORTS = frozenset({"eaf", "casme", "report", "edl"})
 IMPORT_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("eaf", "&ELAN (.eaf)…", "ELAN files (*.eaf);;All files (*)"),

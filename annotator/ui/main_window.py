@@ -29,11 +29,13 @@ from annotator.model import Media, Project, signals
 from annotator.playback.player_controller import PlayerController
 from annotator.ui import keys_dialogs
 from annotator.ui.analysis import install_analysis
+from annotator.ui.analysis.adjudication import install_adjudication
 from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
 from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
 from annotator.ui.documents import DocumentController, add_recent, recent_projects
 from annotator.ui.export_menu import install_export_menu
+from annotator.ui.faces import install_faces
 from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
 from annotator.ui.layout_fit import fit_to_screen
 from annotator.ui.player import PlayerWidget, install_player_shortcuts
@@ -181,10 +183,13 @@ class MainWindow(QMainWindow):
         self.controller.error_occurred.connect(self.show_error)
         self.coding = install_coding(self.ctx)
         self.analysis = install_analysis(self.ctx, self.coding.timeline)  # Candidates, ...
+        self.adjudication = install_adjudication(self.ctx, self.coding.timeline,  # gold
+                                                 self.open_media)
         self.export_controller = install_export_menu(self.ctx)  # File > Import / Export
         self.review = install_review(self.ctx, self.open_media, self.export_controller)
         # playhead, zoom and A-B loop per project and take, back on reopen
         self.view_memory = ViewMemory(self.ctx, self.coding.timeline, self)
+        self.faces_ui = install_faces(self)  # tracking, curve lanes, landmarks, box tool
 
     def _wire_workspace(self) -> None:
         """The window's Qt signals, title and status follow the workspace."""

@@ -54,8 +54,9 @@ def run(qtbot, job):
 def test_menus_list_every_format(window):
     exports = [a.text() for a in window.export_menu.actions()]
     imports = [a.text() for a in window.import_menu.actions()]
-    assert len(exports) == 10 and any("ELAN" in t for t in exports)
+    assert len(exports) == len(EXPORT_ITEMS) == 11 and any("ELAN" in t for t in exports)
     assert any("TextGrid" in t for t in exports)
+    assert any("signals" in t.replace("&", "") for t in exports)
     assert len(imports) == 11 and any("OpenFace" in t for t in imports)
     assert any("BORIS" in t for t in imports) and any("Datavyu" in t for t in imports)
 

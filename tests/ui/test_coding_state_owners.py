@@ -88,3 +88,23 @@ def test_committing_an_event_leaves_the_playhead_where_it_is(win: FakeWindow,  #
     assert ui.selection.ids == {new[0].id}
     assert ctl.current_frame == seeks_before == 320
     assert ui.selection.lane == au_lane_key("A", 12)
+
+
+def test_commit_in_the_real_window_leaves_the_playhead(make_window, demo_copy,
+                                                       qtbot: QtBot) -> None:
+    w = make_window(demo_copy)
+    ui, ctl = w.coding, w.controller
+    ui.table.table.selectRow(2)  # a previously selected event: the player jumps to it
+    QApplication.processEvents()
+    ui.on_au_chosen(14)
+    ctl.seek(200)
+    canvas = ui.timeline.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_I)
+    ctl.seek(210)
+    qtbot.keyClick(canvas, Qt.Key.Key_O)
+    qtbot.keyClick(canvas, Qt.Key.Key_Return)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert any(e.au == 14 and e.onset_frame == 200 for e in w.project.events.values())
+    assert ctl.current_frame == 210

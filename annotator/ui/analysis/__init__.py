@@ -176,11 +176,23 @@ class AnalysisController:
             return False
         project = self.ctx.project
         mid = self.job_media
-        # face boxes keyed on this take (take 1's boxes are not where take 2's faces are)
-        use_boxes = any(b.media == mid for f in project.faces.values() for b in f.boxes)
+        # face boxes keyed by hand on this take (take 1's boxes are not where take 2's faces
+        # are); without them every face is tracked and its landmarks are used, the tracks
+        # taking the ids of the faces whose tracked boxes they follow
+        use_boxes = any(b.media == mid and not b.source
+                        for f in project.faces.values() for b in f.boxes)
         boxes_at = project_boxes(project, mid) if use_boxes else None
+        faces = tuple(project.faces.values())
 
         def job(progress: Any, should_stop: Any) -> Any:
+            if boxes_at is None:
+                from annotator.analysis.face_models import models_available
+
+                if models_available():
+                    from annotator.analysis.spotting_tracks import spot_tracks
+
+                    return spot_tracks(video, progress=progress, should_stop=should_stop,
+                                       faces=faces, media_id=mid or "m1")
             return spot(video, boxes_at=boxes_at, progress=progress, should_stop=should_stop)
 
         return self._run_job(job, self._on_spot_succeeded)

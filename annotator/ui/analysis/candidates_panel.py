@@ -44,6 +44,10 @@ def candidate_event(project: Project, c: Candidate, media_id: str | None = None)
     """The event an accepted candidate becomes (a note on its face, else the first face)."""
     face = c.face if c.face in project.faces else next(iter(project.faces), c.face)
     mid = media_id or (project.primary_media.id if project.primary_media else "m1")
+    if c.au is not None:  # a blink: the AU itself
+        return Event(0, face, EventKind.AU, c.onset_frame, c.offset_frame, c.apex_frame,
+                     media=mid, au=c.au, code=str(c.au), annotator=project.annotator,
+                     note=f"spotted {c.label} (score {c.score:.1f})")
     return Event(
         0,
         face,
@@ -52,7 +56,7 @@ def candidate_event(project: Project, c: Candidate, media_id: str | None = None)
         c.offset_frame,
         c.apex_frame,
         media=mid,
-        note=f"spotted movement (score {c.score:.1f})",
+        note=f"spotted {c.label or 'movement'} (score {c.score:.1f})",
         confidence=None,
         annotator=project.annotator,
     )
@@ -118,7 +122,8 @@ class CandidatesPanel(QWidget):
         self.table.setRowCount(len(self.candidates))
         for row, c in enumerate(self.candidates):
             for col, value in enumerate(
-                (c.face, c.onset_frame, c.apex_frame, c.offset_frame, f"{c.score:.2f}", "")
+                (f"{c.face} {c.label}".strip(), c.onset_frame, c.apex_frame, c.offset_frame,
+                 f"{c.score:.2f}", "")
             ):
                 item = QTableWidgetItem(str(value))
                 if col:

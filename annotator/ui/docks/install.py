@@ -230,6 +230,10 @@ class CodingUi:
         boxes = []
         for f in project.faces.values():
             box = f.box_at(media_id, frame)
+            keys = [b.frame for b in f.boxes if b.media == media_id]
+            if keys and all(b.source == "track" for b in f.boxes if b.media == media_id) and \
+                    not min(keys) <= frame <= max(keys):
+                continue  # a tracked face is not on screen before or after its track
             if box is not None:
                 label = f"▶ {f.name}" if f.id == current else f.name
                 boxes.append((*box, f.colour, label))

@@ -10,6 +10,8 @@ Markers lane keeps notes, dialogue and plain markers only.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -56,6 +58,7 @@ class TimelineCache:
         self._dirty: set[LaneKey] = set()
         self._layout_dirty = True
         self.overlays: dict[LaneKey, OverlaySource] = {}
+        self.curves: Any = None  # a curves.CurveStore once the faces module attaches one
         self._unsubscribe: dict[LaneKey, Callable[[], None]] = {}
         self.cuts = CutsSource(project, self.media_id)
         self._rebuild_all()
@@ -85,6 +88,21 @@ class TimelineCache:
         for key in list(self.overlays):
             self.remove_overlay(key)
         self.cuts.close()
+        self.set_curves(None)
+
+    # ------------------------------------------------------------------ curve lanes
+    def set_curves(self, store: Any) -> None:
+        """Curve lanes under each face from ``store`` (a ``curves.CurveStore``)."""
+        if self.curves is not None:
+            self.curves.changed.disconnect(self._on_curves_changed)
+        self.curves = store
+        if store is not None:
+            store.changed.connect(self._on_curves_changed)
+        self._on_curves_changed()
+
+    def _on_curves_changed(self) -> None:
+        self._layout_dirty = True
+        self.revision += 1
 
     # ------------------------------------------------------------------ overlay lanes
     def add_overlay(self, source: OverlaySource) -> LaneKey:
@@ -148,6 +166,19 @@ class TimelineCache:
         return event.lane_key, face_key(event.face)
 
     def _rebuild_all(self) -> None:
+        """:meth:`_build_all` with the cyclic garbage collector paused: the build allocates
+        a tuple per event, and with a million events alive every collection it triggers
+        walks them all (measured: 13.7 s instead of ~3 s at 1M events). Nothing built here
+        forms a cycle, so pausing frees nothing late."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._build_all()
+        finally:
+            if paused:
+                gc.enable()
+
+    def _build_all(self) -> None:
         """Every lane from the project in one pass: events grouped by (face, kind, AU)
         with their frames, so each lane's index is one C-level sort of tuples (a
         1,000,000-event project opens in seconds, not by a set insert per event and a
@@ -265,6 +296,9 @@ class TimelineCache:
                 if ids and k[0] == f.id and k[1].startswith("au:")
             }
             rows.append(FaceRow(f.id, f.name, f.colour, tuple(sorted(aus | self.extra_aus[f.id]))))
+        if self.curves is not None:
+            rows = [dataclasses.replace(r, curves=tuple(self.curves.shown_names(r.id)))
+                    for r in rows]
         overlays = [(key, src.title()) for key, src in self.overlays.items() if src.items()]
         self.lanes = layout_lanes(rows, self.collapsed, overlays)
         self._layout_dirty = False

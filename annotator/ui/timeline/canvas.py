@@ -32,7 +32,7 @@ from annotator.commands import (
 from annotator.commands.events import moved
 from annotator.model.entities import Event, EventKind, Marker, MarkerKind
 from annotator.model.project import ModelError, Project
-from annotator.ui.timeline import overlay_input
+from annotator.ui.timeline import curve_lane, overlay_input
 from annotator.ui.timeline.cache import TimelineCache
 from annotator.ui.timeline.drag import Drag, DragMode
 from annotator.ui.timeline.lanes import FACE_ROW_PX, LANE_PX, Lane, LaneKey, LaneKind
@@ -106,6 +106,7 @@ class TimelineCanvas(QWidget):
         self.cache = TimelineCache(project, media_id)
         for source in self.overlay_sources:
             self.cache.add_overlay(source)
+        self.cache.set_curves(getattr(self, "curve_store", None))
         project.changed.connect(self._on_project_changed)
         self._drag = None
         self.refresh_extent()
@@ -121,6 +122,18 @@ class TimelineCanvas(QWidget):
 
     def close_cache(self) -> None:
         self.cache.close()
+
+    def set_curve_store(self, store: Any) -> None:
+        """Curve lanes under the faces from ``store`` (``curves.CurveStore``); it stays
+        across project and media replacement like the overlay sources."""
+        old = getattr(self, "curve_store", None)
+        if old is not None:
+            old.changed.disconnect(self.update)
+        self.curve_store = store
+        if store is not None:
+            store.changed.connect(self.update)
+        self.cache.set_curves(store)
+        self.update()
 
     def add_overlay(self, source: OverlaySource) -> LaneKey:
         """Show another module's lane (see ``overlays``); repaints when the source changes."""
@@ -200,6 +213,9 @@ class TimelineCanvas(QWidget):
             self.selection.set_lane(hit.lane.key)
         elif hit.lane is not None and hit.lane.kind is LaneKind.OVERLAY:
             overlay_input.press(self, hit)
+        elif hit.lane is not None and hit.lane.kind is LaneKind.CURVE:
+            self.selection.set_lane(hit.lane.key)
+            curve_lane.press(self, hit.lane, pos.y())
         elif hit.region is Region.LANE and hit.lane is not None:
             if not multi:
                 self.selection.clear()
@@ -236,6 +252,8 @@ class TimelineCanvas(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
+        if curve_lane.move(self, pos.y()):
+            return
         drag = self._drag
         if drag is None:
             hit = self._hit(pos.toPoint())
@@ -263,6 +281,8 @@ class TimelineCanvas(QWidget):
         self.view_changed.emit()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if curve_lane.release(self):
+            return
         drag, self._drag = self._drag, None
         self.unsetCursor()
         if drag is None or event.button() != Qt.MouseButton.LeftButton:

@@ -23,6 +23,7 @@ FACE_ROW_PX = 20
 LANE_PX = 22
 MARKER_LANE_PX = 18
 OVERLAY_LANE_PX = 22
+CURVE_LANE_PX = 44
 
 
 class LaneKind(enum.Enum):
@@ -32,6 +33,7 @@ class LaneKind(enum.Enum):
     EMOTION = "emotion"
     NOTE = "note"
     OVERLAY = "overlay"  # supplied by another module (candidates, cuts): see ``overlays``
+    CURVE = "curve"  # a per-frame curve of the face (see ``curves``), drawn as a line
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,7 @@ class FaceRow:
     name: str
     colour: str
     aus: tuple[int, ...]
+    curves: tuple[str, ...] = ()  # shown curve lanes, in order
 
 
 def au_lane_key(face: str, au: int) -> LaneKey:
@@ -92,6 +95,10 @@ def layout_lanes(faces: Sequence[FaceRow], collapsed: Iterable[str] = (),
         for kind, label in ((LaneKind.EMOTION, "Emotion"), (LaneKind.NOTE, "Notes")):
             lanes.append(Lane((f.id, kind.value), kind, f.id, label, y, LANE_PX, f.colour))
             y += LANE_PX
+        for name in f.curves:
+            lanes.append(Lane((f.id, f"curve:{name}"), LaneKind.CURVE, f.id, name, y,
+                              CURVE_LANE_PX, f.colour))
+            y += CURVE_LANE_PX
     return lanes
 
 

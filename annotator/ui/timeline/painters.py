@@ -19,6 +19,7 @@ from annotator.model.entities import Event, EventKind
 from annotator.model.project import Project
 from annotator.model.timebase import MICRO_MAX_S, Timebase
 from annotator.ui.timeline.cache import TimelineCache, face_key
+from annotator.ui.timeline.curve_lane import paint_curve
 from annotator.ui.timeline.drag import Span
 from annotator.ui.timeline.lanes import Lane, LaneIndex, LaneKey, LaneKind, coverage_depth
 from annotator.ui.timeline.overlay_paint import paint_overlay
@@ -101,6 +102,10 @@ def paint_lane_events(p: QPainter, ctx: PaintContext, lane: Lane) -> None:
     v, cache = ctx.view, ctx.cache
     if ctx.timebase is None:
         ctx.timebase = cache.timebase()
+    if lane.kind is LaneKind.CURVE:
+        p.setFont(ctx.font)
+        paint_curve(p, v, lane, cache.curves)
+        return
     key = face_key(lane.face) if lane.kind is LaneKind.FACE else lane.key
     index = cache.indexes.get(key)
     if index is None or not len(index):
