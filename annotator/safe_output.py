@@ -288,8 +288,9 @@ def open_output(target: PathLike, mode: str = "w", *, inputs: Iterable[PathLike 
     pending = _Pending(target, inputs, "", make_parents)
     binary = "b" in mode
     try:
-        fh = os.fdopen(os.dup(pending.fd), "wb" if binary else "w",
-                       **({} if binary else {"encoding": encoding, "newline": newline}))
+        fd = os.dup(pending.fd)
+        fh: IO[Any] = (os.fdopen(fd, "wb") if binary
+                       else os.fdopen(fd, "w", encoding=encoding, newline=newline))
     except BaseException:
         pending.abort()
         raise

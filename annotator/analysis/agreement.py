@@ -215,7 +215,7 @@ class AgreementReport:
             if self.timing is None
             else {
                 k: _num(getattr(self.timing, k))
-                for k in Timing.__slots__  # type: ignore[attr-defined]
+                for k in Timing.__slots__
             },
         }
         if self.media:
@@ -288,9 +288,9 @@ def expression_events(events: list[Event]) -> list[ExpressionEvent]:
     """Group each face's AU events into FACS events: chains of overlapping intervals."""
     out: list[ExpressionEvent] = []
     by_face: dict[tuple[str, str], list[Event]] = {}
-    for e in events:
-        if e.kind is EventKind.AU and e.au is not None:
-            by_face.setdefault((e.face, e.media), []).append(e)
+    for ev in events:
+        if ev.kind is EventKind.AU and ev.au is not None:
+            by_face.setdefault((ev.face, ev.media), []).append(ev)
     for (face, media), evs in by_face.items():
         evs.sort(key=lambda e: (e.onset_frame, e.offset_frame, e.id))
         group: list[Event] = []
@@ -348,20 +348,22 @@ def match_events(
     for face, media in keys:
         fa = [e for e in a if e.face == face and e.media == media]
         fb = [e for e in b if e.face == face and e.media == media]
-        matches = match(
-            rule,
-            [e.interval for e in fa],
-            [e.interval for e in fb],
-            accept=lambda i, j, fa=fa, fb=fb: _within(
-                tolerance_frames, fa[i].interval, fb[j].interval
-            ),
-        )
+        def accept(i: int, j: int, fa: list[ExpressionEvent] = fa,
+                   fb: list[ExpressionEvent] = fb) -> bool:
+            return _within(tolerance_frames, fa[i].interval, fb[j].interval)
+
+        matches = match(rule, [e.interval for e in fa], [e.interval for e in fb], accept=accept)
         used_a = {i for i, _, _ in matches}
         used_b = {j for _, j, _ in matches}
         pairs += [make_pair(face, fa[i], fb[j], v) for i, j, v in matches]
         pairs += [make_pair(face, e, None, 0.0) for i, e in enumerate(fa) if i not in used_a]
         pairs += [make_pair(face, None, e, 0.0) for j, e in enumerate(fb) if j not in used_b]
-    pairs.sort(key=lambda p: (p.face, p.media, (p.a or p.b).onset_frame))  # type: ignore[union-attr]
+    def order(p: EventPair) -> tuple[str, str, int]:
+        first = p.a or p.b
+        assert first is not None  # make_pair never pairs None with None
+        return (p.face, p.media, first.onset_frame)
+
+    pairs.sort(key=order)
     return pairs
 
 

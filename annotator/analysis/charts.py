@@ -107,13 +107,13 @@ def timeline_chart(
         y = 20 + 30 * r
         _text(img, face, 4, y + 16)
         for on, off, label in segs:
-            colour = palette.setdefault(
-                label,
-                tuple(
+            if label not in palette:
+                r, g, b = (
                     int(c)
                     for c in np.random.default_rng(zlib.crc32(label.encode())).integers(60, 220, 3)
-                ),
-            )  # type: ignore[arg-type]
+                )
+                palette[label] = (r, g, b)
+            colour = palette[label]
             x0, x1 = int(left + on * span), int(left + (off + 1) * span)
             cv2.rectangle(img, (x0, y), (max(x1, x0 + 1), y + 22), colour, -1)
             _text(img, label[:10], x0 + 2, y + 15, 0.35)

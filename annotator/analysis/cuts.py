@@ -45,7 +45,8 @@ class Cut:
 
 def _small_rgb(size: tuple[int, int]) -> Any:
     def convert(frame: Any) -> np.ndarray:
-        return frame.reformat(width=size[0], height=size[1], format="rgb24").to_ndarray()
+        rgb: np.ndarray = frame.reformat(width=size[0], height=size[1], format="rgb24").to_ndarray()
+        return rgb
 
     return convert
 
@@ -57,7 +58,7 @@ def _hist(rgb: np.ndarray) -> np.ndarray:
         for c, b in enumerate(_BINS)
     ]
     h = np.concatenate(parts)
-    return h / (h.sum() / 3)
+    return np.asarray(h / (h.sum() / 3))
 
 
 def frame_scores(

@@ -142,7 +142,7 @@ def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     iy1 = np.minimum(a[3], b[:, 3])
     inter = np.clip(ix1 - ix0, 0, None) * np.clip(iy1 - iy0, 0, None)
     area = (a[2] - a[0]) * (a[3] - a[1]) + (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]) - inter
-    return inter / np.maximum(area, 1e-9)
+    return np.asarray(inter / np.maximum(area, 1e-9))
 
 
 def weighted_nms(pts: np.ndarray, scores: np.ndarray, iou: float = 0.3) -> list[tuple[np.ndarray, float]]:

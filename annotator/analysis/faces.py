@@ -11,10 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from annotator.model import Face, Project
+
+if TYPE_CHECKING:
+    import cv2
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +64,17 @@ class HaarTracker:
     move: float = 0.15
     min_size_fraction: float = 0.12  # faces being FACS-coded fill a good part of the frame
     boxes: dict[str, Box] = field(default_factory=dict)
-    _cascade: object = None
+    _cascade: cv2.CascadeClassifier | None = None
     _next_id: int = 0
 
     def __post_init__(self) -> None:
         import cv2
 
-        path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+        # cv2's stubs omit the cv2.data module the wheel ships (cv2/data/__init__.py)
+        haar: str = cv2.data.haarcascades  # type: ignore[attr-defined]
+        path = haar + "haarcascade_frontalface_default.xml"
         self._cascade = cv2.CascadeClassifier(path)
-        if self._cascade.empty():  # type: ignore[attr-defined]
+        if self._cascade.empty():
             raise ValueError(f"{path}: Haar cascade missing (opencv-python-headless 4.x needed)")
 
     def detect(self, luma: np.ndarray) -> list[Box]:
@@ -78,7 +84,8 @@ class HaarTracker:
         scale = 400 / max(h, w) if max(h, w) > 400 else 1.0
         small = cv2.resize(luma, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
         min_side = max(20, int(min(small.shape) * self.min_size_fraction))
-        found = self._cascade.detectMultiScale(  # type: ignore[attr-defined]
+        assert self._cascade is not None  # set in __post_init__
+        found = self._cascade.detectMultiScale(
             small, scaleFactor=1.15, minNeighbors=5, minSize=(min_side, min_side)
         )
         return [(x / scale, y / scale, bw / scale, bh / scale) for x, y, bw, bh in found]

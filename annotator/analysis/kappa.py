@@ -79,7 +79,7 @@ def _dilate(x: np.ndarray, r: int) -> np.ndarray:
     idx = np.arange(n)
     lo = np.clip(idx - r, 0, n)
     hi = np.clip(idx + r + 1, 0, n)
-    return (c[hi] - c[lo]) > 0
+    return np.asarray((c[hi] - c[lo]) > 0)
 
 
 # --------------------------------------------------------------------------- weighted, many coders
@@ -184,7 +184,7 @@ def krippendorff_alpha(data: np.ndarray, level: str = "nominal") -> float:
 
 
 # --------------------------------------------------------------------------- pooling
-def presence_pool(pres: np.ndarray) -> dict[str, list]:
+def presence_pool(pres: np.ndarray) -> dict[str, list[Any]]:
     """What pooling clips needs of one AU's (coders x frames) presence matrix: the nominal
     coincidence matrix (alpha), Fleiss' per-frame agreement sum and category totals, and
     each pair's 2 x 2 confusion matrix. Sums of these over clips give exactly the numbers
@@ -206,7 +206,7 @@ def presence_pool(pres: np.ndarray) -> dict[str, list]:
                                                   float(ones.sum())], "pairs": pairs}
 
 
-def pooled_numbers(pools: list[dict[str, list]], k: int) -> dict[str, Any]:
+def pooled_numbers(pools: list[dict[str, list[Any]]], k: int) -> dict[str, Any]:
     """Alpha, Fleiss' kappa and pairwise Cohen's kappas of summed ``presence_pool``s."""
     o = np.sum([np.asarray(p["coincidence"]) for p in pools], axis=0)
     n_v = o.sum(axis=0)

@@ -114,7 +114,8 @@ def plan_faces(project: Project, media: str, tracks: list[TrackInput], fps: floa
             break
         if fid in used or ti in assign:
             continue
-        assign[ti], _ = fid, used.add(fid)
+        assign[ti] = fid
+        used.add(fid)
     free = [f.id for f in faces.values() if f.id not in used
             and not any(b.media == media for b in f.boxes)]
     taken_ids = set(faces)
@@ -137,11 +138,11 @@ def plan_faces(project: Project, media: str, tracks: list[TrackInput], fps: floa
         keep_other = [b for b in face.boxes if b.media != media]
         new = []
         for k in simplify(t.frames, t.boxes, tol):
-            f = int(t.frames[k])
-            if len(hand_frames) and np.abs(hand_frames - f).min() <= guard:
+            fr = int(t.frames[k])
+            if len(hand_frames) and np.abs(hand_frames - fr).min() <= guard:
                 continue
             x, y, w, h = (round(float(v), 2) for v in t.boxes[k])
-            new.append(FaceBox(media, f, x, y, max(w, 0.0), max(h, 0.0), TRACK))
+            new.append(FaceBox(media, fr, x, y, max(w, 0.0), max(h, 0.0), TRACK))
         boxes = sorted((*keep_other, *hand, *new), key=lambda b: (b.media, b.frame))
         faces[face.id] = dataclasses.replace(face, boxes=tuple(boxes))
         changed.append(faces[face.id])

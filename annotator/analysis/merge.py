@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from annotator.analysis.agreement import _events, _within
@@ -98,7 +99,7 @@ def _rebased(events: list[Event], media: str) -> tuple[Event, ...]:
     return tuple(dataclasses.replace(e, media=media, provenance=None) for e in events)
 
 
-def merge_projects(projects: list[Project], names: list[str], paths: list[str | Path],
+def merge_projects(projects: list[Project], names: list[str], paths: Sequence[str | Path],
                    out_path: str | Path, *, tolerance_frames: int = 0) -> Project:
     """The gold project (not saved); raises ``TakeMismatch`` for projects of other videos."""
     takes = match_takes(projects)
@@ -147,7 +148,8 @@ def _merge_emotions(gold: Project, projects: list[Project], names: list[str],
         fe = [[e for e in evs if e.face == face] for evs in em]
         ints = [[(e.onset_frame, e.offset_frame) for e in evs] for evs in fe]
 
-        def near(ca: int, i: int, cb: int, j: int, ints: list = ints) -> bool:
+        def near(ca: int, i: int, cb: int, j: int,
+                 ints: list[list[tuple[int, int]]] = ints) -> bool:
             return _within(tol, ints[ca][i], ints[cb][j])
 
         for g in group_events(ints, accept=near if tol else None):
@@ -174,7 +176,8 @@ def _rel(path: str | Path, out_path: str | Path) -> str:
         return Path(path).resolve().as_posix()
 
 
-def _template(projects: list[Project], paths: list[str | Path], out_path: str | Path) -> Project:
+def _template(projects: list[Project], paths: Sequence[str | Path],
+              out_path: str | Path) -> Project:
     """The first coder's media (paths re-based on the gold file), every coder's faces and
     emotion labels; no events."""
     first = projects[0]

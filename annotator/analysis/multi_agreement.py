@@ -165,7 +165,8 @@ def event_groups(
             fe = [[e for e in evs if e.face == face] for evs in per_coder]
             ints = [[e.interval for e in evs] for evs in fe]
 
-            def near(ca: int, i: int, cb: int, j: int, ints: list = ints) -> bool:
+            def near(ca: int, i: int, cb: int, j: int,
+                     ints: list[list[tuple[int, int]]] = ints) -> bool:
                 return _within(tolerance_frames, ints[ca][i], ints[cb][j])
 
             for g in group_events(ints, accept=near if tolerance_frames else None):

@@ -53,10 +53,10 @@ def _two_body(r: AgreementReport) -> list[str]:
         f"side {_f(r.overall_ratio_ignoring_side)}; flag < {RATIO_FLAG:.2f})"
     )
     for p in r.pairs:
-        a = f"{p.a.onset_frame}-{p.a.offset_frame} {p.a.code}" if p.a else "-"
-        b = f"{p.b.onset_frame}-{p.b.offset_frame} {p.b.code}" if p.b else "-"
+        sa = f"{p.a.onset_frame}-{p.a.offset_frame} {p.a.code}" if p.a else "-"
+        sb = f"{p.b.onset_frame}-{p.b.offset_frame} {p.b.code}" if p.b else "-"
         flag = "  LOW" if p.flagged else ""
-        lines.append(f"  {p.face:<5} A {a:<24} B {b:<24} IoU {p.iou:.2f} ratio {p.ratio:.2f}{flag}")
+        lines.append(f"  {p.face:<5} A {sa:<24} B {sb:<24} IoU {p.iou:.2f} ratio {p.ratio:.2f}{flag}")
     for rule, ev in r.events_by_rule.items() or {r.matching: r.events}.items():
         lines.append(
             f"event matching {rule} (IoU >= 0.5): precision {_f(ev.precision)} recall "

@@ -90,7 +90,7 @@ def blinks(face: str, frames: np.ndarray, eye_open: np.ndarray, fps: float,
     base = np.nanmedian(windows, axis=1)
     ratio = x / np.maximum(base, 1e-6)
     closed = ratio < params.closed
-    out = []
+    out: list[Candidate] = []
     d = np.diff(np.concatenate([[0], closed.astype(np.int8), [0]]))
     max_len = max(1, round(params.max_s * fps))
     for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1, strict=True):

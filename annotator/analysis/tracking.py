@@ -78,11 +78,11 @@ class Track:
 
     index: int
     # flat typed arrays, ~100 bytes per frame: an hour at 25 fps is ~9 MB per face
-    frames: array = field(default_factory=lambda: array("i"))
-    boxes: array = field(default_factory=lambda: array("f"))
-    scores: array = field(default_factory=lambda: array("f"))
-    sig: array = field(default_factory=lambda: array("f"))
-    motion: array = field(default_factory=lambda: array("f"))
+    frames: array[int] = field(default_factory=lambda: array("i"))
+    boxes: array[float] = field(default_factory=lambda: array("f"))
+    scores: array[float] = field(default_factory=lambda: array("f"))
+    sig: array[float] = field(default_factory=lambda: array("f"))
+    motion: array[float] = field(default_factory=lambda: array("f"))
     box: Box = (0.0, 0.0, 0.0, 0.0)  # the latest box
     eye_offset: np.ndarray | None = None  # eye model minus mesh, eye contour points
     hist: np.ndarray | None = None

@@ -74,8 +74,10 @@ def luma(frame: Any) -> np.ndarray:
     if frame.format.name in _LUMA_FORMATS:
         plane = frame.planes[0]
         buf = np.frombuffer(plane, np.uint8)
-        return buf.reshape(-1, plane.line_size)[: frame.height, : frame.width]
-    return frame.to_ndarray(format="gray")
+        y: np.ndarray = buf.reshape(-1, plane.line_size)[: frame.height, : frame.width]
+        return y
+    gray: np.ndarray = frame.to_ndarray(format="gray")
+    return gray
 
 
 def iter_luma(

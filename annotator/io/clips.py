@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from annotator.io.common import ExportSource, Progress, safe_cell, tick, write_atomic
+from annotator.io.common import ExportSource, Progress, tick, write_atomic
 from annotator.io.events_csv import ordered_events
 from annotator.model import Event, EventKind, Project
-from annotator.safe_output import child_path, output_folder, output_path, safe_name
+from annotator.safe_output import child_path, output_folder, output_path, safe_cell, safe_name
 
 MANIFEST_COLUMNS = (
     "event_id", "face", "kind", "label", "code", "onset_frame", "apex_frame", "offset_frame",

@@ -172,7 +172,7 @@ def eaf_text(project: Project, out: Path, source: ExportSource | None = None, *,
     import pympi
 
     eaf = build_eaf(project, out, source, portable=portable)
-    body = pympi.Elan.to_string(eaf)
+    body: str = pympi.Elan.to_string(eaf)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 

@@ -32,6 +32,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from annotator.io.eaf_read import EafDocument, EafTier, read_eaf
 from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face
@@ -186,6 +187,16 @@ def propose(doc: EafDocument, project: Project, options: EafOptions | None = Non
     return out
 
 
+class _AnnotationEvent(TypedDict):
+    """The Event fields one ELAN annotation gives each of its events."""
+
+    face: str
+    onset_frame: int
+    offset_frame: int
+    media: str
+    annotator: str
+
+
 def plan_from_choices(project: Project, doc: EafDocument, choices: list[TierChoice],
                       media_id: str | None = None) -> ImportPlan:
     name = doc.name
@@ -240,8 +251,9 @@ def plan_from_choices(project: Project, doc: EafDocument, choices: list[TierChoi
                 plan.markers.append(Marker(id=0, kind=kind, start_frame=onset, end_frame=offset,
                                            media=mid, text=value, author=tier.annotator))
                 continue
-            base = {"face": face_id, "onset_frame": onset, "offset_frame": offset,
-                    "media": mid, "annotator": tier.annotator}
+            base: _AnnotationEvent = {"face": face_id, "onset_frame": onset,
+                                      "offset_frame": offset, "media": mid,
+                                      "annotator": tier.annotator}
             idx = made[(tier.id, ann.id)]
             if choice.role == "au" and is_facs(value):
                 parsed = parse_code(value)

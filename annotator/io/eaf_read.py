@@ -211,7 +211,7 @@ def read_eaf(path: str | Path) -> EafDocument:
                         if s not in slots:
                             raise ImportFileError(f"{where}: time slot {s!r} is not in "
                                                   "TIME_ORDER")
-                    align[aid] = (tier, ann, s1, s2)  # type: ignore[assignment]
+                    align[aid] = (tier, ann, s1, s2)
                 elif kind == "REF_ANNOTATION":
                     ann.ref = a.get("ANNOTATION_REF")
                     if not ann.ref:

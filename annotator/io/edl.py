@@ -19,9 +19,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from annotator.io.common import ExportSource, media_name, safe_cell, write_atomic
+from annotator.io.common import ExportSource, media_name, write_atomic
 from annotator.model import Marker, MarkerKind, Project
 from annotator.model.timecode import frame_to_smpte, is_drop_frame
+from annotator.safe_output import safe_cell
 
 CSV_COLUMNS = ("id", "kind", "media", "start_frame", "end_frame", "start_tc", "end_tc",
                "start_s", "duration_s", "author", "text", "shapes")

@@ -18,10 +18,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from annotator.io.common import safe_cell, timebases, write_atomic
+from annotator.io.common import timebases, write_atomic
 from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face, read_utf8
 from annotator.model import Event, EventKind, Intensity, Project, Side, Timebase
 from annotator.model.scale import MicroRule, micro_rule
+from annotator.safe_output import safe_cell
 
 COLUMNS: tuple[str, ...] = (
     "event_id", "face", "kind", "label", "au", "intensity", "side", "code",

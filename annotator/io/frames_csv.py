@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from annotator.io.common import safe_cell, write_atomic
+from annotator.io.common import write_atomic
 from annotator.model import EventKind, Project
+from annotator.safe_output import safe_cell
 
 
 def au_column(au: int) -> str:

@@ -182,7 +182,7 @@ class LandmarkCache:
         """(468, 3) points in video pixels."""
         x, y, w, h = (float(v) for v in self.lm_box[row])
         size = max(w, h, 1e-3)
-        return self._lm[row].astype(np.float32) * size + (x + w / 2, y + h / 2, 0.0)
+        return np.asarray(self._lm[row].astype(np.float32) * size + (x + w / 2, y + h / 2, 0.0))
 
     def curve(self, face: str, name: str) -> np.ndarray:
         """One signal of one face over every frame of the media (NaN where not found)."""

@@ -177,7 +177,7 @@ def media_from_video(video: str | os.PathLike[str], project_path: str | os.PathL
     """
     from annotator.media import FrameSource  # decoding is only needed here
 
-    with FrameSource(video, prefetch=False) as src:
+    with FrameSource(Path(video), prefetch=False) as src:
         media = Media(
             id=media_id,
             path=stored_path(video, project_path),

@@ -23,7 +23,8 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "project.schema.
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
     with open(SCHEMA_PATH, encoding="utf-8") as f:
-        return json.load(f)
+        schema: dict[str, Any] = json.load(f)
+    return schema
 
 
 # ------------------------------------------------------------------ what JSON Schema lets through

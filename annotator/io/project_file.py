@@ -22,6 +22,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - stdlib fallback, same output
+    orjson = None  # type: ignore[assignment]
+
 from annotator.io.project_checks import (  # noqa: F401 - SCHEMA_PATH, _schema re-exported
     SCHEMA_PATH,
     _bad_values,
@@ -32,7 +37,6 @@ from annotator.io.project_checks import (  # noqa: F401 - SCHEMA_PATH, _schema r
     _schema,
     _strict_problems,
     _strict_spec,
-    orjson,
 )
 from annotator.model.entities import Event
 from annotator.model.project import Project
@@ -90,10 +94,11 @@ def _pointer(path: Any) -> str:
 
 
 def _schema_message(err: Any) -> str:
+    message: str = err.message  # a jsonschema.ValidationError (jsonschema has no types here)
     if err.validator == "required":
-        return err.message.replace("is a required property", "is required")
+        return message.replace("is a required property", "is required")
     if err.validator == "additionalProperties":
-        return err.message
+        return message
     if err.validator in ("enum", "const"):
         return f"must be one of {err.validator_value!r}" if err.validator == "enum" else (
             f"must be {err.validator_value!r}"
@@ -104,7 +109,7 @@ def _schema_message(err: Any) -> str:
         return f"must be >= {err.validator_value}"
     if err.validator == "maximum":
         return f"must be <= {err.validator_value}"
-    return err.message
+    return message
 
 
 def validate_document(doc: Any, name: str) -> list[str]:
@@ -162,7 +167,9 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         if m.get("id") in media:
             out.append(f"/media/{i}/id: duplicate media id {m.get('id')!r}")
         media[m.get("id")] = m
-        count, sync = m.get("frame_count"), m.get("sync_frame")
+        # JSON values, checked by _ints before use
+        count: Any = m.get("frame_count")
+        sync: Any = m.get("sync_frame")
         if _ints(count) and count > MAX_FRAMES:
             rate = _rate(m.get("fps"))
             hours = f" ({float(count / rate) / 3600:.0f} hours at {m.get('fps')} fps)" if rate else ""

@@ -20,13 +20,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
-from annotator.io.common import media_name, safe_cell, write_atomic
+from annotator.io.common import media_name, write_atomic
 from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face, read_utf8
 from annotator.model import Event, EventKind, Project, parse_code
 from annotator.model.facs import normalise
 from annotator.model.scale import micro_rule
+from annotator.safe_output import safe_cell
 
 CASME2_HEADER = ("Subject", "Filename", "", "OnsetFrame", "ApexFrame", "OffsetFrame", "",
                  "Action Units", "Estimated Emotion")
@@ -408,6 +409,17 @@ def select_rows(records: list[SheetRow], name: str, *, subject: str | None = Non
     return rows, notes
 
 
+class _RowEvent(TypedDict):
+    """The Event fields one sheet row gives each of its events."""
+
+    face: str
+    onset_frame: int
+    offset_frame: int
+    apex_frame: int | None
+    media: str
+    note: str
+
+
 def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
                       frame_base: int = 1, clip: str | None = None,
                       subject: str | None = None, frame_offset: int = 0) -> ImportPlan:
@@ -453,8 +465,8 @@ def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
             apex = None
         subj = r.subject or "subject"
         face = find_face(project, plan, subj) or new_face(project, plan, subj, subj)
-        base = {"face": face.id, "onset_frame": onset, "offset_frame": offset,
-                "apex_frame": apex, "media": mid, "note": r.notes}
+        base: _RowEvent = {"face": face.id, "onset_frame": onset, "offset_frame": offset,
+                           "apex_frame": apex, "media": mid, "note": r.notes}
         parsed = parse_code(r.aus)
         plan.warnings.extend(f"{name}: line {i}: {w}" for w in parsed.warnings
                              if "missing value" not in w)

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from annotator.io.common import ExportSource, Warn, safe_cell, warn_stderr, write_atomic
+from annotator.io.common import ExportSource, Warn, warn_stderr, write_atomic
 from annotator.io.landmarks import LandmarkCache
 from annotator.model import Project
+from annotator.safe_output import safe_cell
 
 BOX_COLUMNS = ("x", "y", "w", "h", "confidence")
 # the signals ``annotator track`` writes (annotator.analysis.signals.SIGNALS; io cannot import

@@ -56,6 +56,7 @@ class RawFrame:
 
 def to_rgb(frame: Any, size: Size) -> np.ndarray:
     """RGB24 array of a decoded frame, scaled in the same swscale pass when ``size`` is set."""
+    arr: np.ndarray
     if size is None:
         arr = frame.to_ndarray(format="rgb24")
     else:
@@ -66,15 +67,15 @@ def to_rgb(frame: Any, size: Size) -> np.ndarray:
 
 def lookup(cache: FrameCache, size: Size, index: int) -> np.ndarray | None:
     """Cached RGB of frame ``index`` at ``size``, converting a cached raw frame if needed."""
-    arr = cache.get((size, index))
+    arr: np.ndarray | None = cache.get((size, index))
     if arr is not None:
         return arr
-    raw = cache.get(("raw", index))
+    raw: RawFrame | None = cache.get(("raw", index))
     if raw is None:
         return None
-    arr = raw.to_rgb(size)
-    cache.put((size, index), arr)
-    return arr
+    rgb = raw.to_rgb(size)
+    cache.put((size, index), rgb)
+    return rgb
 
 
 class SeekingDecoder:
@@ -318,12 +319,12 @@ class SeekingDecoder:
             self._pos = idx
             if idx < lo:
                 if idx >= self._raw_from and ("raw", idx) not in cache:
-                    cache.put(("raw", idx), RawFrame(frame))  # type: ignore[arg-type]
+                    cache.put(("raw", idx), RawFrame(frame))
                 continue
             if idx > hi:  # hi was never output: give up, the caller retries
                 return None
             if idx == hi:
-                arr = cache.get((size, idx))
+                arr: np.ndarray | None = cache.get((size, idx))
                 if arr is None:
                     arr = to_rgb(frame, size)
                     cache.put((size, idx), arr)

@@ -11,7 +11,7 @@ import logging
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 import numpy as np
 
@@ -56,7 +56,8 @@ class VideoWriter:
         self.count = 0
         self.container = av.open(str(path), mode="w")
         try:
-            stream = self.container.add_stream(codec, rate=self.fps)
+            # add_stream is typed for every kind of codec; ``codec`` is a video encoder
+            stream = cast("av.VideoStream", self.container.add_stream(codec, rate=self.fps))
             stream.width, stream.height = size
             stream.pix_fmt = "yuv420p"
             if time_base is not None:

@@ -92,23 +92,24 @@ class FrameSource(PreviewProxy):
         if not self.path.is_file():
             raise _fail(self.path, "not a file")
         try:
-            container = av.open(str(self.path))
+            opened = av.open(str(self.path))
         except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
             raise _fail(self.path, f"not a readable video ({_short(exc)})") from exc
         self._index_was_cached = False
         try:
-            self._read_header(container)
-            self._index = self._load_index(container, index_cache_dir)
+            self._read_header(opened)
+            self._index = self._load_index(opened, index_cache_dir)
             self._derive_times()
         except av.FFmpegError as exc:
-            container.close()
+            opened.close()
             raise _fail(self.path, f"corrupt video ({_short(exc)})") from exc
         except BaseException:
-            container.close()
+            opened.close()
             raise
+        container: av.container.InputContainer | None = opened
         if not self._index_was_cached:
             # The index build decoded with this container; a fresh one gets threading.
-            container.close()
+            opened.close()
             container = None
         self._cache = FrameCache(int(cache_mb * 1024 * 1024))
         self._lock = threading.Lock()  # the caller's decoder only; never the worker's
@@ -209,7 +210,7 @@ class FrameSource(PreviewProxy):
             self._user_activity()
         last = self._last_index
         jump = last is None or abs(i - last) > 1
-        if jump:
+        if jump or last is None:  # (``last is None`` is a jump; said again for the type checker)
             # After a jump forward steps are cheap (the decoder just continues) but a
             # backward step would re-decode the GOP: so keep what lies behind.
             direction = -1

@@ -11,6 +11,7 @@ GOP decode serves dozens of back steps.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -154,7 +155,7 @@ class Prefetcher:
                     hi,
                     hint.size,
                     self._cache,
-                    should_stop=lambda w=window: self._moved(w),
+                    should_stop=functools.partial(self._moved, window),
                 )
             except MediaError as exc:
                 log.debug("prefetch %s stopped: %s", window, exc)

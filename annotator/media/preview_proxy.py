@@ -53,7 +53,8 @@ class PreviewProxy:
     @property
     def proxy_path(self) -> Path:
         """Where this video's preview proxy is (or will be) stored."""
-        return _proxy().proxy_path(self.path, self._proxy_dir)
+        path: Path = _proxy().proxy_path(self.path, self._proxy_dir)
+        return path
 
     @property
     def proxy_worthwhile(self) -> bool:
@@ -63,7 +64,8 @@ class PreviewProxy:
         encoders), so the player builds proxies only when this is true.
         """
         proxy = _proxy()
-        return proxy.worthwhile(self.width, self.height, proxy.max_gop_frames(self._index))
+        worth: bool = proxy.worthwhile(self.width, self.height, proxy.max_gop_frames(self._index))
+        return worth
 
     def build_proxy(self, block: bool = False, timeout: float | None = None) -> bool:
         """Start (or continue) building the preview proxy in a low-priority child process.

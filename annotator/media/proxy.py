@@ -464,7 +464,9 @@ class ProxyReader:
             try:
                 dec = self._decoder(start)
                 # The segment's frame k is source frame start + k; the cache keys by source.
-                local = dec.decode_range(i - start, i - start, size, _Shifted(self.cache, start))
+                local: np.ndarray | None = dec.decode_range(
+                    i - start, i - start, size, _Shifted(self.cache, start)
+                )
             except (av.FFmpegError, OSError) as exc:
                 raise MediaError(f"{self.path.name}: proxy decode error at {i} ({exc})") from exc
         if local is None:

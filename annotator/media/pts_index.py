@@ -24,7 +24,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import av
 import numpy as np
@@ -118,7 +118,8 @@ def _index_from_packets(container: Any, vstream: Any) -> tuple[list[int], list[i
 
 
 def _decoded_pts(frame: Any) -> int | None:
-    return frame.pts if frame.pts is not None else frame.dts
+    p: int | None = frame.pts if frame.pts is not None else frame.dts
+    return p
 
 
 def _verify(container: Any, vstream: Any, pts: list[int], keys: list[int]) -> bool:
@@ -134,7 +135,7 @@ def _verify(container: Any, vstream: Any, pts: list[int], keys: list[int]) -> bo
     tail_from = keys[k] if k >= 0 else pts[0]
     container.seek(tail_from, backward=True, any_frame=False, stream=vstream)
     tail = [_decoded_pts(f) for f in container.decode(vstream)]
-    if not tail:
+    if not tail or tail[0] is None:  # a frame without any timestamp cannot match the table
         return False
     expected = pts[bisect_right(pts, tail[0]) - 1 :]
     if tail != expected:
@@ -189,7 +190,7 @@ def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[i
     a note saying where decoding stopped when bad data ends it early ("" otherwise).
     """
     with av.open(str(path)) as container:
-        vstream = container.streams[stream_index]
+        vstream = cast(av.VideoStream, container.streams[stream_index])  # a video stream index
         vstream.thread_type = "AUTO"
         pts: list[int] = []
         keys: list[int] = []
@@ -208,7 +209,8 @@ def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[i
             if not pts:
                 raise
             # Bad data part-way: keep every frame before it usable and say where it stopped.
-            at = float((pts[-1] - pts[0]) * Fraction(vstream.time_base))
+            # an opened video stream always has a time base (PyAV types it Optional)
+            at = float((pts[-1] - pts[0]) * Fraction(cast(Fraction, vstream.time_base)))
             stopped = (
                 f"{path.name}: indexed {len(pts)} frames; the video cannot be read past "
                 f"frame {len(pts) - 1} ({at:.2f} s): {str(exc).splitlines()[0][:120]}"

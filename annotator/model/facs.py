@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Hashable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 AU_NAMES: dict[int, str] = {
@@ -299,7 +301,7 @@ def exclusive_conflicts(numbers: set[int]) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-def agreement_ratio(a: set[int], b: set[int]) -> float:
+def agreement_ratio(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:
     """FACS agreement index (Wexler): 2 x shared / (|A| + |B|), intensity ignored."""
     if not a and not b:
         return 1.0

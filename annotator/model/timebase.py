@@ -80,7 +80,7 @@ class Timebase:
         ends = np.append(ts[1:], ts[-1] + self.last_frame_duration_s)
         on = np.clip(np.asarray(onsets, np.int64), 0, n - 1)
         off = np.clip(np.asarray(offsets, np.int64), 0, n - 1)
-        return ends[off] - ts[on]
+        return np.asarray(ends[off] - ts[on])
 
     @property
     def duration_total_s(self) -> float:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 Doc = dict[str, Any]
 
@@ -90,7 +90,7 @@ def _merge_list(what: str, base: list[Any], mine: list[Any], theirs: list[Any],
         if chosen is not None:
             result[k] = chosen
     if renumber:
-        next_id = max((int(k) for k in result), default=0) + 1
+        next_id = max((int(cast("int | str", k)) for k in result), default=0) + 1
         for item in renumber:
             result[next_id] = {**item, "id": next_id}
             next_id += 1

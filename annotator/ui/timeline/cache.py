@@ -11,6 +11,7 @@ Markers lane keeps notes, dialogue and plain markers only.
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -165,6 +166,19 @@ class TimelineCache:
         return event.lane_key, face_key(event.face)
 
     def _rebuild_all(self) -> None:
+        """:meth:`_build_all` with the cyclic garbage collector paused: the build allocates
+        a tuple per event, and with a million events alive every collection it triggers
+        walks them all (measured: 13.7 s instead of ~3 s at 1M events). Nothing built here
+        forms a cycle, so pausing frees nothing late."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._build_all()
+        finally:
+            if paused:
+                gc.enable()
+
+    def _build_all(self) -> None:
         """Every lane from the project in one pass: events grouped by (face, kind, AU)
         with their frames, so each lane's index is one C-level sort of tuples (a
         1,000,000-event project opens in seconds, not by a set insert per event and a
