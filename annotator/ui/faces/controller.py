@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QProgressDialog
 
 from annotator.model.entities import FaceBox
@@ -61,7 +61,7 @@ class FacesController(QObject):
         menu.addSeparator()
         self.box_action = QAction("&Box tool", w)
         self.box_action.setCheckable(True)
-        self.box_action.setShortcut(QKeySequence("B"))
+        w.ctx.key_binder().bind_action("faces.box_tool", self.box_action)
         self.box_action.setStatusTip("Drag on the picture to draw the selected face's box at "
                                      "this frame; drag inside to move, corners to resize; "
                                      "Delete removes the keyframe")

@@ -138,6 +138,10 @@ ACTIONS: tuple[Action, ...] = (
     *(_a(f"code.emotion_{i}", f"Emotion {i} of the project's vocabulary", f"Alt+{i}",
          row=_EMOTION_ROW) for i in range(1, 9)),
     _a("code.custom_label", "Type an emotion label of your own", "Alt+9", row=_EMOTION_ROW),
+    _a("faces.box_tool", "Box tool", "B",
+       row="box tool: drag on the picture to draw the selected face's box at this frame, "
+           "drag inside to move, corners to resize, Delete removes the keyframe",
+       menu="Faces"),
     _a("code.next_face", "Next face", "F", row="next / previous face"),
     _a("code.prev_face", "Previous face", "Shift+F", row="next / previous face"),
     _a("code.prev_lane", "Previous lane", "Alt+Up", row="previous / next lane"),
