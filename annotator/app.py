@@ -31,8 +31,9 @@ def _build_demo(window: Any) -> Path:
     folder = demo_folder()
     if demo_ready(folder):
         return write_demo(folder)
-    dialog = QProgressDialog("Building the demo video (first launch only)…", "", 0, N_FRAMES,
-                             window)
+    dialog = QProgressDialog(
+        "Building the demo video (first launch only)…", "", 0, N_FRAMES, window
+    )
     dialog.setObjectName("DemoProgress")
     dialog.setWindowTitle("Facet")
     dialog.setCancelButton(None)
@@ -73,7 +74,8 @@ def _install_excepthook() -> None:
             app._facet_in_hook = True  # type: ignore[attr-defined]
             try:
                 QMessageBox.warning(
-                    app.activeWindow(), "Facet",
+                    app.activeWindow(),
+                    "Facet",
                     f"Something went wrong: {exc}\nYour work is kept; details are in {log_file()}.",
                 )
             finally:

@@ -21,7 +21,10 @@ log = logging.getLogger("annotator")
 
 # Subcommand groups living next to the code they drive; each module has register(subparsers).
 _COMMAND_MODULES = (
-    "annotator.cli_media", "annotator.cli_io", "annotator.cli_analysis", "annotator.cli_team",
+    "annotator.cli_media",
+    "annotator.cli_io",
+    "annotator.cli_analysis",
+    "annotator.cli_team",
     "annotator.cli_track",
 )
 
@@ -52,8 +55,10 @@ def _cmd_new(args: argparse.Namespace) -> int:
     project.add_media(media)
     project.add_face(name="Face A")
     save_project(project, out)
-    print(f"created {out} ({media.frame_count} frames, {media.width}x{media.height}, "
-          f"{float(media.fps):.3f} fps)")
+    print(
+        f"created {out} ({media.frame_count} frames, {media.width}x{media.height}, "
+        f"{float(media.fps):.3f} fps)"
+    )
     return 0
 
 
@@ -81,7 +86,10 @@ def project_info(loaded: Any) -> dict[str, Any]:
     per_face: dict[str, dict[str, int]] = {}
     for f in p.faces.values():
         counts = Counter(e.kind.value for e in p.events.values() if e.face == f.id)
-        per_face[f.id] = {"name": f.name, **{k: counts.get(k, 0) for k in ("au", "emotion", "note")}}
+        per_face[f.id] = {
+            "name": f.name,
+            **{k: counts.get(k, 0) for k in ("au", "emotion", "note")},
+        }
     kinds = Counter(e.kind.value for e in p.events.values())
     return {
         "file": str(loaded.path),
@@ -89,8 +97,15 @@ def project_info(loaded: Any) -> dict[str, Any]:
         "annotator": p.annotator,
         "schema_version": p.schema_version,
         "media": [
-            {"id": m.id, "path": m.path, "frame_count": m.frame_count, "fps": f"{m.fps}",
-             "width": m.width, "height": m.height, "vfr": m.vfr}
+            {
+                "id": m.id,
+                "path": m.path,
+                "frame_count": m.frame_count,
+                "fps": f"{m.fps}",
+                "width": m.width,
+                "height": m.height,
+                "vfr": m.vfr,
+            }
             for m in p.media.values()
         ],
         "faces": per_face,
@@ -109,10 +124,14 @@ def _cmd_info(args: argparse.Namespace) -> int:
         return 0
     print(f"{info['title']}  ({info['file']})")
     for m in info["media"]:
-        print(f"  media {m['id']}: {m['path']}  {m['frame_count']} frames  {m['fps']} fps"
-              f"  {m['width']}x{m['height']}{'  VFR' if m['vfr'] else ''}")
+        print(
+            f"  media {m['id']}: {m['path']}  {m['frame_count']} frames  {m['fps']} fps"
+            f"  {m['width']}x{m['height']}{'  VFR' if m['vfr'] else ''}"
+        )
     ev = info["events"]
-    print(f"  events: {info['event_count']} (au {ev['au']}, emotion {ev['emotion']}, note {ev['note']})")
+    print(
+        f"  events: {info['event_count']} (au {ev['au']}, emotion {ev['emotion']}, note {ev['note']})"
+    )
     for fid, f in info["faces"].items():
         print(f"  face {fid} {f['name']}: au {f['au']}, emotion {f['emotion']}, note {f['note']}")
     return 0
@@ -241,8 +260,9 @@ def main(argv: list[str] | None = None) -> int:
             log.exception("unexpected error in %s", args.command)
             msg = f"internal error: {type(exc).__name__}: {exc} (details in {logfile})"
         for line in msg.splitlines() or [""]:
-            print(f"annotator: {line}" if not line.startswith("annotator") else line,
-                  file=sys.stderr)
+            print(
+                f"annotator: {line}" if not line.startswith("annotator") else line, file=sys.stderr
+            )
         return getattr(exc, "code", 1) if isinstance(exc, CliError) else 1
 
 

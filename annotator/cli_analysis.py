@@ -75,11 +75,13 @@ def _cmd_agree(args: argparse.Namespace) -> int:
     projects = [load_project(p).project for p in paths]
     try:
         if len(paths) == 2:
-            report: Any = compare(*projects, tolerance_frames=args.tolerance_frames,
-                                  matching=args.matching)
+            report: Any = compare(
+                *projects, tolerance_frames=args.tolerance_frames, matching=args.matching
+            )
         else:
-            report = compare_many(projects, coder_names(paths),
-                                  tolerance_frames=args.tolerance_frames)
+            report = compare_many(
+                projects, coder_names(paths), tolerance_frames=args.tolerance_frames
+            )
     except TakeMismatch as exc:
         raise _err(f"{paths[exc.first]}, {paths[exc.other]}: {exc}") from None
     except ValueError as exc:
@@ -210,8 +212,14 @@ def _cmd_spot_eval(args: argparse.Namespace) -> int:
             raise _err(f"{video}: no such video file")
         with open_frames(video) as fs:
             timebase = fs.timebase
-    ev = evaluate(candidates, truth, fps=args.fps, timebases=timebases, timebase=timebase,
-                  rule=micro_rule(args.micro))
+    ev = evaluate(
+        candidates,
+        truth,
+        fps=args.fps,
+        timebases=timebases,
+        timebase=timebase,
+        rule=micro_rule(args.micro),
+    )
     if args.json:
         out: dict[str, Any] = {
             k: {m: _num(v) for m, v in getattr(ev, k).as_dict().items()}
@@ -261,8 +269,15 @@ def _intervals(path: str, timebases: dict[str, Any], frame_base: int = 1) -> lis
         if r.onset is None:
             raise _err(f"{Path(path).name}: line {r.line}: onset is missing")
         offset = r.offset if r.offset not in (None, 0) else (r.apex or r.onset)
-        out.append(Interval(r.clip, r.subject, r.onset - frame_base, offset - frame_base,
-                            r.apex - frame_base if r.apex is not None else None))
+        out.append(
+            Interval(
+                r.clip,
+                r.subject,
+                r.onset - frame_base,
+                offset - frame_base,
+                r.apex - frame_base if r.apex is not None else None,
+            )
+        )
     return out
 
 
@@ -314,8 +329,10 @@ def _cmd_stats(args: argparse.Namespace) -> int:
             f"{100 * r['share']:6.1f}%"
         )
     d = s["durations"]
-    print(f"AU event durations: {d['micro']} micro, {d['macro']} macro ({d['micro_rule']}: "
-          f"{d['micro_rule_text']})")
+    print(
+        f"AU event durations: {d['micro']} micro, {d['macro']} macro ({d['micro_rule']}: "
+        f"{d['micro_rule_text']})"
+    )
     co = s["cooccurrence"]
     if co["aus"]:
         print("co-occurrence (frames):  " + " ".join(f"{a:>5}" for a in co["aus"]))
@@ -361,13 +378,15 @@ def _write_charts(project: Any, folder: Path) -> None:
 def register(sub: Any) -> None:
     from annotator.model.scale import DEFAULT_MICRO_RULE, MICRO_RULES
 
-    p = sub.add_parser(
-        "agree", help="agreement between two or more coders' projects of one video"
-    )
+    p = sub.add_parser("agree", help="agreement between two or more coders' projects of one video")
     p.add_argument("a", help="coder A's .facet.json (the reference)")
     p.add_argument("b", help="coder B's .facet.json")
-    p.add_argument("others", nargs="*", metavar="C",
-                   help="more coders: alpha, Fleiss' kappa and pairwise kappas per AU")
+    p.add_argument(
+        "others",
+        nargs="*",
+        metavar="C",
+        help="more coders: alpha, Fleiss' kappa and pairwise kappas per AU",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument(
         "--tolerance-frames",
@@ -378,7 +397,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--csv", metavar="FILE", help="also write the agreement table as CSV")
     p.add_argument(
-        "--matching", choices=("greedy", "hungarian"), default="greedy",
+        "--matching",
+        choices=("greedy", "hungarian"),
+        default="greedy",
         help="two coders: the event matching rule behind the pairs (both are reported)",
     )
     p.set_defaults(func=_cmd_agree)
@@ -408,12 +429,24 @@ def register(sub: Any) -> None:
     p.add_argument("candidates", help="candidates.csv")
     p.add_argument("truth", help="truth.csv (onset/offset columns) or a .facet.json")
     p.add_argument("--video", help="the video: its real timestamps split micro and macro")
-    p.add_argument("--fps", type=float,
-                   help="constant frame rate, when neither a project nor --video gives times")
-    p.add_argument("--micro", choices=list(MICRO_RULES), metavar="RULE",
-                   help=f"micro rule: {', '.join(MICRO_RULES)} (default {DEFAULT_MICRO_RULE})")
-    p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
-                   help="dataset sheets: first frame number in the sheet (default 1)")
+    p.add_argument(
+        "--fps",
+        type=float,
+        help="constant frame rate, when neither a project nor --video gives times",
+    )
+    p.add_argument(
+        "--micro",
+        choices=list(MICRO_RULES),
+        metavar="RULE",
+        help=f"micro rule: {', '.join(MICRO_RULES)} (default {DEFAULT_MICRO_RULE})",
+    )
+    p.add_argument(
+        "--frame-base",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="dataset sheets: first frame number in the sheet (default 1)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_cmd_spot_eval)
 
@@ -427,6 +460,10 @@ def register(sub: Any) -> None:
     p.add_argument("project")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--charts", metavar="DIR", help="also write PNG charts into DIR")
-    p.add_argument("--micro", choices=list(MICRO_RULES), metavar="RULE",
-                   help=f"micro rule: {', '.join(MICRO_RULES)} (default {DEFAULT_MICRO_RULE})")
+    p.add_argument(
+        "--micro",
+        choices=list(MICRO_RULES),
+        metavar="RULE",
+        help=f"micro rule: {', '.join(MICRO_RULES)} (default {DEFAULT_MICRO_RULE})",
+    )
     p.set_defaults(func=_cmd_stats)

@@ -11,13 +11,33 @@ import argparse
 import sys
 from pathlib import Path
 
-IMPORT_KINDS = ("eaf", "openface", "pyfeat", "srt", "casme", "samm", "casme-squared", "casme3",
-                "csv", "boris", "datavyu")
-_KIND_ALIASES = {"cas(me)^2": "casme-squared", "casme^2": "casme-squared",
-                 "cas(me)^3": "casme3", "casme^3": "casme3", "cas(me)3": "casme3",
-                 "cas(me)2": "casme-squared", "elan": "eaf", "samm-lv": "samm",
-                 "casme2": "casme", "py-feat": "pyfeat", "opf": "datavyu",
-                 "events-csv": "csv"}
+IMPORT_KINDS = (
+    "eaf",
+    "openface",
+    "pyfeat",
+    "srt",
+    "casme",
+    "samm",
+    "casme-squared",
+    "casme3",
+    "csv",
+    "boris",
+    "datavyu",
+)
+_KIND_ALIASES = {
+    "cas(me)^2": "casme-squared",
+    "casme^2": "casme-squared",
+    "cas(me)^3": "casme3",
+    "casme^3": "casme3",
+    "cas(me)3": "casme3",
+    "cas(me)2": "casme-squared",
+    "elan": "eaf",
+    "samm-lv": "samm",
+    "casme2": "casme",
+    "py-feat": "pyfeat",
+    "opf": "datavyu",
+    "events-csv": "csv",
+}
 
 
 def parse_ids(text: str) -> set[int]:
@@ -33,8 +53,9 @@ def parse_ids(text: str) -> set[int]:
             else:
                 ids.add(int(part))
         except ValueError:
-            raise ValueError(f"--events: {part!r} is not an event id or range (e.g. 1,4,7-9)") \
-                from None
+            raise ValueError(
+                f"--events: {part!r} is not an event id or range (e.g. 1,4,7-9)"
+            ) from None
     return ids
 
 
@@ -53,8 +74,11 @@ def _export_options(args: argparse.Namespace) -> dict[str, object]:
     if args.to in ("csv", "casme", "report") and args.micro:
         options["micro"] = args.micro
     if args.to == "clips":
-        options.update(events=parse_ids(args.events) if args.events else None,
-                       margin=args.margin, crop=args.crop)
+        options.update(
+            events=parse_ids(args.events) if args.events else None,
+            margin=args.margin,
+            crop=args.crop,
+        )
     if args.to == "frames-csv" and args.media:
         options["media_id"] = args.media
     return options
@@ -74,8 +98,14 @@ def export_one(project: str, out_dir: str, fmt: str, options: dict[str, object])
         out = _default_out(Path(out_dir) / path.name, FORMATS[fmt].suffix, fmt)
         source = load_for_export(path)
         written = export(fmt, source, out, **options)
-        return JobResult(project, True, len(source.project.events), str(written), seconds=time.perf_counter() - start,
-                         unit="events")
+        return JobResult(
+            project,
+            True,
+            len(source.project.events),
+            str(written),
+            seconds=time.perf_counter() - start,
+            unit="events",
+        )
     except Exception as exc:  # noqa: BLE001 - a task reports, the batch goes on
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return JobResult(project, False, error=msg, seconds=time.perf_counter() - start)
@@ -97,12 +127,20 @@ def _export_corpus(args: argparse.Namespace, folder: Path) -> int:
     def report(done: int, total: int, res) -> None:  # type: ignore[no-untyped-def]
         print(f"[{done}/{total}] {res.line()}", file=sys.stderr, flush=True)
 
-    results = run_batch(projects, out, scheduler=args.scheduler, n_workers=args.workers,
-                        on_result=report, task=export_one,
-                        task_args=(args.to, _export_options(args)))
+    results = run_batch(
+        projects,
+        out,
+        scheduler=args.scheduler,
+        n_workers=args.workers,
+        on_result=report,
+        task=export_one,
+        task_args=(args.to, _export_options(args)),
+    )
     failed = [r for r in results if not r.ok]
-    print(f"{len(results) - len(failed)} of {len(results)} projects exported to {out}; "
-          f"{len(failed)} failed")
+    print(
+        f"{len(results) - len(failed)} of {len(results)} projects exported to {out}; "
+        f"{len(failed)} failed"
+    )
     for r in failed:
         print(r.line())
     return 1 if failed else 0
@@ -132,12 +170,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     kind = _KIND_ALIASES.get(args.kind.lower(), args.kind.lower())
     if kind not in IMPORT_KINDS:
-        raise ValueError(f"import: unknown kind {args.kind!r}; use one of "
-                         f"{', '.join(IMPORT_KINDS)}")
+        raise ValueError(
+            f"import: unknown kind {args.kind!r}; use one of {', '.join(IMPORT_KINDS)}"
+        )
     from annotator.io.eaf import EafOptions
 
-    eaf_options = EafOptions(faces_from=args.faces_from, au_tiers=args.au_tiers,
-                             skip_tiers=args.skip_tiers)
+    eaf_options = EafOptions(
+        faces_from=args.faces_from, au_tiers=args.au_tiers, skip_tiers=args.skip_tiers
+    )
     if kind == "eaf":
         from annotator.io.eaf import plan_eaf_import
 
@@ -159,29 +199,40 @@ def _cmd_import(args: argparse.Namespace) -> int:
         from annotator.io.openface import plan_openface_import
 
         def planner(project, path):  # type: ignore[no-untyped-def]
-            return plan_openface_import(project, path, threshold=args.threshold,
-                                        min_frames=args.min_frames, face=args.face)
+            return plan_openface_import(
+                project, path, threshold=args.threshold, min_frames=args.min_frames, face=args.face
+            )
     elif kind == "pyfeat":
         from annotator.io.pyfeat import plan_pyfeat_import
 
         def planner(project, path):  # type: ignore[no-untyped-def]
-            return plan_pyfeat_import(project, path, threshold=args.threshold,
-                                      min_frames=args.min_frames, face=args.face)
+            return plan_pyfeat_import(
+                project, path, threshold=args.threshold, min_frames=args.min_frames, face=args.face
+            )
     elif kind == "srt":
         from annotator.io.srt import plan_srt_import as planner
     else:
         from annotator.io.sheets import plan_sheet_import
 
         def planner(project, path):  # type: ignore[no-untyped-def]
-            return plan_sheet_import(project, path, kind, frame_base=args.frame_base,
-                                     clip=args.clip, subject=args.subject,
-                                     frame_offset=args.frame_offset)
+            return plan_sheet_import(
+                project,
+                path,
+                kind,
+                frame_base=args.frame_base,
+                clip=args.clip,
+                subject=args.subject,
+                frame_offset=args.frame_offset,
+            )
+
     plan = import_into_file(planner, args.file, args.into, dry_run=args.dry_run)
     if args.dry_run:
         for line in plan.mapping:
             print(line)
-        print(plan.summary().replace(": imported ", ": would import ", 1)
-              + f" into {args.into} (dry run: nothing saved)")
+        print(
+            plan.summary().replace(": imported ", ": would import ", 1)
+            + f" into {args.into} (dry run: nothing saved)"
+        )
         return 0
     print(plan.summary() + f" into {args.into}")
     return 0
@@ -199,78 +250,143 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from annotator.io.exporting import FORMATS
 
     p = sub.add_parser(
-        "export", help="write the project in another format",
-        description="Formats: " + "; ".join(f"{f.name}: {f.description}"
-                                             for f in FORMATS.values()))
+        "export",
+        help="write the project in another format",
+        description="Formats: " + "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values()),
+    )
     p.add_argument("project", help="the .facet.json project, or a folder of projects (corpus)")
-    p.add_argument("--to", required=True, choices=list(FORMATS), metavar="FORMAT",
-                   help=f"one of {', '.join(FORMATS)}")
+    p.add_argument(
+        "--to",
+        required=True,
+        choices=list(FORMATS),
+        metavar="FORMAT",
+        help=f"one of {', '.join(FORMATS)}",
+    )
     p.add_argument("-o", "--output", help="output file (a folder for clips)")
-    p.add_argument("--portable", action="store_true",
-                   help="json/eaf: store only the video's file name (to share with the video)")
-    p.add_argument("--layout", choices=("casme2", "samm"), default="casme2",
-                   help="casme: sheet layout (default casme2); .xlsx or .csv from -o")
-    p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
-                   help="casme: first frame number in the sheet (default 1, like the datasets)")
+    p.add_argument(
+        "--portable",
+        action="store_true",
+        help="json/eaf: store only the video's file name (to share with the video)",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("casme2", "samm"),
+        default="casme2",
+        help="casme: sheet layout (default casme2); .xlsx or .csv from -o",
+    )
+    p.add_argument(
+        "--frame-base",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="casme: first frame number in the sheet (default 1, like the datasets)",
+    )
     from annotator.model.scale import DEFAULT_MICRO_RULE, MICRO_RULES
 
-    p.add_argument("--micro", choices=list(MICRO_RULES), metavar="RULE",
-                   help=f"csv/casme/report: micro or macro by this rule ({', '.join(MICRO_RULES)}; "
-                   f"default {DEFAULT_MICRO_RULE}); the file names the rule it used")
+    p.add_argument(
+        "--micro",
+        choices=list(MICRO_RULES),
+        metavar="RULE",
+        help=f"csv/casme/report: micro or macro by this rule ({', '.join(MICRO_RULES)}; "
+        f"default {DEFAULT_MICRO_RULE}); the file names the rule it used",
+    )
     p.add_argument("--events", help="clips: only these event ids, e.g. 1,4,7-9 (default all)")
     p.add_argument("--margin", type=int, default=5, help="clips: extra frames each side (5)")
     p.add_argument("--crop", action="store_true", help="clips: crop to the face box")
     p.add_argument("--media", help="frames-csv: media id (default the first video)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="corpus mode: use this dask scheduler instead of a local cluster")
-    p.add_argument("--workers", type=int, default=2,
-                   help="corpus mode: local cluster workers (default 2)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="corpus mode: use this dask scheduler instead of a local cluster",
+    )
+    p.add_argument(
+        "--workers", type=int, default=2, help="corpus mode: local cluster workers (default 2)"
+    )
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("import", help="add events, curves or dialogue from another file",
-                       description="Kinds: eaf (ELAN), openface (OpenFace 2.x CSV), pyfeat "
-                       "(py-feat CSV), srt "
-                       "(subtitles as dialogue), casme (CASME II sheet), samm (SAMM / SAMM-LV "
-                       "sheet), casme-squared (CAS(ME)^2 sheet), casme3 (CAS(ME)^3 sheet), csv (Facet's "
-                       "events CSV), boris (.boris project or BORIS tabular export), datavyu "
-                       "(.opf or its CSV). The project changes only when the whole file "
-                       "imports; --dry-run shows the plan first.")
+    p = sub.add_parser(
+        "import",
+        help="add events, curves or dialogue from another file",
+        description="Kinds: eaf (ELAN), openface (OpenFace 2.x CSV), pyfeat "
+        "(py-feat CSV), srt "
+        "(subtitles as dialogue), casme (CASME II sheet), samm (SAMM / SAMM-LV "
+        "sheet), casme-squared (CAS(ME)^2 sheet), casme3 (CAS(ME)^3 sheet), csv (Facet's "
+        "events CSV), boris (.boris project or BORIS tabular export), datavyu "
+        "(.opf or its CSV). The project changes only when the whole file "
+        "imports; --dry-run shows the plan first.",
+    )
     p.add_argument("kind", metavar="KIND", help=", ".join(IMPORT_KINDS))
     p.add_argument("file", help="the file to import")
     p.add_argument("--into", required=True, help="the .facet.json project to add to")
-    p.add_argument("--threshold", type=float,
-                   help="openface/pyfeat: make candidate AU events where AUxx_r (OpenFace "
-                   "intensity 0-5) or AUxx (py-feat probability 0-1) >= this")
-    p.add_argument("--min-frames", type=int, default=3,
-                   help="openface/pyfeat: shortest candidate event in frames (3)")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        help="openface/pyfeat: make candidate AU events where AUxx_r (OpenFace "
+        "intensity 0-5) or AUxx (py-feat probability 0-1) >= this",
+    )
+    p.add_argument(
+        "--min-frames",
+        type=int,
+        default=3,
+        help="openface/pyfeat: shortest candidate event in frames (3)",
+    )
     p.add_argument("--face", help="openface/pyfeat: put every face on this face id")
-    p.add_argument("--frame-base", type=int, choices=(0, 1), default=1,
-                   help="sheets: first frame number in the sheet (default 1)")
-    p.add_argument("--clip", help="sheets: only rows whose Filename is this clip (or "
-                   "SUBJECT/CLIP); a clip name several subjects share needs --subject; "
-                   "boris: the observation id")
-    p.add_argument("--subject", help="sheets: only rows of this subject (01, 1, sub01 and "
-                   "spNO.1 are one subject)")
-    p.add_argument("--frame-offset", type=int, default=0, metavar="N",
-                   help="sheets: subtract N from every frame number (sheets numbering frames "
-                   "from the start of a longer recording, e.g. SAMM)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="show what the file would add (eaf: each tier's role and face), the "
-                   "events already in the project, and the warnings; save nothing")
-    p.add_argument("--faces-from", choices=("participant", "tier"), default="participant",
-                   help="eaf/boris/datavyu: faces from the tiers' PARTICIPANT (default; child tiers inherit "
-                   "it) or from the top tier names")
-    p.add_argument("--au-tiers", metavar="PATTERN",
-                   help="eaf/boris/datavyu: tiers (BORIS: 'SUBJECT BEHAVIOR', Datavyu: "
-                   "columns) whose id matches this regular expression hold FACS codes "
-                   "(default: tiers whose id or type names FACS/AU, or whose values are all "
-                   "AU-prefixed codes like AU6+AU12)")
-    p.add_argument("--skip-tiers", metavar="PATTERN",
-                   help="eaf/boris/datavyu: do not import tiers whose id matches this regular expression")
+    p.add_argument(
+        "--frame-base",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="sheets: first frame number in the sheet (default 1)",
+    )
+    p.add_argument(
+        "--clip",
+        help="sheets: only rows whose Filename is this clip (or "
+        "SUBJECT/CLIP); a clip name several subjects share needs --subject; "
+        "boris: the observation id",
+    )
+    p.add_argument(
+        "--subject",
+        help="sheets: only rows of this subject (01, 1, sub01 and spNO.1 are one subject)",
+    )
+    p.add_argument(
+        "--frame-offset",
+        type=int,
+        default=0,
+        metavar="N",
+        help="sheets: subtract N from every frame number (sheets numbering frames "
+        "from the start of a longer recording, e.g. SAMM)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what the file would add (eaf: each tier's role and face), the "
+        "events already in the project, and the warnings; save nothing",
+    )
+    p.add_argument(
+        "--faces-from",
+        choices=("participant", "tier"),
+        default="participant",
+        help="eaf/boris/datavyu: faces from the tiers' PARTICIPANT (default; child tiers inherit "
+        "it) or from the top tier names",
+    )
+    p.add_argument(
+        "--au-tiers",
+        metavar="PATTERN",
+        help="eaf/boris/datavyu: tiers (BORIS: 'SUBJECT BEHAVIOR', Datavyu: "
+        "columns) whose id matches this regular expression hold FACS codes "
+        "(default: tiers whose id or type names FACS/AU, or whose values are all "
+        "AU-prefixed codes like AU6+AU12)",
+    )
+    p.add_argument(
+        "--skip-tiers",
+        metavar="PATTERN",
+        help="eaf/boris/datavyu: do not import tiers whose id matches this regular expression",
+    )
     p.set_defaults(func=_cmd_import)
 
-    p = sub.add_parser("export-samples",
-                       help="regenerate exports/: the demo project in every format")
+    p = sub.add_parser(
+        "export-samples", help="regenerate exports/: the demo project in every format"
+    )
     p.add_argument("--dir", default="exports", help="output folder (default exports)")
     p.set_defaults(func=_cmd_export_samples)
 

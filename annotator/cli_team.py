@@ -36,16 +36,19 @@ def _cmd_merge(args: argparse.Namespace) -> int:
         raise _err(f"{out}: already exists (use --force to overwrite)")
     projects = [load_project(p).project for p in paths]
     try:
-        gold = merge_projects(projects, coder_names(paths), paths, out,
-                              tolerance_frames=args.tolerance_frames)
+        gold = merge_projects(
+            projects, coder_names(paths), paths, out, tolerance_frames=args.tolerance_frames
+        )
     except TakeMismatch as exc:
         raise _err(f"{paths[exc.first]}, {paths[exc.other]}: {exc}") from None
     except ValueError as exc:
         raise _err(f"{', '.join(paths)}: {exc}") from None
     save_project(gold, out)
     agreed = sum(1 for e in gold.events.values() if e.provenance)
-    print(f"{out}: {agreed} agreed events, {len(gold.disputes)} disputes to adjudicate "
-          f"({len(paths)} coders)")
+    print(
+        f"{out}: {agreed} agreed events, {len(gold.disputes)} disputes to adjudicate "
+        f"({len(paths)} coders)"
+    )
     return 0
 
 
@@ -118,12 +121,20 @@ def _cmd_corpus_init(args: argparse.Namespace) -> int:
         old.scheme = scheme or old.scheme
         corpus = old
     save_corpus(corpus)
-    results = run_clips([c.id for c in corpus.clips], _scratch(folder), init_clip,
-                        (str(folder), corpus.scheme), workers=args.workers,
-                        scheduler=args.scheduler, on_result=_progress(args, "init"))
+    results = run_clips(
+        [c.id for c in corpus.clips],
+        _scratch(folder),
+        init_clip,
+        (str(folder), corpus.scheme),
+        workers=args.workers,
+        scheduler=args.scheduler,
+        on_result=_progress(args, "init"),
+    )
     made = sum(r.candidates for r in results if r.ok)
-    print(f"{corpus.path}: {len(corpus.clips)} clips x {len(corpus.coders)} coders, "
-          f"{made} new projects")
+    print(
+        f"{corpus.path}: {len(corpus.clips)} clips x {len(corpus.coders)} coders, "
+        f"{made} new projects"
+    )
     return _failures(results)
 
 
@@ -140,22 +151,44 @@ def _cmd_corpus_status(args: argparse.Namespace) -> int:
     rows = corpus_status(corpus)
     counts = status_counts(rows)
     if args.json:
-        print(json.dumps({
-            "clips": [{"clip": r.clip.id, "subject": r.clip.subject, "coders": r.coders,
-                       "events": r.events, "gold": r.gold} for r in rows],
-            "counts": counts,
-            "missing": [f"{r.clip.project_path(c)}" for r in rows
-                        for c, s in r.coders.items() if s == "missing"],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "clips": [
+                        {
+                            "clip": r.clip.id,
+                            "subject": r.clip.subject,
+                            "coders": r.coders,
+                            "events": r.events,
+                            "gold": r.gold,
+                        }
+                        for r in rows
+                    ],
+                    "counts": counts,
+                    "missing": [
+                        f"{r.clip.project_path(c)}"
+                        for r in rows
+                        for c, s in r.coders.items()
+                        if s == "missing"
+                    ],
+                },
+                indent=2,
+            )
+        )
         return 0
     width = max([len(r.clip.id) for r in rows] + [4])
     cw = [max(len(c), 11) for c in corpus.coders]
-    print(f"{'clip':<{width}}  " + "  ".join(f"{c:<{w}}" for c, w in zip(corpus.coders, cw,
-                                                                         strict=True))
-          + "  gold")
+    print(
+        f"{'clip':<{width}}  "
+        + "  ".join(f"{c:<{w}}" for c, w in zip(corpus.coders, cw, strict=True))
+        + "  gold"
+    )
     for r in rows:
-        print(f"{r.clip.id:<{width}}  " + "  ".join(
-            f"{r.coders[c]:<{w}}" for c, w in zip(corpus.coders, cw, strict=True)) + f"  {r.gold}")
+        print(
+            f"{r.clip.id:<{width}}  "
+            + "  ".join(f"{r.coders[c]:<{w}}" for c, w in zip(corpus.coders, cw, strict=True))
+            + f"  {r.gold}"
+        )
     print("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for r in rows:
         for c, s in r.coders.items():
@@ -189,13 +222,22 @@ def _cmd_corpus_agree(args: argparse.Namespace) -> int:
 
     corpus = _load(args.folder)
     scratch = _scratch(corpus.folder)
-    results = run_clips([c.id for c in corpus.clips], scratch, agree_clip,
-                        (str(corpus.folder), args.tolerance_frames), workers=args.workers,
-                        scheduler=args.scheduler, on_result=_progress(args, "agree"))
+    results = run_clips(
+        [c.id for c in corpus.clips],
+        scratch,
+        agree_clip,
+        (str(corpus.folder), args.tolerance_frames),
+        workers=args.workers,
+        scheduler=args.scheduler,
+        on_result=_progress(args, "agree"),
+    )
     parts = [json.loads(Path(r.output).read_text(encoding="utf-8")) for r in results if r.ok]
     pooled = pooled_agreement(parts, corpus.coders)
-    doc = {"clips": {p["clip"]: p["report"] for p in parts}, "pooled": pooled,
-           "failed": [r.line() for r in results if not r.ok]}
+    doc = {
+        "clips": {p["clip"]: p["report"] for p in parts},
+        "pooled": pooled,
+        "failed": [r.line() for r in results if not r.ok],
+    }
     if args.output:
         from annotator.safe_output import write_output
 
@@ -221,8 +263,10 @@ def _clip_line(p: dict[str, Any]) -> str:
         vals = [a["kappa"] for a in r.get("au", []) if a["kappa"] is not None]
         name = "mean kappa"
     mean = f"{sum(vals) / len(vals):.3f}" if vals else "n/a"
-    return (f"{p['clip']}: {len(r.get('au', []))} AUs, {name} {mean}, "
-            f"{p['agreed']}/{p['groups']} event groups agreed")
+    return (
+        f"{p['clip']}: {len(r.get('au', []))} AUs, {name} {mean}, "
+        f"{p['agreed']}/{p['groups']} event groups agreed"
+    )
 
 
 def _cleanup(path: Path) -> None:
@@ -238,13 +282,20 @@ def _cmd_corpus_merge(args: argparse.Namespace) -> int:
     todo = [c for c in corpus.clips if coded(corpus, c)]
     skipped = len(corpus.clips) - len(todo)
     scratch = _scratch(corpus.folder)
-    results = run_clips([c.id for c in todo], scratch, merge_clip,
-                        (str(corpus.folder), args.force, args.tolerance_frames),
-                        workers=args.workers, scheduler=args.scheduler,
-                        on_result=_progress(args, "merge"))
+    results = run_clips(
+        [c.id for c in todo],
+        scratch,
+        merge_clip,
+        (str(corpus.folder), args.force, args.tolerance_frames),
+        workers=args.workers,
+        scheduler=args.scheduler,
+        on_result=_progress(args, "merge"),
+    )
     ok = sum(r.ok for r in results)
-    print(f"{ok} of {len(todo)} coded clips merged into {corpus.folder / 'gold'}; {skipped} "
-          f"clips not coded by all their coders yet")
+    print(
+        f"{ok} of {len(todo)} coded clips merged into {corpus.folder / 'gold'}; {skipped} "
+        f"clips not coded by all their coders yet"
+    )
     _cleanup(scratch)
     return _failures(results)
 
@@ -255,8 +306,14 @@ def _cmd_corpus_export(args: argparse.Namespace) -> int:
     corpus = _load(args.folder)
     try:
         out, n, projects, failed = export_corpus(
-            corpus, args.to, args.output, source=args.source, workers=args.workers,
-            scheduler=args.scheduler, on_result=_progress(args, "export"))
+            corpus,
+            args.to,
+            args.output,
+            source=args.source,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            on_result=_progress(args, "export"),
+        )
     except ValueError as exc:
         raise _err(str(exc)) from None
     print(f"{out}: {n} rows from {projects} projects ({args.source})")
@@ -267,15 +324,18 @@ def _cmd_corpus_query(args: argparse.Namespace) -> int:
     from annotator.corpus.index import query, update_index
 
     corpus = _load(args.folder)
-    table, upd = update_index(corpus, workers=args.workers, scheduler=args.scheduler,
-                              on_result=_progress(args, "index"))
+    table, upd = update_index(
+        corpus, workers=args.workers, scheduler=args.scheduler, on_result=_progress(args, "index")
+    )
     try:
         found = query(table, args.expr)
     except ValueError as exc:
         raise _err(f"{corpus.path}: {exc}") from None
     if not args.quiet:
-        print(f"index: {upd.rebuilt} projects read, {upd.reused} reused, {upd.removed} "
-              f"removed", file=sys.stderr)
+        print(
+            f"index: {upd.rebuilt} projects read, {upd.reused} reused, {upd.removed} removed",
+            file=sys.stderr,
+        )
     if args.output:
         from annotator.safe_output import output_path, safe_cell, write_output
 
@@ -287,9 +347,22 @@ def _cmd_corpus_query(args: argparse.Namespace) -> int:
             text_cols = [c for c in found.columns if found[c].dtype == object]
             safe = found.assign(**{c: found[c].map(safe_cell) for c in text_cols})
             write_output(out, safe.to_csv(index=False))
-    cols = args.columns.split(",") if args.columns else [
-        "subject", "clip", "coder", "face", "label", "code", "onset_frame", "apex_frame",
-        "offset_frame", "scale"]
+    cols = (
+        args.columns.split(",")
+        if args.columns
+        else [
+            "subject",
+            "clip",
+            "coder",
+            "face",
+            "label",
+            "code",
+            "onset_frame",
+            "apex_frame",
+            "offset_frame",
+            "scale",
+        ]
+    )
     missing = [c for c in cols if c not in found.columns]
     if missing:
         raise _err(f"--columns: no column {missing[0]!r}")
@@ -330,17 +403,23 @@ def _cmd_scheme_import(args: argparse.Namespace) -> int:
     except ModelError as exc:
         raise _err(f"{args.into}: {exc}") from None
     save_project(loaded.project, loaded.path)
-    print(f"{args.into}: scheme {scheme['name'] or args.scheme} applied "
-          f"({len(scheme['emotions'])} emotions, {len(scheme['aus'])} AUs, "
-          f"{len(scheme['code_hotkeys'])} code hotkeys)")
+    print(
+        f"{args.into}: scheme {scheme['name'] or args.scheme} applied "
+        f"({len(scheme['emotions'])} emotions, {len(scheme['aus'])} AUs, "
+        f"{len(scheme['code_hotkeys'])} code hotkeys)"
+    )
     return 0
 
 
 # --------------------------------------------------------------------------- wiring
 def _runner_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=int, default=None,
-                   help="dask local cluster workers; 0 runs in this process (default: in "
-                        "this process below 500 clips, else 2 workers)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="dask local cluster workers; 0 runs in this process (default: in "
+        "this process below 500 clips, else 2 workers)",
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="use this dask scheduler")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
@@ -351,8 +430,13 @@ def register(sub: Any) -> None:
     p.add_argument("b")
     p.add_argument("others", nargs="*", metavar="C", help="more coders' projects")
     p.add_argument("-o", "--output", required=True, metavar="GOLD.facet.json")
-    p.add_argument("--tolerance-frames", type=int, default=0, metavar="N",
-                   help="also match events whose onsets and offsets are within N frames")
+    p.add_argument(
+        "--tolerance-frames",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also match events whose onsets and offsets are within N frames",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing gold file")
     p.set_defaults(func=_cmd_merge)
 
@@ -360,8 +444,12 @@ def register(sub: Any) -> None:
     csub = corpus.add_subparsers(dest="corpus_command", required=True)
     p = csub.add_parser("init", help="corpus.json and an empty project per clip and coder")
     p.add_argument("folder")
-    p.add_argument("--videos", required=True, metavar="GLOB",
-                   help="videos relative to the folder, e.g. 'videos/**/*.mp4'")
+    p.add_argument(
+        "--videos",
+        required=True,
+        metavar="GLOB",
+        help="videos relative to the folder, e.g. 'videos/**/*.mp4'",
+    )
     p.add_argument("--coders", required=True, metavar="a,b,c")
     p.add_argument("--scheme", metavar="SCHEME.json", help="coding scheme for every project")
     _runner_options(p)
@@ -398,14 +486,17 @@ def register(sub: Any) -> None:
     p.add_argument("folder")
     p.add_argument("--to", required=True, choices=("casme", "csv", "parquet"))
     p.add_argument("-o", "--output", required=True)
-    p.add_argument("--source", default="gold",
-                   help="gold (default), a coder's name, or 'all' (csv/parquet: every project)")
+    p.add_argument(
+        "--source",
+        default="gold",
+        help="gold (default), a coder's name, or 'all' (csv/parquet: every project)",
+    )
     _runner_options(p)
     p.set_defaults(func=_cmd_corpus_export)
 
     p = csub.add_parser("query", help="events of every project matching an expression")
     p.add_argument("folder")
-    p.add_argument("expr", help='pandas query, e.g. \'au == 12 and scale == "micro"\'')
+    p.add_argument("expr", help="pandas query, e.g. 'au == 12 and scale == \"micro\"'")
     p.add_argument("--columns", help="comma-separated columns to print")
     p.add_argument("--count", action="store_true", help="print only the number of rows")
     p.add_argument("--json", action="store_true")

@@ -94,8 +94,14 @@ def _draw_face(img: np.ndarray, cx: int, cy: int, au: dict[int, float], colour: 
     cv2.ellipse(img, (cx, cy), (88, 112), 0, 0, 360, rim, 4, cv2.LINE_AA)
     if g(6, 0) > 0:  # cheek raiser: blush
         for sx in (-1, 1):
-            cv2.circle(img, (cx + sx * 50, cy + 25), int(10 + 8 * g(6, 0)),
-                       (236, int(200 - 60 * g(6, 0)), int(170 - 40 * g(6, 0))), -1, cv2.LINE_AA)
+            cv2.circle(
+                img,
+                (cx + sx * 50, cy + 25),
+                int(10 + 8 * g(6, 0)),
+                (236, int(200 - 60 * g(6, 0)), int(170 - 40 * g(6, 0))),
+                -1,
+                cv2.LINE_AA,
+            )
     eye_open = max(1.0, 11 * (1 - g(45, 0) - g(43, 0)) + 6 * g(5, 0))
     for sx in (-1, 1):
         ex, ey = cx + sx * 34, cy - 28
@@ -108,8 +114,14 @@ def _draw_face(img: np.ndarray, cx: int, cy: int, au: dict[int, float], colour: 
         outer_y = ey - 24 - 14 * g(2, 0) + 2 * g(4, 0)
         inner_x = ex - sx * (14 - 6 * g(4, 0))
         outer_x = ex + sx * 20
-        cv2.line(img, (int(inner_x), int(inner_y)), (int(outer_x), int(outer_y)),
-                 (70, 45, 30), 5, cv2.LINE_AA)
+        cv2.line(
+            img,
+            (int(inner_x), int(inner_y)),
+            (int(outer_x), int(outer_y)),
+            (70, 45, 30),
+            5,
+            cv2.LINE_AA,
+        )
     # mouth: AU12 pulls the corners up, AU15 down, AU26 drops the jaw open
     my = cy + 55
     corner_dy = -16 * g(12, 0) + 14 * g(15, 0)
@@ -120,8 +132,16 @@ def _draw_face(img: np.ndarray, cx: int, cy: int, au: dict[int, float], colour: 
     if opening > 2:
         pts = np.array([left, mid_top, right, mid_bottom], np.int32)
         cv2.fillPoly(img, [pts], (90, 20, 30), cv2.LINE_AA)
-    curve = np.array([left, (cx - 19, int(my + corner_dy / 2 + 3 * g(12, 0))), mid_bottom,
-                      (cx + 19, int(my + corner_dy / 2 + 3 * g(12, 0))), right], np.int32)
+    curve = np.array(
+        [
+            left,
+            (cx - 19, int(my + corner_dy / 2 + 3 * g(12, 0))),
+            mid_bottom,
+            (cx + 19, int(my + corner_dy / 2 + 3 * g(12, 0))),
+            right,
+        ],
+        np.int32,
+    )
     cv2.polylines(img, [curve], False, (150, 40, 50), 4, cv2.LINE_AA)
 
 
@@ -138,14 +158,30 @@ def render_frame(frame: int) -> np.ndarray:
     for fid, (name, colour, _x) in FACES.items():
         cx, cy = face_centre(fid, frame)
         _draw_face(img, cx, cy, face_state(fid, frame), colour)
-        cv2.putText(img, name, (cx - 22, cy + 140), cv2.FONT_HERSHEY_SIMPLEX, 0.7,
-                    (230, 230, 230), 2, cv2.LINE_AA)
+        cv2.putText(
+            img,
+            name,
+            (cx - 22, cy + 140),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.7,
+            (230, 230, 230),
+            2,
+            cv2.LINE_AA,
+        )
     x, y, bw, bh = BARCODE_BOX
     strip = img[y : y + bh, x : x + bw]
     strip[: bh // 4 + 1] = 128
     draw_index(strip, frame)
-    cv2.putText(img, f"frame {frame:4d}", (w - 190, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.65,
-                (255, 255, 255), 2, cv2.LINE_AA)
+    cv2.putText(
+        img,
+        f"frame {frame:4d}",
+        (w - 190, 20),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.65,
+        (255, 255, 255),
+        2,
+        cv2.LINE_AA,
+    )
     return img
 
 
@@ -153,8 +189,12 @@ def write_demo_video(path: Path, progress: Callable[[int, int], object] | None =
     """``progress(done, total)`` after every 10 frames (the first launch shows it)."""
     from annotator.media.encode import VideoWriter, x264_params
 
-    options = {"preset": "veryfast", "crf": "20", "threads": "1",
-               "x264-params": x264_params(gop=50)}
+    options = {
+        "preset": "veryfast",
+        "crf": "20",
+        "threads": "1",
+        "x264-params": x264_params(gop=50),
+    }
     with VideoWriter(path, size=SIZE, fps=FPS, options=options) as writer:
         for i in range(N_FRAMES):
             writer.write(render_frame(i))
@@ -178,21 +218,41 @@ def build_demo_project(video: Path, project_path: Path) -> Project:
         project.add_face(Face(fid, name, colour, tuple(boxes)))
     for ex in DEMO_EXPRESSIONS:
         for unit in parse_code(ex.code).units:
-            project.add_event(Event(
-                id=0, face=ex.face, kind=EventKind.AU, onset_frame=ex.onset,
-                apex_frame=ex.apex, offset_frame=ex.offset, au=unit.number,
-                intensity=unit.intensity, side=unit.side, code=ex.code, annotator="demo",
-            ))
+            project.add_event(
+                Event(
+                    id=0,
+                    face=ex.face,
+                    kind=EventKind.AU,
+                    onset_frame=ex.onset,
+                    apex_frame=ex.apex,
+                    offset_frame=ex.offset,
+                    au=unit.number,
+                    intensity=unit.intensity,
+                    side=unit.side,
+                    code=ex.code,
+                    annotator="demo",
+                )
+            )
         if ex.emotion:
-            project.add_event(Event(
-                id=0, face=ex.face, kind=EventKind.EMOTION, onset_frame=ex.onset,
-                apex_frame=ex.apex, offset_frame=ex.offset, emotion=ex.emotion,
-                annotator="demo", confidence=0.9,
-            ))
-    project.add_marker(Marker(0, MarkerKind.NOTE, 90, 97, text="Ben's smile leaks here",
-                              author="demo"))
-    project.add_marker(Marker(0, MarkerKind.MARKER, 180, 180, text="Ada: flash of anger",
-                              author="demo"))
+            project.add_event(
+                Event(
+                    id=0,
+                    face=ex.face,
+                    kind=EventKind.EMOTION,
+                    onset_frame=ex.onset,
+                    apex_frame=ex.apex,
+                    offset_frame=ex.offset,
+                    emotion=ex.emotion,
+                    annotator="demo",
+                    confidence=0.9,
+                )
+            )
+    project.add_marker(
+        Marker(0, MarkerKind.NOTE, 90, 97, text="Ben's smile leaks here", author="demo")
+    )
+    project.add_marker(
+        Marker(0, MarkerKind.MARKER, 180, 180, text="Ada: flash of anger", author="demo")
+    )
     project.created = project.modified = FIXED_TIME
     return project
 
@@ -202,8 +262,9 @@ def demo_ready(folder: Path) -> bool:
     return (folder / VIDEO_NAME).exists() and (folder / DEMO_NAME).exists()
 
 
-def write_demo(folder: Path, *, force: bool = False,
-               progress: Callable[[int, int], object] | None = None) -> Path:
+def write_demo(
+    folder: Path, *, force: bool = False, progress: Callable[[int, int], object] | None = None
+) -> Path:
     """Write ``demo.mp4`` and ``demo.facet.json`` into ``folder``; reuse an intact demo.
 
     Never overwrites without ``force``: a demo project whose video is missing (or a video
@@ -221,11 +282,15 @@ def write_demo(folder: Path, *, force: bool = False,
                 load_project(project_path)
                 return project_path
             except ProjectFileError as e:
-                raise ValueError(f"{project_path}: already exists and does not load "
-                                 f"({e.problems[0]}); not overwritten (use --force)") from None
+                raise ValueError(
+                    f"{project_path}: already exists and does not load "
+                    f"({e.problems[0]}); not overwritten (use --force)"
+                ) from None
         there, missing = (project_path, video) if project_path.exists() else (video, project_path)
-        raise ValueError(f"{there}: already exists but {missing.name} is missing; not "
-                         "overwritten (use --force to rewrite the demo, or another folder)")
+        raise ValueError(
+            f"{there}: already exists but {missing.name} is missing; not "
+            "overwritten (use --force to rewrite the demo, or another folder)"
+        )
     with output_path(video, suffix=".mp4") as tmp:
         write_demo_video(tmp, progress)
     project = build_demo_project(video, project_path)

@@ -133,8 +133,9 @@ def _umask() -> int:
     return mask
 
 
-def resolve_target(target: PathLike, inputs: Iterable[PathLike | None] = (),
-                   replaceable: Iterable[str] = ()) -> tuple[Path, os.stat_result | None]:
+def resolve_target(
+    target: PathLike, inputs: Iterable[PathLike | None] = (), replaceable: Iterable[str] = ()
+) -> tuple[Path, os.stat_result | None]:
     """The real file to write (symlinks followed) and its current stat, after every refusal.
 
     ``replaceable``: labels of noted inputs this write may replace (a project save may
@@ -159,10 +160,20 @@ def resolve_target(target: PathLike, inputs: Iterable[PathLike | None] = (),
             except OSError:
                 continue
             if (ost.st_dev, ost.st_ino) == (st.st_dev, st.st_ino):
-                what = ", ".join(x for x in (label, "" if os.path.abspath(other) ==
-                                             os.path.abspath(shown) else os.fspath(other)) if x)
-                raise OutputError(f"{shown}: is an input of this command"
-                                  f"{f' ({what})' if what else ''}; choose another output file")
+                what = ", ".join(
+                    x
+                    for x in (
+                        label,
+                        ""
+                        if os.path.abspath(other) == os.path.abspath(shown)
+                        else os.fspath(other),
+                    )
+                    if x
+                )
+                raise OutputError(
+                    f"{shown}: is an input of this command"
+                    f"{f' ({what})' if what else ''}; choose another output file"
+                )
     return real, st
 
 
@@ -181,7 +192,7 @@ def remove_stale_temps(real: Path) -> int:
     removed = 0
     pattern = glob.escape(str(real.parent / f".{real.name}.")) + "*"
     for name in glob.glob(pattern):
-        tail = name[len(str(real.parent / f".{real.name}.")):]
+        tail = name[len(str(real.parent / f".{real.name}.")) :]
         if ".tmp" not in tail and not tail.startswith("part"):
             continue  # e.g. the autosave sidecar or a .bak: not ours to remove
         try:
@@ -227,16 +238,23 @@ def _failed(shown: Path, e: OSError) -> OutputError:
 class _Pending:
     """A temporary file beside the target, renamed over it by :meth:`commit`."""
 
-    def __init__(self, target: PathLike, inputs: Iterable[PathLike | None], suffix: str,
-                 make_parents: bool, replaceable: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        target: PathLike,
+        inputs: Iterable[PathLike | None],
+        suffix: str,
+        make_parents: bool,
+        replaceable: Iterable[str] = (),
+    ) -> None:
         self.shown = Path(target)
         self.real, self.st = resolve_target(target, inputs, replaceable)
         try:
             if make_parents:
                 self.real.parent.mkdir(parents=True, exist_ok=True)
             remove_stale_temps(self.real)
-            self.fd, tmp = tempfile.mkstemp(prefix=f".{self.real.name}.",
-                                            suffix=f".tmp{suffix}", dir=self.real.parent)
+            self.fd, tmp = tempfile.mkstemp(
+                prefix=f".{self.real.name}.", suffix=f".tmp{suffix}", dir=self.real.parent
+            )
         except OSError as e:
             raise _failed(self.shown, e) from None
         self.tmp = Path(tmp)
@@ -280,17 +298,27 @@ class _Pending:
 
 
 @contextlib.contextmanager
-def open_output(target: PathLike, mode: str = "w", *, inputs: Iterable[PathLike | None] = (),
-                encoding: str = "utf-8", newline: str | None = "", fsync: bool = False,
-                make_parents: bool = True,
-                before_replace: Callable[[Path], None] | None = None) -> Iterator[IO[Any]]:
+def open_output(
+    target: PathLike,
+    mode: str = "w",
+    *,
+    inputs: Iterable[PathLike | None] = (),
+    encoding: str = "utf-8",
+    newline: str | None = "",
+    fsync: bool = False,
+    make_parents: bool = True,
+    before_replace: Callable[[Path], None] | None = None,
+) -> Iterator[IO[Any]]:
     """A file object to write ``target`` through; the target appears only on success."""
     pending = _Pending(target, inputs, "", make_parents)
     binary = "b" in mode
     try:
         fd = os.dup(pending.fd)
-        fh: IO[Any] = (os.fdopen(fd, "wb") if binary
-                       else os.fdopen(fd, "w", encoding=encoding, newline=newline))
+        fh: IO[Any] = (
+            os.fdopen(fd, "wb")
+            if binary
+            else os.fdopen(fd, "w", encoding=encoding, newline=newline)
+        )
     except BaseException:
         pending.abort()
         raise
@@ -307,8 +335,14 @@ def open_output(target: PathLike, mode: str = "w", *, inputs: Iterable[PathLike 
 
 
 @contextlib.contextmanager
-def output_path(target: PathLike, *, inputs: Iterable[PathLike | None] = (), suffix: str = "",
-                fsync: bool = False, make_parents: bool = True) -> Iterator[Path]:
+def output_path(
+    target: PathLike,
+    *,
+    inputs: Iterable[PathLike | None] = (),
+    suffix: str = "",
+    fsync: bool = False,
+    make_parents: bool = True,
+) -> Iterator[Path]:
     """A temporary path for writers that need a file name (video encoders); ``suffix`` keeps
     the extension they guess the format from. Renamed over ``target`` on success."""
     pending = _Pending(target, inputs, suffix or Path(target).suffix, make_parents)
@@ -323,18 +357,30 @@ def output_path(target: PathLike, *, inputs: Iterable[PathLike | None] = (), suf
     pending.commit(fsync, None)
 
 
-def write_output(target: PathLike, data: str | bytes, *, inputs: Iterable[PathLike | None] = (),
-                 encoding: str = "utf-8", newline: str | None = "", fsync: bool = False,
-                 make_parents: bool = True, replaceable: Iterable[str] = (),
-                 before_replace: Callable[[Path], None] | None = None) -> Path:
+def write_output(
+    target: PathLike,
+    data: str | bytes,
+    *,
+    inputs: Iterable[PathLike | None] = (),
+    encoding: str = "utf-8",
+    newline: str | None = "",
+    fsync: bool = False,
+    make_parents: bool = True,
+    replaceable: Iterable[str] = (),
+    before_replace: Callable[[Path], None] | None = None,
+) -> Path:
     """Write ``data`` to ``target`` safely (see the module docstring); returns ``target``."""
     if isinstance(data, str):
         try:
-            data = data.encode(encoding) if newline in ("", "\n") else \
-                data.replace("\n", newline or os.linesep).encode(encoding)
+            data = (
+                data.encode(encoding)
+                if newline in ("", "\n")
+                else data.replace("\n", newline or os.linesep).encode(encoding)
+            )
         except UnicodeEncodeError as e:
-            raise OutputError(f"{target}: cannot write: text not encodable as {encoding} "
-                              f"({e.reason})") from None
+            raise OutputError(
+                f"{target}: cannot write: text not encodable as {encoding} ({e.reason})"
+            ) from None
     pending = _Pending(target, inputs, "", make_parents, replaceable)
     try:
         view = memoryview(data)
@@ -361,8 +407,10 @@ def output_folder(folder: PathLike, *, inputs: Iterable[PathLike | None] = ()) -
     except OSError as e:
         raise OutputError(f"{shown}: cannot use as output folder ({e.strerror or e})") from None
     if st is not None and not stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"{shown}: is {'a file' if stat.S_ISREG(st.st_mode) else _kind(st.st_mode)}"
-                          ", not a folder; choose a folder for this export")
+        raise OutputError(
+            f"{shown}: is {'a file' if stat.S_ISREG(st.st_mode) else _kind(st.st_mode)}"
+            ", not a folder; choose a folder for this export"
+        )
     try:
         real.mkdir(parents=True, exist_ok=True)
     except OSError as e:

@@ -42,24 +42,34 @@ class Outcome:
     def summary(self) -> str:
         if not self.track_count:
             return f"{self.result.info.path.name}: no faces found (0 tracks)"
-        faces = ", ".join(f"{t.index}->{self.assign[t.index]} ({len(t)} frames)"
-                          for t in self.result.tracks)
-        return (f"{self.result.info.path.name}: {self.track_count} track"
-                f"{'s' if self.track_count != 1 else ''}: {faces}")
+        faces = ", ".join(
+            f"{t.index}->{self.assign[t.index]} ({len(t)} frames)" for t in self.result.tracks
+        )
+        return (
+            f"{self.result.info.path.name}: {self.track_count} track"
+            f"{'s' if self.track_count != 1 else ''}: {faces}"
+        )
 
     def discard(self) -> None:
         if self.cache_tmp is not None:
             self.cache_tmp.unlink(missing_ok=True)
 
 
-def run_tracking(project: Project, project_path: str | os.PathLike[str], media_id: str, *,
-                 params: TrackParams | None = None, progress: Progress | None = None,
-                 should_stop: ShouldStop | None = None) -> Outcome:
+def run_tracking(
+    project: Project,
+    project_path: str | os.PathLike[str],
+    media_id: str,
+    *,
+    params: TrackParams | None = None,
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+) -> Outcome:
     """Track every face of one media of ``project`` (which is only read)."""
     media = project.media.get(media_id)
     if media is None:
-        raise ValueError(f"no media {media_id!r} in the project "
-                         f"(it has {', '.join(project.media) or 'none'})")
+        raise ValueError(
+            f"no media {media_id!r} in the project (it has {', '.join(project.media) or 'none'})"
+        )
     video = resolve(media, project_path)
     if not video.is_file():
         raise ValueError(f"{video}: video not found")
@@ -68,8 +78,9 @@ def run_tracking(project: Project, project_path: str | os.PathLike[str], media_i
     tmp: Path | None = None
     try:
         info = VideoInfo.of(video)
-        result = track_video(info, params or TrackParams(), sink=spool, progress=progress,
-                             should_stop=should_stop)
+        result = track_video(
+            info, params or TrackParams(), sink=spool, progress=progress, should_stop=should_stop
+        )
         fps = float(info.fps) or 25.0
         inputs = []
         for t in result.tracks:
@@ -80,10 +91,17 @@ def run_tracking(project: Project, project_path: str | os.PathLike[str], media_i
         if not result.tracks:
             notes.append(f"{video.name}: no faces found (0 tracks)")
         tmp = final.with_name(f".{final.name}.new")
-        write_cache(tmp, media=media_id, frame_count=info.frame_count, spool=spool,
-                    tracks={t.index: (assign[t.index], t.frames, t.boxes, t.scores, t.signals)
-                            for t in result.tracks},
-                    signal_names=SIGNALS)
+        write_cache(
+            tmp,
+            media=media_id,
+            frame_count=info.frame_count,
+            spool=spool,
+            tracks={
+                t.index: (assign[t.index], t.frames, t.boxes, t.scores, t.signals)
+                for t in result.tracks
+            },
+            signal_names=SIGNALS,
+        )
         rel = os.path.relpath(final, Path(project_path).resolve().parent)
         new_media = dataclasses.replace(media, landmarks=Path(rel).as_posix())
         return Outcome(new_media, faces, assign, tmp, final, result, notes)

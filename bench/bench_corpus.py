@@ -42,8 +42,12 @@ def write_videos(folder: Path, n: int) -> None:
     for k in range(n):
         sub = folder / "videos" / f"sub{k // 20 + 1:02d}"
         sub.mkdir(parents=True, exist_ok=True)
-        with VideoWriter(sub / f"EP{k % 20:02d}_01.mp4", size=(96, 64), fps=25,
-                         options={"preset": "ultrafast", "crf": "30"}) as w:
+        with VideoWriter(
+            sub / f"EP{k % 20:02d}_01.mp4",
+            size=(96, 64),
+            fps=25,
+            options={"preset": "ultrafast", "crf": "30"},
+        ) as w:
             base = rng.integers(0, 255, (64, 96, 3), dtype=np.uint8)
             for i in range(40):
                 w.write(np.roll(base, i, axis=1))
@@ -56,8 +60,14 @@ def code_corpus(folder: Path, coders: list[str]) -> None:
         base = []
         for _ in range(8):
             on = rng.randrange(0, 34)
-            base.append((rng.choice([1, 2, 4, 6, 12, 15]), on, min(39, on + rng.randrange(2, 14)),
-                         rng.choice(list(Intensity))))
+            base.append(
+                (
+                    rng.choice([1, 2, 4, 6, 12, 15]),
+                    on,
+                    min(39, on + rng.randrange(2, 14)),
+                    rng.choice(list(Intensity)),
+                )
+            )
         for j, coder in enumerate(coders):
             p_path = folder / "coders" / coder / rel
             loaded = load_project(p_path)
@@ -91,8 +101,10 @@ def loops(folder: Path, coders: list[str]) -> dict[str, float]:
     from annotator.io.events_csv import event_row
     from annotator.io.sheets import sheet_rows
 
-    clips = sorted(p.relative_to(folder / "coders" / coders[0])
-                   for p in (folder / "coders" / coders[0]).rglob("*.facet.json"))
+    clips = sorted(
+        p.relative_to(folder / "coders" / coders[0])
+        for p in (folder / "coders" / coders[0]).rglob("*.facet.json")
+    )
     out: dict[str, float] = {}
     t0 = time.perf_counter()
     for rel in clips:
@@ -135,22 +147,55 @@ def main_bench() -> None:
     folder.mkdir(parents=True)
     t0 = time.perf_counter()
     write_videos(folder, args.clips)
-    print(f"{args.clips} clips x {len(coders)} coders in {folder} "
-          f"(videos written in {time.perf_counter() - t0:.1f} s)")
+    print(
+        f"{args.clips} clips x {len(coders)} coders in {folder} "
+        f"(videos written in {time.perf_counter() - t0:.1f} s)"
+    )
     w = ["--workers", str(args.workers), "-q"]
     res: dict[str, float] = {}
-    timed("corpus init", ["corpus", "init", str(folder), "--videos", "videos/**/*.mp4",
-                          "--coders", ",".join(coders), *w], res)
+    timed(
+        "corpus init",
+        [
+            "corpus",
+            "init",
+            str(folder),
+            "--videos",
+            "videos/**/*.mp4",
+            "--coders",
+            ",".join(coders),
+            *w,
+        ],
+        res,
+    )
     code_corpus(folder, coders)
-    print(f"load average {os.getloadavg()[0]:.1f} (2 cores shared); corpus commands, "
-          f"--workers {args.workers}:")
+    print(
+        f"load average {os.getloadavg()[0]:.1f} (2 cores shared); corpus commands, "
+        f"--workers {args.workers}:"
+    )
     timed("corpus status", ["corpus", "status", str(folder)], res)
     timed("corpus agree", ["corpus", "agree", str(folder), *w], res)
     timed("corpus merge", ["corpus", "merge", str(folder), *w], res)
-    timed("corpus export casme", ["corpus", "export", str(folder), "--to", "casme", "-o",
-                                  str(folder / "all.xlsx"), *w], res)
-    timed("corpus export parquet", ["corpus", "export", str(folder), "--to", "parquet", "-o",
-                                    str(folder / "all.parquet"), "--source", "all", *w], res)
+    timed(
+        "corpus export casme",
+        ["corpus", "export", str(folder), "--to", "casme", "-o", str(folder / "all.xlsx"), *w],
+        res,
+    )
+    timed(
+        "corpus export parquet",
+        [
+            "corpus",
+            "export",
+            str(folder),
+            "--to",
+            "parquet",
+            "-o",
+            str(folder / "all.parquet"),
+            "--source",
+            "all",
+            *w,
+        ],
+        res,
+    )
     timed("corpus query (warm)", ["corpus", "query", str(folder), QUERY, "--count", *w], res)
     one = next((folder / "coders" / "ann").rglob("*.facet.json"))
     one.touch()

@@ -43,11 +43,24 @@ def make_project(minutes: float, n_events: int, seed: int = 1) -> Project:
         off = on + rng.randrange(1, 150)
         face = rng.choice("AB")
         if rng.random() < 0.75:
-            e = Event(i, face, EventKind.AU, on, off, au=rng.choice([1, 2, 4, 6, 12, 15, 25, 45]),
-                      intensity=rng.choice([None, *Intensity]))
+            e = Event(
+                i,
+                face,
+                EventKind.AU,
+                on,
+                off,
+                au=rng.choice([1, 2, 4, 6, 12, 15, 25, 45]),
+                intensity=rng.choice([None, *Intensity]),
+            )
         else:
-            e = Event(i, face, EventKind.EMOTION, on, off,
-                      emotion=rng.choice(["happiness", "sadness", "anger"]))
+            e = Event(
+                i,
+                face,
+                EventKind.EMOTION,
+                on,
+                off,
+                emotion=rng.choice(["happiness", "sadness", "anger"]),
+            )
         p.events[i] = e  # bypass per-event signals: this is a fixture, not an edit
     return p
 
@@ -57,8 +70,12 @@ def naive_frames_csv(p: Project) -> str:
     tb = p.timebase("m1")
     aus = p.aus_in_use()
     faces = list(p.faces)
-    by_face = {f: sorted((e for e in p.events.values() if e.face == f),
-                         key=lambda e: (e.onset_frame, e.id)) for f in faces}
+    by_face = {
+        f: sorted(
+            (e for e in p.events.values() if e.face == f), key=lambda e: (e.onset_frame, e.id)
+        )
+        for f in faces
+    }
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["frame", "time_s", "face", *(au_column(a) for a in aus), "emotion", "in_event"])
@@ -95,8 +112,10 @@ def main() -> int:
     p = make_project(args.minutes, args.events)
     p.set_timebase("m1", p.timebase("m1"))  # build the nominal timebase once, like a real one
     rows = p.media["m1"].frame_count * len(p.faces)
-    print(f"project: {args.minutes:g} min at 25 fps, {len(p.faces)} faces, {len(p.events)} "
-          f"events -> {rows} per-frame rows")
+    print(
+        f"project: {args.minutes:g} min at 25 fps, {len(p.faces)} faces, {len(p.events)} "
+        f"events -> {rows} per-frame rows"
+    )
     fast, t_fast = timed(lambda: frames_table(p).to_csv(index=False, lineterminator="\n"))
     print(f"frames-csv vectorised (pandas): {t_fast:7.2f} s  ({len(fast) / 1e6:.1f} MB)")
     if not args.no_naive:

@@ -34,14 +34,25 @@ import media_files
 def facet(video: Path, home: Path) -> float:
     env = dict(os.environ)
     env.update(
-        QT_QPA_PLATFORM="offscreen", FACET_NO_VLC="1", HOME=str(home),
-        XDG_CACHE_HOME=str(home / "cache"), XDG_CONFIG_HOME=str(home / "config"),
-        XDG_DATA_HOME=str(home / "data"), FACET_CACHE_DIR=str(home / "facet-cache"),
+        QT_QPA_PLATFORM="offscreen",
+        FACET_NO_VLC="1",
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        FACET_CACHE_DIR=str(home / "facet-cache"),
         PYTHONPATH=str(ROOT),
     )
     env["FACET_BENCH_FIRST_PICTURE"] = repr(time.time())
-    out = subprocess.run([sys.executable, str(ROOT / "run.py"), str(video)], env=env,
-                         capture_output=True, text=True, timeout=300, cwd=home, check=False)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), str(video)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=home,
+        check=False,
+    )
     for line in out.stdout.splitlines():
         if line.startswith("first picture "):
             return float(line.split()[-1])
@@ -50,9 +61,21 @@ def facet(video: Path, home: Path) -> float:
 
 def mpv(video: Path) -> float:
     t0 = time.time()
-    subprocess.run(["mpv", "--no-config", "--vo=null", "--ao=null", "--frames=1",
-                    "--really-quiet", str(video)], check=True, timeout=120,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            "mpv",
+            "--no-config",
+            "--vo=null",
+            "--ao=null",
+            "--frames=1",
+            "--really-quiet",
+            str(video),
+        ],
+        check=True,
+        timeout=120,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.time() - t0
 
 
@@ -63,8 +86,13 @@ def main() -> int:
     args = ap.parse_args()
     files = []
     for name in args.files.split(","):
-        files.append(media_files.short_clip() if name == "short" else media_files.long_clip()
-                     if name == "long" else Path(name))
+        files.append(
+            media_files.short_clip()
+            if name == "short"
+            else media_files.long_clip()
+            if name == "long"
+            else Path(name)
+        )
     has_mpv = shutil.which("mpv") is not None
     print(f"load average before: {os.getloadavg()}")
     for video in files:
@@ -91,8 +119,9 @@ def main() -> int:
         if base is not None:
             for tool in ("facet first open", "facet later open"):
                 med = statistics.median(res[tool])
-                print(f"target {tool} within 0.5 s of mpv: "
-                      f"{'met' if med <= base + 0.5 else 'MISSED'}")
+                print(
+                    f"target {tool} within 0.5 s of mpv: {'met' if med <= base + 0.5 else 'MISSED'}"
+                )
     print(f"\nload average after: {os.getloadavg()}")
     return 0
 

@@ -67,8 +67,10 @@ def main() -> int:
         for name, xs in res.items():
             med = statistics.median(xs)
             n, how = counts[name]
-            print(f"{name:24} median {med:6.2f} s  ({', '.join(f'{x:.2f}' for x in xs)})  "
-                  f"{n} frames via {how}  {base / med:4.1f}x")
+            print(
+                f"{name:24} median {med:6.2f} s  ({', '.join(f'{x:.2f}' for x in xs)})  "
+                f"{n} frames via {how}  {base / med:4.1f}x"
+            )
         med = statistics.median(res["facet (sample tables)"])
         print(f"target index of a 30-min 1080p file < 3 s: {'met' if med < 3 else 'MISSED'}")
     print(f"\nload average after: {os.getloadavg()}")

@@ -27,9 +27,20 @@ def build(n: int) -> Project:
     for fid in "AB":
         p.add_face(Face(fid, f"Face {fid}"))
     for i in range(n):
-        p.add_event(Event(0, "AB"[i % 2], EventKind.AU, i * 5, i * 5 + 7, i * 5 + 3,
-                          au=(i % 40) + 1, intensity=Intensity.B, code="6B+12C",
-                          annotator="bench"))
+        p.add_event(
+            Event(
+                0,
+                "AB"[i % 2],
+                EventKind.AU,
+                i * 5,
+                i * 5 + 7,
+                i * 5 + 3,
+                au=(i % 40) + 1,
+                intensity=Intensity.B,
+                code="6B+12C",
+                annotator="bench",
+            )
+        )
     return p
 
 
@@ -62,15 +73,23 @@ def main() -> None:
     args = ap.parse_args()
     t = time.perf_counter()
     p = build(args.events)
-    print(f"built {args.events} events through Project.add_event in {time.perf_counter() - t:.2f} s")
+    print(
+        f"built {args.events} events through Project.add_event in {time.perf_counter() - t:.2f} s"
+    )
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "bench.facet.json"
         naive = Path(d) / "naive.json"
         rows = [
-            ("save", timed(lambda: project_file.save_project(p, path), args.repeat),
-             timed(lambda: naive_save(p, naive), 1)),
-            ("load", timed(lambda: project_file.load_project(path), args.repeat),
-             timed(lambda: naive_load(naive), 1)),
+            (
+                "save",
+                timed(lambda: project_file.save_project(p, path), args.repeat),
+                timed(lambda: naive_save(p, naive), 1),
+            ),
+            (
+                "load",
+                timed(lambda: project_file.load_project(path), args.repeat),
+                timed(lambda: naive_load(naive), 1),
+            ),
         ]
         size = path.stat().st_size / 1e6
         naive_size = naive.stat().st_size / 1e6
@@ -146,13 +165,13 @@ def process_bench(n: int, repeat: int) -> None:
 
     la = os.getloadavg()[0]
     print(f"{n} events, {size:.1f} MB file, {repeat} runs each, load average {la:.1f}")
-    print(f"  stdlib json.load + json.dump + fsync: {med(base, 0):6.2f} s  "
-          f"{med(base, 1):6.0f} MB")
-    print(f"  facet load + validate (process):      {med(load, 0):6.2f} s  "
-          f"{med(load, 1):6.0f} MB")
-    print(f"  facet load + validate + save:         {med(both, 0):6.2f} s  "
-          f"{med(both, 1):6.0f} MB  ratio to stdlib {med(both, 0) / med(base, 0):.2f}x "
-          f"(target <= 1.00x)")
+    print(f"  stdlib json.load + json.dump + fsync: {med(base, 0):6.2f} s  {med(base, 1):6.0f} MB")
+    print(f"  facet load + validate (process):      {med(load, 0):6.2f} s  {med(load, 1):6.0f} MB")
+    print(
+        f"  facet load + validate + save:         {med(both, 0):6.2f} s  "
+        f"{med(both, 1):6.0f} MB  ratio to stdlib {med(both, 0) / med(base, 0):.2f}x "
+        f"(target <= 1.00x)"
+    )
     print(f"  facet save alone (difference):        {med(both, 0) - med(load, 0):6.2f} s")
 
 

@@ -56,8 +56,17 @@ class Builds:
     def _run(self) -> None:
         while not self._stop.is_set():
             out = self.folder / f"p{self.done}"
-            cmd = [sys.executable, "-m", "annotator.media.proxy_build", str(self.clip), str(out),
-                   "--size", "960x540", "--segment", "1500"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "annotator.media.proxy_build",
+                str(self.clip),
+                str(out),
+                "--size",
+                "960x540",
+                "--segment",
+                "1500",
+            ]
             proc = subprocess.Popen(
                 [*cmd, "--nice", str(self.nice)], stderr=subprocess.DEVNULL, cwd=ROOT
             )

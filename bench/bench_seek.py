@@ -80,9 +80,19 @@ class Mpv:
         self.dir = Path(tempfile.mkdtemp(prefix="facet-mpv-"))
         self.sock_path = self.dir / "ipc.sock"
         self.proc = subprocess.Popen(
-            ["mpv", "--no-config", "--pause", "--vo=null", "--ao=null", "--hr-seek=yes",
-             "--really-quiet", f"--input-ipc-server={self.sock_path}", str(path)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "mpv",
+                "--no-config",
+                "--pause",
+                "--vo=null",
+                "--ao=null",
+                "--hr-seek=yes",
+                "--really-quiet",
+                f"--input-ipc-server={self.sock_path}",
+                str(path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(200):
             if self.sock_path.exists():
@@ -217,23 +227,33 @@ def main() -> int:
         r = bench_file(path, args.seeks, args.block, use_mpv)
         tools = r.pop("_tools")
         wrong = dict(zip(tools, r.pop("_wrong"), strict=True))
-        print(f"\n{path.name}: {args.seeks} random full-quality seeks per tool "
-              f"({time.time() - t0:.0f} s), load average {os.getloadavg()}")
-        print(f"{'tool':12} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'wrong':>6}  vs plain PyAV p95")
+        print(
+            f"\n{path.name}: {args.seeks} random full-quality seeks per tool "
+            f"({time.time() - t0:.0f} s), load average {os.getloadavg()}"
+        )
+        print(
+            f"{'tool':12} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'wrong':>6}  vs plain PyAV p95"
+        )
         base = pct(r["pyav"], 95)
         for t in tools:
             xs = r[t]
-            print(f"{t:12} {pct(xs, 50):8.0f} {pct(xs, 95):8.0f} {max(xs):8.0f} "
-                  f"{int(wrong[t]):6d}  {pct(xs, 95) / base:5.2f}x")
+            print(
+                f"{t:12} {pct(xs, 50):8.0f} {pct(xs, 95):8.0f} {max(xs):8.0f} "
+                f"{int(wrong[t]):6d}  {pct(xs, 95) / base:5.2f}x"
+            )
         fp = pct(r["facet"], 95)
-        print(f"target facet p95 <= 0.5 x pyav ({0.5 * base:.0f} ms): "
-              f"{'met' if fp <= 0.5 * base else 'MISSED'}")
+        print(
+            f"target facet p95 <= 0.5 x pyav ({0.5 * base:.0f} ms): "
+            f"{'met' if fp <= 0.5 * base else 'MISSED'}"
+        )
         if use_mpv:
             mp = pct(r["mpv"], 95)
             print(f"target facet p95 < mpv p95 ({mp:.0f} ms): {'met' if fp < mp else 'MISSED'}")
         nf = pct(r["facet_nopf"], 95)
-        print(f"defaults vs prefetch off p95: {fp:.0f} vs {nf:.0f} ms "
-              f"({'no slower' if fp <= nf * 1.05 else 'SLOWER'})")
+        print(
+            f"defaults vs prefetch off p95: {fp:.0f} vs {nf:.0f} ms "
+            f"({'no slower' if fp <= nf * 1.05 else 'SLOWER'})"
+        )
     print(f"\nload average after: {os.getloadavg()}")
     return 0
 

@@ -51,7 +51,9 @@ def make_clip(path: Path, n: int) -> None:
     options = {"preset": "veryfast", "crf": "20", "x264-params": x264_params(gop=50)}
     with VideoWriter(tmp, size=SIZE, fps=FPS, options=options) as writer:
         for i in range(n):
-            writer.write(cv2.resize(render_frame(i % N_FRAMES), SIZE, interpolation=cv2.INTER_LINEAR))
+            writer.write(
+                cv2.resize(render_frame(i % N_FRAMES), SIZE, interpolation=cv2.INTER_LINEAR)
+            )
     tmp.replace(path)
 
 

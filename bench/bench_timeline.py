@@ -39,9 +39,15 @@ def build_project(seed: int = 7) -> Project:
     p.add_media(Media("m1", "bench.mp4", frame_count=FRAMES, fps=FPS))
     p.add_face(name="Left person")
     p.add_face(name="Right person")
-    lanes = [(f, k, au) for f in ("A", "B") for k, au in
-             [*((EventKind.AU, a) for a in AUS), (EventKind.EMOTION, None),
-              (EventKind.NOTE, None)]]
+    lanes = [
+        (f, k, au)
+        for f in ("A", "B")
+        for k, au in [
+            *((EventKind.AU, a) for a in AUS),
+            (EventKind.EMOTION, None),
+            (EventKind.NOTE, None),
+        ]
+    ]
     per_lane = N_EVENTS // len(lanes)
     eid = 0
     for face, kind, au in lanes:
@@ -50,12 +56,21 @@ def build_project(seed: int = 7) -> Project:
             on = int(i * spacing + rng.random() * spacing * 0.3)
             off = min(FRAMES - 1, on + rng.randint(3, int(spacing * 0.9)))
             eid += 1
-            ev = Event(eid, face, kind, on, off, rng.choice([None, (on + off) // 2]),
-                       au=au, intensity=rng.choice([None, *Intensity]) if au else None,
-                       side=rng.choice([None, None, Side.L, Side.R]) if au else None,
-                       emotion=rng.choice(["happiness", "fear", "anger"]) if au is None
-                       and kind is EventKind.EMOTION else None,
-                       note="n" if kind is EventKind.NOTE else "")
+            ev = Event(
+                eid,
+                face,
+                kind,
+                on,
+                off,
+                rng.choice([None, (on + off) // 2]),
+                au=au,
+                intensity=rng.choice([None, *Intensity]) if au else None,
+                side=rng.choice([None, None, Side.L, Side.R]) if au else None,
+                emotion=rng.choice(["happiness", "fear", "anger"])
+                if au is None and kind is EventKind.EMOTION
+                else None,
+                note="n" if kind is EventKind.NOTE else "",
+            )
             p.events[eid] = ev  # bulk load as a file load would, without signals
     assert len(p.events) == N_EVENTS
     return p
@@ -100,12 +115,21 @@ def main() -> None:
     index_ms = (time.perf_counter() - t0) * 1000
     image = QImage(WIDTH, HEIGHT, QImage.Format.Format_ARGB32_Premultiplied)
     n_lanes = sum(1 for ln in canvas.cache.lanes if ln.kind.value in ("au", "emotion", "note"))
-    print(f"{len(project.events):,} events in {n_lanes} lanes, {FRAMES:,} frames; "
-          f"project built in {build_s:.1f} s, lane indexes in {index_ms:.0f} ms")
+    print(
+        f"{len(project.events):,} events in {n_lanes} lanes, {FRAMES:,} frames; "
+        f"project built in {build_s:.1f} s, lane indexes in {index_ms:.0f} ms"
+    )
     print(f"{'zoom':<22}{'frames in view':>16}{'culled ms':>12}{'naive ms':>11}{'speed-up':>10}")
-    zooms = [("whole video", None), ("10 minutes", 15_000), ("5 minutes", 7_500), ("3 minutes", 4_500),
-             ("1 minute", 1_500),
-             ("10 seconds", 250), ("1 second", 25), ("single frames", 12)]
+    zooms = [
+        ("whole video", None),
+        ("10 minutes", 15_000),
+        ("5 minutes", 7_500),
+        ("3 minutes", 4_500),
+        ("1 minute", 1_500),
+        ("10 seconds", 250),
+        ("1 second", 25),
+        ("single frames", 12),
+    ]
     worst = 0.0
     for label, frames in zooms:
         if frames is None:

@@ -65,11 +65,15 @@ def speed(rel: str, need: float) -> bool:
     trk = time.perf_counter() - t
     faces = [len(a) for a in r.tracks]
     ok = secs / trk >= need
-    print(f"{Path(rel).name}: {info.width}x{info.height}, {n} frames, {secs:.1f} s, "
-          f"{len(r.tracks)} tracks {faces}")
+    print(
+        f"{Path(rel).name}: {info.width}x{info.height}, {n} frames, {secs:.1f} s, "
+        f"{len(r.tracks)} tracks {faces}"
+    )
     print(f"  decode {dec:6.2f} s  {n / dec:6.1f} fps  {secs / dec:5.2f}x real time")
-    print(f"  track  {trk:6.2f} s  {n / trk:6.1f} fps  {secs / trk:5.2f}x real time "
-          f"(need >= {need}x: {'ok' if ok else 'MISSED'}); track/decode = {trk / dec:.1f}")
+    print(
+        f"  track  {trk:6.2f} s  {n / trk:6.1f} fps  {secs / trk:5.2f}x real time "
+        f"(need >= {need}x: {'ok' if ok else 'MISSED'}); track/decode = {trk / dec:.1f}"
+    )
     print(f"  load average {load()}")
     return ok
 
@@ -85,8 +89,9 @@ def memory(frames_total: int) -> None:
             pool.append(f.to_ndarray(format="rgb24"))
     # a ping-pong loop (forward then backward) so the face never jumps at the seam
     cycle = pool + pool[-2:0:-1]
-    info = dataclasses.replace(base, frame_count=frames_total,
-                               pts=np.arange(frames_total, dtype=np.int64))
+    info = dataclasses.replace(
+        base, frame_count=frames_total, pts=np.arange(frames_total, dtype=np.int64)
+    )
     marks = []
     start = time.perf_counter()
 
@@ -104,14 +109,18 @@ def memory(frames_total: int) -> None:
         finally:
             spool.close()
     marks.append((frames_total, rss_mb(), time.perf_counter() - start))
-    print(f"memory: {frames_total} looped 640x360 frames ({frames_total / 25 / 60:.0f} min at "
-          f"25 fps), {len(r.tracks)} track(s), spool on disk {spool_mb:.0f} MB")
+    print(
+        f"memory: {frames_total} looped 640x360 frames ({frames_total / 25 / 60:.0f} min at "
+        f"25 fps), {len(r.tracks)} track(s), spool on disk {spool_mb:.0f} MB"
+    )
     for i, mb, s in marks:
         print(f"  frame {i:6d}: peak RSS {mb:7.1f} MB  ({s:6.0f} s)")
     (i0, m0, _), (i1, m1, _) = marks[1], marks[-1]
     per = (m1 - m0) * 1e6 / max(i1 - i0, 1)
-    print(f"  growth after the first 10 %: {per:.0f} bytes per frame -> "
-          f"{per * 90_000 / 1e6:.0f} MB more for an hour at 25 fps; load average {load()}")
+    print(
+        f"  growth after the first 10 %: {per:.0f} bytes per frame -> "
+        f"{per * 90_000 / 1e6:.0f} MB more for an hour at 25 fps; load average {load()}"
+    )
 
 
 def main() -> int:

@@ -64,8 +64,10 @@ class StallTracer:
             if self.hb.now() - last > self.limit_s and reported != last:
                 reported = last
                 frame = sys._current_frames().get(self.main)
-                print(f"--- stall > {self.limit_s * 1000:.0f} ms during {ACTION[0]}, GUI thread at:",
-                      file=sys.stderr)
+                print(
+                    f"--- stall > {self.limit_s * 1000:.0f} ms during {ACTION[0]}, GUI thread at:",
+                    file=sys.stderr,
+                )
                 for line in traceback.format_list(traceback.extract_stack(frame)[-9:]):
                     print(line.rstrip(), file=sys.stderr)
 
@@ -105,8 +107,13 @@ def spin(app: QApplication, seconds: float, until=None) -> float:  # type: ignor
     return time.perf_counter() - t0
 
 
-def measure(app: QApplication, hb: Heartbeat, action, settle: float = SETTLE_S,  # type: ignore[no-untyped-def]
-            name: str = ""):
+def measure(
+    app: QApplication,
+    hb: Heartbeat,
+    action,
+    settle: float = SETTLE_S,  # type: ignore[no-untyped-def]
+    name: str = "",
+):
     """Run ``action`` from the event loop (as a key or menu would) and return the longest
     stall (s) from its start to the end of the settle time."""
     box: dict[str, float] = {}
@@ -156,8 +163,9 @@ def run_project(app: QApplication, hb: Heartbeat, path: Path) -> dict[str, objec
 
     ctl.frame_changed.connect(on_picture)
     t_open = hb.now()
-    out["open"], out["open_call_s"] = measure(app, hb, lambda: w.open_project(project_path),
-                                              settle=3.0, name="open")
+    out["open"], out["open_call_s"] = measure(
+        app, hb, lambda: w.open_project(project_path), settle=3.0, name="open"
+    )
     out["picture_s"] = (shown["t"] - t_open) if shown["t"] is not None else float("nan")
     w.coding.timeline.canvas.setFocus()
     spin(app, 0.1)
@@ -170,12 +178,19 @@ def run_project(app: QApplication, hb: Heartbeat, path: Path) -> dict[str, objec
         return time.perf_counter() - t0
 
     out["step_after_open_s"] = step_latency()
-    out["step"], _ = measure(app, hb, lambda: [key(w, Qt.Key.Key_Right) for _ in range(10)],
-                             name="step")
+    out["step"], _ = measure(
+        app, hb, lambda: [key(w, Qt.Key.Key_Right) for _ in range(10)], name="step"
+    )
 
     def code() -> None:
-        for k in (Qt.Key.Key_I, Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_O,
-                  Qt.Key.Key_4, Qt.Key.Key_Return):
+        for k in (
+            Qt.Key.Key_I,
+            Qt.Key.Key_Right,
+            Qt.Key.Key_Right,
+            Qt.Key.Key_O,
+            Qt.Key.Key_4,
+            Qt.Key.Key_Return,
+        ):
             key(w, k)
 
     n0 = len(w.project.events)
@@ -183,12 +198,14 @@ def run_project(app: QApplication, hb: Heartbeat, path: Path) -> dict[str, objec
     out["coded"] = len(w.project.events) - n0
     w.coding.timeline.canvas.setFocus()
     out["step_after_code_s"] = step_latency()
-    out["undo"], _ = measure(app, hb, lambda: key(w, Qt.Key.Key_Z,
-                                                  Qt.KeyboardModifier.ControlModifier), name="undo")
+    out["undo"], _ = measure(
+        app, hb, lambda: key(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier), name="undo"
+    )
     key(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     spin(app, 0.5)
-    out["save"], _ = measure(app, hb, lambda: key(w, Qt.Key.Key_S,
-                                                  Qt.KeyboardModifier.ControlModifier), name="save")
+    out["save"], _ = measure(
+        app, hb, lambda: key(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier), name="save"
+    )
     code()  # something unsaved for the autosave
     spin(app, 0.5)
     out["autosave"], _ = measure(app, hb, w.autosave, name="autosave")
@@ -204,8 +221,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--million", action="store_true", help="also a 1,000,000-event project")
-    ap.add_argument("--trace-stalls", action="store_true",
-                    help="print the GUI thread's stack during every stall over 100 ms")
+    ap.add_argument(
+        "--trace-stalls",
+        action="store_true",
+        help="print the GUI thread's stack during every stall over 100 ms",
+    )
     ap.add_argument("--only", type=int, help="run this project size only")
     args = ap.parse_args()
     sizes = [0, args.events] + ([1_000_000] if args.million else [])

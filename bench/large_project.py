@@ -32,8 +32,9 @@ def build(n: int, frames: int = FRAMES, media: Media | None = None, seed: int = 
     """``n`` events: per face 8 AU lanes and one emotion lane (1 event in 5 an emotion)."""
     rng = random.Random(seed)
     p = Project("large", annotator="bench")
-    p.add_media(media or Media("m1", "large.mp4", frame_count=frames, fps=FPS,
-                               width=320, height=240))
+    p.add_media(
+        media or Media("m1", "large.mp4", frame_count=frames, fps=FPS, width=320, height=240)
+    )
     for _ in range(4):
         p.add_face()
     faces = list(p.faces)
@@ -56,15 +57,32 @@ def build(n: int, frames: int = FRAMES, media: Media | None = None, seed: int = 
     for face, au in lanes:
         for on, off in spread(n_au, len(lanes)):
             eid += 1
-            events[eid] = Event(eid, face, EventKind.AU, on, off, (on + off) // 2, au=au,
-                                intensity=rng.choice([None, *Intensity]),
-                                side=rng.choice([None, None, Side.L, Side.R]),
-                                code=str(au), annotator="bench")
+            events[eid] = Event(
+                eid,
+                face,
+                EventKind.AU,
+                on,
+                off,
+                (on + off) // 2,
+                au=au,
+                intensity=rng.choice([None, *Intensity]),
+                side=rng.choice([None, None, Side.L, Side.R]),
+                code=str(au),
+                annotator="bench",
+            )
     for face in faces:
         for on, off in spread(n_emotion, len(faces)):
             eid += 1
-            events[eid] = Event(eid, face, EventKind.EMOTION, on, off, None,
-                                emotion=rng.choice(EMOTIONS), annotator="bench")
+            events[eid] = Event(
+                eid,
+                face,
+                EventKind.EMOTION,
+                on,
+                off,
+                None,
+                emotion=rng.choice(EMOTIONS),
+                annotator="bench",
+            )
     while eid < n:  # rounding: top up on the first lane
         eid += 1
         on = rng.randrange(frames - 5)

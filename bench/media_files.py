@@ -43,9 +43,18 @@ def _yuv_cycle(w: int, h: int) -> list[np.ndarray]:
     return out + out[-2:0:-1]
 
 
-def write_clip(path: Path, n_frames: int, *, gop: int = 250, bframes: int = 3,
-               crf: int = 23, preset: str = "veryfast", size: tuple[int, int] = (1920, 1080),
-               fps: int = 25, extra: str = "") -> Path:
+def write_clip(
+    path: Path,
+    n_frames: int,
+    *,
+    gop: int = 250,
+    bframes: int = 3,
+    crf: int = 23,
+    preset: str = "veryfast",
+    size: tuple[int, int] = (1920, 1080),
+    fps: int = 25,
+    extra: str = "",
+) -> Path:
     import av
 
     if path.exists():
@@ -61,7 +70,8 @@ def write_clip(path: Path, n_frames: int, *, gop: int = 250, bframes: int = 3,
         s = c.add_stream("libx264", rate=fps)
         s.width, s.height, s.pix_fmt = w, h, "yuv420p"
         s.codec_context.options = {
-            "preset": preset, "crf": str(crf),
+            "preset": preset,
+            "crf": str(crf),
             "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}"
             + (f":{extra}" if extra else ""),
         }

@@ -42,8 +42,9 @@ def main(out: str) -> None:
         fps = float(r.info.fps)
         n = r.info.frame_count
         panel = np.full((PAD + len(ROWS) * (H + PAD), W + 20, 3), 255, np.uint8)
-        cv2.putText(panel, title, (10, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1,
-                    cv2.LINE_AA)
+        cv2.putText(
+            panel, title, (10, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA
+        )
         for k, (label, names, colour) in enumerate(ROWS):
             y0 = PAD + k * (H + PAD)
             idx = [SIGNALS.index(s) for s in names]
@@ -59,10 +60,26 @@ def main(out: str) -> None:
                 ys = y0 + H - 3 - ((v - lo) / max(hi - lo, 1e-6) * (H - 6)).astype(int)
                 pts = np.stack([xs, ys], 1).reshape(-1, 1, 2).astype(np.int32)
                 cv2.polylines(panel, [pts], False, colour[::-1], 2, cv2.LINE_AA)
-            cv2.putText(panel, f"{label}  {lo:.2f}..{hi:.2f} IOD", (14, y0 + 14),
-                        cv2.FONT_HERSHEY_SIMPLEX, 0.4, (60, 60, 60), 1, cv2.LINE_AA)
-        cv2.putText(panel, f"{n / fps:.1f} s, ticks every second", (10, panel.shape[0] - 8),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.38, (100, 100, 100), 1, cv2.LINE_AA)
+            cv2.putText(
+                panel,
+                f"{label}  {lo:.2f}..{hi:.2f} IOD",
+                (14, y0 + 14),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                0.4,
+                (60, 60, 60),
+                1,
+                cv2.LINE_AA,
+            )
+        cv2.putText(
+            panel,
+            f"{n / fps:.1f} s, ticks every second",
+            (10, panel.shape[0] - 8),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.38,
+            (100, 100, 100),
+            1,
+            cv2.LINE_AA,
+        )
         cols.append(panel)
     cv2.imwrite(out, np.hstack(cols))
     print(f"wrote {out}")

@@ -22,7 +22,8 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
     if SKIPPED:
         terminalreporter.write_line(
             f"real-sample tests skipped: {len(SKIPPED)} sample files not found "
-            f"under {SAMPLES} (set FACET_SAMPLES to the samples folder)")
+            f"under {SAMPLES} (set FACET_SAMPLES to the samples folder)"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -47,19 +48,22 @@ def _no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from annotator.ui.main_window import MainWindow  # our own module: a break fails
-    monkeypatch.setattr(MainWindow, "_ask_save_changes",
-                        lambda self: QMessageBox.StandardButton.Discard)
+
+    monkeypatch.setattr(
+        MainWindow, "_ask_save_changes", lambda self: QMessageBox.StandardButton.Discard
+    )
     monkeypatch.setattr(MainWindow, "_ask_recover", lambda self, path: False)
     monkeypatch.setattr(MainWindow, "_ask_relink", lambda self, problem: None)
     # a project a test's earlier window still holds: take it over (as before locks)
     monkeypatch.setattr(MainWindow, "_ask_locked", lambda self, path, holder: "take-over")
-    monkeypatch.setattr(MainWindow, "_ask_changed_on_disk",
-                        lambda self, path, conflicts: "merge")
+    monkeypatch.setattr(MainWindow, "_ask_changed_on_disk", lambda self, path, conflicts: "merge")
     # Static message boxes anywhere (error dialogs, confirmations) answer at once.
-    for name, answer in (("warning", QMessageBox.StandardButton.Ok),
-                         ("critical", QMessageBox.StandardButton.Ok),
-                         ("information", QMessageBox.StandardButton.Ok),
-                         ("question", QMessageBox.StandardButton.No)):
+    for name, answer in (
+        ("warning", QMessageBox.StandardButton.Ok),
+        ("critical", QMessageBox.StandardButton.Ok),
+        ("information", QMessageBox.StandardButton.Ok),
+        ("question", QMessageBox.StandardButton.No),
+    ):
         monkeypatch.setattr(QMessageBox, name, staticmethod(lambda *a, _r=answer, **k: _r))
 
 
@@ -84,8 +88,9 @@ def make_window(qtbot):  # type: ignore[no-untyped-def]
 
     made: list[MainWindow] = []
 
-    def make(project: Path | None = None, *, show: bool = True,
-             size: tuple[int, int] | None = None) -> MainWindow:
+    def make(
+        project: Path | None = None, *, show: bool = True, size: tuple[int, int] | None = None
+    ) -> MainWindow:
         w = MainWindow()
         w.setProperty("quiet_errors", True)
         qtbot.addWidget(w)

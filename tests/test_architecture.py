@@ -25,19 +25,38 @@ def imported_modules(folder: Path):
 @pytest.mark.parametrize(
     "package, forbidden",
     [
-        ("model", ("PySide6", "vlc", "av", "cv2", "annotator.ui", "annotator.media",
-                   "annotator.io", "annotator.commands", "annotator.analysis")),
+        (
+            "model",
+            (
+                "PySide6",
+                "vlc",
+                "av",
+                "cv2",
+                "annotator.ui",
+                "annotator.media",
+                "annotator.io",
+                "annotator.commands",
+                "annotator.analysis",
+            ),
+        ),
         ("io", ("PySide6", "vlc", "annotator.ui")),
         ("analysis", ("PySide6", "vlc", "annotator.ui")),
         ("media", ("PySide6", "vlc", "annotator.ui", "annotator.playback", "annotator.commands")),
-        ("playback", ("PySide6.QtWidgets", "PySide6.QtGui", "annotator.ui",
-                      "annotator.commands")),
+        ("playback", ("PySide6.QtWidgets", "PySide6.QtGui", "annotator.ui", "annotator.commands")),
         ("commands", ("PySide6.QtWidgets", "annotator.ui")),
         ("ui/keymap", ("PySide6", "vlc", "av")),
-        ("workspace", ("PySide6", "vlc", "annotator.ui", "annotator.media",
-                       "annotator.commands")),
-        ("review", ("PySide6", "vlc", "annotator.ui", "annotator.media",
-                    "annotator.commands", "annotator.io")),
+        ("workspace", ("PySide6", "vlc", "annotator.ui", "annotator.media", "annotator.commands")),
+        (
+            "review",
+            (
+                "PySide6",
+                "vlc",
+                "annotator.ui",
+                "annotator.media",
+                "annotator.commands",
+                "annotator.io",
+            ),
+        ),
     ],
 )
 def test_forbidden_imports(package, forbidden):
@@ -54,8 +73,12 @@ def test_cli_never_loads_qt_widgets(demo_project_path):
         "import sys; from annotator.cli import main; main(['info', sys.argv[1]]);"
         "print('PySide6.QtWidgets' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(demo_project_path)],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(demo_project_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
 
 

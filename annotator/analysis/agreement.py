@@ -213,10 +213,7 @@ class AgreementReport:
             "emotion_label_agreement": _num(self.emotion_label_agreement),
             "timing": None
             if self.timing is None
-            else {
-                k: _num(getattr(self.timing, k))
-                for k in Timing.__slots__
-            },
+            else {k: _num(getattr(self.timing, k)) for k in Timing.__slots__},
         }
         if self.media:
             d = {"media": self.media, **d}
@@ -327,12 +324,19 @@ def _units(e: ExpressionEvent) -> set[str]:
     return set(e.units) if e.units else {str(a) for a in e.aus}
 
 
-def make_pair(face: str, a: ExpressionEvent | None, b: ExpressionEvent | None,
-              v: float) -> EventPair:
+def make_pair(
+    face: str, a: ExpressionEvent | None, b: ExpressionEvent | None, v: float
+) -> EventPair:
     if a is None or b is None:
         return EventPair(face, a, b, 0.0, 0.0, 0.0)
-    return EventPair(face, a, b, v, agreement_ratio(_units(a), _units(b)),
-                     agreement_ratio(set(a.aus), set(b.aus)))
+    return EventPair(
+        face,
+        a,
+        b,
+        v,
+        agreement_ratio(_units(a), _units(b)),
+        agreement_ratio(set(a.aus), set(b.aus)),
+    )
 
 
 def match_events(
@@ -348,8 +352,10 @@ def match_events(
     for face, media in keys:
         fa = [e for e in a if e.face == face and e.media == media]
         fb = [e for e in b if e.face == face and e.media == media]
-        def accept(i: int, j: int, fa: list[ExpressionEvent] = fa,
-                   fb: list[ExpressionEvent] = fb) -> bool:
+
+        def accept(
+            i: int, j: int, fa: list[ExpressionEvent] = fa, fb: list[ExpressionEvent] = fb
+        ) -> bool:
             return _within(tolerance_frames, fa[i].interval, fb[j].interval)
 
         matches = match(rule, [e.interval for e in fa], [e.interval for e in fb], accept=accept)
@@ -358,6 +364,7 @@ def match_events(
         pairs += [make_pair(face, fa[i], fb[j], v) for i, j, v in matches]
         pairs += [make_pair(face, e, None, 0.0) for i, e in enumerate(fa) if i not in used_a]
         pairs += [make_pair(face, None, e, 0.0) for j, e in enumerate(fb) if j not in used_b]
+
     def order(p: EventPair) -> tuple[str, str, int]:
         first = p.a or p.b
         assert first is not None  # make_pair never pairs None with None
@@ -423,15 +430,20 @@ class _Take:
 
 def _take(a: Project, b: Project, ma: Media, mb: Media, tol: int) -> _Take:
     au_a, au_b = _events(a, EventKind.AU, ma.id), _events(b, EventKind.AU, mb.id)
-    n = take_frames([ma, mb], [au_a + _events(a, EventKind.EMOTION, ma.id),
-                               au_b + _events(b, EventKind.EMOTION, mb.id)])
+    n = take_frames(
+        [ma, mb],
+        [au_a + _events(a, EventKind.EMOTION, ma.id), au_b + _events(b, EventKind.EMOTION, mb.id)],
+    )
     slices: dict[tuple[str, int], tuple[np.ndarray, ...]] = {}
     for face in sorted({e.face for e in au_a + au_b}):
         for au in sorted({e.au for e in au_a + au_b if e.face == face and e.au is not None}):
             slices[(face, au)] = (
-                au_vector(au_a, face, au, n), au_vector(au_b, face, au, n),
-                side_vector(au_a, face, au, n), side_vector(au_b, face, au, n),
-                intensity_vector(au_a, face, au, n), intensity_vector(au_b, face, au, n),
+                au_vector(au_a, face, au, n),
+                au_vector(au_b, face, au, n),
+                side_vector(au_a, face, au, n),
+                side_vector(au_b, face, au, n),
+                intensity_vector(au_a, face, au, n),
+                intensity_vector(au_b, face, au, n),
             )
     em_a, em_b = _events(a, EventKind.EMOTION, ma.id), _events(b, EventKind.EMOTION, mb.id)
     emotions = {
@@ -443,8 +455,16 @@ def _take(a: Project, b: Project, ma: Media, mb: Media, tol: int) -> _Take:
     ex_b = [_rebase(e, ma.id) for e in expression_events(au_b)]
     pairs = {rule: match_events(ex_a, ex_b, tol, rule) for rule in (GREEDY, HUNGARIAN)}
     tp, same = _emotion_events(em_a, em_b, tol)
-    return _Take(n, ma.path.rsplit("/", 1)[-1], slices, emotions, pairs, len(ex_a), len(ex_b),
-                 (tp, len(em_b), len(em_a), same))
+    return _Take(
+        n,
+        ma.path.rsplit("/", 1)[-1],
+        slices,
+        emotions,
+        pairs,
+        len(ex_a),
+        len(ex_b),
+        (tp, len(em_b), len(em_a), same),
+    )
 
 
 def _rebase(e: ExpressionEvent, media: str) -> ExpressionEvent:
@@ -454,8 +474,9 @@ def _rebase(e: ExpressionEvent, media: str) -> ExpressionEvent:
 
 
 def _report(takes: list[_Take], tol: int, rule: str, name: str) -> AgreementReport:
-    report = AgreementReport(n_frames=sum(t.n for t in takes), tolerance_frames=tol,
-                             matching=rule, media=name)
+    report = AgreementReport(
+        n_frames=sum(t.n for t in takes), tolerance_frames=tol, matching=rule, media=name
+    )
     for key in sorted({k for t in takes for k in t.au}):
         parts = [t.au.get(key) or _absent(t.n) for t in takes]
         va, vb, sa, sb, ia, ib = (np.concatenate([p[i] for p in parts]) for i in range(6))
@@ -463,17 +484,24 @@ def _report(takes: list[_Take], tol: int, rule: str, name: str) -> AgreementRepo
         both = (ia > 0) & (ib > 0)
         report.aus.append(
             AuAgreement(
-                key[0], key[1], cohen_kappa(fa, fb), percent_agreement(fa, fb),
-                int(va.sum()), int(vb.sum()), cohen_kappa(sa, sb),
-                weighted_kappa(ia[both], ib[both]), int(both.sum()),
+                key[0],
+                key[1],
+                cohen_kappa(fa, fb),
+                percent_agreement(fa, fb),
+                int(va.sum()),
+                int(vb.sum()),
+                cohen_kappa(sa, sb),
+                weighted_kappa(ia[both], ib[both]),
+                int(both.sum()),
             )
         )
     for face in sorted({f for t in takes for f in t.emotion}):
         parts_e = [t.emotion.get(face) or (_blank(t.n), _blank(t.n)) for t in takes]
         ea = np.concatenate([p[0] for p in parts_e])
         eb = np.concatenate([p[1] for p in parts_e])
-        report.emotions.append(EmotionAgreement(face, cohen_kappa(ea, eb),
-                                                percent_agreement(ea, eb)))
+        report.emotions.append(
+            EmotionAgreement(face, cohen_kappa(ea, eb), percent_agreement(ea, eb))
+        )
     n_a, n_b = sum(t.n_a for t in takes), sum(t.n_b for t in takes)
     for r in (GREEDY, HUNGARIAN):
         pairs = [p for t in takes for p in t.pairs[r]]
@@ -505,8 +533,9 @@ def _forgive(parts: list[tuple[np.ndarray, ...]], tol: int) -> tuple[np.ndarray,
     return np.concatenate(fa), np.concatenate(fb)
 
 
-def compare(a: Project, b: Project, *, tolerance_frames: int = 0,
-            matching: str = GREEDY) -> AgreementReport:
+def compare(
+    a: Project, b: Project, *, tolerance_frames: int = 0, matching: str = GREEDY
+) -> AgreementReport:
     """Everything the ``agree`` command and the Compare view show: the report pooled over
     every take the two projects share, with one report per take in ``takes``."""
     if tolerance_frames < 0:

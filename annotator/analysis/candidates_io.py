@@ -207,8 +207,10 @@ def evaluate(
     overall hit but in neither split.
     """
     truth_videos = {_video_key(i.video) for i in truth}
-    use_video = all(i.video for i in candidates + truth) and {
-        _video_key(i.video) for i in candidates} <= truth_videos
+    use_video = (
+        all(i.video for i in candidates + truth)
+        and {_video_key(i.video) for i in candidates} <= truth_videos
+    )
     # detector face ids (auto1, ...) mean nothing in the truth's naming: then faces are ignored
     use_face = all(i.face for i in candidates + truth) and {i.face for i in candidates} <= {
         i.face for i in truth
@@ -223,8 +225,12 @@ def evaluate(
     nominal = Timebase.nominal(last, Fraction(fps).limit_denominator(1001)) if fps else None
 
     def tb_of(i: Interval) -> Timebase | None:
-        return tbs.get(_video_key(i.video)) or timebase or (
-            next(iter(tbs.values())) if len(tbs) == 1 else None) or nominal
+        return (
+            tbs.get(_video_key(i.video))
+            or timebase
+            or (next(iter(tbs.values())) if len(tbs) == 1 else None)
+            or nominal
+        )
 
     known = micro_max_frames is not None or all(tb_of(i) is not None for i in candidates + truth)
 
@@ -238,8 +244,10 @@ def evaluate(
     matches: list[tuple[Interval, Interval, float]] = []
 
     def match(c: list[Interval], t: list[Interval]) -> list[tuple[int, int, float]]:
-        return greedy_match([(i.onset_frame, i.offset_frame) for i in t],
-                            [(i.onset_frame, i.offset_frame) for i in c])
+        return greedy_match(
+            [(i.onset_frame, i.offset_frame) for i in t],
+            [(i.onset_frame, i.offset_frame) for i in c],
+        )
 
     for k in sorted({key(i) for i in candidates + truth}):
         c = [i for i in candidates if key(i) == k]
@@ -253,5 +261,10 @@ def evaluate(
             cs = [i for i in c if scale(i) == s]
             ts = [i for i in t if scale(i) == s]
             totals[s] = totals[s] + Scores(len(match(cs, ts)), len(cs), len(ts))
-    return SpotEvaluation(totals["all"], totals["micro"], totals["macro"], matches,
-                          rule.name if known and micro_max_frames is None else "")
+    return SpotEvaluation(
+        totals["all"],
+        totals["micro"],
+        totals["macro"],
+        matches,
+        rule.name if known and micro_max_frames is None else "",
+    )

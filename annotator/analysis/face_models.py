@@ -145,7 +145,9 @@ def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(inter / np.maximum(area, 1e-9))
 
 
-def weighted_nms(pts: np.ndarray, scores: np.ndarray, iou: float = 0.3) -> list[tuple[np.ndarray, float]]:
+def weighted_nms(
+    pts: np.ndarray, scores: np.ndarray, iou: float = 0.3
+) -> list[tuple[np.ndarray, float]]:
     """MediaPipe's weighted NMS: each kept detection is the score-weighted mean of every
     candidate overlapping the best remaining one by more than ``iou``."""
     order = np.argsort(-scores)
@@ -180,8 +182,9 @@ class BlazeFace:
         self.min_score = min_score
         self.iou = iou
 
-    def __call__(self, rgb: np.ndarray, roi: tuple[int, int, int, int] | None = None
-                 ) -> list[Detection]:
+    def __call__(
+        self, rgb: np.ndarray, roi: tuple[int, int, int, int] | None = None
+    ) -> list[Detection]:
         """Faces in an RGB picture (optionally only inside ``roi`` = x, y, w, h)."""
         ox, oy = 0, 0
         if roi is not None:
@@ -220,8 +223,13 @@ class BlazeFace:
             (cx, cy), (bw, bh) = p[0], p[1]
             if bw <= 1 or bh <= 1:
                 continue
-            dets.append(Detection((float(cx - bw / 2), float(cy - bh / 2), float(bw), float(bh)),
-                                  p[2:].copy(), score))
+            dets.append(
+                Detection(
+                    (float(cx - bw / 2), float(cy - bh / 2), float(bw), float(bh)),
+                    p[2:].copy(),
+                    score,
+                )
+            )
         return dets
 
 
@@ -240,10 +248,13 @@ class Roi:
         """2x3 affine map from crop pixels (0..out) to picture pixels."""
         c, s = math.cos(self.angle), math.sin(self.angle)
         k = self.size / out
-        return np.array([
-            [c * k, -s * k, self.cx - k * out / 2 * (c - s)],
-            [s * k, c * k, self.cy - k * out / 2 * (s + c)],
-        ], np.float64)
+        return np.array(
+            [
+                [c * k, -s * k, self.cx - k * out / 2 * (c - s)],
+                [s * k, c * k, self.cy - k * out / 2 * (s + c)],
+            ],
+            np.float64,
+        )
 
 
 def roi_from_detection(det: Detection, scale: float = 1.5) -> Roi:
@@ -286,8 +297,16 @@ class FaceMesh:
             return []
         s = self.SIZE
         mats = [roi.matrix(s) for roi in rois]
-        crops = [cv2.warpAffine(rgb, m, (s, s), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                borderMode=cv2.BORDER_CONSTANT) for m in mats]
+        crops = [
+            cv2.warpAffine(
+                rgb,
+                m,
+                (s, s),
+                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                borderMode=cv2.BORDER_CONSTANT,
+            )
+            for m in mats
+        ]
         blob = cv2.dnn.blobFromImages(crops, 1 / 255.0, (s, s))
         self.net.setInput(blob)
         outs = self.net.forward(self.out_names)
@@ -337,8 +356,12 @@ class EyeRefiner:
     def _roi(self, lm: np.ndarray, a: int, b: int) -> Roi:
         p, q = lm[a, :2].astype(np.float64), lm[b, :2].astype(np.float64)
         c = (p + q) / 2
-        return Roi(float(c[0]), float(c[1]), float(np.hypot(*(q - p))) * 2.3,
-                   math.atan2(q[1] - p[1], q[0] - p[0]))
+        return Roi(
+            float(c[0]),
+            float(c[1]),
+            float(np.hypot(*(q - p))) * 2.3,
+            math.atan2(q[1] - p[1], q[0] - p[0]),
+        )
 
     def refine(self, rgb: np.ndarray, faces: list[np.ndarray]) -> list[np.ndarray]:
         """Copies of the meshes with both eyes' contours replaced by the eye model's."""
@@ -363,7 +386,7 @@ class EyeRefiner:
         contour = outs[list(self.out_names).index("output_eyes_contours_and_brows")]
         contour = contour.reshape(len(jobs), 71, 3)
         out = [lm.copy() for lm in faces]
-        for (k, roi, flip, ids), m, pts in zip(jobs, mats, contour, strict=True):
+        for (k, _roi, flip, ids), m, pts in zip(jobs, mats, contour, strict=True):
             uv = pts[:16, :2].astype(np.float64)
             if flip:
                 uv[:, 0] = s - uv[:, 0]

@@ -193,8 +193,12 @@ def presence_pool(pres: np.ndarray) -> dict[str, list[Any]]:
     k, n = p.shape
     ones = p.sum(axis=0).astype(np.float64)
     zeros = k - ones
-    o = np.array([[(zeros * (zeros - 1)).sum(), (zeros * ones).sum()],
-                  [(zeros * ones).sum(), (ones * (ones - 1)).sum()]]) / (k - 1)
+    o = np.array(
+        [
+            [(zeros * (zeros - 1)).sum(), (zeros * ones).sum()],
+            [(zeros * ones).sum(), (ones * (ones - 1)).sum()],
+        ]
+    ) / (k - 1)
     p_rat = ((ones**2 + zeros**2) - k) / (k * (k - 1.0))
     pairs = []
     for i in range(k):
@@ -202,8 +206,11 @@ def presence_pool(pres: np.ndarray) -> dict[str, list[Any]]:
             conf = np.zeros((2, 2), dtype=np.int64)
             np.add.at(conf, (p[i].astype(int), p[j].astype(int)), 1)
             pairs.append(conf.tolist())
-    return {"coincidence": o.tolist(), "fleiss": [float(p_rat.sum()), n, float(zeros.sum()),
-                                                  float(ones.sum())], "pairs": pairs}
+    return {
+        "coincidence": o.tolist(),
+        "fleiss": [float(p_rat.sum()), n, float(zeros.sum()), float(ones.sum())],
+        "pairs": pairs,
+    }
 
 
 def pooled_numbers(pools: list[dict[str, list[Any]]], k: int) -> dict[str, Any]:

@@ -38,8 +38,9 @@ def smooth_boxes(frames: np.ndarray, boxes: np.ndarray, width: int = 5) -> np.nd
     return out
 
 
-def simplify(frames: np.ndarray, boxes: np.ndarray, tol: float = 3.0,
-             max_span: int = 600) -> list[int]:
+def simplify(
+    frames: np.ndarray, boxes: np.ndarray, tol: float = 3.0, max_span: int = 600
+) -> list[int]:
     """Indices (into ``frames``) of the keyframes to keep; every run of consecutive frames
     keeps its first and last frame, so nothing is interpolated across a gap's ends."""
     n = len(frames)
@@ -91,8 +92,9 @@ def _mean_iou(face: Face, media: str, t: TrackInput) -> float:
     return total / len(take)
 
 
-def plan_faces(project: Project, media: str, tracks: list[TrackInput], fps: float,
-               tol: float = 3.0) -> tuple[list[Face], dict[int, str]]:
+def plan_faces(
+    project: Project, media: str, tracks: list[TrackInput], fps: float, tol: float = 3.0
+) -> tuple[list[Face], dict[int, str]]:
     """The faces after applying ``tracks`` to ``media`` (changed and new ones only) and which
     face each track became.
 
@@ -105,8 +107,9 @@ def plan_faces(project: Project, media: str, tracks: list[TrackInput], fps: floa
     """
     faces = dict(project.faces)
     with_boxes = [f for f in faces.values() if any(b.media == media for b in f.boxes)]
-    pairs = sorted(((_mean_iou(f, media, t), f.id, t.index) for f in with_boxes for t in tracks),
-                   reverse=True)
+    pairs = sorted(
+        ((_mean_iou(f, media, t), f.id, t.index) for f in with_boxes for t in tracks), reverse=True
+    )
     assign: dict[int, str] = {}
     used: set[str] = set()
     for iou, fid, ti in pairs:
@@ -116,8 +119,11 @@ def plan_faces(project: Project, media: str, tracks: list[TrackInput], fps: floa
             continue
         assign[ti] = fid
         used.add(fid)
-    free = [f.id for f in faces.values() if f.id not in used
-            and not any(b.media == media for b in f.boxes)]
+    free = [
+        f.id
+        for f in faces.values()
+        if f.id not in used and not any(b.media == media for b in f.boxes)
+    ]
     taken_ids = set(faces)
     for t in sorted(tracks, key=lambda t: -len(t.frames)):
         if t.index in assign:
@@ -149,9 +155,14 @@ def plan_faces(project: Project, media: str, tracks: list[TrackInput], fps: floa
     # faces the tracker no longer finds on this media lose their old tracked keys
     for f in with_boxes:
         if f.id not in {c.id for c in changed} and any(
-                b.media == media and b.source == TRACK for b in f.boxes):
-            changed.append(dataclasses.replace(f, boxes=tuple(
-                b for b in f.boxes if not (b.media == media and b.source == TRACK))))
+            b.media == media and b.source == TRACK for b in f.boxes
+        ):
+            changed.append(
+                dataclasses.replace(
+                    f,
+                    boxes=tuple(b for b in f.boxes if not (b.media == media and b.source == TRACK)),
+                )
+            )
     return changed, assign
 
 

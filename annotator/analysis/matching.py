@@ -45,8 +45,9 @@ def optimal_match(
     # weight 1 + IoU for an eligible pair: one more match always beats any IoU gain
     weight = np.where(ok, 1.0 + v, 0.0)
     rows, cols = linear_sum_assignment(weight, maximize=True)
-    return sorted((int(i), int(j), float(v[i, j])) for i, j in zip(rows, cols, strict=True)
-                  if ok[i, j])
+    return sorted(
+        (int(i), int(j), float(v[i, j])) for i, j in zip(rows, cols, strict=True) if ok[i, j]
+    )
 
 
 def match(

@@ -65,20 +65,38 @@ def _gold_aus(members: dict[str, list[Event]], media: str) -> list[Event] | None
             return None
         if 2 * n < k:
             continue
-        spans = [(min(e.onset_frame for e in es), max(e.offset_frame for e in es),
-                  [e.apex_frame for e in es if e.apex_frame is not None],
-                  [e.intensity for e in es if e.intensity is not None])
-                 for es in per_coder.values()]
+        spans = [
+            (
+                min(e.onset_frame for e in es),
+                max(e.offset_frame for e in es),
+                [e.apex_frame for e in es if e.apex_frame is not None],
+                [e.intensity for e in es if e.intensity is not None],
+            )
+            for es in per_coder.values()
+        ]
         on = _median([s[0] for s in spans])
         off = max(on, _median([s[1] for s in spans]))
         apexes = [a for s in spans for a in s[2][:1]]
         apex = min(max(_median(apexes), on), off) if apexes else None
         levels = [s[3][0] for s in spans if s[3]]
         first = next(iter(per_coder.values()))[0]
-        out.append(Event(0, first.face, EventKind.AU, on, off, apex, media=media,
-                         au=unit[1], intensity=_intensity(levels), side=first.side,
-                         code=first.au_code, annotator=MERGE,
-                         provenance=Provenance(Decision.AGREED, tuple(per_coder))))
+        out.append(
+            Event(
+                0,
+                first.face,
+                EventKind.AU,
+                on,
+                off,
+                apex,
+                media=media,
+                au=unit[1],
+                intensity=_intensity(levels),
+                side=first.side,
+                code=first.au_code,
+                annotator=MERGE,
+                provenance=Provenance(Decision.AGREED, tuple(per_coder)),
+            )
+        )
     if out:
         code = "+".join(e.au_code for e in out)
         out = [dataclasses.replace(e, code=code) for e in out]
@@ -99,14 +117,22 @@ def _rebased(events: list[Event], media: str) -> tuple[Event, ...]:
     return tuple(dataclasses.replace(e, media=media, provenance=None) for e in events)
 
 
-def merge_projects(projects: list[Project], names: list[str], paths: Sequence[str | Path],
-                   out_path: str | Path, *, tolerance_frames: int = 0) -> Project:
+def merge_projects(
+    projects: list[Project],
+    names: list[str],
+    paths: Sequence[str | Path],
+    out_path: str | Path,
+    *,
+    tolerance_frames: int = 0,
+) -> Project:
     """The gold project (not saved); raises ``TakeMismatch`` for projects of other videos."""
     takes = match_takes(projects)
     gold = _template(projects, paths, out_path)
     gold.team = TeamInfo(
-        [CoderFile(n, _rel(p, out_path), pr.annotator)
-         for n, p, pr in zip(names, paths, projects, strict=True)],
+        [
+            CoderFile(n, _rel(p, out_path), pr.annotator)
+            for n, p, pr in zip(names, paths, projects, strict=True)
+        ],
         RULE,
         dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     )
@@ -114,8 +140,7 @@ def merge_projects(projects: list[Project], names: list[str], paths: Sequence[st
     groups = event_groups(projects, names, takes, tolerance_frames)
     for g in groups:
         gold_media = takes[[video(t) for t in takes].index(g.media)][0].id
-        members = {c: [by_id[names.index(c)][i] for i in e.event_ids]
-                   for c, e in g.members.items()}
+        members = {c: [by_id[names.index(c)][i] for i in e.event_ids] for c, e in g.members.items()}
         _place(gold, g, members, gold_media)
     for medias in takes:
         _merge_emotions(gold, projects, names, medias, tolerance_frames)
@@ -141,15 +166,17 @@ def _dispute(gold: Project, face: str, media: str, members: dict[str, list[Event
     gold.set_dispute(Dispute(did, face, media, versions))
 
 
-def _merge_emotions(gold: Project, projects: list[Project], names: list[str],
-                    medias: tuple[Media, ...], tol: int) -> None:
+def _merge_emotions(
+    gold: Project, projects: list[Project], names: list[str], medias: tuple[Media, ...], tol: int
+) -> None:
     em = [_events(p, EventKind.EMOTION, m.id) for p, m in zip(projects, medias, strict=True)]
     for face in sorted({e.face for evs in em for e in evs}):
         fe = [[e for e in evs if e.face == face] for evs in em]
         ints = [[(e.onset_frame, e.offset_frame) for e in evs] for evs in fe]
 
-        def near(ca: int, i: int, cb: int, j: int,
-                 ints: list[list[tuple[int, int]]] = ints) -> bool:
+        def near(
+            ca: int, i: int, cb: int, j: int, ints: list[list[tuple[int, int]]] = ints
+        ) -> bool:
             return _within(tol, ints[ca][i], ints[cb][j])
 
         for g in group_events(ints, accept=near if tol else None):
@@ -160,9 +187,18 @@ def _merge_emotions(gold: Project, projects: list[Project], names: list[str],
                 evs = [v[0] for v in members.values()]
                 on = _median([e.onset_frame for e in evs])
                 off = max(on, _median([e.offset_frame for e in evs]))
-                e = Event(0, face, EventKind.EMOTION, on, off, None,
-                          media=medias[0].id, emotion=labels[0][0], annotator=MERGE,
-                          provenance=Provenance(Decision.AGREED, tuple(members)))
+                e = Event(
+                    0,
+                    face,
+                    EventKind.EMOTION,
+                    on,
+                    off,
+                    None,
+                    media=medias[0].id,
+                    emotion=labels[0][0],
+                    annotator=MERGE,
+                    provenance=Provenance(Decision.AGREED, tuple(members)),
+                )
                 gold.add_event(e)
             else:
                 _dispute(gold, face, medias[0].id, members)
@@ -170,14 +206,16 @@ def _merge_emotions(gold: Project, projects: list[Project], names: list[str],
 
 def _rel(path: str | Path, out_path: str | Path) -> str:
     try:
-        return Path(os.path.relpath(Path(path).resolve(), Path(out_path).resolve().parent)
-                    ).as_posix()
+        return Path(
+            os.path.relpath(Path(path).resolve(), Path(out_path).resolve().parent)
+        ).as_posix()
     except ValueError:  # another drive on Windows
         return Path(path).resolve().as_posix()
 
 
-def _template(projects: list[Project], paths: Sequence[str | Path],
-              out_path: str | Path) -> Project:
+def _template(
+    projects: list[Project], paths: Sequence[str | Path], out_path: str | Path
+) -> Project:
     """The first coder's media (paths re-based on the gold file), every coder's faces and
     emotion labels; no events."""
     first = projects[0]

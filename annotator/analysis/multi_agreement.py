@@ -125,8 +125,12 @@ class ManyReport:
                     "media": g.media,
                     "agreed": g.agreed,
                     "coders": {
-                        c: {"onset_frame": e.onset_frame, "apex_frame": e.apex_frame,
-                            "offset_frame": e.offset_frame, "aus": e.code}
+                        c: {
+                            "onset_frame": e.onset_frame,
+                            "apex_frame": e.apex_frame,
+                            "offset_frame": e.offset_frame,
+                            "aus": e.code,
+                        }
                         for c, e in g.members.items()
                     },
                 }
@@ -149,15 +153,19 @@ class _Take:
 
 
 def event_groups(
-    projects: list[Project], names: list[str], takes: list[tuple[Media, ...]],
+    projects: list[Project],
+    names: list[str],
+    takes: list[tuple[Media, ...]],
     tolerance_frames: int = 0,
 ) -> list[EventGroup]:
     """FACS events of every coder grouped per face and take (``merge`` builds on these)."""
     out: list[EventGroup] = []
     for medias in takes:
         per_coder = [
-            [replace(e, media=medias[0].id)
-             for e in expression_events(_events(p, EventKind.AU, m.id))]
+            [
+                replace(e, media=medias[0].id)
+                for e in expression_events(_events(p, EventKind.AU, m.id))
+            ]
             for p, m in zip(projects, medias, strict=True)
         ]
         faces = sorted({e.face for evs in per_coder for e in evs})
@@ -165,8 +173,9 @@ def event_groups(
             fe = [[e for e in evs if e.face == face] for evs in per_coder]
             ints = [[e.interval for e in evs] for evs in fe]
 
-            def near(ca: int, i: int, cb: int, j: int,
-                     ints: list[list[tuple[int, int]]] = ints) -> bool:
+            def near(
+                ca: int, i: int, cb: int, j: int, ints: list[list[tuple[int, int]]] = ints
+            ) -> bool:
                 return _within(tolerance_frames, ints[ca][i], ints[cb][j])
 
             for g in group_events(ints, accept=near if tolerance_frames else None):
@@ -174,14 +183,14 @@ def event_groups(
     return out
 
 
-def _group(g: Group, face: str, media: str, fe: list[list[ExpressionEvent]],
-           names: list[str]) -> EventGroup:
+def _group(
+    g: Group, face: str, media: str, fe: list[list[ExpressionEvent]], names: list[str]
+) -> EventGroup:
     members = {names[c]: fe[c][i] for c, i in g.members.items()}
     return EventGroup(face, media, members, g.agreed(len(names)))
 
 
-def _take(projects: list[Project], names: list[str], medias: tuple[Media, ...],
-          tol: int) -> _Take:
+def _take(projects: list[Project], names: list[str], medias: tuple[Media, ...], tol: int) -> _Take:
     au = [_events(p, EventKind.AU, m.id) for p, m in zip(projects, medias, strict=True)]
     em = [_events(p, EventKind.EMOTION, m.id) for p, m in zip(projects, medias, strict=True)]
     n = take_frames(medias, [a + e for a, e in zip(au, em, strict=True)])
@@ -199,8 +208,9 @@ def _take(projects: list[Project], names: list[str], medias: tuple[Media, ...],
     return _Take(n, video_name(medias[0]), slices, emotions, groups)
 
 
-def presence_matrices(projects: list[Project], takes: list[tuple[Media, ...]]
-                      ) -> list[tuple[tuple[str, int], np.ndarray]]:
+def presence_matrices(
+    projects: list[Project], takes: list[tuple[Media, ...]]
+) -> list[tuple[tuple[str, int], np.ndarray]]:
     """Per take, face and AU: the (coders x frames) presence matrix (corpus pooling)."""
     out = []
     for medias in takes:
@@ -217,11 +227,16 @@ def _report(takes: list[_Take], names: list[str], tol: int, name: str) -> ManyRe
     r = ManyReport(list(names), sum(t.n for t in takes), tol, media=name)
     for face, a in sorted({key for t in takes for key in t.au}):
         pres = np.concatenate(
-            [t.au[(face, a)][0] if (face, a) in t.au else np.zeros((k, t.n), bool)
-             for t in takes], axis=1)
+            [t.au[(face, a)][0] if (face, a) in t.au else np.zeros((k, t.n), bool) for t in takes],
+            axis=1,
+        )
         inten = np.concatenate(
-            [t.au[(face, a)][1] if (face, a) in t.au else np.zeros((k, t.n), np.int8)
-             for t in takes], axis=1)
+            [
+                t.au[(face, a)][1] if (face, a) in t.au else np.zeros((k, t.n), np.int8)
+                for t in takes
+            ],
+            axis=1,
+        )
         values = np.where(inten > 0, inten.astype(np.float64), np.nan)
         pairs = {
             (names[i], names[j]): cohen_kappa(pres[i], pres[j])
@@ -230,7 +245,8 @@ def _report(takes: list[_Take], names: list[str], tol: int, name: str) -> ManyRe
         all_agree = (pres.all(axis=0) | ~pres.any(axis=0)).mean() * 100 if pres.size else math.nan
         r.aus.append(
             ManyAu(
-                face, a,
+                face,
+                a,
                 krippendorff_alpha(pres.astype(np.float64), "nominal"),
                 fleiss_kappa(pres.astype(np.int8)),
                 pairs,
@@ -241,21 +257,28 @@ def _report(takes: list[_Take], names: list[str], tol: int, name: str) -> ManyRe
         )
     for face in sorted({f for t in takes for f in t.emotion}):
         labels = np.concatenate(
-            [t.emotion[face] if face in t.emotion else np.full((k, t.n), "", dtype="<U1")
-             for t in takes], axis=1)
+            [
+                t.emotion[face] if face in t.emotion else np.full((k, t.n), "", dtype="<U1")
+                for t in takes
+            ],
+            axis=1,
+        )
         _, codes = np.unique(labels, return_inverse=True)
         codes = codes.reshape(labels.shape).astype(np.float64)
-        r.emotions.append({
-            "face": face,
-            "krippendorff_alpha": _num(krippendorff_alpha(codes, "nominal")),
-            "fleiss_kappa": _num(fleiss_kappa(labels)),
-        })
+        r.emotions.append(
+            {
+                "face": face,
+                "krippendorff_alpha": _num(krippendorff_alpha(codes, "nominal")),
+                "fleiss_kappa": _num(fleiss_kappa(labels)),
+            }
+        )
     r.groups = [g for t in takes for g in t.groups]
     return r
 
 
-def compare_many(projects: list[Project], names: list[str], *,
-                 tolerance_frames: int = 0) -> ManyReport:
+def compare_many(
+    projects: list[Project], names: list[str], *, tolerance_frames: int = 0
+) -> ManyReport:
     """The report for any number (>= 2) of coders, pooled over takes, one per take in
     ``takes``. Raises ``TakeMismatch`` when the projects are not of the same videos."""
     if tolerance_frames < 0:

@@ -34,8 +34,12 @@ def agreement_text(r: AgreementReport, name_a: str = "A", name_b: str = "B") -> 
 
 
 def _two_body(r: AgreementReport) -> list[str]:
-    lines = [("per AU (frame slices)   face  AU    kappa   agree%  frames A  frames B"
-             "  kappa+side  intensity qwk (frames)")]
+    lines = [
+        (
+            "per AU (frame slices)   face  AU    kappa   agree%  frames A  frames B"
+            "  kappa+side  intensity qwk (frames)"
+        )
+    ]
     for a in r.aus:
         lines.append(
             f"                        {a.face:<5} {a.au:<4} {_f(a.kappa):>7} "
@@ -56,7 +60,9 @@ def _two_body(r: AgreementReport) -> list[str]:
         sa = f"{p.a.onset_frame}-{p.a.offset_frame} {p.a.code}" if p.a else "-"
         sb = f"{p.b.onset_frame}-{p.b.offset_frame} {p.b.code}" if p.b else "-"
         flag = "  LOW" if p.flagged else ""
-        lines.append(f"  {p.face:<5} A {sa:<24} B {sb:<24} IoU {p.iou:.2f} ratio {p.ratio:.2f}{flag}")
+        lines.append(
+            f"  {p.face:<5} A {sa:<24} B {sb:<24} IoU {p.iou:.2f} ratio {p.ratio:.2f}{flag}"
+        )
     for rule, ev in r.events_by_rule.items() or {r.matching: r.events}.items():
         lines.append(
             f"event matching {rule} (IoU >= 0.5): precision {_f(ev.precision)} recall "
@@ -132,12 +138,18 @@ def write_agreement_csv(path: str | Path, r: AgreementReport) -> None:
 
 def many_text(r: ManyReport) -> list[str]:
     """Three or more coders: per AU alpha, Fleiss' kappa, pairwise kappas; event groups."""
-    lines = [(f"agreement of {len(r.coders)} coders ({', '.join(r.coders)}): {r.n_frames} "
-             f"frames, tolerance {r.tolerance_frames} frames")]
+    lines = [
+        (
+            f"agreement of {len(r.coders)} coders ({', '.join(r.coders)}): {r.n_frames} "
+            f"frames, tolerance {r.tolerance_frames} frames"
+        )
+    ]
     if len(r.takes) > 1:
         lines.append(f"{len(r.takes)} takes, pooled")
-    lines.append("per AU (frame slices)  face  AU    alpha(nominal)  fleiss_kappa  "
-                 "alpha(intensity, interval)  all agree%")
+    lines.append(
+        "per AU (frame slices)  face  AU    alpha(nominal)  fleiss_kappa  "
+        "alpha(intensity, interval)  all agree%"
+    )
     for a in r.aus:
         lines.append(
             f"                       {a.face:<5} {a.au:<4} {_f(a.krippendorff_alpha):>14} "
@@ -147,14 +159,19 @@ def many_text(r: ManyReport) -> list[str]:
         pairs = ", ".join(f"{x}-{y} {_f(v)}" for (x, y), v in a.cohen_kappa_pairs.items())
         lines.append(f"{'':<29}cohen_kappa: {pairs}")
     for e in r.emotions:
-        lines.append(f"emotion (per frame)    {e['face']:<5} alpha "
-                     f"{_f(e['krippendorff_alpha'])} fleiss_kappa {_f(e['fleiss_kappa'])}")
+        lines.append(
+            f"emotion (per frame)    {e['face']:<5} alpha "
+            f"{_f(e['krippendorff_alpha'])} fleiss_kappa {_f(e['fleiss_kappa'])}"
+        )
     agreed = sum(g.agreed for g in r.groups)
-    lines.append(f"FACS events: {len(r.groups)} groups, {agreed} agreed (a majority of "
-                 f"{len(r.coders) // 2 + 1} coders at IoU >= 0.5)")
+    lines.append(
+        f"FACS events: {len(r.groups)} groups, {agreed} agreed (a majority of "
+        f"{len(r.coders) // 2 + 1} coders at IoU >= 0.5)"
+    )
     for g in r.groups:
-        who = "; ".join(f"{c} {e.onset_frame}-{e.offset_frame} {e.code}"
-                        for c, e in g.members.items())
+        who = "; ".join(
+            f"{c} {e.onset_frame}-{e.offset_frame} {e.code}" for c, e in g.members.items()
+        )
         lines.append(f"  {g.face:<5} {'agreed  ' if g.agreed else 'disputed'} {who}")
     return lines
 
@@ -165,13 +182,35 @@ def write_many_csv(path: str | Path, r: ManyReport) -> None:
     pairs = [f"cohen_kappa_{x}_{y}" for x, y in (r.aus[0].cohen_kappa_pairs if r.aus else {})]
     with open_output(path) as fh:
         w = csv_writer(fh)
-        w.writerow(["kind", "face", "au", "krippendorff_alpha", "fleiss_kappa",
-                    "krippendorff_alpha_intensity_interval", *pairs, "agreed", "coders"])
+        w.writerow(
+            [
+                "kind",
+                "face",
+                "au",
+                "krippendorff_alpha",
+                "fleiss_kappa",
+                "krippendorff_alpha_intensity_interval",
+                *pairs,
+                "agreed",
+                "coders",
+            ]
+        )
         for a in r.aus:
-            w.writerow(["au", a.face, a.au, _f(a.krippendorff_alpha, ".6f"),
-                        _f(a.fleiss_kappa, ".6f"), _f(a.krippendorff_alpha_intensity, ".6f"),
-                        *(_f(v, ".6f") for v in a.cohen_kappa_pairs.values()), "", ""])
+            w.writerow(
+                [
+                    "au",
+                    a.face,
+                    a.au,
+                    _f(a.krippendorff_alpha, ".6f"),
+                    _f(a.fleiss_kappa, ".6f"),
+                    _f(a.krippendorff_alpha_intensity, ".6f"),
+                    *(_f(v, ".6f") for v in a.cohen_kappa_pairs.values()),
+                    "",
+                    "",
+                ]
+            )
         for g in r.groups:
-            who = ";".join(f"{c}:{e.onset_frame}-{e.offset_frame}:{e.code}"
-                           for c, e in g.members.items())
+            who = ";".join(
+                f"{c}:{e.onset_frame}-{e.offset_frame}:{e.code}" for c, e in g.members.items()
+            )
             w.writerow(["event", g.face, "", "", "", "", *[""] * len(pairs), int(g.agreed), who])

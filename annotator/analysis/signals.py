@@ -85,8 +85,8 @@ def signals(lm: np.ndarray) -> np.ndarray:
     vals = {
         "brow_raise_l": brow(L_BROW, L_EYE),
         "brow_raise_r": brow(R_BROW, R_EYE),
-        "brow_lower": 1.0 - float(np.hypot(u[L_BROW_INNER] - u[R_BROW_INNER],
-                                           v[L_BROW_INNER] - v[R_BROW_INNER])),
+        "brow_lower": 1.0
+        - float(np.hypot(u[L_BROW_INNER] - u[R_BROW_INNER], v[L_BROW_INNER] - v[R_BROW_INNER])),
         "eye_open_l": lid(L_LIDS),
         "eye_open_r": lid(R_LIDS),
         "lip_corner_pull_l": pull(L_CORNER),

@@ -53,7 +53,7 @@ def aligned(lm: np.ndarray) -> np.ndarray:
     iod = max(float(np.hypot(*axis)), 1e-6)
     c, s = axis / iod
     q = p - p[list(RIGID)].mean(0)
-    return (np.stack([q[:, 0] * c + q[:, 1] * s, -q[:, 0] * s + q[:, 1] * c], 1) / iod)
+    return np.stack([q[:, 0] * c + q[:, 1] * s, -q[:, 0] * s + q[:, 1] * c], 1) / iod
 
 
 class _Features:
@@ -76,8 +76,13 @@ class _Features:
             per[r][frame, :, 0] = a[list(ids)].reshape(-1)
 
 
-def blinks(face: str, frames: np.ndarray, eye_open: np.ndarray, fps: float,
-           params: BlinkParams = BlinkParams()) -> list[Candidate]:
+def blinks(
+    face: str,
+    frames: np.ndarray,
+    eye_open: np.ndarray,
+    fps: float,
+    params: BlinkParams = BlinkParams(),
+) -> list[Candidate]:
     """Short dips of the (two-eye mean) opening; ``frames`` ascending, NaN = not found."""
     n = len(frames)
     if n < 5:
@@ -108,8 +113,17 @@ def blinks(face: str, frames: np.ndarray, eye_open: np.ndarray, fps: float,
             continue  # two dips inside one closure
         apex = lo + int(np.argmin(ratio[lo : hi + 1]))
         score = float((1 - ratio[apex]) / (1 - params.closed))
-        out.append(Candidate(face, int(frames[lo]), int(frames[apex]), int(frames[hi]), score,
-                             label="AU45 blink", au=45))
+        out.append(
+            Candidate(
+                face,
+                int(frames[lo]),
+                int(frames[apex]),
+                int(frames[hi]),
+                score,
+                label="AU45 blink",
+                au=45,
+            )
+        )
     return out
 
 
@@ -125,10 +139,14 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
             o = out[-1]
             regions = sorted(set(o.label.split("+")) | set(c.label.split("+")))
             apex = o.apex_frame if o.score >= c.score else c.apex_frame
-            out[-1] = replace(o, onset_frame=min(o.onset_frame, c.onset_frame),
-                              offset_frame=max(o.offset_frame, c.offset_frame),
-                              apex_frame=apex, score=max(o.score, c.score),
-                              label="+".join(regions))
+            out[-1] = replace(
+                o,
+                onset_frame=min(o.onset_frame, c.onset_frame),
+                offset_frame=max(o.offset_frame, c.offset_frame),
+                apex_frame=apex,
+                score=max(o.score, c.score),
+                label="+".join(regions),
+            )
         else:
             out.append(c)
     return out
@@ -136,8 +154,14 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
 
 def _match_faces(res: TrackResult, faces: tuple[Face, ...], media_id: str) -> dict[int, str]:
     with_boxes = [f for f in faces if any(b.media == media_id for b in f.boxes)]
-    pairs = sorted(((_mean_iou(f, media_id, TrackInput(t.index, t.frames, t.boxes)), f.id,
-                     t.index) for f in with_boxes for t in res.tracks), reverse=True)
+    pairs = sorted(
+        (
+            (_mean_iou(f, media_id, TrackInput(t.index, t.frames, t.boxes)), f.id, t.index)
+            for f in with_boxes
+            for t in res.tracks
+        ),
+        reverse=True,
+    )
     out: dict[int, str] = {}
     for iou, fid, ti in pairs:
         if iou >= 0.3 and ti not in out and fid not in out.values():
@@ -160,8 +184,9 @@ def spot_tracks(
     ``annotator track``); other tracks are named ``T1``, ``T2`` ..."""
     info = VideoInfo.of(video)
     feats = _Features(info.frame_count)
-    res: TrackResult = track_video(info, track_params or TrackParams(), sink=feats,
-                                   progress=progress, should_stop=should_stop)
+    res: TrackResult = track_video(
+        info, track_params or TrackParams(), sink=feats, progress=progress, should_stop=should_stop
+    )
     fps = float(info.fps) if info.fps else 25.0
     if not math.isfinite(fps) or fps <= 0:
         fps = 25.0

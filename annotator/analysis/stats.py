@@ -74,8 +74,9 @@ def durations_s(project: Project, kind: EventKind | None = EventKind.AU) -> np.n
     for i, e in enumerate(evs):
         by_media.setdefault(e.media, []).append(i)
     for mid, idx in by_media.items():
-        out[idx] = project.timebase(mid).durations_s([evs[i].onset_frame for i in idx],
-                                                     [evs[i].offset_frame for i in idx])
+        out[idx] = project.timebase(mid).durations_s(
+            [evs[i].onset_frame for i in idx], [evs[i].offset_frame for i in idx]
+        )
     return out
 
 
@@ -95,8 +96,9 @@ def micro_macro_counts(durations: np.ndarray) -> dict[str, int]:
     return {"micro": micro, "macro": int(len(durations) - micro)}
 
 
-def scale_counts(project: Project, micro: str | None = None,
-                 kind: EventKind | None = EventKind.AU) -> dict[str, int]:
+def scale_counts(
+    project: Project, micro: str | None = None, kind: EventKind | None = EventKind.AU
+) -> dict[str, int]:
     """Micro and macro events by ``micro`` (a rule of ``annotator.model.scale``) on each
     event's own video's timestamps: the same split as the events CSV's ``scale`` column."""
     rule = micro_rule(micro)

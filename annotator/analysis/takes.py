@@ -43,22 +43,20 @@ def match_takes(projects: Sequence[Project]) -> list[tuple[Media, ...]]:
     for k, p in enumerate(projects[1:], start=1):
         theirs = list(p.media.values())
         for m in ref:
-            twin = next((t for t in theirs if t.sha256 and m.sha256 and t.sha256 == m.sha256),
-                        None)
+            twin = next((t for t in theirs if t.sha256 and m.sha256 and t.sha256 == m.sha256), None)
             if twin is None:
                 named = [t for t in theirs if video_name(t) == video_name(m)]
                 if named and all(t.sha256 and m.sha256 for t in named):
                     raise TakeMismatch(
-                        0, k,
+                        0,
+                        k,
                         f"same video {video_name(m)} with different hashes "
                         f"({m.sha256[:12]}... and {named[0].sha256[:12]}...)",
                     )
                 twin = named[0] if named else None
             if twin is None:
                 have = ", ".join(video_name(t) for t in theirs) or "no video"
-                raise TakeMismatch(
-                    0, k, f"different videos ({video_name(m)} against {have})"
-                )
+                raise TakeMismatch(0, k, f"different videos ({video_name(m)} against {have})")
             out[ref.index(m)].append(twin)
         extra = [t for t in theirs if not any(_same(t, m) for m in ref)]
         if extra:

@@ -175,8 +175,11 @@ def _hist(rgb: np.ndarray, roi: Roi) -> np.ndarray:
     inner = crop[8:40, 8:40]
     hsv = cv2.cvtColor(inner, cv2.COLOR_RGB2HSV)
     h = cv2.calcHist([hsv], [0, 1], None, [16, 8], [0, 180, 0, 256]).reshape(-1)
-    grey = cv2.resize(cv2.cvtColor(inner, cv2.COLOR_RGB2GRAY), (16, 16),
-                      interpolation=cv2.INTER_AREA).astype(np.float32).reshape(-1)
+    grey = (
+        cv2.resize(cv2.cvtColor(inner, cv2.COLOR_RGB2GRAY), (16, 16), interpolation=cv2.INTER_AREA)
+        .astype(np.float32)
+        .reshape(-1)
+    )
     grey = (grey - grey.mean()) / max(float(grey.std()), 1.0)
     return np.concatenate([h / max(float(h.sum()), 1.0), grey]).astype(np.float32)
 
@@ -193,8 +196,9 @@ def _similar(a: np.ndarray, b: np.ndarray) -> float:
 class FaceTracker:
     """Stateful per-frame tracker; feed it frames in order with :meth:`step`."""
 
-    def __init__(self, fps: float, params: TrackParams = TrackParams(),
-                 sink: Sink | None = None) -> None:
+    def __init__(
+        self, fps: float, params: TrackParams = TrackParams(), sink: Sink | None = None
+    ) -> None:
         self.params = params
         self.fps = fps
         self.detector = BlazeFace("full", min_score=params.min_score)
@@ -203,7 +207,7 @@ class FaceTracker:
         self.tracks: list[Track] = []
         self.sink = sink
         self.detect_every = max(1, round(params.detect_every_s * fps))
-        self._last_detect = -10**9
+        self._last_detect = -(10**9)
         self._round = 0
         self._prev_small: tuple[np.ndarray, np.ndarray] | None = None
         self._scores: list[float] = []
@@ -219,10 +223,12 @@ class FaceTracker:
         if self._prev_small is not None:
             ph, ps = self._prev_small
             score = 0.5 * (float(np.abs(hist - ph).sum()) / 6) + 0.5 * float(
-                np.abs(small.astype(np.int16) - ps).mean() / 255)
+                np.abs(small.astype(np.int16) - ps).mean() / 255
+            )
             recent = self._scores[-4:]
             cut = score > self.params.cut_floor and (
-                not recent or score > 3 * (sum(recent) / len(recent)))
+                not recent or score > 3 * (sum(recent) / len(recent))
+            )
             self._scores.append(score)
             if cut:
                 self.cuts.append(frame)
@@ -260,23 +266,26 @@ class FaceTracker:
         if self._shot_changed(frame, rgb):
             for t in self.tracks:
                 t.alive = False
-            self._last_detect = -10**9
+            self._last_detect = -(10**9)
         live = [t for t in self.tracks if t.alive]
         rois = [roi_from_landmarks(t.last_lm) for t in live if t.last_lm is not None]
         kept: list[tuple[Track, np.ndarray, float, Roi]] = []
         for t, roi, (lm, score) in zip(live, rois, self.mesh.batch(rgb, rois), strict=True):
             bx = landmark_box(lm)
-            inside = bx[2] > 4 and bx[0] + bx[2] > 0 and bx[1] + bx[3] > 0 and bx[0] < w and bx[1] < h
+            inside = (
+                bx[2] > 4 and bx[0] + bx[2] > 0 and bx[1] + bx[3] > 0 and bx[0] < w and bx[1] < h
+            )
             ob = t.box
-            jump = math.hypot(bx[0] + bx[2] / 2 - ob[0] - ob[2] / 2,
-                              bx[1] + bx[3] / 2 - ob[1] - ob[3] / 2) > 0.6 * max(ob[2], 1.0)
+            jump = math.hypot(
+                bx[0] + bx[2] / 2 - ob[0] - ob[2] / 2, bx[1] + bx[3] / 2 - ob[1] - ob[3] / 2
+            ) > 0.6 * max(ob[2], 1.0)
             if score < p.mesh_min or not inside or jump or t.last_frame < frame - 1:
                 t.alive = False
                 continue
             kept.append((t, lm, score, roi))
-        for (t, _lm, score, roi), lm in zip(kept, self._eyes(rgb, [k[1] for k in kept],
-                                                             [k[0] for k in kept], frame),
-                                            strict=True):
+        for (t, _lm, score, roi), lm in zip(
+            kept, self._eyes(rgb, [k[1] for k in kept], [k[0] for k in kept], frame), strict=True
+        ):
             self._record(t, frame, lm, score, _hist(rgb, roi))
         self._drop_duplicates()
         live = [t for t in self.tracks if t.alive]
@@ -320,13 +329,17 @@ class FaceTracker:
                 if t.missed >= p.missed_rounds:
                     t.alive = False
 
-    def _eyes(self, rgb: np.ndarray, lms: list[np.ndarray], tracks: list[Track],
-              frame: int) -> list[np.ndarray]:
+    def _eyes(
+        self, rgb: np.ndarray, lms: list[np.ndarray], tracks: list[Track], frame: int
+    ) -> list[np.ndarray]:
         if self.eyes is None or not lms:
             return lms
         n = max(1, self.params.eye_every)
-        due = [k for k, t in enumerate(tracks)
-               if t.eye_offset is None or (frame - t.frames[0] if t.frames else 0) % n == 0]
+        due = [
+            k
+            for k, t in enumerate(tracks)
+            if t.eye_offset is None or (frame - t.frames[0] if t.frames else 0) % n == 0
+        ]
         out = list(lms)
         if due:
             for k, lm in zip(due, self.eyes.refine(rgb, [lms[k] for k in due]), strict=True):
@@ -339,8 +352,7 @@ class FaceTracker:
                 out[k] = lm
         return out
 
-    def _record(self, t: Track, frame: int, lm: np.ndarray, score: float,
-                hist: np.ndarray) -> None:
+    def _record(self, t: Track, frame: int, lm: np.ndarray, score: float, hist: np.ndarray) -> None:
         t.add(frame, lm, score, hist)
         if self.sink is not None:
             self.sink(t.index, frame, np.asarray(t.box, np.float32), lm)
@@ -362,11 +374,16 @@ class FaceTracker:
                 continue
             sim = _similar(t.hist, hist)
             ob = t.box
-            near = (frame - t.last_frame <= 2 * self.fps and math.hypot(
-                box[0] + box[2] / 2 - ob[0] - ob[2] / 2,
-                box[1] + box[3] / 2 - ob[1] - ob[3] / 2) < max(ob[2], box[2]))
-            log.debug("frame %d: re-id candidate track %d similarity %.2f near %s",
-                      frame, t.index, sim, near)
+            near = frame - t.last_frame <= 2 * self.fps and math.hypot(
+                box[0] + box[2] / 2 - ob[0] - ob[2] / 2, box[1] + box[3] / 2 - ob[1] - ob[3] / 2
+            ) < max(ob[2], box[2])
+            log.debug(
+                "frame %d: re-id candidate track %d similarity %.2f near %s",
+                frame,
+                t.index,
+                sim,
+                near,
+            )
             if (sim >= p.reid_min or (near and sim >= p.reid_near)) and sim > best_sim:
                 best, best_sim = t, sim
         return best
@@ -385,8 +402,13 @@ class FaceTracker:
 
 
 # --------------------------------------------------------------------------- decoding
-def iter_rgb(info: VideoInfo, warnings: list[str], *, should_stop: ShouldStop | None = None,
-             progress: Progress | None = None) -> Iterator[tuple[int, np.ndarray]]:
+def iter_rgb(
+    info: VideoInfo,
+    warnings: list[str],
+    *,
+    should_stop: ShouldStop | None = None,
+    progress: Progress | None = None,
+) -> Iterator[tuple[int, np.ndarray]]:
     """Frames as RGB in presentation order; a packet that fails to decode is skipped with a
     warning instead of ending the pass."""
     try:
@@ -406,8 +428,10 @@ def iter_rgb(info: VideoInfo, warnings: list[str], *, should_stop: ShouldStop | 
             except av.FFmpegError as exc:
                 bad += 1
                 if bad <= 3:
-                    warnings.append(f"{info.path.name}: skipped an unreadable frame near "
-                                    f"frame {fallback} ({exc})")
+                    warnings.append(
+                        f"{info.path.name}: skipped an unreadable frame near "
+                        f"frame {fallback} ({exc})"
+                    )
                 continue
             for fr in frames:
                 if should_stop is not None and should_stop():
@@ -446,8 +470,11 @@ def track_video(
         fps = 25.0
     tracker = FaceTracker(fps, params, sink)
     result = TrackResult(info, [])
-    source = frames if frames is not None else iter_rgb(
-        info, result.warnings, should_stop=should_stop, progress=progress)
+    source = (
+        frames
+        if frames is not None
+        else iter_rgb(info, result.warnings, should_stop=should_stop, progress=progress)
+    )
     n = 0
     for i, rgb in source:
         if should_stop is not None and should_stop():

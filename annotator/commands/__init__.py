@@ -26,8 +26,18 @@ from annotator.commands.misc import (
 )
 
 __all__ = [
-    "AddEmotionLabelCommand", "AddEventCommand", "AddFaceCommand", "AddMarkerCommand",
-    "MergeFacesCommand", "RemoveEventCommand", "RemoveFaceCommand", "RemoveMarkerCommand",
-    "SetFaceBoxCommand", "UpdateEventCommand", "UpdateFaceCommand", "UpdateMarkerCommand",
-    "push_add_events", "push_remove_events",
+    "AddEmotionLabelCommand",
+    "AddEventCommand",
+    "AddFaceCommand",
+    "AddMarkerCommand",
+    "MergeFacesCommand",
+    "RemoveEventCommand",
+    "RemoveFaceCommand",
+    "RemoveMarkerCommand",
+    "SetFaceBoxCommand",
+    "UpdateEventCommand",
+    "UpdateFaceCommand",
+    "UpdateMarkerCommand",
+    "push_add_events",
+    "push_remove_events",
 ]

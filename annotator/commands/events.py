@@ -26,7 +26,7 @@ def _labels(project: Project) -> list[str]:
 
 def _restore_labels(project: Project, before: list[str]) -> None:
     """Drop labels the redo appended (the model adds unknown emotions on the fly)."""
-    for label in project.vocabulary.emotions[len(before):][::-1]:
+    for label in project.vocabulary.emotions[len(before) :][::-1]:
         project.remove_emotion_label(label)
 
 
@@ -85,8 +85,15 @@ class UpdateEventCommand(QUndoCommand):
     holding an arrow key that moves an edge frame by frame is one undo step.
     """
 
-    def __init__(self, project: Project, event_id: int, changes: dict[str, Any],
-                 text: str = "", *, nudge: bool = False) -> None:
+    def __init__(
+        self,
+        project: Project,
+        event_id: int,
+        changes: dict[str, Any],
+        text: str = "",
+        *,
+        nudge: bool = False,
+    ) -> None:
         super().__init__(text or f"Edit event {event_id}")
         old = project.events[event_id]
         self._project = project
@@ -132,8 +139,9 @@ def moved(event: Event, delta_frames: int) -> dict[str, Any]:
     }
 
 
-def push_add_events(stack: QUndoStack, project: Project, events: Iterable[Event],
-                    text: str) -> list[int]:
+def push_add_events(
+    stack: QUndoStack, project: Project, events: Iterable[Event], text: str
+) -> list[int]:
     """Add several events as one undo step; returns their ids."""
     cmds = [AddEventCommand(project, e) for e in events]
     if len(cmds) == 1:

@@ -42,8 +42,9 @@ class AddFaceCommand(QUndoCommand):
 class UpdateFaceCommand(QUndoCommand):
     """Rename or recolour a face (only the given fields are stored)."""
 
-    def __init__(self, project: Project, face_id: str, changes: dict[str, Any],
-                 text: str = "") -> None:
+    def __init__(
+        self, project: Project, face_id: str, changes: dict[str, Any], text: str = ""
+    ) -> None:
         super().__init__(text or f"Edit face {face_id}")
         old = project.faces[face_id]
         self._project = project
@@ -81,9 +82,7 @@ class MergeFacesCommand(QUndoCommand):
     """
 
     def __init__(self, project: Project, keep_id: str, gone_id: str) -> None:
-        super().__init__(
-            f"Merge {project.faces[gone_id].name} into {project.faces[keep_id].name}"
-        )
+        super().__init__(f"Merge {project.faces[gone_id].name} into {project.faces[keep_id].name}")
         self._project = project
         self._keep_id = keep_id
         self._gone_id = gone_id
@@ -120,8 +119,15 @@ class MergeFacesCommand(QUndoCommand):
 class SetFaceBoxCommand(QUndoCommand):
     """Set (or with ``box=None`` delete) the box keyframe of a face on one frame."""
 
-    def __init__(self, project: Project, face_id: str, box: FaceBox | None, *,
-                 media: str = "", frame: int = -1) -> None:
+    def __init__(
+        self,
+        project: Project,
+        face_id: str,
+        box: FaceBox | None,
+        *,
+        media: str = "",
+        frame: int = -1,
+    ) -> None:
         key_media = box.media if box else media
         key_frame = box.frame if box else frame
         super().__init__(f"{'Key' if box else 'Unkey'} face box at frame {key_frame}")
@@ -131,15 +137,16 @@ class SetFaceBoxCommand(QUndoCommand):
         self._media = key_media
         self._frame = key_frame
         self._old = next(
-            (b for b in project.faces[face_id].boxes
-             if b.media == key_media and b.frame == key_frame),
+            (
+                b
+                for b in project.faces[face_id].boxes
+                if b.media == key_media and b.frame == key_frame
+            ),
             None,
         )
 
     def redo(self) -> None:
-        self._project.set_face_box(self._face_id, self._box, media=self._media,
-                                   frame=self._frame)
+        self._project.set_face_box(self._face_id, self._box, media=self._media, frame=self._frame)
 
     def undo(self) -> None:
-        self._project.set_face_box(self._face_id, self._old, media=self._media,
-                                   frame=self._frame)
+        self._project.set_face_box(self._face_id, self._old, media=self._media, frame=self._frame)

@@ -38,13 +38,15 @@ class SetSyncFrameCommand(QUndoCommand):
     """Set (or clear with ``None``) the frame a take is aligned on."""
 
     def __init__(self, project: Project, media_id: str, frame: int | None) -> None:
-        super().__init__(f"Sync {media_id} on frame {frame}" if frame is not None
-                         else f"Clear sync of {media_id}")
+        super().__init__(
+            f"Sync {media_id} on frame {frame}"
+            if frame is not None
+            else f"Clear sync of {media_id}"
+        )
         media: Media | None = project.media.get(media_id)
         if media is None:
             raise ModelError(f"no media {media_id!r}")
-        if frame is not None and (frame < 0 or (media.frame_count
-                                                and frame >= media.frame_count)):
+        if frame is not None and (frame < 0 or (media.frame_count and frame >= media.frame_count)):
             raise ModelError(f"sync frame {frame} is outside {media_id}")
         self._project = project
         self._media = media_id
@@ -62,8 +64,7 @@ class AddMediaCommand(QUndoCommand):
     """Add a take to the project; undo removes it again (refused while anything coded on
     it remains, which can only be later work that undo has not reached yet)."""
 
-    def __init__(self, project: Project, media: Media,
-                 timebase: Timebase | None = None) -> None:
+    def __init__(self, project: Project, media: Media, timebase: Timebase | None = None) -> None:
         super().__init__(f"Add take {media.id}")
         if media.id in project.media:
             raise ModelError(f"media id {media.id!r} already exists")
@@ -100,8 +101,7 @@ class RemoveMediaCommand(QUndoCommand):
         self._project = project
         self._media = media
         self._index = list(project.media).index(media_id)
-        self._timebase = (project.timebase(media_id)
-                          if project.has_real_timebase(media_id) else None)
+        self._timebase = project.timebase(media_id) if project.has_real_timebase(media_id) else None
 
     def redo(self) -> None:
         self._media, self._index = self._project.remove_media(self._media.id)

@@ -17,8 +17,15 @@ from annotator.model.team import Decision
 
 
 class SettleDisputeCommand(QUndoCommand):
-    def __init__(self, project: Project, dispute_id: int, decision: Decision,
-                 events: list[Event], decided_by: str, text: str = "") -> None:
+    def __init__(
+        self,
+        project: Project,
+        dispute_id: int,
+        decision: Decision,
+        events: list[Event],
+        decided_by: str,
+        text: str = "",
+    ) -> None:
         dispute = project.disputes.get(dispute_id)
         if dispute is None:
             raise ModelError(f"no dispute {dispute_id}")
@@ -38,9 +45,14 @@ class SettleDisputeCommand(QUndoCommand):
     def redo(self) -> None:
         added = [self._project.add_event(e) for e in self._events]
         self._events = added
-        self._project.set_dispute(dataclasses.replace(
-            self._old, decision=self._decision, decided_by=self._decided_by,
-            event_ids=tuple(e.id for e in added)))
+        self._project.set_dispute(
+            dataclasses.replace(
+                self._old,
+                decision=self._decision,
+                decided_by=self._decided_by,
+                event_ids=tuple(e.id for e in added),
+            )
+        )
 
     def undo(self) -> None:
         for e in reversed(self._events):

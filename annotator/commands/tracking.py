@@ -16,8 +16,13 @@ class ApplyTrackingCommand(QUndoCommand):
     keeps the latest run's landmarks (the project's reference is what undo restores).
     """
 
-    def __init__(self, project: Project, faces: list[Face], media: Media,
-                 text: str = "Detect and track faces") -> None:
+    def __init__(
+        self,
+        project: Project,
+        faces: list[Face],
+        media: Media,
+        text: str = "Detect and track faces",
+    ) -> None:
         super().__init__(text)
         self._project = project
         self._faces = list(faces)

@@ -21,23 +21,30 @@ from annotator.corpus.jobs import Progress, casme_clip, run_clips
 FORMATS = ("casme", "csv", "parquet")
 
 
-def export_corpus(corpus: Corpus, to: str, output: str | Path, *, source: str = "gold",
-                  workers: int | None = None, scheduler: str | None = None,
-                  on_result: Progress | None = None) -> tuple[Path, int, int, list[Any]]:
+def export_corpus(
+    corpus: Corpus,
+    to: str,
+    output: str | Path,
+    *,
+    source: str = "gold",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_result: Progress | None = None,
+) -> tuple[Path, int, int, list[Any]]:
     """Write the table; returns the file, the row count, the projects in it and the
     failures (a failed clip is listed and left out, it never stops the export)."""
     if to not in FORMATS:
         raise ValueError(f"--to {to}: use one of {', '.join(FORMATS)}")
     if source not in ("gold", "all", *corpus.coders):
-        raise ValueError(f"--source {source}: use gold, all or a coder "
-                         f"({', '.join(corpus.coders)})")
+        raise ValueError(
+            f"--source {source}: use gold, all or a coder ({', '.join(corpus.coders)})"
+        )
     out = Path(output)
     if to == "casme":
         return _casme(corpus, out, source, workers, scheduler, on_result)
     from annotator.corpus.index import update_index
 
-    table, upd = update_index(corpus, workers=workers, scheduler=scheduler,
-                              on_result=on_result)
+    table, upd = update_index(corpus, workers=workers, scheduler=scheduler, on_result=on_result)
     rows = table if source == "all" else table[table["coder"] == source]
     if to == "parquet":
         from annotator.io.common import write_atomic
@@ -52,8 +59,14 @@ def export_corpus(corpus: Corpus, to: str, output: str | Path, *, source: str = 
     return out, len(rows), len(set(rows["project"])), upd.failures
 
 
-def _casme(corpus: Corpus, out: Path, source: str, workers: int | None, scheduler: str | None,
-           on_result: Progress | None) -> tuple[Path, int, int, list[Any]]:
+def _casme(
+    corpus: Corpus,
+    out: Path,
+    source: str,
+    workers: int | None,
+    scheduler: str | None,
+    on_result: Progress | None,
+) -> tuple[Path, int, int, list[Any]]:
     import shutil
     import tempfile
 
@@ -61,15 +74,22 @@ def _casme(corpus: Corpus, out: Path, source: str, workers: int | None, schedule
     from annotator.io.sheets import CASME2_HEADER
 
     if source == "all":
-        raise ValueError("--source all: a CASME sheet holds one coding per clip; use gold "
-                         "or a coder")
+        raise ValueError(
+            "--source all: a CASME sheet holds one coding per clip; use gold or a coder"
+        )
     base = corpus.folder / ".facet"
     base.mkdir(exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=base, prefix="export-"))
     try:
-        results = run_clips([c.id for c in corpus.clips], scratch, casme_clip,
-                            (str(corpus.folder), source), workers=workers,
-                            scheduler=scheduler, on_result=on_result)
+        results = run_clips(
+            [c.id for c in corpus.clips],
+            scratch,
+            casme_clip,
+            (str(corpus.folder), source),
+            workers=workers,
+            scheduler=scheduler,
+            on_result=on_result,
+        )
         rows: list[list[Any]] = [list(CASME2_HEADER)]
         for r in results:
             if r.ok:

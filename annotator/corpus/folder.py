@@ -79,9 +79,15 @@ class Corpus:
             "coders": list(self.coders),
             "scheme": self.scheme,
             "clips": [
-                {"id": c.id, "video": c.video, "subject": c.subject, "coders": list(c.coders),
-                 "projects": {k: c.project_path(k) for k in c.coders}, "gold": c.gold_path,
-                 "done": list(c.done)}
+                {
+                    "id": c.id,
+                    "video": c.video,
+                    "subject": c.subject,
+                    "coders": list(c.coders),
+                    "projects": {k: c.project_path(k) for k in c.coders},
+                    "gold": c.gold_path,
+                    "done": list(c.done),
+                }
                 for c in self.clips
             ],
         }
@@ -102,8 +108,16 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CorpusError(f"{path}: not a readable corpus file ({exc})") from None
     try:
-        clips = [Clip(c["id"], c["video"], c.get("subject", ""), list(c["coders"]),
-                      list(c.get("done", []))) for c in doc["clips"]]
+        clips = [
+            Clip(
+                c["id"],
+                c["video"],
+                c.get("subject", ""),
+                list(c["coders"]),
+                list(c.get("done", [])),
+            )
+            for c in doc["clips"]
+        ]
         return Corpus(folder, list(doc["coders"]), clips, doc.get("scheme", ""))
     except (KeyError, TypeError) as exc:
         raise CorpusError(f"{path}: not a corpus file (missing {exc})") from None
@@ -123,8 +137,10 @@ def save_corpus(corpus: Corpus) -> Path:
 
 def find_clip_videos(folder: Path, pattern: str) -> list[Path]:
     root = folder if not os.path.isabs(pattern) else Path("/")
-    found = sorted(Path(p) for p in _glob.glob(str(root / pattern) if root != Path("/")
-                                               else pattern, recursive=True))
+    found = sorted(
+        Path(p)
+        for p in _glob.glob(str(root / pattern) if root != Path("/") else pattern, recursive=True)
+    )
     from annotator.analysis.batch import VIDEO_SUFFIXES
 
     return [p for p in found if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES]

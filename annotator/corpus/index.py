@@ -62,8 +62,13 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_mtime_ns, st.st_size]
 
 
-def update_index(corpus: Corpus, *, workers: int | None = None, scheduler: str | None = None,
-                 on_result: Progress | None = None) -> tuple[Any, IndexUpdate]:
+def update_index(
+    corpus: Corpus,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_result: Progress | None = None,
+) -> tuple[Any, IndexUpdate]:
     """The up-to-date table of every project's events, and what it took to get there."""
     import pandas as pd
 
@@ -86,15 +91,25 @@ def update_index(corpus: Corpus, *, workers: int | None = None, scheduler: str |
         return table, update
     scratch = folder / "parts"
     shutil.rmtree(scratch, ignore_errors=True)
-    dask = scheduler is not None or (workers or 0) > 0 or (
-        workers is None and len(changed) >= 10 * CHUNK)
+    dask = (
+        scheduler is not None
+        or (workers or 0) > 0
+        or (workers is None and len(changed) >= 10 * CHUNK)
+    )
     per_task = CHUNK if dask else max(len(changed), 1)
-    chunks = {f"chunk{k // per_task:05d}": changed[k : k + per_task]
-              for k in range(0, len(changed), per_task)}
-    results = run_clips(list(chunks), scratch, rows_of, (str(corpus.folder), chunks),
-                        workers=(workers or 2) if dask and len(chunks) > 1 else 0,
-                        scheduler=scheduler,
-                        on_result=on_result)
+    chunks = {
+        f"chunk{k // per_task:05d}": changed[k : k + per_task]
+        for k in range(0, len(changed), per_task)
+    }
+    results = run_clips(
+        list(chunks),
+        scratch,
+        rows_of,
+        (str(corpus.folder), chunks),
+        workers=(workers or 2) if dask and len(chunks) > 1 else 0,
+        scheduler=scheduler,
+        on_result=on_result,
+    )
     parts, ok = [], set()
     for r in results:
         part = Path(r.output) if r.output else None
@@ -125,5 +140,6 @@ def query(table: Any, expr: str) -> Any:
         return table.query(expr)
     except Exception as exc:  # noqa: BLE001 - pandas raises many kinds for a bad expression
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(f"bad query {expr!r}: {msg} (columns: {', '.join(table.columns)})"
-                         ) from None
+        raise ValueError(
+            f"bad query {expr!r}: {msg} (columns: {', '.join(table.columns)})"
+        ) from None

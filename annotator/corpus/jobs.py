@@ -89,10 +89,27 @@ def agree_clip(clip_id: str, out_dir: str, folder: str, tolerance: int = 0) -> J
         for (face, au), pres in matrices:
             pools.setdefault(f"{face}\t{au}", []).append(presence_pool(pres))
         out = Path(out_dir) / f"{_safe(clip_id)}.agree.json"
-        out.write_text(json.dumps({"clip": clip_id, "coders": names, "report": report, "pools": pools,
-                                   "groups": groups, "agreed": agreed}), encoding="utf-8")
-        return JobResult(clip_id, True, groups, str(out), seconds=time.perf_counter() - start,
-                         unit="event groups")
+        out.write_text(
+            json.dumps(
+                {
+                    "clip": clip_id,
+                    "coders": names,
+                    "report": report,
+                    "pools": pools,
+                    "groups": groups,
+                    "agreed": agreed,
+                }
+            ),
+            encoding="utf-8",
+        )
+        return JobResult(
+            clip_id,
+            True,
+            groups,
+            str(out),
+            seconds=time.perf_counter() - start,
+            unit="event groups",
+        )
     except Exception as exc:  # noqa: BLE001 - a task reports, the run goes on
         return _fail(clip_id, exc, start)
 
@@ -109,8 +126,9 @@ def coded(corpus: Corpus, clip: Clip) -> bool:
     return True
 
 
-def merge_clip(clip_id: str, out_dir: str, folder: str, force: bool = False,
-               tolerance: int = 0) -> JobResult:
+def merge_clip(
+    clip_id: str, out_dir: str, folder: str, force: bool = False, tolerance: int = 0
+) -> JobResult:
     start = time.perf_counter()
     paths: list[str] = []
     try:
@@ -121,8 +139,14 @@ def merge_clip(clip_id: str, out_dir: str, folder: str, force: bool = False,
         clip = corpus.clip(clip_id)
         gold_path = corpus.folder / clip.gold_path
         if gold_path.exists() and not force:
-            return JobResult(clip_id, True, 0, f"{gold_path} (kept: already merged)",
-                             seconds=time.perf_counter() - start, unit="new gold events")
+            return JobResult(
+                clip_id,
+                True,
+                0,
+                f"{gold_path} (kept: already merged)",
+                seconds=time.perf_counter() - start,
+                unit="new gold events",
+            )
         projects, names, paths = _projects(corpus, clip)
         gold_path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -130,9 +154,14 @@ def merge_clip(clip_id: str, out_dir: str, folder: str, force: bool = False,
         except ValueError as exc:
             raise ValueError(_named(exc, paths)) from None
         save_project(gold, gold_path)
-        return JobResult(clip_id, True, len(gold.events),
-                         f"{gold_path} ({len(gold.disputes)} disputes)",
-                         seconds=time.perf_counter() - start, unit="gold events")
+        return JobResult(
+            clip_id,
+            True,
+            len(gold.events),
+            f"{gold_path} ({len(gold.disputes)} disputes)",
+            seconds=time.perf_counter() - start,
+            unit="gold events",
+        )
     except Exception as exc:  # noqa: BLE001
         return _fail(clip_id, exc, start)
 
@@ -145,8 +174,13 @@ def project_rows(project: Any, clip: Clip, coder: str, source: str) -> list[dict
 
     rows = []
     for e in sorted(project.events.values(), key=lambda e: (e.media, e.onset_frame, e.id)):
-        row = {"subject": clip.subject, "clip": clip.name, "clip_id": clip.id, "coder": coder,
-               **event_row(project, e)}
+        row = {
+            "subject": clip.subject,
+            "clip": clip.name,
+            "clip_id": clip.id,
+            "coder": coder,
+            **event_row(project, e),
+        }
         row["emotion"] = e.emotion if e.kind is EventKind.EMOTION else ""
         row["decision"] = e.provenance.decision.value if e.provenance else ""
         row["project"] = source
@@ -154,8 +188,9 @@ def project_rows(project: Any, clip: Clip, coder: str, source: str) -> list[dict
     return rows
 
 
-def rows_of(chunk: str, out_dir: str, folder: str,
-            chunks: dict[str, list[tuple[str, str, str]]]) -> JobResult:
+def rows_of(
+    chunk: str, out_dir: str, folder: str, chunks: dict[str, list[tuple[str, str, str]]]
+) -> JobResult:
     """Index a chunk of projects ``(path, clip id, coder)``: their rows as one Parquet part.
     A project that cannot be read is left out and named in the result's error."""
     start = time.perf_counter()
@@ -179,20 +214,53 @@ def rows_of(chunk: str, out_dir: str, folder: str,
         frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if rows else empty_rows()
         frame.astype(ROW_TYPES).to_parquet(out, index=False)
         (Path(out_dir) / f"{chunk}.json").write_text(json.dumps(done), encoding="utf-8")
-        return JobResult(chunk, not failed, len(rows), str(out), "; ".join(failed),
-                         seconds=time.perf_counter() - start, unit="events")
+        return JobResult(
+            chunk,
+            not failed,
+            len(rows),
+            str(out),
+            "; ".join(failed),
+            seconds=time.perf_counter() - start,
+            unit="events",
+        )
     except Exception as exc:  # noqa: BLE001
         return _fail(chunk, exc, start)
 
 
-ROW_COLUMNS = ("subject", "clip", "clip_id", "coder", "event_id", "face", "kind", "label",
-               "au", "intensity", "side", "code", "onset_frame", "apex_frame", "offset_frame",
-               "onset_s", "apex_s", "offset_s", "duration_frames", "duration_s", "scale",
-               "annotator", "confidence", "note", "emotion", "decision", "project")
+ROW_COLUMNS = (
+    "subject",
+    "clip",
+    "clip_id",
+    "coder",
+    "event_id",
+    "face",
+    "kind",
+    "label",
+    "au",
+    "intensity",
+    "side",
+    "code",
+    "onset_frame",
+    "apex_frame",
+    "offset_frame",
+    "onset_s",
+    "apex_s",
+    "offset_s",
+    "duration_frames",
+    "duration_s",
+    "scale",
+    "annotator",
+    "confidence",
+    "note",
+    "emotion",
+    "decision",
+    "project",
+)
 _INTS = {"event_id", "au", "onset_frame", "apex_frame", "offset_frame", "duration_frames"}
 _FLOATS = {"onset_s", "apex_s", "offset_s", "duration_s", "confidence"}
-ROW_TYPES = {c: ("Int64" if c in _INTS else "float64" if c in _FLOATS else "string")
-             for c in ROW_COLUMNS}
+ROW_TYPES = {
+    c: ("Int64" if c in _INTS else "float64" if c in _FLOATS else "string") for c in ROW_COLUMNS
+}
 
 
 def empty_rows() -> Any:
@@ -211,10 +279,16 @@ Progress = Callable[[int, int, JobResult], None]
 DASK_MIN_ITEMS = 500
 
 
-def run_clips(items: list[str], out_dir: Path, task: Callable[..., JobResult],
-              task_args: tuple[Any, ...], *, workers: int | None = None,
-              scheduler: str | None = None,
-              on_result: Progress | None = None) -> list[JobResult]:
+def run_clips(
+    items: list[str],
+    out_dir: Path,
+    task: Callable[..., JobResult],
+    task_args: tuple[Any, ...],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_result: Progress | None = None,
+) -> list[JobResult]:
     """``task(item, out_dir, *task_args)`` for every item: in this process when
     ``workers`` is 0, on the dask runner when it is > 0 or a scheduler is given; ``None``
     chooses by size (the runner from ``DASK_MIN_ITEMS`` items, with 2 workers)."""
@@ -233,9 +307,15 @@ def run_clips(items: list[str], out_dir: Path, task: Callable[..., JobResult],
         return results
     from annotator.analysis.batch import run_batch
 
-    return run_batch([Path(i) for i in items], out_dir, scheduler=scheduler,
-                     n_workers=max(workers, 1), on_result=on_result, task=task,
-                     task_args=task_args)
+    return run_batch(
+        [Path(i) for i in items],
+        out_dir,
+        scheduler=scheduler,
+        n_workers=max(workers, 1),
+        on_result=on_result,
+        task=task,
+        task_args=task_args,
+    )
 
 
 # --------------------------------------------------------------------------- init, export
@@ -278,8 +358,9 @@ def init_clip(clip_id: str, out_dir: str, folder: str, scheme_path: str = "") ->
                 apply_scheme(project, scheme)
             save_project(project, out)
             made += 1
-        return JobResult(clip_id, True, made, clip.id, seconds=time.perf_counter() - start,
-                         unit="new projects")
+        return JobResult(
+            clip_id, True, made, clip.id, seconds=time.perf_counter() - start, unit="new projects"
+        )
     except Exception as exc:  # noqa: BLE001
         return _fail(clip_id, exc, start)
 
@@ -303,7 +384,8 @@ def casme_clip(clip_id: str, out_dir: str, folder: str, coder: str) -> JobResult
             r[1] = clip.name
         out = Path(out_dir) / f"{_safe(clip_id)}.casme.json"
         out.write_text(json.dumps(rows), encoding="utf-8")
-        return JobResult(clip_id, True, len(rows), str(out), seconds=time.perf_counter() - start,
-                         unit="rows")
+        return JobResult(
+            clip_id, True, len(rows), str(out), seconds=time.perf_counter() - start, unit="rows"
+        )
     except Exception as exc:  # noqa: BLE001
         return _fail(clip_id, exc, start)

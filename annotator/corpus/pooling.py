@@ -34,23 +34,31 @@ def pooled_agreement(parts: list[dict[str, Any]], coders: list[str]) -> dict[str
     aus = []
     for (face, au, names), pools in sorted(by_key.items()):
         nums = pooled_numbers(pools, len(names))
-        aus.append({
-            "face": face, "au": au, "coders": list(names),
-            "krippendorff_alpha": _num(nums["krippendorff_alpha"]),
-            "fleiss_kappa": _num(nums["fleiss_kappa"]),
-            "cohen_kappa_pairs": [
-                {"coders": [x, y], "cohen_kappa": _num(k)}
-                for (x, y), k in zip(combinations(names, 2), nums["cohen_kappa_pairs"],
-                                     strict=True)
-            ],
-        })
+        aus.append(
+            {
+                "face": face,
+                "au": au,
+                "coders": list(names),
+                "krippendorff_alpha": _num(nums["krippendorff_alpha"]),
+                "fleiss_kappa": _num(nums["fleiss_kappa"]),
+                "cohen_kappa_pairs": [
+                    {"coders": [x, y], "cohen_kappa": _num(k)}
+                    for (x, y), k in zip(
+                        combinations(names, 2), nums["cohen_kappa_pairs"], strict=True
+                    )
+                ],
+            }
+        )
     groups = sum(p["groups"] for p in parts)
     agreed = sum(p["agreed"] for p in parts)
     out: dict[str, Any] = {
         "clips": len(parts),
         "au": aus,
-        "events": {"groups": groups, "agreed": agreed,
-                   "agreed_share": _num(agreed / groups if groups else math.nan)},
+        "events": {
+            "groups": groups,
+            "agreed": agreed,
+            "agreed_share": _num(agreed / groups if groups else math.nan),
+        },
     }
     two = [p["report"] for p in parts if len(p["coders"]) == 2]
     if two:
@@ -65,8 +73,7 @@ def pooled_agreement(parts: list[dict[str, Any]], coders: list[str]) -> dict[str
                 total += len(a) + len(b)
             ev = r["events"]
             scores = scores + Scores(ev["tp"], ev["predicted"], ev["reference"])
-        out["facs_ratio_mean_over_items"] = _num(sum(ratios) / len(ratios) if ratios
-                                                 else math.nan)
+        out["facs_ratio_mean_over_items"] = _num(sum(ratios) / len(ratios) if ratios else math.nan)
         out["facs_ratio_pooled"] = _num(2 * both / total if total else math.nan)
         out["event_matching_greedy"] = {k: _num(v) for k, v in scores.as_dict().items()}
     return out
@@ -78,14 +85,19 @@ def pooled_text(pooled: dict[str, Any]) -> list[str]:
 
     lines = [f"pooled over {pooled['clips']} clips:"]
     for a in pooled["au"]:
-        pairs = ", ".join(f"{'-'.join(p['coders'])} {f(p['cohen_kappa'])}"
-                          for p in a["cohen_kappa_pairs"])
-        lines.append(f"  {a['face']:<5} AU{a['au']:<4} krippendorff_alpha "
-                     f"{f(a['krippendorff_alpha'])} fleiss_kappa {f(a['fleiss_kappa'])} "
-                     f"cohen_kappa {pairs}")
+        pairs = ", ".join(
+            f"{'-'.join(p['coders'])} {f(p['cohen_kappa'])}" for p in a["cohen_kappa_pairs"]
+        )
+        lines.append(
+            f"  {a['face']:<5} AU{a['au']:<4} krippendorff_alpha "
+            f"{f(a['krippendorff_alpha'])} fleiss_kappa {f(a['fleiss_kappa'])} "
+            f"cohen_kappa {pairs}"
+        )
     ev = pooled["events"]
     lines.append(f"  event groups: {ev['agreed']} of {ev['groups']} agreed")
     if "facs_ratio_pooled" in pooled:
-        lines.append(f"  FACS ratio: mean over items {f(pooled['facs_ratio_mean_over_items'])}"
-                     f", pooled {f(pooled['facs_ratio_pooled'])}")
+        lines.append(
+            f"  FACS ratio: mean over items {f(pooled['facs_ratio_mean_over_items'])}"
+            f", pooled {f(pooled['facs_ratio_pooled'])}"
+        )
     return lines

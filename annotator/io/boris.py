@@ -41,41 +41,64 @@ class _Builder:
     def _tier(self, subject: str, behavior: str) -> EafTier:
         tid = f"{subject} {behavior}"
         if tid not in self.doc.tiers:
-            self.doc.tiers[tid] = EafTier(tid, linguistic_type=behavior, participant=subject,
-                                          face_id=subject)
+            self.doc.tiers[tid] = EafTier(
+                tid, linguistic_type=behavior, participant=subject, face_id=subject
+            )
         return self.doc.tiers[tid]
 
-    def add(self, subject: str, behavior: str, modifiers: str, start: float, stop: float,
-            line: int, comment: str = "") -> None:
+    def add(
+        self,
+        subject: str,
+        behavior: str,
+        modifiers: str,
+        start: float,
+        stop: float,
+        line: int,
+        comment: str = "",
+    ) -> None:
         self.n += 1
         value = behavior if not modifiers else f"{behavior} {modifiers}"
         ann = EafAnnotation(f"b{self.n}", start * 1000, stop * 1000, value, line)
         self._tier(subject or NO_SUBJECT, behavior).annotations.append(ann)
         del comment
 
-    def event(self, kind: str, subject: str, behavior: str, modifiers: str, t: float,
-              line: int, state: bool | None = None) -> None:
+    def event(
+        self,
+        kind: str,
+        subject: str,
+        behavior: str,
+        modifiers: str,
+        t: float,
+        line: int,
+        state: bool | None = None,
+    ) -> None:
         """``kind`` START, STOP or POINT; ``state`` True toggles (the .boris rows)."""
         key = (subject or NO_SUBJECT, behavior, modifiers)
         if kind == "POINT":
             self.add(*key, t, t, line)
         elif kind == "START" or (state and key not in self.open):
             if key in self.open:
-                raise ImportFileError(f"{self.doc.name}: line {line}: {behavior!r} of "
-                                      f"{key[0]!r} starts again before it stopped")
+                raise ImportFileError(
+                    f"{self.doc.name}: line {line}: {behavior!r} of "
+                    f"{key[0]!r} starts again before it stopped"
+                )
             self.open[key] = (t, behavior, line)
         else:
             if key not in self.open:
-                raise ImportFileError(f"{self.doc.name}: line {line}: {behavior!r} of "
-                                      f"{key[0]!r} stops without a start")
+                raise ImportFileError(
+                    f"{self.doc.name}: line {line}: {behavior!r} of "
+                    f"{key[0]!r} stops without a start"
+                )
             start, _b, _l = self.open.pop(key)
             self.add(*key, start, t, line)
 
     def finish(self) -> EafDocument:
         if self.open:
             (subject, behavior, _m), (_t, _b, line) = next(iter(self.open.items()))
-            raise ImportFileError(f"{self.doc.name}: line {line}: state event {behavior!r} of "
-                                  f"{subject!r} never stops ({len(self.open)} unpaired)")
+            raise ImportFileError(
+                f"{self.doc.name}: line {line}: state event {behavior!r} of "
+                f"{subject!r} never stops ({len(self.open)} unpaired)"
+            )
         return self.doc
 
 
@@ -86,26 +109,29 @@ def _seconds(value: object, name: str, line: int) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise ImportFileError(f"{name}: line {line}: time {text!r} is not a number of "
-                              "seconds") from None
+        raise ImportFileError(
+            f"{name}: line {line}: time {text!r} is not a number of seconds"
+        ) from None
 
 
-def _pick_observations(obs: dict[str, list[str]], video: str, clip: str | None,
-                       name: str) -> list[str]:
+def _pick_observations(
+    obs: dict[str, list[str]], video: str, clip: str | None, name: str
+) -> list[str]:
     """Observation ids to import: ``clip``, else those on the project's video, else the only
     one."""
     if clip is not None:
         if clip not in obs:
-            raise ImportFileError(f"{name}: no observation {clip!r} (there are: "
-                                  f"{', '.join(obs)})")
+            raise ImportFileError(f"{name}: no observation {clip!r} (there are: {', '.join(obs)})")
         return [clip]
     on_video = [k for k, media in obs.items() if any(Path(m).name == video for m in media)]
     if on_video:
         return on_video
     if len(obs) == 1:
         return list(obs)
-    raise ImportFileError(f"{name}: {len(obs)} observations ({', '.join(obs)}) and none is on "
-                          f"{video}; choose one with --clip")
+    raise ImportFileError(
+        f"{name}: {len(obs)} observations ({', '.join(obs)}) and none is on "
+        f"{video}; choose one with --clip"
+    )
 
 
 def read_boris_project(path: Path, video: str, clip: str | None = None) -> EafDocument:
@@ -113,27 +139,32 @@ def read_boris_project(path: Path, video: str, clip: str | None = None) -> EafDo
     try:
         data = json.loads(read_utf8(path))
     except json.JSONDecodeError as e:
-        raise ImportFileError(f"{name}: line {e.lineno}: not a BORIS project (not JSON: "
-                              f"{e.msg})") from None
+        raise ImportFileError(
+            f"{name}: line {e.lineno}: not a BORIS project (not JSON: {e.msg})"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("observations"), dict):
         raise ImportFileError(f"{name}: not a BORIS project (no 'observations')")
     kinds = {}
     for b in (data.get("behaviors_conf") or {}).values():
         if isinstance(b, dict) and b.get("code") is not None:
-            kinds[str(b["code"])] = "state" if "state" in str(b.get("type", "")).lower() \
-                else "point"
+            kinds[str(b["code"])] = (
+                "state" if "state" in str(b.get("type", "")).lower() else "point"
+            )
     observations = data["observations"]
     media = {}
     for oid, o in observations.items():
         files = o.get("file") or {}
-        media[oid] = [str(m) for ms in files.values() for m in (ms or [])] \
-            if isinstance(files, dict) else []
+        media[oid] = (
+            [str(m) for ms in files.values() for m in (ms or [])] if isinstance(files, dict) else []
+        )
     builder = _Builder(name)
     for oid in _pick_observations(media, video, clip, name):
         o = observations[oid]
         offset = float(o.get("time offset") or 0)
-        rows = sorted((r for r in o.get("events") or [] if isinstance(r, list) and len(r) >= 3),
-                      key=lambda r: (_seconds(r[0], name, 0) or 0))
+        rows = sorted(
+            (r for r in o.get("events") or [] if isinstance(r, list) and len(r) >= 3),
+            key=lambda r: _seconds(r[0], name, 0) or 0,
+        )
         for n, r in enumerate(rows, start=1):
             t = _seconds(r[0], name, n)
             if t is None:
@@ -142,10 +173,18 @@ def read_boris_project(path: Path, video: str, clip: str | None = None) -> EafDo
             modifiers = str(r[3]) if len(r) > 3 and r[3] else ""
             where = f"observation {oid!r} event {n}"
             if behavior not in kinds:
-                raise ImportFileError(f"{name}: {where}: behavior {behavior!r} is not in "
-                                      "behaviors_conf")
-            builder.event("POINT" if kinds[behavior] == "point" else "TOGGLE", subject,
-                          behavior, modifiers, t - offset, n, state=True)
+                raise ImportFileError(
+                    f"{name}: {where}: behavior {behavior!r} is not in behaviors_conf"
+                )
+            builder.event(
+                "POINT" if kinds[behavior] == "point" else "TOGGLE",
+                subject,
+                behavior,
+                modifiers,
+                t - offset,
+                n,
+                state=True,
+            )
     return builder.finish()
 
 
@@ -167,20 +206,28 @@ def read_boris_table(path: Path, video: str, clip: str | None = None) -> EafDocu
         if "behavior" in low and ("time" in low or "start (s)" in low):
             break
     else:
-        raise ImportFileError(f"{name}: no BORIS header row with 'Behavior' and 'Time' or "
-                              "'Start (s)' in the first 60 lines")
+        raise ImportFileError(
+            f"{name}: no BORIS header row with 'Behavior' and 'Time' or "
+            "'Start (s)' in the first 60 lines"
+        )
 
     def col(*names: str) -> int:
         return next((low.index(n) for n in names if n in low), -1)
 
-    c = {"obs": col("observation id"), "media": col("media file", "media file path",
-                                                      "media file name"),
-         "subject": col("subject"), "behavior": col("behavior"),
-         "modifiers": col("modifiers"), "status": col("status", "behavior type"),
-         "time": col("time"), "start": col("start (s)"), "stop": col("stop (s)")}
+    c = {
+        "obs": col("observation id"),
+        "media": col("media file", "media file path", "media file name"),
+        "subject": col("subject"),
+        "behavior": col("behavior"),
+        "modifiers": col("modifiers"),
+        "status": col("status", "behavior type"),
+        "time": col("time"),
+        "start": col("start (s)"),
+        "stop": col("stop (s)"),
+    }
     if c["status"] < 0:
         raise ImportFileError(f"{name}: line {h + 1}: header lacks 'Status' or 'Behavior type'")
-    data = [(i, r) for i, r in enumerate(rows[h + 1:], start=h + 2) if any(r)]
+    data = [(i, r) for i, r in enumerate(rows[h + 1 :], start=h + 2) if any(r)]
 
     def cell(r: list[str], k: str) -> str:
         return r[c[k]] if 0 <= c[k] < len(r) else ""
@@ -202,15 +249,22 @@ def read_boris_table(path: Path, video: str, clip: str | None = None) -> EafDocu
             stop = _seconds(cell(r, "stop"), name, i)
             if start is None:
                 continue
-            builder.add(subject or NO_SUBJECT, behavior, mods, start,
-                        start if status == "POINT" or stop is None else stop, i)
+            builder.add(
+                subject or NO_SUBJECT,
+                behavior,
+                mods,
+                start,
+                start if status == "POINT" or stop is None else stop,
+                i,
+            )
             continue
         t = _seconds(cell(r, "time"), name, i)
         if t is None:
             continue
         if status not in ("START", "STOP", "POINT"):
-            raise ImportFileError(f"{name}: line {i}: status {status!r}: expected START, STOP "
-                                  "or POINT")
+            raise ImportFileError(
+                f"{name}: line {i}: status {status!r}: expected START, STOP or POINT"
+            )
         builder.event(status, subject, behavior, mods, t, i)
     return builder.finish()
 
@@ -225,11 +279,11 @@ def read_boris(path: Path, video: str = "", clip: str | None = None) -> EafDocum
     return read_boris_table(path, video, clip)
 
 
-def plan_boris_import(project: Project, path: Path, *, clip: str | None = None,
-                      options: EafOptions | None = None) -> ImportPlan:
+def plan_boris_import(
+    project: Project, path: Path, *, clip: str | None = None, options: EafOptions | None = None
+) -> ImportPlan:
     media = project.primary_media
     if media is None:
-        raise ImportFileError(f"{Path(path).name}: the project has no video to put the "
-                              "events on")
+        raise ImportFileError(f"{Path(path).name}: the project has no video to put the events on")
     doc = read_boris(Path(path), Path(media.path).name, clip)
     return plan_document(project, doc, media.id, options)

@@ -55,8 +55,9 @@ class ExportSource:
         return self.videos.get(media_id)
 
 
-def attach_timebases(project: Project, project_path: str | os.PathLike[str] | None,
-                     warn: Warn | None = warn_stderr) -> ExportSource:
+def attach_timebases(
+    project: Project, project_path: str | os.PathLike[str] | None, warn: Warn | None = warn_stderr
+) -> ExportSource:
     """Attach each video's real timestamps to ``project`` (nominal rate, with a warning,
     when a video is missing or cannot be decoded)."""
     src = ExportSource(project, Path(project_path) if project_path else None)
@@ -64,8 +65,10 @@ def attach_timebases(project: Project, project_path: str | os.PathLike[str] | No
         path = resolve(m, project_path)
         note_input(path, label="video")
         if not path.is_file():
-            msg = (f"{path}: video not found; seconds use the nominal rate "
-                   f"({m.fps} fps) instead of the real frame timestamps")
+            msg = (
+                f"{path}: video not found; seconds use the nominal rate "
+                f"({m.fps} fps) instead of the real frame timestamps"
+            )
         elif project.has_real_timebase(m.id):
             src.videos[m.id] = path
             continue
@@ -88,25 +91,34 @@ def attach_timebases(project: Project, project_path: str | os.PathLike[str] | No
     return src
 
 
-def check_claimed_frames(project: Project, media_id: str, real_count: int,
-                         project_path: str | os.PathLike[str] | None, video: Path) -> None:
+def check_claimed_frames(
+    project: Project,
+    media_id: str,
+    real_count: int,
+    project_path: str | os.PathLike[str] | None,
+    video: Path,
+) -> None:
     """The video bounds the project: a frame count (or an event) past the video's last
     frame is an error, not a reason to allocate the claimed length."""
     m = project.media[media_id]
     index = list(project.media).index(media_id)
     name = Path(project_path).name if project_path else "project"
     if m.frame_count > real_count:
-        raise ValueError(f"{name}: /media/{index}/frame_count: claims {m.frame_count} frames "
-                         f"but {video.name} has {real_count}")
-    last = max((e.offset_frame for e in project.events.values() if e.media == media_id),
-               default=-1)
+        raise ValueError(
+            f"{name}: /media/{index}/frame_count: claims {m.frame_count} frames "
+            f"but {video.name} has {real_count}"
+        )
+    last = max((e.offset_frame for e in project.events.values() if e.media == media_id), default=-1)
     if last >= real_count:
-        raise ValueError(f"{name}: an event of media {media_id!r} ends at frame {last}, past "
-                         f"the last frame ({real_count - 1}) of {video.name}")
+        raise ValueError(
+            f"{name}: an event of media {media_id!r} ends at frame {last}, past "
+            f"the last frame ({real_count - 1}) of {video.name}"
+        )
 
 
-def load_for_export(project_path: str | os.PathLike[str],
-                    warn: Warn | None = warn_stderr) -> ExportSource:
+def load_for_export(
+    project_path: str | os.PathLike[str], warn: Warn | None = warn_stderr
+) -> ExportSource:
     """Load a project file and attach the real timestamps of its videos."""
     loaded = load_project(project_path)
     return attach_timebases(loaded.project, loaded.path, warn)
@@ -120,9 +132,14 @@ def open_frames(video: Path) -> Any:
 
 
 # ------------------------------------------------------------------ cells and files
-def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
-                 encoding: str = "utf-8", newline: str | None = "",
-                 inputs: tuple[str | os.PathLike[str] | None, ...] = ()) -> Path:
+def write_atomic(
+    path: str | os.PathLike[str],
+    data: str | bytes,
+    *,
+    encoding: str = "utf-8",
+    newline: str | None = "",
+    inputs: tuple[str | os.PathLike[str] | None, ...] = (),
+) -> Path:
     """Write through :mod:`annotator.safe_output`: a temporary file beside ``path`` renamed
     over it, never onto an input of the command or a special file, symlinks followed,
     an existing file's mode kept."""

@@ -23,7 +23,9 @@ from annotator.model import Project
 
 _TIME = r"(\d+):(\d{2}):(\d{2}):(\d{3})"
 _CELL = re.compile(rf"^{_TIME},{_TIME}(?:,(.*))?$")
-_COLUMN = re.compile(r"^(?P<name>.+?) \((?P<type>[A-Z_]+),(?:true|false),[^)]*\)(?:-(?P<args>.*))?$")
+_COLUMN = re.compile(
+    r"^(?P<name>.+?) \((?P<type>[A-Z_]+),(?:true|false),[^)]*\)(?:-(?P<args>.*))?$"
+)
 _PREDICATE = re.compile(r"^\d+:[^,]*-")
 _MAX_DB = 200 * 1024 * 1024  # an .opf's db is text; refuse zip bombs
 
@@ -42,8 +44,9 @@ def _db_text(path: Path) -> str:
                 if entry is None:
                     raise ImportFileError(f"{name}: not a Datavyu project (no 'db' inside)")
                 if entry.file_size > _MAX_DB:
-                    raise ImportFileError(f"{name}: db is {entry.file_size} bytes, over the "
-                                          f"{_MAX_DB} byte limit")
+                    raise ImportFileError(
+                        f"{name}: db is {entry.file_size} bytes, over the {_MAX_DB} byte limit"
+                    )
                 raw = z.read(entry)
         except zipfile.BadZipFile as e:
             raise ImportFileError(f"{name}: not a readable .opf ({e})") from None
@@ -60,7 +63,7 @@ def _value(text: str | None) -> str:
     v = (text or "").strip()
     if v.startswith("(") and v.endswith(")"):
         v = v[1:-1]
-    return "" if v == "\"\"" else v
+    return "" if v == '""' else v
 
 
 def read_datavyu(path: str | Path) -> EafDocument:
@@ -72,8 +75,9 @@ def read_datavyu(path: str | Path) -> EafDocument:
     n = 0
     lines = _db_text(path).splitlines()
     if not lines or not lines[0].startswith("#"):
-        raise ImportFileError(f"{name}: line 1: not a Datavyu file (expected a version line "
-                              "like '#4')")
+        raise ImportFileError(
+            f"{name}: line 1: not a Datavyu file (expected a version line like '#4')"
+        )
     for i, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
@@ -93,23 +97,26 @@ def read_datavyu(path: str | Path) -> EafDocument:
             tid = c.group("name").strip()
             if tid in doc.tiers:
                 raise ImportFileError(f"{name}: line {i}: column {tid!r} appears twice")
-            tier = EafTier(tid, linguistic_type=c.group("type").lower(), participant=face,
-                           face_id=face)
+            tier = EafTier(
+                tid, linguistic_type=c.group("type").lower(), participant=face, face_id=face
+            )
             doc.tiers[tid] = tier
             continue
         if _PREDICATE.match(line) and tier is None:
             continue
-        raise ImportFileError(f"{name}: line {i}: expected a column header 'name (TYPE,true,)' "
-                              f"or a cell 'HH:MM:SS:mmm,HH:MM:SS:mmm,value', found "
-                              f"{line[:40]!r}")
+        raise ImportFileError(
+            f"{name}: line {i}: expected a column header 'name (TYPE,true,)' "
+            f"or a cell 'HH:MM:SS:mmm,HH:MM:SS:mmm,value', found "
+            f"{line[:40]!r}"
+        )
     if not doc.tiers:
         raise ImportFileError(f"{name}: no Datavyu columns found")
     return doc
 
 
-def plan_datavyu_import(project: Project, path: Path,
-                        options: EafOptions | None = None) -> ImportPlan:
+def plan_datavyu_import(
+    project: Project, path: Path, options: EafOptions | None = None
+) -> ImportPlan:
     if project.primary_media is None:
-        raise ImportFileError(f"{Path(path).name}: the project has no video to put the "
-                              "events on")
+        raise ImportFileError(f"{Path(path).name}: the project has no video to put the events on")
     return plan_document(project, read_datavyu(path), project.primary_media.id, options)

@@ -34,10 +34,19 @@ from annotator.model import Event, EventKind, MarkerKind, Project, Timebase, par
 from annotator.model.facs import normalise
 
 MIME_TYPES = {
-    "mp4": "video/mp4", "m4v": "video/mp4", "mov": "video/quicktime",
-    "mkv": "video/x-matroska", "avi": "video/x-msvideo", "webm": "video/webm",
-    "mpg": "video/mpeg", "mpeg": "video/mpeg", "wmv": "video/x-ms-wmv",
-    "mts": "video/MP2T", "ts": "video/MP2T", "wav": "audio/x-wav", "mp3": "audio/mpeg",
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "mov": "video/quicktime",
+    "mkv": "video/x-matroska",
+    "avi": "video/x-msvideo",
+    "webm": "video/webm",
+    "mpg": "video/mpeg",
+    "mpeg": "video/mpeg",
+    "wmv": "video/x-ms-wmv",
+    "mts": "video/MP2T",
+    "ts": "video/MP2T",
+    "wav": "audio/x-wav",
+    "mp3": "audio/mpeg",
 }
 KIND_WORDS = {EventKind.AU: "AU", EventKind.EMOTION: "emotion", EventKind.NOTE: "note"}
 LING_TYPES = {EventKind.AU: "facs", EventKind.EMOTION: "emotion-lt", EventKind.NOTE: "note-lt"}
@@ -66,13 +75,15 @@ def _pack(spans: list[tuple[Any, ...]]) -> list[list[tuple[Any, ...]]]:
     return tiers
 
 
-def _media_descriptor(project: Project, source: ExportSource | None, out: Path,
-                      portable: bool) -> dict[str, str] | None:
+def _media_descriptor(
+    project: Project, source: ExportSource | None, out: Path, portable: bool
+) -> dict[str, str] | None:
     media = project.primary_media
     if media is None:
         return None
     video = (source.video(media.id) if source else None) or resolve(
-        media, source.project_path if source else None)
+        media, source.project_path if source else None
+    )
     video = Path(video)
     ext = video.suffix.lower().lstrip(".")
     if portable:
@@ -84,19 +95,27 @@ def _media_descriptor(project: Project, source: ExportSource | None, out: Path,
             rel = "./" + Path(os.path.relpath(absolute, out.resolve().parent)).as_posix()
         except ValueError:
             rel = url
-    return {"MEDIA_URL": url, "RELATIVE_MEDIA_URL": rel,
-            "MIME_TYPE": MIME_TYPES.get(ext, "unknown")}
+    return {
+        "MEDIA_URL": url,
+        "RELATIVE_MEDIA_URL": rel,
+        "MIME_TYPE": MIME_TYPES.get(ext, "unknown"),
+    }
 
 
-def build_eaf(project: Project, out: Path, source: ExportSource | None = None, *,
-              portable: bool = False) -> Any:
+def build_eaf(
+    project: Project, out: Path, source: ExportSource | None = None, *, portable: bool = False
+) -> Any:
     import pympi
 
     eaf = pympi.Elan.Eaf(author=project.annotator or "Facet")
-    eaf.adocument.update({
-        "VERSION": "3.0", "FORMAT": "3.0", "DATE": project.modified,
-        "xsi:noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
-    })
+    eaf.adocument.update(
+        {
+            "VERSION": "3.0",
+            "FORMAT": "3.0",
+            "DATE": project.modified,
+            "xsi:noNamespaceSchemaLocation": "http://www.mpi.nl/tools/elan/EAFv3.0.xsd",
+        }
+    )
     eaf.header["TIME_UNITS"] = "milliseconds"
     eaf.remove_tier("default")
     desc = _media_descriptor(project, source, out, portable)
@@ -104,8 +123,12 @@ def build_eaf(project: Project, out: Path, source: ExportSource | None = None, *
     if project.primary_media is not None:
         origin = ms(project.timebase(project.primary_media.id).start_s)
     if desc:
-        eaf.add_linked_file(desc["MEDIA_URL"], relpath=desc["RELATIVE_MEDIA_URL"],
-                            mimetype=desc["MIME_TYPE"], time_origin=origin or None)
+        eaf.add_linked_file(
+            desc["MEDIA_URL"],
+            relpath=desc["RELATIVE_MEDIA_URL"],
+            mimetype=desc["MIME_TYPE"],
+            time_origin=origin or None,
+        )
     eaf.add_language("eng", "http://cdb.iso.org/lg/CDB-00130975-001", "English (eng)")
     eaf.add_controlled_vocabulary("emotion")
     eaf.add_cv_description("emotion", "eng", "Emotion labels of the Facet project")
@@ -113,8 +136,11 @@ def build_eaf(project: Project, out: Path, source: ExportSource | None = None, *
         eaf.add_cv_entry("emotion", f"cveid{i}", [(label, "eng", None)])
     eaf.add_linguistic_type("facs")
     eaf.linguistic_types["emotion-lt"] = {
-        "LINGUISTIC_TYPE_ID": "emotion-lt", "TIME_ALIGNABLE": "true",
-        "GRAPHIC_REFERENCES": "false", "CONTROLLED_VOCABULARY_REF": "emotion"}
+        "LINGUISTIC_TYPE_ID": "emotion-lt",
+        "TIME_ALIGNABLE": "true",
+        "GRAPHIC_REFERENCES": "false",
+        "CONTROLLED_VOCABULARY_REF": "emotion",
+    }
     eaf.add_linguistic_type("note-lt")
     eaf.add_linguistic_type("apex-lt", constraints="Included_In")
     eaf.remove_linguistic_type("default-lt")
@@ -138,25 +164,39 @@ def build_eaf(project: Project, out: Path, source: ExportSource | None = None, *
             else:
                 for e in kind_evs:
                     start, end = event_span_ms(tb, e)
-                    spans.append((start, end, e.emotion if kind is EventKind.EMOTION else e.note,
-                                  e.apex_frame))
+                    spans.append(
+                        (
+                            start,
+                            end,
+                            e.emotion if kind is EventKind.EMOTION else e.note,
+                            e.apex_frame,
+                        )
+                    )
             annotators = sorted({e.annotator for e in kind_evs if e.annotator})
             for n, tier_spans in enumerate(_pack(spans), start=1):
                 tier_id = f"{face.id} {KIND_WORDS[kind]}" + (f" ({n})" if n > 1 else "")
-                eaf.add_tier(tier_id, ling=LING_TYPES[kind], part=face.name,
-                             ann=", ".join(annotators) or project.annotator or None)
+                eaf.add_tier(
+                    tier_id,
+                    ling=LING_TYPES[kind],
+                    part=face.name,
+                    ann=", ".join(annotators) or project.annotator or None,
+                )
                 for start, end, value, _apex in tier_spans:
                     eaf.add_annotation(tier_id, start, end, value or "")
-                apexes = [(ms(tb.time_s(a)), ms(tb.end_s(a)), v) for _s, _e, v, a in tier_spans
-                          if a is not None]
+                apexes = [
+                    (ms(tb.time_s(a)), ms(tb.end_s(a)), v)
+                    for _s, _e, v, a in tier_spans
+                    if a is not None
+                ]
                 if apexes:  # EAF has no points: an apex is its frame's span, on a child tier
-                    eaf.add_tier(f"{tier_id} apex", ling="apex-lt", parent=tier_id,
-                                 part=face.name)
+                    eaf.add_tier(f"{tier_id} apex", ling="apex-lt", parent=tier_id, part=face.name)
                     for start, end, value in apexes:
-                        eaf.add_annotation(f"{tier_id} apex", start, max(end, start + 1),
-                                           value or "")
-    dialogue = [m for m in project.markers.values()
-                if m.kind is MarkerKind.DIALOGUE and m.media == media_id]
+                        eaf.add_annotation(
+                            f"{tier_id} apex", start, max(end, start + 1), value or ""
+                        )
+    dialogue = [
+        m for m in project.markers.values() if m.kind is MarkerKind.DIALOGUE and m.media == media_id
+    ]
     marks = [(ms(tb.time_s(m.start_frame)), ms(tb.end_s(m.end_frame)), m.text) for m in dialogue]
     for n, tier_spans in enumerate(_pack(marks), start=1):
         tier_id = DIALOGUE_TIER + (f" ({n})" if n > 1 else "")
@@ -167,8 +207,9 @@ def build_eaf(project: Project, out: Path, source: ExportSource | None = None, *
     return eaf
 
 
-def eaf_text(project: Project, out: Path, source: ExportSource | None = None, *,
-             portable: bool = False) -> str:
+def eaf_text(
+    project: Project, out: Path, source: ExportSource | None = None, *, portable: bool = False
+) -> str:
     import pympi
 
     eaf = build_eaf(project, out, source, portable=portable)
@@ -176,8 +217,14 @@ def eaf_text(project: Project, out: Path, source: ExportSource | None = None, *,
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-def export_eaf(project: Project, out: str | os.PathLike[str], *,
-               source: ExportSource | None = None, portable: bool = False, **_: Any) -> Path:
+def export_eaf(
+    project: Project,
+    out: str | os.PathLike[str],
+    *,
+    source: ExportSource | None = None,
+    portable: bool = False,
+    **_: Any,
+) -> Path:
     out = Path(out)
     return write_atomic(out, eaf_text(project, out, source, portable=portable), newline="\n")
 

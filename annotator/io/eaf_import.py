@@ -44,12 +44,16 @@ FACES_FROM = ("participant", "tier")
 DIALOGUE_TIER = "dialogue"
 KNOWN_EMOTIONS = frozenset(DEFAULT_EMOTIONS) | {"repression", "positive", "negative"}
 _APEX_RE = re.compile(r"(?:^|[\s/_\-:.|])apex(?:\s*\(\d+\))?\s*$", re.IGNORECASE)
-_KIND_RE = re.compile(r"(?:^|[\s/_\-:.|])(au|aus|facs|emotions?|notes?|comments?)"
-                      r"(?:\s*\(\d+\))?\s*$", re.IGNORECASE)
+_KIND_RE = re.compile(
+    r"(?:^|[\s/_\-:.|])(au|aus|facs|emotions?|notes?|comments?)"
+    r"(?:\s*\(\d+\))?\s*$",
+    re.IGNORECASE,
+)
 _NAMES_FACS = re.compile(r"(?:^|[^a-z0-9])(au|aus|facs)(?:[^a-z0-9]|$)", re.IGNORECASE)
 _NAMES_EMOTION = re.compile(r"emotion", re.IGNORECASE)
-_AU_PREFIXED = re.compile(r"\s*(?:[LRTBUA]?\s*AU\s*\d{1,2}[A-E]?\s*(?:[+,;]\s*|\s+|$))+",
-                          re.IGNORECASE)
+_AU_PREFIXED = re.compile(
+    r"\s*(?:[LRTBUA]?\s*AU\s*\d{1,2}[A-E]?\s*(?:[+,;]\s*|\s+|$))+", re.IGNORECASE
+)
 
 
 def tier_kind(tier_id: str) -> tuple[str, EventKind | None]:
@@ -59,8 +63,13 @@ def tier_kind(tier_id: str) -> tuple[str, EventKind | None]:
         return tier_id.strip(), None
     word = m.group(1).lower()
     prefix = tier_id[: m.start()].strip(" /_-:.|")
-    kind = (EventKind.AU if word in ("au", "aus", "facs")
-            else EventKind.EMOTION if word.startswith("emotion") else EventKind.NOTE)
+    kind = (
+        EventKind.AU
+        if word in ("au", "aus", "facs")
+        else EventKind.EMOTION
+        if word.startswith("emotion")
+        else EventKind.NOTE
+    )
     return prefix or tier_id.strip(), kind
 
 
@@ -95,11 +104,17 @@ class TierChoice:
     face_id: str = ""  # id for a new face (the top tier's name); "": from ``face``
 
     def line(self) -> str:
-        where = f" -> face {self.face}" if self.face and self.role not in (
-            "skip", "dialogue", "marker") else ""
+        where = (
+            f" -> face {self.face}"
+            if self.face and self.role not in ("skip", "dialogue", "marker")
+            else ""
+        )
         sample = ", ".join(repr(v) for v in self.values[:4])
-        return (f"tier {self.tier!r} ({self.annotations} annotations"
-                + (f"; {sample}" if sample else "") + f"): {self.role}{where} [{self.reason}]")
+        return (
+            f"tier {self.tier!r} ({self.annotations} annotations"
+            + (f"; {sample}" if sample else "")
+            + f"): {self.role}{where} [{self.reason}]"
+        )
 
 
 def _pattern(text: str | None, what: str) -> re.Pattern[str] | None:
@@ -115,8 +130,13 @@ def _values(tier: EafTier) -> list[str]:
     return [a.value.strip() for a in tier.annotations if a.value.strip()]
 
 
-def _default_role(doc: EafDocument, tier: EafTier, au: re.Pattern[str] | None,
-                  skip: re.Pattern[str] | None, known: set[str]) -> tuple[str, str]:
+def _default_role(
+    doc: EafDocument,
+    tier: EafTier,
+    au: re.Pattern[str] | None,
+    skip: re.Pattern[str] | None,
+    known: set[str],
+) -> tuple[str, str]:
     values = _values(tier)
     if skip is not None and skip.search(tier.id):
         return "skip", "matches --skip-tiers"
@@ -160,15 +180,17 @@ def _face_label(doc: EafDocument, tier: EafTier, faces_from: str) -> str:
     return tier_kind(name.strip(" /_-:.|") or root.id)[0]
 
 
-def propose(doc: EafDocument, project: Project, options: EafOptions | None = None
-            ) -> list[TierChoice]:
+def propose(
+    doc: EafDocument, project: Project, options: EafOptions | None = None
+) -> list[TierChoice]:
     opts = options or EafOptions()
     if opts.faces_from not in FACES_FROM:
         raise ValueError(f"--faces-from {opts.faces_from!r}: use participant or tier")
     au = _pattern(opts.au_tiers, "--au-tiers")
     skip = _pattern(opts.skip_tiers, "--skip-tiers")
     known = {v.casefold() for v in KNOWN_EMOTIONS} | {
-        v.casefold() for v in project.vocabulary.emotions}
+        v.casefold() for v in project.vocabulary.emotions
+    }
     out = []
     for tier in doc.tiers.values():
         role, reason = _default_role(doc, tier, au, skip, known)
@@ -177,13 +199,26 @@ def propose(doc: EafDocument, project: Project, options: EafOptions | None = Non
             if role not in ROLES:
                 raise ValueError(f"tier {tier.id!r}: role {role!r}: use one of {', '.join(ROLES)}")
         face = opts.faces.get(tier.id) or (
-            "" if role in ("dialogue", "marker", "skip") else _face_label(doc, tier,
-                                                                           opts.faces_from))
+            ""
+            if role in ("dialogue", "marker", "skip")
+            else _face_label(doc, tier, opts.faces_from)
+        )
         face_id = opts.faces.get(tier.id) or _face_label(doc, tier, "tier")
-        out.append(TierChoice(tier.id, role, face, reason, len(tier.annotations),
-                              tier.participant, tier.linguistic_type, tier.parent,
-                              tier.constraint, tuple(dict.fromkeys(_values(tier)))[:6],
-                              face_id if face else ""))
+        out.append(
+            TierChoice(
+                tier.id,
+                role,
+                face,
+                reason,
+                len(tier.annotations),
+                tier.participant,
+                tier.linguistic_type,
+                tier.parent,
+                tier.constraint,
+                tuple(dict.fromkeys(_values(tier)))[:6],
+                face_id if face else "",
+            )
+        )
     return out
 
 
@@ -197,8 +232,9 @@ class _AnnotationEvent(TypedDict):
     annotator: str
 
 
-def plan_from_choices(project: Project, doc: EafDocument, choices: list[TierChoice],
-                      media_id: str | None = None) -> ImportPlan:
+def plan_from_choices(
+    project: Project, doc: EafDocument, choices: list[TierChoice], media_id: str | None = None
+) -> ImportPlan:
     name = doc.name
     plan = ImportPlan(source=name)
     mid = media_id or (project.primary_media.id if project.primary_media else "m1")
@@ -208,7 +244,8 @@ def plan_from_choices(project: Project, doc: EafDocument, choices: list[TierChoi
     shift_ms = tb.start_s * 1000  # media time of frame 0
     total_ms = tb.duration_total_s * 1000
     known = {v.casefold(): v for v in KNOWN_EMOTIONS} | {
-        v.casefold(): v for v in project.vocabulary.emotions}
+        v.casefold(): v for v in project.vocabulary.emotions
+    }
     made: dict[tuple[str, str], list[int]] = defaultdict(list)  # (tier, ann id) -> events
     untimed = 0
     apex_rows = []
@@ -223,8 +260,11 @@ def plan_from_choices(project: Project, doc: EafDocument, choices: list[TierChoi
             key = choice.face or tier.id
             fid = choice.face_id or key
             if (key, fid) not in faces:
-                face = (find_face(project, plan, key) or find_face(project, plan, fid)
-                        or new_face(project, plan, fid, key))
+                face = (
+                    find_face(project, plan, key)
+                    or find_face(project, plan, fid)
+                    or new_face(project, plan, fid, key)
+                )
                 faces[(key, fid)] = face.id
             face_id = faces[(key, fid)]
         plan.mapping.append(choice.line())
@@ -235,12 +275,13 @@ def plan_from_choices(project: Project, doc: EafDocument, choices: list[TierChoi
                 continue
             start, end = ann.start_ms - shift_ms, ann.end_ms - shift_ms
             if end < start:
-                raise ImportFileError(f"{where}: bad time span {ann.start_ms:.0f}-"
-                                      f"{ann.end_ms:.0f} ms")
+                raise ImportFileError(
+                    f"{where}: bad time span {ann.start_ms:.0f}-{ann.end_ms:.0f} ms"
+                )
             if start < -0.5 or start >= total_ms or end > total_ms + 1.5:
                 raise ImportFileError(
-                    f"{where}: {start:.0f}-{end:.0f} ms is outside the video "
-                    f"(0-{total_ms:.0f} ms)")
+                    f"{where}: {start:.0f}-{end:.0f} ms is outside the video (0-{total_ms:.0f} ms)"
+                )
             onset, offset = tb.frames_in(max(start, 0) / 1000, end / 1000)
             value = ann.value.strip()
             if choice.role == "apex":
@@ -248,21 +289,42 @@ def plan_from_choices(project: Project, doc: EafDocument, choices: list[TierChoi
                 continue
             if choice.role in ("dialogue", "marker"):
                 kind = MarkerKind.DIALOGUE if choice.role == "dialogue" else MarkerKind.MARKER
-                plan.markers.append(Marker(id=0, kind=kind, start_frame=onset, end_frame=offset,
-                                           media=mid, text=value, author=tier.annotator))
+                plan.markers.append(
+                    Marker(
+                        id=0,
+                        kind=kind,
+                        start_frame=onset,
+                        end_frame=offset,
+                        media=mid,
+                        text=value,
+                        author=tier.annotator,
+                    )
+                )
                 continue
-            base: _AnnotationEvent = {"face": face_id, "onset_frame": onset,
-                                      "offset_frame": offset, "media": mid,
-                                      "annotator": tier.annotator}
+            base: _AnnotationEvent = {
+                "face": face_id,
+                "onset_frame": onset,
+                "offset_frame": offset,
+                "media": mid,
+                "annotator": tier.annotator,
+            }
             idx = made[(tier.id, ann.id)]
             if choice.role == "au" and is_facs(value):
                 parsed = parse_code(value)
                 plan.warnings.extend(f"{where}: {w}" for w in parsed.warnings)
                 for u in parsed.units:
                     idx.append(len(plan.events))
-                    plan.events.append(Event(id=0, kind=EventKind.AU, au=u.number,
-                                             intensity=u.intensity, side=u.side, code=value,
-                                             **base))
+                    plan.events.append(
+                        Event(
+                            id=0,
+                            kind=EventKind.AU,
+                            au=u.number,
+                            intensity=u.intensity,
+                            side=u.side,
+                            code=value,
+                            **base,
+                        )
+                    )
             elif choice.role == "emotion" and value:
                 label = known.get(value.casefold(), value)
                 if label not in project.vocabulary.emotions and label not in plan.labels:
@@ -276,52 +338,76 @@ def plan_from_choices(project: Project, doc: EafDocument, choices: list[TierChoi
                 plan.events.append(Event(id=0, kind=EventKind.NOTE, note=value, **base))
     _set_apexes(plan, doc, by_tier, made, apex_rows, shift_ms)
     if untimed:
-        plan.warnings.append(f"{name}: {untimed} annotations have no time (no aligned slot "
-                             "around them): skipped")
+        plan.warnings.append(
+            f"{name}: {untimed} annotations have no time (no aligned slot around them): skipped"
+        )
     return plan
 
 
-def _set_apexes(plan: ImportPlan, doc: EafDocument, choices: dict[str, TierChoice],
-                made: dict[tuple[str, str], list[int]], rows: list, shift: float  # type: ignore[type-arg]
-                ) -> None:
+def _set_apexes(
+    plan: ImportPlan,
+    doc: EafDocument,
+    choices: dict[str, TierChoice],
+    made: dict[tuple[str, str], list[int]],
+    rows: list,  # type: ignore[type-arg]
+    shift: float,
+) -> None:
     """An apex annotation marks the apex of the events made from the parent-tier annotation
     that holds it (exact even when same-AU events overlap: one tier holds no overlaps);
     without a parent tier, the events of the same face and value whose span holds it."""
     for tier, face, frame, start, end, value in rows:
         hits: list[int] = []
         parent = doc.tiers.get(tier.parent) if tier.parent else None
-        if parent is not None and choices.get(parent.id) and \
-                choices[parent.id].role not in ("skip", "apex"):
+        if (
+            parent is not None
+            and choices.get(parent.id)
+            and choices[parent.id].role not in ("skip", "apex")
+        ):
             centre = (start + end) / 2 + shift
             for ann in parent.annotations:
                 if ann.start_ms is None or ann.end_ms is None:
                     continue
                 if ann.start_ms <= centre < ann.end_ms:
-                    hits = [i for i in made.get((parent.id, ann.id), [])
-                            if plan.events[i].apex_frame is None]
+                    hits = [
+                        i
+                        for i in made.get((parent.id, ann.id), [])
+                        if plan.events[i].apex_frame is None
+                    ]
                     break
         else:
-            hits = [i for i, e in enumerate(plan.events)
-                    if e.face == face and e.apex_frame is None
-                    and e.onset_frame <= frame <= e.offset_frame
-                    and value == (e.code if e.kind is EventKind.AU else e.emotion or e.note)]
-        hits = [i for i in hits if plan.events[i].onset_frame <= frame
-                <= plan.events[i].offset_frame]
+            hits = [
+                i
+                for i, e in enumerate(plan.events)
+                if e.face == face
+                and e.apex_frame is None
+                and e.onset_frame <= frame <= e.offset_frame
+                and value == (e.code if e.kind is EventKind.AU else e.emotion or e.note)
+            ]
+        hits = [
+            i for i in hits if plan.events[i].onset_frame <= frame <= plan.events[i].offset_frame
+        ]
         if not hits:
-            plan.warnings.append(f"{plan.source}: TIER {tier.id!r}: apex at frame {frame} "
-                                 f"({value!r}) matches no event: ignored")
+            plan.warnings.append(
+                f"{plan.source}: TIER {tier.id!r}: apex at frame {frame} "
+                f"({value!r}) matches no event: ignored"
+            )
         for i in hits:
             plan.events[i] = dataclasses.replace(plan.events[i], apex_frame=frame)
 
 
-def plan_eaf_import(project: Project, path: Path, media_id: str | None = None,
-                    options: EafOptions | None = None) -> ImportPlan:
+def plan_eaf_import(
+    project: Project, path: Path, media_id: str | None = None, options: EafOptions | None = None
+) -> ImportPlan:
     doc = read_eaf(Path(path))
     choices = propose(doc, project, options)
     return plan_from_choices(project, doc, choices, media_id)
 
 
-def plan_document(project: Project, doc: EafDocument, media_id: str | None = None,
-                  options: EafOptions | None = None) -> ImportPlan:
+def plan_document(
+    project: Project,
+    doc: EafDocument,
+    media_id: str | None = None,
+    options: EafOptions | None = None,
+) -> ImportPlan:
     """Plan a document read from any tier-shaped format (ELAN, BORIS, Datavyu)."""
     return plan_from_choices(project, doc, propose(doc, project, options), media_id)

@@ -106,15 +106,17 @@ def _parse(path: Path):  # type: ignore[no-untyped-def]
     from lxml import etree
 
     # no entities, no network: an .eaf from elsewhere must not make us fetch or expand
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
-                             remove_pis=True)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True
+    )
     try:
         return etree.parse(str(path), parser).getroot()
     except etree.XMLSyntaxError as e:
         check_xml(path)  # the plainer message when ElementTree also refuses it
         line = e.position[0] if e.position else 0
-        raise ImportFileError(f"{path.name}: line {line}: not well-formed XML "
-                              f"({str(e).split(' (')[0]})") from None
+        raise ImportFileError(
+            f"{path.name}: line {line}: not well-formed XML ({str(e).split(' (')[0]})"
+        ) from None
     except OSError as e:
         if path.is_file():
             check_xml(path)  # undecodable bytes: ElementTree names the line
@@ -126,8 +128,10 @@ def read_eaf(path: str | Path) -> EafDocument:
     name = path.name
     root = _parse(path)
     if _local(root.tag) != "ANNOTATION_DOCUMENT":
-        raise ImportFileError(f"{name}: <{_local(root.tag)}>: not an ELAN file "
-                              "(the root element must be ANNOTATION_DOCUMENT)")
+        raise ImportFileError(
+            f"{name}: <{_local(root.tag)}>: not an ELAN file "
+            "(the root element must be ANNOTATION_DOCUMENT)"
+        )
     doc = EafDocument(name=name, version=root.get("VERSION") or root.get("FORMAT") or "")
     unit = 1.0
     slots: dict[str, float | None] = {}
@@ -139,8 +143,9 @@ def read_eaf(path: str | Path) -> EafDocument:
         if tag == "HEADER":
             units = (el.get("TIME_UNITS") or "milliseconds").strip().lower()
             if units not in _UNIT_MS:
-                raise ImportFileError(f"{name}: line {el.sourceline}: HEADER: unknown "
-                                      f"TIME_UNITS {units!r}")
+                raise ImportFileError(
+                    f"{name}: line {el.sourceline}: HEADER: unknown TIME_UNITS {units!r}"
+                )
             unit = _UNIT_MS[units]
             for md in el:
                 if _local(md.tag) != "MEDIA_DESCRIPTOR":
@@ -151,30 +156,36 @@ def read_eaf(path: str | Path) -> EafDocument:
                     try:
                         doc.time_origin_ms = float(origin)
                     except ValueError:
-                        raise ImportFileError(f"{name}: line {md.sourceline}: MEDIA_DESCRIPTOR:"
-                                              f" TIME_ORIGIN {origin!r} is not a number") \
-                            from None
+                        raise ImportFileError(
+                            f"{name}: line {md.sourceline}: MEDIA_DESCRIPTOR:"
+                            f" TIME_ORIGIN {origin!r} is not a number"
+                        ) from None
         elif tag == "TIME_ORDER":
             for ts in el:
                 if _local(ts.tag) != "TIME_SLOT":
                     continue
                 sid = ts.get("TIME_SLOT_ID")
                 if not sid:
-                    raise ImportFileError(f"{name}: line {ts.sourceline}: TIME_SLOT without "
-                                          "TIME_SLOT_ID")
+                    raise ImportFileError(
+                        f"{name}: line {ts.sourceline}: TIME_SLOT without TIME_SLOT_ID"
+                    )
                 value = ts.get("TIME_VALUE")
                 try:
                     slots[sid] = float(value) * unit if value not in (None, "") else None
                 except ValueError:
-                    raise ImportFileError(f"{name}: line {ts.sourceline}: TIME_SLOT {sid}: "
-                                          f"TIME_VALUE {value!r} is not a number") from None
+                    raise ImportFileError(
+                        f"{name}: line {ts.sourceline}: TIME_SLOT {sid}: "
+                        f"TIME_VALUE {value!r} is not a number"
+                    ) from None
                 order.append(sid)
         elif tag == "TIER":
             raw_tiers.append(el)
         elif tag == "LINGUISTIC_TYPE":
             lid = el.get("LINGUISTIC_TYPE_ID") or ""
-            ltypes[lid] = ((el.get("CONSTRAINTS") or "").strip(),
-                           el.get("CONTROLLED_VOCABULARY_REF") or "")
+            ltypes[lid] = (
+                (el.get("CONSTRAINTS") or "").strip(),
+                el.get("CONTROLLED_VOCABULARY_REF") or "",
+            )
     fallback = _fill_by_document_order(slots, order)
     align: dict[str, tuple[EafTier, EafAnnotation, str, str]] = {}
     refs: dict[str, tuple[EafTier, EafAnnotation, str | None]] = {}
@@ -186,9 +197,15 @@ def read_eaf(path: str | Path) -> EafDocument:
             raise ImportFileError(f"{name}: line {el.sourceline}: TIER {tid!r} appears twice")
         lt = el.get("LINGUISTIC_TYPE_REF") or ""
         constraint, cv = ltypes.get(lt, ("", ""))
-        tier = EafTier(tid, lt, (el.get("PARTICIPANT") or "").strip(),
-                       (el.get("ANNOTATOR") or "").strip(), el.get("PARENT_REF") or None,
-                       constraint, cv)
+        tier = EafTier(
+            tid,
+            lt,
+            (el.get("PARTICIPANT") or "").strip(),
+            (el.get("ANNOTATOR") or "").strip(),
+            el.get("PARENT_REF") or None,
+            constraint,
+            cv,
+        )
         doc.tiers[tid] = tier
         for wrapper in el:
             if _local(wrapper.tag) != "ANNOTATION":
@@ -209,8 +226,7 @@ def read_eaf(path: str | Path) -> EafDocument:
                     s1, s2 = a.get("TIME_SLOT_REF1"), a.get("TIME_SLOT_REF2")
                     for s in (s1, s2):
                         if s not in slots:
-                            raise ImportFileError(f"{where}: time slot {s!r} is not in "
-                                                  "TIME_ORDER")
+                            raise ImportFileError(f"{where}: time slot {s!r} is not in TIME_ORDER")
                     align[aid] = (tier, ann, s1, s2)
                 elif kind == "REF_ANNOTATION":
                     ann.ref = a.get("ANNOTATION_REF")
@@ -251,8 +267,11 @@ def _fill_by_document_order(slots: dict[str, float | None], order: list[str]) ->
     return out
 
 
-def _resolve_alignable(slots: dict[str, float | None], fallback: dict[str, float],
-                       align: dict[str, tuple[EafTier, EafAnnotation, str, str]]) -> None:
+def _resolve_alignable(
+    slots: dict[str, float | None],
+    fallback: dict[str, float],
+    align: dict[str, tuple[EafTier, EafAnnotation, str, str]],
+) -> None:
     by_tier: dict[str, list[tuple[EafAnnotation, str, str]]] = defaultdict(list)
     for tier, ann, s1, s2 in align.values():
         by_tier[tier.id].append((ann, s1, s2))
@@ -277,8 +296,12 @@ def _resolve_alignable(slots: dict[str, float | None], fallback: dict[str, float
             ann.start_ms, ann.end_ms = t1, t2
 
 
-def _interpolate(chain: list[str], slots: dict[str, float | None],
-                 fallback: dict[str, float], times: dict[str, float]) -> None:
+def _interpolate(
+    chain: list[str],
+    slots: dict[str, float | None],
+    fallback: dict[str, float],
+    times: dict[str, float],
+) -> None:
     values: list[float | None] = [slots[s] for s in chain]
     if values[0] is None:
         values[0] = fallback.get(chain[0])
@@ -294,8 +317,11 @@ def _interpolate(chain: list[str], slots: dict[str, float | None],
             times[chain[i]] = v
 
 
-def _resolve_refs(name: str, align: dict[str, tuple[EafTier, EafAnnotation, str, str]],
-                  refs: dict[str, tuple[EafTier, EafAnnotation, str | None]]) -> None:
+def _resolve_refs(
+    name: str,
+    align: dict[str, tuple[EafTier, EafAnnotation, str, str]],
+    refs: dict[str, tuple[EafTier, EafAnnotation, str | None]],
+) -> None:
     """Each reference annotation gets its parent's span, shared evenly among the annotations
     of one tier that refer to the same parent (symbolic subdivision)."""
     groups: dict[tuple[str, str], list[tuple[EafAnnotation, str | None]]] = defaultdict(list)
@@ -308,8 +334,9 @@ def _resolve_refs(name: str, align: dict[str, tuple[EafTier, EafAnnotation, str,
             continue
         by_prev = {prev: ann for ann, prev in members if prev}
         ordered: list[EafAnnotation] = []
-        firsts = [ann for ann, prev in members if not prev or prev not in
-                  {a.id for a, _p in members}]
+        firsts = [
+            ann for ann, prev in members if not prev or prev not in {a.id for a, _p in members}
+        ]
         cur = firsts[0] if firsts else members[0][0]
         seen: set[str] = set()
         while cur is not None and cur.id not in seen:
@@ -339,7 +366,9 @@ def _resolve_refs(name: str, align: dict[str, tuple[EafTier, EafAnnotation, str,
 
     for aid, (tier, ann, _prev) in refs.items():
         if ann.ref not in align and ann.ref not in refs:
-            raise ImportFileError(f"{name}: line {ann.line}: TIER {tier.id!r} REF_ANNOTATION "
-                                  f"{aid}: refers to annotation {ann.ref!r}, which is not in "
-                                  "the file")
+            raise ImportFileError(
+                f"{name}: line {ann.line}: TIER {tier.id!r} REF_ANNOTATION "
+                f"{aid}: refers to annotation {ann.ref!r}, which is not in "
+                "the file"
+            )
         span(aid)

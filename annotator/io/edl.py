@@ -24,20 +24,38 @@ from annotator.model import Marker, MarkerKind, Project
 from annotator.model.timecode import frame_to_smpte, is_drop_frame
 from annotator.safe_output import safe_cell
 
-CSV_COLUMNS = ("id", "kind", "media", "start_frame", "end_frame", "start_tc", "end_tc",
-               "start_s", "duration_s", "author", "text", "shapes")
+CSV_COLUMNS = (
+    "id",
+    "kind",
+    "media",
+    "start_frame",
+    "end_frame",
+    "start_tc",
+    "end_tc",
+    "start_s",
+    "duration_s",
+    "author",
+    "text",
+    "shapes",
+)
 
 #: Marker colour per kind, using names Avid and Resolve both accept on ``* LOC:`` lines.
-LOC_COLOURS = {MarkerKind.NOTE: "YELLOW", MarkerKind.DIALOGUE: "BLUE",
-               MarkerKind.CUT: "RED", MarkerKind.MARKER: "GREEN"}
+LOC_COLOURS = {
+    MarkerKind.NOTE: "YELLOW",
+    MarkerKind.DIALOGUE: "BLUE",
+    MarkerKind.CUT: "RED",
+    MarkerKind.MARKER: "GREEN",
+}
 
 MAX_EDL_EVENTS = 999  # CMX3600 event numbers have three digits
 
 
 def editor_markers(project: Project, media: str | None = None) -> list[Marker]:
     """Markers of one media (all when ``None``) in timeline order."""
-    return sorted((m for m in project.markers.values() if media is None or m.media == media),
-                  key=lambda m: (m.media, m.start_frame, m.end_frame, m.id))
+    return sorted(
+        (m for m in project.markers.values() if media is None or m.media == media),
+        key=lambda m: (m.media, m.start_frame, m.end_frame, m.id),
+    )
 
 
 def _one_line(text: str, limit: int | None = None) -> str:
@@ -57,18 +75,28 @@ def markers_csv(project: Project, media: str | None = None) -> str:
     for m in editor_markers(project, media):
         fps = project.media[m.media].fps if m.media in project.media else 25
         tb = project.timebase(m.media)
-        w.writerow([
-            m.id, m.kind.value, safe_cell(m.media), m.start_frame, m.end_frame,
-            frame_to_smpte(m.start_frame, fps), frame_to_smpte(m.end_frame, fps),
-            f"{tb.time_s(m.start_frame):.6f}",
-            f"{tb.duration_s(m.start_frame, m.end_frame):.6f}",
-            safe_cell(m.author), safe_cell(m.text), len(m.drawing),
-        ])
+        w.writerow(
+            [
+                m.id,
+                m.kind.value,
+                safe_cell(m.media),
+                m.start_frame,
+                m.end_frame,
+                frame_to_smpte(m.start_frame, fps),
+                frame_to_smpte(m.end_frame, fps),
+                f"{tb.time_s(m.start_frame):.6f}",
+                f"{tb.duration_s(m.start_frame, m.end_frame):.6f}",
+                safe_cell(m.author),
+                safe_cell(m.text),
+                len(m.drawing),
+            ]
+        )
     return buf.getvalue()
 
 
-def edl_text(project: Project, media: str | None = None, *, title: str | None = None,
-             reel: str = "AX") -> str:
+def edl_text(
+    project: Project, media: str | None = None, *, title: str | None = None, reel: str = "AX"
+) -> str:
     """A CMX3600 EDL of ``media``'s markers (default: the primary video)."""
     m = project.media.get(media) if media else project.primary_media
     if m is None:
@@ -77,11 +105,16 @@ def edl_text(project: Project, media: str | None = None, *, title: str | None = 
     drop = is_drop_frame(fps)
     markers = editor_markers(project, m.id)
     if len(markers) > MAX_EDL_EVENTS:
-        raise ValueError(f"{len(markers)} markers: a CMX3600 EDL holds at most "
-                         f"{MAX_EDL_EVENTS} events; export markers-csv instead")
+        raise ValueError(
+            f"{len(markers)} markers: a CMX3600 EDL holds at most "
+            f"{MAX_EDL_EVENTS} events; export markers-csv instead"
+        )
     clip = _one_line(media_name(project, m.id))
-    lines = [f"TITLE: {_one_line(title or project.title, 70) or 'Facet markers'}",
-             f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}", ""]
+    lines = [
+        f"TITLE: {_one_line(title or project.title, 70) or 'Facet markers'}",
+        f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}",
+        "",
+    ]
     for n, mk in enumerate(markers, start=1):
         tc_in = frame_to_smpte(mk.start_frame, fps)
         tc_out = frame_to_smpte(mk.end_frame + 1, fps)
@@ -100,11 +133,13 @@ def edl_text(project: Project, media: str | None = None, *, title: str | None = 
     return "\r\n".join(lines)
 
 
-def export_markers_csv(project: Project, out: str | os.PathLike[str], *,
-                       source: ExportSource | None = None, **_: Any) -> Path:
+def export_markers_csv(
+    project: Project, out: str | os.PathLike[str], *, source: ExportSource | None = None, **_: Any
+) -> Path:
     return write_atomic(Path(out), markers_csv(project))
 
 
-def export_edl(project: Project, out: str | os.PathLike[str], *,
-               source: ExportSource | None = None, **_: Any) -> Path:
+def export_edl(
+    project: Project, out: str | os.PathLike[str], *, source: ExportSource | None = None, **_: Any
+) -> Path:
     return write_atomic(Path(out), edl_text(project), encoding="ascii", newline="")

@@ -25,14 +25,43 @@ from annotator.model.scale import MicroRule, micro_rule
 from annotator.safe_output import safe_cell
 
 COLUMNS: tuple[str, ...] = (
-    "event_id", "face", "kind", "label", "au", "intensity", "side", "code",
-    "onset_frame", "apex_frame", "offset_frame", "onset_s", "apex_s", "offset_s",
-    "duration_frames", "duration_s", "scale", "annotator", "confidence", "note", "micro_rule",
+    "event_id",
+    "face",
+    "kind",
+    "label",
+    "au",
+    "intensity",
+    "side",
+    "code",
+    "onset_frame",
+    "apex_frame",
+    "offset_frame",
+    "onset_s",
+    "apex_s",
+    "offset_s",
+    "duration_frames",
+    "duration_s",
+    "scale",
+    "annotator",
+    "confidence",
+    "note",
+    "micro_rule",
 )
-NUMERIC = frozenset({
-    "event_id", "au", "onset_frame", "apex_frame", "offset_frame", "onset_s", "apex_s",
-    "offset_s", "duration_frames", "duration_s", "confidence",
-})
+NUMERIC = frozenset(
+    {
+        "event_id",
+        "au",
+        "onset_frame",
+        "apex_frame",
+        "offset_frame",
+        "onset_s",
+        "apex_s",
+        "offset_s",
+        "duration_frames",
+        "duration_s",
+        "confidence",
+    }
+)
 
 
 def _s(x: float) -> float:
@@ -40,8 +69,9 @@ def _s(x: float) -> float:
     return round(x, 6)
 
 
-def event_row(project: Project, e: Event, tb: Timebase | None = None,
-              rule: MicroRule | None = None) -> dict[str, Any]:
+def event_row(
+    project: Project, e: Event, tb: Timebase | None = None, rule: MicroRule | None = None
+) -> dict[str, Any]:
     tb = tb or project.timebase(e.media)
     rule = rule or micro_rule()
     duration = tb.duration_s(e.onset_frame, e.offset_frame)
@@ -94,8 +124,9 @@ def events_csv_text(project: Project, micro: str | None = None) -> str:
     return buf.getvalue()
 
 
-def export_events_csv(project: Project, out: str | os.PathLike[str], *,
-                      micro: str | None = None, **_: Any) -> Path:
+def export_events_csv(
+    project: Project, out: str | os.PathLike[str], *, micro: str | None = None, **_: Any
+) -> Path:
     return write_atomic(out, events_csv_text(project, micro))
 
 
@@ -120,8 +151,9 @@ def plan_events_csv_import(project: Project, path: Path) -> ImportPlan:
     header = [h.strip() for h in rows[0]]
     missing = [c for c in ("face", "kind", "onset_frame", "offset_frame") if c not in header]
     if missing:
-        raise ImportFileError(f"{name}: line 1: not a Facet events CSV (no column "
-                              f"{', '.join(missing)})")
+        raise ImportFileError(
+            f"{name}: line 1: not a Facet events CSV (no column {', '.join(missing)})"
+        )
     media = project.primary_media
     if media is None:
         raise ImportFileError(f"{name}: the project has no video to put the events on")
@@ -134,8 +166,9 @@ def plan_events_csv_import(project: Project, path: Path) -> ImportPlan:
         try:
             kind = EventKind(r["kind"])
         except ValueError:
-            raise ImportFileError(f"{where}: kind {r['kind']!r}: expected au, emotion or note") \
-                from None
+            raise ImportFileError(
+                f"{where}: kind {r['kind']!r}: expected au, emotion or note"
+            ) from None
 
         def number(col: str, cast: Any = int, r: dict[str, str] = r, where: str = where) -> Any:
             v = r.get(col, "").strip()
@@ -159,11 +192,23 @@ def plan_events_csv_import(project: Project, path: Path) -> ImportPlan:
         emotion = r.get("label", "") if kind is EventKind.EMOTION else None
         if emotion and emotion not in project.vocabulary.emotions and emotion not in plan.labels:
             plan.labels.append(emotion)
-        plan.events.append(Event(
-            id=number("event_id") or 0, face=face.id, kind=kind, onset_frame=onset, offset_frame=offset,
-            apex_frame=number("apex_frame"), media=media.id,
-            au=number("au") if kind is EventKind.AU else None, intensity=intensity, side=side,
-            code=r.get("code", "") if kind is EventKind.AU else "", emotion=emotion,
-            confidence=number("confidence", float), annotator=r.get("annotator", ""),
-            note=r.get("note", "")))
+        plan.events.append(
+            Event(
+                id=number("event_id") or 0,
+                face=face.id,
+                kind=kind,
+                onset_frame=onset,
+                offset_frame=offset,
+                apex_frame=number("apex_frame"),
+                media=media.id,
+                au=number("au") if kind is EventKind.AU else None,
+                intensity=intensity,
+                side=side,
+                code=r.get("code", "") if kind is EventKind.AU else "",
+                emotion=emotion,
+                confidence=number("confidence", float),
+                annotator=r.get("annotator", ""),
+                note=r.get("note", ""),
+            )
+        )
     return plan

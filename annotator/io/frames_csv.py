@@ -96,21 +96,32 @@ def frames_table(project: Project, media_id: str | None = None) -> pd.DataFrame:
                     np.maximum(seg, level, out=seg)
             cols.append(arr)
         data[au_column(au)] = interleave(cols)
-    data["emotion"] = interleave([
-        span_labels(n, [(e.onset_frame, e.offset_frame, e.id, e.emotion or "")
-                        for e in by_face[f] if e.kind is EventKind.EMOTION])
-        for f in faces
-    ])
-    data["in_event"] = interleave([
-        span_labels(n, [(e.onset_frame, e.offset_frame, e.id, str(e.id)) for e in by_face[f]])
-        for f in faces
-    ])
+    data["emotion"] = interleave(
+        [
+            span_labels(
+                n,
+                [
+                    (e.onset_frame, e.offset_frame, e.id, e.emotion or "")
+                    for e in by_face[f]
+                    if e.kind is EventKind.EMOTION
+                ],
+            )
+            for f in faces
+        ]
+    )
+    data["in_event"] = interleave(
+        [
+            span_labels(n, [(e.onset_frame, e.offset_frame, e.id, str(e.id)) for e in by_face[f]])
+            for f in faces
+        ]
+    )
     if not faces:
         data = {k: v[:0] for k, v in data.items()}
     return pd.DataFrame(data)
 
 
-def export_frames_csv(project: Project, out: str | os.PathLike[str], *,
-                      media_id: str | None = None, **_: Any) -> Path:
+def export_frames_csv(
+    project: Project, out: str | os.PathLike[str], *, media_id: str | None = None, **_: Any
+) -> Path:
     df = frames_table(project, media_id)
     return write_atomic(out, df.to_csv(index=False, lineterminator="\n"))

@@ -33,8 +33,10 @@ def read_utf8(path: Path, hint: str = "") -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise ImportFileError(f"{Path(path).name}: line {line}: not UTF-8 text (byte {e.start})"
-                              + (f"; {hint}" if hint else "")) from None
+        raise ImportFileError(
+            f"{Path(path).name}: line {line}: not UTF-8 text (byte {e.start})"
+            + (f"; {hint}" if hint else "")
+        ) from None
 
 
 @dataclass
@@ -80,8 +82,18 @@ def merged_curves(existing: list[Curve], new: list[Curve]) -> list[Curve]:
 
 #: What makes an imported event "the same" as one the project holds: where and what it is.
 #: Not the raw code string, apex, confidence or annotator, which formats keep differently.
-_SAME = ("face", "kind", "media", "onset_frame", "offset_frame", "au", "side", "intensity",
-         "emotion", "note")
+_SAME = (
+    "face",
+    "kind",
+    "media",
+    "onset_frame",
+    "offset_frame",
+    "au",
+    "side",
+    "intensity",
+    "emotion",
+    "note",
+)
 
 
 def _event_key(e: Event) -> tuple[object, ...]:
@@ -137,12 +149,15 @@ def apply_plan(project: Project, plan: ImportPlan) -> tuple[list[int], list[int]
                 keep = e.id if e.id > 0 and e.id not in project.events else 0
                 event_ids.append(project.add_event(dataclasses.replace(e, id=keep)).id)
             except ModelError as exc:
-                raise ImportFileError(f"{plan.source}: event {i + 1} ({e.describe()}): "
-                                   f"{str(exc).split(': ', 1)[-1]}") from None
+                raise ImportFileError(
+                    f"{plan.source}: event {i + 1} ({e.describe()}): {str(exc).split(': ', 1)[-1]}"
+                ) from None
         # Ids assigned here: next_marker_id() scans every marker, so 50,000 cues were quadratic.
         first_id = project.next_marker_id()
-        marker_ids = [project.add_marker(dataclasses.replace(m, id=first_id + k)).id
-                      for k, m in enumerate(plan.markers)]
+        marker_ids = [
+            project.add_marker(dataclasses.replace(m, id=first_id + k)).id
+            for k, m in enumerate(plan.markers)
+        ]
         if plan.curves:
             project.set_curves(merged_curves(project.curves, plan.curves))
     except ModelError as exc:
@@ -196,9 +211,14 @@ def find_face(project: Project, plan: ImportPlan, key: str) -> Face | None:
 Planner = Callable[[Project, Path], ImportPlan]
 
 
-def import_into_file(planner: Planner, file: str | os.PathLike[str],
-                     project_path: str | os.PathLike[str],
-                     warn: Warn | None = warn_stderr, *, dry_run: bool = False) -> ImportPlan:
+def import_into_file(
+    planner: Planner,
+    file: str | os.PathLike[str],
+    project_path: str | os.PathLike[str],
+    warn: Warn | None = warn_stderr,
+    *,
+    dry_run: bool = False,
+) -> ImportPlan:
     """Plan ``file`` against the project, apply it to a copy, then save atomically
     (``dry_run``: check everything, save nothing). Events already in the project are
     skipped and counted.

@@ -27,8 +27,9 @@ from pathlib import Path
 import numpy as np
 
 N_POINTS = 468
-_REC = np.dtype([("track", "<i4"), ("frame", "<i4"), ("box", "<f4", 4),
-                 ("lm", "<f2", (N_POINTS, 3))])
+_REC = np.dtype(
+    [("track", "<i4"), ("frame", "<i4"), ("box", "<f4", 4), ("lm", "<f2", (N_POINTS, 3))]
+)
 
 
 def cache_path(project_path: str | os.PathLike[str], media_id: str) -> Path:
@@ -74,17 +75,24 @@ def _write_member(zf: zipfile.ZipFile, name: str, arr: np.ndarray) -> None:
         np.lib.format.write_array(fp, np.asanyarray(arr), allow_pickle=False)
 
 
-def write_cache(out: str | os.PathLike[str], *, media: str, frame_count: int,
-                spool: Spool, tracks: dict[int, tuple[str, np.ndarray, np.ndarray, np.ndarray,
-                                                       np.ndarray]],
-                signal_names: Iterable[str]) -> Path:
+def write_cache(
+    out: str | os.PathLike[str],
+    *,
+    media: str,
+    frame_count: int,
+    spool: Spool,
+    tracks: dict[int, tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    signal_names: Iterable[str],
+) -> Path:
     """Write the cache atomically. ``tracks``: track index -> (face id, frames, boxes,
     confidence, signals), the kept tracks; spool rows of other tracks are left out."""
     out = Path(out)
     names = list(signal_names)
     face_ids = list(dict.fromkeys(v[0] for v in tracks.values()))
     rec = spool.records()
-    keep = np.isin(rec["track"], np.array(list(tracks), np.int32)) if len(rec) else np.zeros(0, bool)
+    keep = (
+        np.isin(rec["track"], np.array(list(tracks), np.int32)) if len(rec) else np.zeros(0, bool)
+    )
     rows = np.flatnonzero(keep)
     n = len(rows)
     frames = np.asarray(rec["frame"][rows], np.int32) if n else np.zeros(0, np.int32)
@@ -111,7 +119,9 @@ def write_cache(out: str | os.PathLike[str], *, media: str, frame_count: int,
             _write_member(zf, "confidence", conf)
             _write_member(zf, "signals", sig)
             _write_member(zf, "signal_names", np.array(names, dtype=str))
-            _write_member(zf, "lm_box", np.asarray(rec["box"][rows]) if n else np.zeros((0, 4), np.float32))
+            _write_member(
+                zf, "lm_box", np.asarray(rec["box"][rows]) if n else np.zeros((0, 4), np.float32)
+            )
             _write_member(zf, "frame_count", np.array(frame_count, np.int64))
             _write_member(zf, "media", np.array(media))
             # the big member last, streamed from the spool in chunks of rows
@@ -159,14 +169,23 @@ class LandmarkCache:
                 start = info.header_offset + 30 + n_name + n_extra
             with zf.open(member) as fp:
                 version = np.lib.format.read_magic(fp)
-                read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                        else np.lib.format.read_array_header_2_0)
+                read = (
+                    np.lib.format.read_array_header_1_0
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )
                 shape, fortran, dtype = read(fp)
                 offset = fp.tell()
         if shape[0] == 0:
             return np.zeros(shape, dtype)
-        return np.memmap(self.path, dtype, mode="r", offset=start + offset, shape=shape,
-                         order="F" if fortran else "C")
+        return np.memmap(
+            self.path,
+            dtype,
+            mode="r",
+            offset=start + offset,
+            shape=shape,
+            order="F" if fortran else "C",
+        )
 
     def __len__(self) -> int:
         return len(self.frames)

@@ -156,7 +156,9 @@ def check_media_quick(
     return problems, pending
 
 
-def check_media(project: Project, project_path: str | os.PathLike[str] | None) -> list[MediaProblem]:
+def check_media(
+    project: Project, project_path: str | os.PathLike[str] | None
+) -> list[MediaProblem]:
     out = []
     for m in project.media.values():
         p = resolve(m, project_path)
@@ -167,8 +169,13 @@ def check_media(project: Project, project_path: str | os.PathLike[str] | None) -
     return out
 
 
-def media_from_video(video: str | os.PathLike[str], project_path: str | os.PathLike[str] | None,
-                     media_id: str = "m1", *, sha256: bool = True) -> tuple[Media, object]:
+def media_from_video(
+    video: str | os.PathLike[str],
+    project_path: str | os.PathLike[str] | None,
+    media_id: str = "m1",
+    *,
+    sha256: bool = True,
+) -> tuple[Media, object]:
     """Probe ``video`` exactly (decodable frame count, real timestamps) and describe it.
 
     Returns the Media value and the Timebase of its real timestamps. ``sha256=False``
@@ -192,8 +199,12 @@ def media_from_video(video: str | os.PathLike[str], project_path: str | os.PathL
         return media, src.timebase
 
 
-def relink(project: Project, media_id: str, new_video: str | os.PathLike[str],
-           project_path: str | os.PathLike[str] | None) -> Media:
+def relink(
+    project: Project,
+    media_id: str,
+    new_video: str | os.PathLike[str],
+    project_path: str | os.PathLike[str] | None,
+) -> Media:
     """Point a media entry at a new file; refuses a video with a different frame count."""
     media, _ = media_from_video(new_video, project_path, media_id)
     old = project.media[media_id]
@@ -203,7 +214,12 @@ def relink(project: Project, media_id: str, new_video: str | os.PathLike[str],
             f"{old.frame_count}; events would land on other frames"
         )
     new, _ = project.update_media(
-        media_id, path=media.path, sha256=media.sha256, width=media.width,
-        height=media.height, codec=media.codec, vfr=media.vfr,
+        media_id,
+        path=media.path,
+        sha256=media.sha256,
+        width=media.width,
+        height=media.height,
+        codec=media.codec,
+        vfr=media.vfr,
     )
     return new

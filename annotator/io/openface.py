@@ -48,8 +48,7 @@ def read_openface(path: Path) -> pd.DataFrame:
         with warnings.catch_warnings():
             # A row with more fields than the header would silently become the index.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(path, skipinitialspace=True, encoding="utf-8-sig",
-                             index_col=False)
+            df = pd.read_csv(path, skipinitialspace=True, encoding="utf-8-sig", index_col=False)
     except pd.errors.ParserWarning:
         raise ImportFileError(f"{name}: {_bad_row(text)}") from None
     except pd.errors.EmptyDataError:
@@ -65,13 +64,15 @@ def read_openface(path: Path) -> pd.DataFrame:
         found = ", ".join(list(df.columns)[:6])
         raise ImportFileError(
             f"{name}: line 1: not an OpenFace CSV: needs 'frame' and AUxx_r/AUxx_c columns "
-            f"(found {found}{', ...' if len(df.columns) > 6 else ''})")
+            f"(found {found}{', ...' if len(df.columns) > 6 else ''})"
+        )
     for c in ["frame", "face_id", "success", *au_cols]:
         if c in df.columns and not pd.api.types.is_numeric_dtype(df[c]):
             bad = pd.to_numeric(df[c], errors="coerce").isna() & df[c].notna()
             i = int(np.argmax(bad.to_numpy()))
-            raise ImportFileError(f"{name}: line {i + 2}: column {c}: {df[c].iloc[i]!r} is not "
-                                  f"a number")
+            raise ImportFileError(
+                f"{name}: line {i + 2}: column {c}: {df[c].iloc[i]!r} is not a number"
+            )
     return df
 
 
@@ -79,12 +80,19 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """Inclusive (start, end) index pairs of True runs."""
     padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
     d = np.diff(padded)
-    return list(zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist(),
-                    strict=True))
+    return list(
+        zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist(), strict=True)
+    )
 
 
-def plan_openface_import(project: Project, path: Path, *, threshold: float | None = None,
-                         min_frames: int = 3, face: str | None = None) -> ImportPlan:
+def plan_openface_import(
+    project: Project,
+    path: Path,
+    *,
+    threshold: float | None = None,
+    min_frames: int = 3,
+    face: str | None = None,
+) -> ImportPlan:
     path = Path(path)
     name = path.name
     df = read_openface(path)
@@ -97,20 +105,24 @@ def plan_openface_import(project: Project, path: Path, *, threshold: float | Non
     bad = np.flatnonzero((frames < 0) | (frames >= n))
     if len(bad):
         i = int(bad[0])
-        raise ImportFileError(f"{name}: line {i + 2}: frame {frames[i] + 1} is outside the "
-                              f"video (1-{n}, OpenFace frames are 1-based)")
+        raise ImportFileError(
+            f"{name}: line {i + 2}: frame {frames[i] + 1} is outside the "
+            f"video (1-{n}, OpenFace frames are 1-based)"
+        )
     ok = np.ones(len(df), dtype=bool)
     if "success" in df.columns:
         ok = df["success"].fillna(0).to_numpy() != 0
         if (~ok).any():
             plan.warnings.append(f"{name}: {int((~ok).sum())} rows with success 0 left as gaps")
-    face_ids = df["face_id"].fillna(0).astype(int).to_numpy() if "face_id" in df.columns \
+    face_ids = (
+        df["face_id"].fillna(0).astype(int).to_numpy()
+        if "face_id" in df.columns
         else np.zeros(len(df), dtype=int)
+    )
     existing = list(project.faces)
     cols = [c for c in df.columns if _AU_COL.match(c)]
     has_r = {int(_AU_COL.match(c).group(1)) for c in cols if c.endswith("_r")}  # type: ignore[union-attr]
-    cols = [c for c in cols if c.endswith("_r")
-            or int(_AU_COL.match(c).group(1)) not in has_r]  # type: ignore[union-attr]
+    cols = [c for c in cols if c.endswith("_r") or int(_AU_COL.match(c).group(1)) not in has_r]  # type: ignore[union-attr]
     for fid in sorted(set(face_ids.tolist())):
         if face is not None:
             target = face
@@ -131,9 +143,16 @@ def plan_openface_import(project: Project, path: Path, *, threshold: float | Non
             v = df[c].to_numpy(dtype=np.float64)[sel]
             v = np.where(ok[sel], v, np.nan)
             values[f - start] = v
-            plan.curves.append(Curve(
-                face=target, name=c, start_frame=start, media=media.id, source=name,
-                values=tuple(None if math.isnan(x) else round(float(x), 4) for x in values)))
+            plan.curves.append(
+                Curve(
+                    face=target,
+                    name=c,
+                    start_frame=start,
+                    media=media.id,
+                    source=name,
+                    values=tuple(None if math.isnan(x) else round(float(x), 4) for x in values),
+                )
+            )
             if threshold is None:
                 continue
             au = int(_AU_COL.match(c).group(1))  # type: ignore[union-attr]
@@ -146,9 +165,20 @@ def plan_openface_import(project: Project, path: Path, *, threshold: float | Non
                 intensity = None
                 if c.endswith("_r"):
                     intensity = Intensity.from_level(min(5, max(1, round(filled[peak]))))
-                plan.events.append(Event(
-                    id=0, face=target, kind=EventKind.AU, media=media.id, au=au,
-                    onset_frame=start + a, apex_frame=start + peak, offset_frame=start + b,
-                    intensity=intensity, code=f"{au}{intensity.value if intensity else ''}",
-                    annotator="openface", note=f"candidate: {c} >= {level:g}"))
+                plan.events.append(
+                    Event(
+                        id=0,
+                        face=target,
+                        kind=EventKind.AU,
+                        media=media.id,
+                        au=au,
+                        onset_frame=start + a,
+                        apex_frame=start + peak,
+                        offset_frame=start + b,
+                        intensity=intensity,
+                        code=f"{au}{intensity.value if intensity else ''}",
+                        annotator="openface",
+                        note=f"candidate: {c} >= {level:g}",
+                    )
+                )
     return plan

@@ -93,8 +93,10 @@ def _finite_list(values: Any) -> bool:
     flat = [v for v in values if v.__class__ is float]
     if len(flat) == len(values) or not any(isinstance(v, list) for v in values):
         return all(map(math.isfinite, flat))
-    return all(_finite_list(v) if isinstance(v, list) else
-               (not isinstance(v, float) or math.isfinite(v)) for v in values)
+    return all(
+        _finite_list(v) if isinstance(v, list) else (not isinstance(v, float) or math.isfinite(v))
+        for v in values
+    )
 
 
 def _strict_problems(obj: Any, spec: _Spec, at: str) -> list[str]:
@@ -133,17 +135,21 @@ def _bad_values(obj: Any, at: str = "") -> list[str]:
     while stack and len(out) < 50:
         v, where = stack.pop()
         if isinstance(v, float) and not math.isfinite(v):
-            out.append(f"{where or '/'}: {v!r} is not a JSON number (NaN and Infinity are "
-                       "not allowed)")
+            out.append(
+                f"{where or '/'}: {v!r} is not a JSON number (NaN and Infinity are not allowed)"
+            )
         elif isinstance(v, str):
             if _has_surrogate(v):
-                out.append(f"{where or '/'}: text holds a lone surrogate (\\u{_surrogate(v):04x}"
-                           "), which is not Unicode text")
+                out.append(
+                    f"{where or '/'}: text holds a lone surrogate (\\u{_surrogate(v):04x}"
+                    "), which is not Unicode text"
+                )
         elif isinstance(v, dict):
             for k, x in v.items():
                 if _has_surrogate(k):
-                    out.append(f"{where or '/'}: a key holds a lone surrogate, which is not "
-                               "Unicode text")
+                    out.append(
+                        f"{where or '/'}: a key holds a lone surrogate, which is not Unicode text"
+                    )
                 stack.append((x, f"{where}/{_escape_pointer(k)}"))
         elif isinstance(v, list):
             stack.extend((x, f"{where}/{i}") for i, x in enumerate(v))
@@ -166,12 +172,15 @@ def _surrogate(text: str) -> int:
     return next(ord(c) for c in text if 0xD800 <= ord(c) <= 0xDFFF)
 
 
-
 def _dump(value: Any) -> bytes:
     if orjson is not None:
         return orjson.dumps(value)
-    return json.dumps(value, ensure_ascii=False, allow_nan=False,  # pragma: no cover
-                      separators=(",", ":")).encode("utf-8")
+    return json.dumps(
+        value,
+        ensure_ascii=False,
+        allow_nan=False,  # pragma: no cover
+        separators=(",", ":"),
+    ).encode("utf-8")
 
 
 def _dump_items(items: list[Any]) -> bytes:
@@ -183,11 +192,12 @@ def _dump_items(items: list[Any]) -> bytes:
     count catches; then each item is encoded on its own)."""
     whole = _dump(items)[1:-1]
     first = next(iter(items[0]), None) if isinstance(items[0], dict) else None
-    if first is not None and all(isinstance(v, dict) and next(iter(v), None) == first
-                                 for v in items):
-        sep = b'},{' + _dump(first) + b":"
+    if first is not None and all(
+        isinstance(v, dict) and next(iter(v), None) == first for v in items
+    ):
+        sep = b"},{" + _dump(first) + b":"
         if whole.count(sep) == len(items) - 1:
-            return whole.replace(sep, b'},\n  {' + _dump(first) + b":")
+            return whole.replace(sep, b"},\n  {" + _dump(first) + b":")
     return b",\n  ".join(_dump(v) for v in items)
 
 

@@ -100,8 +100,10 @@ def _schema_message(err: Any) -> str:
     if err.validator == "additionalProperties":
         return message
     if err.validator in ("enum", "const"):
-        return f"must be one of {err.validator_value!r}" if err.validator == "enum" else (
-            f"must be {err.validator_value!r}"
+        return (
+            f"must be one of {err.validator_value!r}"
+            if err.validator == "enum"
+            else (f"must be {err.validator_value!r}")
         )
     if err.validator == "type":
         return f"must be of type {err.validator_value}"
@@ -172,13 +174,18 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
         sync: Any = m.get("sync_frame")
         if _ints(count) and count > MAX_FRAMES:
             rate = _rate(m.get("fps"))
-            hours = f" ({float(count / rate) / 3600:.0f} hours at {m.get('fps')} fps)" if rate else ""
-            out.append(f"/media/{i}/frame_count: {count} frames{hours} is more than Facet "
-                       f"takes ({MAX_FRAMES:,} frames)")
+            hours = (
+                f" ({float(count / rate) / 3600:.0f} hours at {m.get('fps')} fps)" if rate else ""
+            )
+            out.append(
+                f"/media/{i}/frame_count: {count} frames{hours} is more than Facet "
+                f"takes ({MAX_FRAMES:,} frames)"
+            )
         if _ints(count, sync) and count and sync >= count:
             out.append(f"/media/{i}/sync_frame: must be < frame_count ({count})")
-    frame_counts = {k: v.get("frame_count") for k, v in media.items()
-                    if _ints(v.get("frame_count"))}
+    frame_counts = {
+        k: v.get("frame_count") for k, v in media.items() if _ints(v.get("frame_count"))
+    }
     faces = set()
     for i, f in _dicts(doc, "faces"):
         if f.get("id") in faces:
@@ -228,8 +235,12 @@ def _semantic_problems(doc: dict[str, Any]) -> list[str]:
             out.append(f"/curves/{i}/face: unknown face {c['face']!r}")
         count = frame_counts.get(c.get("media", first_media), 0)
         values = c.get("values")
-        if count and _ints(c.get("start_frame")) and isinstance(values, list) and \
-                c["start_frame"] + len(values) > count:
+        if (
+            count
+            and _ints(c.get("start_frame"))
+            and isinstance(values, list)
+            and c["start_frame"] + len(values) > count
+        ):
             out.append(f"/curves/{i}/values: runs past frame_count ({count})")
     return out
 
@@ -332,9 +343,15 @@ class _EventCheck:
     def ok(self, e: dict[str, Any]) -> bool:
         eid, on, off = e["id"], e["onset_frame"], e["offset_frame"]
         apex, au, mid = e.get("apex_frame"), e.get("au"), e.get("media", self.first)
-        if (eid.__class__ is not int or on.__class__ is not int or off.__class__ is not int
-                or on > off or eid in self.seen or e["face"] not in self.faces
-                or mid not in self.media):
+        if (
+            eid.__class__ is not int
+            or on.__class__ is not int
+            or off.__class__ is not int
+            or on > off
+            or eid in self.seen
+            or e["face"] not in self.faces
+            or mid not in self.media
+        ):
             return False
         if apex is not None and (apex.__class__ is not int or not on <= apex <= off):
             return False
@@ -372,11 +389,23 @@ def _checked_events(doc: dict[str, Any]) -> dict[int, Event] | None:
             events[e["id"]] = event_from_dict(e)
             items[i] = None
             continue
-        events[e["id"]] = Event(e["id"], e["face"], kinds[e["kind"]], e["onset_frame"],
-                                e["offset_frame"], e.get("apex_frame"), e.get("media", first),
-                                e.get("au"), intensities.get(e.get("intensity")),
-                                sides.get(e.get("side")), e.get("code", ""), e.get("emotion"),
-                                e.get("confidence"), e.get("annotator", ""), e.get("note", ""))
+        events[e["id"]] = Event(
+            e["id"],
+            e["face"],
+            kinds[e["kind"]],
+            e["onset_frame"],
+            e["offset_frame"],
+            e.get("apex_frame"),
+            e.get("media", first),
+            e.get("au"),
+            intensities.get(e.get("intensity")),
+            sides.get(e.get("side")),
+            e.get("code", ""),
+            e.get("emotion"),
+            e.get("confidence"),
+            e.get("annotator", ""),
+            e.get("note", ""),
+        )
         items[i] = None
     doc["events"] = []
     return events
@@ -390,9 +419,14 @@ def _events_check():  # type: ignore[no-untyped-def]
     except ImportError:  # pragma: no cover
         return None
     schema = _schema()
-    return jsonschema_rs.validator_for({"$schema": schema["$schema"], "$defs": schema["$defs"],
-                                        "type": "array", "items": {"$ref": "#/$defs/event"}}
-                                       ).is_valid
+    return jsonschema_rs.validator_for(
+        {
+            "$schema": schema["$schema"],
+            "$defs": schema["$defs"],
+            "type": "array",
+            "items": {"$ref": "#/$defs/event"},
+        }
+    ).is_valid
 
 
 _SAVE_CHUNK = 20_000
@@ -414,7 +448,7 @@ def _fast_dump(project: Project) -> bytes | None:
     ordered = sorted(project.events.values(), key=lambda e: e.id)
     parts = []
     for k in range(0, len(ordered), _SAVE_CHUNK):
-        dicts = [event_to_dict(e) for e in ordered[k:k + _SAVE_CHUNK]]
+        dicts = [event_to_dict(e) for e in ordered[k : k + _SAVE_CHUNK]]
         if not events_ok(dicts) or not all(map(check.ok, dicts)):
             return None
         try:
@@ -487,15 +521,23 @@ def _video_inputs(project: Project, path: Path) -> list[Path]:
     return out
 
 
-def _atomic_write(path: Path, text: str | bytes, *, backup: bool, project: Project | None = None) -> None:
+def _atomic_write(
+    path: Path, text: str | bytes, *, backup: bool, project: Project | None = None
+) -> None:
     """Write through :mod:`annotator.safe_output` (fsynced); ``backup`` keeps ``.bak``.
 
     A project file may replace a project file this process read (Save, Save As), never
     one of its videos or another input."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     inputs = _video_inputs(project, path) if project is not None else []
-    write_output(path, data, inputs=inputs, fsync=True, replaceable=("project",),
-                 before_replace=_keep_backup if backup else None)
+    write_output(
+        path,
+        data,
+        inputs=inputs,
+        fsync=True,
+        replaceable=("project",),
+        before_replace=_keep_backup if backup else None,
+    )
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
@@ -508,8 +550,7 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
         try:
             _atomic_write(path, data, backup=True, project=project)
         except OutputError as e:
-            raise ProjectFileError([str(e).replace(": cannot write", ": cannot save", 1)]) \
-                from None
+            raise ProjectFileError([str(e).replace(": cannot write", ": cannot save", 1)]) from None
         except OSError as e:
             raise ProjectFileError([f"{path}: cannot save ({e.strerror or e})"]) from None
     project.saved_revision = project.revision

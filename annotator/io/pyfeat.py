@@ -23,27 +23,47 @@ from annotator.io.openface import _runs
 from annotator.model import Curve, Event, EventKind, Project
 
 _AU = re.compile(r"^AU(\d{2})$")
-EMOTIONS = {"anger": "anger", "angry": "anger", "disgust": "disgust", "disgusted": "disgust",
-            "fear": "fear", "fearful": "fear", "happiness": "happiness", "happy": "happiness",
-            "sadness": "sadness", "sad": "sadness", "surprise": "surprise",
-            "surprised": "surprise", "neutral": "neutral", "contempt": "contempt"}
+EMOTIONS = {
+    "anger": "anger",
+    "angry": "anger",
+    "disgust": "disgust",
+    "disgusted": "disgust",
+    "fear": "fear",
+    "fearful": "fear",
+    "happiness": "happiness",
+    "happy": "happiness",
+    "sadness": "sadness",
+    "sad": "sadness",
+    "surprise": "surprise",
+    "surprised": "surprise",
+    "neutral": "neutral",
+    "contempt": "contempt",
+}
 
 
-def plan_pyfeat_import(project: Project, path: Path, *, threshold: float | None = None,
-                       min_frames: int = 3, face: str | None = None) -> ImportPlan:
+def plan_pyfeat_import(
+    project: Project,
+    path: Path,
+    *,
+    threshold: float | None = None,
+    min_frames: int = 3,
+    face: str | None = None,
+) -> ImportPlan:
     path = Path(path)
     name = path.name
     read_utf8(path)
     try:
         df = pd.read_csv(path, encoding="utf-8-sig", index_col=False, low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise ImportFileError(f"{name}: malformed CSV ({str(e).strip().splitlines()[-1]})") \
-            from None
+        raise ImportFileError(
+            f"{name}: malformed CSV ({str(e).strip().splitlines()[-1]})"
+        ) from None
     au_cols = [c for c in df.columns if _AU.match(str(c))]
     emo_cols = [c for c in df.columns if str(c).lower() in EMOTIONS]
     if "frame" not in df.columns or not au_cols:
-        raise ImportFileError(f"{name}: line 1: not a py-feat CSV: needs 'frame' and AU01... "
-                              f"columns")
+        raise ImportFileError(
+            f"{name}: line 1: not a py-feat CSV: needs 'frame' and AU01... columns"
+        )
     media = project.primary_media
     if media is None:
         raise ImportFileError(f"{name}: the project has no video to put the curves on")
@@ -53,13 +73,16 @@ def plan_pyfeat_import(project: Project, path: Path, *, threshold: float | None 
     frames = pd.to_numeric(df["frame"], errors="coerce")
     if frames.isna().any():
         i = int(np.flatnonzero(frames.isna().to_numpy())[0])
-        raise ImportFileError(f"{name}: line {df.index[i] + 2}: frame {df['frame'].iloc[i]!r} "
-                              f"is not a number")
+        raise ImportFileError(
+            f"{name}: line {df.index[i] + 2}: frame {df['frame'].iloc[i]!r} is not a number"
+        )
     df = df.assign(frame=frames.astype(int))
     bad = df[(df["frame"] < 0) | (df["frame"] >= n)]
     if len(bad):
-        raise ImportFileError(f"{name}: line {bad.index[0] + 2}: frame {bad['frame'].iloc[0]} is "
-                              f"outside the video (0-{n - 1}, py-feat frames are 0-based)")
+        raise ImportFileError(
+            f"{name}: line {bad.index[0] + 2}: frame {bad['frame'].iloc[0]} is "
+            f"outside the video (0-{n - 1}, py-feat frames are 0-based)"
+        )
     order = df.sort_values(["frame", "FaceRectX"] if "FaceRectX" in df.columns else ["frame"])
     slot = order.groupby("frame").cumcount().reindex(df.index).to_numpy()
     plan = ImportPlan(source=name)
@@ -69,8 +92,10 @@ def plan_pyfeat_import(project: Project, path: Path, *, threshold: float | None 
             if face not in project.faces:
                 raise ImportFileError(f"{name}: no face {face!r} in the project")
             if k > 0:
-                plan.warnings.append(f"{name}: more than one face per frame; only the leftmost "
-                                     f"was imported onto face {face}")
+                plan.warnings.append(
+                    f"{name}: more than one face per frame; only the leftmost "
+                    f"was imported onto face {face}"
+                )
                 break
             target = face
         elif k < len(existing):
@@ -84,9 +109,16 @@ def plan_pyfeat_import(project: Project, path: Path, *, threshold: float | None 
             label = f"{c}_p" if c in au_cols else f"{EMOTIONS[str(c).lower()]}_p"
             values = np.full(stop - start + 1, np.nan)
             values[f - start] = pd.to_numeric(rows[c], errors="coerce").to_numpy(dtype=float)
-            plan.curves.append(Curve(
-                face=target, name=label, start_frame=start, media=media.id, source=name,
-                values=tuple(None if math.isnan(x) else round(float(x), 4) for x in values)))
+            plan.curves.append(
+                Curve(
+                    face=target,
+                    name=label,
+                    start_frame=start,
+                    media=media.id,
+                    source=name,
+                    values=tuple(None if math.isnan(x) else round(float(x), 4) for x in values),
+                )
+            )
             if threshold is None or c not in au_cols:
                 continue
             # py-feat may skip frames: bridge gaps inside the curve for run detection
@@ -95,9 +127,19 @@ def plan_pyfeat_import(project: Project, path: Path, *, threshold: float | None 
                 if b - a + 1 >= min_frames:
                     peak = a + int(np.argmax(filled[a : b + 1]))
                     au = int(_AU.match(c).group(1))  # type: ignore[union-attr]
-                    plan.events.append(Event(
-                        id=0, face=target, kind=EventKind.AU, media=media.id, au=au,
-                        onset_frame=start + a, apex_frame=start + peak, offset_frame=start + b,
-                        code=str(au), annotator="py-feat",
-                        note=f"candidate: {c} probability >= {threshold:g}"))
+                    plan.events.append(
+                        Event(
+                            id=0,
+                            face=target,
+                            kind=EventKind.AU,
+                            media=media.id,
+                            au=au,
+                            onset_frame=start + a,
+                            apex_frame=start + peak,
+                            offset_frame=start + b,
+                            code=str(au),
+                            annotator="py-feat",
+                            note=f"candidate: {c} probability >= {threshold:g}",
+                        )
+                    )
     return plan

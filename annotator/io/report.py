@@ -39,8 +39,9 @@ img.tl{max-width:100%;border:1px solid #ddd}.counts{display:flex;gap:32px;flex-w
 def _png_b64(rgb: np.ndarray) -> str:
     import cv2
 
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
-                           [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    ok, buf = cv2.imencode(
+        ".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9]
+    )
     if not ok:
         raise ValueError("PNG encoding failed")
     return base64.b64encode(buf.tobytes()).decode("ascii")
@@ -73,23 +74,34 @@ def timeline_picture(project: Project, face: str, media_id: str, width: int = 10
         return label_w + round(frame / n * plot_w)
 
     total_s = tb.duration_total_s
-    step = next((s for s in (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
-                 if total_s / s <= 12), 7200)
+    step = next(
+        (s for s in (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600) if total_s / s <= 12),
+        7200,
+    )
     t = 0.0
     while t <= total_s + 1e-9:
         x = x_of(tb.index_at(t))
         cv2.line(img, (x, top - 6), (x, h - 4), (225, 225, 225), 1)
         if x + 30 < width:
-            cv2.putText(img, f"{t:g}s", (x + 2, top - 9), cv2.FONT_HERSHEY_SIMPLEX, 0.35,
-                        (90, 90, 90), 1, cv2.LINE_AA)
+            cv2.putText(
+                img,
+                f"{t:g}s",
+                (x + 2, top - 9),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                0.35,
+                (90, 90, 90),
+                1,
+                cv2.LINE_AA,
+            )
         t += step
     colour = _hex_rgb(project.faces[face].colour) if face in project.faces else (90, 90, 90)
     for row, (name, (kind, au)) in enumerate(lanes):
         y = top + row * lane_h
         if row % 2 == 0:
-            img[y : y + lane_h, label_w:width - 8] = (248, 248, 248)
-        cv2.putText(img, name, (4, y + 13), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (40, 40, 40), 1,
-                    cv2.LINE_AA)
+            img[y : y + lane_h, label_w : width - 8] = (248, 248, 248)
+        cv2.putText(
+            img, name, (4, y + 13), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (40, 40, 40), 1, cv2.LINE_AA
+        )
         for e in evs:
             if e.kind.value != kind or (kind == "au" and e.au != au):
                 continue
@@ -120,13 +132,19 @@ def _still(fs: Any, project: Project, e: Event, height: int = 96) -> str | None:
         x, y, w, h = box
         arr = arr[y : y + h, x : x + w]
     scale = height / arr.shape[0]
-    small = cv2.resize(arr, (max(1, int(arr.shape[1] * scale)), height),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        arr, (max(1, int(arr.shape[1] * scale)), height), interpolation=cv2.INTER_AREA
+    )
     return _png_b64(small)
 
 
-def report_html(project: Project, source: ExportSource | None = None, *,
-                progress: Progress | None = None, micro: str | None = None) -> str:
+def report_html(
+    project: Project,
+    source: ExportSource | None = None,
+    *,
+    progress: Progress | None = None,
+    micro: str | None = None,
+) -> str:
     esc = html.escape
     rule = micro_rule(micro)
     media = project.primary_media
@@ -135,16 +153,19 @@ def report_html(project: Project, source: ExportSource | None = None, *,
     events = ordered_events(project)
     tb = project.timebase(mid)
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(project.title)} - Facet report</title><style>{CSS}</style></head><body>",
         f"<h1>{esc(project.title)}</h1>",
-        (f'<p class="meta">Video {esc(media_name(project, mid))}: '
-        f"{tb.frame_count} frames, {float(media.fps) if media else 0:g} fps, "
-        f"{tb.duration_total_s:.2f} s"
-        f"{'' if project.has_real_timebase(mid) else ' (nominal timing: video not found)'}. "
-        f"Annotator {esc(project.annotator or '-')}. Last change {esc(project.modified)}. "
-        f"{len(events)} events, {len(project.faces)} faces. Micro expression "
-        f"({esc(rule.name)}): {esc(rule.description)}.</p>"),
+        (
+            f'<p class="meta">Video {esc(media_name(project, mid))}: '
+            f"{tb.frame_count} frames, {float(media.fps) if media else 0:g} fps, "
+            f"{tb.duration_total_s:.2f} s"
+            f"{'' if project.has_real_timebase(mid) else ' (nominal timing: video not found)'}. "
+            f"Annotator {esc(project.annotator or '-')}. Last change {esc(project.modified)}. "
+            f"{len(events)} events, {len(project.faces)} faces. Micro expression "
+            f"({esc(rule.name)}): {esc(rule.description)}.</p>"
+        ),
     ]
     fs = None
     if video is not None:
@@ -161,14 +182,17 @@ def report_html(project: Project, source: ExportSource | None = None, *,
     try:
         for face in project.faces.values():
             evs = [e for e in events if e.face == face.id]
-            parts.append(f'<h2 style="--c:{esc(face.colour)}">Face {esc(face.id)}: '
-                         f"{esc(face.name)}</h2>")
+            parts.append(
+                f'<h2 style="--c:{esc(face.colour)}">Face {esc(face.id)}: {esc(face.name)}</h2>'
+            )
             if not evs:
                 parts.append("<p>No events.</p>")
                 continue
-            parts.append(f'<img class="tl" alt="timeline of {esc(face.name)}" '
-                         f'src="data:image/png;base64,'
-                         f'{_png_b64(timeline_picture(project, face.id, mid))}">')
+            parts.append(
+                f'<img class="tl" alt="timeline of {esc(face.name)}" '
+                f'src="data:image/png;base64,'
+                f'{_png_b64(timeline_picture(project, face.id, mid))}">'
+            )
             rows = [event_row(project, e, tb, rule) for e in evs]
             au_stats: dict[int, list[float]] = defaultdict(list)
             emo_stats: dict[str, list[float]] = defaultdict(list)
@@ -179,29 +203,47 @@ def report_html(project: Project, source: ExportSource | None = None, *,
                 elif e.kind is EventKind.EMOTION:
                     emo_stats[e.emotion or ""].append(r["duration_s"])
                 scales[(e.kind.value, r["scale"])] += 1
-            parts.append('<div class="counts"><div><h3>Action units</h3><table>'
-                         "<tr><th>AU</th><th>name</th><th>events</th><th>total s</th></tr>")
+            parts.append(
+                '<div class="counts"><div><h3>Action units</h3><table>'
+                "<tr><th>AU</th><th>name</th><th>events</th><th>total s</th></tr>"
+            )
             for au, durs in sorted(au_stats.items()):
-                parts.append(f"<tr><td>AU{au}</td><td>{esc(au_name(au))}</td>"
-                             f'<td class="n">{len(durs)}</td><td class="n">{sum(durs):.2f}</td></tr>')
-            parts.append("</table></div><div><h3>Emotions</h3><table>"
-                         "<tr><th>emotion</th><th>events</th><th>total s</th></tr>")
+                parts.append(
+                    f"<tr><td>AU{au}</td><td>{esc(au_name(au))}</td>"
+                    f'<td class="n">{len(durs)}</td><td class="n">{sum(durs):.2f}</td></tr>'
+                )
+            parts.append(
+                "</table></div><div><h3>Emotions</h3><table>"
+                "<tr><th>emotion</th><th>events</th><th>total s</th></tr>"
+            )
             for emo, durs in sorted(emo_stats.items()):
-                parts.append(f"<tr><td>{esc(emo)}</td><td class='n'>{len(durs)}</td>"
-                             f'<td class="n">{sum(durs):.2f}</td></tr>')
-            parts.append("</table></div><div><h3>Micro vs macro</h3><table>"
-                         "<tr><th>kind</th><th>micro</th><th>macro</th></tr>")
+                parts.append(
+                    f"<tr><td>{esc(emo)}</td><td class='n'>{len(durs)}</td>"
+                    f'<td class="n">{sum(durs):.2f}</td></tr>'
+                )
+            parts.append(
+                "</table></div><div><h3>Micro vs macro</h3><table>"
+                "<tr><th>kind</th><th>micro</th><th>macro</th></tr>"
+            )
             for kind in ("au", "emotion", "note"):
                 if scales[(kind, "micro")] or scales[(kind, "macro")]:
-                    parts.append(f"<tr><td>{kind}</td><td class='n'>{scales[(kind, 'micro')]}</td>"
-                                 f"<td class='n'>{scales[(kind, 'macro')]}</td></tr>")
-            parts.append("</table></div></div><h3>Events</h3><table><tr><th>id</th><th>event</th>"
-                         "<th>frames (onset-apex-offset)</th><th>seconds</th><th>duration</th>"
-                         "<th>apex</th></tr>")
+                    parts.append(
+                        f"<tr><td>{kind}</td><td class='n'>{scales[(kind, 'micro')]}</td>"
+                        f"<td class='n'>{scales[(kind, 'macro')]}</td></tr>"
+                    )
+            parts.append(
+                "</table></div></div><h3>Events</h3><table><tr><th>id</th><th>event</th>"
+                "<th>frames (onset-apex-offset)</th><th>seconds</th><th>duration</th>"
+                "<th>apex</th></tr>"
+            )
             for e, r in zip(evs, rows, strict=True):
                 still = _still(fs, project, e) if fs is not None else None
-                img = (f'<img class="still" alt="apex of event {e.id}" '
-                       f'src="data:image/png;base64,{still}">' if still else "")
+                img = (
+                    f'<img class="still" alt="apex of event {e.id}" '
+                    f'src="data:image/png;base64,{still}">'
+                    if still
+                    else ""
+                )
                 apex = "" if e.apex_frame is None else e.apex_frame
                 scale = '<span class="micro">micro</span>' if r["scale"] == "micro" else "macro"
                 parts.append(
@@ -210,20 +252,30 @@ def report_html(project: Project, source: ExportSource | None = None, *,
                     f"<td>{e.onset_frame}-{apex}-{e.offset_frame}</td>"
                     f"<td>{r['onset_s']:.3f}-{r['offset_s']:.3f}</td>"
                     f"<td>{e.duration_frames} fr, {r['duration_s']:.3f} s, {scale}</td>"
-                    f"<td>{img}</td></tr>")
+                    f"<td>{img}</td></tr>"
+                )
                 done += 1
                 tick(progress, done, total)
             parts.append("</table>")
     finally:
         if fs is not None:
             fs.close()
-    parts.append('<p class="meta">Written by Facet. Frames are 0-based and inclusive; seconds '
-                 "come from the video's frame timestamps.</p></body></html>")
+    parts.append(
+        '<p class="meta">Written by Facet. Frames are 0-based and inclusive; seconds '
+        "come from the video's frame timestamps.</p></body></html>"
+    )
     return "\n".join(parts) + "\n"
 
 
-def export_report(project: Project, out: str | os.PathLike[str], *,
-                  source: ExportSource | None = None, progress: Progress | None = None,
-                  micro: str | None = None, **_: Any) -> Path:
-    return write_atomic(out, report_html(project, source, progress=progress, micro=micro),
-                        newline="\n")
+def export_report(
+    project: Project,
+    out: str | os.PathLike[str],
+    *,
+    source: ExportSource | None = None,
+    progress: Progress | None = None,
+    micro: str | None = None,
+    **_: Any,
+) -> Path:
+    return write_atomic(
+        out, report_html(project, source, progress=progress, micro=micro), newline="\n"
+    )

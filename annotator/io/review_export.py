@@ -47,15 +47,22 @@ CARD_KINDS = (MarkerKind.NOTE, MarkerKind.MARKER)
 
 def review_items(project: Project) -> list[Marker]:
     """Notes and markers in playback order: one card each."""
-    return sorted((m for m in project.markers.values() if m.kind in CARD_KINDS),
-                  key=lambda m: (m.media, m.start_frame, m.end_frame, m.id))
+    return sorted(
+        (m for m in project.markers.values() if m.kind in CARD_KINDS),
+        key=lambda m: (m.media, m.start_frame, m.end_frame, m.id),
+    )
 
 
 def spoken_during(project: Project, m: Marker) -> list[str]:
     """Dialogue lines overlapping the note: does the face contradict what is said?"""
-    return [d.text for d in sorted(project.markers.values(), key=lambda d: d.start_frame)
-            if d.kind is MarkerKind.DIALOGUE and d.media == m.media
-            and d.start_frame <= m.end_frame and d.end_frame >= m.start_frame]
+    return [
+        d.text
+        for d in sorted(project.markers.values(), key=lambda d: d.start_frame)
+        if d.kind is MarkerKind.DIALOGUE
+        and d.media == m.media
+        and d.start_frame <= m.end_frame
+        and d.end_frame >= m.start_frame
+    ]
 
 
 def still_name(m: Marker) -> str:
@@ -80,8 +87,9 @@ def _scaled(rgb: np.ndarray, max_width: int) -> tuple[np.ndarray, float]:
 def _jpeg(rgb: np.ndarray) -> bytes:
     import cv2
 
-    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
-                           [cv2.IMWRITE_JPEG_QUALITY, 88])
+    ok, buf = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88]
+    )
     if not ok:
         raise ValueError("JPEG encoding failed")
     return buf.tobytes()
@@ -95,18 +103,19 @@ def _summary_html(project: Project) -> str:
     for s in breakdown(project):
         fps = media.fps if media else 25
         names = ", ".join(faces[f].name for f in s.faces) or "—"
-        micro = (f'<span class="micro">{s.micro_expressions}</span>'
-                 if s.micro_expressions else "0")
+        micro = f'<span class="micro">{s.micro_expressions}</span>' if s.micro_expressions else "0"
         lines = "<br>".join(esc(t) for t in s.dialogue) or ""
         rows.append(
             f"<tr><td class=n>{s.shot.index}</td>"
             f"<td class=n>{frame_to_smpte(s.shot.start_frame, fps)}</td>"
             f"<td class=n>{s.duration_s:.2f} s</td><td>{esc(names)}</td>"
             f"<td>{esc(s.dominant_emotion or '—')}</td><td class=n>{micro}</td>"
-            f"<td>{lines}</td></tr>")
-    return ("<table><tr><th>Shot</th><th>Start</th><th>Duration</th><th>Faces</th>"
-            "<th>Dominant emotion</th><th>Micro</th><th>Dialogue</th></tr>"
-            + "".join(rows) + "</table>")
+            f"<td>{lines}</td></tr>"
+        )
+    return (
+        "<table><tr><th>Shot</th><th>Start</th><th>Duration</th><th>Faces</th>"
+        "<th>Dominant emotion</th><th>Micro</th><th>Dialogue</th></tr>" + "".join(rows) + "</table>"
+    )
 
 
 def review_html(project: Project, items: list[Marker], clips: set[int]) -> str:
@@ -116,35 +125,49 @@ def review_html(project: Project, items: list[Marker], clips: set[int]) -> str:
     for m in items:
         fps = project.media[m.media].fps if m.media in project.media else 25
         tc = frame_to_smpte(m.start_frame, fps)
-        span = (f"{tc} – {frame_to_smpte(m.end_frame, fps)}" if m.end_frame > m.start_frame
-                else tc)
+        span = f"{tc} – {frame_to_smpte(m.end_frame, fps)}" if m.end_frame > m.start_frame else tc
         by = f" · {esc(m.author)}" if m.author else ""
         lines = spoken_during(project, m)
-        said = "".join(f'<blockquote>{esc(t)}</blockquote>' for t in lines)
-        video = (f'<video controls loop muted playsinline preload="metadata" '
-                 f'poster="{still_name(m)}" src="{clip_name(m)}"></video>'
-                 if m.id in clips else "")
+        said = "".join(f"<blockquote>{esc(t)}</blockquote>" for t in lines)
+        video = (
+            f'<video controls loop muted playsinline preload="metadata" '
+            f'poster="{still_name(m)}" src="{clip_name(m)}"></video>'
+            if m.id in clips
+            else ""
+        )
         cards.append(
             f'<section class="note" id="{m.kind.value}{m.id}"><h3>{esc(m.text or m.kind.value)}'
             f'</h3><div><span class="tc">{span}</span> <span class="meta">frame '
-            f'{m.start_frame}{"–" + str(m.end_frame) if m.end_frame > m.start_frame else ""}'
-            f' · {esc(media_name(project, m.media))}{by}</span></div>'
+            f"{m.start_frame}{'–' + str(m.end_frame) if m.end_frame > m.start_frame else ''}"
+            f" · {esc(media_name(project, m.media))}{by}</span></div>"
             f'{said}<img class="still" src="{still_name(m)}" alt="frame {m.start_frame}">{video}'
-            f"</section>")
+            f"</section>"
+        )
     return (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         f"<title>Review: {esc(project.title)}</title><style>{CSS}</style></head><body>"
         f"<h1>{esc(project.title)}</h1><p class=meta>Review notes · {len(items)} notes"
         f"{' · ' + esc(project.annotator) if project.annotator else ''}</p>"
-        "<h2>Notes</h2>" + ("".join(cards) or "<p class=meta>No notes.</p>")
-        + "<h2>Scene breakdown</h2>" + _summary_html(project) + "</body></html>\n")
+        "<h2>Notes</h2>"
+        + ("".join(cards) or "<p class=meta>No notes.</p>")
+        + "<h2>Scene breakdown</h2>"
+        + _summary_html(project)
+        + "</body></html>\n"
+    )
 
 
-def export_review(project: Project, out: str | os.PathLike[str], *,
-                  source: ExportSource | None = None, progress: Progress | None = None,
-                  still_width: int = 960, clip_margin: int = 5, max_clip_frames: int = 600,
-                  **_: Any) -> Path:
+def export_review(
+    project: Project,
+    out: str | os.PathLike[str],
+    *,
+    source: ExportSource | None = None,
+    progress: Progress | None = None,
+    still_width: int = 960,
+    clip_margin: int = 5,
+    max_clip_frames: int = 600,
+    **_: Any,
+) -> Path:
     """Write ``out/index.html`` with ``stills/`` and ``clips/``; needs the videos."""
     from annotator.io.clips import _encode, _read
     from annotator.io.common import open_frames
@@ -153,8 +176,10 @@ def export_review(project: Project, out: str | os.PathLike[str], *,
     items = review_items(project)
     for mid in {m.media for m in items}:
         if source is None or source.video(mid) is None:
-            raise ValueError(f"{media_name(project, mid)}: video not found; the review needs "
-                             "the video for its stills (relink it)")
+            raise ValueError(
+                f"{media_name(project, mid)}: video not found; the review needs "
+                "the video for its stills (relink it)"
+            )
     output_folder(out)
     made: list[Path] = []
     clips: set[int] = set()
@@ -167,23 +192,31 @@ def export_review(project: Project, out: str | os.PathLike[str], *,
                 fps = project.media[mid].fps or fs.fps
                 for m in (m for m in items if m.media == mid):
                     rgb, scale = _scaled(fs.frame(m.start_frame), still_width)
-                    made.append(write_atomic(child_path(out, still_name(m)),
-                                             _jpeg(burn_shapes(rgb, m.drawing, scale))))
+                    made.append(
+                        write_atomic(
+                            child_path(out, still_name(m)),
+                            _jpeg(burn_shapes(rgb, m.drawing, scale)),
+                        )
+                    )
                     if m.end_frame > m.start_frame:
                         first = max(0, m.start_frame - clip_margin)
-                        last = min(fs.frame_count - 1, m.end_frame + clip_margin,
-                                   first + max_clip_frames - 1)
+                        last = min(
+                            fs.frame_count - 1,
+                            m.end_frame + clip_margin,
+                            first + max_clip_frames - 1,
+                        )
                         size = (rgb.shape[1] // 2 * 2, rgb.shape[0] // 2 * 2)
-                        frames = (_scaled(a, still_width)[0][: size[1], : size[0]]
-                                  for _i, a in _read(fs, first, last))
+                        frames = (
+                            _scaled(a, still_width)[0][: size[1], : size[0]]
+                            for _i, a in _read(fs, first, last)
+                        )
                         path = child_path(out, clip_name(m))
                         _encode(path, frames, size, fps)
                         made.append(path)
                         clips.add(m.id)
                     done += 1
                     tick(progress, done, len(items) + 1)
-        made.append(write_atomic(child_path(out, "index.html"),
-                                 review_html(project, items, clips)))
+        made.append(write_atomic(child_path(out, "index.html"), review_html(project, items, clips)))
     except BaseException:
         for p in made:
             p.unlink(missing_ok=True)

@@ -65,8 +65,9 @@ def read_scheme(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("scheme_version") != SCHEME_VERSION:
         raise bad("/scheme_version", f"must be {SCHEME_VERSION}")
     emotions = doc.get("emotions", [])
-    if not isinstance(emotions, list) or not all(isinstance(e, str) and e.strip()
-                                                 for e in emotions):
+    if not isinstance(emotions, list) or not all(
+        isinstance(e, str) and e.strip() for e in emotions
+    ):
         raise bad("/emotions", "must be a list of non-empty labels")
     aus = doc.get("aus", [])
     if not isinstance(aus, list) or not all(type(a) is int and 0 <= a <= 99 for a in aus):
@@ -80,9 +81,14 @@ def read_scheme(path: str | os.PathLike[str]) -> dict[str, Any]:
     keys = doc.get("code_hotkeys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) and v for v in keys.values()):
         raise bad("/code_hotkeys", "must map key sequences to codes or labels")
-    return {"scheme_version": SCHEME_VERSION, "name": str(doc.get("name", "")),
-            "emotions": list(dict.fromkeys(e.strip() for e in emotions)),
-            "aus": sorted(set(aus)), "colours": dict(colours), "code_hotkeys": dict(keys)}
+    return {
+        "scheme_version": SCHEME_VERSION,
+        "name": str(doc.get("name", "")),
+        "emotions": list(dict.fromkeys(e.strip() for e in emotions)),
+        "aus": sorted(set(aus)),
+        "colours": dict(colours),
+        "code_hotkeys": dict(keys),
+    }
 
 
 def apply_scheme(project: Project, scheme: dict[str, Any]) -> None:
@@ -90,10 +96,12 @@ def apply_scheme(project: Project, scheme: dict[str, Any]) -> None:
     scheme never orphans coded work). Face colours apply to the faces they name."""
     in_use = [e.emotion for e in project.events.values() if e.emotion]
     emotions = list(dict.fromkeys([*scheme["emotions"], *in_use])) or list(
-        project.vocabulary.emotions)
+        project.vocabulary.emotions
+    )
     lane_colours = {k: c for k, c in scheme["colours"].items() if not k.startswith("face:")}
-    project.set_vocabulary(Vocabulary(emotions, list(scheme["aus"]), lane_colours,
-                                      dict(scheme["code_hotkeys"])))
+    project.set_vocabulary(
+        Vocabulary(emotions, list(scheme["aus"]), lane_colours, dict(scheme["code_hotkeys"]))
+    )
     for k, c in scheme["colours"].items():
         fid = k.removeprefix("face:")
         if k.startswith("face:") and fid in project.faces:

@@ -29,11 +29,31 @@ from annotator.model.facs import normalise
 from annotator.model.scale import micro_rule
 from annotator.safe_output import safe_cell
 
-CASME2_HEADER = ("Subject", "Filename", "", "OnsetFrame", "ApexFrame", "OffsetFrame", "",
-                 "Action Units", "Estimated Emotion")
-SAMM_HEADER = ("Subject", "Filename", "Inducement Code", "Onset Frame", "Apex Frame",
-               "Offset Frame", "Duration", "Micro", "Action Units", "Estimated Emotion",
-               "Objective Classes", "Notes")
+CASME2_HEADER = (
+    "Subject",
+    "Filename",
+    "",
+    "OnsetFrame",
+    "ApexFrame",
+    "OffsetFrame",
+    "",
+    "Action Units",
+    "Estimated Emotion",
+)
+SAMM_HEADER = (
+    "Subject",
+    "Filename",
+    "Inducement Code",
+    "Onset Frame",
+    "Apex Frame",
+    "Offset Frame",
+    "Duration",
+    "Micro",
+    "Action Units",
+    "Estimated Emotion",
+    "Objective Classes",
+    "Notes",
+)
 LAYOUTS = ("casme2", "samm")
 _MISSING = {"", "/", "-1", "NULL", "?", "NONE", "NA", "N/A", "-"}
 
@@ -67,24 +87,42 @@ def expressions(project: Project, media_id: str | None = None) -> list[Expressio
                 groups.append([e])
                 end = e.offset_frame
         for g in groups:
-            units = {u.code: u for e in g if e.kind is EventKind.AU
-                     for u in parse_code(e.au_code).units}
-            emotions = list(dict.fromkeys(e.emotion for e in g
-                                          if e.kind is EventKind.EMOTION and e.emotion))
-            apex = next((e.apex_frame for e in g if e.kind is EventKind.EMOTION
-                         and e.apex_frame is not None), None)
+            units = {
+                u.code: u for e in g if e.kind is EventKind.AU for u in parse_code(e.au_code).units
+            }
+            emotions = list(
+                dict.fromkeys(e.emotion for e in g if e.kind is EventKind.EMOTION and e.emotion)
+            )
+            apex = next(
+                (
+                    e.apex_frame
+                    for e in g
+                    if e.kind is EventKind.EMOTION and e.apex_frame is not None
+                ),
+                None,
+            )
             if apex is None:
                 apex = next((e.apex_frame for e in g if e.apex_frame is not None), None)
             onset = min(e.onset_frame for e in g)
             offset = max(e.offset_frame for e in g)
-            out.append(Expression(face, onset, apex, offset, normalise(list(units.values())),
-                                  ";".join(emotions), tb.duration_s(onset, offset),
-                                  "; ".join(e.note for e in g if e.note)))
+            out.append(
+                Expression(
+                    face,
+                    onset,
+                    apex,
+                    offset,
+                    normalise(list(units.values())),
+                    ";".join(emotions),
+                    tb.duration_s(onset, offset),
+                    "; ".join(e.note for e in g if e.note),
+                )
+            )
     return sorted(out, key=lambda x: (x.onset, x.face))
 
 
-def sheet_rows(project: Project, layout: str = "casme2", frame_base: int = 1,
-               micro: str | None = None) -> list[list[Any]]:
+def sheet_rows(
+    project: Project, layout: str = "casme2", frame_base: int = 1, micro: str | None = None
+) -> list[list[Any]]:
     """Header and one row per expression. A missing emotion is an empty cell (never
     "others"/"Other", which would read back as an emotion); SAMM's ``Micro`` column follows
     ``micro`` (a rule of ``annotator.model.scale``)."""
@@ -97,16 +135,42 @@ def sheet_rows(project: Project, layout: str = "casme2", frame_base: int = 1,
     rows: list[list[Any]] = [list(CASME2_HEADER if layout == "casme2" else SAMM_HEADER)]
     for x in expressions(project, mid):
         subject = project.faces[x.face].name
-        apex: Any = x.apex + frame_base if x.apex is not None else ("/" if layout == "casme2"
-                                                                    else -1)
+        apex: Any = (
+            x.apex + frame_base if x.apex is not None else ("/" if layout == "casme2" else -1)
+        )
         if layout == "casme2":
-            rows.append([subject, clip, "", x.onset + frame_base, apex, x.offset + frame_base,
-                         "", x.code, x.emotion])
+            rows.append(
+                [
+                    subject,
+                    clip,
+                    "",
+                    x.onset + frame_base,
+                    apex,
+                    x.offset + frame_base,
+                    "",
+                    x.code,
+                    x.emotion,
+                ]
+            )
         else:
-            rows.append([subject, clip, "", x.onset + frame_base, apex, x.offset + frame_base,
-                         x.offset - x.onset + 1,
-                         "Micro - 1/2" if rule.scale(tb, x.onset, x.offset, x.apex) == "micro"
-                         else "Macro", x.code, x.emotion, "", x.notes])
+            rows.append(
+                [
+                    subject,
+                    clip,
+                    "",
+                    x.onset + frame_base,
+                    apex,
+                    x.offset + frame_base,
+                    x.offset - x.onset + 1,
+                    "Micro - 1/2"
+                    if rule.scale(tb, x.onset, x.offset, x.apex) == "micro"
+                    else "Macro",
+                    x.code,
+                    x.emotion,
+                    "",
+                    x.notes,
+                ]
+            )
     return rows
 
 
@@ -124,8 +188,11 @@ def _reproducible_xlsx(data: bytes, when: _dt.datetime) -> bytes:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", body)
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
+                    body,
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
@@ -137,8 +204,15 @@ def _safe_row(row: list[Any]) -> list[Any]:
     return [safe_cell(c) if isinstance(c, str) else c for c in row]
 
 
-def export_sheet(project: Project, out: str | os.PathLike[str], *, layout: str = "casme2",
-                 frame_base: int = 1, micro: str | None = None, **_: Any) -> Path:
+def export_sheet(
+    project: Project,
+    out: str | os.PathLike[str],
+    *,
+    layout: str = "casme2",
+    frame_base: int = 1,
+    micro: str | None = None,
+    **_: Any,
+) -> Path:
     """``.xlsx`` through openpyxl, anything else as CSV. The SAMM layout reports a scale, so
     it starts with one preamble line naming the micro rule (real SAMM sheets have a
     preamble too; the reader skips it); the xlsx also keeps it in the workbook's
@@ -190,8 +264,10 @@ MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 
 def _check_cell(text: str, name: str, line: int) -> str:
     if len(text) > MAX_CELL_CHARS:
-        raise ImportFileError(f"{name}: line {line}: a cell holds {len(text)} characters "
-                              f"(more than {MAX_CELL_CHARS}); not a coding sheet")
+        raise ImportFileError(
+            f"{name}: line {line}: a cell holds {len(text)} characters "
+            f"(more than {MAX_CELL_CHARS}); not a coding sheet"
+        )
     return text.strip()
 
 
@@ -208,8 +284,10 @@ def _read_xlsx(path: Path) -> list[list[str]]:
     except (zipfile.BadZipFile, OSError, ValueError) as e:
         raise ImportFileError(f"{name}: not a readable .xlsx workbook ({e})") from None
     if unzipped > MAX_UNZIPPED_BYTES:
-        raise ImportFileError(f"{name}: unpacks to {unzipped // 2**20} MB (more than "
-                              f"{MAX_UNZIPPED_BYTES // 2**20} MB); not a coding sheet")
+        raise ImportFileError(
+            f"{name}: unpacks to {unzipped // 2**20} MB (more than "
+            f"{MAX_UNZIPPED_BYTES // 2**20} MB); not a coding sheet"
+        )
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - zipfile, xml and openpyxl errors
@@ -218,14 +296,16 @@ def _read_xlsx(path: Path) -> list[list[str]]:
     try:
         ws = wb.worksheets[0]
         # max_col/max_row bound the padding openpyxl does for missing cells and rows.
-        for line, r in enumerate(ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1,
-                                              max_row=MAX_ROWS + 1), start=1):
+        for line, r in enumerate(
+            ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1, max_row=MAX_ROWS + 1), start=1
+        ):
             cells = ["" if c is None else _check_cell(str(c), name, line) for c in r]
             if line > MAX_ROWS and any(cells):
                 raise ImportFileError(f"{name}: more than {MAX_ROWS} rows; not a coding sheet")
             if len(cells) > MAX_COLUMNS and any(cells[MAX_COLUMNS:]):
-                raise ImportFileError(f"{name}: line {line}: more than {MAX_COLUMNS} columns; "
-                                      "not a coding sheet")
+                raise ImportFileError(
+                    f"{name}: line {line}: more than {MAX_COLUMNS} columns; not a coding sheet"
+                )
             while cells and not cells[-1]:
                 cells.pop()
             rows.append(cells)
@@ -252,8 +332,9 @@ def _read_rows(path: Path) -> list[list[str]]:
             if line > MAX_ROWS:
                 raise ImportFileError(f"{name}: more than {MAX_ROWS} rows; not a coding sheet")
             if len(r) > MAX_COLUMNS:
-                raise ImportFileError(f"{name}: line {line}: more than {MAX_COLUMNS} columns; "
-                                      "not a coding sheet")
+                raise ImportFileError(
+                    f"{name}: line {line}: more than {MAX_COLUMNS} columns; not a coding sheet"
+                )
             rows.append([_check_cell(c, name, line) for c in r])
     except csv.Error as e:
         raise ImportFileError(f"{name}: not a readable CSV sheet ({e})") from None
@@ -268,10 +349,10 @@ def _frame(value: str, name: str, line: int, what: str) -> int | None:
         try:
             float(v)
         except ValueError:
-            raise ImportFileError(f"{name}: line {line}: {what} {v[:40]!r} is not a frame "
-                                  "number") from None
-        raise ImportFileError(f"{name}: line {line}: {what} {v[:40]!r} is not a whole frame "
-                              "number")
+            raise ImportFileError(
+                f"{name}: line {line}: {what} {v[:40]!r} is not a frame number"
+            ) from None
+        raise ImportFileError(f"{name}: line {line}: {what} {v[:40]!r} is not a whole frame number")
     return int(v.split(".")[0])
 
 
@@ -281,45 +362,62 @@ _WHOLE = re.compile(r"^[+-]?[0-9]{1,12}(\.0*)?$")  # ASCII digits only; no NaN, 
 def _columns(kind: str, rows: list[list[str]], name: str) -> tuple[int, dict[str, int]]:
     """Index of the first data row and the column of each field."""
     if kind == "casme-squared":  # no header: fixed positions
-        return 0, {"subject": 0, "clip": 1, "onset": 2, "apex": 3, "offset": 4, "aus": 5,
-                   "scale": 7, "emotion": 8}
+        return 0, {
+            "subject": 0,
+            "clip": 1,
+            "onset": 2,
+            "apex": 3,
+            "offset": 4,
+            "aus": 5,
+            "scale": 7,
+            "emotion": 8,
+        }
     for i, row in enumerate(rows[:30]):
         low = [c.casefold() for c in row]
         if "subject" in low and any(c.startswith("onset") for c in low):
+
             def col(*names: str, low: list[str] = low) -> int:
                 for n in names:
                     if n in low:
                         return low.index(n)
                 return -1
+
             cols = {
-                "subject": col("subject"), "clip": col("filename", "video", "clip"),
+                "subject": col("subject"),
+                "clip": col("filename", "video", "clip"),
                 "onset": col("onsetframe", "onset frame", "onset"),
                 "apex": col("apexframe", "apex frame", "apex"),
                 "offset": col("offsetframe", "offset frame", "offset"),
                 # CAS(ME)^3 part A: "AU" ("4,7") and "emotion"
                 "aus": col("action units", "action unit", "aus", "au"),
                 "emotion": col("estimated emotion", "emotion"),
-                "scale": col("type", "micro"), "notes": col("notes"),
+                "scale": col("type", "micro"),
+                "notes": col("notes"),
             }
             missing = [k for k in ("subject", "onset", "offset", "aus") if cols[k] < 0]
             if missing:
-                raise ImportFileError(f"{name}: line {i + 1}: header lacks column(s) "
-                                      f"{', '.join(missing)}")
+                raise ImportFileError(
+                    f"{name}: line {i + 1}: header lacks column(s) {', '.join(missing)}"
+                )
             return i + 1, cols
-    raise ImportFileError(f"{name}: no header row with 'Subject' and 'Onset' columns in the "
-                          f"first 30 lines (wrong file or layout? CAS(ME)^2 sheets: use "
-                          f"'casme-squared')")
+    raise ImportFileError(
+        f"{name}: no header row with 'Subject' and 'Onset' columns in the "
+        f"first 30 lines (wrong file or layout? CAS(ME)^2 sheets: use "
+        f"'casme-squared')"
+    )
 
 
 def _same_subject(a: str, b: str) -> bool:
     """``01``, ``1``, ``sub01``, ``s1`` and ``spNO.1`` name one subject."""
+
     def key(x: str) -> str:
         x = x.strip().casefold()
         for prefix in ("spno.", "sub", "s"):
-            if x.startswith(prefix) and x[len(prefix):].isdigit():
-                x = x[len(prefix):]
+            if x.startswith(prefix) and x[len(prefix) :].isdigit():
+                x = x[len(prefix) :]
                 break
         return x.lstrip("0") or "0" if x.isdigit() else x
+
     return key(a) == key(b)
 
 
@@ -364,21 +462,31 @@ def sheet_records(path: Path, kind: str | None = None) -> list[SheetRow]:
         if not any(row):
             continue
         if kind == "casme-squared" and len(row) < 6:
-            raise ImportFileError(f"{name}: line {i}: {len(row)} columns, a CAS(ME)^2 sheet "
-                                  f"has 9 (participant, clip, onset, apex, offset, AUs, ...)")
+            raise ImportFileError(
+                f"{name}: line {i}: {len(row)} columns, a CAS(ME)^2 sheet "
+                f"has 9 (participant, clip, onset, apex, offset, AUs, ...)"
+            )
         apex_cell = cell(row, "apex").strip()
-        out.append(SheetRow(
-            i, cell(row, "subject"), cell(row, "clip"),
-            _frame(cell(row, "onset"), name, i, "onset"),
-            None if apex_cell in ("0", "0.0") else _frame(apex_cell, name, i, "apex"),
-            _frame(cell(row, "offset"), name, i, "offset"),
-            cell(row, "aus"), cell(row, "emotion").strip(), cell(row, "scale").strip(),
-            cell(row, "notes")))
+        out.append(
+            SheetRow(
+                i,
+                cell(row, "subject"),
+                cell(row, "clip"),
+                _frame(cell(row, "onset"), name, i, "onset"),
+                None if apex_cell in ("0", "0.0") else _frame(apex_cell, name, i, "apex"),
+                _frame(cell(row, "offset"), name, i, "offset"),
+                cell(row, "aus"),
+                cell(row, "emotion").strip(),
+                cell(row, "scale").strip(),
+                cell(row, "notes"),
+            )
+        )
     return out
 
 
-def select_rows(records: list[SheetRow], name: str, *, subject: str | None = None,
-                clip: str | None = None) -> tuple[list[SheetRow], list[str]]:
+def select_rows(
+    records: list[SheetRow], name: str, *, subject: str | None = None, clip: str | None = None
+) -> tuple[list[SheetRow], list[str]]:
     """The rows of one subject and/or clip. ``clip`` may be ``SUBJECT/CLIP``. A clip name
     that several subjects share (CASME II's EP02_01f of sub01 and sub09) without a subject
     is refused, naming the subjects: their rows belong to different videos."""
@@ -393,19 +501,24 @@ def select_rows(records: list[SheetRow], name: str, *, subject: str | None = Non
     if clip is not None:
         rows = [r for r in rows if r.clip.casefold() == clip.casefold()]
         if not rows:
-            raise ImportFileError(f"{name}: no rows of clip {clip!r}"
-                                  + (f" for subject {subject!r}" if subject else ""))
+            raise ImportFileError(
+                f"{name}: no rows of clip {clip!r}"
+                + (f" for subject {subject!r}" if subject else "")
+            )
         subjects = list(dict.fromkeys(r.subject for r in rows))
         if len(subjects) > 1 and subject is None:
             raise ImportFileError(
                 f"{name}: clip {clip!r} belongs to {len(subjects)} subjects "
                 f"({', '.join(subjects)}); choose one with --subject (they are different "
-                "videos)")
+                "videos)"
+            )
     pairs = {(r.subject, r.clip) for r in rows}
     if len(pairs) > 1 and clip is None:
-        notes.append(f"{name}: rows name {len(pairs)} different clips of "
-                     f"{len({p[0] for p in pairs})} subjects; all were put on this project's "
-                     "video (choose one with --subject and --clip)")
+        notes.append(
+            f"{name}: rows name {len(pairs)} different clips of "
+            f"{len({p[0] for p in pairs})} subjects; all were put on this project's "
+            "video (choose one with --subject and --clip)"
+        )
     return rows, notes
 
 
@@ -420,9 +533,16 @@ class _RowEvent(TypedDict):
     note: str
 
 
-def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
-                      frame_base: int = 1, clip: str | None = None,
-                      subject: str | None = None, frame_offset: int = 0) -> ImportPlan:
+def plan_sheet_import(
+    project: Project,
+    path: Path,
+    kind: str = "casme",
+    *,
+    frame_base: int = 1,
+    clip: str | None = None,
+    subject: str | None = None,
+    frame_offset: int = 0,
+) -> ImportPlan:
     """``frame_offset``: subtracted from every frame number of the sheet, for sheets that
     number frames from the start of a longer recording (SAMM's absolute frame numbers)."""
     path = Path(path)
@@ -435,9 +555,14 @@ def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
     rows, notes = select_rows(sheet_records(path, kind), name, subject=subject, clip=clip)
     plan.warnings.extend(notes)
     if subject or clip:
-        plan.mapping.append(f"{len(rows)} rows of " + " / ".join(
-            x for x in (f"subject {subject}" if subject else "", f"clip {clip}" if clip else "")
-            if x))
+        plan.mapping.append(
+            f"{len(rows)} rows of "
+            + " / ".join(
+                x
+                for x in (f"subject {subject}" if subject else "", f"clip {clip}" if clip else "")
+                if x
+            )
+        )
     shift = frame_base + frame_offset
     others = 0
     for r in rows:
@@ -447,8 +572,9 @@ def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
             raise ImportFileError(f"{name}: line {i}: onset is missing")
         if offset is None or offset == 0:
             offset = apex if apex is not None else onset
-            plan.warnings.append(f"{name}: line {i}: offset missing; used "
-                                 f"{'apex' if apex is not None else 'onset'}")
+            plan.warnings.append(
+                f"{name}: line {i}: offset missing; used {'apex' if apex is not None else 'onset'}"
+            )
         onset, offset = onset - shift, offset - shift
         apex = apex - shift if apex is not None else None
         for what, f in (("onset", onset), ("offset", offset), ("apex", apex)):
@@ -456,23 +582,42 @@ def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
                 raise ImportFileError(
                     f"{name}: line {i}: {what} frame {f + shift} is outside the video "
                     f"({shift}-{n_frames - 1 + shift}"
-                    + (f", with --frame-offset {frame_offset}" if frame_offset else "") + ")")
+                    + (f", with --frame-offset {frame_offset}" if frame_offset else "")
+                    + ")"
+                )
         if offset < onset:
-            raise ImportFileError(f"{name}: line {i}: offset {offset + shift} is before "
-                                  f"onset {onset + shift}")
+            raise ImportFileError(
+                f"{name}: line {i}: offset {offset + shift} is before onset {onset + shift}"
+            )
         if apex is not None and not onset <= apex <= offset:
             plan.warnings.append(f"{name}: line {i}: apex outside onset-offset: dropped")
             apex = None
         subj = r.subject or "subject"
         face = find_face(project, plan, subj) or new_face(project, plan, subj, subj)
-        base: _RowEvent = {"face": face.id, "onset_frame": onset, "offset_frame": offset,
-                           "apex_frame": apex, "media": mid, "note": r.notes}
+        base: _RowEvent = {
+            "face": face.id,
+            "onset_frame": onset,
+            "offset_frame": offset,
+            "apex_frame": apex,
+            "media": mid,
+            "note": r.notes,
+        }
         parsed = parse_code(r.aus)
-        plan.warnings.extend(f"{name}: line {i}: {w}" for w in parsed.warnings
-                             if "missing value" not in w)
+        plan.warnings.extend(
+            f"{name}: line {i}: {w}" for w in parsed.warnings if "missing value" not in w
+        )
         for u in parsed.units:
-            plan.events.append(Event(id=0, kind=EventKind.AU, au=u.number, intensity=u.intensity,
-                                     side=u.side, code=r.aus, **base))
+            plan.events.append(
+                Event(
+                    id=0,
+                    kind=EventKind.AU,
+                    au=u.number,
+                    intensity=u.intensity,
+                    side=u.side,
+                    code=r.aus,
+                    **base,
+                )
+            )
         emotion = r.emotion
         if emotion.casefold() in NO_EMOTION:
             others += 1
@@ -482,6 +627,8 @@ def plan_sheet_import(project: Project, path: Path, kind: str = "casme", *,
                 plan.labels.append(label)
             plan.events.append(Event(id=0, kind=EventKind.EMOTION, emotion=label, **base))
     if others:
-        plan.warnings.append(f"{name}: {others} rows with emotion 'others'/'Other' (no "
-                             "particular emotion): no emotion event")
+        plan.warnings.append(
+            f"{name}: {others} rows with emotion 'others'/'Other' (no "
+            "particular emotion): no emotion event"
+        )
     return plan

@@ -24,15 +24,29 @@ BOX_COLUMNS = ("x", "y", "w", "h", "confidence")
 # the signals ``annotator track`` writes (annotator.analysis.signals.SIGNALS; io cannot import
 # analysis, and a cache carries its own names, so this list only heads an untracked export)
 SIGNAL_NAMES = (
-    "brow_raise_l", "brow_raise_r", "brow_lower", "eye_open_l", "eye_open_r",
-    "lip_corner_pull_l", "lip_corner_pull_r", "lip_corner_depress_l", "lip_corner_depress_r",
-    "mouth_open", "head_yaw", "head_pitch", "head_roll", "asym_brow_raise", "asym_eye_open",
-    "asym_lip_corner_pull", "asym_lip_corner_depress",
+    "brow_raise_l",
+    "brow_raise_r",
+    "brow_lower",
+    "eye_open_l",
+    "eye_open_r",
+    "lip_corner_pull_l",
+    "lip_corner_pull_r",
+    "lip_corner_depress_l",
+    "lip_corner_depress_r",
+    "mouth_open",
+    "head_yaw",
+    "head_pitch",
+    "head_roll",
+    "asym_brow_raise",
+    "asym_eye_open",
+    "asym_lip_corner_pull",
+    "asym_lip_corner_depress",
 )
 
 
-def landmark_cache_of(project: Project, project_path: str | os.PathLike[str] | None,
-                      media_id: str) -> LandmarkCache:
+def landmark_cache_of(
+    project: Project, project_path: str | os.PathLike[str] | None, media_id: str
+) -> LandmarkCache:
     m = project.media[media_id]
     if not m.landmarks:
         raise ValueError(f"media {media_id}: no landmark cache yet; run 'annotator track' first")
@@ -44,8 +58,12 @@ def landmark_cache_of(project: Project, project_path: str | os.PathLike[str] | N
     return LandmarkCache(path)
 
 
-def signals_table(project: Project, cache: LandmarkCache | None, media_id: str,
-                  signal_names: list[str] | None = None) -> pd.DataFrame:
+def signals_table(
+    project: Project,
+    cache: LandmarkCache | None,
+    media_id: str,
+    signal_names: list[str] | None = None,
+) -> pd.DataFrame:
     """The table; without a cache (never tracked) every box and signal cell is empty."""
     tb = project.timebase(media_id)
     n = tb.frame_count
@@ -75,9 +93,15 @@ def signals_table(project: Project, cache: LandmarkCache | None, media_id: str,
     return pd.DataFrame(data)
 
 
-def export_signals_csv(project: Project, out: str | os.PathLike[str], *,
-                       source: ExportSource | None = None, media_id: str | None = None,
-                       warn: Warn = warn_stderr, **_: Any) -> Path:
+def export_signals_csv(
+    project: Project,
+    out: str | os.PathLike[str],
+    *,
+    source: ExportSource | None = None,
+    media_id: str | None = None,
+    warn: Warn = warn_stderr,
+    **_: Any,
+) -> Path:
     mid = media_id or (project.primary_media.id if project.primary_media else "m1")
     cache: LandmarkCache | None = None
     try:

@@ -40,17 +40,22 @@ def plan_srt_import(project: Project, path: Path) -> ImportPlan:
             i += 1
         m = _CUE.match(lines[i])
         if not m:
-            raise ImportFileError(f"{name}: line {i + 1}: expected a cue time "
-                                  f"'HH:MM:SS,mmm --> HH:MM:SS,mmm', found {lines[i][:40]!r}")
+            raise ImportFileError(
+                f"{name}: line {i + 1}: expected a cue time "
+                f"'HH:MM:SS,mmm --> HH:MM:SS,mmm', found {lines[i][:40]!r}"
+            )
         start, end = _seconds(*m.groups()[:4]), _seconds(*m.groups()[4:])
         if end < start:
             raise ImportFileError(f"{name}: line {i + 1}: cue ends before it starts")
         if start >= total:
-            raise ImportFileError(f"{name}: line {i + 1}: cue starts at {start:.3f} s, after the "
-                                  f"end of the video ({total:.3f} s)")
+            raise ImportFileError(
+                f"{name}: line {i + 1}: cue starts at {start:.3f} s, after the "
+                f"end of the video ({total:.3f} s)"
+            )
         if end > total + 0.5:
-            plan.warnings.append(f"{name}: line {i + 1}: cue runs past the end of the video: "
-                                 "cut at the last frame")
+            plan.warnings.append(
+                f"{name}: line {i + 1}: cue runs past the end of the video: cut at the last frame"
+            )
         i += 1
         body = []
         while i < len(lines) and lines[i].strip():
@@ -58,8 +63,16 @@ def plan_srt_import(project: Project, path: Path) -> ImportPlan:
             i += 1
         first = tb.index_at(start + _HALF_MS)
         last = max(first, tb.index_at(end - _HALF_MS))
-        plan.markers.append(Marker(id=0, kind=MarkerKind.DIALOGUE, start_frame=first,
-                                   end_frame=last, media=media.id, text="\n".join(body)))
+        plan.markers.append(
+            Marker(
+                id=0,
+                kind=MarkerKind.DIALOGUE,
+                start_frame=first,
+                end_frame=last,
+                media=media.id,
+                text="\n".join(body),
+            )
+        )
         del block_start
     if not plan.markers:
         raise ImportFileError(f"{name}: no subtitle cues found")

@@ -47,8 +47,9 @@ def textgrid_text(project: Project) -> str:
                 continue
             spans: list[tuple[Any, ...]] = []
             if kind is EventKind.AU:
-                groups: dict[tuple[tuple[float, float], int | None], list[Event]] = \
-                    defaultdict(list)
+                groups: dict[tuple[tuple[float, float], int | None], list[Event]] = defaultdict(
+                    list
+                )
                 for e in kind_evs:
                     groups[(span(e), e.apex_frame)].append(e)
                 for ((start, end), apex), group in groups.items():
@@ -57,26 +58,44 @@ def textgrid_text(project: Project) -> str:
             else:
                 for e in kind_evs:
                     start, end = span(e)
-                    spans.append((start, end, (e.emotion if kind is EventKind.EMOTION
-                                               else e.note) or "", e.apex_frame))
+                    spans.append(
+                        (
+                            start,
+                            end,
+                            (e.emotion if kind is EventKind.EMOTION else e.note) or "",
+                            e.apex_frame,
+                        )
+                    )
             for n, tier_spans in enumerate(_pack(spans), start=1):
                 name = f"{face.id} {KIND_WORDS[kind]}" + (f" ({n})" if n > 1 else "")
-                tg.addTier(textgrid.IntervalTier(
-                    name, [(s, e, v) for s, e, v, _a in tier_spans], 0, end_all))
-                points = sorted({(_r(tb.time_s(a)), v) for _s, _e, v, a in tier_spans
-                                 if a is not None})
+                tg.addTier(
+                    textgrid.IntervalTier(
+                        name, [(s, e, v) for s, e, v, _a in tier_spans], 0, end_all
+                    )
+                )
+                points = sorted(
+                    {(_r(tb.time_s(a)), v) for _s, _e, v, a in tier_spans if a is not None}
+                )
                 if points:
                     tg.addTier(textgrid.PointTier(f"{name} apex", points, 0, end_all))
-    dialogue = [(_r(tb.time_s(m.start_frame)), _r(tb.end_s(m.end_frame)), m.text)
-                for m in project.markers.values()
-                if m.kind is MarkerKind.DIALOGUE and m.media == mid]
+    dialogue = [
+        (_r(tb.time_s(m.start_frame)), _r(tb.end_s(m.end_frame)), m.text)
+        for m in project.markers.values()
+        if m.kind is MarkerKind.DIALOGUE and m.media == mid
+    ]
     for n, tier_spans in enumerate(_pack(dialogue), start=1):
-        tg.addTier(textgrid.IntervalTier("dialogue" + (f" ({n})" if n > 1 else ""),
-                                         tier_spans, 0, end_all))
+        tg.addTier(
+            textgrid.IntervalTier("dialogue" + (f" ({n})" if n > 1 else ""), tier_spans, 0, end_all)
+        )
     with tempfile.TemporaryDirectory(prefix="facet-tg-") as tmp:  # save() is praatio's API
         path = Path(tmp) / "x.TextGrid"
-        tg.save(str(path), "long_textgrid", includeBlankSpaces=True,
-                minimumIntervalLength=None, reportingMode="silence")
+        tg.save(
+            str(path),
+            "long_textgrid",
+            includeBlankSpaces=True,
+            minimumIntervalLength=None,
+            reportingMode="silence",
+        )
         return path.read_text("utf-8")
 
 

@@ -139,10 +139,21 @@ def write_barcode_video(
     if codec == "libx264":
         opts = {"preset": "ultrafast", "crf": "18", "x264-params": x264_params(gop, bframes)}
     elif codec == "libx265":
-        opts = {"preset": "ultrafast", "crf": "18",
-                "x265-params": x264_params(gop, bframes) + ":log-level=error"}
-    with VideoWriter(path, size=(w, h), fps=fps, codec=codec, options=opts, time_base=time_base,
-                     gop=gop, bframes=bframes) as writer:
+        opts = {
+            "preset": "ultrafast",
+            "crf": "18",
+            "x265-params": x264_params(gop, bframes) + ":log-level=error",
+        }
+    with VideoWriter(
+        path,
+        size=(w, h),
+        fps=fps,
+        codec=codec,
+        options=opts,
+        time_base=time_base,
+        gop=gop,
+        bframes=bframes,
+    ) as writer:
         for i in range(n_frames):
             img = _background(h, w, i)
             draw_index(img, i)

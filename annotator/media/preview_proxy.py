@@ -168,4 +168,3 @@ class PreviewProxy:
         except MediaError as exc:
             log.warning("%s: preview of frame %d failed: %s", self.path.name, i, exc)
             return None
-

@@ -106,7 +106,9 @@ def entries(directory: Path) -> list[Path]:
     """Every proxy in ``directory``: segment folders and old single-file proxies."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if re.fullmatch(r"[0-9a-f]{32}-p\d+(\.mp4)?", p.name))
+    return sorted(
+        p for p in directory.iterdir() if re.fullmatch(r"[0-9a-f]{32}-p\d+(\.mp4)?", p.name)
+    )
 
 
 def _size_and_used(entry: Path) -> tuple[int, float]:
@@ -371,8 +373,14 @@ class ProxyReader:
     """
 
     def __init__(
-        self, folder: Path, frame_count: int, segment: int, size: tuple[int, int],
-        index_cache: Path | None, *, cache_mb: float = 32,
+        self,
+        folder: Path,
+        frame_count: int,
+        segment: int,
+        size: tuple[int, int],
+        index_cache: Path | None,
+        *,
+        cache_mb: float = 32,
     ) -> None:
         from annotator.media.frame_cache import FrameCache
 

@@ -162,7 +162,9 @@ def _check_segment(path: Path, expected: int) -> None:
     with av.open(str(path)) as container:
         index = build_index(path, container, container.streams.video[0])
     if index.frame_count != expected or index.method not in ("packets", "tables"):
-        raise MediaError(f"{path.name}: segment has {index.frame_count} frames, expected {expected}")
+        raise MediaError(
+            f"{path.name}: segment has {index.frame_count} frames, expected {expected}"
+        )
 
 
 def build(

@@ -98,9 +98,24 @@ LEGACY_AUS = frozenset({41, 42, 44})
 EXCLUSIVE_PAIRS: tuple[frozenset[int], ...] = tuple(
     frozenset(p)
     for p in [
-        (51, 52), (53, 54), (55, 56), (57, 58), (61, 62), (63, 64), (65, 66), (26, 27),
-        (43, 45), (43, 46), (45, 46), (38, 39), (24, 25), (18, 28), (8, 24), (33, 34),
-        (33, 35), (34, 35),
+        (51, 52),
+        (53, 54),
+        (55, 56),
+        (57, 58),
+        (61, 62),
+        (63, 64),
+        (65, 66),
+        (26, 27),
+        (43, 45),
+        (43, 46),
+        (45, 46),
+        (38, 39),
+        (24, 25),
+        (18, 28),
+        (8, 24),
+        (33, 34),
+        (33, 35),
+        (34, 35),
     ]
 )
 
@@ -214,8 +229,9 @@ def parse_code(raw: str) -> ParsedCode:
             result.warnings.append(f"'{text}' means no action units (missing value)")
         return result
     for part in _non_ascii_digit_parts(text):
-        result.warnings.append(f"'{part}' has non-ASCII digits: not read as an action unit "
-                               "(type the digits 0-9)")
+        result.warnings.append(
+            f"'{part}' has non-ASCII digits: not read as an action unit (type the digits 0-9)"
+        )
     residue = []
     pos = 0
     tokens: list[tuple[re.Match[str], str | None, list[str]]] = []
@@ -229,7 +245,7 @@ def parse_code(raw: str) -> ParsedCode:
             prev, prev_side, _ = tokens[-1]
             tokens[-1] = (prev, prev_side, [side])
             result.warnings.append(
-                f"missing '+' in '{text[prev.start():m.end()]}': read as "
+                f"missing '+' in '{text[prev.start() : m.end()]}': read as "
                 f"{prev_side or ''}{prev.group('m') or ''}{prev.group('num')}{side}+"
                 f"{m.group('m') or ''}{m.group('num')}{''.join(letters[:1])}; write "
                 "'+' between action units"
@@ -238,7 +254,7 @@ def parse_code(raw: str) -> ParsedCode:
         elif tokens and m.start() == pos:
             prev = tokens[-1][0]
             result.warnings.append(
-                f"missing '+' in '{text[prev.start():m.end()]}': read as two action units"
+                f"missing '+' in '{text[prev.start() : m.end()]}': read as two action units"
             )
         pos = m.end()
         tokens.append((m, side, letters))

@@ -137,14 +137,14 @@ class Project:
         counts = (
             ("event", sum(e.media == media_id for e in self.events.values())),
             ("marker", sum(m.media == media_id for m in self.markers.values())),
-            ("face box", sum(b.media == media_id for f in self.faces.values()
-                             for b in f.boxes)),
+            ("face box", sum(b.media == media_id for f in self.faces.values() for b in f.boxes)),
             ("curve", sum(c.media == media_id for c in self.curves)),
         )
         for what, n in counts:
             if n:
-                found.append(f"{n} {what}{'es' if what.endswith('x') else 's'}"
-                             if n > 1 else f"1 {what}")
+                found.append(
+                    f"{n} {what}{'es' if what.endswith('x') else 's'}" if n > 1 else f"1 {what}"
+                )
         return found
 
     def remove_media(self, media_id: str) -> tuple[Media, int]:
@@ -251,8 +251,9 @@ class Project:
             self.faces.update(items)
         return face
 
-    def set_face_box(self, face_id: str, box: FaceBox | None, *, media: str = "",
-                     frame: int = -1) -> tuple[Face, Face]:
+    def set_face_box(
+        self, face_id: str, box: FaceBox | None, *, media: str = "", frame: int = -1
+    ) -> tuple[Face, Face]:
         """Set (or with ``box=None`` remove) the keyframe of a face on one frame."""
         face = self._get_face(face_id)
         key_media = box.media if box else media
@@ -353,8 +354,9 @@ class Project:
         except KeyError:
             raise ModelError(f"no event {event_id}") from None
 
-    def events_of(self, face: str | None = None, kind: EventKind | None = None,
-                  media: str | None = None) -> list[Event]:
+    def events_of(
+        self, face: str | None = None, kind: EventKind | None = None, media: str | None = None
+    ) -> list[Event]:
         return sorted(
             (
                 e
@@ -480,5 +482,7 @@ class Project:
 
     def open_disputes(self) -> list[Dispute]:
         """Disputes still to settle, in time order (the adjudicator's next/previous)."""
-        return sorted((d for d in self.disputes.values() if d.open),
-                      key=lambda d: (d.media, d.span, d.face, d.id))
+        return sorted(
+            (d for d in self.disputes.values() if d.open),
+            key=lambda d: (d.media, d.span, d.face, d.id),
+        )

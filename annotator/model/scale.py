@@ -29,20 +29,33 @@ class MicroRule:
 
     def scale(self, tb: Timebase, onset: int, offset: int, apex: int | None = None) -> str:
         if self.onset_to_apex and apex is not None:
-            return "micro" if tb.time_s(apex) - tb.time_s(onset) <= self.limit_s + _EPS_S \
-                else "macro"
+            return (
+                "micro" if tb.time_s(apex) - tb.time_s(onset) <= self.limit_s + _EPS_S else "macro"
+            )
         total = tb.duration_s(onset, offset)
         limit = self.limit_s if not self.onset_to_apex else MICRO_MAX_S
         return "micro" if total <= limit + _EPS_S else "macro"
 
 
-MICRO_RULES: dict[str, MicroRule] = {r.name: r for r in (
-    MicroRule("total-0.5s", "micro: onset to offset (start of the onset frame to the end of "
-              "the offset frame) <= 0.5 s", MICRO_MAX_S),
-    MicroRule("casme2-onset-apex-250ms", "micro: onset to apex (start of the onset frame to "
-              "the start of the apex frame) <= 250 ms (CASME II); without an apex, onset to "
-              "offset <= 0.5 s", 0.25, onset_to_apex=True),
-)}
+MICRO_RULES: dict[str, MicroRule] = {
+    r.name: r
+    for r in (
+        MicroRule(
+            "total-0.5s",
+            "micro: onset to offset (start of the onset frame to the end of "
+            "the offset frame) <= 0.5 s",
+            MICRO_MAX_S,
+        ),
+        MicroRule(
+            "casme2-onset-apex-250ms",
+            "micro: onset to apex (start of the onset frame to "
+            "the start of the apex frame) <= 250 ms (CASME II); without an apex, onset to "
+            "offset <= 0.5 s",
+            0.25,
+            onset_to_apex=True,
+        ),
+    )
+}
 DEFAULT_MICRO_RULE = "total-0.5s"
 
 

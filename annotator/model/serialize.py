@@ -112,8 +112,10 @@ def project_to_dict(p: Project, with_events: bool = True) -> dict[str, Any]:
     if p.team is not None:
         d["team"] = p.team.as_dict()
     if p.disputes:
-        d["disputes"] = [dispute_to_dict(x, event_to_dict)
-                         for x in sorted(p.disputes.values(), key=lambda x: x.id)]
+        d["disputes"] = [
+            dispute_to_dict(x, event_to_dict)
+            for x in sorted(p.disputes.values(), key=lambda x: x.id)
+        ]
     return d
 
 
@@ -146,8 +148,15 @@ def _project_dict(p: Project, with_events: bool = True) -> dict[str, Any]:
                 "name": f.name,
                 "colour": f.colour,
                 "boxes": [
-                    {"media": b.media, "frame": b.frame, "x": b.x, "y": b.y, "w": b.w, "h": b.h,
-                     **({"source": b.source} if b.source else {})}
+                    {
+                        "media": b.media,
+                        "frame": b.frame,
+                        "x": b.x,
+                        "y": b.y,
+                        "w": b.w,
+                        "h": b.h,
+                        **({"source": b.source} if b.source else {}),
+                    }
                     for b in f.boxes
                 ],
             }
@@ -155,7 +164,8 @@ def _project_dict(p: Project, with_events: bool = True) -> dict[str, Any]:
         ],
         "vocabulary": _vocabulary_dict(p.vocabulary),
         "events": [event_to_dict(e) for e in sorted(p.events.values(), key=lambda e: e.id)]
-        if with_events else [],
+        if with_events
+        else [],
         "markers": [
             {
                 "id": m.id,
@@ -212,9 +222,12 @@ def project_from_dict(d: dict[str, Any], events: dict[int, Event] | None = None)
         boxes = tuple(FaceBox(**b) for b in f.get("boxes", []))
         p.faces[f["id"]] = Face(f["id"], f.get("name", f["id"]), f.get("colour", "#e6553a"), boxes)
     v = d.get("vocabulary", {})
-    p.vocabulary = Vocabulary(list(v.get("emotions", Vocabulary().emotions)),
-                              [int(a) for a in v.get("aus", [])], dict(v.get("colours", {})),
-                              dict(v.get("code_hotkeys", {})))
+    p.vocabulary = Vocabulary(
+        list(v.get("emotions", Vocabulary().emotions)),
+        [int(a) for a in v.get("aus", [])],
+        dict(v.get("colours", {})),
+        dict(v.get("code_hotkeys", {})),
+    )
     if events is not None:
         p.events = events
     else:
@@ -239,8 +252,14 @@ def project_from_dict(d: dict[str, Any], events: dict[int, Event] | None = None)
         p.markers[mk.id] = mk
     for c in d.get("curves", []):
         p.curves.append(
-            Curve(c["face"], c["name"], c["start_frame"], tuple(c["values"]),
-                  c.get("media", "m1"), c.get("source", ""))
+            Curve(
+                c["face"],
+                c["name"],
+                c["start_frame"],
+                tuple(c["values"]),
+                c.get("media", "m1"),
+                c.get("source", ""),
+            )
         )
     if "team" in d:
         p.team = TeamInfo.from_dict(d["team"])

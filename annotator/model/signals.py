@@ -44,8 +44,10 @@ def _report(signal: str, target: Any, exc: BaseException) -> None:
     log.error("listener %s of signal %s failed", key[1], signal or "?", exc_info=exc)
     if _reporter is not None:
         try:
-            _reporter(f"A view failed to follow a change ({signal}: {exc}); "
-                      "your work is kept, details are in the log")
+            _reporter(
+                f"A view failed to follow a change ({signal}: {exc}); "
+                "your work is kept, details are in the log"
+            )
         except Exception:
             log.exception("error reporter failed")
 

@@ -102,8 +102,9 @@ class TeamInfo:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "coders": [{"name": c.name, "file": c.file, "annotator": c.annotator}
-                       for c in self.coders],
+            "coders": [
+                {"name": c.name, "file": c.file, "annotator": c.annotator} for c in self.coders
+            ],
             "rule": self.rule,
             "merged": self.merged,
         }
@@ -111,8 +112,10 @@ class TeamInfo:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TeamInfo:
         return cls(
-            [CoderFile(c["name"], c.get("file", ""), c.get("annotator", ""))
-             for c in d.get("coders", [])],
+            [
+                CoderFile(c["name"], c.get("file", ""), c.get("annotator", ""))
+                for c in d.get("coders", [])
+            ],
             d.get("rule", ""),
             d.get("merged", ""),
         )
@@ -122,16 +125,23 @@ _DECISIONS = {d.value: d for d in Decision}
 
 
 def provenance_to_dict(p: Provenance) -> dict[str, Any]:
-    d: dict[str, Any] = {"decision": p.decision.value, "coders": list(p.coders),
-                         "decided_by": p.decided_by}
+    d: dict[str, Any] = {
+        "decision": p.decision.value,
+        "coders": list(p.coders),
+        "decided_by": p.decided_by,
+    }
     if p.dispute is not None:
         d["dispute"] = p.dispute
     return d
 
 
 def provenance_from_dict(d: dict[str, Any]) -> Provenance:
-    return Provenance(_DECISIONS[d["decision"]], tuple(d.get("coders", ())),
-                      d.get("decided_by", MERGE), d.get("dispute"))
+    return Provenance(
+        _DECISIONS[d["decision"]],
+        tuple(d.get("coders", ())),
+        d.get("decided_by", MERGE),
+        d.get("dispute"),
+    )
 
 
 def dispute_to_dict(x: Dispute, event_to_dict: Any) -> dict[str, Any]:
@@ -139,8 +149,9 @@ def dispute_to_dict(x: Dispute, event_to_dict: Any) -> dict[str, Any]:
         "id": x.id,
         "face": x.face,
         "media": x.media,
-        "versions": [{"coder": v.coder, "events": [event_to_dict(e) for e in v.events]}
-                     for v in x.versions],
+        "versions": [
+            {"coder": v.coder, "events": [event_to_dict(e) for e in v.events]} for v in x.versions
+        ],
     }
     if x.decision is not None:
         d["decision"] = x.decision.value
@@ -154,17 +165,23 @@ def dispute_from_dict(d: dict[str, Any], event_from_dict: Any) -> Dispute:
         int(d["id"]),
         d["face"],
         d.get("media", "m1"),
-        tuple(Version(v["coder"], tuple(event_from_dict(e) for e in v.get("events", [])))
-              for v in d.get("versions", [])),
+        tuple(
+            Version(v["coder"], tuple(event_from_dict(e) for e in v.get("events", [])))
+            for v in d.get("versions", [])
+        ),
         _DECISIONS[d["decision"]] if d.get("decision") else None,
         d.get("decided_by", ""),
         tuple(d.get("event_ids", ())),
     )
 
 
-def settled_events(dispute: Dispute, frames_from: str | None, code_from: str | None,
-                   decided_by: str, decision: Decision | None = None
-                   ) -> tuple[Decision, list[Event]]:
+def settled_events(
+    dispute: Dispute,
+    frames_from: str | None,
+    code_from: str | None,
+    decided_by: str,
+    decision: Decision | None = None,
+) -> tuple[Decision, list[Event]]:
     """The gold events an adjudicator's choice makes of ``dispute`` (ids 0: to be added).
 
     ``frames_from`` and ``code_from`` name coders; the same coder (or ``code_from`` None)
@@ -189,13 +206,22 @@ def settled_events(dispute: Dispute, frames_from: str | None, code_from: str | N
     coders = (frames_from,) if same else (frames_from, code_from)
     prov = Provenance(chosen, coders, decided_by, dispute.id)
     if same:
-        return chosen, [dataclasses.replace(e, id=0, media=dispute.media, provenance=prov)
-                        for e in code_v.events]
+        return chosen, [
+            dataclasses.replace(e, id=0, media=dispute.media, provenance=prov)
+            for e in code_v.events
+        ]
     on, off = frames_v.span
     apexes = [e.apex_frame for e in frames_v.events if e.apex_frame is not None]
     apex = int(statistics.median_low(apexes)) if apexes else None
     return chosen, [
-        dataclasses.replace(e, id=0, media=dispute.media, onset_frame=on, offset_frame=off,
-                            apex_frame=apex, provenance=prov)
+        dataclasses.replace(
+            e,
+            id=0,
+            media=dispute.media,
+            onset_frame=on,
+            offset_frame=off,
+            apex_frame=apex,
+            provenance=prov,
+        )
         for e in code_v.events
     ]

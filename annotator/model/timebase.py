@@ -71,8 +71,9 @@ class Timebase:
         """From the start of the onset frame to the end of the offset frame (inclusive)."""
         return self.end_s(offset_frame) - self.time_s(onset_frame)
 
-    def durations_s(self, onsets: np.ndarray | list[int],
-                    offsets: np.ndarray | list[int]) -> np.ndarray:
+    def durations_s(
+        self, onsets: np.ndarray | list[int], offsets: np.ndarray | list[int]
+    ) -> np.ndarray:
         """``duration_s`` of many spans at once: the same floats, one numpy gather instead
         of a Python call per span (statistics and breakdowns of 100,000 events)."""
         ts = self.timestamps

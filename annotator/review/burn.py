@@ -36,15 +36,22 @@ def burn_shapes(rgb: np.ndarray, shapes: tuple[Shape, ...], scale: float = 1.0) 
         if s.type == "arrow" and len(s.points) >= 2:
             tail, head = s.points[0], s.points[-1]
             cv2.line(out, pt(tail), pt(head), col, width, cv2.LINE_AA)
-            length = max(8.0, min(40.0, 0.25 * float(np.hypot(head[0] - tail[0],
-                                                                head[1] - tail[1]))))
+            length = max(
+                8.0, min(40.0, 0.25 * float(np.hypot(head[0] - tail[0], head[1] - tail[1])))
+            )
             for barb in arrow_head(tail, head, length):
                 cv2.line(out, pt(head), pt(barb), col, width, cv2.LINE_AA)
         elif s.type in ("circle", "rect") and len(s.points) >= 2:
             (x0, y0), (x1, y1) = pt(s.points[0]), pt(s.points[-1])
             if s.type == "rect":
-                cv2.rectangle(out, (min(x0, x1), min(y0, y1)), (max(x0, x1), max(y0, y1)),
-                              col, width, cv2.LINE_AA)
+                cv2.rectangle(
+                    out,
+                    (min(x0, x1), min(y0, y1)),
+                    (max(x0, x1), max(y0, y1)),
+                    col,
+                    width,
+                    cv2.LINE_AA,
+                )
             else:
                 centre = ((x0 + x1) // 2, (y0 + y1) // 2)
                 axes = (max(1, abs(x1 - x0) // 2), max(1, abs(y1 - y0) // 2))

@@ -30,16 +30,22 @@ class ShapeType(enum.Enum):
 def ordered_notes(project: Project, media: str | None = None) -> list[Marker]:
     """Notes in playback order (start, end, id): the order the notes list and N/P jumps use."""
     return sorted(
-        (m for m in project.markers.values()
-         if m.kind is MarkerKind.NOTE and (media is None or m.media == media)),
+        (
+            m
+            for m in project.markers.values()
+            if m.kind is MarkerKind.NOTE and (media is None or m.media == media)
+        ),
         key=lambda m: (m.start_frame, m.end_frame, m.id),
     )
 
 
 def notes_at(markers: Iterable[Marker], media: str, frame: int) -> list[Marker]:
     """Notes on ``media`` whose range holds ``frame``: the ones drawn over the picture."""
-    return [m for m in markers if m.kind is MarkerKind.NOTE and m.media == media
-            and m.start_frame <= frame <= m.end_frame]
+    return [
+        m
+        for m in markers
+        if m.kind is MarkerKind.NOTE and m.media == media and m.start_frame <= frame <= m.end_frame
+    ]
 
 
 def neighbour_note(notes: Sequence[Marker], frame: int, direction: int) -> Marker | None:
@@ -81,8 +87,12 @@ def thin(points: Sequence[Point], min_step: float = FREEHAND_MIN_STEP_PX) -> tup
     return tuple(out)
 
 
-def shape_from_drag(kind: ShapeType, points: Sequence[Point], colour: str = "#ffcc00",
-                    video_size: tuple[int, int] | None = None) -> Shape | None:
+def shape_from_drag(
+    kind: ShapeType,
+    points: Sequence[Point],
+    colour: str = "#ffcc00",
+    video_size: tuple[int, int] | None = None,
+) -> Shape | None:
     """The shape a drag drew (points in video pixels), or ``None`` for a click with no size.
 
     Arrows keep (tail, head); circles and rectangles keep two opposite corners of their
@@ -107,8 +117,9 @@ def shape_bounds(shape: Shape) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def arrow_head(tail: Point, head: Point, length: float, spread_deg: float = 28.0
-               ) -> tuple[Point, Point]:
+def arrow_head(
+    tail: Point, head: Point, length: float, spread_deg: float = 28.0
+) -> tuple[Point, Point]:
     """The two barb ends of an arrow head at ``head`` (same units as the points)."""
     ang = math.atan2(head[1] - tail[1], head[0] - tail[0])
     out = []

@@ -38,8 +38,13 @@ class ShotSummary:
 
 def cut_frames(project: Project, media: str) -> list[int]:
     """Sorted first frames of new shots (frame 0 is never a cut)."""
-    return sorted({m.start_frame for m in project.markers.values()
-                   if m.kind is MarkerKind.CUT and m.media == media and m.start_frame > 0})
+    return sorted(
+        {
+            m.start_frame
+            for m in project.markers.values()
+            if m.kind is MarkerKind.CUT and m.media == media and m.start_frame > 0
+        }
+    )
 
 
 def shots_from_cuts(cuts: list[int], frame_count: int) -> list[Shot]:
@@ -56,39 +61,53 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0) + 1)
 
 
-def summarise_shot(project: Project, media: str, shot: Shot,
-                   candidates: Iterable[Event] | None = None) -> ShotSummary:
+def summarise_shot(
+    project: Project, media: str, shot: Shot, candidates: Iterable[Event] | None = None
+) -> ShotSummary:
     """Duration from real timestamps; events counted when they overlap the shot.
 
     ``candidates`` (default: every event of the project) narrows the events looked at;
     :func:`breakdown` passes the few that can overlap the shot."""
     tb = project.timebase(media)
     pool = project.events.values() if candidates is None else candidates
-    events: list[Event] = [e for e in pool if e.media == media
-                           and _overlap(e.onset_frame, e.offset_frame,
-                                        shot.start_frame, shot.end_frame)]
+    events: list[Event] = [
+        e
+        for e in pool
+        if e.media == media
+        and _overlap(e.onset_frame, e.offset_frame, shot.start_frame, shot.end_frame)
+    ]
     face_ids = {e.face for e in events}
     faces = tuple(f for f in project.faces if f in face_ids)
     frames_of: Counter[str] = Counter()
     for e in events:
         if e.kind is EventKind.EMOTION and e.emotion and e.emotion != "neutral":
-            frames_of[e.emotion] += _overlap(e.onset_frame, e.offset_frame,
-                                             shot.start_frame, shot.end_frame)
+            frames_of[e.emotion] += _overlap(
+                e.onset_frame, e.offset_frame, shot.start_frame, shot.end_frame
+            )
     # Ties go to the emotion that comes first in the vocabulary: stable across runs.
     order = {label: i for i, label in enumerate(project.vocabulary.emotions)}
-    dominant = min(frames_of, key=lambda k: (-frames_of[k], order.get(k, 999), k),
-                   default=None)
+    dominant = min(frames_of, key=lambda k: (-frames_of[k], order.get(k, 999), k), default=None)
     moments = [e for e in events if e.kind is not EventKind.NOTE]
-    lasting = tb.durations_s([e.onset_frame for e in moments],
-                             [e.offset_frame for e in moments]).tolist()
-    micro = {(e.face, e.onset_frame, e.offset_frame) for e, d in zip(moments, lasting, strict=True)
-             if d <= MICRO_MAX_S + 1e-9}
+    lasting = tb.durations_s(
+        [e.onset_frame for e in moments], [e.offset_frame for e in moments]
+    ).tolist()
+    micro = {
+        (e.face, e.onset_frame, e.offset_frame)
+        for e, d in zip(moments, lasting, strict=True)
+        if d <= MICRO_MAX_S + 1e-9
+    }
 
     def starting(kind: MarkerKind) -> tuple[str, ...]:
         ms: list[Marker] = sorted(
-            (m for m in project.markers.values() if m.kind is kind and m.media == media
-             and shot.start_frame <= m.start_frame <= shot.end_frame),
-            key=lambda m: (m.start_frame, m.id))
+            (
+                m
+                for m in project.markers.values()
+                if m.kind is kind
+                and m.media == media
+                and shot.start_frame <= m.start_frame <= shot.end_frame
+            ),
+            key=lambda m: (m.start_frame, m.id),
+        )
         return tuple(m.text for m in ms)
 
     return ShotSummary(
@@ -114,13 +133,20 @@ def breakdown(project: Project, media: str | None = None) -> list[ShotSummary]:
         return [summarise_shot(project, m.id, s) for s in shots]
     # Events of this media by onset, with a running maximum of offsets (both sorted), so
     # each shot looks only at the events that can overlap it, not at the whole project.
-    evs = sorted((e for e in project.events.values() if e.media == m.id),
-                 key=lambda e: e.onset_frame)
+    evs = sorted(
+        (e for e in project.events.values() if e.media == m.id), key=lambda e: e.onset_frame
+    )
     onsets = [e.onset_frame for e in evs]
     reach = list(accumulate((e.offset_frame for e in evs), max, initial=-1))[1:]
-    return [summarise_shot(project, m.id, s, evs[bisect_left(reach, s.start_frame):
-                                                 bisect_right(onsets, s.end_frame)])
-            for s in shots]
+    return [
+        summarise_shot(
+            project,
+            m.id,
+            s,
+            evs[bisect_left(reach, s.start_frame) : bisect_right(onsets, s.end_frame)],
+        )
+        for s in shots
+    ]
 
 
 def shot_at(shots: list[Shot], frame: int) -> Shot | None:

@@ -94,9 +94,15 @@ class ViewRefresh(QObject):
 
     busy_changed = Signal(bool)
 
-    def __init__(self, view: QWidget, project: Callable[[], Project | None],
-                 compute: Callable[[Project], Any], apply: Callable[[Any], None],
-                 interval_ms: int = 250, always: bool = False) -> None:
+    def __init__(
+        self,
+        view: QWidget,
+        project: Callable[[], Project | None],
+        compute: Callable[[Project], Any],
+        apply: Callable[[Any], None],
+        interval_ms: int = 250,
+        always: bool = False,
+    ) -> None:
         super().__init__(view)
         self.view = view
         self._project = project
@@ -210,8 +216,10 @@ class BusyLabel(QLabel):
 
     def __init__(self, parent: QWidget, text: str = "computing…") -> None:
         super().__init__(text, parent)
-        self.setStyleSheet("QLabel { background: rgba(40, 40, 40, 200); color: white;"
-                           " padding: 4px 10px; border-radius: 4px; }")
+        self.setStyleSheet(
+            "QLabel { background: rgba(40, 40, 40, 200); color: white;"
+            " padding: 4px 10px; border-radius: 4px; }"
+        )
         self.hide()
 
     def follow(self, refresh: ViewRefresh) -> None:

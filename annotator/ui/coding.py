@@ -41,8 +41,14 @@ class CodingSession(QObject):
     message = Signal(str)  # a line for the status bar
     events_created = Signal(list)  # ids
 
-    def __init__(self, workspace: Workspace, stack: QUndoStack, selection: EventSelection,
-                 controller: Any = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        stack: QUndoStack,
+        selection: EventSelection,
+        controller: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.stack = stack
@@ -78,11 +84,11 @@ class CodingSession(QObject):
     def _on_pending_changed(self, pending: PendingMark | None) -> None:
         self.pending_changed.emit(pending)
         if pending is not None:
-            what = pending.emotion or (pending.lane[1] if pending.lane else
-                                       "choose a lane or code")
+            what = pending.emotion or (pending.lane[1] if pending.lane else "choose a lane or code")
             self.message.emit(
                 f"Pending {what}: onset {_f(pending.onset)}, apex {_f(pending.apex)}, "
-                f"offset {_f(pending.offset)} — Enter commits, Esc cancels")
+                f"offset {_f(pending.offset)} — Enter commits, Esc cancels"
+            )
 
     # ------------------------------------------------------------------ context
     def set_project(self, project: Project) -> None:
@@ -127,8 +133,7 @@ class CodingSession(QObject):
 
     # ------------------------------------------------------------------ I / P / O
     def _pending_or_new(self) -> PendingMark:
-        return self.pending if self.pending is not None else PendingMark(
-            lane=self.selection.lane)
+        return self.pending if self.pending is not None else PendingMark(lane=self.selection.lane)
 
     def mark_onset(self) -> None:
         p = self._pending_or_new()
@@ -167,12 +172,21 @@ class CodingSession(QObject):
             return []
         kind = lane[1]
         on, apex, off = p.frames(self.current_frame())
-        base = Event(0, lane[0], EventKind.NOTE, on, off, apex, media=self._media(),
-                     annotator=self.project.annotator)
+        base = Event(
+            0,
+            lane[0],
+            EventKind.NOTE,
+            on,
+            off,
+            apex,
+            media=self._media(),
+            annotator=self.project.annotator,
+        )
         if kind.startswith("au:"):
             au = int(kind[3:])
-            ev = dataclasses.replace(base, kind=EventKind.AU, au=au, intensity=self.intensity,
-                                     side=self.side)
+            ev = dataclasses.replace(
+                base, kind=EventKind.AU, au=au, intensity=self.intensity, side=self.side
+            )
             ev = dataclasses.replace(ev, code=ev.au_code)
             self._used(au)
         elif kind == "emotion":
@@ -186,8 +200,17 @@ class CodingSession(QObject):
         if face is None:
             face = self._add_face()
         on, apex, off = (self.pending or PendingMark()).frames(self.current_frame())
-        ev = Event(0, face, EventKind.EMOTION, on, off, apex, media=self._media(),
-                   emotion=label, annotator=self.project.annotator)
+        ev = Event(
+            0,
+            face,
+            EventKind.EMOTION,
+            on,
+            off,
+            apex,
+            media=self._media(),
+            emotion=label,
+            annotator=self.project.annotator,
+        )
         return self._push([ev], f"Code {label} {on}–{off}")
 
     def apply_code(self, text: str) -> list[int]:
@@ -204,9 +227,20 @@ class CodingSession(QObject):
         face = self.face() or self._add_face()
         on, apex, off = (self.pending or PendingMark()).frames(self.current_frame())
         events = [
-            Event(0, face, EventKind.AU, on, off, apex, media=self._media(), au=u.number,
-                  intensity=u.intensity, side=u.side, code=u.code,
-                  annotator=self.project.annotator)
+            Event(
+                0,
+                face,
+                EventKind.AU,
+                on,
+                off,
+                apex,
+                media=self._media(),
+                au=u.number,
+                intensity=u.intensity,
+                side=u.side,
+                code=u.code,
+                annotator=self.project.annotator,
+            )
             for u in parsed.units
         ]
         for u in parsed.units:
@@ -224,11 +258,15 @@ class CodingSession(QObject):
             return self._create_emotion(label)
         sel = [self.project.events[i] for i in self.selection.ids if i in self.project.events]
         if len(sel) == 1 and sel[0].kind is EventKind.EMOTION:
-            self.stack.push(UpdateEventCommand(self.project, sel[0].id, {"emotion": label},
-                                               f"Relabel as {label}"))
+            self.stack.push(
+                UpdateEventCommand(
+                    self.project, sel[0].id, {"emotion": label}, f"Relabel as {label}"
+                )
+            )
             return []
-        self.pending = PendingMark(onset=self.current_frame(), emotion=label,
-                                   lane=(self.face() or "", "emotion"))
+        self.pending = PendingMark(
+            onset=self.current_frame(), emotion=label, lane=(self.face() or "", "emotion")
+        )
         return []
 
     def _push(self, events: list[Event], text: str) -> list[int]:

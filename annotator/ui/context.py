@@ -55,8 +55,7 @@ class AppContext:
     settings: QSettings
     controller: PlayerController | None = None
     player_widget: PlayerWidget | None = None
-    show_error: Callable[[str], None] = field(default=lambda message: log.warning("%s",
-                                                                                  message))
+    show_error: Callable[[str], None] = field(default=lambda message: log.warning("%s", message))
     keys: KeyBinder | None = None  # the live key map (None: components make a default one)
 
     def key_binder(self) -> KeyBinder:
@@ -81,8 +80,9 @@ class AppContext:
     def show_message(self, text: str, ms: int = 6000) -> None:
         self.host.statusBar().showMessage(text, ms)
 
-    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
-                 object_name: str) -> QDockWidget:
+    def add_dock(
+        self, title: str, widget: QWidget, area: Qt.DockWidgetArea, object_name: str
+    ) -> QDockWidget:
         """Docks get object names so the saved window layout can restore them."""
         dock = QDockWidget(title, self.host)
         dock.setObjectName(object_name)
@@ -95,21 +95,38 @@ class AppContext:
 def make_menus(host: QMainWindow) -> Menus:
     bar = host.menuBar()
     file = bar.addMenu("&File")
-    return Menus(file=file, import_=file.addMenu("&Import"), export=file.addMenu("&Export"),
-                 edit=bar.addMenu("&Edit"), play=bar.addMenu("&Playback"),
-                 view=bar.addMenu("&View"), help=bar.addMenu("&Help"))
+    return Menus(
+        file=file,
+        import_=file.addMenu("&Import"),
+        export=file.addMenu("&Export"),
+        edit=bar.addMenu("&Edit"),
+        play=bar.addMenu("&Playback"),
+        view=bar.addMenu("&View"),
+        help=bar.addMenu("&Help"),
+    )
 
 
-def standalone_context(project: Project, *, path: Path | None = None,
-                       controller: PlayerController | None = None,
-                       player_widget: PlayerWidget | None = None,
-                       host: QMainWindow | None = None,
-                       errors: list[str] | None = None) -> AppContext:
+def standalone_context(
+    project: Project,
+    *,
+    path: Path | None = None,
+    controller: PlayerController | None = None,
+    player_widget: PlayerWidget | None = None,
+    host: QMainWindow | None = None,
+    errors: list[str] | None = None,
+) -> AppContext:
     """A context on a plain QMainWindow (tests, embedding): the project opened at ``path``."""
     host = host if host is not None else QMainWindow()
     workspace = Workspace()
     workspace.set_project(project, path)
     sink = errors if errors is not None else []
-    return AppContext(workspace=workspace, undo_stack=QUndoStack(host), host=host,
-                      menus=make_menus(host), settings=QSettings(), controller=controller,
-                      player_widget=player_widget, show_error=sink.append)
+    return AppContext(
+        workspace=workspace,
+        undo_stack=QUndoStack(host),
+        host=host,
+        menus=make_menus(host),
+        settings=QSettings(),
+        controller=controller,
+        player_widget=player_widget,
+        show_error=sink.append,
+    )

@@ -14,10 +14,17 @@ READ_ONLY, TAKE_OVER, CANCEL = "read-only", "take-over", "cancel"
 RELOAD, MERGE, SAVE_AS = "reload", "merge", "save-as"
 
 
-def _choose(parent: QWidget | None, title: str, text: str, detail: str,
-            buttons: list[tuple[str, str, QMessageBox.ButtonRole]], default: str) -> str:
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text,
-                      QMessageBox.StandardButton.NoButton, parent)
+def _choose(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    detail: str,
+    buttons: list[tuple[str, str, QMessageBox.ButtonRole]],
+    default: str,
+) -> str:
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
     box.setObjectName("FacetQuestion")
     if detail:
         box.setInformativeText(detail)
@@ -35,30 +42,40 @@ def _choose(parent: QWidget | None, title: str, text: str, detail: str,
 
 def ask_locked(parent: QWidget | None, path: Path, holder: LockInfo) -> str:
     return _choose(
-        parent, "Project in use",
+        parent,
+        "Project in use",
         f"{path.name} is open in another window: {holder.describe()}.",
         "Open it read-only (saving is refused; Save As still works), take the lock over "
         "(the other window can then no longer save to it), or cancel.",
-        [(READ_ONLY, "Open read-only", QMessageBox.ButtonRole.AcceptRole),
-         (TAKE_OVER, "Take over", QMessageBox.ButtonRole.DestructiveRole),
-         (CANCEL, "Cancel", QMessageBox.ButtonRole.RejectRole)],
-        READ_ONLY)
+        [
+            (READ_ONLY, "Open read-only", QMessageBox.ButtonRole.AcceptRole),
+            (TAKE_OVER, "Take over", QMessageBox.ButtonRole.DestructiveRole),
+            (CANCEL, "Cancel", QMessageBox.ButtonRole.RejectRole),
+        ],
+        READ_ONLY,
+    )
 
 
 def ask_changed_on_disk(parent: QWidget | None, path: Path, conflicts: list[str]) -> str:
     if conflicts:
         shown = "\n".join(f"• {c}" for c in conflicts[:8])
         more = f"\n(and {len(conflicts) - 8} more)" if len(conflicts) > 8 else ""
-        detail = (f"Merging keeps your changes on top of the file except {len(conflicts)} "
-                  f"conflicting, where the file's version is kept:\n{shown}{more}")
+        detail = (
+            f"Merging keeps your changes on top of the file except {len(conflicts)} "
+            f"conflicting, where the file's version is kept:\n{shown}{more}"
+        )
     else:
         detail = "Your changes do not conflict with the file's: Merge keeps both."
     return _choose(
-        parent, "File changed on disk",
+        parent,
+        "File changed on disk",
         f"{path.name} was changed by someone else since you opened it.",
         detail,
-        [(MERGE, "Merge", QMessageBox.ButtonRole.AcceptRole),
-         (RELOAD, "Reload (drop my changes)", QMessageBox.ButtonRole.DestructiveRole),
-         (SAVE_AS, "Save As…", QMessageBox.ButtonRole.ActionRole),
-         (CANCEL, "Cancel", QMessageBox.ButtonRole.RejectRole)],
-        MERGE)
+        [
+            (MERGE, "Merge", QMessageBox.ButtonRole.AcceptRole),
+            (RELOAD, "Reload (drop my changes)", QMessageBox.ButtonRole.DestructiveRole),
+            (SAVE_AS, "Save As…", QMessageBox.ButtonRole.ActionRole),
+            (CANCEL, "Cancel", QMessageBox.ButtonRole.RejectRole),
+        ],
+        MERGE,
+    )

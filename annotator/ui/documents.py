@@ -71,8 +71,9 @@ def put_aside(path: Path) -> Path | None:
     auto = autosave_path(path)
     if not auto.exists():
         return None
-    aside = auto.with_name(auto.name.replace(".autosave.json",
-                                             f".declined-{datetime.now():%Y%m%d-%H%M%S}.json"))
+    aside = auto.with_name(
+        auto.name.replace(".autosave.json", f".declined-{datetime.now():%Y%m%d-%H%M%S}.json")
+    )
     try:
         auto.rename(aside)
     except OSError as e:
@@ -159,16 +160,18 @@ class DocumentController(QObject):
         except ProjectFileError as e:
             if lock is not None and lock is not self._lock:
                 lock.release()
-            self.ctx.show_error(e.problems[0] if len(e.problems) == 1 else
-                                f"{e.problems[0]} (and {len(e.problems) - 1} more problems)")
+            self.ctx.show_error(
+                e.problems[0]
+                if len(e.problems) == 1
+                else f"{e.problems[0]} (and {len(e.problems) - 1} more problems)"
+            )
             return False
         self._switch_lock(lock)
         self._base = read_version(path)
         self.workspace.set_read_only(read_only)
         self._set_loaded(loaded, recovered=recovered)
         if read_only:
-            self.ctx.show_message(f"{path.name} is open read-only (another window has it)",
-                                  10000)
+            self.ctx.show_message(f"{path.name} is open read-only (another window has it)", 10000)
         return True
 
     def new_from_video(self, video: Path) -> bool:
@@ -216,13 +219,18 @@ class DocumentController(QObject):
             self._hasher.start(video)
         return True
 
-    def _set_loaded(self, loaded: LoadedProject, *, untitled: bool = False,
-                    recovered: bool = False) -> None:
+    def _set_loaded(
+        self, loaded: LoadedProject, *, untitled: bool = False, recovered: bool = False
+    ) -> None:
         """Bind ``loaded``. Recovered work and relinked videos are unsaved until saved."""
         relinked = self._check_media(loaded.project, loaded.path)
         self.ctx.undo_stack.clear()  # before the switch: its commands are the old project's
-        self.workspace.set_project(loaded.project, None if untitled else loaded.path,
-                                   suggested=loaded.path, saved=not (recovered or relinked))
+        self.workspace.set_project(
+            loaded.project,
+            None if untitled else loaded.path,
+            suggested=loaded.path,
+            saved=not (recovered or relinked),
+        )
         self._autosaved_revision = loaded.project.revision if not recovered else -1
         self.open_first_media()
         if not untitled:
@@ -352,12 +360,15 @@ class DocumentController(QObject):
         if path is None:
             return False
         if self.workspace.read_only:
-            self.ctx.show_error(f"{path.name} is open read-only (another window has it): "
-                                "use Save As, or reopen it and take the lock over")
+            self.ctx.show_error(
+                f"{path.name} is open read-only (another window has it): "
+                "use Save As, or reopen it and take the lock over"
+            )
             return False
         if self._lock is not None and not self._lock.still_ours():
-            self.ctx.show_error(f"Another window took {path.name} over: use Save As "
-                                "(your work is kept)")
+            self.ctx.show_error(
+                f"Another window took {path.name} over: use Save As (your work is kept)"
+            )
             return False
         if changed_since(path, self._base):
             return self._resolve_changed_on_disk(path)
@@ -373,8 +384,9 @@ class DocumentController(QObject):
         except ProjectFileError as e:
             result = None
             self.ctx.show_message(f"{path.name}: cannot merge ({e.problems[0]})", 10000)
-        answer = self.questions.ask_changed_on_disk(path, result.conflicts if result else
-                                                    ["the file on disk cannot be read"])
+        answer = self.questions.ask_changed_on_disk(
+            path, result.conflicts if result else ["the file on disk cannot be read"]
+        )
         if answer == MERGE and result is not None:
             try:
                 merged = merged_project(result, project, path.name)
@@ -391,8 +403,13 @@ class DocumentController(QObject):
             if ok:
                 self.ctx.show_message(
                     f"Merged your changes with {path.name}"
-                    + (f" ({len(result.conflicts)} conflicts kept the file's version)"
-                       if result.conflicts else ""), 10000)
+                    + (
+                        f" ({len(result.conflicts)} conflicts kept the file's version)"
+                        if result.conflicts
+                        else ""
+                    ),
+                    10000,
+                )
             return ok
         if answer == RELOAD:
             try:
@@ -436,8 +453,9 @@ class DocumentController(QObject):
             return self.save()
         lock, holder = acquire(path)
         if holder is not None:
-            self.ctx.show_error(f"{path.name} is open in another window "
-                                f"({holder.describe()}): choose another name")
+            self.ctx.show_error(
+                f"{path.name} is open in another window ({holder.describe()}): choose another name"
+            )
             return False
         old = self.workspace.file
         project = self.workspace.project
@@ -485,8 +503,7 @@ class DocumentController(QObject):
             else:
                 self._autosave_done.emit(revision, "")
 
-        self._autosave_thread = threading.Thread(target=work, name="facet-autosave",
-                                                 daemon=True)
+        self._autosave_thread = threading.Thread(target=work, name="facet-autosave", daemon=True)
         self._autosave_thread.start()
 
     def wait_autosave(self, timeout: float = 30) -> bool:

@@ -42,10 +42,18 @@ EXPORT_ITEMS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("frames-csv", "&Per-frame AU table (CSV)…", "CSV (*.csv)", {}),
     ("eaf", "&ELAN (.eaf)…", "ELAN files (*.eaf)", {}),
     ("textgrid", "Praat &TextGrid…", "TextGrid (*.TextGrid)", {}),
-    ("casme", "Coding &sheet, CASME II (.xlsx/.csv)…", "Excel (*.xlsx);;CSV (*.csv)",
-     {"layout": "casme2"}),
-    ("casme", "Coding sheet, S&AMM (.xlsx/.csv)…", "Excel (*.xlsx);;CSV (*.csv)",
-     {"layout": "samm"}),
+    (
+        "casme",
+        "Coding &sheet, CASME II (.xlsx/.csv)…",
+        "Excel (*.xlsx);;CSV (*.csv)",
+        {"layout": "casme2"},
+    ),
+    (
+        "casme",
+        "Coding sheet, S&AMM (.xlsx/.csv)…",
+        "Excel (*.xlsx);;CSV (*.csv)",
+        {"layout": "samm"},
+    ),
     ("clips", "Event c&lips (folder)…", "", {"crop": True}),
     ("clips", "Clips of &selected events (folder)…", "", {"crop": True, "selected": True}),
     ("report", "HTML &report…", "HTML (*.html)", {}),
@@ -66,8 +74,7 @@ IMPORT_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("casme-squared", "CAS(ME)&² sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
     ("casme3", "CAS(ME)³ sheet…", "Sheets (*.xlsx *.csv);;All files (*)"),
     ("csv", "Facet events CSV…", "CSV (*.csv);;All files (*)"),
-    ("boris", "&BORIS project or export…",
-     "BORIS (*.boris *.tsv *.csv *.xlsx);;All files (*)"),
+    ("boris", "&BORIS project or export…", "BORIS (*.boris *.tsv *.csv *.xlsx);;All files (*)"),
     ("datavyu", "&Datavyu (.opf / CSV)…", "Datavyu (*.opf *.csv);;All files (*)"),
 )
 #: Export formats other modules put in the menu themselves (review tools).
@@ -82,38 +89,49 @@ def read_tiers(kind: str, project: Project, path: Path) -> Any:
     """The tier document of an ELAN, BORIS or Datavyu file, for the import plan dialog."""
     if kind == "eaf":
         from annotator.io.eaf_read import read_eaf
+
         return read_eaf(path)
     if kind == "boris":
         from annotator.io.boris import read_boris
+
         media = project.primary_media
         return read_boris(path, Path(media.path).name if media else "")
     from annotator.io.datavyu import read_datavyu
+
     return read_datavyu(path)
 
 
 def planner_for(kind: str, **options: Any) -> Callable[[Project, Path], ImportPlan]:
     if kind == "csv":
         from annotator.io.events_csv import plan_events_csv_import
+
         return plan_events_csv_import
     if kind == "boris":
         from annotator.io.boris import plan_boris_import
+
         return lambda p, f: plan_boris_import(p, f, **options)
     if kind == "datavyu":
         from annotator.io.datavyu import plan_datavyu_import
+
         return lambda p, f: plan_datavyu_import(p, f, **options)
     if kind == "eaf":
         from annotator.io.eaf import plan_eaf_import
+
         return lambda p, f: plan_eaf_import(p, f, **options)
     if kind == "openface":
         from annotator.io.openface import plan_openface_import
+
         return lambda p, f: plan_openface_import(p, f, **options)
     if kind == "pyfeat":
         from annotator.io.pyfeat import plan_pyfeat_import
+
         return lambda p, f: plan_pyfeat_import(p, f, **options)
     if kind == "srt":
         from annotator.io.srt import plan_srt_import
+
         return plan_srt_import
     from annotator.io.sheets import plan_sheet_import
+
     return lambda p, f: plan_sheet_import(p, f, kind, **options)
 
 
@@ -148,7 +166,7 @@ class ApplyImportCommand(QUndoCommand):
                 p.add_marker(m)
             if self._plan.curves:
                 p.set_curves(merged_curves(p.curves, self._plan.curves))
-        self._labels = p.vocabulary.emotions[len(before):]
+        self._labels = p.vocabulary.emotions[len(before) :]
 
     def undo(self) -> None:
         p = self._project
@@ -212,8 +230,9 @@ class Job(QObject):
 class ExportImportController(QObject):
     """Owns the menus' actions; dialogs are methods so tests can replace them."""
 
-    def __init__(self, ctx: AppContext, selected: Callable[[], frozenset[int]] | None = None
-                 ) -> None:
+    def __init__(
+        self, ctx: AppContext, selected: Callable[[], frozenset[int]] | None = None
+    ) -> None:
         super().__init__(ctx.host)
         self.ctx = ctx
         self.window = ctx.host  # parent of the dialogs
@@ -228,26 +247,35 @@ class ExportImportController(QObject):
         stem = base.name.removesuffix(".facet.json") if base else "export"
         folder = str(base.parent) if base else ""
         if fmt == "clips":
-            path = QFileDialog.getExistingDirectory(self.window, "Export clips into folder",
-                                                    folder)
+            path = QFileDialog.getExistingDirectory(self.window, "Export clips into folder", folder)
             return Path(path) / f"{stem}-clips" if path else None
         suffix = FORMATS[fmt].suffix if fmt != "json" else ".export.facet.json"
-        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {fmt}{self.take_note(fmt)}",
-                                              str(Path(folder) / f"{stem}{suffix}"), file_filter)
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            f"Export {fmt}{self.take_note(fmt)}",
+            str(Path(folder) / f"{stem}{suffix}"),
+            file_filter,
+        )
         return Path(path) if path else None
 
     def ask_open_path(self, kind: str, file_filter: str) -> Path | None:
         base = self._project_file()
-        path, _ = QFileDialog.getOpenFileName(self.window, f"Import {kind}",
-                                              str(base.parent) if base else "", file_filter)
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, f"Import {kind}", str(base.parent) if base else "", file_filter
+        )
         return Path(path) if path else None
 
     def ask_threshold(self, kind: str = "openface") -> float | None:
         what, top = ("intensity", 5.0) if kind == "openface" else ("probability", 1.0)
         value, ok = QInputDialog.getDouble(
-            self.window, f"{kind} import",
+            self.window,
+            f"{kind} import",
             f"Make candidate AU events where the {what} is at least\n(0 = curves only):",
-            0.0, 0.0, top, 2)
+            0.0,
+            0.0,
+            top,
+            2,
+        )
         return (value or None) if ok else None
 
     # -------------------------------------------------------------- actions
@@ -331,8 +359,9 @@ class ExportImportController(QObject):
 
         project = self.window.project
         doc = read_tiers(kind, project, path)
-        dialog = ImportPlanDialog(path.name, propose(doc, project),
-                                  [f.id for f in project.faces.values()], self.window)
+        dialog = ImportPlanDialog(
+            path.name, propose(doc, project), [f.id for f in project.faces.values()], self.window
+        )
         if dialog.exec() != ImportPlanDialog.DialogCode.Accepted:
             return None
         return dialog.options()
@@ -354,8 +383,11 @@ class ExportImportController(QObject):
 
     def _imported(self, plan: ImportPlan) -> None:
         if plan.empty:
-            again = (f" ({plan.duplicates} events or markers already in the project)"
-                     if plan.duplicates else "")
+            again = (
+                f" ({plan.duplicates} events or markers already in the project)"
+                if plan.duplicates
+                else ""
+            )
             self.ctx.show_error(f"{plan.source}: nothing new to import{again}")
             return
         try:
@@ -378,8 +410,7 @@ class ExportImportController(QObject):
                 job.wait(30)
 
     # -------------------------------------------------------------- the worker
-    def _run(self, label: str, work: Callable[..., Any],
-             on_success: Callable[[Any], None]) -> Job:
+    def _run(self, label: str, work: Callable[..., Any], on_success: Callable[[Any], None]) -> Job:
         job = Job(work)
         dialog = QProgressDialog(label, "Cancel", 0, 0, self.window)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -415,7 +446,8 @@ def install_export_menu(ctx: AppContext) -> ExportImportController:
         action = ctx.menus.export.addAction(text)
         action.setStatusTip(FORMATS[fmt].description)
         action.triggered.connect(
-            lambda _=False, f=fmt, ff=file_filter, o=options: ctl.export_dialog(f, ff, dict(o)))
+            lambda _=False, f=fmt, ff=file_filter, o=options: ctl.export_dialog(f, ff, dict(o))
+        )
     listed = {fmt for fmt, *_ in EXPORT_ITEMS} | EXPORTS_ELSEWHERE
     for fmt, f in FORMATS.items():  # a newly registered format needs no menu code
         if fmt in listed:
@@ -423,10 +455,10 @@ def install_export_menu(ctx: AppContext) -> ExportImportController:
         action = ctx.menus.export.addAction(f"{f.description[:1].upper()}{f.description[1:]}…")
         action.setStatusTip(f.description)
         pattern = f"*{f.suffix}" if f.suffix else ""
-        action.triggered.connect(lambda _=False, fm=fmt, ff=f"{fmt} ({pattern})": ctl.export_dialog(
-            fm, ff, {}))
+        action.triggered.connect(
+            lambda _=False, fm=fmt, ff=f"{fmt} ({pattern})": ctl.export_dialog(fm, ff, {})
+        )
     for kind, text, file_filter in IMPORT_ITEMS:
         action = ctx.menus.import_.addAction(text)
-        action.triggered.connect(
-            lambda _=False, k=kind, ff=file_filter: ctl.import_dialog(k, ff))
+        action.triggered.connect(lambda _=False, k=kind, ff=file_filter: ctl.import_dialog(k, ff))
     return ctl

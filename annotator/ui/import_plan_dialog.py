@@ -25,22 +25,36 @@ from PySide6.QtWidgets import (
 
 from annotator.io.eaf_import import ROLES, EafOptions, TierChoice
 
-ROLE_TEXT = {"au": "AU events (FACS codes)", "emotion": "emotions", "note": "notes",
-             "marker": "markers (timeline labels)", "dialogue": "dialogue", "apex": "apexes",
-             "skip": "skip"}
+ROLE_TEXT = {
+    "au": "AU events (FACS codes)",
+    "emotion": "emotions",
+    "note": "notes",
+    "marker": "markers (timeline labels)",
+    "dialogue": "dialogue",
+    "apex": "apexes",
+    "skip": "skip",
+}
 HEADERS = ("Tier", "Participant", "Annotations", "Values", "Becomes", "Face")
 
 
 class ImportPlanDialog(QDialog):
-    def __init__(self, source: str, choices: list[TierChoice], faces: list[str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        choices: list[TierChoice],
+        faces: list[str],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import {source}")
         self.choices = choices
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(
-            "What each tier becomes. FACS codes are read only on tiers marked as AU events "
-            "(by default those whose name or type says FACS/AU)."))
+        layout.addWidget(
+            QLabel(
+                "What each tier becomes. FACS codes are read only on tiers marked as AU events "
+                "(by default those whose name or type says FACS/AU)."
+            )
+        )
         self.table = QTableWidget(len(choices), len(HEADERS), self)
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -49,8 +63,9 @@ class ImportPlanDialog(QDialog):
         self.faces: list[QComboBox] = []
         names = list(dict.fromkeys(faces + [c.face for c in choices if c.face]))
         for r, c in enumerate(choices):
-            for col, text in enumerate((c.tier, c.participant, str(c.annotations),
-                                        ", ".join(c.values[:4]))):
+            for col, text in enumerate(
+                (c.tier, c.participant, str(c.annotations), ", ".join(c.values[:4]))
+            ):
                 item = QTableWidgetItem(text if len(text) <= 48 else text[:47] + "…")
                 item.setToolTip(c.reason if col == 0 else text)
                 self.table.setItem(r, col, item)
@@ -73,8 +88,9 @@ class ImportPlanDialog(QDialog):
         self.table.setColumnWidth(3, 260)  # values are samples; the full text is the tooltip
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, parent=self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, parent=self
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

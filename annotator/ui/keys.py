@@ -27,9 +27,21 @@ log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "keys/map"  # the whole key map as its JSON document
 # Keys that act once per press (holding them must not repeat the action).
-_NO_REPEAT = {"play.toggle", "play.shuttle_reverse", "play.shuttle_stop", "play.shuttle_forward",
-              "play.loop_a", "play.loop_b", "play.loop_clear", "play.go_to", "play.slower",
-              "play.faster", "code.custom_label", "help.keys", "edit.preferences"}
+_NO_REPEAT = {
+    "play.toggle",
+    "play.shuttle_reverse",
+    "play.shuttle_stop",
+    "play.shuttle_forward",
+    "play.loop_a",
+    "play.loop_b",
+    "play.loop_clear",
+    "play.go_to",
+    "play.slower",
+    "play.faster",
+    "code.custom_label",
+    "help.keys",
+    "edit.preferences",
+}
 
 
 def load_keymap(settings: QSettings) -> KeyMap:
@@ -67,8 +79,14 @@ class KeyBinder(QObject):
     def sequences(self, action_id: str) -> list[QKeySequence]:
         return [QKeySequence(k) for k in self.keymap.keys(action_id)]
 
-    def shortcut(self, action_id: str, parent: QWidget, slot: Callable[[], Any], *,
-                 context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut) -> QShortcut:
+    def shortcut(
+        self,
+        action_id: str,
+        parent: QWidget,
+        slot: Callable[[], Any],
+        *,
+        context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
+    ) -> QShortcut:
         """A QShortcut on ``parent`` for every key of ``action_id`` (rebound by ``apply``)."""
         if action_id not in ACTION_IDS:
             raise KeyError(action_id)

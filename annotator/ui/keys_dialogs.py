@@ -48,8 +48,13 @@ class ShortcutsDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Where two places bind one key, the more specific one wins "
-                             "(dialog > code field > timeline drag > timeline > window).", self))
+        lay.addWidget(
+            QLabel(
+                "Where two places bind one key, the more specific one wins "
+                "(dialog > code field > timeline drag > timeline > window).",
+                self,
+            )
+        )
         lay.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -82,7 +87,8 @@ class PreferencesDialog(QDialog):
         self.keys_table.setObjectName("KeysTable")
         self.keys_table.setHorizontalHeaderLabels(["Action", "Where", "Keys"])
         self.keys_table.horizontalHeaderItem(2).setToolTip(
-            "Several keys: a comma and a space between (Return, Enter)")
+            "Several keys: a comma and a space between (Return, Enter)"
+        )
         self.keys_table.verticalHeader().hide()
         self.keys_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.keys_table.setColumnWidth(2, 200)
@@ -98,8 +104,13 @@ class PreferencesDialog(QDialog):
         remove = QPushButton("Remove", codes)
         remove.clicked.connect(lambda: self.codes_table.removeRow(self.codes_table.currentRow()))
         cl = QVBoxLayout(codes)
-        cl.addWidget(QLabel("A key that codes the pending (or current) frames in one press, "
-                            "like ELAN's vocabulary shortcuts or BORIS's coding pad.", codes))
+        cl.addWidget(
+            QLabel(
+                "A key that codes the pending (or current) frames in one press, "
+                "like ELAN's vocabulary shortcuts or BORIS's coding pad.",
+                codes,
+            )
+        )
         cl.addWidget(self.codes_table)
         row = QHBoxLayout()
         row.addWidget(add)
@@ -123,15 +134,18 @@ class PreferencesDialog(QDialog):
         self.error.setStyleSheet("color: #c0392b")
         self.error.setWordWrap(True)
         files = QHBoxLayout()
-        for text, slot in (("Import key map…", self.import_dialog),
-                           ("Export key map…", self.export_dialog),
-                           ("Reset to defaults", lambda: self.load(KeyMap()))):
+        for text, slot in (
+            ("Import key map…", self.import_dialog),
+            ("Export key map…", self.export_dialog),
+            ("Reset to defaults", lambda: self.load(KeyMap())),
+        ):
             b = QPushButton(text, self)
             b.clicked.connect(slot)
             files.addWidget(b)
         files.addStretch(1)
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -224,7 +238,8 @@ class PreferencesDialog(QDialog):
             self.import_file(path)
 
     def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export key map", "facet-keys.json",
-                                              KEYMAP_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export key map", "facet-keys.json", KEYMAP_FILTER
+        )
         if path:
             self.export_file(path)

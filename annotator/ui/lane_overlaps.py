@@ -47,8 +47,9 @@ class LaneOverlaps:
 
     __slots__ = ("_items", "_keys", "_longest", "_spans", "flags")
 
-    def __init__(self, items: Iterable[tuple[int, int, int]] = (),
-                 flags: set[int] | None = None) -> None:
+    def __init__(
+        self, items: Iterable[tuple[int, int, int]] = (), flags: set[int] | None = None
+    ) -> None:
         """``flags``: the flagged ids when the caller has them (see ``flagged_sorted``)."""
         self._items: list[tuple[int, int, int]] | None = list(items)
         self.flags: set[int] = flags if flags is not None else flagged_ids(self._items)

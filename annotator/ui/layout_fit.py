@@ -28,11 +28,20 @@ TABS_BELOW_WIDTH = 1600
 def tabify_areas(window: QMainWindow, keep: tuple[str, ...] = ("TimelineDock",)) -> int:
     """Make the docks of each area (except ``keep``) one tab group; returns groups made."""
     groups = 0
-    for area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                 Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.TopDockWidgetArea):
-        docks = [d for d in window.findChildren(QDockWidget)
-                 if window.dockWidgetArea(d) == area and not d.isFloating()
-                 and d.objectName() not in keep and not d.isHidden()]
+    for area in (
+        Qt.DockWidgetArea.LeftDockWidgetArea,
+        Qt.DockWidgetArea.RightDockWidgetArea,
+        Qt.DockWidgetArea.BottomDockWidgetArea,
+        Qt.DockWidgetArea.TopDockWidgetArea,
+    ):
+        docks = [
+            d
+            for d in window.findChildren(QDockWidget)
+            if window.dockWidgetArea(d) == area
+            and not d.isFloating()
+            and d.objectName() not in keep
+            and not d.isHidden()
+        ]
         if len(docks) < 2:
             continue
         first = docks[0]
@@ -53,14 +62,17 @@ def fit_to_screen(window: QMainWindow, screen_size: QSize | None = None) -> bool
             return False
         screen_size = screen.availableGeometry().size()
     need = window.minimumSizeHint()
-    small = (screen_size.height() < TABS_BELOW_HEIGHT or screen_size.width() < TABS_BELOW_WIDTH)
+    small = screen_size.height() < TABS_BELOW_HEIGHT or screen_size.width() < TABS_BELOW_WIDTH
     if not small and need.width() <= screen_size.width() and need.height() <= screen_size.height():
         return False
     # the bottom row is the timeline's: other bottom docks join the right-hand tabs
     right = Qt.DockWidgetArea.RightDockWidgetArea
     for d in window.findChildren(QDockWidget):
-        if (window.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea
-                and d.objectName() != "TimelineDock" and not d.isFloating()):
+        if (
+            window.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea
+            and d.objectName() != "TimelineDock"
+            and not d.isFloating()
+        ):
             window.addDockWidget(right, d)
     groups = tabify_areas(window)
     layout = window.layout()
@@ -70,15 +82,23 @@ def fit_to_screen(window: QMainWindow, screen_size: QSize | None = None) -> bool
     # the window grew to the old minimum before the docks were tabbed: back onto the screen
     size = window.size()
     if size.width() > screen_size.width() or size.height() > screen_size.height():
-        window.resize(min(size.width(), screen_size.width()),
-                      min(size.height(), screen_size.height()))
+        window.resize(
+            min(size.width(), screen_size.width()), min(size.height(), screen_size.height())
+        )
     timeline = window.findChild(QDockWidget, "TimelineDock")
     if timeline is not None:  # the timeline gets its share of the height back
-        window.resizeDocks([timeline], [max(timeline.minimumSizeHint().height(),
-                                            int(window.height() * 0.42))],
-                           Qt.Orientation.Vertical)
-    log.debug("fit to %sx%s: %d tab groups, minimum now %s", screen_size.width(),
-              screen_size.height(), groups, window.minimumSizeHint())
+        window.resizeDocks(
+            [timeline],
+            [max(timeline.minimumSizeHint().height(), int(window.height() * 0.42))],
+            Qt.Orientation.Vertical,
+        )
+    log.debug(
+        "fit to %sx%s: %d tab groups, minimum now %s",
+        screen_size.width(),
+        screen_size.height(),
+        groups,
+        window.minimumSizeHint(),
+    )
     return groups > 0
 
 

@@ -78,17 +78,26 @@ class MainWindow(QMainWindow):
         self.player_widget = PlayerWidget(self.controller)
         self.setCentralWidget(self.player_widget)
         menus = self._build_menus()
-        self.ctx = AppContext(workspace=self.workspace, undo_stack=self.undo_stack, host=self,
-                              menus=menus, settings=self.settings, controller=self.controller,
-                              player_widget=self.player_widget, show_error=self.show_error,
-                              keys=self.keys)
+        self.ctx = AppContext(
+            workspace=self.workspace,
+            undo_stack=self.undo_stack,
+            host=self,
+            menus=menus,
+            settings=self.settings,
+            controller=self.controller,
+            player_widget=self.player_widget,
+            show_error=self.show_error,
+            keys=self.keys,
+        )
         self.documents = DocumentController(self.ctx, self)
         self._build_status()
         self._install_components()
         self._wire_workspace()
 
         self._autosave_timer = QTimer(self)
-        self._autosave_timer.setInterval(int(self.settings.value("autosave_s", AUTOSAVE_SECONDS)) * 1000)
+        self._autosave_timer.setInterval(
+            int(self.settings.value("autosave_s", AUTOSAVE_SECONDS)) * 1000
+        )
         self._autosave_timer.timeout.connect(self.autosave)
         self._autosave_timer.start()
         self._restore_layout()
@@ -97,8 +106,9 @@ class MainWindow(QMainWindow):
         self.player_widget.setFocus()
 
     # ------------------------------------------------------------------ building
-    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea,
-                 object_name: str) -> QDockWidget:
+    def add_dock(
+        self, title: str, widget: QWidget, area: Qt.DockWidgetArea, object_name: str
+    ) -> QDockWidget:
         """Docks get object names so the saved window layout can restore them."""
         return self.ctx.add_dock(title, widget, area, object_name)
 
@@ -117,17 +127,33 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> Menus:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("&File")
-        self._action(self.file_menu, "&New Project from Video…", self.new_from_video_dialog,
-                     "file.new", "Start a project on a video file")
-        self._action(self.file_menu, "&Open…", self.open_dialog, "file.open",
-                     "Open a project (.facet.json) or a video")
+        self._action(
+            self.file_menu,
+            "&New Project from Video…",
+            self.new_from_video_dialog,
+            "file.new",
+            "Start a project on a video file",
+        )
+        self._action(
+            self.file_menu,
+            "&Open…",
+            self.open_dialog,
+            "file.open",
+            "Open a project (.facet.json) or a video",
+        )
         self.recent_menu = self.file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.file_menu.addSeparator()
-        self.save_action = self._action(self.file_menu, "&Save", self.save,
-                                        "file.save", "Save the project (atomic)")
-        self._action(self.file_menu, "Save &As…", self.save_as_dialog,
-                     "file.save_as", "Save the project under a new name")
+        self.save_action = self._action(
+            self.file_menu, "&Save", self.save, "file.save", "Save the project (atomic)"
+        )
+        self._action(
+            self.file_menu,
+            "Save &As…",
+            self.save_as_dialog,
+            "file.save_as",
+            "Save the project under a new name",
+        )
         self.file_menu.addSeparator()
         self.import_menu = self.file_menu.addMenu("&Import")
         self.export_menu = self.file_menu.addMenu("&Export")
@@ -142,22 +168,43 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(undo)
         self.edit_menu.addAction(redo)
         self.edit_menu.addSeparator()
-        self._action(self.edit_menu, "&Preferences…", self.preferences_dialog, "edit.preferences",
-                     "Keys, per-code keys, reaction time; import or export a lab's key map")
+        self._action(
+            self.edit_menu,
+            "&Preferences…",
+            self.preferences_dialog,
+            "edit.preferences",
+            "Keys, per-code keys, reaction time; import or export a lab's key map",
+        )
         self.edit_menu.addSeparator()
 
         self.play_menu = bar.addMenu("&Playback")
         # Until the Preferences dialog takes MediaCachePage as a page (issue 19 item 5).
-        self._action(self.play_menu, "Preview &Copies…", self._show_preview_copies, None,
-                     "Size of the preview-copy folder, its pruning, and a button to clear it")
+        self._action(
+            self.play_menu,
+            "Preview &Copies…",
+            self._show_preview_copies,
+            None,
+            "Size of the preview-copy folder, its pruning, and a button to clear it",
+        )
         self.view_menu = bar.addMenu("&View")
         self.help_menu = bar.addMenu("&Help")
-        self._action(self.help_menu, "&Keyboard Shortcuts", self.shortcuts_dialog, "help.keys",
-                     "Every key in force, where it acts and which wins")
+        self._action(
+            self.help_menu,
+            "&Keyboard Shortcuts",
+            self.shortcuts_dialog,
+            "help.keys",
+            "Every key in force, where it acts and which wins",
+        )
         self._action(self.help_menu, "&About Facet", self._about)
-        return Menus(file=self.file_menu, import_=self.import_menu, export=self.export_menu,
-                     edit=self.edit_menu, play=self.play_menu, view=self.view_menu,
-                     help=self.help_menu)
+        return Menus(
+            file=self.file_menu,
+            import_=self.import_menu,
+            export=self.export_menu,
+            edit=self.edit_menu,
+            play=self.play_menu,
+            view=self.view_menu,
+            help=self.help_menu,
+        )
 
     def _show_preview_copies(self) -> None:
         from annotator.ui.preferences_media import show_media_cache_dialog
@@ -183,8 +230,11 @@ class MainWindow(QMainWindow):
         self.controller.error_occurred.connect(self.show_error)
         self.coding = install_coding(self.ctx)
         self.analysis = install_analysis(self.ctx, self.coding.timeline)  # Candidates, ...
-        self.adjudication = install_adjudication(self.ctx, self.coding.timeline,  # gold
-                                                 self.open_media)
+        self.adjudication = install_adjudication(
+            self.ctx,
+            self.coding.timeline,  # gold
+            self.open_media,
+        )
         self.export_controller = install_export_menu(self.ctx)  # File > Import / Export
         self.review = install_review(self.ctx, self.open_media, self.export_controller)
         # playhead, zoom and A-B loop per project and take, back on reopen
@@ -281,10 +331,14 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Facet", message)
 
     def _ask_recover(self, path: Path) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work?",
-                          f"{path.name} has autosaved changes newer than the saved file.\n"
-                          "Recover them? (Choosing No keeps the autosave aside, renamed.)",
-                          QMessageBox.StandardButton.NoButton, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Recover unsaved work?",
+            f"{path.name} has autosaved changes newer than the saved file.\n"
+            "Recover them? (Choosing No keeps the autosave aside, renamed.)",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
         recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Open the saved file", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(recover)  # Return recovers: losing work is never the default
@@ -301,14 +355,18 @@ class MainWindow(QMainWindow):
         box.exec()
         if box.clickedButton() is not relink_btn:
             return None
-        new, _ = QFileDialog.getOpenFileName(self, "Find the video", str(problem.path.parent),
-                                             VIDEO_FILTER)
+        new, _ = QFileDialog.getOpenFileName(
+            self, "Find the video", str(problem.path.parent), VIDEO_FILTER
+        )
         return new or None
 
     def _ask_save_changes(self) -> QMessageBox.StandardButton:
         return QMessageBox.question(
-            self, "Unsaved changes", f"Save changes to {self.project.title}?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            self,
+            "Unsaved changes",
+            f"Save changes to {self.project.title}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
         )
 
@@ -331,8 +389,9 @@ class MainWindow(QMainWindow):
             self.open_path(Path(path))
 
     def new_from_video_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "New project from video", self._last_dir(),
-                                              VIDEO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "New project from video", self._last_dir(), VIDEO_FILTER
+        )
         if path:
             self.new_from_video(Path(path))
 
@@ -354,8 +413,9 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         from annotator import __version__
 
-        QMessageBox.about(self, "About Facet",
-                          f"Facet {__version__}\nFrame-exact FACS and emotion annotation.")
+        QMessageBox.about(
+            self, "About Facet", f"Facet {__version__}\nFrame-exact FACS and emotion annotation."
+        )
 
     # ------------------------------------------------------------------ settings
     def _last_dir(self) -> str:
@@ -400,8 +460,9 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(docks["EventsDock"], docks["CandidatesDock"])
             docks["EventsDock"].raise_()
         if "TimelineDock" in docks:
-            self.resizeDocks([docks["TimelineDock"]], [int(self.height() * 0.4)],
-                             Qt.Orientation.Vertical)
+            self.resizeDocks(
+                [docks["TimelineDock"]], [int(self.height() * 0.4)], Qt.Orientation.Vertical
+            )
 
     def _update_title(self) -> None:
         ws = self.workspace

@@ -66,7 +66,9 @@ class MediaCachePage(QWidget):
 
     def refresh(self) -> None:
         size, count = proxy.folder_usage(self.folder)
-        self.usage.setText(f"Size: {_size(size)} in {count} preview cop{'y' if count == 1 else 'ies'}")
+        self.usage.setText(
+            f"Size: {_size(size)} in {count} preview cop{'y' if count == 1 else 'ies'}"
+        )
         self.clear_button.setEnabled(count > len(self._keep() & set(proxy.entries(self.folder))))
 
     def clear(self) -> None:

@@ -39,15 +39,17 @@ def _key(project_path: Path, media_id: str) -> str:
     return f"{PREFIX}/{digest}/{media_id}"
 
 
-def save_view(settings: QSettings, project_path: Path | None, media_id: str | None,
-              state: ViewState) -> None:
+def save_view(
+    settings: QSettings, project_path: Path | None, media_id: str | None, state: ViewState
+) -> None:
     if project_path is None or media_id is None:
         return
     settings.setValue(_key(project_path, media_id), json.dumps(asdict(state)))
 
 
-def load_view(settings: QSettings, project_path: Path | None,
-              media_id: str | None) -> ViewState | None:
+def load_view(
+    settings: QSettings, project_path: Path | None, media_id: str | None
+) -> ViewState | None:
     if project_path is None or media_id is None:
         return None
     raw = settings.value(_key(project_path, media_id))
@@ -66,8 +68,9 @@ def capture(controller: Any, timeline: Any) -> ViewState:
     a, b = controller.loop if controller is not None else (None, None)
     frame = int(controller.current_frame) if controller is not None else 0
     view = timeline.canvas.view if timeline is not None else None
-    return ViewState(frame, view.px_per_frame if view else None,
-                     view.left_frame if view else None, a, b)
+    return ViewState(
+        frame, view.px_per_frame if view else None, view.left_frame if view else None, a, b
+    )
 
 
 def restore(state: ViewState, controller: Any, timeline: Any) -> None:
@@ -86,7 +89,6 @@ def restore(state: ViewState, controller: Any, timeline: Any) -> None:
         view.clamp()
         view.ensure_visible(int(timeline.canvas.playhead))
         timeline._changed()
-
 
 
 class ViewMemory(QObject):
@@ -118,8 +120,12 @@ class ViewMemory(QObject):
         self._timer.stop()
         c = self.ctx.controller
         if c is not None and c.source is not None:
-            save_view(self.ctx.settings, self.ctx.workspace.path,
-                      self.ctx.workspace.current_media_id, capture(c, self.timeline))
+            save_view(
+                self.ctx.settings,
+                self.ctx.workspace.path,
+                self.ctx.workspace.current_media_id,
+                capture(c, self.timeline),
+            )
 
     def _on_media_switched(self, media_id: str) -> None:
         state = load_view(self.ctx.settings, self.ctx.workspace.path, media_id)

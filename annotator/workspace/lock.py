@@ -75,8 +75,13 @@ def read_lock(project: str | os.PathLike[str]) -> LockInfo | None:
     path = lock_path(project)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return LockInfo(str(data["user"]), str(data["host"]), int(data["pid"]),
-                        str(data["time"]), str(data.get("token", "")))
+        return LockInfo(
+            str(data["user"]),
+            str(data["host"]),
+            int(data["pid"]),
+            str(data["time"]),
+            str(data.get("token", "")),
+        )
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):

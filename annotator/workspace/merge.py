@@ -52,13 +52,16 @@ def _same(a: Any, b: Any) -> bool:
 def _describe(what: str, item: dict[str, Any] | None, key: Hashable) -> str:
     if what == "events" and item is not None:
         label = item.get("code") or item.get("emotion") or item.get("kind", "")
-        return (f"event {key} ({label}, frames {item.get('onset_frame')}"
-                f"–{item.get('offset_frame')}, face {item.get('face')})")
+        return (
+            f"event {key} ({label}, frames {item.get('onset_frame')}"
+            f"–{item.get('offset_frame')}, face {item.get('face')})"
+        )
     return f"{what.rstrip('s') if what != 'media' else 'media'} {key}"
 
 
-def _merge_list(what: str, base: list[Any], mine: list[Any], theirs: list[Any],
-                out: MergeResult) -> list[Any]:
+def _merge_list(
+    what: str, base: list[Any], mine: list[Any], theirs: list[Any], out: MergeResult
+) -> list[Any]:
     keyf = _KEYED[what]
     b = {keyf(x): x for x in base}
     m = {keyf(x): x for x in mine}
@@ -82,11 +85,16 @@ def _merge_list(what: str, base: list[Any], mine: list[Any], theirs: list[Any],
             out.taken += 1
         else:
             chosen = ti
-            side = ("removed on disk, changed here" if ti is None else
-                    "removed here, changed on disk" if mi is None else
-                    "changed both here and on disk")
-            out.conflicts.append(f"{_describe(what, mi or ti, k)}: {side} "
-                                 "(the file's version is kept)")
+            side = (
+                "removed on disk, changed here"
+                if ti is None
+                else "removed here, changed on disk"
+                if mi is None
+                else "changed both here and on disk"
+            )
+            out.conflicts.append(
+                f"{_describe(what, mi or ti, k)}: {side} (the file's version is kept)"
+            )
         if chosen is not None:
             result[k] = chosen
     if renumber:
@@ -112,20 +120,22 @@ def three_way(base: Doc, mine: Doc, theirs: Doc) -> MergeResult:
     out = MergeResult(doc={})
     doc: Doc = dict(theirs)
     for key in _KEYED:
-        doc[key] = _merge_list(key, base.get(key, []), mine.get(key, []),
-                               theirs.get(key, []), out)
+        doc[key] = _merge_list(key, base.get(key, []), mine.get(key, []), theirs.get(key, []), out)
     for key in _SCALARS:
         bv, mv, tv = base.get(key), mine.get(key), theirs.get(key)
         if not _same(mv, bv) and not _same(tv, bv) and not _same(mv, tv):
-            out.conflicts.append(f"{key}: changed both here and on disk "
-                                 "(the file's version is kept)")
+            out.conflicts.append(
+                f"{key}: changed both here and on disk (the file's version is kept)"
+            )
         elif not _same(mv, bv):
             doc[key] = mv
     vb = (base.get("vocabulary") or {}).get("emotions", [])
     vm = (mine.get("vocabulary") or {}).get("emotions", [])
     vt = (theirs.get("vocabulary") or {}).get("emotions", [])
-    doc["vocabulary"] = {**(theirs.get("vocabulary") or {}),
-                         "emotions": _merge_emotions(vb, vm, vt)}
+    doc["vocabulary"] = {
+        **(theirs.get("vocabulary") or {}),
+        "emotions": _merge_emotions(vb, vm, vt),
+    }
     doc["modified"] = max(str(mine.get("modified", "")), str(theirs.get("modified", "")))
     out.doc = doc
     return out

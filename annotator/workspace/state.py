@@ -54,8 +54,15 @@ class WorkspaceEvents:
     """The workspace's signals; each carries the new value."""
 
     __slots__ = (
-        "compared_changed", "lane_changed", "loop_changed", "media_switched", "path_changed",
-        "pending_changed", "project_replaced", "read_only_changed", "saved_changed",
+        "compared_changed",
+        "lane_changed",
+        "loop_changed",
+        "media_switched",
+        "path_changed",
+        "pending_changed",
+        "project_replaced",
+        "read_only_changed",
+        "saved_changed",
         "selection_changed",
     )
 
@@ -143,8 +150,14 @@ class Workspace:
         """The project's file, or where it would go: the base for media and autosave."""
         return self._path or self._suggested_path
 
-    def set_project(self, project: Project, path: Path | None, *,
-                    suggested: Path | None = None, saved: bool = True) -> None:
+    def set_project(
+        self,
+        project: Project,
+        path: Path | None,
+        *,
+        suggested: Path | None = None,
+        saved: bool = True,
+    ) -> None:
         """Make ``project`` the open one. ``saved=False``: its content was never written to
         ``path`` (recovered work, a relinked video), so it is unsaved until saved."""
         self._project.changed.disconnect(self._on_project_changed)

@@ -38,8 +38,9 @@ def write_shots_video(
     """Hard cuts at the frames in ``cuts`` (each the first frame of a new shot)."""
     from annotator.media.encode import VideoWriter
 
-    with VideoWriter(path, size=size, fps=fps,
-                     options={"preset": "ultrafast", "crf": "20"}) as writer:
+    with VideoWriter(
+        path, size=size, fps=fps, options={"preset": "ultrafast", "crf": "20"}
+    ) as writer:
         for i in range(n):
             shot = sum(1 for c in cuts if c <= i)
             writer.write(scene(shot, i, size))

@@ -37,11 +37,37 @@ def corpus(tmp_path: Path, demo_dir: Path, capsys: pytest.CaptureFixture[str]) -
         (folder / "videos" / sub).mkdir(parents=True)
         shutil.copy(demo_dir / "demo.mp4", folder / "videos" / sub / "EP02_01f.mp4")
     scheme = tmp_path / "scheme.json"
-    scheme.write_text(json.dumps({"scheme_version": 1, "name": "study", "emotions": ["joy", "fear"],
-                                  "aus": [4, 12], "colours": {"au:12": "#112233"},
-                                  "code_hotkeys": {"Ctrl+1": "6+12"}}))
-    assert main(["corpus", "init", str(folder), "--videos", "videos/**/*.mp4", "--coders",
-                 "ann,bob", "--scheme", str(scheme), "--workers", "0", "-q"]) == 0
+    scheme.write_text(
+        json.dumps(
+            {
+                "scheme_version": 1,
+                "name": "study",
+                "emotions": ["joy", "fear"],
+                "aus": [4, 12],
+                "colours": {"au:12": "#112233"},
+                "code_hotkeys": {"Ctrl+1": "6+12"},
+            }
+        )
+    )
+    assert (
+        main(
+            [
+                "corpus",
+                "init",
+                str(folder),
+                "--videos",
+                "videos/**/*.mp4",
+                "--coders",
+                "ann,bob",
+                "--scheme",
+                str(scheme),
+                "--workers",
+                "0",
+                "-q",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     return folder
 
@@ -65,7 +91,9 @@ def _vec(events: list[tuple[int, int, int]], au: int) -> np.ndarray:
 def test_corpus_commands(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads((corpus / "corpus.json").read_text())
     assert [(c["id"], c["subject"]) for c in data["clips"]] == [
-        ("sub01/EP02_01f", "sub01"), ("sub02/EP02_01f", "sub02")]
+        ("sub01/EP02_01f", "sub01"),
+        ("sub02/EP02_01f", "sub02"),
+    ]
     ann01 = load_project(corpus / "coders/ann/sub01/EP02_01f.facet.json").project
     assert ann01.vocabulary.emotions == ["joy", "fear"] and ann01.vocabulary.aus == [4, 12]
     assert ann01.vocabulary.code_hotkeys == {"Ctrl+1": "6+12"}
@@ -88,7 +116,8 @@ def test_corpus_commands(corpus: Path, capsys: pytest.CaptureFixture[str]) -> No
     va = np.concatenate([_vec(CODING[(s, "ann")], 12) for s in ("sub01", "sub02")])
     vb = np.concatenate([_vec(CODING[(s, "bob")], 12) for s in ("sub01", "sub02")])
     assert row["cohen_kappa_pairs"][0]["cohen_kappa"] == pytest.approx(
-        cohen_kappa_score(va, vb), abs=1e-12)
+        cohen_kappa_score(va, vb), abs=1e-12
+    )
     assert doc["pooled"]["events"]["groups"] == 5  # AU12 twice matched, three lone AU4s
 
     # merge on the dask runner (one local worker), then export and query
@@ -97,26 +126,82 @@ def test_corpus_commands(corpus: Path, capsys: pytest.CaptureFixture[str]) -> No
     gold = load_project(corpus / "gold/sub01/EP02_01f.facet.json").project
     assert len(gold.disputes) == 2 and len(gold.events) == 1
     sheet = corpus / "all.csv"
-    assert main(["corpus", "export", str(corpus), "--to", "casme", "-o", str(sheet),
-                 "--workers", "0", "-q"]) == 0
+    assert (
+        main(
+            [
+                "corpus",
+                "export",
+                str(corpus),
+                "--to",
+                "casme",
+                "-o",
+                str(sheet),
+                "--workers",
+                "0",
+                "-q",
+            ]
+        )
+        == 0
+    )
     rows = list(csv.reader(sheet.open()))
     assert rows[0][:2] == ["Subject", "Filename"]
     assert [r[:2] for r in rows[1:]] == [["sub01", "EP02_01f"], ["sub02", "EP02_01f"]]
     table = corpus / "all.parquet"
-    assert main(["corpus", "export", str(corpus), "--to", "parquet", "-o", str(table),
-                 "--source", "all", "--workers", "0", "-q"]) == 0
+    assert (
+        main(
+            [
+                "corpus",
+                "export",
+                str(corpus),
+                "--to",
+                "parquet",
+                "-o",
+                str(table),
+                "--source",
+                "all",
+                "--workers",
+                "0",
+                "-q",
+            ]
+        )
+        == 0
+    )
     df = pd.read_parquet(table)
     assert {"subject", "clip", "coder"} <= set(df.columns) and len(df) == 7 + 2
     capsys.readouterr()
 
-    assert main(["corpus", "query", str(corpus), 'au == 12 and scale == "macro"', "--count",
-                 "--workers", "0"]) == 0
+    assert (
+        main(
+            [
+                "corpus",
+                "query",
+                str(corpus),
+                'au == 12 and scale == "macro"',
+                "--count",
+                "--workers",
+                "0",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert captured.out.strip() == "6"  # ann, bob and gold on both clips (all > 0.5 s)
     assert "0 projects read, 6 reused" in captured.err
     _code(corpus / "coders/bob/sub02/EP02_01f.facet.json", [(12, 100, 180)])
-    assert main(["corpus", "query", str(corpus), 'au == 12 and scale == "macro"', "--count",
-                 "--workers", "0"]) == 0
+    assert (
+        main(
+            [
+                "corpus",
+                "query",
+                str(corpus),
+                'au == 12 and scale == "macro"',
+                "--count",
+                "--workers",
+                "0",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert captured.out.strip() == "7"
     assert "1 projects read, 5 reused" in captured.err
@@ -132,8 +217,9 @@ def test_corpus_commands(corpus: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "sub01/EP02_01f:" in out and "FAILED" in out and "no such coder file" in out
 
 
-def test_scheme_export_import_round_trip(demo_copy: Path, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_scheme_export_import_round_trip(
+    demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     scheme = tmp_path / "s.json"
     assert main(["scheme", "export", str(demo_copy), "-o", str(scheme)]) == 0
     doc = json.loads(scheme.read_text())

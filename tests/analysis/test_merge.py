@@ -25,11 +25,24 @@ def _coder(name: str, events: list[tuple[str, int, int, int | None, str]]) -> Pr
         for part in code.split("+") if code else []:
             inten = Intensity(part[-1]) if part[-1] in "ABCDE" else None
             au = int(part.rstrip("ABCDE"))
-            p.add_event(Event(0, "A", EventKind.AU, on, off, apex, au=au, intensity=inten,
-                              code=code, annotator=name))
+            p.add_event(
+                Event(
+                    0,
+                    "A",
+                    EventKind.AU,
+                    on,
+                    off,
+                    apex,
+                    au=au,
+                    intensity=inten,
+                    code=code,
+                    annotator=name,
+                )
+            )
         if emotion:
-            p.add_event(Event(0, "A", EventKind.EMOTION, on, off, apex, emotion=emotion,
-                              annotator=name))
+            p.add_event(
+                Event(0, "A", EventKind.EMOTION, on, off, apex, emotion=emotion, annotator=name)
+            )
     return p
 
 
@@ -50,11 +63,14 @@ def test_three_coders_majority_medians_and_disputes(tmp_path: Path) -> None:
     }
     paths = _save(tmp_path, coders)
     gold = merge_projects(list(coders.values()), list(coders), paths, tmp_path / "gold.facet.json")
-    aus = sorted((e for e in gold.events.values() if e.kind is EventKind.AU),
-                 key=lambda e: e.au or 0)
+    aus = sorted(
+        (e for e in gold.events.values() if e.kind is EventKind.AU), key=lambda e: e.au or 0
+    )
     # AU6 scored by 2 of 3, AU12 by 3 of 3: both in; frames are the medians of the members
     assert [(e.au, e.onset_frame, e.apex_frame, e.offset_frame) for e in aus] == [
-        (6, 20, 40, 70), (12, 20, 40, 70)]
+        (6, 20, 40, 70),
+        (12, 20, 40, 70),
+    ]
     assert aus[1].intensity is Intensity.C  # C, D, C: the most common letter
     assert aus[0].provenance is not None and aus[0].provenance.coders == ("ann", "bob")
     assert aus[1].provenance.decision is Decision.AGREED
@@ -64,13 +80,18 @@ def test_three_coders_majority_medians_and_disputes(tmp_path: Path) -> None:
     # AU4 at 150 and 200 and AU9 at 250 do not match anyone: three one-coder disputes
     assert len(gold.disputes) == 3
     assert sorted(v.coder for d in gold.disputes.values() for v in d.versions) == [
-        "ann", "bob", "cy"]
+        "ann",
+        "bob",
+        "cy",
+    ]
     assert all(d.open for d in gold.disputes.values())
 
 
 def test_two_coders_with_different_codes_are_a_dispute_keeping_both(tmp_path: Path) -> None:
-    coders = {"ann": _coder("ann", [("6+12", 20, 70, 40, "")]),
-              "bob": _coder("bob", [("12", 21, 71, 41, "")])}
+    coders = {
+        "ann": _coder("ann", [("6+12", 20, 70, 40, "")]),
+        "bob": _coder("bob", [("12", 21, 71, 41, "")]),
+    }
     paths = _save(tmp_path, coders)
     gold = merge_projects(list(coders.values()), list(coders), paths, tmp_path / "g.facet.json")
     assert not gold.events
@@ -80,7 +101,8 @@ def test_two_coders_with_different_codes_are_a_dispute_keeping_both(tmp_path: Pa
 
 
 def test_cli_merge_writes_a_valid_gold_file_with_provenance_that_exports(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     coders = {
         "ann": _coder("ann", [("6B+12C", 20, 70, 40, "happiness"), ("4", 150, 170, None, "")]),
         "bob": _coder("bob", [("6B+12C", 22, 74, 42, "happiness")]),
@@ -108,8 +130,9 @@ def test_cli_merge_writes_a_valid_gold_file_with_provenance_that_exports(
     assert "already exists" in capsys.readouterr().err
 
 
-def test_merge_refuses_projects_of_different_videos(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_merge_refuses_projects_of_different_videos(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a = _coder("ann", [])
     b = _coder("bob", [])
     b.update_media("m1", sha256="cd" * 32)
@@ -126,8 +149,10 @@ def test_event_table_shows_provenance(qtbot, tmp_path: Path) -> None:  # noqa: A
 
     from annotator.ui.docks.event_table_model import COLUMNS, EventTableModel
 
-    coders = {"ann": _coder("ann", [("12", 20, 70, 40, "")]),
-              "bob": _coder("bob", [("12", 21, 71, 41, "")])}
+    coders = {
+        "ann": _coder("ann", [("12", 20, 70, 40, "")]),
+        "bob": _coder("bob", [("12", 21, 71, 41, "")]),
+    }
     paths = _save(tmp_path, coders)
     gold = merge_projects(list(coders.values()), list(coders), paths, tmp_path / "g.facet.json")
     model = EventTableModel(gold, QUndoStack())

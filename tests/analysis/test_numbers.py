@@ -33,12 +33,14 @@ def test_macro_predictions_on_micro_truths_never_give_precision_above_one() -> N
     assert ev.macro.tp == 0 and ev.macro.n_predicted == 2 and ev.macro.n_reference == 0
     rng = np.random.default_rng(3)
     for _ in range(200):  # random tables: every split's precision and recall stay <= 1
+
         def rand(n: int) -> list[Interval]:
             out = []
             for _ in range(n):
                 on = int(rng.integers(0, 900))
                 out.append(Interval("v", "A", on, on + int(rng.integers(0, 40))))
             return out
+
         ev = evaluate(rand(int(rng.integers(0, 8))), rand(int(rng.integers(0, 8))), timebase=tb)
         for s in (ev.overall, ev.micro, ev.macro):
             for x in (s.precision, s.recall, s.f1):
@@ -53,8 +55,12 @@ def test_split_uses_real_timestamps_and_the_chosen_rule() -> None:
     ev = evaluate(i, i, timebases={"fast.mp4": fast, "slow.mp4": slow})
     assert (ev.micro.n_reference, ev.macro.n_reference) == (1, 1) and ev.rule == "total-0.5s"
     # CASME II: onset to apex <= 250 ms: frame 15 of slow.mp4 is 0.167 s after onset
-    ev = evaluate(i, i, timebases={"fast.mp4": fast, "slow.mp4": slow},
-                  rule=micro_rule("casme2-onset-apex-250ms"))
+    ev = evaluate(
+        i,
+        i,
+        timebases={"fast.mp4": fast, "slow.mp4": slow},
+        rule=micro_rule("casme2-onset-apex-250ms"),
+    )
     assert (ev.micro.n_reference, ev.macro.n_reference) == (2, 0)
 
 
@@ -91,11 +97,12 @@ def _vfr_project() -> Project:
 def test_stats_csv_and_sheets_agree_on_micro_macro_on_vfr(tmp_path: Path) -> None:
     p = _vfr_project()
     tb = p.timebase("m1")
-    truth = ["micro" if tb.duration_s(e.onset_frame, e.offset_frame) <= 0.5 else "macro"
-             for e in sorted(p.events.values(), key=lambda e: e.onset_frame)]
+    truth = [
+        "micro" if tb.duration_s(e.onset_frame, e.offset_frame) <= 0.5 else "macro"
+        for e in sorted(p.events.values(), key=lambda e: e.onset_frame)
+    ]
     rows = list(csv.DictReader(io.StringIO(events_csv_text(p))))
-    assert [r["scale"] for r in rows] == truth and {r["micro_rule"] for r in rows} == {
-        "total-0.5s"}
+    assert [r["scale"] for r in rows] == truth and {r["micro_rule"] for r in rows} == {"total-0.5s"}
     counts = {"micro": truth.count("micro"), "macro": truth.count("macro")}
     assert scale_counts(p) == counts
     s = summary(p)["durations"]
@@ -103,8 +110,10 @@ def test_stats_csv_and_sheets_agree_on_micro_macro_on_vfr(tmp_path: Path) -> Non
     samm = sheet_rows(p, "samm")[1:]
     assert ["micro" if r[7].startswith("Micro") else "macro" for r in samm] == truth
     # by frame count at the nominal 30 fps (15 frames = 0.5 s) the split would differ
-    assert [("micro" if e.duration_frames <= 15 else "macro")
-            for e in sorted(p.events.values(), key=lambda e: e.onset_frame)] != truth
+    assert [
+        ("micro" if e.duration_frames <= 15 else "macro")
+        for e in sorted(p.events.values(), key=lambda e: e.onset_frame)
+    ] != truth
 
 
 def test_cli_stats_csv_and_sheet_agree_on_a_real_vfr_video(tmp_path: Path, capsys) -> None:
@@ -130,21 +139,36 @@ def test_cli_stats_csv_and_sheet_agree_on_a_real_vfr_video(tmp_path: Path, capsy
     assert real != by_frames and "micro" in real and "macro" in real
     assert main(["stats", str(path), "--json"]) == 0
     out = capsys.readouterr().out
-    d = json.loads(out[out.index("{"):])["durations"]
+    d = json.loads(out[out.index("{") :])["durations"]
     assert (d["micro"], d["macro"]) == (real.count("micro"), real.count("macro"))
     assert main(["export", str(path), "--to", "csv", "-o", str(tmp_path / "e.csv")]) == 0
     rows = list(csv.DictReader((tmp_path / "e.csv").open(encoding="utf-8")))
     assert [r["scale"] for r in rows] == real
-    assert main(["export", str(path), "--to", "casme", "--layout", "samm", "-o",
-                 str(tmp_path / "s.csv")]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(path),
+                "--to",
+                "casme",
+                "--layout",
+                "samm",
+                "-o",
+                str(tmp_path / "s.csv"),
+            ]
+        )
+        == 0
+    )
     sheet = list(csv.reader((tmp_path / "s.csv").open(encoding="utf-8")))[2:]
     assert ["micro" if r[7].startswith("Micro") else "macro" for r in sheet] == real
     cands = tmp_path / "c.csv"
-    cands.write_text("video,face,onset_frame,offset_frame\n" + "".join(
-        f"{video.name},A,{on},{on + 13}\n" for on in starts))
+    cands.write_text(
+        "video,face,onset_frame,offset_frame\n"
+        + "".join(f"{video.name},A,{on},{on + 13}\n" for on in starts)
+    )
     assert main(["spot-eval", str(cands), str(path), "--json"]) == 0
     out = capsys.readouterr().out
-    res = json.loads(out[out.index("{"):])
+    res = json.loads(out[out.index("{") :])
     assert res["micro_rule"] == "total-0.5s"
     assert res["micro"]["reference"] == real.count("micro") == res["micro"]["tp"]
     assert res["overall"]["precision"] == 1
@@ -159,7 +183,7 @@ def test_spot_eval_reads_megc_ground_truth_sheets(tmp_path: Path, capsys) -> Non
     cands.write_text("video,face,onset_frame,offset_frame\n901_1_1,901,565,742\n")
     assert main(["spot-eval", str(cands), str(truth), "--fps", "200", "--json"]) == 0
     out = capsys.readouterr().out
-    res = json.loads(out[out.index("{"):])
+    res = json.loads(out[out.index("{") :])
     assert res["overall"]["tp"] == 1 and res["overall"]["reference"] == 7
     cas = sample("synthetic/cas_me_2_style_code_final.csv")
     assert main(["spot-eval", str(cands), str(cas), "--json"]) == 0

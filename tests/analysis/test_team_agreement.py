@@ -31,8 +31,15 @@ N = 300
 INT = list(Intensity)
 
 
-def _coder(seed: int, base: list[tuple[int, int, int, int]], *, media=("m1",), n=N,
-           jitter: int = 4, drop: float = 0.2) -> Project:
+def _coder(
+    seed: int,
+    base: list[tuple[int, int, int, int]],
+    *,
+    media=("m1",),
+    n=N,
+    jitter: int = 4,
+    drop: float = 0.2,
+) -> Project:
     """A coder's project: the shared events ``(face_ix, au, onset, offset)`` with random
     timing noise, some left out, random intensities, plus a few of their own."""
     rng = np.random.default_rng(seed)
@@ -48,17 +55,44 @@ def _coder(seed: int, base: list[tuple[int, int, int, int]], *, media=("m1",), n
             on2 = int(np.clip(on + rng.integers(-jitter, jitter + 1), 0, n - 1))
             off2 = int(np.clip(off + rng.integers(-jitter, jitter + 1), on2, n - 1))
             inten = INT[int(rng.integers(0, 5))] if rng.random() < 0.8 else None
-            p.add_event(Event(0, "AB"[face_ix], EventKind.AU, on2, off2, None, media=mid,
-                              au=au, intensity=inten))
+            p.add_event(
+                Event(
+                    0,
+                    "AB"[face_ix],
+                    EventKind.AU,
+                    on2,
+                    off2,
+                    None,
+                    media=mid,
+                    au=au,
+                    intensity=inten,
+                )
+            )
         for _ in range(2):
             on = int(rng.integers(0, n - 20))
-            p.add_event(Event(0, "A", EventKind.AU, on, on + int(rng.integers(0, 15)),
-                              media=mid, au=int(rng.choice([4, 12, 15]))))
+            p.add_event(
+                Event(
+                    0,
+                    "A",
+                    EventKind.AU,
+                    on,
+                    on + int(rng.integers(0, 15)),
+                    media=mid,
+                    au=int(rng.choice([4, 12, 15])),
+                )
+            )
     return p
 
 
-BASE = [(0, 12, 10, 40), (0, 6, 12, 38), (0, 4, 80, 95), (1, 12, 100, 130), (0, 12, 150, 170),
-        (1, 1, 200, 240), (0, 15, 250, 290)]
+BASE = [
+    (0, 12, 10, 40),
+    (0, 6, 12, 38),
+    (0, 4, 80, 95),
+    (1, 12, 100, 130),
+    (0, 12, 150, 170),
+    (1, 1, 200, 240),
+    (0, 15, 250, 290),
+]
 
 
 def _presence(p: Project, face: str, au: int, media: str = "m1", n: int = N) -> np.ndarray:
@@ -89,8 +123,10 @@ def test_three_coders_alpha_fleiss_pairs_equal_references(seed: int) -> None:
     assert report.aus
     for row in report.aus:
         data = np.stack([_presence(p, row.face, row.au) for p in coders])
-        assert _close(row.krippendorff_alpha,
-                      krippendorff.alpha(data.astype(float), level_of_measurement="nominal"))
+        assert _close(
+            row.krippendorff_alpha,
+            krippendorff.alpha(data.astype(float), level_of_measurement="nominal"),
+        )
         table, _ = aggregate_raters(data.T)
         assert _close(row.fleiss_kappa, sm_fleiss(table, method="fleiss"))
         for (x, y), k in row.cohen_kappa_pairs.items():
@@ -104,8 +140,12 @@ def test_three_coders_alpha_fleiss_pairs_equal_references(seed: int) -> None:
             ref = math.nan
         assert _close(row.krippendorff_alpha_intensity, ref)
     d = report.as_dict()
-    assert {"krippendorff_alpha", "fleiss_kappa", "cohen_kappa_pairs",
-            "krippendorff_alpha_intensity_interval"} <= set(d["au"][0])
+    assert {
+        "krippendorff_alpha",
+        "fleiss_kappa",
+        "cohen_kappa_pairs",
+        "krippendorff_alpha_intensity_interval",
+    } <= set(d["au"][0])
 
 
 def test_two_coders_intensity_is_quadratic_weighted_kappa() -> None:
@@ -165,8 +205,9 @@ def _two(codes_a: list[tuple[str, int, int]], codes_b: list[tuple[str, int, int]
         for code, on, off in codes:
             for part in code.split("+"):
                 side = Side(part[0]) if part[0] in "LR" else None
-                p.add_event(Event(0, "A", EventKind.AU, on, off, au=int(part.lstrip("LR")),
-                                  side=side))
+                p.add_event(
+                    Event(0, "A", EventKind.AU, on, off, au=int(part.lstrip("LR")), side=side)
+                )
         return p
 
     return compare(build(codes_a), build(codes_b))

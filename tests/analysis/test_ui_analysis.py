@@ -35,8 +35,7 @@ class FakeWindow(QMainWindow):
     def __init__(self, project: Project, path: Path) -> None:
         super().__init__()
         self.controller = FakeController()
-        self.ctx = standalone_context(project, path=path, controller=self.controller,
-                                      host=self)
+        self.ctx = standalone_context(project, path=path, controller=self.controller, host=self)
         self.undo_stack = self.ctx.undo_stack
         self.analysis: Any = None
 

@@ -51,13 +51,16 @@ def test_validate_reports_one_line_per_problem(tmp_path, demo_project_path, caps
 
 def test_new_project_from_video(tmp_path, demo_dir, capsys):
     out_path = tmp_path / "n.facet.json"
-    code, out, err = run(["new", str(out_path), "--video", str(demo_dir / "demo.mp4"),
-                          "--title", "T"], capsys)
+    code, out, err = run(
+        ["new", str(out_path), "--video", str(demo_dir / "demo.mp4"), "--title", "T"], capsys
+    )
     assert code == 0, err
     doc = json.loads(out_path.read_text())
     assert doc["title"] == "T" and doc["media"][0]["frame_count"] == 250
-    assert doc["media"][0]["path"] == "../" + demo_dir.name + "/demo.mp4" or Path(
-        doc["media"][0]["path"]).name == "demo.mp4"
+    assert (
+        doc["media"][0]["path"] == "../" + demo_dir.name + "/demo.mp4"
+        or Path(doc["media"][0]["path"]).name == "demo.mp4"
+    )
     code, _, err = run(["new", str(out_path), "--video", str(demo_dir / "demo.mp4")], capsys)
     assert code == 1 and "already exists" in err
 
@@ -91,8 +94,12 @@ def test_corrupt_video_is_one_line(tmp_path, monkeypatch, capsys):
 def test_no_traceback_from_real_process(tmp_path):
     bad = tmp_path / "bad.facet.json"
     bad.write_text("{not json")
-    proc = subprocess.run([sys.executable, "-m", "annotator", "info", str(bad)],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "annotator", "info", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 1
     assert proc.stderr.strip() == (
         "annotator: bad.facet.json: invalid JSON at line 1 column 2: "

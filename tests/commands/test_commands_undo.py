@@ -147,13 +147,26 @@ def _random_edit(rng: random.Random, p: Project, stack: QUndoStack) -> None:
         on = rng.randrange(0, FRAMES - 40)
         off = on + rng.randrange(0, 40)
         if rng.random() < 0.7:
-            ev = Event(0, face, EventKind.AU, on, off, rng.choice([None, on]),
-                       au=rng.choice([1, 2, 4, 12, 26]),
-                       intensity=rng.choice([None, *Intensity]),
-                       side=rng.choice([None, Side.L, Side.R]))
+            ev = Event(
+                0,
+                face,
+                EventKind.AU,
+                on,
+                off,
+                rng.choice([None, on]),
+                au=rng.choice([1, 2, 4, 12, 26]),
+                intensity=rng.choice([None, *Intensity]),
+                side=rng.choice([None, Side.L, Side.R]),
+            )
         else:
-            ev = Event(0, face, EventKind.EMOTION, on, off,
-                       emotion=rng.choice(["happiness", "fear", "awe", "pride"]))
+            ev = Event(
+                0,
+                face,
+                EventKind.EMOTION,
+                on,
+                off,
+                emotion=rng.choice(["happiness", "fear", "awe", "pride"]),
+            )
         stack.push(AddEventCommand(p, ev))
     elif op < 0.6:
         ev = p.events[rng.choice(ids)]
@@ -163,8 +176,11 @@ def _random_edit(rng: random.Random, p: Project, stack: QUndoStack) -> None:
     elif op < 0.7:
         ev = p.events[rng.choice(ids)]
         new_off = min(FRAMES - 1, ev.offset_frame + rng.randint(0, 10))
-        stack.push(UpdateEventCommand(p, ev.id, {"offset_frame": new_off,
-                                                 "annotator": rng.choice(["x", "y"])}))
+        stack.push(
+            UpdateEventCommand(
+                p, ev.id, {"offset_frame": new_off, "annotator": rng.choice(["x", "y"])}
+            )
+        )
     elif op < 0.8:
         stack.push(RemoveEventCommand(p, rng.choice(ids)))
     elif op < 0.85:

@@ -23,8 +23,7 @@ def test_documents_under_xvfb(tmp_path: Path, scenario: str) -> None:
         pytest.skip(f"needs {', '.join(missing)}")
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     cmd = [sys.executable, str(SCRIPT), "--out", str(tmp_path), "--only", scenario]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=280,
-                          check=False)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=280, check=False)
     if proc.returncode == 77:
         pytest.skip(proc.stderr.strip())
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]

@@ -108,18 +108,31 @@ class AdjudicationDriver:
         gold = make_gold(work, demo)
         log = open(self.out / "app.log", "wb")  # noqa: SIM115 - lives as long as the app
         self.x.app = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--app", str(gold), "--probe",
-             str(self.x.probe)], env=self.x.env, cwd=str(ROOT), stdout=log,
-            stderr=subprocess.STDOUT)
-        ok = self.wait("opened", lambda s: s["disputes"] == 2 and s["open"] == 2
-                       and s["active"], timeout=60)
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--app",
+                str(gold),
+                "--probe",
+                str(self.x.probe),
+            ],
+            env=self.x.env,
+            cwd=str(ROOT),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        ok = self.wait(
+            "opened", lambda s: s["disputes"] == 2 and s["open"] == 2 and s["active"], timeout=60
+        )
         time.sleep(1.0)  # the first paint
         plan = [
-            ("alt+shift+f", "frames from bob", lambda s: "frames from bob, code from ann"
-             in s["status"]),
+            (
+                "alt+shift+f",
+                "frames from bob",
+                lambda s: "frames from bob, code from ann" in s["status"],
+            ),
             ("alt+shift+Return", "settle combined", lambda s: s["open"] == 1),
-            ("ctrl+alt+2", "accept bob", lambda s: s["open"] == 0
-             and "0 of 2 left" in s["status"]),
+            ("ctrl+alt+2", "accept bob", lambda s: s["open"] == 0 and "0 of 2 left" in s["status"]),
             ("ctrl+z", "undo", lambda s: s["open"] == 1),
             ("ctrl+shift+z", "redo", lambda s: s["open"] == 0),
             ("ctrl+s", "save", lambda s: not s["dirty"]),
@@ -135,8 +148,7 @@ class AdjudicationDriver:
             import cv2
 
             rgb = self.x.screenshot("final")
-            small = cv2.resize(rgb[..., ::-1], None, fx=0.6, fy=0.6,
-                               interpolation=cv2.INTER_AREA)
+            small = cv2.resize(rgb[..., ::-1], None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA)
             shot.parent.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(shot), small, [cv2.IMWRITE_PNG_COMPRESSION, 9])
         self.x.key("ctrl+q")
@@ -147,8 +159,7 @@ class AdjudicationDriver:
                 ok = False
                 print("  app did not quit on Ctrl+Q", flush=True)
         ok &= self.check_file(gold)
-        (self.out / "report.json").write_text(json.dumps({"ok": ok, "steps": self.steps},
-                                                         indent=1))
+        (self.out / "report.json").write_text(json.dumps({"ok": ok, "steps": self.steps}, indent=1))
         return ok
 
     def check_file(self, gold: Path) -> bool:
@@ -160,10 +171,17 @@ class AdjudicationDriver:
         valid = cli(["validate", str(gold)]) == 0
         sheet = self.out / "gold_casme.xlsx"
         exported = cli(["export", str(gold), "--to", "casme", "-o", str(sheet)]) == 0
-        ok = (valid and exported and settled
-              and decisions == ["accepted", "agreed", "combined", "combined"])
-        print(f"  file: valid {valid}, decisions {decisions}, all settled {settled}, "
-              f"CASME export {exported}", flush=True)
+        ok = (
+            valid
+            and exported
+            and settled
+            and decisions == ["accepted", "agreed", "combined", "combined"]
+        )
+        print(
+            f"  file: valid {valid}, decisions {decisions}, all settled {settled}, "
+            f"CASME export {exported}",
+            flush=True,
+        )
         return ok
 
 

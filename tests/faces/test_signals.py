@@ -35,10 +35,21 @@ def _rotate(lm: np.ndarray, deg: float, scale: float = 1.0) -> np.ndarray:
 
 
 def test_names_are_the_issues(mesh: np.ndarray) -> None:
-    assert SIGNALS[:13] == ("brow_raise_l", "brow_raise_r", "brow_lower", "eye_open_l",
-                            "eye_open_r", "lip_corner_pull_l", "lip_corner_pull_r",
-                            "lip_corner_depress_l", "lip_corner_depress_r", "mouth_open",
-                            "head_yaw", "head_pitch", "head_roll")
+    assert SIGNALS[:13] == (
+        "brow_raise_l",
+        "brow_raise_r",
+        "brow_lower",
+        "eye_open_l",
+        "eye_open_r",
+        "lip_corner_pull_l",
+        "lip_corner_pull_r",
+        "lip_corner_depress_l",
+        "lip_corner_depress_r",
+        "mouth_open",
+        "head_yaw",
+        "head_pitch",
+        "head_roll",
+    )
     assert SIGNALS[13:] == tuple(f"asym_{p}" for p in PAIRED)
     s = dict(zip(SIGNALS, signals(mesh), strict=True))
     assert s["asym_eye_open"] == pytest.approx(s["eye_open_l"] - s["eye_open_r"], abs=1e-6)

@@ -113,8 +113,9 @@ def test_track_cli_writes_faces_boxes_and_the_cache(tracked_single: Path) -> Non
     assert x - 0.2 * w < lm[:, 0].mean() < x + 1.2 * w and y < lm[:, 1].mean() < y + h
 
 
-def test_running_again_matches_faces_and_hand_boxes_win(tracked_single: Path,
-                                                        tmp_path: Path) -> None:
+def test_running_again_matches_faces_and_hand_boxes_win(
+    tracked_single: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "again"
     shutil.copytree(tracked_single.parent, folder)
     project_path = folder / tracked_single.name
@@ -133,8 +134,9 @@ def test_running_again_matches_faces_and_hand_boxes_win(tracked_single: Path,
     assert tracked and all(abs(f - 36) > 15 for f in tracked)  # half a second at 30 fps
 
 
-def test_cancelled_run_leaves_project_and_folder_unchanged(tracked_single: Path,
-                                                           tmp_path: Path) -> None:
+def test_cancelled_run_leaves_project_and_folder_unchanged(
+    tracked_single: Path, tmp_path: Path
+) -> None:
     from annotator.tracking_job import run_tracking
 
     folder = tmp_path / "cancel"

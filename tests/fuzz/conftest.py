@@ -9,8 +9,19 @@ from hypothesis import HealthCheck, settings
 
 FULL = os.environ.get("FACET_FUZZ_FULL") == "1"
 
-settings.register_profile("ci", derandomize=True, max_examples=40, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow], database=None)
-settings.register_profile("full", max_examples=2000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow], database=None)
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+)
+settings.register_profile(
+    "full",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+)
 settings.load_profile("full" if FULL else "ci")

@@ -29,12 +29,26 @@ SAMPLE = 8
 
 def _base_doc() -> dict:
     return {
-        "schema_version": 2, "title": "hostile", "annotator": "",
+        "schema_version": 2,
+        "title": "hostile",
+        "annotator": "",
         "media": [{"id": "m1", "path": "missing.mp4", "frame_count": 250, "fps": "25/1"}],
         "faces": [{"id": "A", "name": "Ada"}],
-        "events": [{"id": 1, "face": "A", "media": "m1", "kind": "au", "onset_frame": 5,
-                    "apex_frame": 9, "offset_frame": 20, "au": 12, "code": "12"}],
-        "markers": [], "curves": [],
+        "events": [
+            {
+                "id": 1,
+                "face": "A",
+                "media": "m1",
+                "kind": "au",
+                "onset_frame": 5,
+                "apex_frame": 9,
+                "offset_frame": 20,
+                "au": 12,
+                "code": "12",
+            }
+        ],
+        "markers": [],
+        "curves": [],
     }
 
 
@@ -74,8 +88,19 @@ def _xlsx_without_dimension(path: Path) -> None:
 
     wb = Workbook()
     ws = wb.active
-    ws.append(["Subject", "Filename", "", "OnsetFrame", "ApexFrame", "OffsetFrame", "",
-               "Action Units", "Estimated Emotion"])
+    ws.append(
+        [
+            "Subject",
+            "Filename",
+            "",
+            "OnsetFrame",
+            "ApexFrame",
+            "OffsetFrame",
+            "",
+            "Action Units",
+            "Estimated Emotion",
+        ]
+    )
     ws.append(["1", "EP1", "", 10, 12, 20, "", "12", "happiness"])
     tmp = path.with_suffix(".tmp.xlsx")
     wb.save(tmp)
@@ -84,8 +109,10 @@ def _xlsx_without_dimension(path: Path) -> None:
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 x = re.sub(r"<dimension[^>]*/>", "", data.decode())
-                rows = "".join(f'<row r="{r}"><c r="XFD{r}" t="inlineStr"><is><t>x</t></is>'
-                               f"</c></row>" for r in range(10, 3000))
+                rows = "".join(
+                    f'<row r="{r}"><c r="XFD{r}" t="inlineStr"><is><t>x</t></is></c></row>'
+                    for r in range(10, 3000)
+                )
                 data = x.replace("</sheetData>", rows + "</sheetData>").encode()
             zout.writestr(item, data)
     tmp.unlink()
@@ -95,13 +122,20 @@ IMPORTS: dict[str, tuple[str, bytes | None]] = {
     "garbage.srt": ("srt", b"1\nnot a time\nhello\n"),
     "nul.srt": ("srt", b"\x00\x00\x00"),
     "latin1.srt": ("srt", "1\n00:00:01,000 --> 00:00:02,000\ncaf\xe9\n".encode("latin-1")),
-    "inf.csv": ("casme", (b"Subject,Filename,,OnsetFrame,ApexFrame,OffsetFrame,,Action Units,"
-                          b"Estimated Emotion\n1,EP1,,inf,nan,1e999,,6B12C,happiness\n")),
+    "inf.csv": (
+        "casme",
+        (
+            b"Subject,Filename,,OnsetFrame,ApexFrame,OffsetFrame,,Action Units,"
+            b"Estimated Emotion\n1,EP1,,inf,nan,1e999,,6B12C,happiness\n"
+        ),
+    ),
     "wide.csv": ("casme", (",".join(["x"] * 5000) + "\n").encode()),
     "nodim.xlsx": ("casme", None),
     "bad.eaf": ("eaf", b"<ANNOTATION_DOCUMENT><TIER TIER_ID='../../x'>"),
-    "nan.openface.csv": ("openface", (b"frame, face_id, timestamp, confidence, success, "
-                                      b"AU12_r\n1, 0, 0.0, nan, 1, inf\n")),
+    "nan.openface.csv": (
+        "openface",
+        (b"frame, face_id, timestamp, confidence, success, AU12_r\n1, 0, 0.0, nan, 1, inf\n"),
+    ),
 }
 
 
@@ -114,13 +148,32 @@ def _cases(tmp: Path) -> list[tuple[str, list[str], list[Path]]]:
         f = tmp / f"{name}.facet.json"
         f.write_bytes(data)
         out = tmp / "out"
-        for cmd in (["validate", f], ["info", f], ["stats", f, "--charts", out / f"c-{name}"],
-                    ["agree", good, f, "--csv", out / f"agree-{name}.csv"]):
+        for cmd in (
+            ["validate", f],
+            ["info", f],
+            ["stats", f, "--charts", out / f"c-{name}"],
+            ["agree", good, f, "--csv", out / f"agree-{name}.csv"],
+        ):
             cases.append((f"{cmd[0]}-{name}", cmd, [f, good]))
-        for fmt in ("json", "csv", "frames-csv", "eaf", "casme", "report", "edl",
-                    "markers-csv", "clips", "review"):
-            cases.append((f"export-{fmt}-{name}", ["export", f, "--to", fmt, "-o",
-                                                   out / f"{name}-{fmt}.x"], [f]))
+        for fmt in (
+            "json",
+            "csv",
+            "frames-csv",
+            "eaf",
+            "casme",
+            "report",
+            "edl",
+            "markers-csv",
+            "clips",
+            "review",
+        ):
+            cases.append(
+                (
+                    f"export-{fmt}-{name}",
+                    ["export", f, "--to", fmt, "-o", out / f"{name}-{fmt}.x"],
+                    [f],
+                )
+            )
     for name, (kind, data) in IMPORTS.items():
         f = tmp / name
         if data is None:
@@ -146,9 +199,17 @@ def _limits() -> None:  # pragma: no cover - runs in the child
 def _run_case(tmp: Path, cid: str, argv: list[str], inputs: list[Path]) -> None:
     before = {p: _digest(p) for p in inputs}
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run([sys.executable, "-m", "annotator.cli", *argv], cwd=tmp, env=env,
-                          capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
-                          preexec_fn=_limits, errors="replace")
+    proc = subprocess.run(
+        [sys.executable, "-m", "annotator.cli", *argv],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+        preexec_fn=_limits,
+        errors="replace",
+    )
     err = proc.stderr
     assert proc.returncode in (0, 1), (cid, proc.returncode, err[-2000:])
     assert "Traceback" not in err and "internal error" not in err, (cid, err[-2000:])
@@ -173,8 +234,14 @@ def _all_cases(tmp_path_factory):
 def test_corpus_sample(tmp_path_factory):
     """The fixed-seed sample CI runs (a different, fixed choice of cases each release)."""
     tmp, cases = _all_cases(tmp_path_factory)
-    must = {"validate-float_onset", "stats-huge_claim", "export-csv-surrogate",
-            "export-clips-dotdot_face", "import-nodim.xlsx", "validate-deep"}
+    must = {
+        "validate-float_onset",
+        "stats-huge_claim",
+        "export-csv-surrogate",
+        "export-clips-dotdot_face",
+        "import-nodim.xlsx",
+        "validate-deep",
+    }
     chosen = [c for c in cases if c[0] in must]
     rest = [c for c in cases if c[0] not in must]
     chosen += random.Random(16).sample(rest, SAMPLE)

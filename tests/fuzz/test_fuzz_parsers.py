@@ -26,14 +26,23 @@ def test_parse_code_never_raises_and_every_au_is_written_in_the_string(raw):
     parsed = parse_code(raw)
     digits = re.findall(r"[0-9]+", raw)
     for unit in parsed.units:
-        assert any(str(unit.number) == d.lstrip("0") or (unit.number == 0 and set(d) == {"0"})
-                   for d in digits), (raw, parsed.units)
-    assert parsed.normalised == "+".join(u.code for u in sorted(
-        parsed.units, key=lambda u: (u.number, u.side.value if u.side else "")))
+        assert any(
+            str(unit.number) == d.lstrip("0") or (unit.number == 0 and set(d) == {"0"})
+            for d in digits
+        ), (raw, parsed.units)
+    assert parsed.normalised == "+".join(
+        u.code
+        for u in sorted(parsed.units, key=lambda u: (u.number, u.side.value if u.side else ""))
+    )
 
 
-@given(st.lists(st.tuples(st.integers(0, 99), st.sampled_from(["A", "B", "C", "D", "E"])),
-                min_size=2, max_size=5))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 99), st.sampled_from(["A", "B", "C", "D", "E"])),
+        min_size=2,
+        max_size=5,
+    )
+)
 def test_codes_without_plus_always_warn(units):
     # a letter between the numbers: digits alone ("126") are one number, read as such
     raw = "".join(f"{n}{i}" for n, i in units)
@@ -53,8 +62,12 @@ def _project(events):
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
-@given(st.lists(st.tuples(st.integers(0, 9000), st.integers(0, 900), st.integers(0, 99), TEXT),
-                max_size=20), TEXT)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 9000), st.integers(0, 900), st.integers(0, 99), TEXT), max_size=20
+    ),
+    TEXT,
+)
 def test_model_round_trips_through_the_file(tmp_path_factory, events, title):
     p = _project(events)
     p.title = title
@@ -64,9 +77,10 @@ def test_model_round_trips_through_the_file(tmp_path_factory, events, title):
 
 
 JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats() | TEXT,
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | TEXT,
     lambda kids: st.lists(kids, max_size=4) | st.dictionaries(TEXT, kids, max_size=4),
-    max_leaves=20)
+    max_leaves=20,
+)
 
 
 @given(st.sampled_from(["events", "media", "faces", "markers", "curves", "title"]), JSONISH)
@@ -104,10 +118,12 @@ def test_srt_and_sheet_readers_only_raise_their_error(tmp_path_factory, text):
     from annotator.io.srt import plan_srt_import
 
     folder = tmp_path_factory.mktemp("rd")
-    for name, read in [("a.srt", plan_srt_import),
-                       ("a.csv", lambda p, f: plan_sheet_import(p, f, "casme")),
-                       ("b.csv", lambda p, f: plan_sheet_import(p, f, "samm")),
-                       ("c.csv", lambda p, f: plan_sheet_import(p, f, "casme-squared"))]:
+    for name, read in [
+        ("a.srt", plan_srt_import),
+        ("a.csv", lambda p, f: plan_sheet_import(p, f, "casme")),
+        ("b.csv", lambda p, f: plan_sheet_import(p, f, "samm")),
+        ("c.csv", lambda p, f: plan_sheet_import(p, f, "casme-squared")),
+    ]:
         f = Path(folder / name)
         f.write_text(text, encoding="utf-8")
         try:
@@ -121,10 +137,13 @@ def test_srt_cues_any_times(tmp_path_factory, cues):
     from annotator.io.srt import plan_srt_import
 
     def ts(ms):
-        return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+        return (
+            f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+        )
 
-    body = "\n".join(f"{i + 1}\n{ts(a)} --> {ts(b)}\n{t.strip() or 'x'}\n"
-                     for i, (a, b, t) in enumerate(cues))
+    body = "\n".join(
+        f"{i + 1}\n{ts(a)} --> {ts(b)}\n{t.strip() or 'x'}\n" for i, (a, b, t) in enumerate(cues)
+    )
     f = tmp_path_factory.mktemp("srt") / "s.srt"
     f.write_text(body, encoding="utf-8")
     try:

@@ -17,10 +17,12 @@ def make_project(frames: int = 250, fps: Fraction | int = 25, faces: int = 2) ->
         p.add_face(Face(fid, ["Ada", "Ben"][i]))
     return p
 
+
 def add(p: Project, **kw: object) -> Event:
     kw.setdefault("face", "A")
     kw.setdefault("kind", EventKind.AU)
     return p.add_event(Event(id=0, **kw))  # type: ignore[arg-type]
+
 
 def saved(p: Project, folder: Path, name: str = "p.facet.json") -> Path:
     path = folder / name

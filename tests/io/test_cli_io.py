@@ -30,7 +30,9 @@ def test_export_every_format(demo_copy, fmt, capsys):
     if fmt == "json":
         doc = json.loads(out.read_text(encoding="utf-8"))
         assert doc["media"][0]["path"] == "demo.mp4"
-        assert load_project(out).project.events.keys() == load_project(demo_copy).project.events.keys()
+        assert (
+            load_project(out).project.events.keys() == load_project(demo_copy).project.events.keys()
+        )
     if fmt == "clips":
         assert len(list(out.glob("*.mp4"))) == 2
 

@@ -23,8 +23,9 @@ def count_frames(path) -> tuple[int, tuple[int, int]]:
 def test_clips_frames_manifest_and_apex(demo_source, tmp_path):
     p = demo_source.project
     emotions = {e.id for e in p.events.values() if e.kind is EventKind.EMOTION}
-    out = export_clips(p, tmp_path / "clips", source=demo_source, events=emotions, margin=3,
-                       crop=True)
+    out = export_clips(
+        p, tmp_path / "clips", source=demo_source, events=emotions, margin=3, crop=True
+    )
     with open(out / "manifest.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert {int(r["event_id"]) for r in rows} == emotions
@@ -40,7 +41,7 @@ def test_clips_frames_manifest_and_apex(demo_source, tmp_path):
 
             png = cv2.cvtColor(cv2.imread(str(out / r["apex_file"])), cv2.COLOR_BGR2RGB)
             x, y, w, h = (int(r[k]) for k in ("crop_x", "crop_y", "crop_w", "crop_h"))
-            assert np.array_equal(png, fs.frame(e.apex_frame)[y:y + h, x:x + w])
+            assert np.array_equal(png, fs.frame(e.apex_frame)[y : y + h, x : x + w])
 
 
 def test_clips_uncropped_and_cancel_leaves_nothing(demo_source, tmp_path):

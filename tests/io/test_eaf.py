@@ -19,8 +19,19 @@ def xsd(version: str):
 
 
 def events_key(p: Project) -> list[tuple]:
-    return sorted((e.face, e.kind.value, e.onset_frame, e.apex_frame or -1, e.offset_frame, e.au_code,
-                   e.emotion or "", e.note) for e in p.events.values())
+    return sorted(
+        (
+            e.face,
+            e.kind.value,
+            e.onset_frame,
+            e.apex_frame or -1,
+            e.offset_frame,
+            e.au_code,
+            e.emotion or "",
+            e.note,
+        )
+        for e in p.events.values()
+    )
 
 
 def reimport(p: Project, path: Path) -> Project:
@@ -49,15 +60,24 @@ def test_export_is_valid_eaf_3_and_fixes_pympi_quirks(coded_project, tmp_path):
     tiers = {t.get("TIER_ID"): t for t in root.iter("TIER")}
     # 6B+12C (10-30) and R12 (20-40) overlap: ELAN needs them on separate tiers
     # apexes are one-frame annotations on child tiers (Included_In their parent)
-    assert set(tiers) == {"A AU", "A AU apex", "A AU (2)", "A emotion", "A emotion apex",
-                          "B AU", "B emotion", "B note"}
+    assert set(tiers) == {
+        "A AU",
+        "A AU apex",
+        "A AU (2)",
+        "A emotion",
+        "A emotion apex",
+        "B AU",
+        "B emotion",
+        "B note",
+    }
     assert tiers["A AU apex"].get("PARENT_REF") == "A AU"
     assert tiers["A AU"].get("PARTICIPANT") == "Ada"
     values = [v.text for v in root.iter("ANNOTATION_VALUE")]
     assert "6B+12C" in values and "R12" in values and "happiness" in values
     slots = {s.get("TIME_SLOT_ID"): int(s.get("TIME_VALUE")) for s in root.iter("TIME_SLOT")}
-    a = next(a for a in root.iter("ALIGNABLE_ANNOTATION")
-             if a.find("ANNOTATION_VALUE").text == "6B+12C")
+    a = next(
+        a for a in root.iter("ALIGNABLE_ANNOTATION") if a.find("ANNOTATION_VALUE").text == "6B+12C"
+    )
     assert (slots[a.get("TIME_SLOT_REF1")], slots[a.get("TIME_SLOT_REF2")]) == (400, 1240)
 
 
@@ -79,10 +99,16 @@ def test_random_round_trips_keep_frames(fps, vfr_timebase):
         on = int(rng.integers(0, 2990))
         length = int(rng.integers(0, 9))
         apex = on + int(rng.integers(0, length + 1)) if rng.random() < 0.7 else None
-        add(p, face="AB"[int(rng.integers(0, 2))], onset_frame=on, apex_frame=apex,
-            offset_frame=on + length, au=int(rng.choice([1, 4, 12, 45])),
+        add(
+            p,
+            face="AB"[int(rng.integers(0, 2))],
+            onset_frame=on,
+            apex_frame=apex,
+            offset_frame=on + length,
+            au=int(rng.choice([1, 4, 12, 45])),
             intensity=rng.choice([None, Intensity.A, Intensity.E]),
-            side=rng.choice([None, Side.L]))
+            side=rng.choice([None, Side.L]),
+        )
     import tempfile
 
     with tempfile.TemporaryDirectory() as d:
@@ -100,8 +126,7 @@ def test_elan_file_to_project_and_back_keeps_frames(tmp_path):
     apply_plan(p, plan)
     assert [f.id for f in p.faces.values()] == ["face1"]
     aus = sorted((e.au_code, e.code) for e in p.events.values() if e.kind is EventKind.AU)
-    assert aus == [("12C", "6B+12C+25"), ("25", "6B+12C+25"), ("6B", "6B+12C+25"),
-                   ("R12A", "R12A")]
+    assert aus == [("12C", "6B+12C+25"), ("25", "6B+12C+25"), ("6B", "6B+12C+25"), ("R12A", "R12A")]
     first = sorted(events_key(p))
     tb = p.timebase("m1")
     smile = next(e for e in p.events.values() if e.au == 6)
@@ -131,14 +156,23 @@ def test_tier_names():
 
 
 BAD = {
-    "truncated.eaf": ((b'<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT>\n'
-                      b'<HEADER TIME_UNITS="milliseconds"/>\n<TIME_ORDER>\n'),
-                      "line 5 column 1: file ends too early"),
-    "latin1.eaf": ('<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT>\n'
-                   '<TIER TIER_ID="Zoë"/></ANNOTATION_DOCUMENT>\n'.encode("latin-1"),
-                   "line 3 column"),
+    "truncated.eaf": (
+        (
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT>\n'
+            b'<HEADER TIME_UNITS="milliseconds"/>\n<TIME_ORDER>\n'
+        ),
+        "line 5 column 1: file ends too early",
+    ),
+    "latin1.eaf": (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT>\n'
+        '<TIER TIER_ID="Zoë"/></ANNOTATION_DOCUMENT>\n'.encode("latin-1"),
+        "line 3 column",
+    ),
     "other.eaf": (b"<html><body/></html>", "<html>: not an ELAN file"),
-    "cut.eaf": (b'<ANNOTATION_DOCUMENT>\n<TIER TIER_ID="A AU"', "line 2 column 1: file ends inside"),
+    "cut.eaf": (
+        b'<ANNOTATION_DOCUMENT>\n<TIER TIER_ID="A AU"',
+        "line 2 column 1: file ends inside",
+    ),
 }
 
 
@@ -162,8 +196,11 @@ def test_annotation_outside_video_names_tier_and_annotation(tmp_path, coded_proj
     out = export_eaf(long, tmp_path / "long.eaf")
     project_path = saved(coded_project, tmp_path)
     before = project_path.read_bytes()
-    with pytest.raises(ImportFileError, match=r"long.eaf: TIER 'A AU' ANNOTATION a2: "
-                       r"80000-84040 ms is outside the video \(0-10000 ms\)"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"long.eaf: TIER 'A AU' ANNOTATION a2: "
+        r"80000-84040 ms is outside the video \(0-10000 ms\)",
+    ):
         import_into_file(plan_eaf_import, out, project_path, warn=None)
     assert project_path.read_bytes() == before
 
@@ -180,5 +217,7 @@ def test_dialogue_markers_travel_on_a_dialogue_tier(coded_project, tmp_path):
     assert {"dialogue", "dialogue (2)"} <= tiers
     back = reimport(p, out)
     assert sorted((m.kind, m.start_frame, m.end_frame, m.text) for m in back.markers.values()) == [
-        (MarkerKind.DIALOGUE, 5, 60, "I'm fine."), (MarkerKind.DIALOGUE, 50, 70, "Overlap")]
+        (MarkerKind.DIALOGUE, 5, 60, "I'm fine."),
+        (MarkerKind.DIALOGUE, 50, 70, "Overlap"),
+    ]
     assert events_key(back) == events_key(p)

@@ -20,8 +20,7 @@ class FakeWindow(QMainWindow):
     def __init__(self, project, project_path) -> None:
         super().__init__()
         self.errors: list[str] = []
-        self.ctx = standalone_context(project, path=project_path, host=self,
-                                      errors=self.errors)
+        self.ctx = standalone_context(project, path=project_path, host=self, errors=self.errors)
         self.undo_stack = self.ctx.undo_stack
         self.import_menu = self.ctx.menus.import_
         self.export_menu = self.ctx.menus.export
@@ -83,7 +82,9 @@ def test_clips_of_selected_events(window, qtbot, tmp_path):
     window.export_menu.actions()[index].trigger()
     run(qtbot, ctl.job)
     assert sorted(p.name for p in (tmp_path / "sel").glob("*.mp4")) == [
-        "event0009_A_AU4.mp4", "event0010_A_anger.mp4"]
+        "event0009_A_AU4.mp4",
+        "event0010_A_anger.mp4",
+    ]
 
 
 def test_cancelled_clip_export_leaves_no_clips(window, qtbot, tmp_path):
@@ -99,16 +100,20 @@ def test_import_is_one_undo_step(window, qtbot, tmp_path):
     p = window.project
     before = project_to_dict(p)
     srt = tmp_path / "a.srt"
-    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03,000 --> "
-                   "00:00:04,000\nBye\n", encoding="utf-8")
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03,000 --> 00:00:04,000\nBye\n",
+        encoding="utf-8",
+    )
     run(qtbot, window.export_controller.import_file("srt", srt))
     assert len(p.markers) == len(before["markers"]) + 2 and window.undo_stack.count() == 1
     eaf = Path(__file__).resolve().parents[2] / "exports" / "demo.eaf"
     # the demo's own events again: every one is detected and skipped, nothing is pushed
     run(qtbot, window.export_controller.import_file("eaf", eaf))
     assert len(p.events) == len(before["events"]) and window.undo_stack.count() == 1
-    assert window.errors[-1] == (f"demo.eaf: nothing new to import ({len(before['events'])}"
-                                 " events or markers already in the project)")
+    assert window.errors[-1] == (
+        f"demo.eaf: nothing new to import ({len(before['events'])}"
+        " events or markers already in the project)"
+    )
     window.undo_stack.undo()
     assert project_to_dict(p) | {"modified": ""} == before | {"modified": ""}
     window.undo_stack.redo()
@@ -120,8 +125,9 @@ def test_bad_import_changes_nothing(window, qtbot, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("frame, AU12_r\n1, 0.5\n9999, 1\n", encoding="utf-8")
     run(qtbot, window.export_controller.import_file("openface", bad))
-    assert window.errors == [("bad.csv: line 3: frame 9999 is outside the video "
-                             "(1-250, OpenFace frames are 1-based)")]
+    assert window.errors == [
+        ("bad.csv: line 3: frame 9999 is outside the video (1-250, OpenFace frames are 1-based)")
+    ]
     assert project_to_dict(window.project) == before and window.undo_stack.count() == 0
 
 

@@ -15,8 +15,16 @@ def test_layout_and_cells_against_event_spans(coded_project, tmp_path):
     p = coded_project
     out = export_frames_csv(p, tmp_path / "f.csv")
     df = pd.read_csv(out, keep_default_na=False)
-    assert list(df.columns) == ["frame", "time_s", "face", "AU06", "AU12", "AU45", "emotion",
-                                "in_event"]
+    assert list(df.columns) == [
+        "frame",
+        "time_s",
+        "face",
+        "AU06",
+        "AU12",
+        "AU45",
+        "emotion",
+        "in_event",
+    ]
     assert len(df) == 250 * 2
     assert list(df.face[:4]) == ["A", "B", "A", "B"] and list(df.frame[:4]) == [0, 0, 1, 1]
     a = df[df.face == "A"].set_index("frame")
@@ -39,14 +47,21 @@ def test_every_cell_matches_a_per_frame_reference(coded_project, vfr_timebase):
     df = frames_table(p)
     assert np.allclose(df.time_s[::2], np.round(p.timebase("m1").timestamps, 6))
     for row in df.sample(120, random_state=1).itertuples(index=False):
-        evs = [e for e in p.events.values() if e.face == row.face
-               and e.onset_frame <= row.frame <= e.offset_frame]
+        evs = [
+            e
+            for e in p.events.values()
+            if e.face == row.face and e.onset_frame <= row.frame <= e.offset_frame
+        ]
         for au in (6, 12, 45):
-            levels = [e.intensity.level if e.intensity else 1 for e in evs
-                      if e.kind is EventKind.AU and e.au == au]
+            levels = [
+                e.intensity.level if e.intensity else 1
+                for e in evs
+                if e.kind is EventKind.AU and e.au == au
+            ]
             assert getattr(row, f"AU{au:02d}") == max(levels, default=0)
-        assert row.in_event == ";".join(str(e.id) for e in sorted(
-            evs, key=lambda e: (e.onset_frame, e.id)))
+        assert row.in_event == ";".join(
+            str(e.id) for e in sorted(evs, key=lambda e: (e.onset_frame, e.id))
+        )
 
 
 def test_span_labels_dedupes_and_orders():
@@ -59,8 +74,14 @@ def test_one_hour_two_faces_is_fast():
     rng = np.random.default_rng(3)
     for i in range(1000):
         on = int(rng.integers(0, 25 * 3600 - 200))
-        add(p, face="AB"[i % 2], onset_frame=on, offset_frame=on + int(rng.integers(1, 150)),
-            au=int(rng.choice([1, 4, 6, 12])), intensity=Intensity.B)
+        add(
+            p,
+            face="AB"[i % 2],
+            onset_frame=on,
+            offset_frame=on + int(rng.integers(1, 150)),
+            au=int(rng.choice([1, 4, 6, 12])),
+            intensity=Intensity.B,
+        )
     t = time.perf_counter()
     text = frames_table(p).to_csv(index=False)
     elapsed = time.perf_counter() - t

@@ -14,15 +14,17 @@ from annotator.io.eaf_read import read_eaf
 from annotator.model import EventKind
 from annotator.ui.import_plan_dialog import ImportPlanDialog
 
-GAZE = ('<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT FORMAT="3.0" '
-        'VERSION="3.0"><HEADER TIME_UNITS="milliseconds"/><TIME_ORDER>'
-        '<TIME_SLOT TIME_SLOT_ID="ts1" TIME_VALUE="400"/><TIME_SLOT TIME_SLOT_ID="ts2" '
-        'TIME_VALUE="800"/></TIME_ORDER>'
-        '<TIER LINGUISTIC_TYPE_REF="lt" TIER_ID="gaze" PARTICIPANT="Ada"><ANNOTATION>'
-        '<ALIGNABLE_ANNOTATION ANNOTATION_ID="a1" TIME_SLOT_REF1="ts1" TIME_SLOT_REF2="ts2">'
-        '<ANNOTATION_VALUE>12</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION></TIER>'
-        '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="lt" TIME_ALIGNABLE="true"/>'
-        '</ANNOTATION_DOCUMENT>\n')
+GAZE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT FORMAT="3.0" '
+    'VERSION="3.0"><HEADER TIME_UNITS="milliseconds"/><TIME_ORDER>'
+    '<TIME_SLOT TIME_SLOT_ID="ts1" TIME_VALUE="400"/><TIME_SLOT TIME_SLOT_ID="ts2" '
+    'TIME_VALUE="800"/></TIME_ORDER>'
+    '<TIER LINGUISTIC_TYPE_REF="lt" TIER_ID="gaze" PARTICIPANT="Ada"><ANNOTATION>'
+    '<ALIGNABLE_ANNOTATION ANNOTATION_ID="a1" TIME_SLOT_REF1="ts1" TIME_SLOT_REF2="ts2">'
+    "<ANNOTATION_VALUE>12</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION></TIER>"
+    '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="lt" TIME_ALIGNABLE="true"/>'
+    "</ANNOTATION_DOCUMENT>\n"
+)
 
 
 def test_dialog_shows_the_proposal_and_returns_the_choices(qtbot, window, tmp_path):  # noqa: F811

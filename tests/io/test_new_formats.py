@@ -41,17 +41,30 @@ def test_events_csv_import_names_the_bad_line(tmp_path):
 
 
 BORIS_PROJECT = {
-    "project_name": "faces", "project_format_version": "7.0",
-    "subjects_conf": {"0": {"key": "1", "name": "Kim", "description": ""},
-                      "1": {"key": "2", "name": "Lee", "description": ""}},
+    "project_name": "faces",
+    "project_format_version": "7.0",
+    "subjects_conf": {
+        "0": {"key": "1", "name": "Kim", "description": ""},
+        "1": {"key": "2", "name": "Lee", "description": ""},
+    },
     "behaviors_conf": {
         "0": {"type": "State event", "key": "s", "code": "smile", "modifiers": ""},
-        "1": {"type": "Point event", "key": "b", "code": "AU45", "modifiers": ""}},
-    "observations": {"obs1": {
-        "file": {"1": ["clip.mp4"], "2": []}, "type": "MEDIA", "time offset": 0.0,
-        "events": [[1.0, "Kim", "smile", "", ""], [2.0, "Kim", "smile", "", ""],
-                   [1.5, "Lee", "smile", "", ""], [1.52, "Kim", "AU45", "", ""],
-                   [3.0, "Lee", "smile", "", ""]]}},
+        "1": {"type": "Point event", "key": "b", "code": "AU45", "modifiers": ""},
+    },
+    "observations": {
+        "obs1": {
+            "file": {"1": ["clip.mp4"], "2": []},
+            "type": "MEDIA",
+            "time offset": 0.0,
+            "events": [
+                [1.0, "Kim", "smile", "", ""],
+                [2.0, "Kim", "smile", "", ""],
+                [1.5, "Lee", "smile", "", ""],
+                [1.52, "Kim", "AU45", "", ""],
+                [3.0, "Lee", "smile", "", ""],
+            ],
+        }
+    },
 }
 
 
@@ -61,12 +74,16 @@ def test_boris_project_subjects_to_faces_states_to_spans_points_to_one_frame(tmp
     p = make_project(fps=25, faces=0)
     plan = plan_boris_import(p, path)
     assert {f.id for f in plan.faces} == {"Kim", "Lee"}
-    got = sorted((e.face, e.kind.value, e.au or e.note, e.onset_frame, e.offset_frame)
-                 for e in plan.events)
+    got = sorted(
+        (e.face, e.kind.value, e.au or e.note, e.onset_frame, e.offset_frame) for e in plan.events
+    )
     # state 1.0-2.0 s: frames 25..49 (half-open); the AU45 point: one frame, and an AU
     # because every value of that tier is an AU-prefixed code
-    assert got == [("Kim", "au", 45, 38, 38), ("Kim", "note", "smile", 25, 49),
-                   ("Lee", "note", "smile", 37, 74)]
+    assert got == [
+        ("Kim", "au", 45, 38, 38),
+        ("Kim", "note", "smile", 25, 49),
+        ("Lee", "note", "smile", 37, 74),
+    ]
     smiles = plan_boris_import(p, path, options=EafOptions(skip_tiers="AU45"))
     assert len(smiles.events) == 2
 
@@ -76,24 +93,34 @@ def test_boris_unpaired_state_event_is_one_line(tmp_path):
     data["observations"]["obs1"]["events"].pop(1)
     path = tmp_path / "bad.boris"
     path.write_text(json.dumps(data), "utf-8")
-    with pytest.raises(ImportFileError, match=r"bad.boris: line \d+: state event 'smile' of "
-                       r"'Kim' never stops"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"bad.boris: line \d+: state event 'smile' of "
+        r"'Kim' never stops",
+    ):
         plan_boris_import(make_project(faces=0), path)
 
 
-@pytest.mark.parametrize(("name", "events", "faces"), [
-    ("third_party/boris_export_events_tabular.xlsx", 4, {"subject1", "subject2"}),
-    ("third_party/boris_aggregated_events_1.tsv", 18, {"No focal subject", "subject1",
-                                                       "subject2"}),
-])
+@pytest.mark.parametrize(
+    ("name", "events", "faces"),
+    [
+        ("third_party/boris_export_events_tabular.xlsx", 4, {"subject1", "subject2"}),
+        (
+            "third_party/boris_aggregated_events_1.tsv",
+            18,
+            {"No focal subject", "subject1", "subject2"},
+        ),
+    ],
+)
 def test_boris_tabular_exports_import(name, events, faces):
     p = make_project(frames=25 * 600, fps=25, faces=0)
     plan = plan_boris_import(p, sample(name))
     assert len(plan.events) == events and {f.id for f in plan.faces} == faces
     apply_plan(p, plan)
     if "tabular" in name:  # START 3.300 / STOP 7.750 of subject1
-        first = min((e for e in p.events.values() if e.face == "subject1"),
-                    key=lambda e: e.onset_frame)
+        first = min(
+            (e for e in p.events.values() if e.face == "subject1"), key=lambda e: e.onset_frame
+        )
         assert (first.onset_frame, first.offset_frame) == (82, 193)
     else:  # point events are one frame
         points = [e for e in p.events.values() if e.note == "p"]
@@ -108,10 +135,9 @@ def test_datavyu_csv_and_opf_import(tmp_path):
     p = make_project(frames=25 * 100, fps=25, faces=0)
     plan = plan_datavyu_import(p, src)
     assert len(plan.events) == 60 and {e.kind for e in plan.events} == {EventKind.NOTE}
-    e = next(e for e in plan.events if e.note == "1.200000,4,nm,\"qs\"")
+    e = next(e for e in plan.events if e.note == '1.200000,4,nm,"qs"')
     assert e.note  # matrix values lose their parentheses
-    first_float = min((x for x in plan.events if x.note == "0.000000"),
-                      key=lambda x: x.onset_frame)
+    first_float = min((x for x in plan.events if x.note == "0.000000"), key=lambda x: x.onset_frame)
     assert (first_float.onset_frame, first_float.offset_frame) == (0, 49)  # 0-2 s half-open
     opf = tmp_path / "session.opf"
     with zipfile.ZipFile(opf, "w") as z:
@@ -129,8 +155,20 @@ def test_cli_imports_boris_datavyu_and_csv(tmp_path, coded_project, capsys):
     boris = tmp_path / "faces.boris"
     boris.write_text(json.dumps(BORIS_PROJECT), "utf-8")
     assert main(["import", "boris", str(boris), "--into", str(target)]) == 0
-    assert main(["import", "datavyu", str(sample("third_party/datavyu_demo_data_to_csv2.csv")),
-                 "--into", str(target), "--skip-tiers", "^(float|int)$"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "datavyu",
+                str(sample("third_party/datavyu_demo_data_to_csv2.csv")),
+                "--into",
+                str(target),
+                "--skip-tiers",
+                "^(float|int)$",
+            ]
+        )
+        == 0
+    )
     csv_file = export_events_csv(coded_project, tmp_path / "e.csv")
     assert main(["import", "csv", str(csv_file), "--into", str(target)]) == 0
     assert main(["import", "csv", str(csv_file), "--into", str(target)]) == 0
@@ -144,14 +182,33 @@ def test_textgrid_export(coded_project, tmp_path):
 
     out = export_textgrid(coded_project, tmp_path / "x.TextGrid")
     tg = textgrid.openTextgrid(str(out), includeEmptyIntervals=False)
-    assert set(tg.tierNames) == {"A AU", "A AU apex", "A AU (2)", "A emotion",
-                                 "A emotion apex", "B AU", "B emotion", "B note"}
+    assert set(tg.tierNames) == {
+        "A AU",
+        "A AU apex",
+        "A AU (2)",
+        "A emotion",
+        "A emotion apex",
+        "B AU",
+        "B emotion",
+        "B note",
+    }
     (first,) = tg.getTier("A AU").entries
     assert (first.start, first.end, first.label) == (0.4, 1.24, "6B+12C")  # frames 10-30
     assert [(p.time, p.label) for p in tg.getTier("A AU apex").entries] == [(0.6, "6B+12C")]
     assert tg.maxTimestamp == 10.0
     text = out.read_text("utf-8")
     assert text.startswith('File type = "ooTextFile"\nObject class = "TextGrid"')
-    assert main(["export", str(saved(coded_project, tmp_path)), "--to", "textgrid", "-o",
-                 str(tmp_path / "y.TextGrid")]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(saved(coded_project, tmp_path)),
+                "--to",
+                "textgrid",
+                "-o",
+                str(tmp_path / "y.TextGrid"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "y.TextGrid").read_text("utf-8") == text

@@ -25,13 +25,17 @@ def test_openface22_multiface_curves_and_gaps():
 
 def test_openface_threshold_makes_candidate_events():
     p = make_project(faces=2)
-    plan = plan_openface_import(p, sample("synthetic/openface22_style_aus_multiface.csv"),
-                                threshold=1.0, min_frames=2)
-    assert plan.events and all(e.kind is EventKind.AU and e.annotator == "openface"
-                               for e in plan.events)
+    plan = plan_openface_import(
+        p, sample("synthetic/openface22_style_aus_multiface.csv"), threshold=1.0, min_frames=2
+    )
+    assert plan.events and all(
+        e.kind is EventKind.AU and e.annotator == "openface" for e in plan.events
+    )
     for e in plan.events:
         curve = next(c for c in plan.curves if c.face == e.face and c.name == f"AU{e.au:02d}_r")
-        span = curve.values[e.onset_frame - curve.start_frame: e.offset_frame - curve.start_frame + 1]
+        span = curve.values[
+            e.onset_frame - curve.start_frame : e.offset_frame - curve.start_frame + 1
+        ]
         assert all(v is not None and v >= 1.0 for v in span) and len(span) >= 2
 
 
@@ -88,11 +92,14 @@ def test_srt_becomes_dialogue_markers(tmp_path):
     assert "2 markers" in plan.summary()
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("1\n00:00:01,000 -> 00:00:02,000\nhi\n", "line 2: expected a cue time"),
-    ("1\n00:01:00,000 --> 00:01:02,000\nhi\n", "line 2: cue starts at 60.000 s, after the end"),
-    ("", "no subtitle cues found"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1\n00:00:01,000 -> 00:00:02,000\nhi\n", "line 2: expected a cue time"),
+        ("1\n00:01:00,000 --> 00:01:02,000\nhi\n", "line 2: cue starts at 60.000 s, after the end"),
+        ("", "no subtitle cues found"),
+    ],
+)
 def test_srt_malformed(tmp_path, text, expected):
     (tmp_path / "b.srt").write_text(text, encoding="utf-8")
     path = saved(make_project(), tmp_path)
@@ -102,8 +109,14 @@ def test_srt_malformed(tmp_path, text, expected):
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("name", ["pyfeat_news_sample_001_v2.csv", "pyfeat_tests_001_v0x_video.csv",
-                                  "pyfeat_Feat_Test_v0x_image.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pyfeat_news_sample_001_v2.csv",
+        "pyfeat_tests_001_v0x_video.csv",
+        "pyfeat_Feat_Test_v0x_image.csv",
+    ],
+)
 def test_pyfeat_samples_import(name):
     from annotator.io.pyfeat import plan_pyfeat_import
 
@@ -123,6 +136,9 @@ def test_pyfeat_frame_outside_video(tmp_path):
 
     (tmp_path / "f.csv").write_text("frame,AU12,happiness\n0,0.5,0.1\n300,0.4,0.2\n")
     path = saved(make_project(), tmp_path)
-    with pytest.raises(ImportFileError, match=r"f.csv: line 3: frame 300 is outside the video "
-                       r"\(0-249, py-feat frames are 0-based\)"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"f.csv: line 3: frame 300 is outside the video "
+        r"\(0-249, py-feat frames are 0-based\)",
+    ):
         import_into_file(plan_pyfeat_import, tmp_path / "f.csv", path, warn=None)

@@ -17,8 +17,10 @@ from annotator.io.project_file import save_project
 from annotator.model import Event, EventKind, Face, Project
 
 
-@pytest.mark.parametrize("video", ["video/pyfeat_face_noface_hevc_vfr.mov",
-                                   "video/face_recognition_short_hamilton_clip.mp4"])
+@pytest.mark.parametrize(
+    "video",
+    ["video/pyfeat_face_noface_hevc_vfr.mov", "video/face_recognition_short_hamilton_clip.mp4"],
+)
 def test_exports_use_real_timestamps(video, tmp_path):
     path = sample(video)
     project_path = tmp_path / "v.facet.json"

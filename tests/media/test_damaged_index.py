@@ -36,8 +36,11 @@ def test_frames_before_the_damage_stay_usable_and_the_stop_is_named(damaged: Pat
 
 
 def test_the_player_says_where_the_index_stopped(qtbot, damaged: Path) -> None:
-    ctl = PlayerController(use_vlc=False, build_proxy=False,
-                           source_factory=lambda p: FrameSource(p, index_cache_dir=False))
+    ctl = PlayerController(
+        use_vlc=False,
+        build_proxy=False,
+        source_factory=lambda p: FrameSource(p, index_cache_dir=False),
+    )
     messages: list[str] = []
     ctl.error_occurred.connect(messages.append)
     assert ctl.open(damaged)

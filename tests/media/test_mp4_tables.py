@@ -75,9 +75,10 @@ def test_a_truncated_mp4_is_not_trusted_from_its_tables(make_clip, tmp_path: Pat
     but the data of the last frames is cut off: the tail check must notice."""
     clip = make_clip("cfr25_gop50")
     fast = tmp_path / "fast.mp4"
-    with av.open(str(clip.path)) as src, av.open(
-        str(fast), "w", options={"movflags": "faststart"}
-    ) as out:
+    with (
+        av.open(str(clip.path)) as src,
+        av.open(str(fast), "w", options={"movflags": "faststart"}) as out,
+    ):
         ov = out.add_stream_from_template(src.streams.video[0])
         for p in src.demux(video=0):
             if p.size:

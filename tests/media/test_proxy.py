@@ -92,13 +92,20 @@ def _parts(folder: Path) -> list[Path]:
     return list(folder.glob("*.part")) if folder.exists() else []
 
 
-def test_killed_build_leaves_nothing_half_written(make_clip, index_cache, proxy_dir, opened,
-                                                  monkeypatch) -> None:
+def test_killed_build_leaves_nothing_half_written(
+    make_clip, index_cache, proxy_dir, opened, monkeypatch
+) -> None:
     monkeypatch.setenv("FACET_PROXY_THROTTLE_S", "0.05")
     clip = make_clip("long_gop250")
     src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
-    build = ProxyBuild(src.path, src.proxy_path, expected_frames=src.frame_count,
-                       index_cache=index_cache, size=(160, 120), segment=100)
+    build = ProxyBuild(
+        src.path,
+        src.proxy_path,
+        expected_frames=src.frame_count,
+        index_cache=index_cache,
+        size=(160, 120),
+        segment=100,
+    )
     build.kill()  # the child is still starting or encoding its first segment
     assert not _parts(src.proxy_path)
     assert not (src.proxy_path / "complete").exists()
@@ -110,15 +117,21 @@ def test_build_with_the_wrong_frame_count_fails_cleanly(
 ) -> None:
     clip = make_clip("cfr25_gop50")
     src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
-    build = ProxyBuild(src.path, src.proxy_path, expected_frames=src.frame_count + 1,
-                       index_cache=index_cache, size=(160, 120))
+    build = ProxyBuild(
+        src.path,
+        src.proxy_path,
+        expected_frames=src.frame_count + 1,
+        index_cache=index_cache,
+        size=(160, 120),
+    )
     assert not build.wait(60)
     assert not _parts(src.proxy_path) and not (src.proxy_path / "complete").exists()
     assert not src.has_preview(3)
 
 
-def test_close_kills_a_running_build(make_clip, index_cache, proxy_dir, opened,
-                                     monkeypatch) -> None:
+def test_close_kills_a_running_build(
+    make_clip, index_cache, proxy_dir, opened, monkeypatch
+) -> None:
     monkeypatch.setenv("FACET_PROXY_THROTTLE_S", "0.05")
     clip = make_clip("long_gop250")
     src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
@@ -171,8 +184,9 @@ def test_stopped_build_keeps_its_segments_serves_them_and_resumes(
         assert read_index(src.preview(i)) == i
 
 
-def test_user_activity_pauses_the_build_until_idle(make_clip, index_cache, proxy_dir, opened,
-                                                   monkeypatch) -> None:
+def test_user_activity_pauses_the_build_until_idle(
+    make_clip, index_cache, proxy_dir, opened, monkeypatch
+) -> None:
     import time
 
     from annotator.media import proxy

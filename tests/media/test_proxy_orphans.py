@@ -65,7 +65,10 @@ def test_build_child_exits_with_the_app(make_clip, tmp_path: Path, sig: int) -> 
     )
     app = subprocess.Popen(
         [sys.executable, str(ROOT / "run.py"), str(clip.path)],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         children: list[int] = []

@@ -138,8 +138,9 @@ def test_migrate_v1():
         "title": "old",
         "media": [{"path": "a.mp4", "fps": 29.97002997}],
         "faces": [{"id": "A", "name": "A"}],
-        "events": [{"id": 1, "face": "A", "kind": "au", "au": 1, "onset_frame": 0,
-                    "offset_frame": 1}],
+        "events": [
+            {"id": 1, "face": "A", "kind": "au", "au": 1, "onset_frame": 0, "offset_frame": 1}
+        ],
     }
     d, notes = migrate(v1)
     assert d["schema_version"] == 2 and notes

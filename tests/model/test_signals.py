@@ -20,8 +20,9 @@ def reports(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     signals.set_error_reporter(None)
 
 
-def test_a_raising_listener_does_not_stop_the_others(reports: list[str],
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_a_raising_listener_does_not_stop_the_others(
+    reports: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
     sig = Signal("thing_changed")
     heard: list[int] = []
 
@@ -39,8 +40,7 @@ def test_a_raising_listener_does_not_stop_the_others(reports: list[str],
     assert sum("broken" in r.getMessage() for r in caplog.records) == 1  # logged once
 
 
-def test_an_edit_is_applied_with_all_notifications_when_a_view_raises(
-        reports: list[str]) -> None:
+def test_an_edit_is_applied_with_all_notifications_when_a_view_raises(reports: list[str]) -> None:
     p = Project()
     p.add_media(Media("m1", "v.mp4", 25, 100))
     p.add_face(name="A")

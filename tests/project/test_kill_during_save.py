@@ -29,7 +29,8 @@ def test_killed_save_always_leaves_a_loadable_project(tmp_path):
         mode = "slow-fsync" if round_ % 2 else "plain"
         proc = subprocess.Popen(
             [sys.executable, str(HERE / "kill_saver.py"), str(path), mode],
-            stdout=subprocess.PIPE, env=env,
+            stdout=subprocess.PIPE,
+            env=env,
         )
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == b"ready"

@@ -75,7 +75,7 @@ def test_schema_errors_have_pointers(tmp_path, mutate, expected):
     "content, expected",
     [
         (b"", "empty file"),
-        (b"{\"title\": ", "invalid JSON at line 1"),
+        (b'{"title": ', "invalid JSON at line 1"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
         (b"[1, 2]", "must be a JSON object"),
         (b'{"schema_version": 9}', "newer than this Facet understands"),

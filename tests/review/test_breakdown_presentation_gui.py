@@ -72,8 +72,11 @@ def test_takes_window_from_the_menu_owns_the_arrow_keys(qtbot, window) -> None:
     act.trigger()
     tw = window.review.windows["takes"]
     qtbot.waitExposed(tw)
-    app_keys = [sc for sc in window.findChildren(QShortcut)
-                if sc.context() == Qt.ShortcutContext.ApplicationShortcut]
+    app_keys = [
+        sc
+        for sc in window.findChildren(QShortcut)
+        if sc.context() == Qt.ShortcutContext.ApplicationShortcut
+    ]
     assert app_keys and not any(sc.isEnabled() for sc in app_keys)
     assert list(tw.panes) == ["m1"]
     qtbot.keyClick(tw, Qt.Key.Key_Right)

@@ -39,27 +39,32 @@ def test_edl_at_25_fps_has_one_event_per_marker_with_loc_and_comment() -> None:
     assert len(events) == 2
     rin, rout, comments = events[0]
     assert (rin, rout) == ("00:00:03:15", "00:00:03:23")  # out is exclusive: frame 98
-    assert comments == ["* FROM CLIP NAME: missing.mp4",
-                        "* LOC: 00:00:03:15 YELLOW  smile leaks here",
-                        "* COMMENT: note by coach: smile leaks here"]
+    assert comments == [
+        "* FROM CLIP NAME: missing.mp4",
+        "* LOC: 00:00:03:15 YELLOW  smile leaks here",
+        "* COMMENT: note by coach: smile leaks here",
+    ]
     assert events[1][2][1].startswith("* LOC: 00:00:20:00 RED")
     edl.encode("ascii")
 
 
-@pytest.mark.parametrize("fps, frame, label", [
-    (Fraction(30000, 1001), 1800, "00:01:00;02"),  # first label of minute 1 is ;02
-    (Fraction(30000, 1001), 17982, "00:10:00;00"),  # minute 10 keeps ;00
-    (Fraction(30000, 1001), 1799, "00:00:59;29"),
-    (Fraction(60000, 1001), 3600, "00:01:00;04"),
-    (Fraction(24000, 1001), 1440, "00:01:00:00"),  # 23.976 counts at 24, no drop
-])
+@pytest.mark.parametrize(
+    "fps, frame, label",
+    [
+        (Fraction(30000, 1001), 1800, "00:01:00;02"),  # first label of minute 1 is ;02
+        (Fraction(30000, 1001), 17982, "00:10:00;00"),  # minute 10 keeps ;00
+        (Fraction(30000, 1001), 1799, "00:00:59;29"),
+        (Fraction(60000, 1001), 3600, "00:01:00;04"),
+        (Fraction(24000, 1001), 1440, "00:01:00:00"),  # 23.976 counts at 24, no drop
+    ],
+)
 def test_edl_drop_frame_timecodes_match_frames(fps: Fraction, frame: int, label: str) -> None:
     p = project(frames=40000, fps=fps)
     marker(p, MarkerKind.MARKER, frame, frame + 2, "x")
     edl = edl_text(p)
     drop = fps in (Fraction(30000, 1001), Fraction(60000, 1001))
     assert ("FCM: DROP FRAME" in edl) is drop
-    (rin, rout, comments), = _events(edl)
+    ((rin, rout, comments),) = _events(edl)
     assert rin == label
     assert smpte_to_frame(rin, fps) == frame
     assert smpte_to_frame(rout, fps) == frame + 3

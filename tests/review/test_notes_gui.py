@@ -82,8 +82,11 @@ def test_drawing_is_stored_in_video_pixels_and_follows_zoom_and_size(qtbot, wind
     review.dock.tool_buttons[ShapeType.ARROW].setChecked(True)
     assert canvas.tool is ShapeType.ARROW
     tail, head = (100.0, 300.0), (300.0, 200.0)
-    _drag(qtbot, canvas, [fv.view.to_widget(*tail), fv.view.to_widget(200, 250),
-                          fv.view.to_widget(*head)])
+    _drag(
+        qtbot,
+        canvas,
+        [fv.view.to_widget(*tail), fv.view.to_widget(200, 250), fv.view.to_widget(*head)],
+    )
     note = window.project.markers[1]
     (shape,) = note.drawing
     tol = 1.0 / fv.view.scale  # one screen pixel, in video pixels
@@ -143,7 +146,10 @@ def test_start_and_end_here_move_the_selected_note(qtbot, window) -> None:
     assert (window.project.markers[1].start_frame, window.project.markers[1].end_frame) == (90, 100)
     ctl.seek(120)
     review.dock.start_button.click()  # past the end: the end follows
-    assert (window.project.markers[1].start_frame, window.project.markers[1].end_frame) == (120, 120)
+    assert (window.project.markers[1].start_frame, window.project.markers[1].end_frame) == (
+        120,
+        120,
+    )
     window.undo_stack.undo()
     window.undo_stack.undo()
     assert (window.project.markers[1].start_frame, window.project.markers[1].end_frame) == (90, 97)
@@ -151,8 +157,11 @@ def test_start_and_end_here_move_the_selected_note(qtbot, window) -> None:
 
 def test_export_menu_offers_review_and_editor_markers(qtbot, window, tmp_path) -> None:
     texts = [a.text() for a in window.export_menu.actions()]
-    assert {"Re&view for sharing (folder)…", "Markers as ED&L (CMX3600)…",
-            "&Markers as CSV with timecodes…"} <= set(texts)
+    assert {
+        "Re&view for sharing (folder)…",
+        "Markers as ED&L (CMX3600)…",
+        "&Markers as CSV with timecodes…",
+    } <= set(texts)
     job = window.export_controller.export_to("edl", tmp_path / "m.edl")
     assert job.wait(30)
     qtbot.waitUntil(lambda: (tmp_path / "m.edl").exists())

@@ -63,8 +63,7 @@ def test_review_export_opens_with_every_still(review_project: Path, capsys) -> N
     parser.feed(page)
     parser.close()
     project = load_project(review_project).project
-    cards = [m for m in project.markers.values()
-             if m.kind in (MarkerKind.NOTE, MarkerKind.MARKER)]
+    cards = [m for m in project.markers.values() if m.kind in (MarkerKind.NOTE, MarkerKind.MARKER)]
     assert len(parser.imgs) == len(cards) == 3
     for src in parser.links:
         assert not src.startswith(("http:", "https:", "//", "/")), src
@@ -91,8 +90,9 @@ def test_review_export_of_a_large_video_scales_stills_and_drawings(review_projec
     source = load_for_export(review_project)
     from annotator.io.review_export import export_review
 
-    out = export_review(source.project, review_project.parent / "small", source=source,
-                        still_width=320)
+    out = export_review(
+        source.project, review_project.parent / "small", source=source, still_width=320
+    )
     still = cv2.cvtColor(cv2.imread(str(out / "stills/note0001.jpg")), cv2.COLOR_BGR2RGB)
     assert still.shape[:2] == (180, 320)
     assert np.all(still[125, 100].astype(int)[:2] > 160)  # arrow midpoint at half scale

@@ -20,7 +20,10 @@ from annotator.review.shots import breakdown, shots_from_cuts
 def test_shots_from_cuts_cover_the_video_once() -> None:
     shots = shots_from_cuts([100, 0, 40, 40, 300], 250)
     assert [(s.index, s.start_frame, s.end_frame) for s in shots] == [
-        (1, 0, 39), (2, 40, 99), (3, 100, 249)]
+        (1, 0, 39),
+        (2, 40, 99),
+        (3, 100, 249),
+    ]
     assert shots_from_cuts([], 0) == []
 
 
@@ -77,8 +80,7 @@ def test_note_range_uses_the_loop_only_when_it_holds_the_playhead() -> None:
 
 
 def test_shape_from_drag_clamps_and_thins() -> None:
-    arrow = shape_from_drag(ShapeType.ARROW, [(10, 10), (50, 60), (700, -5)],
-                            video_size=(640, 360))
+    arrow = shape_from_drag(ShapeType.ARROW, [(10, 10), (50, 60), (700, -5)], video_size=(640, 360))
     assert arrow == Shape("arrow", ((10.0, 10.0), (640.0, 0.0)), "#ffcc00")
     assert shape_from_drag(ShapeType.CIRCLE, [(5, 5), (5.5, 5.5)]) is None  # a click
     stroke = shape_from_drag(ShapeType.FREEHAND, [(0, 0), (0.5, 0), (1, 0), (3, 0), (3.2, 0)])

@@ -47,8 +47,9 @@ def test_each_pane_strip_shows_its_own_takes_events(qtbot, videos, tmp_path: Pat
     assert stack.count() == 1 and list(w.panes) == ["m1", "m2"]
     e1 = project.add_event(Event(0, "A", EventKind.AU, 10, 20, media="m1", au=12))
     e2 = project.add_event(Event(0, "B", EventKind.AU, 60, 90, media="m2", au=4))
-    e3 = project.add_event(Event(0, "A", EventKind.EMOTION, 30, 40, media="m2",
-                                 emotion=project.vocabulary.emotions[0]))
+    e3 = project.add_event(
+        Event(0, "A", EventKind.EMOTION, 30, 40, media="m2", emotion=project.vocabulary.emotions[0])
+    )
     s1, s2 = w.panes["m1"].strip, w.panes["m2"].strip
     assert s1 is not None and s2 is not None
     xs1, xs2 = s1.event_xs(), s2.event_xs()

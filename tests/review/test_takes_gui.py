@@ -95,8 +95,17 @@ def test_each_pane_shows_its_own_takes_notes(qtbot, takes) -> None:
     from annotator.model import Marker, MarkerKind, Shape
 
     w, project, _stack = takes
-    project.add_marker(Marker(0, MarkerKind.NOTE, 3, 3, "m2", text="take 2 blinks",
-                              drawing=(Shape("circle", ((10.0, 10.0), (40.0, 40.0))),)))
+    project.add_marker(
+        Marker(
+            0,
+            MarkerKind.NOTE,
+            3,
+            3,
+            "m2",
+            text="take 2 blinks",
+            drawing=(Shape("circle", ((10.0, 10.0), (40.0, 40.0))),),
+        )
+    )
     w._seek(3)  # no sync frames: both takes at their own frame 3 (0.12 s / 0.1001 s)
     assert [n.text for n in w.panes["m2"].notes.notes()] == ["take 2 blinks"]
     assert w.panes["m1"].notes.notes() == ()

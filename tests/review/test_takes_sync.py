@@ -52,8 +52,7 @@ def test_aligned_frames_pure() -> None:
 
 
 def test_step_slow_and_loop_stay_frame_exact(videos: tuple[Path, Path]) -> None:
-    with FrameSource(videos[0], prefetch=False) as fa, \
-            FrameSource(videos[1], prefetch=False) as fb:
+    with FrameSource(videos[0], prefetch=False) as fa, FrameSource(videos[1], prefetch=False) as fb:
         clock = TakesClock([Take("a", fa.timebase, SYNC_A), Take("b", fb.timebase, SYNC_B)])
 
         def check() -> None:

@@ -82,8 +82,9 @@ def test_clips_with_hostile_face_ids_stay_inside(demo_copy, capsys, tmp_path):
     demo_copy.write_text(json.dumps(doc))
     ids = ",".join(str(e["id"]) for e in doc["events"][:4])
     out = tmp_path / "clips"
-    code, _, err = run(["export", demo_copy, "--to", "clips", "-o", out, "--events", ids,
-                        "--margin", "0"], capsys)
+    code, _, err = run(
+        ["export", demo_copy, "--to", "clips", "-o", out, "--events", ids, "--margin", "0"], capsys
+    )
     assert code == 0, err
     made = {p.name for p in out.iterdir()}
     assert "manifest.csv" in made and any("sub_01" in n for n in made)
@@ -110,8 +111,14 @@ def test_demo_never_overwrites(demo_copy, capsys):
     assert digest(demo_copy) == before
 
 
-@pytest.mark.parametrize("cmd", [["cuts", "{v}", "-o", "{v}"], ["spot", "{v}", "-o", "{v}", "-q"],
-                                 ["agree", "{p}", "{p}", "--csv", "{p}"]])
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        ["cuts", "{v}", "-o", "{v}"],
+        ["spot", "{v}", "-o", "{v}", "-q"],
+        ["agree", "{p}", "{p}", "--csv", "{p}"],
+    ],
+)
 def test_analysis_outputs_onto_inputs_are_refused(demo_copy, capsys, cmd):
     video = demo_copy.with_name("demo.mp4")
     before = digest(video), digest(demo_copy)

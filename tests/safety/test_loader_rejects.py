@@ -30,19 +30,43 @@ def problems_of(tmp_path, text: str) -> list[str]:
     return e.value.problems
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda d: d["events"][0].update(onset_frame=30.0), "/events/0/onset_frame: must be an integer"),
-    (lambda d: d["events"][0].update(apex_frame=500.0), "/events/0/apex_frame: must be an integer"),
-    (lambda d: d["media"][0].update(frame_count=90.0), "/media/0/frame_count: must be an integer"),
-    (lambda d: d["events"][0].update(id=1.0), "/events/0/id: must be an integer"),
-    (lambda d: d["media"][0].update(fps="0/1"), "/media/0/fps"),
-    (lambda d: d["events"][0].update(apex_frame=260, offset_frame=270), "/events/0/offset_frame: must be < frame_count"),
-    (lambda d: d["media"][0].update(frame_count=10**8), "/media/0/frame_count: 100000000 frames (927 hours"),
-    (lambda d: d["events"][0].update(confidence=math.nan), "/events/0/confidence: nan is not a JSON number"),
-    (lambda d: d["events"][0].update(confidence=math.inf), "/events/0/confidence: inf"),
-    (lambda d: d.update(title="\ud800"), "/title: text holds a lone surrogate"),
-    (lambda d: d["events"][0].update(note="ok \udfff"), "/events/0/note: text holds a lone surrogate"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (
+            lambda d: d["events"][0].update(onset_frame=30.0),
+            "/events/0/onset_frame: must be an integer",
+        ),
+        (
+            lambda d: d["events"][0].update(apex_frame=500.0),
+            "/events/0/apex_frame: must be an integer",
+        ),
+        (
+            lambda d: d["media"][0].update(frame_count=90.0),
+            "/media/0/frame_count: must be an integer",
+        ),
+        (lambda d: d["events"][0].update(id=1.0), "/events/0/id: must be an integer"),
+        (lambda d: d["media"][0].update(fps="0/1"), "/media/0/fps"),
+        (
+            lambda d: d["events"][0].update(apex_frame=260, offset_frame=270),
+            "/events/0/offset_frame: must be < frame_count",
+        ),
+        (
+            lambda d: d["media"][0].update(frame_count=10**8),
+            "/media/0/frame_count: 100000000 frames (927 hours",
+        ),
+        (
+            lambda d: d["events"][0].update(confidence=math.nan),
+            "/events/0/confidence: nan is not a JSON number",
+        ),
+        (lambda d: d["events"][0].update(confidence=math.inf), "/events/0/confidence: inf"),
+        (lambda d: d.update(title="\ud800"), "/title: text holds a lone surrogate"),
+        (
+            lambda d: d["events"][0].update(note="ok \udfff"),
+            "/events/0/note: text holds a lone surrogate",
+        ),
+    ],
+)
 def test_loader_rejections_name_the_pointer(tmp_path, mutate, expected):
     doc = project_to_dict(small())
     mutate(doc)
@@ -59,6 +83,7 @@ def test_writers_never_emit_nan_or_surrogates(tmp_path):
     p.title = "ok"
     p.faces["A"] = Face("A", "Ada", "#e6553a", ())
     from annotator.model.entities import FaceBox
+
     p.faces["A"] = Face("A", "Ada", "#e6553a", (FaceBox("m1", 3, math.nan, 0, 10, 10),))
     with pytest.raises(ProjectFileError, match="/faces/0/boxes/0/x: must be a finite number"):
         save_project(p, tmp_path / "s.facet.json")
@@ -126,5 +151,7 @@ def test_fast_paths_write_the_same_bytes_and_word_late_problems(tmp_path):
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(ProjectFileError) as e:
         load_project(path)
-    assert any(f"/events/{len(doc['events']) - 1}/offset_frame: must be an integer" in x
-               for x in e.value.problems), e.value.problems
+    assert any(
+        f"/events/{len(doc['events']) - 1}/offset_frame: must be an integer" in x
+        for x in e.value.problems
+    ), e.value.problems

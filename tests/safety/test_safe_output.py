@@ -137,10 +137,19 @@ def test_output_folder_refuses_a_file(tmp_path):
     assert output_folder(tmp_path / "new" / "sub").is_dir()
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("sub/01", "sub_01"), ("../../etc", "etc"), ("a\x00b\nc", "abc"), ("..", "item"),
-    (".hidden", "hidden"), ("CON", "_CON"), ("x" * 300, "x" * 64), ("Ada", "Ada"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("sub/01", "sub_01"),
+        ("../../etc", "etc"),
+        ("a\x00b\nc", "abc"),
+        ("..", "item"),
+        (".hidden", "hidden"),
+        ("CON", "_CON"),
+        ("x" * 300, "x" * 64),
+        ("Ada", "Ada"),
+    ],
+)
 def test_safe_name(raw, expected):
     assert safe_name(raw) == expected
 
@@ -156,8 +165,9 @@ def test_child_path_numbers_collisions_and_stays_inside(tmp_path):
         child_path(tmp_path, "escape/x.png")
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+12", "-3", "@SUM(A1)", "\tx", "\rx", " =1",
-                                  "\uff1dSUM(A1)"])
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+12", "-3", "@SUM(A1)", "\tx", "\rx", " =1", "\uff1dSUM(A1)"]
+)
 def test_formula_cells_escaped(text, tmp_path):
     assert safe_cell(text) == "'" + text
     with open_output(tmp_path / "t.csv") as fh:
@@ -178,7 +188,9 @@ def test_no_space_left_names_the_file_and_keeps_the_old(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "write", full)
-    with pytest.raises(OutputError, match=r"p.facet.json: cannot write \(No space left on device\)"):
+    with pytest.raises(
+        OutputError, match=r"p.facet.json: cannot write \(No space left on device\)"
+    ):
         write_output(target, "new")
     monkeypatch.undo()
     assert target.read_text() == "old"

@@ -9,8 +9,12 @@ from annotator.ui.timeline.lanes import LaneIndex
 
 
 def _brute_flagged(spans: dict[int, tuple[int, int]]) -> set[int]:
-    return {a for a, (a0, a1) in spans.items() for b, (b0, b1) in spans.items()
-            if a != b and a0 <= b1 and b0 <= a1}
+    return {
+        a
+        for a, (a0, a1) in spans.items()
+        for b, (b0, b1) in spans.items()
+        if a != b and a0 <= b1 and b0 <= a1
+    }
 
 
 def test_random_edits_match_a_rebuild() -> None:
@@ -38,7 +42,11 @@ def test_random_edits_match_a_rebuild() -> None:
             lane.add(on, off, next_id)
         fresh = LaneIndex((on, off, i) for i, (on, off) in spans.items())
         assert (index.onsets, index.offsets, index.ids, index.max_offsets) == (
-            fresh.onsets, fresh.offsets, fresh.ids, fresh.max_offsets), step
+            fresh.onsets,
+            fresh.offsets,
+            fresh.ids,
+            fresh.max_offsets,
+        ), step
         assert lane.flagged() == _brute_flagged(spans), step
     assert not index.remove(1, 2, 999_999)
 

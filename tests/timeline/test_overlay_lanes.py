@@ -58,8 +58,13 @@ class ListSource:
 
 def _view(overlays: list[tuple[tuple[str, str], str]], ppf: float = 10.0) -> TimelineView:
     rows = [FaceRow("A", "Ann", "#f00", (12,))]
-    v = TimelineView(frame_count=1000, width_px=HEADER_PX + 1000, height_px=600,
-                     px_per_frame=ppf, lanes=layout_lanes(rows, (), overlays))
+    v = TimelineView(
+        frame_count=1000,
+        width_px=HEADER_PX + 1000,
+        height_px=600,
+        px_per_frame=ppf,
+        lanes=layout_lanes(rows, (), overlays),
+    )
     v.clamp()
     return v
 
@@ -70,9 +75,11 @@ def _y(v: TimelineView, key: tuple[str, str]) -> float:
 
 
 def test_overlay_modules_import_no_qt() -> None:
-    code = ("import sys, annotator.ui.timeline.overlays, annotator.ui.timeline.cache, "
-            "annotator.ui.timeline.view; "
-            "assert not [m for m in sys.modules if m.startswith('PySide6')]")
+    code = (
+        "import sys, annotator.ui.timeline.overlays, annotator.ui.timeline.cache, "
+        "annotator.ui.timeline.view; "
+        "assert not [m for m in sys.modules if m.startswith('PySide6')]"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -134,7 +141,9 @@ def test_cuts_lane_numbers_shots_and_leaves_the_markers_lane() -> None:
     assert lane is not None and lane.label == "Cuts (2)"
     items = cache.cuts.items()
     assert [(it.start_frame, it.label, it.state) for it in items] == [
-        (120, "2", ItemState.MARK), (200, "3", ItemState.MARK)]
+        (120, "2", ItemState.MARK),
+        (200, "3", ItemState.MARK),
+    ]
     assert cache.indexes[CUTS_KEY].onsets == [120, 200]
     markers = cache.indexes[MARKERS_KEY]
     assert [p.markers[i].kind for i in markers.ids] == [MarkerKind.MARKER]  # cuts not here

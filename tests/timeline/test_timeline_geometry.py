@@ -22,8 +22,13 @@ from annotator.ui.timeline.view import HEADER_PX, RULER_PX, Region, TimelineView
 
 def make_view(ppf: float = 10.0) -> TimelineView:
     rows = [FaceRow("A", "Ann", "#f00", (12,)), FaceRow("B", "Bob", "#00f", (1, 2))]
-    v = TimelineView(frame_count=1000, width_px=HEADER_PX + 1000, height_px=600,
-                     px_per_frame=ppf, lanes=layout_lanes(rows))
+    v = TimelineView(
+        frame_count=1000,
+        width_px=HEADER_PX + 1000,
+        height_px=600,
+        px_per_frame=ppf,
+        lanes=layout_lanes(rows),
+    )
     v.clamp()
     return v
 
@@ -139,16 +144,23 @@ def test_cache_follows_model_signals_and_flags_duplicates() -> None:
     p.add_face(name="Ann")
     cache = TimelineCache(p)
     cache.ensure()
-    assert [ln.kind for ln in cache.lanes] == [LaneKind.MARKERS, LaneKind.FACE,
-                                               LaneKind.EMOTION, LaneKind.NOTE]
+    assert [ln.kind for ln in cache.lanes] == [
+        LaneKind.MARKERS,
+        LaneKind.FACE,
+        LaneKind.EMOTION,
+        LaneKind.NOTE,
+    ]
     e1 = p.add_event(Event(0, "A", EventKind.AU, 10, 20, au=12))
     cache.ensure()
     assert cache.lane(au_lane_key("A", 12)) is not None
     assert cache.indexes[au_lane_key("A", 12)].ids == [e1.id]
     e2 = p.add_event(Event(0, "A", EventKind.AU, 15, 30, au=12))
     cache.ensure()
-    assert cache.duplicates == {e1.id, e2.id} == {a for pair in p.overlapping_duplicates()
-                                                  for a in pair}
+    assert (
+        cache.duplicates
+        == {e1.id, e2.id}
+        == {a for pair in p.overlapping_duplicates() for a in pair}
+    )
     p.update_event(e2.id, onset_frame=25)
     cache.ensure()
     assert cache.duplicates == set()

@@ -31,8 +31,9 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def test_adjudicate_by_keys_then_undo_and_save(make_window, tmp_path: Path, demo_dir: Path,
-                                               qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_adjudicate_by_keys_then_undo_and_save(
+    make_window, tmp_path: Path, demo_dir: Path, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     gold_path = make_gold(tmp_path, demo_dir)
     w = make_window(gold_path)
     adj = w.adjudication
@@ -73,8 +74,7 @@ def test_adjudicate_by_keys_then_undo_and_save(make_window, tmp_path: Path, demo
     assert main(["export", str(gold_path), "--to", "casme", "-o", str(sheet)]) == 0
 
 
-def test_previous_next_and_reject(make_window, tmp_path: Path, demo_dir: Path,
-                                  qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_previous_next_and_reject(make_window, tmp_path: Path, demo_dir: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
     w = make_window(make_gold(tmp_path, demo_dir))
     adj = w.adjudication
     target = focused(w, qtbot)

@@ -13,10 +13,14 @@ from tests.ui.test_coding_workflow import FakeWindow, win  # noqa: F401 - fixtur
 pytestmark = pytest.mark.usefixtures("win")
 
 
-@pytest.mark.parametrize("code, part", [("99", "99"), ("12Z", "Z"), ("6B12C", "6B12C"),
-                                        ("1+2+", None), ("AU", None)])
-def test_invalid_code_is_refused_inline_naming_the_part(win: FakeWindow, code: str,  # noqa: F811
-                                                       part: str | None) -> None:
+@pytest.mark.parametrize(
+    "code, part", [("99", "99"), ("12Z", "Z"), ("6B12C", "6B12C"), ("1+2+", None), ("AU", None)]
+)
+def test_invalid_code_is_refused_inline_naming_the_part(
+    win: FakeWindow,
+    code: str,  # noqa: F811
+    part: str | None,
+) -> None:
     bar = win.coding.coding_bar
     bar.code.setText(code)
     shown = bar.preview.text()
@@ -67,8 +71,14 @@ def test_alt9_types_a_label_of_your_own(win: FakeWindow, qtbot: QtBot) -> None: 
 
 def test_per_code_key_codes_in_one_press(win: FakeWindow, qtbot: QtBot) -> None:  # noqa: F811
     ui, p = win.coding, win.project
-    ui.keys.apply(KeyMap(codes=[make_code_key("Shift+1", code="6+12"),
-                                make_code_key("Shift+2", emotion="relief")]))
+    ui.keys.apply(
+        KeyMap(
+            codes=[
+                make_code_key("Shift+1", code="6+12"),
+                make_code_key("Shift+2", emotion="relief"),
+            ]
+        )
+    )
     win.show()
     qtbot.waitExposed(win)
     win.controller.seek(20)

@@ -58,8 +58,15 @@ def test_keyboard_only_two_faces_undo_redo_save_reopen(window, qtbot: QtBot) -> 
         qtbot.waitUntil(lambda s=start: ctl.current_frame == s + 7)
         keys(qtbot, canvas, Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_C, Qt.Key.Key_Return)
         assert QApplication.focusWidget() is canvas  # keys are back on the timeline
-        keys(qtbot, canvas, (Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier), R, R,
-             Qt.Key.Key_O, Qt.Key.Key_Return)
+        keys(
+            qtbot,
+            canvas,
+            (Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier),
+            R,
+            R,
+            Qt.Key.Key_O,
+            Qt.Key.Key_Return,
+        )
         face = ui.session.face()
         expected.append((face, "au", 12, start, start + 3, start + 7))
         expected.append((face, "emotion", 0, start + 7, -1, start + 9))
@@ -74,8 +81,11 @@ def test_keyboard_only_two_faces_undo_redo_save_reopen(window, qtbot: QtBot) -> 
         keys(qtbot, canvas, (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier))
     assert coded() == []
     for _ in range(4):
-        keys(qtbot, canvas, (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
-                             | Qt.KeyboardModifier.ShiftModifier))
+        keys(
+            qtbot,
+            canvas,
+            (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier),
+        )
     assert coded() == sorted(expected)
     keys(qtbot, canvas, (Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier))
     path = w.project_path
@@ -88,5 +98,11 @@ def test_keyboard_only_two_faces_undo_redo_save_reopen(window, qtbot: QtBot) -> 
 
 
 def row(e) -> tuple:  # type: ignore[no-untyped-def]
-    return (e.face, e.kind.value, e.au or 0, e.onset_frame,
-            -1 if e.apex_frame is None else e.apex_frame, e.offset_frame)
+    return (
+        e.face,
+        e.kind.value,
+        e.au or 0,
+        e.onset_frame,
+        -1 if e.apex_frame is None else e.apex_frame,
+        e.offset_frame,
+    )

@@ -19,12 +19,15 @@ def _bar_centre(w: FakeWindow, event_id: int) -> QPoint:
     lane = canvas.cache.lane(e.lane_key)
     assert lane is not None
     v = canvas.view
-    return QPoint(int(v.x_of((e.onset_frame + e.offset_frame) / 2)),
-                  int(v.y_of_lane(lane) + lane.height_px // 2))
+    return QPoint(
+        int(v.x_of((e.onset_frame + e.offset_frame) / 2)),
+        int(v.y_of_lane(lane) + lane.height_px // 2),
+    )
 
 
 def test_escape_during_a_drag_with_a_pending_mark_cancels_only_the_drag(
-        win: FakeWindow, qtbot: QtBot) -> None:  # noqa: F811
+    win: FakeWindow, qtbot: QtBot
+) -> None:  # noqa: F811
     ui, ctl, p = win.coding, win.controller, win.project
     ev = p.add_event(Event(0, "A", EventKind.AU, 200, 260, au=12))
     ui.timeline.zoom_to_fit()
@@ -48,8 +51,10 @@ def test_escape_during_a_drag_with_a_pending_mark_cancels_only_the_drag(
     assert ui.session.pending is None
 
 
-def test_each_nudge_of_a_selection_is_one_undo_step(win: FakeWindow,  # noqa: F811
-                                                    qtbot: QtBot) -> None:
+def test_each_nudge_of_a_selection_is_one_undo_step(
+    win: FakeWindow,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
     ui, p = win.coding, win.project
     a = p.add_event(Event(0, "A", EventKind.AU, 10, 20, au=12))
     b = p.add_event(Event(0, "B", EventKind.AU, 30, 40, au=4))
@@ -67,8 +72,10 @@ def test_each_nudge_of_a_selection_is_one_undo_step(win: FakeWindow,  # noqa: F8
     assert [p.events[i].onset_frame for i in (a.id, b.id, c.id)] == [10, 30, 50]
 
 
-def test_committing_an_event_leaves_the_playhead_where_it_is(win: FakeWindow,  # noqa: F811
-                                                             qtbot: QtBot) -> None:
+def test_committing_an_event_leaves_the_playhead_where_it_is(
+    win: FakeWindow,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
     ui, ctl, p = win.coding, win.controller, win.project
     old = p.add_event(Event(0, "A", EventKind.AU, 40, 50, au=12))
     ui.timeline.select_event(old.id)  # a previously selected event, elsewhere
@@ -90,8 +97,9 @@ def test_committing_an_event_leaves_the_playhead_where_it_is(win: FakeWindow,  #
     assert ui.selection.lane == au_lane_key("A", 12)
 
 
-def test_commit_in_the_real_window_leaves_the_playhead(make_window, demo_copy,
-                                                       qtbot: QtBot) -> None:
+def test_commit_in_the_real_window_leaves_the_playhead(
+    make_window, demo_copy, qtbot: QtBot
+) -> None:
     w = make_window(demo_copy)
     ui, ctl = w.coding, w.controller
     ui.table.table.selectRow(2)  # a previously selected event: the player jumps to it

@@ -120,10 +120,15 @@ def test_code_string_creates_one_event_per_au(win: FakeWindow, qtbot: QtBot) -> 
     qtbot.keyClicks(field, "+2+5B+26")
     qtbot.keyClick(field, Qt.Key.Key_Return)
     evs = sorted(p.events.values(), key=lambda e: e.au or 0)
-    assert [(e.au, e.intensity) for e in evs] == [(1, None), (2, None), (5, Intensity.B),
-                                                  (26, None)]
+    assert [(e.au, e.intensity) for e in evs] == [
+        (1, None),
+        (2, None),
+        (5, Intensity.B),
+        (26, None),
+    ]
     assert {(e.face, e.onset_frame, e.apex_frame, e.offset_frame) for e in evs} == {
-        ("B", 40, 44, 60)}
+        ("B", 40, 44, 60)
+    }
     assert field.text() == ""
     assert win.undo_stack.count() == 1  # one macro
     win.undo_stack.undo()
@@ -135,8 +140,13 @@ def test_side_prefixed_code(win: FakeWindow) -> None:
     win.controller.seek(7)
     ids = ui.session.apply_code("R12A")
     (e,) = [p.events[i] for i in ids]
-    assert (e.au, e.side, e.intensity, e.onset_frame, e.offset_frame) == (12, Side.R,
-                                                                         Intensity.A, 7, 7)
+    assert (e.au, e.side, e.intensity, e.onset_frame, e.offset_frame) == (
+        12,
+        Side.R,
+        Intensity.A,
+        7,
+        7,
+    )
 
 
 def test_bad_code_creates_nothing(win: FakeWindow) -> None:
@@ -154,7 +164,12 @@ def test_emotion_key_then_offset_and_enter(win: FakeWindow, qtbot: QtBot) -> Non
     qtbot.keyClick(ui.timeline.canvas, Qt.Key.Key_Return)
     (e,) = p.events.values()
     assert (e.kind, e.emotion, e.face, e.onset_frame, e.offset_frame) == (
-        EventKind.EMOTION, "fear", "B", 200, 230)
+        EventKind.EMOTION,
+        "fear",
+        "B",
+        200,
+        230,
+    )
     ui.session.pick_emotion("anger")  # relabels the selected emotion event
     assert p.events[e.id].emotion == "anger"
 
@@ -197,8 +212,9 @@ def test_project_replaced_rebinds(win: FakeWindow) -> None:
     assert win.coding.table.model.rowCount() == 1
 
 
-def test_enter_in_table_editor_commits_the_cell_not_the_pending(win: FakeWindow,
-                                                               qtbot: QtBot) -> None:
+def test_enter_in_table_editor_commits_the_cell_not_the_pending(
+    win: FakeWindow, qtbot: QtBot
+) -> None:
     from annotator.model import Event
     from annotator.ui.docks.event_table import COLUMNS
 

@@ -63,8 +63,7 @@ def _timeline_event_ids(window: Any) -> set[int]:
     return set(index.ids) if index is not None else set()
 
 
-def test_open_media_switches_every_component(qtbot, window, monkeypatch,
-                                             tmp_path: Path) -> None:
+def test_open_media_switches_every_component(qtbot, window, monkeypatch, tmp_path: Path) -> None:
     project, ctl = window.project, window.controller
     on_m1 = {e.id for e in project.events.values() if e.media == "m1"}
     on_m2 = {e.id for e in project.events.values() if e.media == "m2"}

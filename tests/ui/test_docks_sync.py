@@ -58,8 +58,10 @@ def test_row_selection_seeks_and_selects_bar(win: FakeWindow) -> None:
     t, ui = win.coding.table, win.coding
     src = t.model.row_of(2)
     idx = t.proxy.mapFromSource(t.model.index(src, 0))
-    t.table.selectionModel().select(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                    | QItemSelectionModel.SelectionFlag.Rows)
+    t.table.selectionModel().select(
+        idx,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
     assert ui.selection.ids == {2}
     assert win.controller.current_frame == 30
     assert ui.timeline.canvas.playhead == 30

@@ -48,7 +48,8 @@ def test_open_takes_a_lock_and_close_releases_it(make, demo_copy: Path) -> None:
 
 
 def test_second_window_is_offered_read_only_and_read_only_refuses_saves(
-        make, demo_copy: Path) -> None:
+    make, demo_copy: Path
+) -> None:
     first = make()
     assert first.open_path(demo_copy)
     second = make()
@@ -109,7 +110,8 @@ def test_cancel_on_changed_on_disk_never_overwrites(make, demo_copy: Path) -> No
 
 
 def test_recovered_work_is_unsaved_and_a_declined_autosave_is_kept_aside(
-        make, demo_copy: Path) -> None:
+    make, demo_copy: Path
+) -> None:
     crashed = make()
     assert crashed.open_path(demo_copy)
     add_au(crashed, 77)
@@ -136,9 +138,9 @@ def test_recovered_work_is_unsaved_and_a_declined_autosave_is_kept_aside(
     assert any(e.onset_frame == 77 for e in load_project(aside[0]).project.events.values())
 
 
-def test_a_failed_save_as_keeps_the_old_path_and_autosave(make, demo_copy: Path,
-                                                          tmp_path: Path,
-                                                          monkeypatch) -> None:
+def test_a_failed_save_as_keeps_the_old_path_and_autosave(
+    make, demo_copy: Path, tmp_path: Path, monkeypatch
+) -> None:
     w = make()
     assert w.open_path(demo_copy)
     add_au(w, 50)
@@ -154,8 +156,7 @@ def test_a_failed_save_as_keeps_the_old_path_and_autosave(make, demo_copy: Path,
     assert autosave_path(demo_copy).exists()
 
 
-def test_autosave_runs_off_the_gui_thread_one_at_a_time(make, demo_copy: Path,
-                                                        monkeypatch) -> None:
+def test_autosave_runs_off_the_gui_thread_one_at_a_time(make, demo_copy: Path, monkeypatch) -> None:
     w = make()
     assert w.open_path(demo_copy)
     add_au(w, 60)
@@ -181,8 +182,9 @@ def test_autosave_runs_off_the_gui_thread_one_at_a_time(make, demo_copy: Path,
     assert not any(e.onset_frame == 70 for e in events)  # the snapshot, not the live model
 
 
-def test_quit_during_detect_cuts_cancels_and_joins_the_worker(make, demo_copy: Path,
-                                                              caplog) -> None:
+def test_quit_during_detect_cuts_cancels_and_joins_the_worker(
+    make, demo_copy: Path, caplog
+) -> None:
     from PySide6.QtWidgets import QApplication
 
     w = make()

@@ -24,10 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_keymap_package_never_imports_qt() -> None:
-    code = ("import sys, annotator.ui.keymap as k; k.readme_table();"
-            "print(any(m.startswith('PySide6') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=False)
+    code = (
+        "import sys, annotator.ui.keymap as k; k.readme_table();"
+        "print(any(m.startswith('PySide6') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     assert out.stdout.strip() == "False", out.stderr
 
 
@@ -49,10 +52,18 @@ def test_default_keys_are_what_qt_reads_them_as() -> None:
             assert qt == k == normalise_key(k), a.id
 
 
-@pytest.mark.parametrize("raw, want", [
-    ("shift+ctrl+x", "Ctrl+Shift+X"), ("ctrl+g", "Ctrl+G"), ("escape", "Esc"),
-    ("Delete", "Del"), ("Ctrl++", "Ctrl++"), ("alt+9", "Alt+9"), ("Page Up", "PgUp"),
-])
+@pytest.mark.parametrize(
+    "raw, want",
+    [
+        ("shift+ctrl+x", "Ctrl+Shift+X"),
+        ("ctrl+g", "Ctrl+G"),
+        ("escape", "Esc"),
+        ("Delete", "Del"),
+        ("Ctrl++", "Ctrl++"),
+        ("alt+9", "Alt+9"),
+        ("Page Up", "PgUp"),
+    ],
+)
 def test_normalise_key_matches_qt(raw: str, want: str) -> None:
     from PySide6.QtGui import QKeySequence
 
@@ -68,8 +79,12 @@ def test_bad_keys_are_refused(raw: str) -> None:
 
 def test_defaults_have_no_conflicts_and_contexts_rank() -> None:
     assert KeyMap().conflicts() == []
-    assert Context.DIALOG.precedence > Context.CODE_FIELD.precedence \
-        > Context.TIMELINE_DRAG.precedence > Context.PLAYER.precedence
+    assert (
+        Context.DIALOG.precedence
+        > Context.CODE_FIELD.precedence
+        > Context.TIMELINE_DRAG.precedence
+        > Context.PLAYER.precedence
+    )
     # one key, two contexts: Esc cancels a drag during a drag, the pending mark otherwise
     km = KeyMap()
     assert km.action_for("Esc", Context.TIMELINE_DRAG) == "timeline.cancel_drag"
@@ -102,8 +117,13 @@ def test_code_keys_validate_through_the_facs_parser() -> None:
 
 
 def test_json_round_trip_and_file_errors(tmp_path: Path) -> None:
-    km = KeyMap(codes=[make_code_key("Shift+1", code="6+12"),
-                       make_code_key("Shift+2", emotion="happiness")], reaction_ms=250)
+    km = KeyMap(
+        codes=[
+            make_code_key("Shift+1", code="6+12"),
+            make_code_key("Shift+2", emotion="happiness"),
+        ],
+        reaction_ms=250,
+    )
     km.set_keys("play.loop_clear", ["Ctrl+L"])
     path = tmp_path / "lab.json"
     km.save(path)
@@ -114,12 +134,18 @@ def test_json_round_trip_and_file_errors(tmp_path: Path) -> None:
 
     bad = tmp_path / "bad.json"
     for text, problem in [
-        ('{"format": "facet-keymap", "version": 1, "keys": {"play.nope": ["X"]}}',
-         "unknown action 'play.nope'"),
-        ('{"format": "facet-keymap", "version": 1, "keys": {"play.toggle": ["K"]}}',
-         "K is bound twice"),
-        ('{"format": "facet-keymap", "version": 1, "codes": [{"key": "Q", "code": "12Z"}]}',
-         "codes/0"),
+        (
+            '{"format": "facet-keymap", "version": 1, "keys": {"play.nope": ["X"]}}',
+            "unknown action 'play.nope'",
+        ),
+        (
+            '{"format": "facet-keymap", "version": 1, "keys": {"play.toggle": ["K"]}}',
+            "K is bound twice",
+        ),
+        (
+            '{"format": "facet-keymap", "version": 1, "codes": [{"key": "Q", "code": "12Z"}]}',
+            "codes/0",
+        ),
         ('{"format": "other"}', "not a Facet key map"),
         ('{"format": ', "line 1"),
     ]:
@@ -139,14 +165,19 @@ def test_preferences_rebind_live_store_and_help_table(make_window, qtbot, tmp_pa
     w = make_window()
     help_dialog = ShortcutsDialog(w.keys, w)
     prefs = PreferencesDialog(w.keys, w)
-    row = next(r for r in range(prefs.keys_table.rowCount())
-               if prefs.keys_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "play.loop_clear")
+    row = next(
+        r
+        for r in range(prefs.keys_table.rowCount())
+        if prefs.keys_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "play.loop_clear"
+    )
     prefs.keys_table.item(row, 2).setText("Ctrl+L")
     prefs.reaction.setValue(300)
     # a conflict is refused inline and applies nothing
-    row_toggle = next(r for r in range(prefs.keys_table.rowCount())
-                      if prefs.keys_table.item(r, 0).data(Qt.ItemDataRole.UserRole)
-                      == "play.toggle")
+    row_toggle = next(
+        r
+        for r in range(prefs.keys_table.rowCount())
+        if prefs.keys_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "play.toggle"
+    )
     prefs.keys_table.item(row_toggle, 2).setText("I")
     prefs.accept()
     assert "I is bound twice" in prefs.error.text()
@@ -176,7 +207,9 @@ def test_every_window_key_comes_from_the_key_map(make_window) -> None:
     from PySide6.QtGui import QShortcut
 
     w = make_window()
-    stray = [sc.key().toString() for sc in w.findChildren(QShortcut)
-             if not sc.property("action_id")
-             and not re.fullmatch(r"\d", sc.key().toString())]
+    stray = [
+        sc.key().toString()
+        for sc in w.findChildren(QShortcut)
+        if not sc.property("action_id") and not re.fullmatch(r"\d", sc.key().toString())
+    ]
     assert stray == []

@@ -40,15 +40,22 @@ def large_project(n: int, seed: int = 3) -> Project:
     for i in range(10):
         p.events[i + 1] = Event(i + 1, "A", EventKind.AU, i * 100, i * 100 + 20, au=9)
     eid = 10
-    lanes = [(f, au) for f in "AB" for au in (1, 2, 4, 6, 12, 15, 25, 26)] + [(f, None)
-                                                                            for f in "AB"]
+    lanes = [(f, au) for f in "AB" for au in (1, 2, 4, 6, 12, 15, 25, 26)] + [
+        (f, None) for f in "AB"
+    ]
     while eid < n:
         face, au = lanes[eid % len(lanes)]
         on = rng.randrange(FRAMES - 40)
         eid += 1
         if au is None:
-            p.events[eid] = Event(eid, face, EventKind.EMOTION, on, on + rng.randint(3, 30),
-                                  emotion=rng.choice(["happiness", "fear", "anger"]))
+            p.events[eid] = Event(
+                eid,
+                face,
+                EventKind.EMOTION,
+                on,
+                on + rng.randint(3, 30),
+                emotion=rng.choice(["happiness", "fear", "anger"]),
+            )
         else:
             p.events[eid] = Event(eid, face, EventKind.AU, on, on + rng.randint(3, 30), au=au)
     return p
@@ -89,8 +96,10 @@ def _refreshers(window):  # type: ignore[no-untyped-def]
 
 
 def _idle(window) -> bool:  # type: ignore[no-untyped-def]
-    return all(not r.running and not r._timer.isActive() and not (r.stale and r._shown())
-               for r in _refreshers(window))
+    return all(
+        not r.running and not r._timer.isActive() and not (r.stale and r._shown())
+        for r in _refreshers(window)
+    )
 
 
 def _settle(qtbot, window) -> None:  # type: ignore[no-untyped-def]
@@ -123,8 +132,9 @@ def _edit_work(qtbot, window) -> tuple[int, int, int]:  # type: ignore[no-untype
 
     runs = sum(r.runs for r in _refreshers(window))
     with WorkCounter() as work:
-        window.undo_stack.push(AddEventCommand(
-            window.project, Event(0, "A", EventKind.AU, 5000, 5012, au=9)))
+        window.undo_stack.push(
+            AddEventCommand(window.project, Event(0, "A", EventKind.AU, 5000, 5012, au=9))
+        )
         _settle(qtbot, window)
         window.undo_stack.undo()
         _settle(qtbot, window)
@@ -139,8 +149,10 @@ def test_one_edit_costs_the_same_at_5k_and_50k_events(make_window, qtbot, tmp_pa
     big_work = _edit_work(qtbot, big)
     assert big_work[2] >= 1  # the aggregating views did recompute (off the GUI thread)
     assert big.coding.table.model.rowCount() == 50_000
-    for what, a, b in (("lines", small_work[0], big_work[0]),
-                       ("calls", small_work[1], big_work[1])):
+    for what, a, b in (
+        ("lines", small_work[0], big_work[0]),
+        ("calls", small_work[1], big_work[1]),
+    ):
         assert b < 3 * a + 2000, f"{what} on the GUI thread: {a} at 5k, {b} at 50k events"
 
 
@@ -165,7 +177,10 @@ def test_emotion_timeline_is_one_bar_set_per_label_with_labels_in_view(qtbot) ->
     panel.emo_plot.setXRange(1000, 1400, padding=0)
     qtbot.wait(20)
     shown = panel.label_texts()
-    in_view = [e for e in p.events.values() if e.kind is EventKind.EMOTION
-               and e.offset_frame + 1 >= 1000 and e.onset_frame <= 1400]
+    in_view = [
+        e
+        for e in p.events.values()
+        if e.kind is EventKind.EMOTION and e.offset_frame + 1 >= 1000 and e.onset_frame <= 1400
+    ]
     assert 0 < len(shown) == len(in_view) <= MAX_LABELS
     assert sorted(shown) == sorted(e.emotion for e in in_view)

@@ -12,8 +12,9 @@ from annotator.ui.timeline.view import RULER_PX
 
 
 @pytest.mark.parametrize("screen", [QSize(1280, 720), QSize(1366, 768)])
-def test_window_fits_small_screens_with_four_lanes(make_window, demo_copy, qtbot,
-                                                   screen: QSize) -> None:
+def test_window_fits_small_screens_with_four_lanes(
+    make_window, demo_copy, qtbot, screen: QSize
+) -> None:
     w = make_window(demo_copy)
     # (the window already fitted itself to the offscreen screen once built; measured
     # before this module: 1310x881 with every dock stacked)
@@ -26,7 +27,9 @@ def test_window_fits_small_screens_with_four_lanes(make_window, demo_copy, qtbot
     assert canvas.height() >= RULER_PX + FACE_ROW_PX + 4 * LANE_PX
     assert w.player_widget.transport.isVisible() and w.player_widget.height() > 150
     # only the timeline is left in the bottom row; every other dock is a tab
-    bottom = [d.objectName() for d in w.findChildren(QDockWidget)
-              if w.dockWidgetArea(d) == w.dockWidgetArea(w.findChild(QDockWidget,
-                                                                    "TimelineDock"))]
+    bottom = [
+        d.objectName()
+        for d in w.findChildren(QDockWidget)
+        if w.dockWidgetArea(d) == w.dockWidgetArea(w.findChild(QDockWidget, "TimelineDock"))
+    ]
     assert bottom == ["TimelineDock"]

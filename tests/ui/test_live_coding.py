@@ -29,7 +29,7 @@ def painted(w) -> int | None:  # type: ignore[no-untyped-def]
     shot = qimage_to_ndarray(view.grab().toImage())
     src = w.controller.source
     x, y, rw, rh = (round(v) for v in view.view.image_rect(src.width, src.height))
-    return read_index(shot[max(y, 0): y + rh, max(x, 0): x + rw])
+    return read_index(shot[max(y, 0) : y + rh, max(x, 0) : x + rw])
 
 
 @pytest.fixture
@@ -66,8 +66,11 @@ def test_shift_up_down_double_and_half_the_speed(window, qtbot) -> None:
     assert ctl.rate == 1 / 32
     qtbot.keyClick(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)
     assert ctl.rate == 1 / 16 and window.player_widget.transport.rate_label.text() == "1/16x"
-    checked = [a.text() for a in window.play_menu.findChildren(type(window.save_action))
-               if a.isCheckable() and a.isChecked()]
+    checked = [
+        a.text()
+        for a in window.play_menu.findChildren(type(window.save_action))
+        if a.isCheckable() and a.isChecked()
+    ]
     assert checked == ["1/16x"]
 
 
@@ -88,8 +91,9 @@ def test_k_held_with_l_or_j_plays_slow(window, qtbot) -> None:
 
 
 @pytest.mark.parametrize("rate, reaction_ms", [(1.0, 200), (0.25, 200), (1.0, 0)])
-def test_onset_key_during_playback_lands_on_screen_minus_reaction(window, qtbot, rate,
-                                                                   reaction_ms) -> None:
+def test_onset_key_during_playback_lands_on_screen_minus_reaction(
+    window, qtbot, rate, reaction_ms
+) -> None:
     ctl = window.controller
     km = KeyMap(reaction_ms=reaction_ms)
     window.keys.apply(km)

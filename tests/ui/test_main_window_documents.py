@@ -175,8 +175,9 @@ def test_saved_state_is_one_revision_comparison(window, demo_copy):
 
     window.open_path(demo_copy)
     assert not window.project.dirty and not window.workspace.dirty
-    window.undo_stack.push(AddEventCommand(window.project, Event(
-        0, "A", EventKind.AU, 3, 6, au=9, code="9")))
+    window.undo_stack.push(
+        AddEventCommand(window.project, Event(0, "A", EventKind.AU, 3, 6, au=9, code="9"))
+    )
     assert window.workspace.dirty and "*" in window.windowTitle()
     window.undo_stack.undo()
     assert window.workspace.dirty and "*" in window.windowTitle()
@@ -200,8 +201,9 @@ def test_recovered_work_stays_unsaved_after_switching_projects(qtbot, window, de
     crashed.controller.close()
 
     window.new_from_video(take1)
-    window.undo_stack.push(AddEventCommand(window.project, Event(
-        0, "A", EventKind.AU, 7, 8, au=4, code="4")))  # unsaved, discarded on switching
+    window.undo_stack.push(
+        AddEventCommand(window.project, Event(0, "A", EventKind.AU, 7, 8, au=4, code="4"))
+    )  # unsaved, discarded on switching
     window.ask_recover = lambda path: True
     assert window.new_from_video(take2)
     assert len(window.project.events) == 1

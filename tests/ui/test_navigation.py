@@ -10,12 +10,13 @@ from annotator.ui.timeline.lanes import au_lane_key
 from tests.ui.test_coding_workflow import FakeWindow, win  # noqa: F401 - fixture
 
 
-def test_period_and_comma_walk_the_events_of_the_lane(win: FakeWindow,  # noqa: F811
-                                                      qtbot: QtBot) -> None:
+def test_period_and_comma_walk_the_events_of_the_lane(
+    win: FakeWindow,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
     p, ui = win.project, win.coding
     ann, bob = list(p.faces)
-    for face, au, on in [(ann, 12, 30), (ann, 12, 10), (ann, 6, 20), (bob, 12, 15),
-                         (ann, 12, 50)]:
+    for face, au, on in [(ann, 12, 30), (ann, 12, 10), (ann, 6, 20), (bob, 12, 15), (ann, 12, 50)]:
         p.add_event(Event(0, face, EventKind.AU, on, on + 5, au=au, media="m1"))
     win.show()
     qtbot.waitExposed(win)

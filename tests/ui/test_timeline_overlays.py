@@ -89,8 +89,7 @@ def _render(w: Window) -> QImage:
     return img
 
 
-def test_cuts_lane_draws_each_cut_at_its_x_and_a_click_seeks(window: Window,
-                                                             qtbot: QtBot) -> None:
+def test_cuts_lane_draws_each_cut_at_its_x_and_a_click_seeks(window: Window, qtbot: QtBot) -> None:
     p = window.project
     p.add_marker(Marker(0, MarkerKind.DIALOGUE, 20, 60, "m1", text="hello"))
     for f in (100, 250):
@@ -100,7 +99,8 @@ def test_cuts_lane_draws_each_cut_at_its_x_and_a_click_seeks(window: Window,
     v = canvas.view
     assert canvas.cache.lane(CUTS_KEY).label == "Cuts (2)"  # type: ignore[union-attr]
     assert [p.markers[i].kind for i in canvas.cache.indexes[MARKERS_KEY].ids] == [
-        MarkerKind.DIALOGUE]
+        MarkerKind.DIALOGUE
+    ]
     img = _render(window)
     cyan = QColor("#4de1ff")
     for f in (100, 250):
@@ -111,21 +111,28 @@ def test_cuts_lane_draws_each_cut_at_its_x_and_a_click_seeks(window: Window,
         assert canvas.cache.cuts.items()[hit.event_id].start_frame == f  # type: ignore[index]
     mid = _centre(window, CUTS_KEY, 175)
     assert img.pixelColor(mid.x(), mid.y() + 4) != cyan
-    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=_centre(window, CUTS_KEY, 250) +
-                     QPoint(2, 0))
+    qtbot.mouseClick(
+        canvas, Qt.MouseButton.LeftButton, pos=_centre(window, CUTS_KEY, 250) + QPoint(2, 0)
+    )
     assert window.seeks[-1] == 250 and canvas.cache.cuts.current() == 1
     assert canvas.selection.lane == CUTS_KEY
 
 
-def test_candidates_lane_accept_reject_with_keys_undo_and_dock_in_sync(window: Window,
-                                                                       qtbot: QtBot) -> None:
+def test_candidates_lane_accept_reject_with_keys_undo_and_dock_in_sync(
+    window: Window, qtbot: QtBot
+) -> None:
     panel = window.analysis.candidates
     lane = window.analysis.lane
     canvas = window.coding.timeline.canvas
     canvas.ensure()
     assert canvas.cache.lane(CANDIDATES) is None  # no candidates, no lane
-    panel.set_result([Candidate("A", 40, 45, 52, 3.0), Candidate("B", 120, 126, 130, 2.0),
-                      Candidate("A", 200, 204, 209, 1.5)])
+    panel.set_result(
+        [
+            Candidate("A", 40, 45, 52, 3.0),
+            Candidate("B", 120, 126, 130, 2.0),
+            Candidate("A", 200, 204, 209, 1.5),
+        ]
+    )
     canvas.ensure()
     assert canvas.cache.lane(CANDIDATES).label.startswith("Candidates (3 open)")  # type: ignore[union-attr]
     assert [it.colour for it in lane.items()] == ["#e6194b", "#3cb44b", "#e6194b"]
@@ -137,7 +144,12 @@ def test_candidates_lane_accept_reject_with_keys_undo_and_dock_in_sync(window: W
     (event,) = [e for e in window.project.events.values()]
     assert len(window.project.events) == n + 1
     assert (event.kind, event.face, event.onset_frame, event.apex_frame, event.offset_frame) == (
-        EventKind.NOTE, "A", 40, 45, 52)
+        EventKind.NOTE,
+        "A",
+        40,
+        45,
+        52,
+    )
     assert panel.decisions[0] is Decision.ACCEPTED and panel.table.item(0, 5).text() == "accepted"
     assert lane.items()[0].state is ItemState.ACCEPTED
     assert panel.current_row() == 1 and lane.current() == 1  # moved on, both views

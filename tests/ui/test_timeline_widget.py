@@ -156,8 +156,9 @@ def test_ctrl_click_multi_select_and_move_together(setup, qtbot: QtBot) -> None:
     y = lane_y(w, au_lane_key("A", 12))
     c = w.canvas
     qtbot.mouseClick(c, Qt.MouseButton.LeftButton, pos=QPoint(fx(14.5), y))
-    qtbot.mouseClick(c, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
-                     QPoint(fx(32.5), y))
+    qtbot.mouseClick(
+        c, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, QPoint(fx(32.5), y)
+    )
     assert len(w.selection.ids) == 2
     drag(qtbot, w, fx(32.5), fx(37.5), y)
     assert p.events[e2.id].onset_frame == 35
@@ -207,9 +208,16 @@ def test_ctrl_wheel_zoom_anchored(setup, qtbot: QtBot) -> None:  # type: ignore[
     v = w.canvas.view
     x = fx(50)
     before = v.frame_float_at(x)
-    ev = QWheelEvent(QPointF(x, 100), QPointF(x, 100), QPoint(0, 0), QPoint(0, 240),
-                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier,
-                     Qt.ScrollPhase.NoScrollPhase, False)
+    ev = QWheelEvent(
+        QPointF(x, 100),
+        QPointF(x, 100),
+        QPoint(0, 0),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(w.canvas, ev)
     assert v.px_per_frame > PPF
     assert abs(v.frame_float_at(x) - before) < 1e-6

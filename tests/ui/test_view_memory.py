@@ -18,8 +18,9 @@ def no_vlc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FACET_NO_VLC", "1")
 
 
-def test_playhead_zoom_loop_and_take_restored_on_reopen(make_window, demo_copy, qtbot,
-                                                        no_vlc) -> None:
+def test_playhead_zoom_loop_and_take_restored_on_reopen(
+    make_window, demo_copy, qtbot, no_vlc
+) -> None:
     w = make_window(demo_copy, size=(1366, 768))
     ctl, tl = w.controller, w.coding.timeline
     ctl.seek(100)
@@ -41,8 +42,9 @@ def test_playhead_zoom_loop_and_take_restored_on_reopen(make_window, demo_copy, 
     assert f0 <= 120 <= f1
 
 
-def test_loop_cleared_by_key_and_menu_and_not_leaking(make_window, demo_copy, tmp_path,
-                                                      qtbot, no_vlc) -> None:
+def test_loop_cleared_by_key_and_menu_and_not_leaking(
+    make_window, demo_copy, tmp_path, qtbot, no_vlc
+) -> None:
     w = make_window(demo_copy)
     w.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is w)  # keys go to the window
@@ -56,8 +58,9 @@ def test_loop_cleared_by_key_and_menu_and_not_leaking(make_window, demo_copy, tm
     assert ctl.loop == (None, None) and w.player_widget.transport.loop_label.text() == ""
     ctl.set_loop_a(10)
     ctl.set_loop_b(20)
-    (clear,) = [a for a in w.play_menu.findChildren(QAction)
-                if a.objectName() == "menu:play.loop_clear"]
+    (clear,) = [
+        a for a in w.play_menu.findChildren(QAction) if a.objectName() == "menu:play.loop_clear"
+    ]
     clear.trigger()
     assert ctl.loop == (None, None) and w.coding.timeline.canvas.loop == (None, None)
     # a loop on this video is not shown on the next one

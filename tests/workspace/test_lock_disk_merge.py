@@ -43,8 +43,12 @@ def test_a_second_acquire_sees_the_holder_and_release_is_only_ours(tmp_path: Pat
 
 def test_a_lock_of_a_dead_process_is_stale_and_taken_over(tmp_path: Path) -> None:
     proj = tmp_path / "p.facet.json"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     pid = int(dead.stdout)
     lock, _ = acquire(proj)
     assert lock is not None
@@ -58,11 +62,13 @@ def test_a_lock_of_a_dead_process_is_stale_and_taken_over(tmp_path: Path) -> Non
 
 def test_a_lock_from_another_host_is_never_stale(tmp_path: Path) -> None:
     proj = tmp_path / "p.facet.json"
-    lock_path(proj).write_text(json.dumps(
-        {"user": "kim", "host": "elsewhere.example", "pid": 1, "time": "t", "token": "x"}))
+    lock_path(proj).write_text(
+        json.dumps(
+            {"user": "kim", "host": "elsewhere.example", "pid": 1, "time": "t", "token": "x"}
+        )
+    )
     lock, holder = acquire(proj)
-    assert lock is None and holder is not None and "kim on elsewhere.example" in \
-        holder.describe()
+    assert lock is None and holder is not None and "kim on elsewhere.example" in holder.describe()
 
 
 def test_changed_on_disk_compares_content_not_only_time(tmp_path: Path) -> None:
@@ -116,8 +122,9 @@ def test_merge_applies_removals_from_either_side() -> None:
     mine_p, theirs_p = project_from_dict(base), project_from_dict(base)
     mine_p.remove_event(1)
     theirs_p.remove_event(2)
-    merged = project_from_dict(three_way(base, project_to_dict(mine_p),
-                                         project_to_dict(theirs_p)).doc)
+    merged = project_from_dict(
+        three_way(base, project_to_dict(mine_p), project_to_dict(theirs_p)).doc
+    )
     assert merged.events == {}
 
 

@@ -179,8 +179,9 @@ class AnalysisController:
         # face boxes keyed by hand on this take (take 1's boxes are not where take 2's faces
         # are); without them every face is tracked and its landmarks are used, the tracks
         # taking the ids of the faces whose tracked boxes they follow
-        use_boxes = any(b.media == mid and not b.source
-                        for f in project.faces.values() for b in f.boxes)
+        use_boxes = any(
+            b.media == mid and not b.source for f in project.faces.values() for b in f.boxes
+        )
         boxes_at = project_boxes(project, mid) if use_boxes else None
         faces = tuple(project.faces.values())
 
@@ -191,8 +192,13 @@ class AnalysisController:
                 if models_available():
                     from annotator.analysis.spotting_tracks import spot_tracks
 
-                    return spot_tracks(video, progress=progress, should_stop=should_stop,
-                                       faces=faces, media_id=mid or "m1")
+                    return spot_tracks(
+                        video,
+                        progress=progress,
+                        should_stop=should_stop,
+                        faces=faces,
+                        media_id=mid or "m1",
+                    )
             return spot(video, boxes_at=boxes_at, progress=progress, should_stop=should_stop)
 
         return self._run_job(job, self._on_spot_succeeded)
@@ -295,8 +301,7 @@ class AnalysisController:
         self.candidates.set_message("spotting cancelled")
 
 
-def install_analysis(ctx: AppContext, timeline: TimelineWidget | None = None
-                     ) -> AnalysisController:
+def install_analysis(ctx: AppContext, timeline: TimelineWidget | None = None) -> AnalysisController:
     """Add the analysis docks (called by the main window while it builds)."""
     controller = AnalysisController(ctx, timeline)
     binder = ctx.key_binder()

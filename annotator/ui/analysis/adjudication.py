@@ -40,8 +40,12 @@ MAX_CODERS = 9
 
 
 class AdjudicationController:
-    def __init__(self, ctx: AppContext, timeline: TimelineWidget | None = None,
-                 open_media: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        timeline: TimelineWidget | None = None,
+        open_media: Callable[[str], Any] | None = None,
+    ) -> None:
         self.ctx = ctx
         self._open_media = open_media
         self.project: Project | None = None
@@ -52,8 +56,12 @@ class AdjudicationController:
         self.label = QLabel()
         self.label.setObjectName("adjudicationStatus")
         ctx.host.statusBar().addPermanentWidget(self.label)
-        self.lanes = [CoderVersionsLane(k, lambda: self.project, lambda: self.current_id,
-                                        self._media, self.go_to) for k in range(MAX_CODERS)]
+        self.lanes = [
+            CoderVersionsLane(
+                k, lambda: self.project, lambda: self.current_id, self._media, self.go_to
+            )
+            for k in range(MAX_CODERS)
+        ]
         if timeline is not None:
             for lane in self.lanes:
                 timeline.add_overlay_lane(lane)
@@ -77,8 +85,9 @@ class AdjudicationController:
             self._add(text, keys, slot)
         self.menu.addSeparator()
         for k in range(1, MAX_CODERS + 1):
-            self._add(f"Accept Coder {k}'s Version", f"Ctrl+Alt+{k}",
-                      lambda k=k: self.accept(k - 1))
+            self._add(
+                f"Accept Coder {k}'s Version", f"Ctrl+Alt+{k}", lambda k=k: self.accept(k - 1)
+            )
 
     def _add(self, text: str, keys: str, slot: Any) -> None:
         act = QAction(text, self.ctx.host)
@@ -148,8 +157,11 @@ class AdjudicationController:
         else:
             key = self.current.span if self.current else (-1, -1)
             later = [i for i, d in enumerate(opened) if (d.span > key) == (direction > 0)]
-            k = (later[0] if direction > 0 else later[-1]) if later else (
-                0 if direction > 0 else len(ids) - 1)
+            k = (
+                (later[0] if direction > 0 else later[-1])
+                if later
+                else (0 if direction > 0 else len(ids) - 1)
+            )
         self.go_to(ids[k])
 
     def cycle(self, what: str) -> None:
@@ -226,7 +238,8 @@ class AdjudicationController:
             names = [c.name for c in p.team.coders] if p.team else []
             versions = " · ".join(
                 f"{names.index(v.coder) + 1 if v.coder in names else '?'} {v.coder} {v.code}"
-                for v in d.versions)
+                for v in d.versions
+            )
             state = "open" if d.open else f"{d.decision.value} by {d.decided_by}"  # type: ignore[union-attr]
             text += f"  |  #{d.id} {d.face} {on}-{off} ({state}): {versions}"
             if d.open:
@@ -247,8 +260,10 @@ def _user() -> str:
         return "adjudicator"
 
 
-def install_adjudication(ctx: AppContext, timeline: TimelineWidget | None = None,
-                         open_media: Callable[[str], Any] | None = None
-                         ) -> AdjudicationController:
+def install_adjudication(
+    ctx: AppContext,
+    timeline: TimelineWidget | None = None,
+    open_media: Callable[[str], Any] | None = None,
+) -> AdjudicationController:
     """Adjudicate menu, coder lanes and status line (MainWindow wiring)."""
     return AdjudicationController(ctx, timeline, open_media)

@@ -24,9 +24,14 @@ class CoderVersionsLane:
 
     style = Style.BARS
 
-    def __init__(self, slot: int, project: Callable[[], Project | None],
-                 current: Callable[[], int | None], media: Callable[[], str | None],
-                 on_select: Callable[[int], None]) -> None:
+    def __init__(
+        self,
+        slot: int,
+        project: Callable[[], Project | None],
+        current: Callable[[], int | None],
+        media: Callable[[], str | None],
+        on_select: Callable[[int], None],
+    ) -> None:
         self.slot = slot
         self.name = f"coder{slot + 1}"
         self.changed = Signal(f"coder{slot + 1}_changed")
@@ -52,10 +57,16 @@ class CoderVersionsLane:
         if p is None or coder is None:
             return []
         media = self._media()
-        return sorted((d for d in p.disputes.values()
-                       if d.version_of(coder) is not None and d.version_of(coder).events
-                       and (media is None or d.media == media)),
-                      key=lambda d: (d.span, d.id))
+        return sorted(
+            (
+                d
+                for d in p.disputes.values()
+                if d.version_of(coder) is not None
+                and d.version_of(coder).events
+                and (media is None or d.media == media)
+            ),
+            key=lambda d: (d.span, d.id),
+        )
 
     def items(self) -> Sequence[OverlayItem]:
         coder = self.coder()
@@ -75,8 +86,16 @@ class CoderVersionsLane:
                     if e is not None and e.provenance is not None:
                         taken |= set(e.provenance.coders)
                 state = ItemState.ACCEPTED if coder in taken else ItemState.REJECTED
-            out.append(OverlayItem(on, off, apexes[0] if apexes else None, v.code, state,
-                                   CODER_COLOURS[self.slot % len(CODER_COLOURS)]))
+            out.append(
+                OverlayItem(
+                    on,
+                    off,
+                    apexes[0] if apexes else None,
+                    v.code,
+                    state,
+                    CODER_COLOURS[self.slot % len(CODER_COLOURS)],
+                )
+            )
         return out
 
     def current(self) -> int | None:

@@ -16,8 +16,11 @@ from annotator.model import Project
 from annotator.ui.analysis.candidates_panel import CandidatesPanel, Decision
 from annotator.ui.timeline.overlays import ItemState, OverlayItem, Style
 
-_STATES = {Decision.OPEN: ItemState.PENDING, Decision.ACCEPTED: ItemState.ACCEPTED,
-           Decision.REJECTED: ItemState.REJECTED}
+_STATES = {
+    Decision.OPEN: ItemState.PENDING,
+    Decision.ACCEPTED: ItemState.ACCEPTED,
+    Decision.REJECTED: ItemState.REJECTED,
+}
 
 
 class CandidatesLane(QObject):
@@ -27,8 +30,9 @@ class CandidatesLane(QObject):
     style = Style.BARS
     changed = Signal()
 
-    def __init__(self, panel: CandidatesPanel, project: Callable[[], Project],
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, panel: CandidatesPanel, project: Callable[[], Project], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.panel = panel
         self._project = project  # the window's current project (faces give the colours)
@@ -47,9 +51,14 @@ class CandidatesLane(QObject):
         if self._items is None:
             faces = self._project().faces
             self._items = [
-                OverlayItem(c.onset_frame, c.offset_frame, c.apex_frame,
-                            faces[c.face].name if c.face in faces else c.face,
-                            _STATES[d], faces[c.face].colour if c.face in faces else "#c9a227")
+                OverlayItem(
+                    c.onset_frame,
+                    c.offset_frame,
+                    c.apex_frame,
+                    faces[c.face].name if c.face in faces else c.face,
+                    _STATES[d],
+                    faces[c.face].colour if c.face in faces else "#c9a227",
+                )
                 for c, d in zip(self.panel.candidates, self.panel.decisions, strict=True)
             ]
         return self._items

@@ -45,9 +45,19 @@ def candidate_event(project: Project, c: Candidate, media_id: str | None = None)
     face = c.face if c.face in project.faces else next(iter(project.faces), c.face)
     mid = media_id or (project.primary_media.id if project.primary_media else "m1")
     if c.au is not None:  # a blink: the AU itself
-        return Event(0, face, EventKind.AU, c.onset_frame, c.offset_frame, c.apex_frame,
-                     media=mid, au=c.au, code=str(c.au), annotator=project.annotator,
-                     note=f"spotted {c.label} (score {c.score:.1f})")
+        return Event(
+            0,
+            face,
+            EventKind.AU,
+            c.onset_frame,
+            c.offset_frame,
+            c.apex_frame,
+            media=mid,
+            au=c.au,
+            code=str(c.au),
+            annotator=project.annotator,
+            note=f"spotted {c.label} (score {c.score:.1f})",
+        )
     return Event(
         0,
         face,
@@ -122,8 +132,14 @@ class CandidatesPanel(QWidget):
         self.table.setRowCount(len(self.candidates))
         for row, c in enumerate(self.candidates):
             for col, value in enumerate(
-                (f"{c.face} {c.label}".strip(), c.onset_frame, c.apex_frame, c.offset_frame,
-                 f"{c.score:.2f}", "")
+                (
+                    f"{c.face} {c.label}".strip(),
+                    c.onset_frame,
+                    c.apex_frame,
+                    c.offset_frame,
+                    f"{c.score:.2f}",
+                    "",
+                )
             ):
                 item = QTableWidgetItem(str(value))
                 if col:
@@ -175,8 +191,10 @@ class CandidatesPanel(QWidget):
     def _decide(self, row: int, decision: Decision, advance: bool = True) -> None:
         self.decisions[row] = decision
         self.table.item(row, len(_COLUMNS) - 1).setText(decision.value)
-        brush = {Decision.ACCEPTED: QBrush(QColor("#2e7d32")),
-                 Decision.REJECTED: QBrush(QColor("#9e9e9e"))}.get(decision, QBrush())
+        brush = {
+            Decision.ACCEPTED: QBrush(QColor("#2e7d32")),
+            Decision.REJECTED: QBrush(QColor("#9e9e9e")),
+        }.get(decision, QBrush())
         for col in range(len(_COLUMNS)):
             self.table.item(row, col).setForeground(brush)
         if advance and row + 1 < len(self.candidates):  # one key per candidate: go on

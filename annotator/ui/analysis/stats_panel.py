@@ -82,8 +82,15 @@ def compute_stats(project: Project) -> StatsData:
     """Everything the panel draws; pure, so it runs on a snapshot off the GUI thread."""
     edges, counts = duration_histogram(durations_s(project))
     aus, mat = cooccurrence(project)
-    return StatsData([(f.id, f.colour) for f in project.faces.values()], au_frequency(project),
-                     edges, counts, aus, mat, emotion_segments(project))
+    return StatsData(
+        [(f.id, f.colour) for f in project.faces.values()],
+        au_frequency(project),
+        edges,
+        counts,
+        aus,
+        mat,
+        emotion_segments(project),
+    )
 
 
 class StatisticsPanel(QWidget):
@@ -105,8 +112,9 @@ class StatisticsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
-        self.refresher = ViewRefresh(self, lambda: self._project, compute_stats, self.show_stats,
-                                     interval_ms=300)
+        self.refresher = ViewRefresh(
+            self, lambda: self._project, compute_stats, self.show_stats, interval_ms=300
+        )
         self.busy = BusyLabel(self)
         self.busy.follow(self.refresher)
         self.micro_line = pg.InfiniteLine(
@@ -155,8 +163,9 @@ class StatisticsPanel(QWidget):
         if self.data is None or index in self._drawn or index < 0:
             return
         self._drawn.add(index)
-        (self._draw_frequency, self._draw_durations, self._draw_cooccurrence,
-         self._draw_emotions)[index](self.data)
+        (self._draw_frequency, self._draw_durations, self._draw_cooccurrence, self._draw_emotions)[
+            index
+        ](self.data)
 
     def draw_all(self) -> None:
         """Every tab from the current numbers (tests, screenshots)."""
@@ -181,8 +190,9 @@ class StatisticsPanel(QWidget):
     def _draw_durations(self, d: StatsData) -> None:
         """One bar set, updated in place (the micro line stays)."""
         if self.dur_bars is None:
-            self.dur_bars = pg.BarGraphItem(x0=d.edges[:-1], x1=d.edges[1:], height=d.counts,
-                                            brush="#3a8ee6")
+            self.dur_bars = pg.BarGraphItem(
+                x0=d.edges[:-1], x1=d.edges[1:], height=d.counts, brush="#3a8ee6"
+            )
             self.dur_plot.addItem(self.dur_bars)
         else:
             self.dur_bars.setOpts(x0=d.edges[:-1], x1=d.edges[1:], height=d.counts)
@@ -213,8 +223,14 @@ class StatisticsPanel(QWidget):
             if not mask.any():
                 continue
             rows = seg.row[mask].astype(np.float64)
-            bar = pg.BarGraphItem(x0=seg.onset[mask], x1=seg.offset[mask] + 1, y0=rows - 0.4,
-                                  y1=rows + 0.4, brush=pg.intColor(i, hues=hues), pen=None)
+            bar = pg.BarGraphItem(
+                x0=seg.onset[mask],
+                x1=seg.offset[mask] + 1,
+                y0=rows - 0.4,
+                y1=rows + 0.4,
+                brush=pg.intColor(i, hues=hues),
+                pen=None,
+            )
             self.emo_plot.addItem(bar)
             self.emotion_bars.append(bar)
         self.emo_plot.getAxis("left").setTicks([[(i, f) for i, f in enumerate(seg.faces)]])
@@ -249,7 +265,7 @@ class StatisticsPanel(QWidget):
             item.setText(seg.labels[int(seg.label[i])])
             item.setPos(max(float(seg.onset[i]), left), float(seg.row[i]))  # readable
             item.show()
-        for item in self._labels[len(shown):]:
+        for item in self._labels[len(shown) :]:
             item.hide()
 
     def label_texts(self) -> list[str]:

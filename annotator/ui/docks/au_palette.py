@@ -23,14 +23,27 @@ from annotator.model.facs import AU_NAMES, LEGACY_AUS, Intensity, Side, au_label
 
 #: One-line hints of what each common AU looks like (FACS manual wording, shortened).
 AU_HINTS: dict[int, str] = {
-    1: "inner brow corners pulled up", 2: "outer brows pulled up", 4: "brows lowered, knit",
-    5: "upper lid raised, more eye white", 6: "cheeks raised, crow's feet",
-    7: "lids tightened", 9: "nose wrinkled", 10: "upper lip raised",
-    12: "lip corners pulled up obliquely", 14: "lip corners tightened, dimple",
-    15: "lip corners pulled down", 17: "chin boss pushed up", 20: "lips stretched sideways",
-    23: "lips tightened, narrowed", 24: "lips pressed together", 25: "lips parted",
-    26: "jaw lowered, relaxed", 27: "mouth stretched wide open", 43: "eyes closed",
-    45: "blink", 46: "wink",
+    1: "inner brow corners pulled up",
+    2: "outer brows pulled up",
+    4: "brows lowered, knit",
+    5: "upper lid raised, more eye white",
+    6: "cheeks raised, crow's feet",
+    7: "lids tightened",
+    9: "nose wrinkled",
+    10: "upper lip raised",
+    12: "lip corners pulled up obliquely",
+    14: "lip corners tightened, dimple",
+    15: "lip corners pulled down",
+    17: "chin boss pushed up",
+    20: "lips stretched sideways",
+    23: "lips tightened, narrowed",
+    24: "lips pressed together",
+    25: "lips parted",
+    26: "jaw lowered, relaxed",
+    27: "mouth stretched wide open",
+    43: "eyes closed",
+    45: "blink",
+    46: "wink",
 }
 
 
@@ -86,8 +99,13 @@ class AuPaletteWidget(QWidget):
         for n in order:
             name = AU_NAMES.get(n, "")
             hint = AU_HINTS.get(n, "")
-            if text and not (str(n) == text or str(n).startswith(text) and text.isdigit()
-                             or text in name.lower() or text in hint.lower()):
+            if text and not (
+                str(n) == text
+                or str(n).startswith(text)
+                and text.isdigit()
+                or text in name.lower()
+                or text in hint.lower()
+            ):
                 continue
             label = f"{au_label(n)}  {name}" + ("  ★" if n in self.recent else "")
             item = QListWidgetItem(label)

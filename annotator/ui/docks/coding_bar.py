@@ -32,8 +32,11 @@ class CodingBar(QWidget):
         # long texts must not widen the window (small screens): they are cut, tooltips
         # and the status bar carry them whole
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.status = QLabel("I onset · P apex · O offset · Enter commit · Esc cancel · "
-                             "Alt+1..8 emotion · Alt+9 own label", self)
+        self.status = QLabel(
+            "I onset · P apex · O offset · Enter commit · Esc cancel · "
+            "Alt+1..8 emotion · Alt+9 own label",
+            self,
+        )
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status.setMinimumWidth(40)
         lay = QHBoxLayout(self)
@@ -81,12 +84,17 @@ class CodingBar(QWidget):
 
     def _on_session_pending_changed(self, pending: Any) -> None:
         if pending is None:
-            self.status.setText("I onset · P apex · O offset · Enter commit · Esc cancel · "
-                                "Alt+1..8 emotion · Alt+9 own label")
+            self.status.setText(
+                "I onset · P apex · O offset · Enter commit · Esc cancel · "
+                "Alt+1..8 emotion · Alt+9 own label"
+            )
             return
+
         def f(v: int | None) -> str:
             return "—" if v is None else str(v)
 
         what = pending.emotion or (pending.lane[1] if pending.lane else "no lane")
-        self.status.setText(f"Pending {what}: onset {f(pending.onset)} · apex {f(pending.apex)}"
-                            f" · offset {f(pending.offset)} — Enter commits, Esc cancels")
+        self.status.setText(
+            f"Pending {what}: onset {f(pending.onset)} · apex {f(pending.apex)}"
+            f" · offset {f(pending.offset)} — Enter commits, Esc cancels"
+        )

@@ -29,8 +29,9 @@ from annotator.model.project import Project
 
 
 class EventEditorDialog(QDialog):
-    def __init__(self, project: Project, stack: QUndoStack, event_id: int,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, project: Project, stack: QUndoStack, event_id: int, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.project = project
         self.stack = stack
@@ -67,7 +68,8 @@ class EventEditorDialog(QDialog):
         self.problems.setWordWrap(True)
         form.addRow(self.problems)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
@@ -89,9 +91,11 @@ class EventEditorDialog(QDialog):
         """Changed fields and the problems they would have."""
         e = self.edited
         ch: dict[str, Any] = {
-            "onset_frame": self.onset.value(), "offset_frame": self.offset.value(),
+            "onset_frame": self.onset.value(),
+            "offset_frame": self.offset.value(),
             "apex_frame": self.apex.value() if self.has_apex.isChecked() else None,
-            "annotator": self.annotator.text().strip(), "note": self.note.text().strip(),
+            "annotator": self.annotator.text().strip(),
+            "note": self.note.text().strip(),
         }
         problems: list[str] = []
         conf = self.confidence.text().strip()
@@ -113,10 +117,15 @@ class EventEditorDialog(QDialog):
         problems += self.project.check_event(new)
         if e.kind is EventKind.AU and not problems:
             for o in self.project.events.values():
-                if (o.id != e.id and o.kind is EventKind.AU and o.face == new.face
-                        and o.au == new.au and o.media == new.media
-                        and o.onset_frame <= new.offset_frame
-                        and new.onset_frame <= o.offset_frame):
+                if (
+                    o.id != e.id
+                    and o.kind is EventKind.AU
+                    and o.face == new.face
+                    and o.au == new.au
+                    and o.media == new.media
+                    and o.onset_frame <= new.offset_frame
+                    and new.onset_frame <= o.offset_frame
+                ):
                     problems.append(f"warning: overlaps event #{o.id} of the same AU")
                     break
         return changed, problems
@@ -133,8 +142,9 @@ class EventEditorDialog(QDialog):
         if any(not p.startswith("warning") for p in problems):
             return
         if changed:
-            self.stack.push(UpdateEventCommand(self.project, self.edited.id, changed,
-                                               f"Edit {self.edited.describe()}"))
+            self.stack.push(
+                UpdateEventCommand(
+                    self.project, self.edited.id, changed, f"Edit {self.edited.describe()}"
+                )
+            )
         super().accept()
-
-

@@ -60,8 +60,13 @@ class EventTableWidget(QWidget):
     seek_requested = Signal(int)
     message = Signal(str)
 
-    def __init__(self, project: Project, stack: QUndoStack, selection: EventSelection,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        stack: QUndoStack,
+        selection: EventSelection,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.selection = selection
         self.model = EventTableModel(project, stack, self)
@@ -74,8 +79,10 @@ class EventTableWidget(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.face_box = QComboBox(self)
         self.kind_box = QComboBox(self)
         self.kind_box.addItem("all kinds", "")
@@ -131,10 +138,12 @@ class EventTableWidget(QWidget):
         self.face_box.blockSignals(False)
 
     def _on_filter_changed(self, *_args: Any) -> None:
-        self.proxy.set_filters(face=self.face_box.currentData() or "",
-                               kind=self.kind_box.currentData() or "",
-                               scale=self.scale_box.currentData() or "",
-                               text=self.search.text().strip())
+        self.proxy.set_filters(
+            face=self.face_box.currentData() or "",
+            kind=self.kind_box.currentData() or "",
+            scale=self.scale_box.currentData() or "",
+            text=self.search.text().strip(),
+        )
 
     def selected_ids(self) -> list[int]:
         rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}

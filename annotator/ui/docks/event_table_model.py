@@ -29,8 +29,23 @@ from annotator.model.project import ModelError, Project
 from annotator.ui.background import ViewRefresh, is_large
 from annotator.ui.lane_overlaps import LaneOverlaps
 
-COLUMNS = ("id", "face", "kind", "what", "intensity", "side", "onset", "apex", "offset",
-           "frames", "scale", "annotator", "note", "check", "provenance")
+COLUMNS = (
+    "id",
+    "face",
+    "kind",
+    "what",
+    "intensity",
+    "side",
+    "onset",
+    "apex",
+    "offset",
+    "frames",
+    "scale",
+    "annotator",
+    "note",
+    "check",
+    "provenance",
+)
 EDITABLE = {"intensity", "side", "onset", "apex", "offset", "annotator", "note", "what"}
 _INT_COLS = {"id", "onset", "apex", "offset", "frames"}
 _IDX = QModelIndex | QPersistentModelIndex
@@ -45,8 +60,9 @@ class Filters:
     text: str = ""
 
 
-def value(project: Project, e: Event, col: str, dupes: set[int] | frozenset[int] = frozenset()
-          ) -> Any:
+def value(
+    project: Project, e: Event, col: str, dupes: set[int] | frozenset[int] = frozenset()
+) -> Any:
     """What column ``col`` shows for ``e``."""
     if col == "id":
         return e.id
@@ -82,8 +98,9 @@ def value(project: Project, e: Event, col: str, dupes: set[int] | frozenset[int]
     return ""
 
 
-def sort_key(project: Project, e: Event, col: str, dupes: set[int] | frozenset[int]
-             ) -> tuple[Any, int]:
+def sort_key(
+    project: Project, e: Event, col: str, dupes: set[int] | frozenset[int]
+) -> tuple[Any, int]:
     v = value(project, e, col, dupes)
     if col in _INT_COLS:
         v = -1 if v == "" else v
@@ -160,8 +177,9 @@ class EventTableModel(QAbstractTableModel):
         self._bound = False
         self.refresher: ViewRefresh | None = None
         if view is not None:
-            self.refresher = ViewRefresh(view, lambda: self.project, self.compute,
-                                         self.apply_rows, interval_ms=100)
+            self.refresher = ViewRefresh(
+                view, lambda: self.project, self.compute, self.apply_rows, interval_ms=100
+            )
             self.refresher.busy_changed.connect(self.busy_changed)
         self.set_project(project)
 
@@ -171,8 +189,11 @@ class EventTableModel(QAbstractTableModel):
         return build_rows(project, COLUMNS[self._sort_col], self.filters)
 
     def apply_rows(self, rows: Rows) -> None:
-        if rows.revision != self.project.revision or rows.column != COLUMNS[self._sort_col] \
-                or rows.filters != self.filters:
+        if (
+            rows.revision != self.project.revision
+            or rows.column != COLUMNS[self._sort_col]
+            or rows.filters != self.filters
+        ):
             self._rebuild()  # edited (or re-sorted) meanwhile: once more, from now
             return
         self._apply(rows)
@@ -351,8 +372,11 @@ class EventTableModel(QAbstractTableModel):
         if p is not None:
             ids, k = self._ids, self._key(ev)
             evs = self.project.events
-            in_place = keep and (p == 0 or self._key(evs[ids[p - 1]]) <= k) and (
-                p == len(ids) - 1 or k <= self._key(evs[ids[p + 1]]))
+            in_place = (
+                keep
+                and (p == 0 or self._key(evs[ids[p - 1]]) <= k)
+                and (p == len(ids) - 1 or k <= self._key(evs[ids[p + 1]]))
+            )
             if in_place:
                 self._row_changed(ev.id)
             elif keep:
@@ -388,8 +412,13 @@ class EventTableModel(QAbstractTableModel):
             return
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        held = [(self._ids[self._view_row(i.row())] if 0 <= i.row() < len(self._ids) else None,
-                 i.column()) for i in persistent]
+        held = [
+            (
+                self._ids[self._view_row(i.row())] if 0 <= i.row() < len(self._ids) else None,
+                i.column(),
+            )
+            for i in persistent
+        ]
         self._sort_col, self._sort_desc = column, desc
         if not same_col:
             evs = self.project.events
@@ -397,8 +426,11 @@ class EventTableModel(QAbstractTableModel):
         pos = {eid: p for p, eid in enumerate(self._ids)} if persistent else {}
         self.changePersistentIndexList(
             persistent,
-            [self.index(self._view_row(pos[eid]), c) if eid in pos else QModelIndex()
-             for eid, c in held])
+            [
+                self.index(self._view_row(pos[eid]), c) if eid in pos else QModelIndex()
+                for eid, c in held
+            ],
+        )
         self.layoutChanged.emit()
 
     def _large(self) -> bool:
@@ -420,8 +452,9 @@ class EventTableModel(QAbstractTableModel):
     def columnCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
         return None
@@ -462,8 +495,9 @@ class EventTableModel(QAbstractTableModel):
         try:
             changes = self._changes(e, col, value)
             if changes:
-                self.stack.push(UpdateEventCommand(self.project, e.id, changes,
-                                                   f"Edit {col} of {e.describe()}"))
+                self.stack.push(
+                    UpdateEventCommand(self.project, e.id, changes, f"Edit {col} of {e.describe()}")
+                )
         except (ModelError, ValueError) as exc:
             self.edit_failed.emit(str(exc))
             return False

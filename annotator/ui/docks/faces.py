@@ -40,8 +40,13 @@ class FaceManagerWidget(QWidget):
     follow_changed = Signal(bool)
     message = Signal(str)
 
-    def __init__(self, project: Project, stack: QUndoStack, frame: Callable[[], int],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        stack: QUndoStack,
+        frame: Callable[[], int],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.stack = stack
         self.frame = frame
@@ -49,9 +54,12 @@ class FaceManagerWidget(QWidget):
         self.follow = QCheckBox("Player follows selected face box", self)
         grid = QGridLayout()
         actions: list[tuple[str, Callable[[], None]]] = [
-            ("Add", self.add_face), ("Rename…", self.rename_face),
-            ("Colour…", self.recolour_face), ("Merge into…", self.merge_face),
-            ("Key box", self.key_box), ("Unkey box", self.unkey_box),
+            ("Add", self.add_face),
+            ("Rename…", self.rename_face),
+            ("Colour…", self.recolour_face),
+            ("Merge into…", self.merge_face),
+            ("Key box", self.key_box),
+            ("Unkey box", self.unkey_box),
             ("Remove", self.remove_face),
         ]
         for i, (text, slot) in enumerate(actions):
@@ -135,11 +143,15 @@ class FaceManagerWidget(QWidget):
         fid = self.current_face()
         if fid is None:
             return
-        name, ok = QInputDialog.getText(self, "Rename face", "Name:",
-                                        text=self.project.faces[fid].name)
+        name, ok = QInputDialog.getText(
+            self, "Rename face", "Name:", text=self.project.faces[fid].name
+        )
         if ok and name.strip():
-            self.stack.push(UpdateFaceCommand(self.project, fid, {"name": name.strip()},
-                                              f"Rename face to {name.strip()}"))
+            self.stack.push(
+                UpdateFaceCommand(
+                    self.project, fid, {"name": name.strip()}, f"Rename face to {name.strip()}"
+                )
+            )
 
     def recolour_face(self) -> None:
         fid = self.current_face()
@@ -147,8 +159,9 @@ class FaceManagerWidget(QWidget):
             return
         c = QColorDialog.getColor(QColor(self.project.faces[fid].colour), self, "Face colour")
         if c.isValid():
-            self.stack.push(UpdateFaceCommand(self.project, fid, {"colour": c.name()},
-                                              "Recolour face"))
+            self.stack.push(
+                UpdateFaceCommand(self.project, fid, {"colour": c.name()}, "Recolour face")
+            )
 
     def merge_face(self, into: str | None = None) -> None:
         fid = self.current_face()
@@ -157,9 +170,9 @@ class FaceManagerWidget(QWidget):
             return
         if into is None:
             names = [f"{f.name} ({f.id})" for f in others]
-            choice, ok = QInputDialog.getItem(self, "Merge faces",
-                                              f"Merge {self.project.faces[fid].name} into:",
-                                              names, 0, False)
+            choice, ok = QInputDialog.getItem(
+                self, "Merge faces", f"Merge {self.project.faces[fid].name} into:", names, 0, False
+            )
             if not ok:
                 return
             into = others[names.index(choice)].id
@@ -186,5 +199,6 @@ class FaceManagerWidget(QWidget):
         fid = self.current_face()
         media = self.media()
         if fid is not None and media is not None:
-            self.stack.push(SetFaceBoxCommand(self.project, fid, None, media=media.id,
-                                              frame=self.frame()))
+            self.stack.push(
+                SetFaceBoxCommand(self.project, fid, None, media=media.id, frame=self.frame())
+            )

@@ -97,9 +97,12 @@ class CodingUi:
     def new_event_defaults(self, _lane: Any) -> dict[str, Any]:
         """What a bar drawn with the mouse gets: the palette's intensity and side, the last
         emotion picked, the project's annotator."""
-        return {"intensity": self.session.intensity, "side": self.session.side,
-                "emotion": self.session.emotion,
-                "annotator": self.timeline.project.annotator}
+        return {
+            "intensity": self.session.intensity,
+            "side": self.session.side,
+            "emotion": self.session.emotion,
+            "annotator": self.timeline.project.annotator,
+        }
 
     def on_event_removed(self, event: Any) -> None:
         self.selection.discard(event.id)
@@ -183,9 +186,11 @@ class CodingUi:
             return
         project, media_id = self.timeline.project, self.timeline.media_id
         on_lane = sorted(
-            (e.onset_frame, e.id) for e in project.events.values()
-            if e.media == media_id and (e.lane_key == lane
-                                        or (lane[1] == "face" and e.face == lane[0])))
+            (e.onset_frame, e.id)
+            for e in project.events.values()
+            if e.media == media_id
+            and (e.lane_key == lane or (lane[1] == "face" and e.face == lane[0]))
+        )
         now = self.frame()
         if step > 0:
             target = next(((f, i) for f, i in on_lane if f > now), None)
@@ -209,13 +214,13 @@ class CodingUi:
         self.timeline.canvas.setFocus()
 
     def edit_event(self, event_id: int) -> None:
-        self.editor = EventEditorDialog(self.timeline.project, self.ctx.undo_stack, event_id,
-                                        self.timeline)
+        self.editor = EventEditorDialog(
+            self.timeline.project, self.ctx.undo_stack, event_id, self.timeline
+        )
         self.editor.open()
 
     def delete_selected(self) -> None:
-        push_remove_events(self.ctx.undo_stack, self.timeline.project,
-                           sorted(self.selection.ids))
+        push_remove_events(self.ctx.undo_stack, self.timeline.project, sorted(self.selection.ids))
         self.selection.clear()
 
     def update_overlays(self) -> None:
@@ -231,8 +236,11 @@ class CodingUi:
         for f in project.faces.values():
             box = f.box_at(media_id, frame)
             keys = [b.frame for b in f.boxes if b.media == media_id]
-            if keys and all(b.source == "track" for b in f.boxes if b.media == media_id) and \
-                    not min(keys) <= frame <= max(keys):
+            if (
+                keys
+                and all(b.source == "track" for b in f.boxes if b.media == media_id)
+                and not min(keys) <= frame <= max(keys)
+            ):
                 continue  # a tracked face is not on screen before or after its track
             if box is not None:
                 label = f"▶ {f.name}" if f.id == current else f.name
@@ -266,9 +274,14 @@ class CodingUi:
 
     def ask_label(self, own: list[str]) -> str | None:
         """The custom label dialog (tests replace this)."""
-        label, ok = QInputDialog.getItem(self.ctx.host, "Emotion label",
-                                         "Label of your own (type a new one or pick):",
-                                         own, 0, True)
+        label, ok = QInputDialog.getItem(
+            self.ctx.host,
+            "Emotion label",
+            "Label of your own (type a new one or pick):",
+            own,
+            0,
+            True,
+        )
         return label if ok else None
 
     def on_code_key(self, ck: Any) -> None:
@@ -284,6 +297,7 @@ class CodingUi:
             self.session.pick_emotion(ck.emotion)
         else:
             self.session.apply_code(ck.code)
+
 
 def follow_box(player: Any, box: tuple[float, float, float, float]) -> None:
     """Zoom the player so the face box fills most of the view, centred.
@@ -307,24 +321,32 @@ def follow_box(player: Any, box: tuple[float, float, float, float]) -> None:
     if s_new <= s * 1.001:
         return
     anchor = []
-    for c, off, centre in ((box[0] + box[2] / 2, fv.view.offset_x, w / 2),
-                           (box[1] + box[3] / 2, fv.view.offset_y, h / 2)):
+    for c, off, centre in (
+        (box[0] + box[2] / 2, fv.view.offset_x, w / 2),
+        (box[1] + box[3] / 2, fv.view.offset_y, h / 2),
+    ):
         anchor.append((c - centre / s_new + off / s) / (1 / s - 1 / s_new))
     fv.zoom_at(s_new / s, QPointF(anchor[0], anchor[1]))
 
 
 def _widen_timeline(window: QMainWindow, dock: QDockWidget) -> None:
-    others = [d for d in window.findChildren(QDockWidget)
-              if d is not dock and d.isVisible() and not d.isFloating()
-              and window.dockWidgetArea(d) == BOTTOM]
+    others = [
+        d
+        for d in window.findChildren(QDockWidget)
+        if d is not dock
+        and d.isVisible()
+        and not d.isFloating()
+        and window.dockWidgetArea(d) == BOTTOM
+    ]
     if not others:
         return
     for other in others[1:]:  # side panels share one tab group next to the timeline
         window.tabifyDockWidget(others[0], other)
     others[0].raise_()
     width = window.width()
-    window.resizeDocks([dock, others[0]], [int(width * 0.72), int(width * 0.28)],
-                       Qt.Orientation.Horizontal)
+    window.resizeDocks(
+        [dock, others[0]], [int(width * 0.72), int(width * 0.28)], Qt.Orientation.Horizontal
+    )
     window.resizeDocks([dock], [int(window.height() * 0.42)], Qt.Orientation.Vertical)
 
 
@@ -349,8 +371,9 @@ def install(ctx: AppContext) -> CodingUi:
     faces = FaceManagerWidget(project, stack, lambda: session.current_frame())
     emotions = EmotionPickerWidget(project, stack)
     history = make_history_view(stack)
-    ui = CodingUi(ctx, selection, session, timeline, bar, table, palette, faces, emotions,
-                  history, [])
+    ui = CodingUi(
+        ctx, selection, session, timeline, bar, table, palette, faces, emotions, history, []
+    )
     timeline.canvas.defaults = ui.new_event_defaults
     d_timeline = ctx.add_dock("Timeline", container, BOTTOM, "TimelineDock")
     # the timeline is where annotators work: the bottom area spans the full width
@@ -395,6 +418,7 @@ def install(ctx: AppContext) -> CodingUi:
     key("code.onset", session.mark_onset)
     key("code.apex", session.mark_apex)
     key("code.offset", session.mark_offset)
+
     def typing_in(fw: QWidget | None) -> bool:
         return isinstance(fw, QLineEdit | QAbstractSpinBox | QTextEdit | QPlainTextEdit)
 
@@ -423,6 +447,7 @@ def install(ctx: AppContext) -> CodingUi:
             session.commit()
 
     key("code.commit", on_return, True)
+
     def on_escape() -> None:
         """The one owner of Esc while a mark is pending: a timeline drag in progress is
         cancelled first (and only it); then the code field, a text field, the mark."""
@@ -465,8 +490,7 @@ def install(ctx: AppContext) -> CodingUi:
     palette.side_changed.connect(lambda v: setattr(session, "side", v))
     emotions.emotion_picked.connect(session.pick_emotion)
     faces.face_selected.connect(ui.on_face_selected)
-    faces.follow_changed.connect(lambda on: (setattr(ui, "follow_face", on),
-                                             ui.update_overlays()))
+    faces.follow_changed.connect(lambda on: (setattr(ui, "follow_face", on), ui.update_overlays()))
     selection.lane_changed.connect(ui.on_lane_changed)
     if controller is not None:
         table.seek_requested.connect(controller.seek)

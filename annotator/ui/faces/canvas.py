@@ -51,8 +51,14 @@ class FaceMarks:
     pose: tuple[float, float, float] | None = None  # yaw, pitch, roll degrees
 
 
-def box_from_drag(mode: Mode, start: tuple[float, float], end: tuple[float, float], box: Box,
-                  anchor: tuple[float, float], size: tuple[int, int] | None) -> Box:
+def box_from_drag(
+    mode: Mode,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    box: Box,
+    anchor: tuple[float, float],
+    size: tuple[int, int] | None,
+) -> Box:
     """The box a drag makes (pure, unit-tested): normalised to positive size, kept on the
     picture."""
     if mode is Mode.MOVE:
@@ -162,8 +168,9 @@ class FaceCanvas(QWidget):
         if d is None:
             event.ignore()
             return
-        d.current = box_from_drag(d.mode, d.start, self._video(event), d.box, d.anchor,
-                                  self.video_size)
+        d.current = box_from_drag(
+            d.mode, d.start, self._video(event), d.box, d.anchor, self.video_size
+        )
         self.update()
         event.accept()
 
@@ -173,8 +180,7 @@ class FaceCanvas(QWidget):
             event.ignore()
             return
         self.setCursor(Qt.CursorShape.CrossCursor)
-        box = box_from_drag(d.mode, d.start, self._video(event), d.box, d.anchor,
-                            self.video_size)
+        box = box_from_drag(d.mode, d.start, self._video(event), d.box, d.anchor, self.video_size)
         self.update()
         event.accept()
         if box[2] < 4 or box[3] < 4:
@@ -207,8 +213,11 @@ class FaceCanvas(QWidget):
                 if self.show_pose and m.pose is not None and m.landmarks is not None:
                     self._paint_pose(p, t, m)
             if self._armed:
-                box = self._drag.current if self._drag and self._drag.current else (
-                    self._current_box())
+                box = (
+                    self._drag.current
+                    if self._drag and self._drag.current
+                    else (self._current_box())
+                )
                 if box:
                     self._paint_handles(p, t, box)
         finally:

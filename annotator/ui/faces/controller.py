@@ -54,17 +54,20 @@ class FacesController(QObject):
         menu = w.menuBar().addMenu("Fa&ces")
         self.menu = menu
         self.track_action = QAction("&Detect and track faces…", w)
-        self.track_action.setStatusTip("Find every face, follow it and key its boxes; "
-                                       "landmark signals become curve lanes")
+        self.track_action.setStatusTip(
+            "Find every face, follow it and key its boxes; landmark signals become curve lanes"
+        )
         self.track_action.triggered.connect(self.start_tracking)
         menu.addAction(self.track_action)
         menu.addSeparator()
         self.box_action = QAction("&Box tool", w)
         self.box_action.setCheckable(True)
         w.ctx.key_binder().bind_action("faces.box_tool", self.box_action)
-        self.box_action.setStatusTip("Drag on the picture to draw the selected face's box at "
-                                     "this frame; drag inside to move, corners to resize; "
-                                     "Delete removes the keyframe")
+        self.box_action.setStatusTip(
+            "Drag on the picture to draw the selected face's box at "
+            "this frame; drag inside to move, corners to resize; "
+            "Delete removes the keyframe"
+        )
         self.box_action.toggled.connect(self.set_box_tool)
         menu.addAction(self.box_action)
         w.addAction(self.box_action)
@@ -91,8 +94,9 @@ class FacesController(QObject):
         self.dock_widget.candidates_requested.connect(self.candidates_from_threshold)
         add = getattr(w, "add_dock", None)
         if callable(add):
-            self.dock = add("Curves", self.dock_widget, Qt.DockWidgetArea.RightDockWidgetArea,
-                            "CurvesDock")
+            self.dock = add(
+                "Curves", self.dock_widget, Qt.DockWidgetArea.RightDockWidgetArea, "CurvesDock"
+            )
         else:  # pragma: no cover - windows without the helper
             self.dock = QDockWidget("Curves", w)
             self.dock.setObjectName("CurvesDock")
@@ -125,8 +129,11 @@ class FacesController(QObject):
 
     def _on_project_replaced(self, project: Any) -> None:
         if self._project is not None:
-            for sig in (self._project.curves_changed, self._project.media_changed,
-                        self._project.face_changed):
+            for sig in (
+                self._project.curves_changed,
+                self._project.media_changed,
+                self._project.face_changed,
+            ):
                 sig.disconnect(self._on_project_data_changed)
         self._project = project
         for sig in (project.curves_changed, project.media_changed, project.face_changed):
@@ -201,8 +208,10 @@ class FacesController(QObject):
             self._message("box tool: select a face in the Faces dock first")
         self.canvas.set_armed(on)
         if on:
-            self._message("box tool: drag to draw the selected face's box at this frame; "
-                          "drag inside to move, corners to resize; Delete removes the key")
+            self._message(
+                "box tool: drag to draw the selected face's box at this frame; "
+                "drag inside to move, corners to resize; Delete removes the key"
+            )
 
     def key_box(self, box: tuple[float, float, float, float]) -> None:
         from annotator.commands.faces import SetFaceBoxCommand
@@ -225,8 +234,9 @@ class FacesController(QObject):
         if not any(b.media == mid and b.frame == frame for b in face.boxes):
             self._message(f"no box keyframe of {face.name} on frame {frame}")
             return
-        self.window.undo_stack.push(SetFaceBoxCommand(self.window.project, fid, None,
-                                                      media=mid, frame=frame))
+        self.window.undo_stack.push(
+            SetFaceBoxCommand(self.window.project, fid, None, media=mid, frame=frame)
+        )
 
     # ------------------------------------------------------------------ tracking
     def start_tracking(self) -> bool:
@@ -247,7 +257,7 @@ class FacesController(QObject):
             self._message("open a project with its video first")
             return False
         snapshot = project_from_dict(project_to_dict(w.project))  # the worker never reads
-        path = w.project_path                                       # the live model
+        path = w.project_path  # the live model
 
         def job(progress: Any, should_stop: Any) -> Any:
             return run_tracking(snapshot, path, mid, progress=progress, should_stop=should_stop)
@@ -316,7 +326,7 @@ class FacesController(QObject):
             coding = getattr(self.window, "coding", None)
             lane = coding.timeline.selection.lane if coding is not None else None
             if lane and lane[1].startswith("curve:"):
-                keys = [(lane[0], lane[1][len("curve:"):])]
+                keys = [(lane[0], lane[1][len("curve:") :])]
             else:
                 keys = self.dock_widget.selected_keys()
         if not keys:
@@ -329,6 +339,7 @@ class FacesController(QObject):
             dock = getattr(analysis, "candidates_dock", None)
             if dock is not None:
                 dock.raise_()
-        self._message(f"{len(cands)} candidates from the threshold of "
-                      f"{', '.join(n for _f, n in keys)}")
+        self._message(
+            f"{len(cands)} candidates from the threshold of {', '.join(n for _f, n in keys)}"
+        )
         return len(cands)

@@ -28,8 +28,9 @@ _KEY = Qt.ItemDataRole.UserRole
 class CurvesDock(QWidget):
     candidates_requested = Signal(object)  # list of CurveKey
 
-    def __init__(self, store: CurveStore, face_name: Callable[[str], str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: CurveStore, face_name: Callable[[str], str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self._face_name = face_name
@@ -39,9 +40,11 @@ class CurvesDock(QWidget):
         self.status = QLabel("", self)
         self.status.setWordWrap(True)
         self.button = QPushButton("Candidates from threshold", self)
-        self.button.setToolTip("Runs above the threshold of the selected curves become "
-                               "candidates to accept (A) or reject (R). Drag on a curve lane "
-                               "to move its threshold.")
+        self.button.setToolTip(
+            "Runs above the threshold of the selected curves become "
+            "candidates to accept (A) or reject (R). Drag on a curve lane "
+            "to move its threshold."
+        )
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.tree)
@@ -59,9 +62,11 @@ class CurvesDock(QWidget):
     def refill(self) -> None:
         self._filling = True
         try:
-            open_faces = {self.tree.topLevelItem(i).data(0, _KEY)
-                          for i in range(self.tree.topLevelItemCount())
-                          if self.tree.topLevelItem(i).isExpanded()}
+            open_faces = {
+                self.tree.topLevelItem(i).data(0, _KEY)
+                for i in range(self.tree.topLevelItemCount())
+                if self.tree.topLevelItem(i).isExpanded()
+            }
             selected = {it.data(0, _KEY) for it in self.tree.selectedItems()}
             self.tree.clear()
             faces = list(dict.fromkeys(k[0] for k in self.store.curves))
@@ -72,20 +77,28 @@ class CurvesDock(QWidget):
                 for name in self.store.names(face):
                     key = (face, name)
                     c = self.store.curves[key]
-                    item = QTreeWidgetItem([name, c.source,
-                                            f"{self.store.thresholds.get(key, 0.0):.3g}"])
+                    item = QTreeWidgetItem(
+                        [name, c.source, f"{self.store.thresholds.get(key, 0.0):.3g}"]
+                    )
                     item.setData(0, _KEY, key)
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                    item.setCheckState(0, Qt.CheckState.Checked if key in self.store.shown
-                                       else Qt.CheckState.Unchecked)
+                    item.setCheckState(
+                        0,
+                        Qt.CheckState.Checked
+                        if key in self.store.shown
+                        else Qt.CheckState.Unchecked,
+                    )
                     top.addChild(item)
                     if key in selected:
                         item.setSelected(True)
                 top.setExpanded(face in open_faces or len(faces) <= 2)
             n = len(self.store.curves)
-            self.status.setText(f"{n} curves, {len(self.store.shown)} shown as lanes" if n else
-                                "No curves: import OpenFace / py-feat output (File > Import) "
-                                "or run Faces > Detect and track faces.")
+            self.status.setText(
+                f"{n} curves, {len(self.store.shown)} shown as lanes"
+                if n
+                else "No curves: import OpenFace / py-feat output (File > Import) "
+                "or run Faces > Detect and track faces."
+            )
             self.tree.resizeColumnToContents(0)
         finally:
             self._filling = False
@@ -97,8 +110,11 @@ class CurvesDock(QWidget):
         self.store.set_shown(key[0], key[1], item.checkState(0) == Qt.CheckState.Checked)
 
     def selected_keys(self) -> list[CurveKey]:
-        return [it.data(0, _KEY) for it in self.tree.selectedItems()
-                if isinstance(it.data(0, _KEY), tuple)]
+        return [
+            it.data(0, _KEY)
+            for it in self.tree.selectedItems()
+            if isinstance(it.data(0, _KEY), tuple)
+        ]
 
     def _on_button(self) -> None:
         self.candidates_requested.emit(self.selected_keys())

@@ -15,5 +15,16 @@ from annotator.ui.keymap.keymap import (
     readme_table,
 )
 
-__all__ = ["ACTIONS", "ACTION_IDS", "Action", "CodeKey", "Conflict", "Context", "KeyMap",
-           "KeyMapError", "make_code_key", "normalise_key", "readme_table"]
+__all__ = [
+    "ACTIONS",
+    "ACTION_IDS",
+    "Action",
+    "CodeKey",
+    "Conflict",
+    "Context",
+    "KeyMap",
+    "KeyMapError",
+    "make_code_key",
+    "normalise_key",
+    "readme_table",
+]

@@ -35,12 +35,32 @@ MAX_REACTION_MS = 2000
 
 _MODIFIERS = ("Meta", "Ctrl", "Alt", "Shift")  # Qt's PortableText order
 _NAMED = {
-    "space": "Space", "return": "Return", "enter": "Enter", "esc": "Esc", "escape": "Esc",
-    "tab": "Tab", "backtab": "Backtab", "backspace": "Backspace", "del": "Del",
-    "delete": "Del", "ins": "Ins", "insert": "Ins", "home": "Home", "end": "End",
-    "left": "Left", "right": "Right", "up": "Up", "down": "Down", "pgup": "PgUp",
-    "page up": "PgUp", "pageup": "PgUp", "pgdown": "PgDown", "page down": "PgDown",
-    "pagedown": "PgDown", "pause": "Pause", "print": "Print",
+    "space": "Space",
+    "return": "Return",
+    "enter": "Enter",
+    "esc": "Esc",
+    "escape": "Esc",
+    "tab": "Tab",
+    "backtab": "Backtab",
+    "backspace": "Backspace",
+    "del": "Del",
+    "delete": "Del",
+    "ins": "Ins",
+    "insert": "Ins",
+    "home": "Home",
+    "end": "End",
+    "left": "Left",
+    "right": "Right",
+    "up": "Up",
+    "down": "Down",
+    "pgup": "PgUp",
+    "page up": "PgUp",
+    "pageup": "PgUp",
+    "pgdown": "PgDown",
+    "page down": "PgDown",
+    "pagedown": "PgDown",
+    "pause": "Pause",
+    "print": "Print",
 }
 _NAMED.update({f"f{i}": f"F{i}" for i in range(1, 36)})
 
@@ -87,8 +107,11 @@ class CodeKey:
         return f"emotion {self.emotion}" if self.emotion else f"code {self.code}"
 
     def to_json(self) -> dict[str, str]:
-        return {"key": self.key, "emotion": self.emotion} if self.emotion else {
-            "key": self.key, "code": self.code}
+        return (
+            {"key": self.key, "emotion": self.emotion}
+            if self.emotion
+            else {"key": self.key, "code": self.code}
+        )
 
 
 def make_code_key(key: str, *, code: str = "", emotion: str = "") -> CodeKey:
@@ -147,8 +170,10 @@ class KeyMap:
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         """(keys, action, context, id) for every action and per-code key: the help table."""
-        out = [(" / ".join(self.keys(a.id)) or "(none)", a.text, a.context.value, a.id)
-               for a in ACTIONS]
+        out = [
+            (" / ".join(self.keys(a.id)) or "(none)", a.text, a.context.value, a.id)
+            for a in ACTIONS
+        ]
         out += [(c.key, f"Code {c.label}", Context.PLAYER.value, "code-key") for c in self.codes]
         return out
 
@@ -206,7 +231,7 @@ class KeyMap:
     def from_dict(cls, data: Any) -> KeyMap:
         """Read a key map document; raises KeyMapError naming the first problem."""
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
-            raise KeyMapError(f"not a Facet key map (expected \"format\": \"{FORMAT}\")")
+            raise KeyMapError(f'not a Facet key map (expected "format": "{FORMAT}")')
         if data.get("version") != VERSION:
             raise KeyMapError(f"key map version {data.get('version')!r} is not {VERSION}")
         km = cls()
@@ -229,15 +254,23 @@ class KeyMap:
             raise KeyMapError("'codes' must be a list")
         for i, c in enumerate(codes):
             if not isinstance(c, Mapping) or not isinstance(c.get("key"), str):
-                raise KeyMapError(f"codes/{i}: needs a \"key\" and a \"code\" or \"emotion\"")
+                raise KeyMapError(f'codes/{i}: needs a "key" and a "code" or "emotion"')
             try:
-                km.codes.append(make_code_key(c["key"], code=str(c.get("code", "") or ""),
-                                              emotion=str(c.get("emotion", "") or "")))
+                km.codes.append(
+                    make_code_key(
+                        c["key"],
+                        code=str(c.get("code", "") or ""),
+                        emotion=str(c.get("emotion", "") or ""),
+                    )
+                )
             except KeyMapError as e:
                 raise KeyMapError(f"codes/{i}: {e}") from None
         reaction = data.get("reaction_ms", DEFAULT_REACTION_MS)
-        if (not isinstance(reaction, int) or isinstance(reaction, bool)
-                or not 0 <= reaction <= MAX_REACTION_MS):
+        if (
+            not isinstance(reaction, int)
+            or isinstance(reaction, bool)
+            or not 0 <= reaction <= MAX_REACTION_MS
+        ):
             raise KeyMapError(f"reaction_ms: must be a whole number 0-{MAX_REACTION_MS}")
         km.reaction_ms = reaction
         conflicts = km.conflicts()
@@ -282,10 +315,13 @@ def readme_table(keymap: KeyMap | None = None) -> str:
         elif a.id.startswith("code.emotion_") or a.id == "code.custom_label":
             rows.setdefault(a.readme_row, [])
             if a.id == "code.emotion_1":
-                rows[a.readme_row].append(f"{km.first_key(a.id)} .. {km.first_key('code.custom_label')}")
+                rows[a.readme_row].append(
+                    f"{km.first_key(a.id)} .. {km.first_key('code.custom_label')}"
+                )
             continue
         rows.setdefault(a.readme_row, []).append(
-            " or ".join(_md_key(k) for k in keys) if keys else "(none)")
+            " or ".join(_md_key(k) for k in keys) if keys else "(none)"
+        )
     lines = ["| Key | Does |", "|---|---|"]
     for row, keys in rows.items():
         shown = " / ".join(keys)

@@ -79,8 +79,9 @@ def player_actions(
     }
 
 
-def install_player_shortcuts(window: QWidget, controller: PlayerController,
-                             binder: KeyBinder | None = None) -> list[QShortcut]:
+def install_player_shortcuts(
+    window: QWidget, controller: PlayerController, binder: KeyBinder | None = None
+) -> list[QShortcut]:
     """Create the player's QShortcuts on ``window`` (application-wide); returns them.
 
     Keys come from ``binder`` (the window's key map); without one, the default keys."""
@@ -99,11 +100,16 @@ def fill_playback_menu(menu: QMenu, controller: PlayerController, binder: KeyBin
     The menu entries show the keys but do not own them (the shortcuts above do), so a key
     never fires twice."""
     texts = {
-        "play.toggle": "Play / Pause", "play.shuttle_reverse": "Play Backward (J)",
-        "play.shuttle_stop": "Stop Shuttle (K)", "play.shuttle_forward": "Play Forward (L)",
-        "play.slower": "Half Speed", "play.faster": "Double Speed",
-        "play.loop_a": "Set Loop Start A", "play.loop_b": "Set Loop End B",
-        "play.loop_clear": "Clear A-B Loop", "play.go_to": "Go to Frame…",
+        "play.toggle": "Play / Pause",
+        "play.shuttle_reverse": "Play Backward (J)",
+        "play.shuttle_stop": "Stop Shuttle (K)",
+        "play.shuttle_forward": "Play Forward (L)",
+        "play.slower": "Half Speed",
+        "play.faster": "Double Speed",
+        "play.loop_a": "Set Loop Start A",
+        "play.loop_b": "Set Loop End B",
+        "play.loop_clear": "Clear A-B Loop",
+        "play.go_to": "Go to Frame…",
     }
     slots = player_actions(controller, menu.parentWidget() or menu, binder)
     entries: dict[str, QAction] = {}

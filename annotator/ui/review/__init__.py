@@ -60,12 +60,17 @@ def _install_breakdown(ctx: AppContext, review: ReviewController) -> None:
     def mark_cut() -> None:
         frame = review.current_frame
         media = review.media_id
-        if frame <= 0 or any(m.kind is MarkerKind.CUT and m.media == media
-                             and m.start_frame == frame for m in ctx.project.markers.values()):
+        if frame <= 0 or any(
+            m.kind is MarkerKind.CUT and m.media == media and m.start_frame == frame
+            for m in ctx.project.markers.values()
+        ):
             ctx.show_message("A cut is already there (or this is frame 0)", 4000)
             return
-        ctx.undo_stack.push(AddMarkerCommand(ctx.project, Marker(
-            0, MarkerKind.CUT, frame, frame, media, text=f"cut at {frame}")))
+        ctx.undo_stack.push(
+            AddMarkerCommand(
+                ctx.project, Marker(0, MarkerKind.CUT, frame, frame, media, text=f"cut at {frame}")
+            )
+        )
 
     controller = ctx.controller
     if controller is not None:
@@ -73,10 +78,12 @@ def _install_breakdown(ctx: AppContext, review: ReviewController) -> None:
     dock.cut_requested.connect(mark_cut)
     ctx.workspace.events.project_replaced.connect(bind)
     ctx.workspace.events.media_switched.connect(
-        lambda _mid: dock.show_project(ctx.project, review.media_id))
+        lambda _mid: dock.show_project(ctx.project, review.media_id)
+    )
     bind(ctx.project)
-    d = ctx.add_dock("Scene breakdown", dock, Qt.DockWidgetArea.RightDockWidgetArea,
-                     "ReviewBreakdownDock")
+    d = ctx.add_dock(
+        "Scene breakdown", dock, Qt.DockWidgetArea.RightDockWidgetArea, "ReviewBreakdownDock"
+    )
     notes_dock = ctx.host.findChild(QDockWidget, "ReviewNotesDock")
     if notes_dock is not None:
         ctx.host.tabifyDockWidget(notes_dock, d)
@@ -84,8 +91,9 @@ def _install_breakdown(ctx: AppContext, review: ReviewController) -> None:
     review.breakdown = dock  # type: ignore[attr-defined]
 
 
-def _install_windows(ctx: AppContext, review: ReviewController,
-                     switch_take: Callable[[str], None]) -> None:
+def _install_windows(
+    ctx: AppContext, review: ReviewController, switch_take: Callable[[str], None]
+) -> None:
     """View menu: presentation mode (F11) and takes side by side (Ctrl+Shift+T)."""
     from PySide6.QtGui import QAction
 
@@ -100,8 +108,9 @@ def _install_windows(ctx: AppContext, review: ReviewController,
         from annotator.ui.review.presentation import PresentationWindow
 
         theme = str(ctx.settings.value("review/theme", "dark"))
-        pw = PresentationWindow(ctx.controller, review, theme if theme in ("dark", "light")
-                                else "dark")
+        pw = PresentationWindow(
+            ctx.controller, review, theme if theme in ("dark", "light") else "dark"
+        )
         pw.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         pw.closed.connect(lambda: ctx.settings.setValue("review/theme", pw.theme))
         pw.closed.connect(lambda: state.__setitem__("presentation", None))
@@ -132,8 +141,11 @@ def _install_windows(ctx: AppContext, review: ReviewController,
             return
         if ctx.controller is not None:
             ctx.controller.pause()
-        app_keys = [sc for sc in window.findChildren(QShortcut)
-                    if sc.context() == Qt.ShortcutContext.ApplicationShortcut]
+        app_keys = [
+            sc
+            for sc in window.findChildren(QShortcut)
+            if sc.context() == Qt.ShortcutContext.ApplicationShortcut
+        ]
         tw = TakesWindow(ctx.project, ctx.undo_stack, ctx.project_file, app_shortcuts=app_keys)
         tw.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         tw.message.connect(lambda text: ctx.show_message(text, 6000))
@@ -165,10 +177,18 @@ def _install_windows(ctx: AppContext, review: ReviewController,
     ctx.menus.view.addSeparator()
     binder = ctx.key_binder()
     for text, action_id, slot, tip in (
-        ("&Presentation Mode", "review.presentation", present,
-         "Full-screen picture with notes, large timecode; T switches light/dark, Esc leaves"),
-        ("&Takes Side by Side…", "review.takes", takes,
-         "Step, slow down and loop several takes together, aligned on sync frames"),
+        (
+            "&Presentation Mode",
+            "review.presentation",
+            present,
+            "Full-screen picture with notes, large timecode; T switches light/dark, Esc leaves",
+        ),
+        (
+            "&Takes Side by Side…",
+            "review.takes",
+            takes,
+            "Step, slow down and loop several takes together, aligned on sync frames",
+        ),
     ):
         act = QAction(text, window)
         binder.bind_action(action_id, act)
@@ -194,30 +214,41 @@ def _install_exports(ctx: AppContext, ctl: ExportImportController | None) -> Non
 
     def review_folder() -> None:
         base = ctx.project_file
-        folder = QFileDialog.getExistingDirectory(ctx.host, "Write the review into folder",
-                                                  str(base.parent) if base else "")
+        folder = QFileDialog.getExistingDirectory(
+            ctx.host, "Write the review into folder", str(base.parent) if base else ""
+        )
         if folder:
             stem = base.name.removesuffix(".facet.json") if base else "review"
             ctl.export_to("review", Path(folder) / f"{stem}-review")
 
     menu.addSeparator()
     for text, tip, slot in (
-        ("Re&view for sharing (folder)…",
-         "index.html with note stills and drawings, range clips and the scene breakdown",
-         review_folder),
-        ("Markers as ED&L (CMX3600)…",
-         "Notes and markers as EDL events with LOC and COMMENT lines for editors",
-         lambda: ctl.export_dialog("edl", "EDL (*.edl);;All files (*)", {})),
-        ("&Markers as CSV with timecodes…", "One row per note or marker, SMPTE timecodes",
-         lambda: ctl.export_dialog("markers-csv", "CSV (*.csv);;All files (*)", {})),
+        (
+            "Re&view for sharing (folder)…",
+            "index.html with note stills and drawings, range clips and the scene breakdown",
+            review_folder,
+        ),
+        (
+            "Markers as ED&L (CMX3600)…",
+            "Notes and markers as EDL events with LOC and COMMENT lines for editors",
+            lambda: ctl.export_dialog("edl", "EDL (*.edl);;All files (*)", {}),
+        ),
+        (
+            "&Markers as CSV with timecodes…",
+            "One row per note or marker, SMPTE timecodes",
+            lambda: ctl.export_dialog("markers-csv", "CSV (*.csv);;All files (*)", {}),
+        ),
     ):
         act = menu.addAction(text)
         act.setStatusTip(tip)
         act.triggered.connect(slot)
 
 
-def install_review(ctx: AppContext, switch_take: Callable[[str], None],
-                   export: ExportImportController | None = None) -> ReviewController:
+def install_review(
+    ctx: AppContext,
+    switch_take: Callable[[str], None],
+    export: ExportImportController | None = None,
+) -> ReviewController:
     """Wire review mode: controller, canvas, dock, keys, menus."""
     review = ReviewController(ctx.project, ctx.undo_stack, ctx.controller, ctx.host)
     review.author = str(ctx.settings.value("annotator", "") or "")
@@ -272,9 +303,14 @@ def install_review(ctx: AppContext, switch_take: Callable[[str], None],
     _install_windows(ctx, review, switch_take)
     _install_exports(ctx, export)
     binder = ctx.key_binder()
-    shortcuts = [binder.shortcut(action_id, ctx.host, slot) for action_id, slot in (
-        ("review.new_note", new_note), ("review.next_note", lambda: review.jump(1)),
-        ("review.prev_note", lambda: review.jump(-1)))]
+    shortcuts = [
+        binder.shortcut(action_id, ctx.host, slot)
+        for action_id, slot in (
+            ("review.new_note", new_note),
+            ("review.next_note", lambda: review.jump(1)),
+            ("review.prev_note", lambda: review.jump(-1)),
+        )
+    ]
 
     review.dock = dock  # type: ignore[attr-defined]
     review.canvas = canvas  # type: ignore[attr-defined]

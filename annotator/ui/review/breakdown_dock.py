@@ -84,8 +84,9 @@ def compute_breakdown(project: Project, media_id: str | None = None) -> Breakdow
             moments.setdefault((e.face, e.onset_frame, e.offset_frame), []).append(e)
     faces = project.faces
     spans = list(moments)
-    lasting = project.timebase(mid).durations_s([k[1] for k in spans],
-                                                [k[2] for k in spans]).tolist()
+    lasting = (
+        project.timebase(mid).durations_s([k[1] for k in spans], [k[2] for k in spans]).tolist()
+    )
     for k, ((face, on, _off), evs) in enumerate(moments.items()):
         i = shot_of(on)
         if i is None:
@@ -169,8 +170,9 @@ class BreakdownModel(QAbstractItemModel):
     def columnCount(self, parent: _IDX = QModelIndex()) -> int:  # noqa: B008
         return len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section]
         return None
@@ -192,9 +194,14 @@ class BreakdownModel(QAbstractItemModel):
             s = d.summaries[index.row()]
             if role == Qt.ItemDataRole.DisplayRole:
                 names = ", ".join(d.face_names.get(f, f) for f in s.faces) or "—"
-                return (f"Shot {s.shot.index}", frame_to_smpte(s.shot.start_frame, d.fps),
-                        f"{s.duration_s:.2f} s", names, s.dominant_emotion or "—",
-                        str(s.micro_expressions))[col]
+                return (
+                    f"Shot {s.shot.index}",
+                    frame_to_smpte(s.shot.start_frame, d.fps),
+                    f"{s.duration_s:.2f} s",
+                    names,
+                    s.dominant_emotion or "—",
+                    str(s.micro_expressions),
+                )[col]
             if role == Qt.ItemDataRole.UserRole and col == 0:
                 return s.shot.start_frame
             if role == Qt.ItemDataRole.ForegroundRole and col == 5 and s.micro_expressions:
@@ -241,9 +248,12 @@ class BreakdownDock(QWidget):
         self._project: Project | None = None
         self._media_id: str | None = None
         self.refresher = ViewRefresh(
-            self, lambda: self._project,
-            lambda p: compute_breakdown(p, self._media_id), self.show_breakdown,
-            interval_ms=250)
+            self,
+            lambda: self._project,
+            lambda p: compute_breakdown(p, self._media_id),
+            self.show_breakdown,
+            interval_ms=250,
+        )
         self.busy = BusyLabel(self)
         self.busy.follow(self.refresher)
 
@@ -262,9 +272,11 @@ class BreakdownDock(QWidget):
         self.refresher.request(now=new)
 
     def show_breakdown(self, data: Breakdown) -> None:
-        open_shots = {self.model.frame_at(self.model.index(i, 0))
-                      for i in range(self.model.rowCount()) if self.tree.isExpanded(
-                          self.model.index(i, 0))}
+        open_shots = {
+            self.model.frame_at(self.model.index(i, 0))
+            for i in range(self.model.rowCount())
+            if self.tree.isExpanded(self.model.index(i, 0))
+        }
         self.model.set_breakdown(data)
         for i, s in enumerate(data.summaries):
             if s.shot.start_frame in open_shots or len(data.summaries) <= 3:
@@ -279,8 +291,10 @@ class BreakdownDock(QWidget):
         push the numbers out of a narrow dock, so the first column is capped (the full
         text is in the tooltip)."""
         fm = self.tree.fontMetrics()
-        top = [[self.model.index(r, c).data() or "" for c in range(len(COLUMNS))]
-               for r in range(min(self.model.rowCount(), 200))]
+        top = [
+            [self.model.index(r, c).data() or "" for c in range(len(COLUMNS))]
+            for r in range(min(self.model.rowCount(), 200))
+        ]
         lines = [m.text for rows in data.children for m in rows[:20]]
         for c, title in enumerate(COLUMNS):
             texts = [title] + [row[c] for row in top] + (lines if c == 0 else [])
@@ -295,8 +309,7 @@ class BreakdownDock(QWidget):
         parent = self.model.index(shot_row, 0)
         while self.model.canFetchMore(parent):
             self.model.fetchMore(parent)
-        return [self.model.index(i, 0, parent).data()
-                for i in range(self.model.rowCount(parent))]
+        return [self.model.index(i, 0, parent).data() for i in range(self.model.rowCount(parent))]
 
     def child_index(self, shot_row: int, row: int) -> QModelIndex:
         return self.model.index(row, 0, self.model.index(shot_row, 0))

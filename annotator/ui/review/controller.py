@@ -28,8 +28,9 @@ class ReviewController(QObject):
     selection_changed = Signal(object)  # note id or None
     message = Signal(str)
 
-    def __init__(self, project: Project, stack: QUndoStack, player: Any = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, project: Project, stack: QUndoStack, player: Any = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.stack = stack
         self.player = player  # PlayerController (current frame, loop, seek)
@@ -93,9 +94,19 @@ class ReviewController(QObject):
         """A note on the current frame, or on the loop A-B when it holds the playhead."""
         loop = self.player.loop if self.player is not None else (None, None)
         start, end = note_range(self.current_frame, loop)
-        cmd = AddMarkerCommand(self.project, Marker(
-            0, MarkerKind.NOTE, start, end, self.media_id, text=text, author=self.author,
-            drawing=drawing))
+        cmd = AddMarkerCommand(
+            self.project,
+            Marker(
+                0,
+                MarkerKind.NOTE,
+                start,
+                end,
+                self.media_id,
+                text=text,
+                author=self.author,
+                drawing=drawing,
+            ),
+        )
         self.stack.push(cmd)
         new_id = max(self.project.markers)  # the id the model just assigned
         self.select(new_id)
@@ -123,8 +134,9 @@ class ReviewController(QObject):
         try:
             if not 0 <= start <= end:
                 raise ModelError("a note needs start <= end")
-            self.stack.push(UpdateMarkerCommand(self.project, note_id,
-                                                {"start_frame": start, "end_frame": end}))
+            self.stack.push(
+                UpdateMarkerCommand(self.project, note_id, {"start_frame": start, "end_frame": end})
+            )
         except ModelError as e:
             self.message.emit(str(e))
 
@@ -169,8 +181,9 @@ class ReviewController(QObject):
     def jump(self, direction: int) -> None:
         m = neighbour_note(self.notes(), self.current_frame, direction)
         if m is None:
-            self.message.emit("No more notes " + ("after" if direction > 0 else "before")
-                              + " this frame")
+            self.message.emit(
+                "No more notes " + ("after" if direction > 0 else "before") + " this frame"
+            )
             return
         self.go_to(m.id)
 
@@ -181,8 +194,10 @@ class ReviewController(QObject):
 
     def overlays(self) -> list[NoteOverlay]:
         shown = notes_at(self.project.markers.values(), self.media_id, self.current_frame)
-        return [NoteOverlay(m.text, m.drawing, m.id == self.selected)
-                for m in sorted(shown, key=lambda m: (m.start_frame, m.id))]
+        return [
+            NoteOverlay(m.text, m.drawing, m.id == self.selected)
+            for m in sorted(shown, key=lambda m: (m.start_frame, m.id))
+        ]
 
     def _update_canvases(self) -> None:
         overlays = self.overlays()

@@ -153,9 +153,13 @@ class NoteCanvas(QWidget):
                 for shape in note.shapes:
                     paint_shape(p, view, shape, base + (1.0 if note.selected else 0.0))
             if self._stroke and self._tool is not None:
-                preview = Shape(self._tool.value, tuple(self._stroke)
-                                if self._tool is ShapeType.FREEHAND
-                                else (self._stroke[0], self._stroke[-1]), self._colour)
+                preview = Shape(
+                    self._tool.value,
+                    tuple(self._stroke)
+                    if self._tool is ShapeType.FREEHAND
+                    else (self._stroke[0], self._stroke[-1]),
+                    self._colour,
+                )
                 paint_shape(p, view, preview, 2.0, dashed=True)
             self._paint_texts(p)
         finally:
@@ -174,8 +178,7 @@ class NoteCanvas(QWidget):
         x0, y0 = 12.0, 12.0
         width = max(60.0, self.width() - 24.0)
         for text in texts:
-            rect = fm.boundingRect(QRectF(0, 0, width - 16, 10_000),
-                                   Qt.TextFlag.TextWordWrap, text)
+            rect = fm.boundingRect(QRectF(0, 0, width - 16, 10_000), Qt.TextFlag.TextWordWrap, text)
             plate = QRectF(x0, y0, rect.width() + 16, rect.height() + 10)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(0, 0, 0, 170))
@@ -185,8 +188,9 @@ class NoteCanvas(QWidget):
             y0 += plate.height() + 6
 
 
-def paint_shape(p: QPainter, view: ViewTransform, shape: Shape, width: float,
-                dashed: bool = False) -> None:
+def paint_shape(
+    p: QPainter, view: ViewTransform, shape: Shape, width: float, dashed: bool = False
+) -> None:
     """One shape, its video-pixel points mapped to the widget through ``view``."""
     pts = [QPointF(*view.to_widget(x, y)) for x, y in shape.points]
     if len(pts) < 2:

@@ -27,8 +27,12 @@ from annotator.model import Marker
 from annotator.model.timecode import frame_to_smpte
 from annotator.review.notes import ShapeType
 
-TOOL_LABELS = ((ShapeType.ARROW, "Arrow"), (ShapeType.CIRCLE, "Circle"),
-               (ShapeType.FREEHAND, "Freehand"), (ShapeType.RECT, "Box"))
+TOOL_LABELS = (
+    (ShapeType.ARROW, "Arrow"),
+    (ShapeType.CIRCLE, "Circle"),
+    (ShapeType.FREEHAND, "Freehand"),
+    (ShapeType.RECT, "Box"),
+)
 COLOURS = ("#ffcc00", "#ff4d4d", "#4dd2ff", "#7dff7a", "#ffffff")
 
 
@@ -61,12 +65,17 @@ class NotesDock(QWidget):
         self.text.editingFinished.connect(self._on_text_editing_finished)
 
         top = QHBoxLayout()
-        self.new_button = self._button("New note (N)", "Note on this frame, or on the "
-                                       "loop A-B when it holds the playhead", self.new_requested.emit)
-        self.prev_button = self._button("◀", "Previous note (Shift+,)",
-                                        lambda: self.step_requested.emit(-1))
-        self.next_button = self._button("▶", "Next note (Shift+.)",
-                                        lambda: self.step_requested.emit(1))
+        self.new_button = self._button(
+            "New note (N)",
+            "Note on this frame, or on the loop A-B when it holds the playhead",
+            self.new_requested.emit,
+        )
+        self.prev_button = self._button(
+            "◀", "Previous note (Shift+,)", lambda: self.step_requested.emit(-1)
+        )
+        self.next_button = self._button(
+            "▶", "Next note (Shift+.)", lambda: self.step_requested.emit(1)
+        )
         for b in (self.new_button, self.prev_button, self.next_button):
             top.addWidget(b)
         top.addStretch(1)
@@ -80,8 +89,10 @@ class NotesDock(QWidget):
             b = QToolButton(self)
             b.setText(label)
             b.setCheckable(True)
-            b.setToolTip(f"Drag on the picture to draw a {label.lower()} on the note shown; "
-                         "right-click cancels")
+            b.setToolTip(
+                f"Drag on the picture to draw a {label.lower()} on the note shown; "
+                "right-click cancels"
+            )
             b.toggled.connect(lambda on, k=kind: self._on_tool_toggled(k, on))
             self.tool_group.addButton(b)
             self.tool_buttons[kind] = b
@@ -98,14 +109,18 @@ class NotesDock(QWidget):
         tools.addStretch(1)
 
         bottom = QHBoxLayout()
-        self.clear_button = self._button("Clear drawing", "Remove the note's shapes",
-                                         self._on_clear_clicked)
-        self.delete_button = self._button("Delete note", "Delete the selected note",
-                                          self._on_delete_clicked)
-        self.start_button = self._button("Start here", "The note starts at the current frame",
-                                         lambda: self._on_edge_clicked(0))
-        self.end_button = self._button("End here", "The note ends at the current frame",
-                                       lambda: self._on_edge_clicked(1))
+        self.clear_button = self._button(
+            "Clear drawing", "Remove the note's shapes", self._on_clear_clicked
+        )
+        self.delete_button = self._button(
+            "Delete note", "Delete the selected note", self._on_delete_clicked
+        )
+        self.start_button = self._button(
+            "Start here", "The note starts at the current frame", lambda: self._on_edge_clicked(0)
+        )
+        self.end_button = self._button(
+            "End here", "The note ends at the current frame", lambda: self._on_edge_clicked(1)
+        )
         bottom.addWidget(self.start_button)
         bottom.addWidget(self.end_button)
         bottom.addWidget(self.clear_button)
@@ -142,8 +157,9 @@ class NotesDock(QWidget):
             draw = f"  ✎{len(m.drawing)}" if m.drawing else ""
             item = QListWidgetItem(f"{tc}{span}{draw}\n{m.text or '(no text)'}")
             item.setData(Qt.ItemDataRole.UserRole, m.id)
-            item.setToolTip(f"frames {m.start_frame}-{m.end_frame}"
-                            + (f", by {m.author}" if m.author else ""))
+            item.setToolTip(
+                f"frames {m.start_frame}-{m.end_frame}" + (f", by {m.author}" if m.author else "")
+            )
             if not m.text:
                 item.setForeground(QColor("#888"))
             self.list.addItem(item)
@@ -220,6 +236,11 @@ class NotesDock(QWidget):
 
     def _update_enabled(self) -> None:
         has = self.selected_id() is not None
-        for w in (self.text, self.clear_button, self.delete_button, self.start_button,
-                  self.end_button):
+        for w in (
+            self.text,
+            self.clear_button,
+            self.delete_button,
+            self.start_button,
+            self.end_button,
+        ):
             w.setEnabled(has)

@@ -54,8 +54,9 @@ class _ThemedFrameView(FrameView):
 class PresentationWindow(QWidget):
     closed = Signal()
 
-    def __init__(self, controller: Any, review: Any, theme: str = "dark",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: Any, review: Any, theme: str = "dark", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Presentation — Facet")
         self.setObjectName("presentation")
@@ -114,7 +115,8 @@ class PresentationWindow(QWidget):
         self.theme = theme
         self.setStyleSheet(
             f"#presentation{{background:{t['bg']}}} QLabel{{color:{t['fg']}}}"
-            f"#presentationTimecode{{color:{t['accent']}}}")
+            f"#presentationTimecode{{color:{t['accent']}}}"
+        )
         self.setAutoFillBackground(True)
         self.frame_label.setStyleSheet(f"color:{t['muted']}")
         self.view.background = QColor(t["bg"])

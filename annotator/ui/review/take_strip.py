@@ -25,8 +25,9 @@ from annotator.ui.timeline.widget import smpte_or_seconds
 class TakeStrip(TimelineCanvas):
     """One take's lanes, every face collapsed, as tall as its rows."""
 
-    def __init__(self, project: Project, stack: QUndoStack, media_id: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, project: Project, stack: QUndoStack, media_id: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(project, stack, EventSelection(), parent, media_id=media_id)
         self.setObjectName(f"takeStrip_{media_id}")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -61,8 +62,10 @@ class TakeStrip(TimelineCanvas):
         out: dict[int, float] = {}
         for key, index in self.cache.indexes.items():
             if key[1] == "face":
-                out.update((int(eid), self.view.x_of(on))
-                           for on, eid in zip(index.onsets, index.ids, strict=True))
+                out.update(
+                    (int(eid), self.view.x_of(on))
+                    for on, eid in zip(index.onsets, index.ids, strict=True)
+                )
         return out
 
     def close_strip(self) -> None:

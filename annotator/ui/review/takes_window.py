@@ -64,8 +64,14 @@ class TakePane(QWidget):
     code_requested = Signal(str)  # media id: open it in the main window's player
     seek_requested = Signal(str, int)  # media id, a frame of this take
 
-    def __init__(self, media: Media, parent: QWidget | None = None, *,
-                 project: Project | None = None, stack: Any = None) -> None:
+    def __init__(
+        self,
+        media: Media,
+        parent: QWidget | None = None,
+        *,
+        project: Project | None = None,
+        stack: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.media_id = media.id
         self.fps = media.fps
@@ -73,8 +79,9 @@ class TakePane(QWidget):
         self.view.set_video_size(media.width, media.height)
         self.notes = NoteCanvas(self.view)  # this take's own notes, in its video pixels
         self.notes.set_video_size((media.width, media.height))
-        self.title = QLabel(f"<b>{media.id}</b> · {Path(media.path).name} · "
-                            f"{float(media.fps):.3f} fps")
+        self.title = QLabel(
+            f"<b>{media.id}</b> · {Path(media.path).name} · {float(media.fps):.3f} fps"
+        )
         self.position = QLabel("")
         self.position.setObjectName("takePosition")
         self.position.setStyleSheet("font-family: monospace")
@@ -82,25 +89,29 @@ class TakePane(QWidget):
         self.sync.setRange(0, max(media.frame_count - 1, 0))
         self.sync.setValue(media.sync_frame or 0)
         self.sync.setPrefix("sync frame ")
-        self.sync.setToolTip("The frame this take is aligned on (the clap, the first word); "
-                             "the arrows nudge it one frame")
+        self.sync.setToolTip(
+            "The frame this take is aligned on (the clap, the first word); "
+            "the arrows nudge it one frame"
+        )
         self.sync.setKeyboardTracking(False)
         self.sync.valueChanged.connect(lambda v: self.sync_edited.emit(self.media_id, v))
         self.remove = QPushButton("Remove", self)
         self.remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.remove.setToolTip("Take this video out of the project (undoable; refused "
-                               "while events, notes or boxes are on it)")
+        self.remove.setToolTip(
+            "Take this video out of the project (undoable; refused "
+            "while events, notes or boxes are on it)"
+        )
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self.media_id))
         self.code = QPushButton("Code", self)
         self.code.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.code.setToolTip("Open this take in the main window: its timeline lanes, and "
-                             "new events are stored on it")
+        self.code.setToolTip(
+            "Open this take in the main window: its timeline lanes, and new events are stored on it"
+        )
         self.code.clicked.connect(lambda: self.code_requested.emit(self.media_id))
         self.strip: TakeStrip | None = None
         if project is not None and stack is not None:
             self.strip = TakeStrip(project, stack, media.id, self)
-            self.strip.seek_requested.connect(lambda f: self.seek_requested.emit(
-                self.media_id, f))
+            self.strip.seek_requested.connect(lambda f: self.seek_requested.emit(self.media_id, f))
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.sync)
@@ -137,9 +148,15 @@ class TakesWindow(QWidget):
     message = Signal(str)
     code_requested = Signal(str)  # media id (the main window opens it in its player)
 
-    def __init__(self, project: Project, stack: Any, project_path: Path | None = None,
-                 parent: QWidget | None = None, *,
-                 app_shortcuts: list[QShortcut] | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        stack: Any,
+        project_path: Path | None = None,
+        parent: QWidget | None = None,
+        *,
+        app_shortcuts: list[QShortcut] | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         # The player's keys are application-wide: while this window is open they would
         # take Space and the arrows from it, so they rest until it closes. (Resting only
@@ -175,10 +192,18 @@ class TakesWindow(QWidget):
             ("loop_b", "Loop B", "Loop to this frame (])", lambda: self._loop_end(1)),
             ("loop_all", "Loop all", "Loop where every take has pictures", self._on_loop_all),
             ("no_loop", "No loop", "Stop looping", self._on_no_loop),
-            ("sync_here", "Sync all here", "Make the frames shown now the sync frames",
-             self.sync_all_here),
-            ("add", "Add take…", "Add another video of the scene to the project",
-             self._on_add_clicked),
+            (
+                "sync_here",
+                "Sync all here",
+                "Make the frames shown now the sync frames",
+                self.sync_all_here,
+            ),
+            (
+                "add",
+                "Add take…",
+                "Add another video of the scene to the project",
+                self._on_add_clicked,
+            ),
         ):
             b = QPushButton(text, self)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space and arrows stay with the window
@@ -237,8 +262,10 @@ class TakesWindow(QWidget):
             self.grid.removeWidget(pane)
         for i, pane in enumerate(self.panes.values()):
             self.grid.addWidget(pane, i // 2, i % 2)
-        takes = [Take(mid, self.sources[mid].timebase, self.project.media[mid].sync_frame or 0)
-                 for mid in self.panes]
+        takes = [
+            Take(mid, self.sources[mid].timebase, self.project.media[mid].sync_frame or 0)
+            for mid in self.panes
+        ]
         if not takes:
             self.clock = None
             return
@@ -391,20 +418,26 @@ class TakesWindow(QWidget):
         for take, aligned in zip(self.clock.takes, self.clock.frames(), strict=True):
             pane = self.panes[take.media_id]
             try:
-                img = self.sources[take.media_id].frame(aligned.frame,
-                                                        size=pane.view.display_size())
+                img = self.sources[take.media_id].frame(
+                    aligned.frame, size=pane.view.display_size()
+                )
             except Exception as e:
                 log.exception("take %s frame %d", take.media_id, aligned.frame)
                 pane.view.set_message(str(e))
                 continue
             pane.show_frame(aligned.frame, img, aligned.inside)
-            pane.notes.set_notes([NoteOverlay(m.text, m.drawing) for m in notes_at(
-                self.project.markers.values(), take.media_id, aligned.frame)])
+            pane.notes.set_notes(
+                [
+                    NoteOverlay(m.text, m.drawing)
+                    for m in notes_at(self.project.markers.values(), take.media_id, aligned.frame)
+                ]
+            )
         c = self.clock
         loop = f"loop {c.loop[0]}-{c.loop[1]}" if c.loop else "no loop"
         self.buttons["play"].setText("Pause" if c.playing else "Play")
-        self.status.setText(f"lead frame {c.lead_frame} · {c.rate:g}x · {loop} · "
-                            f"{len(c.takes)} takes")
+        self.status.setText(
+            f"lead frame {c.lead_frame} · {c.rate:g}x · {loop} · {len(c.takes)} takes"
+        )
 
     def _on_project_media_changed(self, media: Media, old: Media) -> None:
         pane = self.panes.get(media.id)
@@ -452,10 +485,13 @@ class TakesWindow(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Space plays, Left/Right step, [ and ] set the loop; keys reach here from any
         child that does not use them (the buttons take no focus)."""
-        actions = {Qt.Key.Key_Space: self.toggle_play, Qt.Key.Key_Right: lambda: self.step(1),
-                   Qt.Key.Key_Left: lambda: self.step(-1),
-                   Qt.Key.Key_BracketLeft: lambda: self._loop_end(0),
-                   Qt.Key.Key_BracketRight: lambda: self._loop_end(1)}
+        actions = {
+            Qt.Key.Key_Space: self.toggle_play,
+            Qt.Key.Key_Right: lambda: self.step(1),
+            Qt.Key.Key_Left: lambda: self.step(-1),
+            Qt.Key.Key_BracketLeft: lambda: self._loop_end(0),
+            Qt.Key.Key_BracketRight: lambda: self._loop_end(1),
+        }
         action = actions.get(Qt.Key(event.key()))
         if action is None:
             super().keyPressEvent(event)
@@ -476,8 +512,11 @@ class TakesWindow(QWidget):
         self.project.media_changed.disconnect(self._on_project_media_changed)
         self.project.media_added.disconnect(self._on_project_media_added)
         self.project.media_removed.disconnect(self._on_project_media_removed)
-        for sig in (self.project.marker_added, self.project.marker_changed,
-                    self.project.marker_removed):
+        for sig in (
+            self.project.marker_added,
+            self.project.marker_changed,
+            self.project.marker_removed,
+        ):
             sig.disconnect(self._on_project_markers_changed)
         for pane in self.panes.values():
             pane.close_pane()

@@ -74,8 +74,10 @@ class TimelineCache:
             (p.event_added, self._on_project_event_added),
             (p.event_changed, self._on_project_event_changed),
             (p.event_removed, self._on_project_event_removed),
-            (p.face_added, structure), (p.face_removed, structure),
-            (p.marker_added, structure), (p.marker_removed, structure),
+            (p.face_added, structure),
+            (p.face_removed, structure),
+            (p.marker_added, structure),
+            (p.marker_removed, structure),
             (p.face_changed, self._on_project_face_changed),
             (p.marker_changed, self._on_project_marker_changed),
             (p.media_added, self.invalidate_timebase),
@@ -190,8 +192,11 @@ class TimelineCache:
         for e in self.project.events.values():
             if e.media == mid:
                 k = e.kind
-                gk = (e.face, e.au, "au" if k is au_kind else
-                      "emotion" if k is emotion_kind else k.value)
+                gk = (
+                    e.face,
+                    e.au,
+                    "au" if k is au_kind else "emotion" if k is emotion_kind else k.value,
+                )
                 g = groups.get(gk)
                 if g is None:
                     g = groups[gk] = []
@@ -226,7 +231,8 @@ class TimelineCache:
         if source is not None:
             items = source.items()
             self.indexes[key] = LaneIndex(
-                (it.start_frame, it.end_frame, i) for i, it in enumerate(items))
+                (it.start_frame, it.end_frame, i) for i, it in enumerate(items)
+            )
             return
         ids = self._members.get(key)
         if key[1] == "face" and key[0] not in self.collapsed:
@@ -249,8 +255,9 @@ class TimelineCache:
         if key[1].startswith("au:"):
             self._flag_duplicates(key, index)
 
-    def _flag_duplicates(self, key: LaneKey, index: LaneIndex | None,
-                         items: list[tuple[int, int, int]] | None = None) -> None:
+    def _flag_duplicates(
+        self, key: LaneKey, index: LaneIndex | None, items: list[tuple[int, int, int]] | None = None
+    ) -> None:
         """Same-AU events on one face lane that overlap another (the model's
         overlapping_duplicates, per lane; edits then update it in O(overlaps))."""
         old = self._overlaps.pop(key, None)
@@ -258,9 +265,12 @@ class TimelineCache:
             self.duplicates -= old.flagged()
         if index is None:
             return
-        lane = LaneOverlaps(items if items is not None else
-                            zip(index.onsets, index.offsets, index.ids, strict=True),
-                            flagged_sorted(index.onsets, index.offsets, index.ids))
+        lane = LaneOverlaps(
+            items
+            if items is not None
+            else zip(index.onsets, index.offsets, index.ids, strict=True),
+            flagged_sorted(index.onsets, index.offsets, index.ids),
+        )
         self._overlaps[key] = lane
         self.duplicates |= lane.flagged()
 
@@ -279,8 +289,11 @@ class TimelineCache:
         lane = self._overlaps.get(key)
         if lane is None:
             return
-        changed = (lane.add(event.onset_frame, event.offset_frame, event.id) if add
-                   else lane.remove(event.id))
+        changed = (
+            lane.add(event.onset_frame, event.offset_frame, event.id)
+            if add
+            else lane.remove(event.id)
+        )
         for eid in changed:
             if eid in lane.flags:
                 self.duplicates.add(eid)
@@ -297,8 +310,9 @@ class TimelineCache:
             }
             rows.append(FaceRow(f.id, f.name, f.colour, tuple(sorted(aus | self.extra_aus[f.id]))))
         if self.curves is not None:
-            rows = [dataclasses.replace(r, curves=tuple(self.curves.shown_names(r.id)))
-                    for r in rows]
+            rows = [
+                dataclasses.replace(r, curves=tuple(self.curves.shown_names(r.id))) for r in rows
+            ]
         overlays = [(key, src.title()) for key, src in self.overlays.items() if src.items()]
         self.lanes = layout_lanes(rows, self.collapsed, overlays)
         self._layout_dirty = False

@@ -58,8 +58,15 @@ class TimelineCanvas(QWidget):
     view_changed = Signal()  # zoom or scroll changed (scroll bars follow)
     error_raised = Signal(str)  # a refused edit, fit to show in the status bar
 
-    def __init__(self, project: Project, stack: QUndoStack, selection: EventSelection,
-                 parent: QWidget | None = None, *, media_id: str | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        stack: QUndoStack,
+        selection: EventSelection,
+        parent: QWidget | None = None,
+        *,
+        media_id: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -158,12 +165,21 @@ class TimelineCanvas(QWidget):
             on, off = drag.created_span()
             create = (drag.lane.key, on, off)
         return PaintContext(
-            view=self.view, cache=self.cache, project=self.project,
-            selected=self.selection.ids, selected_lane=self.selection.lane, hover=self._hover,
-            preview=drag.preview() if drag and drag.mode not in (DragMode.CREATE,
-                                                                 DragMode.SCRUB) else {},
-            create_span=create, pending=self.pending, playhead=self.playhead,
-            timecode=self.timecode, font=self.font(), loop=self.loop,
+            view=self.view,
+            cache=self.cache,
+            project=self.project,
+            selected=self.selection.ids,
+            selected_lane=self.selection.lane,
+            hover=self._hover,
+            preview=drag.preview()
+            if drag and drag.mode not in (DragMode.CREATE, DragMode.SCRUB)
+            else {},
+            create_span=create,
+            pending=self.pending,
+            playhead=self.playhead,
+            timecode=self.timecode,
+            font=self.font(),
+            loop=self.loop,
         )
 
     def render_into(self, painter: QPainter) -> None:
@@ -190,8 +206,9 @@ class TimelineCanvas(QWidget):
     # ------------------------------------------------------------------ mouse
     def _hit(self, pos: QPoint):  # type: ignore[no-untyped-def]
         self.ensure()
-        return self.view.hit_test(pos.x(), pos.y(), self.cache.indexes,
-                                  prefer=tuple(self.selection.ids))
+        return self.view.hit_test(
+            pos.x(), pos.y(), self.cache.indexes, prefer=tuple(self.selection.ids)
+        )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -199,8 +216,9 @@ class TimelineCanvas(QWidget):
         pos = event.position()
         hit = self._hit(event.position().toPoint())
         mods = event.modifiers()
-        multi = bool(mods & (Qt.KeyboardModifier.ControlModifier
-                             | Qt.KeyboardModifier.ShiftModifier))
+        multi = bool(
+            mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        )
         v = self.view
         if hit.region is Region.RULER:
             self._drag = Drag(DragMode.SCRUB, hit.frame, pos.x(), v.frame_count)
@@ -220,10 +238,17 @@ class TimelineCanvas(QWidget):
             if not multi:
                 self.selection.clear()
             self.selection.set_lane(hit.lane.key)
-            self._drag = Drag(DragMode.CREATE, hit.frame, pos.x(), v.frame_count, hit.lane,
-                              current_frame=hit.frame)
-        elif hit.event_id is not None and hit.lane is not None and \
-                hit.lane.kind is LaneKind.MARKERS:
+            self._drag = Drag(
+                DragMode.CREATE,
+                hit.frame,
+                pos.x(),
+                v.frame_count,
+                hit.lane,
+                current_frame=hit.frame,
+            )
+        elif (
+            hit.event_id is not None and hit.lane is not None and hit.lane.kind is LaneKind.MARKERS
+        ):
             marker = self.project.markers.get(hit.event_id)  # marker ids are not event ids
             if marker is not None:
                 self.seek_requested.emit(marker.start_frame)
@@ -237,14 +262,27 @@ class TimelineCanvas(QWidget):
                 self.selection.set([eid])
             self.selection.set_lane(hit.lane.key)
             if eid in self.selection.ids:
-                mode = {Region.BODY: DragMode.MOVE, Region.ONSET_EDGE: DragMode.RESIZE_ONSET,
-                        Region.OFFSET_EDGE: DragMode.RESIZE_OFFSET}[hit.region]
+                mode = {
+                    Region.BODY: DragMode.MOVE,
+                    Region.ONSET_EDGE: DragMode.RESIZE_ONSET,
+                    Region.OFFSET_EDGE: DragMode.RESIZE_OFFSET,
+                }[hit.region]
                 ids = self.selection.ids if mode is DragMode.MOVE else {eid}
                 evs = self.project.events
-                originals = {i: (evs[i].onset_frame, evs[i].apex_frame, evs[i].offset_frame)
-                             for i in ids if i in evs and evs[i].media == self.cache.media_id}
-                self._drag = Drag(mode, hit.frame, pos.x(), v.frame_count, hit.lane,
-                                  originals, current_frame=hit.frame)
+                originals = {
+                    i: (evs[i].onset_frame, evs[i].apex_frame, evs[i].offset_frame)
+                    for i in ids
+                    if i in evs and evs[i].media == self.cache.media_id
+                }
+                self._drag = Drag(
+                    mode,
+                    hit.frame,
+                    pos.x(),
+                    v.frame_count,
+                    hit.lane,
+                    originals,
+                    current_frame=hit.frame,
+                )
                 if mode is DragMode.MOVE:
                     self.setCursor(Qt.CursorShape.ClosedHandCursor)
         self.setFocus()
@@ -305,22 +343,27 @@ class TimelineCanvas(QWidget):
             self.create_on_lane(drag.lane, on, off)
             return
         preview = drag.preview()
-        changed = {
-            eid: span for eid, span in preview.items() if span != drag.originals.get(eid)
-        }
+        changed = {eid: span for eid, span in preview.items() if span != drag.originals.get(eid)}
         if not changed:
             return
-        text = {DragMode.MOVE: "Move", DragMode.RESIZE_ONSET: "Resize onset of",
-                DragMode.RESIZE_OFFSET: "Resize offset of"}[drag.mode]
+        text = {
+            DragMode.MOVE: "Move",
+            DragMode.RESIZE_ONSET: "Resize onset of",
+            DragMode.RESIZE_OFFSET: "Resize offset of",
+        }[drag.mode]
         if len(changed) > 1:
             self.stack.beginMacro(f"{text} {len(changed)} events")
         try:
             for eid, (on, ap, off) in sorted(changed.items()):
                 e = self.project.events[eid]
-                self.stack.push(UpdateEventCommand(
-                    self.project, eid,
-                    {"onset_frame": on, "apex_frame": ap, "offset_frame": off},
-                    f"{text} {e.describe()}"))
+                self.stack.push(
+                    UpdateEventCommand(
+                        self.project,
+                        eid,
+                        {"onset_frame": on, "apex_frame": ap, "offset_frame": off},
+                        f"{text} {e.describe()}",
+                    )
+                )
         finally:
             if len(changed) > 1:
                 self.stack.endMacro()
@@ -330,8 +373,12 @@ class TimelineCanvas(QWidget):
         media = self.cache.media_id
         extra = dict(self.defaults(lane))
         if lane.kind is LaneKind.MARKERS:
-            self.stack.push(AddMarkerCommand(self.project, Marker(
-                0, MarkerKind.MARKER, on, off, media, text=extra.get("text", ""))))
+            self.stack.push(
+                AddMarkerCommand(
+                    self.project,
+                    Marker(0, MarkerKind.MARKER, on, off, media, text=extra.get("text", "")),
+                )
+            )
             return None
         if lane.kind is LaneKind.AU:
             ev = Event(0, lane.face, EventKind.AU, on, off, media=media, au=lane.au)
@@ -339,8 +386,9 @@ class TimelineCanvas(QWidget):
             label = extra.pop("emotion", None) or self.project.vocabulary.emotions[0]
             ev = Event(0, lane.face, EventKind.EMOTION, on, off, media=media, emotion=label)
         elif lane.kind is LaneKind.NOTE:
-            ev = Event(0, lane.face, EventKind.NOTE, on, off, media=media,
-                       note=extra.pop("note", "note"))
+            ev = Event(
+                0, lane.face, EventKind.NOTE, on, off, media=media, note=extra.pop("note", "note")
+            )
         else:
             return None
         fields = {f.name for f in dataclasses.fields(Event)}
@@ -424,8 +472,11 @@ class TimelineCanvas(QWidget):
             if not (0 <= e.onset_frame + delta and e.offset_frame + delta < self.view.frame_count):
                 continue
             try:
-                cmds.append(UpdateEventCommand(self.project, eid, moved(e, delta),
-                                               f"Nudge {e.describe()}", nudge=True))
+                cmds.append(
+                    UpdateEventCommand(
+                        self.project, eid, moved(e, delta), f"Nudge {e.describe()}", nudge=True
+                    )
+                )
             except ModelError as exc:
                 self.error_raised.emit(str(exc))
         if len(cmds) == 1:
@@ -450,5 +501,6 @@ class TimelineCanvas(QWidget):
         return super().event(event)
 
     def describe(self, event_id: int) -> str:
-        return describe_event(self.project, event_id, self.timecode,
-                              event_id in self.cache.duplicates)
+        return describe_event(
+            self.project, event_id, self.timecode, event_id in self.cache.duplicates
+        )

@@ -17,8 +17,9 @@ from annotator.model.facs import Intensity, Side
 from annotator.model.project import ModelError, Project
 
 
-def _push_all(stack: QUndoStack, project: Project, ids: list[int], text: str,
-              changes_of: Any) -> None:
+def _push_all(
+    stack: QUndoStack, project: Project, ids: list[int], text: str, changes_of: Any
+) -> None:
     cmds = []
     for eid in ids:
         e = project.events.get(eid)
@@ -36,35 +37,78 @@ def _push_all(stack: QUndoStack, project: Project, ids: list[int], text: str,
         stack.endMacro()
 
 
-def build_event_menu(parent: QWidget, project: Project, stack: QUndoStack, ids: list[int],
-                     playhead: int, edit: Any) -> QMenu:
+def build_event_menu(
+    parent: QWidget, project: Project, stack: QUndoStack, ids: list[int], playhead: int, edit: Any
+) -> QMenu:
     """Menu for the selected events ``ids`` (the one under the mouse first)."""
     menu = QMenu(parent)
     first = project.events[ids[0]]
     menu.addAction("Edit…", lambda: edit(ids[0]))
-    menu.addAction(f"Apex at playhead ({playhead})", lambda: _push_all(
-        stack, project, ids, "Set apex",
-        lambda e: {"apex_frame": playhead} if e.onset_frame <= playhead <= e.offset_frame
-        else None))
-    menu.addAction("Onset at playhead", lambda: _push_all(
-        stack, project, ids, "Set onset",
-        lambda e: {"onset_frame": playhead} if playhead <= e.offset_frame else None))
-    menu.addAction("Offset at playhead", lambda: _push_all(
-        stack, project, ids, "Set offset",
-        lambda e: {"offset_frame": playhead} if playhead >= e.onset_frame else None))
+    menu.addAction(
+        f"Apex at playhead ({playhead})",
+        lambda: _push_all(
+            stack,
+            project,
+            ids,
+            "Set apex",
+            lambda e: (
+                {"apex_frame": playhead} if e.onset_frame <= playhead <= e.offset_frame else None
+            ),
+        ),
+    )
+    menu.addAction(
+        "Onset at playhead",
+        lambda: _push_all(
+            stack,
+            project,
+            ids,
+            "Set onset",
+            lambda e: {"onset_frame": playhead} if playhead <= e.offset_frame else None,
+        ),
+    )
+    menu.addAction(
+        "Offset at playhead",
+        lambda: _push_all(
+            stack,
+            project,
+            ids,
+            "Set offset",
+            lambda e: {"offset_frame": playhead} if playhead >= e.onset_frame else None,
+        ),
+    )
     if first.kind is EventKind.AU:
         inten = menu.addMenu("Intensity")
         for level in (None, *Intensity):
-            inten.addAction(level.value if level else "unrated", lambda lv=level: _push_all(
-                stack, project, ids, "Set intensity",
-                lambda e, lv=lv: {"intensity": lv, "code": _code(e.au, e.side, lv)}
-                if e.kind is EventKind.AU else None))
+            inten.addAction(
+                level.value if level else "unrated",
+                lambda lv=level: _push_all(
+                    stack,
+                    project,
+                    ids,
+                    "Set intensity",
+                    lambda e, lv=lv: (
+                        {"intensity": lv, "code": _code(e.au, e.side, lv)}
+                        if e.kind is EventKind.AU
+                        else None
+                    ),
+                ),
+            )
         side = menu.addMenu("Side")
         for s in (None, Side.L, Side.R):
-            side.addAction(s.value if s else "both", lambda sv=s: _push_all(
-                stack, project, ids, "Set side",
-                lambda e, sv=sv: {"side": sv, "code": _code(e.au, sv, e.intensity)}
-                if e.kind is EventKind.AU else None))
+            side.addAction(
+                s.value if s else "both",
+                lambda sv=s: _push_all(
+                    stack,
+                    project,
+                    ids,
+                    "Set side",
+                    lambda e, sv=sv: (
+                        {"side": sv, "code": _code(e.au, sv, e.intensity)}
+                        if e.kind is EventKind.AU
+                        else None
+                    ),
+                ),
+            )
     menu.addSeparator()
     menu.addAction(f"Delete ({len(ids)})", lambda: push_remove_events(stack, project, ids))
     return menu

@@ -64,12 +64,23 @@ def paint_curve(p: QPainter, v: TimelineView, lane: Lane, store: CurveStore | No
     fm = QFontMetrics(p.font())
     label = f"{thr:.3g}"
     p.setPen(TEXT)
-    p.drawText(QPointF(v.x_of(f1 + 1) - fm.horizontalAdvance(label) - 18,
-                       max(top + fm.ascent(), y_thr - 2)), label)
+    p.drawText(
+        QPointF(
+            v.x_of(f1 + 1) - fm.horizontalAdvance(label) - 18, max(top + fm.ascent(), y_thr - 2)
+        ),
+        label,
+    )
 
 
-def _polyline(p: QPainter, v: TimelineView, c: CurveData, frames: np.ndarray,
-              vals: np.ndarray, top: float, h: float) -> None:
+def _polyline(
+    p: QPainter,
+    v: TimelineView,
+    c: CurveData,
+    frames: np.ndarray,
+    vals: np.ndarray,
+    top: float,
+    h: float,
+) -> None:
     xs = v.x_of(frames + 0.5)
     ys = _y(c, vals, top, h)
     path = QPainterPath()
@@ -86,8 +97,15 @@ def _polyline(p: QPainter, v: TimelineView, c: CurveData, frames: np.ndarray,
     p.drawPath(path)
 
 
-def _band(p: QPainter, v: TimelineView, c: CurveData, frames: np.ndarray, vals: np.ndarray,
-          top: float, h: float) -> None:
+def _band(
+    p: QPainter,
+    v: TimelineView,
+    c: CurveData,
+    frames: np.ndarray,
+    vals: np.ndarray,
+    top: float,
+    h: float,
+) -> None:
     """More frames than pixels: each pixel column shows the min..max of its frames."""
     cols = np.floor((frames - v.left_frame) * v.px_per_frame).astype(np.int64)
     finite = np.isfinite(vals)
@@ -99,8 +117,12 @@ def _band(p: QPainter, v: TimelineView, c: CurveData, frames: np.ndarray, vals: 
     maxs = np.maximum.reduceat(vals, starts)
     x = cols[starts] + 0.5 + v.x_of(v.left_frame)
     y0, y1 = _y(c, mins, top, h), _y(c, maxs, top, h)
-    p.drawLines([QLineF(float(a), float(b), float(a), float(d) - 0.5)
-                 for a, b, d in zip(x.tolist(), y0.tolist(), y1.tolist(), strict=True)])
+    p.drawLines(
+        [
+            QLineF(float(a), float(b), float(a), float(d) - 0.5)
+            for a, b, d in zip(x.tolist(), y0.tolist(), y1.tolist(), strict=True)
+        ]
+    )
 
 
 @dataclass(slots=True)

@@ -25,8 +25,13 @@ from annotator.model.signals import Signal
 log = logging.getLogger(__name__)
 
 CurveKey = tuple[str, str]  # (face id, curve name)
-DEFAULT_SIGNALS = ("lip_corner_pull_l", "lip_corner_pull_r", "mouth_open", "eye_open_l",
-                   "eye_open_r")
+DEFAULT_SIGNALS = (
+    "lip_corner_pull_l",
+    "lip_corner_pull_r",
+    "mouth_open",
+    "eye_open_l",
+    "eye_open_r",
+)
 
 
 def curve_lane_key(face: str, name: str) -> tuple[str, str]:
@@ -81,8 +86,9 @@ class CurveStore:
             if c.media != media_id:
                 continue
             vals = np.array([np.nan if v is None else v for v in c.values], np.float32)
-            curves[(c.face, c.name)] = CurveData(c.face, c.name, c.start_frame, vals,
-                                                 c.source or "imported")
+            curves[(c.face, c.name)] = CurveData(
+                c.face, c.name, c.start_frame, vals, c.source or "imported"
+            )
         media = project.media.get(media_id)
         self.cache = None
         if media is not None and media.landmarks:
@@ -93,13 +99,15 @@ class CurveStore:
                 self.cache = cache
                 for face in cache.faces:
                     for name in cache.signal_names:
-                        curves[(face, name)] = CurveData(face, name, 0, cache.curve(face, name),
-                                                         "landmarks")
+                        curves[(face, name)] = CurveData(
+                            face, name, 0, cache.curve(face, name), "landmarks"
+                        )
             except ValueError as exc:
                 problems.append(str(exc))
         self.curves = curves
         self.shown = {k for k in curves if self._default_shown(k)} | (
-            self._shown_by_user & set(curves))
+            self._shown_by_user & set(curves)
+        )
         self.shown -= self._hidden_by_user
         for k, c in curves.items():
             self.thresholds.setdefault(k, c.lo + 0.6 * (c.hi - c.lo))
@@ -144,8 +152,9 @@ class CurveStore:
             self.changed.emit()
 
     # ------------------------------------------------------------------ candidates
-    def runs_above(self, face: str, name: str, min_frames: int = 2,
-                   join_gap: int = 2) -> list[tuple[int, int, int]]:
+    def runs_above(
+        self, face: str, name: str, min_frames: int = 2, join_gap: int = 2
+    ) -> list[tuple[int, int, int]]:
         """(onset, apex, offset) of every run of frames above the threshold (short dips of
         up to ``join_gap`` frames joined; runs shorter than ``min_frames`` dropped)."""
         c = self.curves[(face, name)]
@@ -188,7 +197,7 @@ def _au_of(name: str) -> int | None:
     """``AU12_r`` / ``AU12`` -> 12 (imported AU curves); landmark signals have none."""
     if name.upper().startswith("AU"):
         digits = "".join(ch for ch in name[2:] if ch.isdigit())
-        rest = name[2 + len(digits):]
+        rest = name[2 + len(digits) :]
         if digits and rest in ("", "_r", "_c"):
             return int(digits)
     return None

@@ -67,8 +67,11 @@ def au_lane_key(face: str, au: int) -> LaneKey:
     return (face, f"au:{au}")
 
 
-def layout_lanes(faces: Sequence[FaceRow], collapsed: Iterable[str] = (),
-                 overlays: Sequence[tuple[LaneKey, str]] = ()) -> list[Lane]:
+def layout_lanes(
+    faces: Sequence[FaceRow],
+    collapsed: Iterable[str] = (),
+    overlays: Sequence[tuple[LaneKey, str]] = (),
+) -> list[Lane]:
     """Rows top to bottom: markers, overlay lanes (key, title), then per face a header, its
     AU lanes, emotion and notes.
 
@@ -89,15 +92,19 @@ def layout_lanes(faces: Sequence[FaceRow], collapsed: Iterable[str] = (),
             continue
         for au in sorted(set(f.aus)):
             label = f"{au_label(au)} {au_name(au)}"
-            lanes.append(Lane(au_lane_key(f.id, au), LaneKind.AU, f.id, label, y, LANE_PX,
-                              f.colour, au))
+            lanes.append(
+                Lane(au_lane_key(f.id, au), LaneKind.AU, f.id, label, y, LANE_PX, f.colour, au)
+            )
             y += LANE_PX
         for kind, label in ((LaneKind.EMOTION, "Emotion"), (LaneKind.NOTE, "Notes")):
             lanes.append(Lane((f.id, kind.value), kind, f.id, label, y, LANE_PX, f.colour))
             y += LANE_PX
         for name in f.curves:
-            lanes.append(Lane((f.id, f"curve:{name}"), LaneKind.CURVE, f.id, name, y,
-                              CURVE_LANE_PX, f.colour))
+            lanes.append(
+                Lane(
+                    (f.id, f"curve:{name}"), LaneKind.CURVE, f.id, name, y, CURVE_LANE_PX, f.colour
+                )
+            )
             y += CURVE_LANE_PX
     return lanes
 
@@ -189,13 +196,16 @@ class LaneIndex:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         if self._np is None:
-            self._np = (np.asarray(self.onsets, dtype=np.int64),
-                        np.asarray(self.offsets, dtype=np.int64))
+            self._np = (
+                np.asarray(self.onsets, dtype=np.int64),
+                np.asarray(self.offsets, dtype=np.int64),
+            )
         return self._np
 
 
-def coverage_depth(index: LaneIndex, rng: range, left_frame: float, px_per_frame: float,
-                   width_px: int) -> np.ndarray:
+def coverage_depth(
+    index: LaneIndex, rng: range, left_frame: float, px_per_frame: float, width_px: int
+) -> np.ndarray:
     """How many events touch each pixel column of the lane (relative to its left edge).
 
     When thousands of bars would each be narrower than a few pixels, drawing them one by one
@@ -205,8 +215,8 @@ def coverage_depth(index: LaneIndex, rng: range, left_frame: float, px_per_frame
     if not len(rng) or width_px <= 0:
         return np.zeros(max(width_px, 0), dtype=np.int64)
     on, off = index.arrays()
-    on = on[rng.start:rng.stop]
-    off = off[rng.start:rng.stop]
+    on = on[rng.start : rng.stop]
+    off = off[rng.start : rng.stop]
     x0 = np.floor((on - left_frame) * px_per_frame).astype(np.int64)
     x1 = np.ceil((off + 1 - left_frame) * px_per_frame).astype(np.int64)
     keep = x1 > 0
@@ -216,13 +226,16 @@ def coverage_depth(index: LaneIndex, rng: range, left_frame: float, px_per_frame
     return np.cumsum(diff[:width_px])
 
 
-def coverage_runs(index: LaneIndex, rng: range, left_frame: float, px_per_frame: float,
-                  width_px: int) -> list[tuple[int, int, int]]:
+def coverage_runs(
+    index: LaneIndex, rng: range, left_frame: float, px_per_frame: float, width_px: int
+) -> list[tuple[int, int, int]]:
     """Pixel runs ``(x0, x1, max_depth)`` covered by events (see ``coverage_depth``)."""
     depth = coverage_depth(index, rng, left_frame, px_per_frame, width_px)
     covered = depth > 0
     if not covered.any():
         return []
     edges = np.flatnonzero(np.diff(np.concatenate(([False], covered, [False])).astype(np.int8)))
-    return [(a, b, int(depth[a:b].max()))
-            for a, b in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True)]
+    return [
+        (a, b, int(depth[a:b].max()))
+        for a, b in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True)
+    ]

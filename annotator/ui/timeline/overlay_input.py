@@ -17,8 +17,11 @@ from annotator.ui.timeline.view import Hit, Region
 if TYPE_CHECKING:
     from annotator.ui.timeline.canvas import TimelineCanvas
 
-_BLOCKING = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-             | Qt.KeyboardModifier.MetaModifier)
+_BLOCKING = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
 
 
 def selected_source(canvas: TimelineCanvas) -> OverlaySource | None:
@@ -59,7 +62,10 @@ def tooltip(canvas: TimelineCanvas, hit: Hit) -> str:
     if source is None or not 0 <= hit.event_id < len(source.items()):
         return ""
     it = source.items()[hit.event_id]
-    frames = (f"frame {it.start_frame}" if it.start_frame == it.end_frame
-              else f"frames {it.start_frame}–{it.end_frame}")
+    frames = (
+        f"frame {it.start_frame}"
+        if it.start_frame == it.end_frame
+        else f"frames {it.start_frame}–{it.end_frame}"
+    )
     apex = f", apex {it.apex_frame}" if it.apex_frame is not None else ""
     return f"{hit.lane.label}: {it.label} · {frames}{apex} · {it.state.value}"

@@ -27,8 +27,9 @@ _MARKS = {ItemState.ACCEPTED: "✓ ", ItemState.REJECTED: "✗ "}
 _ORDER = {ItemState.ACCEPTED: 0, ItemState.MARK: 1, ItemState.PENDING: 1, ItemState.REJECTED: 2}
 
 
-def paint_overlay(p: QPainter, v: TimelineView, lane: Lane, source: OverlaySource,
-                  index: LaneIndex, rng: range) -> None:
+def paint_overlay(
+    p: QPainter, v: TimelineView, lane: Lane, source: OverlaySource, index: LaneIndex, rng: range
+) -> None:
     """Draw the items of ``rng`` (indexes into ``index``) on ``lane``."""
     items = source.items()
     f0 = v.visible_frames()[0]
@@ -46,8 +47,15 @@ def _rect(v: TimelineView, y: float, h: float, it: OverlayItem) -> QRectF:
     return QRectF(x0, y + 3, max(2.0, x1 - x0 - (1 if x1 - x0 > 3 else 0)), h - 6)
 
 
-def _paint_bars(p: QPainter, v: TimelineView, seq: Sequence[OverlayItem], shown: list[int],
-                y: int, h: int, current: int | None) -> None:
+def _paint_bars(
+    p: QPainter,
+    v: TimelineView,
+    seq: Sequence[OverlayItem],
+    shown: list[int],
+    y: int,
+    h: int,
+    current: int | None,
+) -> None:
     fm = QFontMetrics(p.font())
     apex: list[QLineF] = []
     for i in sorted(shown, key=lambda i: (i == current, _ORDER[seq[i].state])):
@@ -81,8 +89,10 @@ def _paint_bars(p: QPainter, v: TimelineView, seq: Sequence[OverlayItem], shown:
         room = int(r.width() - 6)
         if text and (room >= 30 or fm.horizontalAdvance(text) <= room):  # never a bare "…"
             p.setPen(DIM if it.state is ItemState.REJECTED else QColor("#ffffff"))
-            p.drawText(QPointF(r.left() + 3, r.center().y() + fm.ascent() / 2 - 1),
-                       fm.elidedText(text, Qt.TextElideMode.ElideRight, room))
+            p.drawText(
+                QPointF(r.left() + 3, r.center().y() + fm.ascent() / 2 - 1),
+                fm.elidedText(text, Qt.TextElideMode.ElideRight, room),
+            )
         if i == current:
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(QPen(SELECT, 2))
@@ -92,9 +102,15 @@ def _paint_bars(p: QPainter, v: TimelineView, seq: Sequence[OverlayItem], shown:
         p.drawLines(apex)
 
 
-
-def _paint_lines(p: QPainter, v: TimelineView, seq: Sequence[OverlayItem], shown: list[int],
-                 y: int, h: int, current: int | None) -> None:
+def _paint_lines(
+    p: QPainter,
+    v: TimelineView,
+    seq: Sequence[OverlayItem],
+    shown: list[int],
+    y: int,
+    h: int,
+    current: int | None,
+) -> None:
     """One line per item at its first frame, with its label (the shot number) beside it
     when there is room before the next line."""
     fm = QFontMetrics(p.font())

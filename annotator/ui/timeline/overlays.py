@@ -96,8 +96,11 @@ class CutsSource:
         project.marker_changed.connect(self._on_marker)
 
     def close(self) -> None:
-        for sig in (self.project.marker_added, self.project.marker_removed,
-                    self.project.marker_changed):
+        for sig in (
+            self.project.marker_added,
+            self.project.marker_removed,
+            self.project.marker_changed,
+        ):
             sig.disconnect(self._on_marker)
 
     def _on_marker(self, marker: Marker, old: Marker | None = None) -> None:
@@ -116,13 +119,18 @@ class CutsSource:
 
     def items(self) -> Sequence[OverlayItem]:
         if self._items is None:
-            cuts = sorted((m.start_frame, m.id) for m in self.project.markers.values()
-                          if m.kind is MarkerKind.CUT and m.media == self.media_id)
+            cuts = sorted(
+                (m.start_frame, m.id)
+                for m in self.project.markers.values()
+                if m.kind is MarkerKind.CUT and m.media == self.media_id
+            )
             starts = sorted({f for f, _ in cuts if f > 0})
             shot = {f: i + 2 for i, f in enumerate(starts)}
             self._ids = [mid for _, mid in cuts]
-            self._items = [OverlayItem(f, f, None, str(shot.get(f, "")), ItemState.MARK,
-                                       "#4de1ff") for f, _ in cuts]
+            self._items = [
+                OverlayItem(f, f, None, str(shot.get(f, "")), ItemState.MARK, "#4de1ff")
+                for f, _ in cuts
+            ]
         return self._items
 
     def current(self) -> int | None:
@@ -138,6 +146,7 @@ class CutsSource:
 
 def connect_changed(source: OverlaySource, slot: Callable[[], None]) -> Callable[[], None]:
     """Subscribe ``slot`` to ``source.changed``; returns the function that unsubscribes."""
+
     def on_changed(*_args: Any) -> None:
         slot()
 

@@ -147,8 +147,10 @@ def paint_lane_events(p: QPainter, ctx: PaintContext, lane: Lane) -> None:
         alpha = INTENSITY_ALPHA[e.intensity.value if e.intensity else None]
         by_alpha.setdefault(alpha, []).append(r)
         n = e.offset_frame - e.onset_frame + 1
-        if n <= micro_sure or (n <= micro_maybe and ctx.timebase.duration_s(
-                e.onset_frame, e.offset_frame) <= MICRO_MAX_S + 1e-6):
+        if n <= micro_sure or (
+            n <= micro_maybe
+            and ctx.timebase.duration_s(e.onset_frame, e.offset_frame) <= MICRO_MAX_S + 1e-6
+        ):
             micro_rects.append(r)
         if e.apex_frame is not None:
             xa = v.x_of(e.apex_frame + 0.5)
@@ -219,23 +221,32 @@ def _bar_text(e: Event) -> str:
     return e.note
 
 
-def _paint_coverage(p: QPainter, v: TimelineView, index: LaneIndex, rng: range, y: int,
-                    h: int, base: QColor) -> None:
+def _paint_coverage(
+    p: QPainter, v: TimelineView, index: LaneIndex, rng: range, y: int, h: int, base: QColor
+) -> None:
     """Zoomed out: one image row per lane, alpha by how many events cover each pixel."""
     depth = coverage_depth(index, rng, v.left_frame, v.px_per_frame, v.track_width_px)
     alpha = np.where(depth > 0, np.minimum(250, 110 + 45 * (depth - 1)), 0).astype(np.uint32)
     if not alpha.any():
         return
     r, g, b = base.red(), base.green(), base.blue()
-    argb = (alpha << 24) | ((r * alpha // 255) << 16) | ((g * alpha // 255) << 8) | (
-        b * alpha // 255)
+    argb = (
+        (alpha << 24) | ((r * alpha // 255) << 16) | ((g * alpha // 255) << 8) | (b * alpha // 255)
+    )
     row = np.ascontiguousarray(argb, dtype=np.uint32)
     img = QImage(row.tobytes(), len(row), 1, QImage.Format.Format_ARGB32_Premultiplied)
     p.drawImage(QRectF(HEADER_PX, y + 4, len(row), h - 8), img)
 
 
-def _paint_markers(p: QPainter, ctx: PaintContext, index, rng: range, y: int, h: int,  # type: ignore[no-untyped-def]
-                   base: QColor) -> None:
+def _paint_markers(
+    p: QPainter,
+    ctx: PaintContext,
+    index,
+    rng: range,
+    y: int,
+    h: int,  # type: ignore[no-untyped-def]
+    base: QColor,
+) -> None:
     v = ctx.view
     p.setFont(ctx.font)
     for i in rng:
@@ -271,8 +282,7 @@ def paint_previews(p: QPainter, ctx: PaintContext) -> None:
             p.setPen(QPen(QColor("#ffffff"), 2))
             p.drawLine(QPointF(xa, r.top() - 2), QPointF(xa, r.bottom() + 2))
         _paint_frame_label(p, ctx, r, f"{on}–{off}")
-    for spec in (ctx.create_span, ctx.pending and (ctx.pending[0], ctx.pending[1],
-                                                   ctx.pending[3])):
+    for spec in (ctx.create_span, ctx.pending and (ctx.pending[0], ctx.pending[1], ctx.pending[3])):
         if not spec:
             continue
         key, on, off = spec
@@ -326,9 +336,11 @@ def paint_headers(p: QPainter, ctx: PaintContext, lanes: list[Lane]) -> None:
         if lane.key == ctx.selected_lane:
             p.fillRect(rect, QColor(255, 225, 77, 60))
         indent = 10 if lane.kind in (LaneKind.FACE, LaneKind.MARKERS, LaneKind.OVERLAY) else 18
-        p.drawText(rect.adjusted(indent, 0, -4, 0),
-                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                   fm.elidedText(label, Qt.TextElideMode.ElideRight, HEADER_PX - indent - 6))
+        p.drawText(
+            rect.adjusted(indent, 0, -4, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            fm.elidedText(label, Qt.TextElideMode.ElideRight, HEADER_PX - indent - 6),
+        )
     p.setPen(QColor("#15161a"))
     p.drawLine(HEADER_PX - 1, RULER_PX, HEADER_PX - 1, v.height_px)
 
@@ -360,9 +372,11 @@ def paint_ruler(p: QPainter, ctx: PaintContext) -> None:
     # corner: current frame and timecode
     p.fillRect(QRectF(0, 0, HEADER_PX, RULER_PX), QColor("#23252a"))
     p.setPen(TEXT)
-    p.drawText(QRectF(8, 0, HEADER_PX - 10, RULER_PX),
-               Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-               f"frame {ctx.playhead}   {ctx.timecode(ctx.playhead)}")
+    p.drawText(
+        QRectF(8, 0, HEADER_PX - 10, RULER_PX),
+        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+        f"frame {ctx.playhead}   {ctx.timecode(ctx.playhead)}",
+    )
 
 
 def paint_loop(p: QPainter, ctx: PaintContext) -> None:

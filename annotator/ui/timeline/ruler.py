@@ -39,8 +39,9 @@ def choose_step(px_per_frame: float, fps: Fraction, min_px: float = 40.0) -> Tic
     for s in SECOND_STEPS:
         if float(s * fps) * px_per_frame >= min_px:
             return TickStep(seconds=s)
-    return TickStep(seconds=SECOND_STEPS[-1] * max(1, math.ceil(
-        min_px / (float(3600 * fps) * px_per_frame))))
+    return TickStep(
+        seconds=SECOND_STEPS[-1] * max(1, math.ceil(min_px / (float(3600 * fps) * px_per_frame)))
+    )
 
 
 def time_label(seconds: int) -> str:
@@ -49,8 +50,13 @@ def time_label(seconds: int) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def ticks(f0: int, f1: int, px_per_frame: float, fps: Fraction, min_px: float = 40.0,
-          ) -> list[Tick]:
+def ticks(
+    f0: int,
+    f1: int,
+    px_per_frame: float,
+    fps: Fraction,
+    min_px: float = 40.0,
+) -> list[Tick]:
     """Major (labelled) and minor ticks for frames ``f0..f1`` (inclusive), in view only."""
     step = choose_step(px_per_frame, fps, min_px)
     out: list[Tick] = []

@@ -19,8 +19,12 @@ class EventSelection(QObject):
     changed = Signal()  # event ids changed
     lane_changed = Signal(object)  # (LaneKey | None)
 
-    def __init__(self, parent: QObject | None = None, state: Selection | None = None,
-                 events: WorkspaceEvents | None = None) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        state: Selection | None = None,
+        events: WorkspaceEvents | None = None,
+    ) -> None:
         super().__init__(parent)
         if state is None or events is None:
             events = WorkspaceEvents()

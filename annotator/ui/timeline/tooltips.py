@@ -31,8 +31,9 @@ def hover_text(canvas: TimelineCanvas, hit: Hit) -> str:
     return canvas.describe(hit.event_id)
 
 
-def describe_event(project: Project, event_id: int, tc: Callable[[int], str],
-                   duplicate: bool = False) -> str:
+def describe_event(
+    project: Project, event_id: int, tc: Callable[[int], str], duplicate: bool = False
+) -> str:
     e = project.events[event_id]
     face = project.faces.get(e.face)
     what = f"{au_label(e.au)} {au_name(e.au)}" if e.au is not None else e.describe()
@@ -42,12 +43,17 @@ def describe_event(project: Project, event_id: int, tc: Callable[[int], str],
         ("Onset", f"{e.onset_frame}  ({tc(e.onset_frame)})"),
         ("Apex", "—" if e.apex_frame is None else f"{e.apex_frame}  ({tc(e.apex_frame)})"),
         ("Offset", f"{e.offset_frame}  ({tc(e.offset_frame)})"),
-        ("Duration", (f"{e.duration_frames} frames, {project.duration_s(e):.3f} s "
-                      f"({project.scale(e)})")),
+        (
+            "Duration",
+            (f"{e.duration_frames} frames, {project.duration_s(e):.3f} s ({project.scale(e)})"),
+        ),
     ]
     if e.kind is EventKind.AU:
-        rows += [("Intensity", e.intensity.value if e.intensity else "unrated"),
-                 ("Side", e.side.value if e.side else "both"), ("Code", e.code or e.au_code)]
+        rows += [
+            ("Intensity", e.intensity.value if e.intensity else "unrated"),
+            ("Side", e.side.value if e.side else "both"),
+            ("Code", e.code or e.au_code),
+        ]
     if e.confidence is not None:
         rows.append(("Confidence", f"{e.confidence:.2f}"))
     if e.annotator:
@@ -56,6 +62,7 @@ def describe_event(project: Project, event_id: int, tc: Callable[[int], str],
         rows.append(("Note", e.note))
     if duplicate:
         rows.append(("⚠", "overlaps another event of the same AU on this face"))
-    body = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
-                   for k, v in rows)
+    body = "".join(
+        f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in rows
+    )
     return f"<table>{body}</table>"

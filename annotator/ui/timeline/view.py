@@ -106,8 +106,9 @@ class TimelineView:
     def zoom_at(self, factor: float, x: float) -> None:
         """Zoom by ``factor`` keeping the frame under ``x`` where it is (clamped)."""
         anchor = self.frame_float_at(x)
-        self.px_per_frame = min(max(self.px_per_frame * factor, self.min_px_per_frame),
-                                MAX_PX_PER_FRAME)
+        self.px_per_frame = min(
+            max(self.px_per_frame * factor, self.min_px_per_frame), MAX_PX_PER_FRAME
+        )
         self.left_frame = anchor - (x - HEADER_PX) / self.px_per_frame
         self.clamp()
 
@@ -119,8 +120,10 @@ class TimelineView:
     def zoom_to_frames(self, frames_in_view: float, centre_frame: float) -> None:
         """About ``frames_in_view`` frames with ``centre_frame`` in the middle. The zoom is
         capped (MAX_PX_PER_FRAME), so the centre is placed with the span really shown."""
-        self.px_per_frame = min(max(self.track_width_px / max(frames_in_view, 1e-9),
-                                    self.min_px_per_frame), MAX_PX_PER_FRAME)
+        self.px_per_frame = min(
+            max(self.track_width_px / max(frames_in_view, 1e-9), self.min_px_per_frame),
+            MAX_PX_PER_FRAME,
+        )
         span = self.track_width_px / self.px_per_frame
         self.left_frame = centre_frame + 0.5 - span / 2
         self.clamp()
@@ -156,8 +159,14 @@ class TimelineView:
         return [ln for ln in self.lanes if ln.bottom_px > top and ln.top_px < bottom]
 
     # ------------------------------------------------------------------ hit testing
-    def hit_test(self, x: float, y: float, indexes: Mapping[LaneKey, LaneIndex],
-                 grab_px: float = GRAB_PX, prefer: Sequence[int] = ()) -> Hit:
+    def hit_test(
+        self,
+        x: float,
+        y: float,
+        indexes: Mapping[LaneKey, LaneIndex],
+        grab_px: float = GRAB_PX,
+        prefer: Sequence[int] = (),
+    ) -> Hit:
         """What a press at ``(x, y)`` would grab.
 
         Edges win over the body within ``grab_px`` (never more than a third of a narrow bar,

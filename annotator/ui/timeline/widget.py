@@ -58,10 +58,14 @@ class TimelineWidget(QWidget):
     edit_requested = Signal(int)
     error_raised = Signal(str)
 
-    def __init__(self, project: Project, stack: QUndoStack,
-                 controller: PlayerLike | None = None,
-                 selection: EventSelection | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        stack: QUndoStack,
+        controller: PlayerLike | None = None,
+        selection: EventSelection | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("TimelineWidget")
         self.selection = selection or EventSelection(self)
@@ -163,8 +167,12 @@ class TimelineWidget(QWidget):
         m = self.project.markers.get(marker_id)
         if m is None:
             return
-        text, ok = QInputDialog.getText(self, "Marker", f"Text (frames {m.start_frame}–"
-                                        f"{m.end_frame}); empty deletes:", text=m.text)
+        text, ok = QInputDialog.getText(
+            self,
+            "Marker",
+            f"Text (frames {m.start_frame}–{m.end_frame}); empty deletes:",
+            text=m.text,
+        )
         if not ok:
             return
         stack = self.canvas.stack
@@ -251,8 +259,11 @@ class TimelineWidget(QWidget):
 
     def _zoom_step(self, factor: float) -> None:
         v = self.canvas.view
-        x = v.x_of(self.canvas.playhead) if v.visible_frames()[0] <= self.canvas.playhead <= \
-            v.visible_frames()[1] else v.track_left_px + v.track_width_px / 2
+        x = (
+            v.x_of(self.canvas.playhead)
+            if v.visible_frames()[0] <= self.canvas.playhead <= v.visible_frames()[1]
+            else v.track_left_px + v.track_width_px / 2
+        )
         v.zoom_at(factor, x)
         v.ensure_visible(self.canvas.playhead)  # a zoom preset never loses the playhead
         self._changed()
@@ -280,8 +291,10 @@ class TimelineWidget(QWidget):
         self.vbar.blockSignals(False)
         frames = span
         self.zoom_label.setText(
-            f"{frames:.0f} frames in view" if frames < 2000 else
-            f"{float(frames / v.fps):.0f} s in view")
+            f"{frames:.0f} frames in view"
+            if frames < 2000
+            else f"{float(frames / v.fps):.0f} s in view"
+        )
 
     def _on_hbar_value_changed(self, value: int) -> None:
         self.canvas.view.left_frame = value / _H_UNITS
