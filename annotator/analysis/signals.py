@@ -13,23 +13,8 @@ import math
 
 import numpy as np
 
-PAIRED = ("brow_raise", "eye_open", "lip_corner_pull", "lip_corner_depress")
-SIGNALS: tuple[str, ...] = (
-    "brow_raise_l",
-    "brow_raise_r",
-    "brow_lower",
-    "eye_open_l",
-    "eye_open_r",
-    "lip_corner_pull_l",
-    "lip_corner_pull_r",
-    "lip_corner_depress_l",
-    "lip_corner_depress_r",
-    "mouth_open",
-    "head_yaw",
-    "head_pitch",
-    "head_roll",
-    *(f"asym_{p}" for p in PAIRED),
-)
+from annotator.model.face_signals import PAIRED as PAIRED  # the one list of names
+from annotator.model.face_signals import SIGNALS as SIGNALS
 
 # Face Mesh indices (MediaPipe canonical face topology); R/L are the subject's sides.
 R_EYE = (33, 133)  # outer, inner corner

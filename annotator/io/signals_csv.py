@@ -18,30 +18,13 @@ import pandas as pd
 from annotator.io.common import ExportSource, Warn, warn_stderr, write_atomic
 from annotator.io.landmarks import LandmarkCache
 from annotator.model import Project
+from annotator.model.face_signals import SIGNALS
 from annotator.safe_output import safe_cell
 
 BOX_COLUMNS = ("x", "y", "w", "h", "confidence")
-# the signals ``annotator track`` writes (annotator.analysis.signals.SIGNALS; io cannot import
-# analysis, and a cache carries its own names, so this list only heads an untracked export)
-SIGNAL_NAMES = (
-    "brow_raise_l",
-    "brow_raise_r",
-    "brow_lower",
-    "eye_open_l",
-    "eye_open_r",
-    "lip_corner_pull_l",
-    "lip_corner_pull_r",
-    "lip_corner_depress_l",
-    "lip_corner_depress_r",
-    "mouth_open",
-    "head_yaw",
-    "head_pitch",
-    "head_roll",
-    "asym_brow_raise",
-    "asym_eye_open",
-    "asym_lip_corner_pull",
-    "asym_lip_corner_depress",
-)
+# the signals ``annotator track`` writes; a cache carries its own names, so this list only
+# heads an untracked export
+SIGNAL_NAMES = SIGNALS
 
 
 def landmark_cache_of(
