@@ -81,7 +81,7 @@ class PreferencesDialog(QDialog):
         self.setWindowTitle("Preferences")
         self.binder = binder
         self.remappable = [a for a in ACTIONS if a.remappable]
-        tabs = QTabWidget(self)
+        self.tabs = tabs = QTabWidget(self)
         # keys
         self.keys_table = QTableWidget(len(self.remappable), 3, self)
         self.keys_table.setObjectName("KeysTable")
@@ -155,6 +155,11 @@ class PreferencesDialog(QDialog):
         lay.addWidget(buttons)
         self.load(binder.keymap)
         self.resize(760, 560)
+
+    def add_page(self, title: str, page: QWidget) -> None:
+        """A further page (tab) owned by another area, e.g. Preview copies (issue 19.5)."""
+        page.setParent(self.tabs)
+        self.tabs.addTab(page, title)
 
     # ------------------------------------------------------------------ model <-> table
     def load(self, km: KeyMap) -> None:

@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
         self.edit_menu.addSeparator()
 
         self.play_menu = bar.addMenu("&Playback")
-        # Until the Preferences dialog takes MediaCachePage as a page (issue 19 item 5).
+        # Also a page of Edit > Preferences (issue 19 item 5); kept here where it was.
         self._action(
             self.play_menu,
             "Preview &Copies…",
@@ -206,14 +206,15 @@ class MainWindow(QMainWindow):
             help=self.help_menu,
         )
 
+    def _proxies_in_use(self) -> set[Path]:
+        """The open video's preview copy: Clear never deletes it."""
+        src = self.controller.source
+        return {src.proxy_path} if src is not None and hasattr(src, "proxy_path") else set()
+
     def _show_preview_copies(self) -> None:
         from annotator.ui.preferences_media import show_media_cache_dialog
 
-        def in_use() -> set[Path]:
-            src = self.controller.source
-            return {src.proxy_path} if src is not None and hasattr(src, "proxy_path") else set()
-
-        self._preview_copies = show_media_cache_dialog(self, keep=in_use)
+        self._preview_copies = show_media_cache_dialog(self, keep=self._proxies_in_use)
 
     def _build_status(self) -> None:
         self.autosave_label = QLabel("")
@@ -400,7 +401,10 @@ class MainWindow(QMainWindow):
         return self.save_as(path) if path is not None else False
 
     def preferences_dialog(self) -> None:
+        from annotator.ui.preferences_media import MediaCachePage
+
         self._prefs = keys_dialogs.PreferencesDialog(self.keys, self)
+        self._prefs.add_page("Preview copies", MediaCachePage(keep=self._proxies_in_use))
         self._prefs.open()
 
     def shortcuts_dialog(self) -> None:

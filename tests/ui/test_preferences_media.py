@@ -25,3 +25,26 @@ def test_page_shows_size_and_clear_keeps_the_open_video(qtbot, tmp_path: Path) -
     assert used.exists() and not old.exists()
     assert "in 1 preview copy" in page.usage.text() and "freed 3.0 MB" in page.usage.text()
     assert not page.clear_button.isEnabled()  # only the copy in use is left
+
+
+def test_edit_preferences_has_the_preview_copies_page(
+    make_window, qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """Edit > Preferences shows the proxy folder's size and pruning; Clear empties it."""
+    monkeypatch.setenv("FACET_CACHE_DIR", str(tmp_path))
+    old = _proxy(tmp_path / "proxy", "c", 5 * 1024 * 1024)
+    w = make_window()
+    action = next(a for a in w.edit_menu.actions() if a.text() == "&Preferences…")
+    action.trigger()
+    prefs = w._prefs
+    tabs = [prefs.tabs.tabText(i) for i in range(prefs.tabs.count())]
+    assert tabs[-1] == "Preview copies" and "Keys" in tabs
+    page = prefs.tabs.widget(prefs.tabs.count() - 1)
+    assert isinstance(page, MediaCachePage)
+    assert page.folder == tmp_path / "proxy"
+    assert "5.0 MB in 1 preview copy" in page.usage.text()
+    assert "Pruning:" in page.policy.text() and "GB" in page.policy.text()
+    page.clear_button.click()
+    assert not old.exists()
+    assert "0 bytes in 0 preview copies" in page.usage.text()
+    prefs.reject()
