@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     from annotator.logs import setup_logging
 
     setup_logging(verbose=args.verbose)
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from annotator.ui.main_window import MainWindow
@@ -129,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Facet")
     app.setApplicationDisplayName("Facet")
     _install_excepthook()
-    window = MainWindow()
+    # The player first: the timeline, docks and analysis are built once the first
+    # picture is on screen (finish_startup, queued after the open below).
+    window = MainWindow(defer_components=True)
     window.show()
     # Ask for keyboard focus: without it (no window manager, e.g. Xvfb) the player keys
     # would need a click first.
@@ -145,4 +148,5 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             log.exception("demo not available")
             window.show_error(f"The demo project could not be written: {exc}")
+    QTimer.singleShot(0, window.finish_startup)
     return app.exec()

@@ -14,6 +14,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -185,18 +186,32 @@ def media_from_video(
     from annotator.media import FrameSource  # decoding is only needed here
 
     with FrameSource(Path(video), prefetch=False) as src:
-        media = Media(
-            id=media_id,
-            path=stored_path(video, project_path),
-            sha256=file_sha256(video) if sha256 else (cached_sha256(video) or ""),
-            width=src.width,
-            height=src.height,
-            frame_count=src.frame_count,
-            fps=src.fps,
-            codec=src.codec,
-            vfr=bool(src.vfr),
-        )
-        return media, src.timebase
+        return media_from_source(src, video, project_path, media_id, sha256=sha256)
+
+
+def media_from_source(
+    src: Any,
+    video: str | os.PathLike[str],
+    project_path: str | os.PathLike[str] | None,
+    media_id: str = "m1",
+    *,
+    sha256: bool = True,
+) -> tuple[Media, object]:
+    """:func:`media_from_video` for a video already open in ``src`` (a FrameSource):
+    the player's own source describes it, so the file is not opened and indexed twice
+    on the way to the first picture."""
+    media = Media(
+        id=media_id,
+        path=stored_path(video, project_path),
+        sha256=file_sha256(video) if sha256 else (cached_sha256(video) or ""),
+        width=src.width,
+        height=src.height,
+        frame_count=src.frame_count,
+        fps=src.fps,
+        codec=src.codec,
+        vfr=bool(src.vfr),
+    )
+    return media, src.timebase
 
 
 def relink(

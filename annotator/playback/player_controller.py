@@ -198,10 +198,17 @@ class PlayerController(QObject, VlcPath):
             self._src.prefetch(frame, direction, size=self._display_size)
 
     # -- media --------------------------------------------------------------------------
-    def open(self, path: str | Path) -> bool:
-        """Open a video; on failure emit ``error_occurred`` and keep the previous one."""
+    def open_source(self, path: str | Path) -> FrameSourceLike:
+        """The source ``open(path)`` would show, opened but not shown (raises on a bad
+        file): the caller reads the video's facts from it, then hands it to
+        ``open(path, source=...)``, so the file is opened and indexed once."""
+        return self._source_factory(str(path))
+
+    def open(self, path: str | Path, *, source: FrameSourceLike | None = None) -> bool:
+        """Open a video (``source``: already opened by :meth:`open_source`); on failure
+        emit ``error_occurred`` and keep the previous one."""
         try:
-            src = self._source_factory(str(path))
+            src = source if source is not None else self._source_factory(str(path))
         except Exception as exc:  # noqa: BLE001 - MediaError or whatever a broken file raises
             msg = str(exc) or f"{path}: cannot open"
             log.warning("open failed: %s", msg)

@@ -12,7 +12,7 @@ import logging
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMessageBox
 from annotator.io.media_link import (
     MediaProblem,
     check_media_quick,
+    media_from_source,
     media_from_video,
     relink,
     resolve,
@@ -95,6 +96,8 @@ class DocumentController(QObject):
         self.workspace = ctx.workspace
         self.questions = questions
         self._autosaved_revision = self.workspace.revision
+        # (video, source) opened by new_from_video for open_media to show: opened once
+        self._opened: tuple[str, Any] | None = None
         self._lock: ProjectLock | None = None
         self._base: Loaded | None = None  # the file's version our content is based on
         self._autosave_thread: threading.Thread | None = None
@@ -206,15 +209,25 @@ class DocumentController(QObject):
                 put_aside(suggested)
         annotator = str(self.ctx.settings.value("annotator", ""))
         project = Project(title=video.stem, annotator=annotator)
+        controller = self.ctx.controller
         try:
-            media, timebase = media_from_video(video, None, "m1", sha256=False)
+            if controller is not None:  # the player's source describes the video too
+                src = controller.open_source(video)
+                self._opened = (str(video), src)
+                media, timebase = media_from_source(src, video, None, "m1", sha256=False)
+            else:
+                media, timebase = media_from_video(video, None, "m1", sha256=False)
         except Exception as e:  # noqa: BLE001 - MediaError and any decoder failure
+            self._drop_opened()
             self.ctx.show_error(str(e))
             return False
         project.add_media(media)
         project.set_timebase("m1", timebase)
         project.add_face(name="Face A")
-        self._set_loaded(LoadedProject(project, suggested), untitled=True)
+        try:
+            self._set_loaded(LoadedProject(project, suggested), untitled=True)
+        finally:
+            self._drop_opened()  # not shown after all (open_media failed): close it
         if not media.sha256:
             self._hasher.start(video)
         return True
@@ -312,8 +325,10 @@ class DocumentController(QObject):
             if not video.is_file():
                 raise ModelError(f"{video}: video not found")
             controller.pause()
+            opened_src = self._opened[1] if self._opened and self._opened[0] == str(video) else None
+            self._opened = None
             try:
-                opened = controller.open(str(video))
+                opened = controller.open(str(video), source=opened_src)
             except Exception as e:  # a broken decoder raises anything: one error type out
                 raise ModelError(f"{video}: {e}") from e
             if not opened:
@@ -321,6 +336,12 @@ class DocumentController(QObject):
             if controller.source is not None:
                 project.set_timebase(media_id, controller.source.timebase)
         self.set_current_media(media_id)
+
+    def _drop_opened(self) -> None:
+        if self._opened is not None:
+            _path, src = self._opened
+            self._opened = None
+            src.close()
 
     def set_current_media(self, media_id: str) -> None:
         self._remember_media(media_id)

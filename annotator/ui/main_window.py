@@ -28,22 +28,18 @@ from annotator.io.project_file import SUFFIX
 from annotator.model import Media, Project, signals
 from annotator.playback.player_controller import PlayerController
 from annotator.ui import keys_dialogs
-from annotator.ui.analysis import install_analysis
-from annotator.ui.analysis.adjudication import install_adjudication
-from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
 from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
 from annotator.ui.documents import DocumentController, add_recent, recent_projects
-from annotator.ui.export_menu import install_export_menu
-from annotator.ui.faces import install_faces
 from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
-from annotator.ui.layout_fit import fit_to_screen
 from annotator.ui.player import PlayerWidget, install_player_shortcuts
 from annotator.ui.player.shortcuts import fill_playback_menu
-from annotator.ui.review import install_review
-from annotator.ui.view_memory import ViewMemory
 from annotator.workspace import Workspace
 from annotator.workspace.lock import LockInfo
+
+# The timeline, docks, analysis (pyqtgraph), review and faces are imported in
+# _install_components, not here: with defer_components the player shows the first
+# picture before those modules (seconds of imports) are loaded (issue 19 item 1).
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +54,13 @@ class MainWindow(QMainWindow):
     saved = Signal(object)  # (Path)
     # (media id) the video on screen changed; emitted after project_replaced on open
     media_switched = Signal(str)
+    # the timeline, docks and their menus are built (at once, or after the first picture)
+    components_installed = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, *, defer_components: bool = False) -> None:
+        """``defer_components`` (``run.py``): build only the player, its keys and the
+        menus now; :meth:`finish_startup` builds the rest once the first picture is on
+        screen. Tests and embedders get the whole window at once."""
         super().__init__()
         self.setObjectName("FacetMainWindow")
         self.workspace = Workspace()
@@ -91,7 +92,11 @@ class MainWindow(QMainWindow):
         )
         self.documents = DocumentController(self.ctx, self)
         self._build_status()
-        self._install_components()
+        self._install_player()
+        self.components_ready = False
+        self._expose_waits = 0
+        if not defer_components:
+            self._install_components()
         self._wire_workspace()
 
         self._autosave_timer = QTimer(self)
@@ -100,10 +105,47 @@ class MainWindow(QMainWindow):
         )
         self._autosave_timer.timeout.connect(self.autosave)
         self._autosave_timer.start()
-        self._restore_layout()
-        QTimer.singleShot(0, lambda: fit_to_screen(self))  # small screens: docks as tabs
+        self._restore_geometry()
+        if not defer_components:
+            self._restore_docks()
         self.workspace.set_project(Project(), None)
         self.player_widget.setFocus()
+        if not defer_components:
+            self.components_ready = True
+            self.components_installed.emit()
+
+    def finish_startup(self) -> None:
+        """Deferred start (``defer_components``): once the window is on screen with the
+        first picture painted, build the timeline, docks, analysis, review and faces in
+        one pass, then tell them the project, file and take already open.
+
+        One pass, not slices: keys pressed meanwhile wait in the queue and reach the
+        components they are meant for instead of arriving before those exist."""
+        if self.components_ready:
+            return
+        handle = self.windowHandle()
+        if handle is not None and not handle.isExposed() and self._expose_waits < 100:
+            self._expose_waits += 1  # not mapped yet (window manager): up to ~2 s
+            QTimer.singleShot(20, self.finish_startup)
+            return
+        self.player_widget.repaint()  # the first picture is on screen before the wait
+        self._install_components()
+        self._restore_docks()
+        self._announce_state()
+        self.player_widget.setFocus()
+        self.components_ready = True
+        self.components_installed.emit()
+
+    def _announce_state(self) -> None:
+        """Components built after a project was opened learn it as if it had just been."""
+        ws = self.workspace
+        ws.events.project_replaced.emit(ws.project)
+        ws.events.path_changed.emit(ws.path)
+        if ws.read_only:
+            ws.events.read_only_changed.emit(True)
+        ws.events.saved_changed.emit(ws.dirty)
+        if ws.current_media_id is not None:
+            ws.events.media_switched.emit(ws.current_media_id)
 
     # ------------------------------------------------------------------ building
     def add_dock(
@@ -223,12 +265,23 @@ class MainWindow(QMainWindow):
         )
         self.statusBar().addPermanentWidget(self.autosave_label)
 
-    def _install_components(self) -> None:
-        """Player keys, timeline, coding workflow and docks, each given what it uses."""
+    def _install_player(self) -> None:
+        """Player keys and the Playback menu: stepping works from the first picture."""
         install_player_shortcuts(self, self.controller, self.keys)
         fill_playback_menu(self.play_menu, self.controller, self.keys)
         # open() reports an unreadable video here (one line) instead of raising.
         self.controller.error_occurred.connect(self.show_error)
+
+    def _install_components(self) -> None:
+        """Timeline, coding workflow and docks, each given what it uses."""
+        from annotator.ui.analysis import install_analysis
+        from annotator.ui.analysis.adjudication import install_adjudication
+        from annotator.ui.coding import install_coding
+        from annotator.ui.export_menu import install_export_menu
+        from annotator.ui.faces import install_faces
+        from annotator.ui.review import install_review
+        from annotator.ui.view_memory import ViewMemory
+
         self.coding = install_coding(self.ctx)
         self.analysis = install_analysis(self.ctx, self.coding.timeline)  # Candidates, ...
         self.adjudication = install_adjudication(
@@ -440,7 +493,7 @@ class MainWindow(QMainWindow):
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none)").setEnabled(False)
 
-    def _restore_layout(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -450,11 +503,17 @@ class MainWindow(QMainWindow):
                 self.setGeometry(screen)  # first run: the timeline needs all the room
             else:
                 self.resize(1400, 900)
+
+    def _restore_docks(self) -> None:
+        """The saved dock layout (once the docks exist); small screens: docks as tabs."""
+        from annotator.ui.layout_fit import fit_to_screen
+
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
         else:
             QTimer.singleShot(0, self._first_run_docks)
+        QTimer.singleShot(0, lambda: fit_to_screen(self))
 
     def _first_run_docks(self) -> None:
         """Side panels the annotator reaches for less often share tabs, so the column on the
@@ -480,11 +539,12 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.view_memory.save_now()
         self._autosave_timer.stop()
-        self.analysis.cancel(wait=True)
-        self.export_controller.cancel(wait=True)
+        if self.components_ready:  # closed before finish_startup: no docks to remember
+            self.settings.setValue("window/state", self.saveState())
+            self.view_memory.save_now()
+            self.analysis.cancel(wait=True)
+            self.export_controller.cancel(wait=True)
         self.documents.close()  # joins the autosave in flight, releases the lock
         self.controller.close()  # releases VLC and the decoder
         event.accept()

@@ -1,0 +1,164 @@
+"""Start-up (issue 19 item 1): the player shows frame 0 before the timeline, docks and
+analysis are built (``MainWindow(defer_components=True)``, as ``run.py`` does), and the
+components built afterwards work on the project and take already open."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDockWidget, QMessageBox
+
+from annotator.io.media_link import media_from_video
+from annotator.io.project_file import save_project
+from annotator.media.barcode import read_index, write_barcode_video
+from annotator.model import Event, EventKind, Face, Project
+from annotator.ui import main_window
+from annotator.ui.timeline.lanes import au_lane_key
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def project_file(tmp_path: Path) -> Path:
+    video = tmp_path / "take1.mp4"
+    write_barcode_video(video, 80, fps=Fraction(25), size=(160, 120), gop=25)
+    path = tmp_path / "one.facet.json"
+    project = Project("one")
+    media, tb = media_from_video(video, path, "m1")
+    project.add_media(media)
+    project.set_timebase("m1", tb)  # type: ignore[arg-type]
+    project.add_face(Face("A", "Ada"))
+    project.add_event(Event(0, "A", EventKind.AU, 5, 9, media="m1", au=12))
+    save_project(project, path)
+    return path
+
+
+def _deferred_window(qtbot):  # type: ignore[no-untyped-def]
+    w = main_window.MainWindow(defer_components=True)
+    w.setProperty("quiet_errors", True)
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    w.ask_recover = lambda _p: False
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_first_picture_before_the_docks_then_components_follow_the_open_project(
+    qtbot, project_file: Path
+) -> None:
+    w = _deferred_window(qtbot)
+    try:
+        assert w.open_project(project_file)
+        # the picture: frame 0 decoded through the exact path, no docks yet
+        assert w.player_widget.shown_frame == 0
+        image = w.player_widget.frame_view.image()
+        assert image is not None
+        assert not w.components_ready
+        assert w.findChildren(QDockWidget) == []
+        w.controller.step(1)  # stepping works from the first picture
+        assert w.player_widget.shown_frame == 1
+        assert read_index(w.controller.current_image()) == 1
+
+        with qtbot.waitSignal(w.components_installed, timeout=30000):
+            w.finish_startup()
+        assert w.components_ready
+        docks = {d.objectName() for d in w.findChildren(QDockWidget)}
+        assert "TimelineDock" in docks and "EventsDock" in docks
+        # the timeline, built after the open, shows the open take and its events
+        canvas = w.coding.timeline.canvas
+        canvas.ensure()
+        index = canvas.cache.indexes.get(au_lane_key("A", 12))
+        assert index is not None and set(index.ids) == set(w.project.events)
+        assert w.coding.timeline.view.frame_count == 80
+        assert "one.facet.json" in w.windowTitle()
+        w.finish_startup()  # a second call changes nothing
+        assert len(w.findChildren(QDockWidget)) == len(docks)
+    finally:
+        w.close()
+        w.controller.close()
+
+
+def test_closing_before_the_components_exist(qtbot, project_file: Path) -> None:
+    w = _deferred_window(qtbot)
+    assert w.open_project(project_file)
+    assert w.close()  # no view memory, analysis or docks to save yet: closes cleanly
+    assert w.controller.source is None
+
+
+def test_new_from_video_opens_the_file_once(qtbot, tmp_path: Path, monkeypatch) -> None:
+    """The player's source describes the new project's video (no second open/index)."""
+    video = tmp_path / "clip.mp4"
+    write_barcode_video(video, 30, fps=Fraction(25), size=(160, 120), gop=10)
+    w = _deferred_window(qtbot)
+    calls: list[str] = []
+    real = w.controller._source_factory
+
+    def counting(path: str):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(w.controller, "_source_factory", counting)
+    monkeypatch.setattr(
+        "annotator.ui.documents.media_from_video",
+        lambda *a, **k: pytest.fail("media_from_video opened the video a second time"),
+    )
+    try:
+        assert w.new_from_video(video)
+        assert calls == [str(video)]
+        assert w.project.media["m1"].frame_count == 30
+        assert w.player_widget.shown_frame == 0
+    finally:
+        w.close()
+        w.controller.close()
+
+
+def test_main_window_import_leaves_heavy_modules_for_later() -> None:
+    """Importing the window (what run.py does before the first picture) loads none of the
+    analysis, plotting or table libraries; building the components does."""
+    code = (
+        "import sys\n"
+        "import annotator.ui.main_window\n"
+        "heavy = ['pyqtgraph', 'pandas', 'scipy', 'cv2', 'dask', 'pyarrow', 'openpyxl',\n"
+        "         'annotator.ui.analysis', 'annotator.ui.timeline', 'annotator.ui.faces']\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""
+
+
+def test_remembered_playhead_and_loop_come_back_after_a_deferred_start(
+    make_window, qtbot, project_file: Path, monkeypatch
+) -> None:
+    """The view memory is built after the open: it still restores the take's view."""
+    monkeypatch.setenv("FACET_NO_VLC", "1")
+    w = make_window(project_file)
+    w.controller.seek(20)
+    w.controller.set_loop_a()
+    w.controller.seek(40)
+    w.controller.set_loop_b()
+    w.controller.seek(30)
+    w.close()  # saves the view state
+
+    w2 = _deferred_window(qtbot)
+    try:
+        assert w2.open_project(project_file)
+        assert w2.controller.current_frame == 0  # the first picture: frame 0
+        with qtbot.waitSignal(w2.components_installed, timeout=30000):
+            w2.finish_startup()
+        assert w2.controller.current_frame == 30
+        assert w2.controller.loop == (20, 40)
+        assert w2.coding.timeline.canvas.loop == (20, 40)
+        assert w2.player_widget.shown_frame == 30
+    finally:
+        w2.close()
+        w2.controller.close()
