@@ -95,11 +95,15 @@ def proxy_path(source: Path, directory: Path) -> Path:
 
 
 def segment_frames() -> int:
-    """Source frames per proxy segment (``FACET_PROXY_SEGMENT``; 1500 = 1 min at 25 fps)."""
+    """Source frames per proxy segment (``FACET_PROXY_SEGMENT``; 250 = 10 s at 25 fps).
+
+    A session that ends mid-segment loses that segment's work: on a busy 2-core machine the
+    (niced) build makes 12-25 frames/s, so 1500-frame segments (60-120 s each) never
+    finished within a 2-minute session and every session redid the same one."""
     try:
-        return max(int(os.environ.get("FACET_PROXY_SEGMENT", "1500")), 8)
+        return max(int(os.environ.get("FACET_PROXY_SEGMENT", "250")), 8)
     except ValueError:
-        return 1500
+        return 250
 
 
 def entries(directory: Path) -> list[Path]:

@@ -196,8 +196,15 @@ def build(
         tmp_meta = out_dir / f"meta.json.{os.getpid()}.part"
         tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
         os.replace(tmp_meta, meta_path)
-    elif json.loads(meta_path.read_text(encoding="utf-8")) != meta:
-        raise MediaError(f"{out_dir.name}: proxy segments of another layout")
+    else:
+        have = json.loads(meta_path.read_text(encoding="utf-8"))
+        if not isinstance(have, dict):
+            raise MediaError(f"{out_dir.name}: unreadable proxy layout")
+        if have != meta and {**have, "segment": segment} == meta:
+            # a copy begun with another segment length (an older default): continue it
+            segment = int(have["segment"])
+        elif have != meta:
+            raise MediaError(f"{out_dir.name}: proxy segments of another layout")
     first = done_segments(out_dir, n, segment) * segment
     if first < n:
         frames, _ = _frames_from(source, index, first)

@@ -184,6 +184,43 @@ def test_stopped_build_keeps_its_segments_serves_them_and_resumes(
         assert read_index(src.preview(i)) == i
 
 
+def test_a_copy_begun_with_another_segment_length_is_continued(
+    make_clip, index_cache, proxy_dir, opened, monkeypatch
+) -> None:
+    """The default segment length changed (1500 -> 250): a copy begun with the old one
+    keeps its layout and finishes, instead of failing as "another layout"."""
+    import json
+
+    clip = make_clip("long_gop250")  # 300 frames
+    src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+    monkeypatch.setenv("FACET_PROXY_SEGMENT", "100")
+    monkeypatch.setenv("FACET_PROXY_THROTTLE_S", "0.01")
+    assert not src.build_proxy()
+    seg0 = src.proxy_path / "s0000000.mp4"
+    for _ in range(300):
+        if seg0.exists():
+            break
+        import time
+
+        time.sleep(0.1)
+    src.close()  # quit after the first segment of 100
+    assert seg0.exists() and not (src.proxy_path / "complete").exists()
+    stamp = seg0.stat().st_mtime_ns
+    monkeypatch.setenv("FACET_PROXY_SEGMENT", "40")
+    monkeypatch.delenv("FACET_PROXY_THROTTLE_S")
+    src = _open(clip, index_cache, proxy_dir, opened, prefetch=False)
+    assert src.build_proxy(block=True, timeout=120)
+    assert json.loads((src.proxy_path / "meta.json").read_text())["segment"] == 100
+    assert sorted(p.name for p in src.proxy_path.glob("s*.mp4")) == [
+        "s0000000.mp4",
+        "s0000100.mp4",
+        "s0000200.mp4",
+    ]
+    assert seg0.stat().st_mtime_ns == stamp  # kept, not rebuilt
+    for i in (0, 99, 100, 150, 299):
+        assert read_index(src.preview(i)) == i
+
+
 def test_user_activity_pauses_the_build_until_idle(
     make_clip, index_cache, proxy_dir, opened, monkeypatch
 ) -> None:
