@@ -503,6 +503,9 @@ class MainWindow(QMainWindow):
                 self.setGeometry(screen)  # first run: the timeline needs all the room
             else:
                 self.resize(1400, 900)
+            # and maximized, so a window manager fits its title bar in too (the geometry
+            # alone put the title bar above the top of a 1366x768 screen under openbox)
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _restore_docks(self) -> None:
         """The saved dock layout (once the docks exist); small screens: docks as tabs."""
