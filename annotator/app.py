@@ -115,7 +115,6 @@ def main(argv: list[str] | None = None) -> int:
     from annotator.logs import setup_logging
 
     setup_logging(verbose=args.verbose)
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from annotator.ui.main_window import MainWindow
@@ -131,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationDisplayName("Facet")
     _install_excepthook()
     # The player first: the timeline, docks and analysis are built once the first
-    # picture is on screen (finish_startup, queued after the open below).
+    # picture is on screen (finish_startup, after the open below).
     window = MainWindow(defer_components=True)
     window.show()
     # Ask for keyboard focus: without it (no window manager, e.g. Xvfb) the player keys
@@ -148,5 +147,6 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             log.exception("demo not available")
             window.show_error(f"The demo project could not be written: {exc}")
-    QTimer.singleShot(0, window.finish_startup)
+    # Before the event loop runs: no key reaches the window before the components exist.
+    window.finish_startup()
     return app.exec()

@@ -11,9 +11,10 @@ it works with) and follows ``workspace.events``. The window's own Qt signals
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -94,7 +95,6 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._install_player()
         self.components_ready = False
-        self._expose_waits = 0
         if not defer_components:
             self._install_components()
         self._wire_workspace()
@@ -119,16 +119,20 @@ class MainWindow(QMainWindow):
         first picture painted, build the timeline, docks, analysis, review and faces in
         one pass, then tell them the project, file and take already open.
 
-        One pass, not slices: keys pressed meanwhile wait in the queue and reach the
-        components they are meant for instead of arriving before those exist."""
+        Called straight after the open (not from the event loop), and while waiting for
+        the window to be mapped only non-input events are processed: keys pressed before
+        the components exist wait in the queue and reach the components they are meant
+        for (a code key typed at once must not be lost). One pass, not slices, for the
+        same reason."""
         if self.components_ready:
             return
         handle = self.windowHandle()
-        if handle is not None and not handle.isExposed() and self._expose_waits < 100:
-            self._expose_waits += 1  # not mapped yet (window manager): up to ~2 s
-            QTimer.singleShot(20, self.finish_startup)
-            return
+        deadline = time.monotonic() + 5.0  # a window manager maps the window; not forever
+        while handle is not None and not handle.isExposed() and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            time.sleep(0.005)
         self.player_widget.repaint()  # the first picture is on screen before the wait
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         self._install_components()
         self._restore_docks()
         self._announce_state()
