@@ -81,34 +81,56 @@ class Waveform:
         """Min and max of the signal in each of ``n`` equal columns from ``t0`` to ``t1``
         (stream seconds); NaN where a column holds no audio. A column narrower than a bucket
         shows the bucket it falls in."""
-        nan = np.full(max(n, 0), np.nan, dtype=np.float32)
-        if n <= 0 or t1 <= t0 or not self.levels:
+        if n <= 0 or t1 <= t0:
+            nan = np.full(max(n, 0), np.nan, dtype=np.float32)
             return nan, nan.copy()
-        width = (t1 - t0) / n
-        level = self.level_for(width)
+        return self.columns_at(t0 + (t1 - t0) / n * np.arange(n + 1))
+
+    def columns_at(self, edges_s: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Min and max per column between consecutive ``edges_s`` (stream seconds, rising):
+        columns of unequal duration, such as pixels over variable-frame-rate video."""
+        edges = np.asarray(edges_s, dtype=np.float64)
+        n = max(len(edges) - 1, 0)
+        nan = np.full(n, np.nan, dtype=np.float32)
+        if n == 0 or not self.levels:
+            return nan, nan.copy()
+        widths = np.diff(edges)
+        level = self.level_for(float(np.median(widths)) if n else 0.0)
         data = self.levels[level]
         per_s = self.rate_hz / float(LEVEL_FACTOR**level)
-        edges = (t0 - self.start_s + width * np.arange(n + 1)) * per_s
-        lo = np.floor(edges[:-1]).astype(np.int64)
-        hi = np.maximum(np.floor(edges[1:]).astype(np.int64), lo + 1)  # columns partition
+        pos = (edges - self.start_s) * per_s
+        lo = np.floor(pos[:-1]).astype(np.int64)
+        hi = np.maximum(np.floor(pos[1:]).astype(np.int64), lo + 1)  # columns partition
         count = len(data)
-        valid = (hi > 0) & (lo < count)
+        valid = (hi > 0) & (lo < count) & (widths > 0)
         mins, maxs = nan.copy(), nan.copy()
         if not valid.any():
             return mins, maxs
         lo_v = np.clip(lo[valid], 0, count - 1)
         hi_v = np.clip(hi[valid], lo_v + 1, count)
-        # the level is the coarsest with buckets no wider than a column, so a column spans
-        # a handful of buckets: gather them as a small (columns, k) matrix
+        # the level is the coarsest with buckets no wider than a typical column, so a column
+        # spans a handful of buckets: gather them as a small (columns, k) matrix
         k = int((hi_v - lo_v).max())
-        idx = lo_v[:, None] + np.arange(k)[None, :]
-        inside = idx < hi_v[:, None]
-        idx = np.minimum(idx, count - 1)
-        col_min = np.where(inside, data[idx, 0], np.inf).min(axis=1).astype(np.float32)
-        col_max = np.where(inside, data[idx, 1], -np.inf).max(axis=1).astype(np.float32)
+        if k > 64:  # a few very wide columns (a long frame of VFR video): reduce one by one
+            col_min = np.array([data[a:b, 0].min() for a, b in zip(lo_v, hi_v, strict=True)])
+            col_max = np.array([data[a:b, 1].max() for a, b in zip(lo_v, hi_v, strict=True)])
+        else:
+            idx = lo_v[:, None] + np.arange(k)[None, :]
+            inside = idx < hi_v[:, None]
+            idx = np.minimum(idx, count - 1)
+            col_min = np.where(inside, data[idx, 0], np.inf).min(axis=1)
+            col_max = np.where(inside, data[idx, 1], -np.inf).max(axis=1)
         mins[valid] = col_min
         maxs[valid] = col_max
         return mins, maxs
+
+    @property
+    def peak(self) -> float:
+        """The largest absolute sample value (for scaling a quiet recording up)."""
+        if not self.levels or not len(self.levels[-1]):
+            return 0.0
+        top = self.levels[-1]
+        return float(max(abs(float(top[:, 0].min())), abs(float(top[:, 1].max()))))
 
     def peak_between(self, t0: float, t1: float) -> tuple[float, float]:
         """Min and max of level 0 over ``[t0, t1)`` (stream seconds): tests and reports."""
