@@ -246,8 +246,12 @@ class PlayerController(QObject, VlcPath):
         if note:  # a damaged file: what was indexed is usable, say where it stopped
             self.error_occurred.emit(note)
         self._prefetch(1, 1)
-        maybe_build_proxy(src, self._build_proxy)
+        # After the first picture: the build child must not compete with the start-up.
+        QTimer.singleShot(0, self, lambda: self._src is src and self._start_proxy(src))
         return True
+
+    def _start_proxy(self, src: FrameSourceLike) -> None:
+        maybe_build_proxy(src, self._build_proxy)
 
     def close(self) -> None:
         if self._src is None:

@@ -511,6 +511,11 @@ class MainWindow(QMainWindow):
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none)").setEnabled(False)
 
+    def _restore_layout(self) -> None:
+        """Window geometry, then the docks' saved layout (both exist when this runs)."""
+        self._restore_geometry()
+        self._restore_docks()
+
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
