@@ -52,12 +52,16 @@ class DecoderPool:
         """The decoder to reach frame ``start`` with, made the current one.
 
         One that can continue (parked before ``start`` in its GOP) wins, the nearest to
-        ``start`` first; otherwise a new decoder while the pool has room, else the least
-        recently used one is sought (the most recent stays parked for the next jump).
+        ``start`` first; otherwise one parked nowhere (unused, or its run ended), then a
+        new decoder while the pool has room, else the least recently used one seeks (the
+        most recent stays parked for the next jump).
         """
         able = [d for d in self._decoders if d.can_continue(start)]
+        idle = [d for d in self._decoders if d.position is None]  # parked nowhere useful
         if able:
             best = max(able, key=lambda d: d.position if d.position is not None else -1)
+        elif idle:
+            best = idle[0]
         elif len(self._decoders) < self._size:
             best = SeekingDecoder(self._path, self._index, stream_index=self._stream_index)
             self._decoders.append(best)
