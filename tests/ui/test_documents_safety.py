@@ -225,3 +225,20 @@ def test_the_workspace_owns_the_loop_the_player_plays(make, demo_copy: Path) -> 
     assert w.controller.loop == (10, 20)
     w.workspace.set_loop(None, None)
     assert w.controller.loop == (None, None)
+    # one copy: the controller holds no loop of its own, it reads and re-announces the
+    # workspace's (the transport label and the ruler follow the workspace)
+    assert w.controller.workspace is w.workspace
+    assert [n for n in vars(w.controller) if "loop" in n and n != "loop_changed"] == []
+    heard: list[tuple[object, object]] = []
+    w.controller.loop_changed.connect(lambda a, b: heard.append((a, b)))
+    w.workspace.set_loop(30, 40)
+    assert heard == [(30, 40)]
+    assert w.player_widget.transport.loop_label.text() == "A 30 B 40"
+    assert w.coding.timeline.canvas.loop == (30, 40)
+    w.controller.set_loop_b(12)  # ] before A: the ends are put in order, in the workspace
+    assert w.workspace.loop == (12, 30)
+    # a new project clears the loop and says so (no label left from the previous one)
+    w.project.saved_revision = w.project.revision
+    w.workspace.set_project(load_project(demo_copy).project, demo_copy)
+    assert w.workspace.loop == (None, None) and heard[-1] == (None, None)
+    assert w.player_widget.transport.loop_label.text() == ""
