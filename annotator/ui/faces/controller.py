@@ -197,8 +197,9 @@ class FacesController(QObject):
 
     # ------------------------------------------------------------------ box tool
     def _selected_face(self) -> str | None:
-        """The face selected in the Faces dock; the only face when there is just one."""
-        fid = self.coding.faces.current_face() if self.coding is not None else None
+        """The selected face (the workspace's: the Faces dock and the timeline set it);
+        the only face when there is just one."""
+        fid = self.ctx.workspace.selection.face
         faces = self.ctx.project.faces
         return fid if fid in faces else (next(iter(faces)) if len(faces) == 1 else None)
 
