@@ -36,10 +36,12 @@ from annotator.analysis.face_models import (
     EyeRefiner,
     FaceMesh,
     Roi,
+    _prestride,
     landmark_box,
     roi_from_detection,
     roi_from_landmarks,
 )
+from annotator.analysis.prefetch import prefetch
 from annotator.analysis.signals import REGIONS, SIGNALS, region_motion, signals
 from annotator.analysis.video import Cancelled, Progress, ShouldStop, VideoInfo
 from annotator.media import MediaError
@@ -91,7 +93,7 @@ class Track:
     missed: int = 0
     alive: bool = True
 
-    def add(self, frame: int, lm: np.ndarray, score: float, hist: np.ndarray) -> None:
+    def add(self, frame: int, lm: np.ndarray, score: float, hist: np.ndarray | None) -> None:
         box = landmark_box(lm)
         if self.last_lm is not None and self.last_frame == frame - 1:
             rm = region_motion(self.last_lm, lm)
@@ -104,7 +106,8 @@ class Track:
         self.scores.append(score)
         self.sig.extend(signals(lm).tolist())
         self.motion.extend(mot.tolist())
-        self.hist = hist if self.hist is None else 0.9 * self.hist + 0.1 * hist
+        if hist is not None:
+            self.hist = hist if self.hist is None else 0.7 * self.hist + 0.3 * hist
         self.last_lm = lm
         self.last_frame = frame
 
@@ -163,6 +166,7 @@ def _covers(track_box: Box, box: Box, iou: float) -> bool:
     return False
 
 
+HIST_EVERY = 5  # a track's appearance is sampled on every 5th frame (running mean 0.7/0.3)
 APPEAR_HIST = 128  # hue-saturation bins, then the grey 16 x 16 crop
 
 
@@ -217,7 +221,7 @@ class FaceTracker:
         """A hard cut, judged causally like analysis.cuts: colour histogram and pixel
         difference of a 64 px picture against the previous frame, well above both a floor
         and the recent frames' scores (fast motion raises those too)."""
-        small = cv2.resize(rgb, (64, 36), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(_prestride(rgb, 64), (64, 36), interpolation=cv2.INTER_AREA)
         hist = _shot_hist(small)
         cut = False
         if self._prev_small is not None:
@@ -286,7 +290,9 @@ class FaceTracker:
         for (t, _lm, score, roi), lm in zip(
             kept, self._eyes(rgb, [k[1] for k in kept], [k[0] for k in kept], frame), strict=True
         ):
-            self._record(t, frame, lm, score, _hist(rgb, roi))
+            # the appearance is a slow running mean: sampled every few frames is enough
+            due_hist = len(t.frames) % HIST_EVERY == 0
+            self._record(t, frame, lm, score, _hist(rgb, roi) if due_hist else None)
         self._drop_duplicates()
         live = [t for t in self.tracks if t.alive]
         due = frame - self._last_detect >= self.detect_every
@@ -352,7 +358,9 @@ class FaceTracker:
                 out[k] = lm
         return out
 
-    def _record(self, t: Track, frame: int, lm: np.ndarray, score: float, hist: np.ndarray) -> None:
+    def _record(
+        self, t: Track, frame: int, lm: np.ndarray, score: float, hist: np.ndarray | None
+    ) -> None:
         t.add(frame, lm, score, hist)
         if self.sink is not None:
             self.sink(t.index, frame, np.asarray(t.box, np.float32), lm)
@@ -470,17 +478,23 @@ def track_video(
         fps = 25.0
     tracker = FaceTracker(fps, params, sink)
     result = TrackResult(info, [])
+    # decoding runs in its own thread, a few frames ahead (see analysis.prefetch); progress
+    # is reported from this thread, as the frames are tracked
     source = (
         frames
         if frames is not None
-        else iter_rgb(info, result.warnings, should_stop=should_stop, progress=progress)
+        else prefetch(iter_rgb(info, result.warnings, should_stop=should_stop))
     )
+    total = info.frame_count
+    every = max(1, total // 200)
     n = 0
     for i, rgb in source:
         if should_stop is not None and should_stop():
             raise Cancelled()
         tracker.step(i, rgb)
         n += 1
+        if progress is not None and frames is None and (i % every == 0 or i == total - 1):
+            progress(i + 1, total)
     result.frames_read = n
     result.tracks = tracker.finish()
     return result
