@@ -466,14 +466,30 @@ def child_path(folder: PathLike, name: str, taken: set[str] | None = None) -> Pa
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+def _formula_like(text: str) -> bool:
+    """Text a spreadsheet would run, or text that already looks escaped (a quote before such
+    text), so that escaping stays reversible: ``'=x`` is written ``''=x``."""
+    return text.lstrip(" ").startswith(_FORMULA_START) or (
+        text.startswith("'") and _formula_like(text[1:])
+    )
+
+
 def safe_cell(value: Any) -> Any:
     """The one formula escape for every CSV and xlsx text cell Facet writes: text a
     spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR, LF at the start,
     after any leading spaces) gets a leading single quote, as OWASP recommends. Numbers are
-    left alone, so numeric columns stay numeric."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
+    left alone, so numeric columns stay numeric. :func:`unsafe_cell` is its exact inverse."""
+    if isinstance(value, str) and _formula_like(value):
         return "'" + value
     return value
+
+
+def unsafe_cell(text: str) -> str:
+    """Undo :func:`safe_cell` when reading back a file Facet wrote: ``unsafe_cell(safe_cell(s))
+    == s`` for every string."""
+    if text.startswith("'") and _formula_like(text[1:]):
+        return text[1:]
+    return text
 
 
 def safe_row(row: Iterable[Any]) -> list[Any]:

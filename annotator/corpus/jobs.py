@@ -17,6 +17,8 @@ from typing import Any
 
 from annotator.analysis.batch import JobResult
 from annotator.corpus.folder import CORPUS_FILE, Clip, Corpus, load_corpus
+from annotator.io.events_csv import COLUMNS as EVENT_COLUMNS
+from annotator.io.events_csv import NUMERIC as EVENT_NUMERIC
 
 _CACHE: dict[str, tuple[tuple[int, int], Corpus]] = {}
 
@@ -227,37 +229,15 @@ def rows_of(
         return _fail(chunk, exc, start)
 
 
-ROW_COLUMNS = (
-    "subject",
-    "clip",
-    "clip_id",
-    "coder",
-    "event_id",
-    "face",
-    "kind",
-    "label",
-    "au",
-    "intensity",
-    "side",
-    "code",
-    "onset_frame",
-    "apex_frame",
-    "offset_frame",
-    "onset_s",
-    "apex_s",
-    "offset_s",
-    "duration_frames",
-    "duration_s",
-    "scale",
-    "annotator",
-    "confidence",
-    "note",
-    "emotion",
-    "decision",
-    "project",
+# The events CSV's columns (one list, annotator.io.events_csv.COLUMNS) framed by the corpus's own:
+# which clip and coder a row came from before, the pooled emotion/decision and project after.
+ROW_COLUMNS: tuple[str, ...] = (
+    ("subject", "clip", "clip_id", "coder")
+    + tuple(c for c in EVENT_COLUMNS if c != "micro_rule")
+    + ("emotion", "decision", "project")
 )
-_INTS = {"event_id", "au", "onset_frame", "apex_frame", "offset_frame", "duration_frames"}
 _FLOATS = {"onset_s", "apex_s", "offset_s", "duration_s", "confidence"}
+_INTS = set(EVENT_NUMERIC) - _FLOATS
 ROW_TYPES = {
     c: ("Int64" if c in _INTS else "float64" if c in _FLOATS else "string") for c in ROW_COLUMNS
 }

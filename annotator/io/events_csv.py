@@ -22,7 +22,7 @@ from annotator.io.common import timebases, write_atomic
 from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face, read_utf8
 from annotator.model import Event, EventKind, Intensity, Project, Side, Timebase
 from annotator.model.scale import MicroRule, micro_rule
-from annotator.safe_output import safe_cell
+from annotator.safe_output import safe_cell, unsafe_cell
 
 COLUMNS: tuple[str, ...] = (
     "event_id",
@@ -131,14 +131,6 @@ def export_events_csv(
 
 
 # ------------------------------------------------------------------ import
-def _unescape(text: str) -> str:
-    """Undo the export's formula guard: a quote added before ``=``, ``+``, ``-``, ``@``,
-    tab or CR."""
-    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        return text[1:]
-    return text
-
-
 def plan_events_csv_import(project: Project, path: Path) -> ImportPlan:
     """Facet's own events CSV back into events: frames are canonical (seconds, durations
     and scales are derived, so they are not read); faces are matched by id or created.
@@ -161,7 +153,7 @@ def plan_events_csv_import(project: Project, path: Path) -> ImportPlan:
     for i, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        r = {h: _unescape(row[k]) if k < len(row) else "" for k, h in enumerate(header)}
+        r = {h: unsafe_cell(row[k]) if k < len(row) else "" for k, h in enumerate(header)}
         where = f"{name}: line {i}"
         try:
             kind = EventKind(r["kind"])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 import warnings
 from pathlib import Path
@@ -25,8 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from annotator.io.curve_events import curve_from_values, threshold_events
 from annotator.io.importing import ImportFileError, ImportPlan, new_face, read_utf8
-from annotator.model import Curve, Event, EventKind, Intensity, Project
+from annotator.model import Intensity, Project
 
 _AU_COL = re.compile(r"^AU(\d{1,2})_([rc])$")
 
@@ -76,13 +76,9 @@ def read_openface(path: Path) -> pd.DataFrame:
     return df
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Inclusive (start, end) index pairs of True runs."""
-    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
-    d = np.diff(padded)
-    return list(
-        zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist(), strict=True)
-    )
+def _intensity(value: float) -> Intensity:
+    """OpenFace's 0-5 intensity regression as a FACS letter (A-E)."""
+    return Intensity.from_level(min(5, max(1, round(value))))
 
 
 def plan_openface_import(
@@ -144,41 +140,30 @@ def plan_openface_import(
             v = np.where(ok[sel], v, np.nan)
             values[f - start] = v
             plan.curves.append(
-                Curve(
+                curve_from_values(
                     face=target,
                     name=c,
                     start_frame=start,
                     media=media.id,
                     source=name,
-                    values=tuple(None if math.isnan(x) else round(float(x), 4) for x in values),
+                    values=values,
                 )
             )
             if threshold is None:
                 continue
-            au = int(_AU_COL.match(c).group(1))  # type: ignore[union-attr]
             level = threshold if c.endswith("_r") else 0.5
-            filled = np.nan_to_num(values, nan=-1.0)
-            for a, b in _runs(filled >= level):
-                if b - a + 1 < min_frames:
-                    continue
-                peak = a + int(np.argmax(filled[a : b + 1]))
-                intensity = None
-                if c.endswith("_r"):
-                    intensity = Intensity.from_level(min(5, max(1, round(filled[peak]))))
-                plan.events.append(
-                    Event(
-                        id=0,
-                        face=target,
-                        kind=EventKind.AU,
-                        media=media.id,
-                        au=au,
-                        onset_frame=start + a,
-                        apex_frame=start + peak,
-                        offset_frame=start + b,
-                        intensity=intensity,
-                        code=f"{au}{intensity.value if intensity else ''}",
-                        annotator="openface",
-                        note=f"candidate: {c} >= {level:g}",
-                    )
+            plan.events.extend(
+                threshold_events(
+                    np.nan_to_num(values, nan=-1.0),
+                    level,
+                    min_frames=min_frames,
+                    start_frame=start,
+                    face=target,
+                    media=media.id,
+                    au=int(_AU_COL.match(c).group(1)),  # type: ignore[union-attr]
+                    annotator="openface",
+                    note=f"candidate: {c} >= {level:g}",
+                    intensity_of=_intensity if c.endswith("_r") else None,
                 )
+            )
     return plan

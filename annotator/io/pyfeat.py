@@ -11,16 +11,15 @@ become candidate AU events (annotator ``py-feat``).
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from annotator.io.curve_events import curve_from_values, threshold_events
 from annotator.io.importing import ImportFileError, ImportPlan, new_face, read_utf8
-from annotator.io.openface import _runs
-from annotator.model import Curve, Event, EventKind, Project
+from annotator.model import Project
 
 _AU = re.compile(r"^AU(\d{2})$")
 EMOTIONS = {
@@ -110,36 +109,30 @@ def plan_pyfeat_import(
             values = np.full(stop - start + 1, np.nan)
             values[f - start] = pd.to_numeric(rows[c], errors="coerce").to_numpy(dtype=float)
             plan.curves.append(
-                Curve(
+                curve_from_values(
                     face=target,
                     name=label,
                     start_frame=start,
                     media=media.id,
                     source=name,
-                    values=tuple(None if math.isnan(x) else round(float(x), 4) for x in values),
+                    values=values,
                 )
             )
             if threshold is None or c not in au_cols:
                 continue
             # py-feat may skip frames: bridge gaps inside the curve for run detection
             filled = pd.Series(values).interpolate(limit_area="inside").fillna(-1.0).to_numpy()
-            for a, b in _runs(filled >= threshold):
-                if b - a + 1 >= min_frames:
-                    peak = a + int(np.argmax(filled[a : b + 1]))
-                    au = int(_AU.match(c).group(1))  # type: ignore[union-attr]
-                    plan.events.append(
-                        Event(
-                            id=0,
-                            face=target,
-                            kind=EventKind.AU,
-                            media=media.id,
-                            au=au,
-                            onset_frame=start + a,
-                            apex_frame=start + peak,
-                            offset_frame=start + b,
-                            code=str(au),
-                            annotator="py-feat",
-                            note=f"candidate: {c} probability >= {threshold:g}",
-                        )
-                    )
+            plan.events.extend(
+                threshold_events(
+                    filled,
+                    threshold,
+                    min_frames=min_frames,
+                    start_frame=start,
+                    face=target,
+                    media=media.id,
+                    au=int(_AU.match(c).group(1)),  # type: ignore[union-attr]
+                    annotator="py-feat",
+                    note=f"candidate: {c} probability >= {threshold:g}",
+                )
+            )
     return plan

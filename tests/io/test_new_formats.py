@@ -33,6 +33,18 @@ def test_events_csv_round_trip_is_exact(coded_project, tmp_path):
     assert any(e.note == "=SUM(A1) not a formula" for e in back.events.values())
 
 
+@pytest.mark.parametrize("note", ["'=1+1", "\nnew line first", " @a", "\uff1dSUM(A1)", "'quoted'"])
+def test_events_csv_round_trips_formula_like_text(tmp_path, note):
+    # A note a coder typed with its own quote before "=" (or starting with LF, spaces, a
+    # full-width sign) comes back exactly as typed, not one quote short.
+    p = make_project()
+    add(p, onset_frame=5, offset_frame=9, kind=EventKind.NOTE, note=note)
+    out = export_events_csv(p, tmp_path / "e.csv")
+    back = make_project(faces=0)
+    apply_plan(back, plan_events_csv_import(back, out))
+    assert [e.note for e in back.events.values()] == [note]
+
+
 def test_events_csv_import_names_the_bad_line(tmp_path):
     bad = tmp_path / "e.csv"
     bad.write_text("face,kind,onset_frame,offset_frame\nA,au,3,x\n", "utf-8")

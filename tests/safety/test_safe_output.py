@@ -6,6 +6,8 @@ import os
 import stat
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.safe_output import (
     OutputError,
@@ -20,6 +22,7 @@ from annotator.safe_output import (
     remove_stale_temps,
     safe_cell,
     safe_name,
+    unsafe_cell,
     write_output,
 )
 
@@ -195,3 +198,14 @@ def test_no_space_left_names_the_file_and_keeps_the_old(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["p.facet.json"]
+
+
+@given(
+    st.text(alphabet=st.sampled_from(["'", "=", "+", " ", "a", "\n", "\uff20", "1"]), max_size=6)
+)
+def test_unsafe_cell_undoes_safe_cell_exactly(text):
+    # Reading back what we wrote gives the text a user typed, quotes and all: "'=x" (a user's own
+    # quote before a formula) is written "''=x" and read back as "'=x", not as the formula "=x".
+    escaped = safe_cell(text)
+    assert unsafe_cell(escaped) == text
+    assert not escaped.lstrip(" ").startswith(("=", "+", "\n", "\uff20"))
