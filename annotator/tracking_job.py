@@ -96,9 +96,11 @@ def run_tracking(
             media=media_id,
             frame_count=info.frame_count,
             spool=spool,
+            # a re-identified track's later parts spooled under their own indices
             tracks={
-                t.index: (assign[t.index], t.frames, t.boxes, t.scores, t.signals)
+                ti: (assign[t.index], t.frames, t.boxes, t.scores, t.signals)
                 for t in result.tracks
+                for ti in (t.index, *t.merged)
             },
             signal_names=SIGNALS,
         )
