@@ -110,3 +110,41 @@ def test_act409_jump_cut_is_one_face() -> None:
     assert len(r.tracks) == 1
     t = r.tracks[0]
     assert t.merged and t.frames[0] < 30 and t.frames[-1] > 700
+
+
+@needs_models
+def test_track_cli_caches_both_shots_of_a_re_identified_face(cut_clip, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The built clip encoded to a file and tracked by ``annotator track``: two faces, and
+    the landmark cache has rows for both of Wolfgang's shots under his one face (the later
+    shot was spooled under its own track index)."""
+    from annotator.io.landmarks import LandmarkCache
+    from annotator.io.project_file import load_project
+
+    from .conftest import run_cli
+
+    _info, frames = cut_clip
+    video = tmp_path / "cut.mp4"
+    with av.open(str(video), "w") as out:
+        s = out.add_stream("mpeg4", rate=24)
+        s.width, s.height, s.pix_fmt = 640, 360, "yuv420p"
+        s.bit_rate = 4_000_000
+        for rgb in frames:
+            for pkt in s.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                out.mux(pkt)
+        for pkt in s.encode():
+            out.mux(pkt)
+    project = tmp_path / "cut.facet.json"
+    assert run_cli("new", str(project), "--video", str(video)).returncode == 0
+    r = run_cli("track", str(project), "--quiet")
+    assert r.returncode == 0, r.stderr
+    p = load_project(project).project
+    assert len(p.faces) == 2, r.stderr
+    cache = LandmarkCache(tmp_path / p.media["m1"].landmarks)
+    by_face = {f: cache.frames[cache.face == i] for i, f in enumerate(cache.faces)}
+    wolf = next(f for f, fr in by_face.items() if fr.min() < 5)
+    fr = by_face[wolf]
+    assert (fr < 60).sum() >= 55 and (fr >= 120).sum() >= 55
+    assert not ((fr >= 60) & (fr < 120)).any()
+    # the tracked boxes of his face span both shots too
+    keys = sorted(b.frame for b in p.faces[wolf].boxes)
+    assert keys[0] < 5 and keys[-1] > 170
