@@ -32,8 +32,10 @@ from annotator.ui.analysis import install_analysis
 from annotator.ui.analysis.adjudication import install_adjudication
 from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
+from annotator.ui.dialogue import install_dialogue
 from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
-from annotator.ui.documents import DocumentController, add_recent, recent_projects
+from annotator.ui.document_save import add_recent, recent_projects
+from annotator.ui.documents import DocumentController
 from annotator.ui.export_menu import install_export_menu
 from annotator.ui.faces import install_faces
 from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
@@ -145,7 +147,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.file_menu.addSeparator()
         self.save_action = self._action(
-            self.file_menu, "&Save", self.save, "file.save", "Save the project (atomic)"
+            self.file_menu,
+            "&Save",
+            self.save_in_background,
+            "file.save",
+            "Save the project (atomic)",
         )
         self._action(
             self.file_menu,
@@ -240,6 +246,8 @@ class MainWindow(QMainWindow):
         # playhead, zoom and A-B loop per project and take, back on reopen
         self.view_memory = ViewMemory(self.ctx, self.coding.timeline, self)
         self.faces_ui = install_faces(self)  # tracking, curve lanes, landmarks, box tool
+        # subtitles over the picture, the audio lane, emotion during dialogue
+        self.dialogue = install_dialogue(self.ctx, self.coding.timeline)
 
     def _wire_workspace(self) -> None:
         """The window's Qt signals, title and status follow the workspace."""
@@ -291,11 +299,13 @@ class MainWindow(QMainWindow):
         return self.project.media.get(mid) if mid else None
 
     # ------------------------------------------------------------------ documents
-    def open_path(self, path: Path) -> bool:
-        return self.documents.open_path(Path(path))
+    def open_path(self, path: Path, background: bool = False) -> bool:
+        """Open a project or a video; ``background`` (menus, dialogs): a large project
+        file is read on a worker and bound when ready (see DocumentController)."""
+        return self.documents.open_path(Path(path), background)
 
-    def open_project(self, path: Path) -> bool:
-        return self.documents.open_project(Path(path))
+    def open_project(self, path: Path, background: bool = False) -> bool:
+        return self.documents.open_project(Path(path), background)
 
     def new_from_video(self, video: Path) -> bool:
         return self.documents.new_from_video(Path(video))
@@ -306,6 +316,10 @@ class MainWindow(QMainWindow):
 
     def save(self) -> bool:
         return self.documents.save_or_ask()
+
+    def save_in_background(self) -> bool:
+        """The Save action: a large project is written by a worker (no stall)."""
+        return self.documents.save_or_ask(background=True)
 
     def save_as(self, path: Path) -> bool:
         return self.documents.save_as(Path(path))
@@ -386,7 +400,7 @@ class MainWindow(QMainWindow):
             self, "Open", self._last_dir(), f"{PROJECT_FILTER};;{VIDEO_FILTER}"
         )
         if path:
-            self.open_path(Path(path))
+            self.open_path(Path(path), background=True)
 
     def new_from_video_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -432,7 +446,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for p in self.recent_projects():
             act = self.recent_menu.addAction(p)
-            act.triggered.connect(lambda _=False, p=p: self.open_path(Path(p)))
+            act.triggered.connect(lambda _=False, p=p: self.open_path(Path(p), background=True))
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none)").setEnabled(False)
 
@@ -446,6 +460,9 @@ class MainWindow(QMainWindow):
                 self.setGeometry(screen)  # first run: the timeline needs all the room
             else:
                 self.resize(1400, 900)
+            # and maximized, so a window manager fits its title bar in too (the geometry
+            # alone put the title bar above the top of a 1366x768 screen under openbox)
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -481,6 +498,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()
         self.analysis.cancel(wait=True)
         self.export_controller.cancel(wait=True)
+        self.dialogue.close()  # the waveform worker, if one runs
         self.documents.close()  # joins the autosave in flight, releases the lock
         self.controller.close()  # releases VLC and the decoder
         event.accept()
