@@ -21,7 +21,6 @@ from __future__ import annotations
 import glob as _glob
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,15 +123,12 @@ def load_corpus(folder: str | os.PathLike[str]) -> Corpus:
 
 
 def save_corpus(corpus: Corpus) -> Path:
-    """Atomic: a temporary file in the folder, then a rename."""
+    """Atomic and durable, through :mod:`annotator.safe_output` like every file Facet writes:
+    a temporary file beside the corpus file, fsynced, renamed over it, its mode kept."""
+    from annotator.safe_output import write_output
+
     text = json.dumps(corpus.as_dict(), indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=corpus.folder, prefix=".corpus.", suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, corpus.path)
-    return corpus.path
+    return write_output(corpus.path, text, fsync=True)
 
 
 def find_clip_videos(folder: Path, pattern: str) -> list[Path]:

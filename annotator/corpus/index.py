@@ -14,8 +14,8 @@ the column types (nullable integers for ``au`` and ``apex_frame``) across runs.
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ from annotator.corpus.jobs import (
     rows_of,
     run_clips,
 )
+from annotator.safe_output import write_output
 
 INDEX_DIR = ".facet"
 GOLD = "gold"  # the coder column of gold projects
@@ -124,12 +125,12 @@ def update_index(
     frames = [f for f in [keep, *parts] if len(f)]
     new = pd.concat(frames, ignore_index=True) if frames else empty_rows()
     new = new.astype(ROW_TYPES)
-    tmp = table_path.with_suffix(".part")
-    new.to_parquet(tmp, index=False)
-    os.replace(tmp, table_path)
+    buf = io.BytesIO()
+    new.to_parquet(buf, index=False)
+    write_output(table_path, buf.getvalue())
     manifest = {p: s for p, s in manifest.items() if p not in drop}
     manifest.update({p: stamps[p] for p in ok})
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    write_output(manifest_path, json.dumps(manifest))
     shutil.rmtree(scratch, ignore_errors=True)
     return new, update
 

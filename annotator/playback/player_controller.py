@@ -6,14 +6,16 @@ it is not playing, the picture the UI paints is ``FrameSource.frame(current_fram
 exact frame, so the frame on screen is the frame an annotation stores.
 
 Two playback paths:
-- VLC (forward at 1x, with sound) when libvlc loads and the UI attached a native surface.
+- VLC (forward at 1x, picture and sound) when libvlc loads and the UI attached a native surface.
   VLC's clock is only an estimate: on pause the controller grabs VLC's picture (through a
   grabber the UI provides), matches it against decoded neighbours of the estimate (-2..+15
   frames, measured to cover VLC's lag) and settles on the frame VLC really showed.
 - Frame-source playback, driven by a QTimer that follows real timestamps against a wall
   clock, so a late tick drops frames instead of slowing down; it moves only to frames the
   prefetch worker has decoded. Used for reverse, every speed but 1x, offscreen runs (tests,
-  CI) and whenever VLC is unavailable or does not start where asked.
+  CI) and whenever VLC is unavailable or does not start where asked. From 0.25x to 4x
+  forward a second, audio-only VLC player plays the sound at the same rate, pitch kept
+  (``vlc_sound``); slower, faster and in reverse there is no sound.
 
 Seeks (timeline click, go-to, Home/End) to a frame not yet decoded show the preview proxy's
 picture of the *same* frame at once (``showing_preview``; the index is exact, the quality
@@ -27,7 +29,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +43,15 @@ from annotator.playback.source import FrameSourceLike, Grabber, default_source_f
 from annotator.playback.timed_playback import latest_decoded, plan_tick
 from annotator.playback.vlc_follower import VlcFollower
 from annotator.playback.vlc_path import VlcPath
+from annotator.playback.vlc_sound import SoundFollower
 
 log = logging.getLogger(__name__)
 
 # Shuttle speeds; the sign of the controller's rate gives the direction.
 RATES: tuple[float, ...] = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0)
-# VLC plays only at 1x. Measured at 2x: right after a seek its clock jumps 2 s ahead in
-# 0.4 s, so neither the playhead nor the pause match could be trusted; other speeds play
-# from the frame source (exact, no sound).
+# VLC draws the picture only at 1x. Measured at 2x: right after a seek its clock jumps 2 s
+# ahead in 0.4 s, so neither the playhead nor the pause match could be trusted; other speeds
+# draw from the frame source (exact) and VLC plays only their sound (vlc_sound).
 _VLC_RATES = (1.0,)
 # Wait for VLC's picture to stop before grabbing it (pause is asynchronous in VLC).
 _SETTLE_MS = 120
@@ -76,10 +79,14 @@ class PlayerController(QObject, VlcPath):
         source_factory: Callable[[str], FrameSourceLike] | None = None,
         use_vlc: bool | None = None,
         build_proxy: bool | None = None,
+        sound: bool | None = None,
+        vlc_args: Sequence[str] = (),
     ) -> None:
         """``build_proxy``: ``None`` builds preview proxies for videos where they pay off
         (``FrameSource.proxy_worthwhile``) unless ``FACET_NO_PROXY`` is set; ``True``
-        always, ``False`` never."""
+        always, ``False`` never. ``sound``: sound at the speeds VLC does not draw
+        (0.25x-4x); ``None`` = once the UI attached a video surface (the real window, not
+        offscreen runs), ``True`` whenever libvlc loads. ``vlc_args``: extra libvlc options."""
         super().__init__(parent)
         self._source_factory = source_factory or default_source_factory
         self._src: FrameSourceLike | None = None
@@ -103,7 +110,10 @@ class PlayerController(QObject, VlcPath):
         if use_vlc is None:
             use_vlc = not os.environ.get("FACET_NO_VLC")
         self._want_vlc = use_vlc
+        self._want_sound = sound
+        self._vlc_args = tuple(vlc_args)
         self._engine: Any = None
+        self._sound: SoundFollower | None = None
         self._surface_attached = False
         self._grabber: Grabber | None = None
         self._vlc: VlcFollower | None = None  # while a video is open and VLC is usable
@@ -219,7 +229,7 @@ class PlayerController(QObject, VlcPath):
         if self._want_vlc and self._engine is None:
             from annotator.playback.vlc_engine import VlcEngine
 
-            self._engine = VlcEngine.create()
+            self._engine = VlcEngine.create(self._vlc_args)
             self._want_vlc = self._engine is not None
         self._make_follower()
         log.info("opened %s: %d frames at %s fps", path, src.frame_count, src.fps)
@@ -240,7 +250,10 @@ class PlayerController(QObject, VlcPath):
         self._settling = False
         if self._engine is not None:
             self._engine.stop()
+        if self._sound is not None:
+            self._sound.stop()
         self._vlc = None
+        self._sound = None
         self._end_preview()
         self._src.close()  # also stops a proxy build still running
         self._src = None
@@ -263,7 +276,7 @@ class PlayerController(QObject, VlcPath):
         if self._engine is None:
             from annotator.playback.vlc_engine import VlcEngine
 
-            self._engine = VlcEngine.create()
+            self._engine = VlcEngine.create(self._vlc_args)
             if self._engine is None:
                 self._want_vlc = False
                 return False
@@ -459,6 +472,8 @@ class PlayerController(QObject, VlcPath):
             return
         self._playing = False
         self._tick.stop()
+        if self._sound is not None:
+            self._sound.silence()
         log.debug("pause at %d (%s)", self._current, "vlc" if self._vlc_active else "frame source")
         if self._vlc_active:
             self._vlc.pause()  # type: ignore[union-attr]
@@ -482,6 +497,8 @@ class PlayerController(QObject, VlcPath):
             # until then the exact current frame stays on screen.
             self._vlc_active = True
             self._vlc_shown = False
+            if self._sound is not None:
+                self._sound.silence()  # VLC's own player has the sound
             self._vlc.start(self._current, self._rate)  # type: ignore[union-attr]
         else:
             self._vlc_active = False
@@ -505,6 +522,21 @@ class PlayerController(QObject, VlcPath):
             return
         self._anchor_t = self._tb.time_s(self._current)
         self._clock.restart()
+        if self._playing and not self._vlc_active and self._sound_on():
+            self._sound.start(self._anchor_t, self._rate)  # type: ignore[union-attr]
+
+    def _sound_on(self) -> bool:
+        """Sound for frame-source playback: VLC loaded, and wanted (see ``sound``)."""
+        if self._sound is None:
+            return False
+        return self._surface_attached if self._want_sound is None else self._want_sound
+
+    @property
+    def playing_sound(self) -> bool:
+        """True while VLC plays sound: its own 1x playback or the audio-only player."""
+        if not self._playing:
+            return False
+        return self._vlc_active or (self._sound is not None and self._sound.active)
 
     def _tick_interval_ms(self) -> int:
         if self._tb is None:
@@ -521,6 +553,8 @@ class PlayerController(QObject, VlcPath):
             self._on_vlc_tick()
             return
         t = self._anchor_t + self._rate * self._clock.nsecsElapsed() / 1e9
+        if self._sound is not None:
+            self._sound.follow(t)
         src = self._src
         tick = plan_tick(
             self._tb,

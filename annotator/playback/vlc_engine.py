@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from annotator.playback.vlc_sound import VlcSound
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,9 @@ _VLC_ARGS = [
     "--no-snapshot-preview",
     "--no-xlib",
     "--no-stats",
+    # Keep the pitch at every rate (VLC's scaletempo audio filter; VLC's default, but the
+    # sound at 0.25x-4x depends on it, so it is asked for).
+    "--audio-time-stretch",
 ]
 
 
@@ -49,17 +55,23 @@ class VlcEngine:
         self._path: str | None = None
         self._started = False
         self._pending_s: float | None = None
+        self._sound: VlcSound | None = None
 
     @classmethod
     def create(cls, extra_args: Sequence[str] = ()) -> VlcEngine | None:
-        """A ready engine, or ``None`` when libvlc is missing or disabled (FACET_NO_VLC=1)."""
+        """A ready engine, or ``None`` when libvlc is missing or disabled (FACET_NO_VLC=1).
+
+        FACET_VLC_ARGS adds libvlc options (shell words), e.g. ``--aout=afile
+        --audiofile-file=out.wav`` to record the sound where there is no sound card.
+        """
         if os.environ.get("FACET_NO_VLC"):
             log.info("VLC disabled by FACET_NO_VLC; using frame-source playback")
             return None
         try:
             import vlc
 
-            instance = vlc.Instance([*_VLC_ARGS, *extra_args])
+            env_args = shlex.split(os.environ.get("FACET_VLC_ARGS", ""))
+            instance = vlc.Instance([*_VLC_ARGS, *env_args, *extra_args])
             if instance is None:
                 raise RuntimeError("libvlc_new returned NULL (plugins missing?)")
             return cls(vlc, instance)
@@ -73,6 +85,12 @@ class VlcEngine:
         self.stop()
         self._path = str(path)
         self._started = False
+
+    def sound(self) -> VlcSound:
+        """The audio-only player on this instance (sound at the speeds VLC does not draw)."""
+        if self._sound is None:
+            self._sound = VlcSound(self._vlc, self._instance)
+        return self._sound
 
     def set_window(self, win_id: int) -> None:
         """Embed VLC's video output in a native window (X11, Win32 or Cocoa)."""
@@ -157,6 +175,9 @@ class VlcEngine:
 
     def release(self) -> None:
         self.stop()
+        if self._sound is not None:
+            self._sound.release()
+            self._sound = None
         self._player.release()
         self._instance.release()  # type: ignore[attr-defined]
 

@@ -150,7 +150,7 @@ class VlcFollower:
                 self._retries += 1
         if self._retries > RETRIES or waited_s > START_TIMEOUT_S:
             log.warning(
-                "VLC did not play from %.3f s; this video plays from the frame source (no sound)",
+                "VLC did not play from %.3f s; this video's picture comes from the frame source",
                 target_s,
             )
             self.unreliable = True

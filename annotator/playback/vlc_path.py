@@ -10,6 +10,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from annotator.playback.vlc_follower import Follow, VlcFollower, find_shown_frame
+from annotator.playback.vlc_sound import SoundFollower
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QElapsedTimer, QTimer, SignalInstance
@@ -35,6 +36,8 @@ class VlcPath:
         _engine: Any
         _grabber: Grabber | None
         _vlc: VlcFollower | None
+        _sound: SoundFollower | None
+        _want_sound: bool | None
         _vlc_active: bool
         _vlc_shown: bool
         _vlc_settle: QTimer
@@ -127,6 +130,12 @@ class VlcPath:
         # VLC counts time from the container's zero, we from the first frame (first PTS).
         offset_s = float(getattr(self._src, "start_s", 0.0) or 0.0)
         self._vlc = VlcFollower(self._engine, self._tb, offset_s)
+        sound = getattr(self._engine, "sound", None)  # the audio-only player (not in fakes)
+        self._sound = None
+        if callable(sound) and self._want_sound is not False:
+            player = sound()
+            player.open(self._path)
+            self._sound = SoundFollower(player, offset_s)
 
     def _finish_settling(self) -> None:
         """A key during VLC's settle delay must act on the settled frame, not the estimate."""

@@ -446,6 +446,9 @@ class MainWindow(QMainWindow):
                 self.setGeometry(screen)  # first run: the timeline needs all the room
             else:
                 self.resize(1400, 900)
+            # and maximized, so a window manager fits its title bar in too (the geometry
+            # alone put the title bar above the top of a 1366x768 screen under openbox)
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)

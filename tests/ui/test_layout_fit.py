@@ -33,3 +33,18 @@ def test_window_fits_small_screens_with_four_lanes(
         if w.dockWidgetArea(d) == w.dockWidgetArea(w.findChild(QDockWidget, "TimelineDock"))
     ]
     assert bottom == ["TimelineDock"]
+
+
+def test_first_run_is_maximized_so_a_window_manager_fits_its_frame(qtbot, monkeypatch) -> None:
+    """Measured under Xvfb + openbox at 1366x768: a first-run geometry of the whole screen put
+    the title bar above the screen's top; maximized, openbox fits title bar and window."""
+    from PySide6.QtCore import Qt
+
+    from annotator.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.settings.remove("window/geometry")
+    w.settings.remove("window/state")
+    w._restore_layout()
+    assert w.windowState() & Qt.WindowState.WindowMaximized
