@@ -33,7 +33,8 @@ from annotator.ui.analysis.adjudication import install_adjudication
 from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
 from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
-from annotator.ui.documents import DocumentController, add_recent, recent_projects
+from annotator.ui.document_save import add_recent, recent_projects
+from annotator.ui.documents import DocumentController
 from annotator.ui.export_menu import install_export_menu
 from annotator.ui.faces import install_faces
 from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
@@ -145,7 +146,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.file_menu.addSeparator()
         self.save_action = self._action(
-            self.file_menu, "&Save", self.save, "file.save", "Save the project (atomic)"
+            self.file_menu,
+            "&Save",
+            self.save_in_background,
+            "file.save",
+            "Save the project (atomic)",
         )
         self._action(
             self.file_menu,
@@ -291,11 +296,13 @@ class MainWindow(QMainWindow):
         return self.project.media.get(mid) if mid else None
 
     # ------------------------------------------------------------------ documents
-    def open_path(self, path: Path) -> bool:
-        return self.documents.open_path(Path(path))
+    def open_path(self, path: Path, background: bool = False) -> bool:
+        """Open a project or a video; ``background`` (menus, dialogs): a large project
+        file is read on a worker and bound when ready (see DocumentController)."""
+        return self.documents.open_path(Path(path), background)
 
-    def open_project(self, path: Path) -> bool:
-        return self.documents.open_project(Path(path))
+    def open_project(self, path: Path, background: bool = False) -> bool:
+        return self.documents.open_project(Path(path), background)
 
     def new_from_video(self, video: Path) -> bool:
         return self.documents.new_from_video(Path(video))
@@ -306,6 +313,10 @@ class MainWindow(QMainWindow):
 
     def save(self) -> bool:
         return self.documents.save_or_ask()
+
+    def save_in_background(self) -> bool:
+        """The Save action: a large project is written by a worker (no stall)."""
+        return self.documents.save_or_ask(background=True)
 
     def save_as(self, path: Path) -> bool:
         return self.documents.save_as(Path(path))
@@ -386,7 +397,7 @@ class MainWindow(QMainWindow):
             self, "Open", self._last_dir(), f"{PROJECT_FILTER};;{VIDEO_FILTER}"
         )
         if path:
-            self.open_path(Path(path))
+            self.open_path(Path(path), background=True)
 
     def new_from_video_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -432,7 +443,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for p in self.recent_projects():
             act = self.recent_menu.addAction(p)
-            act.triggered.connect(lambda _=False, p=p: self.open_path(Path(p)))
+            act.triggered.connect(lambda _=False, p=p: self.open_path(Path(p), background=True))
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none)").setEnabled(False)
 

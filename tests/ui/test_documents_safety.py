@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from annotator.io import project_file
 from annotator.io.project_file import autosave_path, load_project, save_project
 from annotator.model import Event, EventKind
-from annotator.ui import documents
+from annotator.ui import document_save as documents  # the save flow lives there
 from annotator.ui.main_window import MainWindow
 from annotator.workspace.lock import lock_path, read_lock
 
