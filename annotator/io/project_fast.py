@@ -118,8 +118,6 @@ def load(raw: bytes, rest_ok: Any) -> Project | None:
     """The project in ``raw`` (already checked to be non-empty UTF-8 without a BOM), or
     None when the general path must decide. ``rest_ok(doc)``: the general checks for a
     document whose events are left out (schema, references, strict numbers)."""
-    from annotator.model.serialize import project_from_dict
-
     if b'"provenance"' in raw:  # gold projects: Provenance is checked by the general path
         return None
     try:
@@ -134,7 +132,26 @@ def load(raw: bytes, rest_ok: Any) -> Project | None:
         return None
     events = doc.events
     del doc
-    if not rest_ok(rest):
+    return build(rest, events, rest_ok)
+
+
+def decode_events(data: bytes) -> list[Event]:
+    """A JSON array of events (a slice of a file's), checked as :func:`load` checks them;
+    raises :class:`Fallback` when anything is off."""
+    if b'"provenance"' in data:
+        raise Fallback
+    try:
+        return _events_decoder().decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        raise Fallback from None
+
+
+def build(rest: dict[str, Any], events: list[Event], rest_ok: Any) -> Project | None:
+    """The project of a v2 document without its events (``rest``, ``"events": []``) and
+    its decoded events, after every check; None when the general path must decide."""
+    from annotator.model.serialize import project_from_dict
+
+    if rest.get("schema_version") != 2 or rest.get("events") != [] or not rest_ok(rest):
         return None
     media = rest.get("media", [])
     if media and media[0]["id"] != "m1":

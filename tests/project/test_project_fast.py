@@ -46,7 +46,7 @@ def _project() -> Project:
                 emotion="happiness" if kind is EventKind.EMOTION else None,
                 confidence=0.5 if i % 10 == 0 else None,
                 annotator="ann" if i % 2 else "",
-                note="wide \u00e9 \"quoted\" },{\"id\":" if kind is EventKind.NOTE else "",
+                note='wide \u00e9 "quoted" },{"id":' if kind is EventKind.NOTE else "",
             )
         )
     p.events = {k: p.events[k] for k in reversed(p.events)}  # saved in id order regardless
