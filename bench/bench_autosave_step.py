@@ -126,8 +126,7 @@ def main() -> int:
         t0 = time.perf_counter()
         w.autosave()
         snap_ms.append((time.perf_counter() - t0) * 1000)
-        thread = docs._autosave_thread
-        while thread is not None and thread.is_alive():
+        while docs._autosave_job.running:
             during.append(step())
             spin(app, 0.06)
         took.append(time.perf_counter() - t0)

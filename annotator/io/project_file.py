@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -401,7 +402,9 @@ def _stream(project: Project, pause: float = 0.0) -> Iterator[bytes] | None:
     faces = set(project.faces)
     media = list(project.media.values())
     events = project.events
-    ordered = [events[k] for k in sorted(events)]
+    ordered: Iterable[Event] = events.values()
+    if not _ascending(ordered):  # e.g. an undone removal put an event back at the end
+        ordered = sorted(ordered, key=attrgetter("id"))
 
     def chunks() -> Iterator[bytes]:
         yield head
@@ -409,6 +412,17 @@ def _stream(project: Project, pause: float = 0.0) -> Iterator[bytes] | None:
         yield tail
 
     return chunks()
+
+
+def _ascending(events: Iterable[Event]) -> bool:
+    """Ids in ascending order (as loaded and as added)? A Python loop, not one long C
+    call: on an autosave thread the GUI thread gets the interpreter in between."""
+    last = 0
+    for e in events:
+        if e.id <= last:
+            return False
+        last = e.id
+    return True
 
 
 def dump_bytes(project: Project, name: str = "project") -> bytes:
