@@ -2,10 +2,12 @@
 
 Model values are frozen, so a snapshot only needs containers nobody will change. Taking
 one copies nothing (issue 17: a dict copy of a million events is ~60 ms on the GUI
-thread): the snapshot holds the live project's containers, and the live project copies a
-container before its next edit, once, only while a snapshot still holds it (copy on write,
-:meth:`Project.share_containers`). The snapshot's own containers are shared for good, so
-an edit made on the snapshot copies too and never reaches the live project.
+thread): the snapshot holds the live project's containers (media, faces, events, markers,
+disputes; the curves list, which is only ever replaced whole), and the live project copies
+a container before its next edit, once, only while a snapshot still holds it (copy on
+write, :meth:`Project.share_containers`). The snapshot's own containers are shared for
+good, so an edit made on the snapshot copies too and never reaches the live project. The
+small vocabulary, whose lists are mutable, is copied whole.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from annotator.model.project import Project
 from annotator.model.signals import Signal
 
 
+def copy_vocabulary(v: Vocabulary) -> Vocabulary:
+    """Every part of it: a coding scheme's AU set, colours and per-code keys too (a copy of
+    the labels alone made autosave, export and merge drop them)."""
+    return Vocabulary(list(v.emotions), list(v.aus), dict(v.colours), dict(v.code_hotkeys))
+
+
 def snapshot(project: Project) -> Project:
     """A project sharing the (frozen) values and, until the live project edits them, its
     containers; no listeners: the worker's reads never see a half-made edit, and nothing
@@ -25,10 +33,7 @@ def snapshot(project: Project) -> Project:
     snap = copy.copy(project)
     held = project.share_containers()
     snap._shared = {name: [value, 1] for name, value in held.items()}
-    v = project.vocabulary  # small, and its lists are mutable: a copy (all of it)
-    snap.vocabulary = Vocabulary(
-        list(v.emotions), list(v.aus), dict(v.colours), dict(v.code_hotkeys)
-    )
+    snap.vocabulary = copy_vocabulary(project.vocabulary)
     snap._timebases = dict(project._timebases)
     snap._nominal_timebases = dict(project._nominal_timebases)
     for name, value in vars(project).items():
