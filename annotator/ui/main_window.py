@@ -32,6 +32,7 @@ from annotator.ui.analysis import install_analysis
 from annotator.ui.analysis.adjudication import install_adjudication
 from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
+from annotator.ui.dialogue import install_dialogue
 from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
 from annotator.ui.document_save import add_recent, recent_projects
 from annotator.ui.documents import DocumentController
@@ -245,6 +246,8 @@ class MainWindow(QMainWindow):
         # playhead, zoom and A-B loop per project and take, back on reopen
         self.view_memory = ViewMemory(self.ctx, self.coding.timeline, self)
         self.faces_ui = install_faces(self)  # tracking, curve lanes, landmarks, box tool
+        # subtitles over the picture, the audio lane, emotion during dialogue
+        self.dialogue = install_dialogue(self.ctx, self.coding.timeline)
 
     def _wire_workspace(self) -> None:
         """The window's Qt signals, title and status follow the workspace."""
@@ -495,6 +498,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()
         self.analysis.cancel(wait=True)
         self.export_controller.cancel(wait=True)
+        self.dialogue.close()  # the waveform worker, if one runs
         self.documents.close()  # joins the autosave in flight, releases the lock
         self.controller.close()  # releases VLC and the decoder
         event.accept()

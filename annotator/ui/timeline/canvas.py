@@ -114,6 +114,7 @@ class TimelineCanvas(QWidget):
         for source in self.overlay_sources:
             self.cache.add_overlay(source)
         self.cache.set_curves(getattr(self, "curve_store", None))
+        self.cache.set_waveform(getattr(self, "waveform_state", None))
         project.changed.connect(self._on_project_changed)
         self._drag = None
         self.refresh_extent()
@@ -140,6 +141,18 @@ class TimelineCanvas(QWidget):
         if store is not None:
             store.changed.connect(self.update)
         self.cache.set_curves(store)
+        self.update()
+
+    def set_waveform(self, state: Any) -> None:
+        """The audio lane from ``state`` (``waveform_lane.WaveformState``); like the curve
+        store it stays across project and media replacement."""
+        old = getattr(self, "waveform_state", None)
+        if old is not None:
+            old.changed.disconnect(self.update)
+        self.waveform_state = state
+        if state is not None:
+            state.changed.connect(self.update)
+        self.cache.set_waveform(state)
         self.update()
 
     def add_overlay(self, source: OverlaySource) -> LaneKey:
@@ -229,6 +242,10 @@ class TimelineCanvas(QWidget):
             self.selection.set_lane(hit.lane.key)
         elif hit.region is Region.HEADER and hit.lane is not None:
             self.selection.set_lane(hit.lane.key)
+        elif hit.lane is not None and hit.lane.kind is LaneKind.WAVEFORM:
+            # the audio lane scrubs, like the ruler: nothing to create or select there
+            self._drag = Drag(DragMode.SCRUB, hit.frame, pos.x(), v.frame_count)
+            self.seek_requested.emit(hit.frame)
         elif hit.lane is not None and hit.lane.kind is LaneKind.OVERLAY:
             overlay_input.press(self, hit)
         elif hit.lane is not None and hit.lane.kind is LaneKind.CURVE:
