@@ -74,7 +74,9 @@ class Project:
         self.media_removed = Signal("media_removed")  # (media)
         self.curves_changed = Signal("curves_changed")
         self.vocabulary_changed = Signal("vocabulary_changed")
-        self.dispute_changed = Signal("dispute_changed")  # (dispute, old or None)
+        self.dispute_changed = Signal(
+            "dispute_changed"
+        )  # (dispute or None if removed, old or None)
         self.changed = Signal("changed")  # () after any of the above
 
     # ---------------------------------------------------------------- bookkeeping
@@ -479,6 +481,24 @@ class Project:
         self.dispute_changed.emit(dispute, old)
         self._touch()
         return old
+
+    def remove_dispute(self, dispute_id: int) -> Dispute:
+        """Take a dispute out (undo of a merge that brought it in); returns it."""
+        old = self.disputes.pop(dispute_id, None)
+        if old is None:
+            raise ModelError(f"no dispute {dispute_id}")
+        self.dispute_changed.emit(None, old)
+        self._touch()
+        return old
+
+    def set_header(self, title: str, annotator: str, team: TeamInfo | None) -> bool:
+        """Title, annotator and team record at once (a merge taking the file's); a change
+        moves the revision like any other. True when something changed."""
+        if (title, annotator, team) == (self.title, self.annotator, self.team):
+            return False
+        self.title, self.annotator, self.team = title, annotator, team
+        self._touch()
+        return True
 
     def open_disputes(self) -> list[Dispute]:
         """Disputes still to settle, in time order (the adjudicator's next/previous)."""

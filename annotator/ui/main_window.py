@@ -76,7 +76,8 @@ class MainWindow(QMainWindow):
         self.ask_locked = self._ask_locked
         self.ask_changed_on_disk = self._ask_changed_on_disk
 
-        self.controller = PlayerController(self)
+        # the player plays the workspace's A-B loop (one owner; see PlayerController)
+        self.controller = PlayerController(self, workspace=self.workspace)
         self.player_widget = PlayerWidget(self.controller)
         self.setCentralWidget(self.player_widget)
         menus = self._build_menus()
@@ -245,7 +246,8 @@ class MainWindow(QMainWindow):
         self.review = install_review(self.ctx, self.open_media, self.export_controller)
         # playhead, zoom and A-B loop per project and take, back on reopen
         self.view_memory = ViewMemory(self.ctx, self.coding.timeline, self)
-        self.faces_ui = install_faces(self)  # tracking, curve lanes, landmarks, box tool
+        # tracking, curve lanes, landmarks, box tool
+        self.faces_ui = install_faces(self.ctx, self.coding, self.analysis)
         # subtitles over the picture, the audio lane, emotion during dialogue
         self.dialogue = install_dialogue(self.ctx, self.coding.timeline)
 
@@ -260,19 +262,7 @@ class MainWindow(QMainWindow):
         events.read_only_changed.connect(lambda _ro: self._update_title())
         self.documents.saved.connect(self.saved.emit)
         self.documents.autosaved.connect(self.autosave_label.setText)
-        # the player plays the A-B loop; the workspace owns it (keys and views set it there)
-        self.controller.loop_changed.connect(self.workspace.set_loop)
-        events.loop_changed.connect(self._loop_to_player)
         signals.set_error_reporter(lambda text: self.statusBar().showMessage(text, 10000))
-
-    def _loop_to_player(self, loop: tuple[int | None, int | None]) -> None:
-        if self.controller.loop == loop:
-            return
-        self.controller.clear_loop()
-        if loop[0] is not None:
-            self.controller.set_loop_a(loop[0])
-        if loop[1] is not None:
-            self.controller.set_loop_b(loop[1])
 
     # ------------------------------------------------------------------ state (the workspace's)
     @property

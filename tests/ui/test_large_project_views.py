@@ -24,8 +24,6 @@ from PySide6.QtWidgets import QDockWidget
 from annotator.io.project_file import save_project
 from annotator.model import Event, EventKind, Media, Project
 
-pytest.importorskip("annotator.ui.main_window")
-
 AGGREGATING_DOCKS = ("StatisticsDock", "ReviewBreakdownDock", "EventsDock", "CandidatesDock")
 FRAMES = 9000
 
