@@ -51,25 +51,44 @@ class StallTracer:
         import threading
 
         self.hb, self.limit_s = hb, limit_s
-        self.main = threading.main_thread().ident
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _watch(self) -> None:
-        import traceback
+        """Sample every thread's stack every 20 ms during a stall; when the beat comes
+        back print how long it was and the most frequent top frames per thread (a worker
+        inside a long C call shows there: it holds the GIL the GUI thread waits for)."""
+        import threading
+        from collections import Counter
 
-        reported = None
+        names = {}
         while True:
             time.sleep(self.limit_s / 2)
             last = self.hb.beats[-1] if self.hb.beats else 0.0
-            if self.hb.now() - last > self.limit_s and reported != last:
-                reported = last
-                frame = sys._current_frames().get(self.main)
-                print(
-                    f"--- stall > {self.limit_s * 1000:.0f} ms during {ACTION[0]}, GUI thread at:",
-                    file=sys.stderr,
-                )
-                for line in traceback.format_list(traceback.extract_stack(frame)[-9:]):
-                    print(line.rstrip(), file=sys.stderr)
+            if self.hb.now() - last <= self.limit_s:
+                continue
+            samples: Counter[tuple[str, str]] = Counter()
+            while (self.hb.beats[-1] if self.hb.beats else 0.0) == last:
+                names = {t.ident: t.name for t in threading.enumerate()}
+                for ident, frame in sys._current_frames().items():
+                    if ident == threading.get_ident():
+                        continue
+                    top = traceback_top(frame)
+                    samples[(names.get(ident, str(ident)), top)] += 1
+                time.sleep(0.02)
+            gap = (self.hb.beats[-1] - last) * 1000
+            print(f"--- stall {gap:.0f} ms during {ACTION[0]}:", file=sys.stderr)
+            for (thread, top), n in samples.most_common(8):
+                print(f"  [{n:3}] {thread}: {top}", file=sys.stderr)
+
+
+def traceback_top(frame) -> str:  # type: ignore[no-untyped-def]
+    """The innermost three frames as 'file:line func < ...' (site-packages shortened)."""
+    out = []
+    while frame is not None and len(out) < 3:
+        code = frame.f_code
+        out.append(f"{Path(code.co_filename).name}:{frame.f_lineno} {code.co_name}")
+        frame = frame.f_back
+    return " < ".join(out)
 
 
 class Heartbeat:
@@ -113,9 +132,11 @@ def measure(
     action,
     settle: float = SETTLE_S,  # type: ignore[no-untyped-def]
     name: str = "",
+    until=None,  # type: ignore[no-untyped-def]
 ):
     """Run ``action`` from the event loop (as a key or menu would) and return the longest
-    stall (s) from its start to the end of the settle time."""
+    stall (s) from its start to the end of the settle time; ``until()``: background work
+    the action started (a save, an open) has finished, waited for before settling."""
     box: dict[str, float] = {}
     ACTION[0] = name
 
@@ -126,6 +147,8 @@ def measure(
 
     QTimer.singleShot(0, run)
     spin(app, 30, lambda: "t1" in box)
+    if until is not None:
+        spin(app, 120, until)
     spin(app, settle)
     return hb.longest(box["t0"], hb.now()), box["t1"] - box["t0"]
 
@@ -164,7 +187,12 @@ def run_project(app: QApplication, hb: Heartbeat, path: Path) -> dict[str, objec
     ctl.frame_changed.connect(on_picture)
     t_open = hb.now()
     out["open"], out["open_call_s"] = measure(
-        app, hb, lambda: w.open_project(project_path), settle=3.0, name="open"
+        app,
+        hb,
+        lambda: w.open_project(project_path, background=True),  # as the Open dialog does
+        settle=3.0,
+        name="open",
+        until=lambda: not w.documents._open_job.running,
     )
     out["picture_s"] = (shown["t"] - t_open) if shown["t"] is not None else float("nan")
     w.coding.timeline.canvas.setFocus()
@@ -204,11 +232,18 @@ def run_project(app: QApplication, hb: Heartbeat, path: Path) -> dict[str, objec
     key(w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     spin(app, 0.5)
     out["save"], _ = measure(
-        app, hb, lambda: key(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier), name="save"
+        app,
+        hb,
+        lambda: key(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier),
+        name="save",
+        until=lambda: not w.project.dirty,
     )
     code()  # something unsaved for the autosave
     spin(app, 0.5)
-    out["autosave"], _ = measure(app, hb, w.autosave, name="autosave")
+    w.autosave_label.setText("")
+    out["autosave"], _ = measure(
+        app, hb, w.autosave, name="autosave", until=lambda: bool(w.autosave_label.text())
+    )
     w.project.saved_revision = w.project.revision  # no question on close
     w.close()
     w.deleteLater()

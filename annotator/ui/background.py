@@ -20,7 +20,6 @@ worker computes (measured in ``bench/bench_window_stalls.py``).
 from __future__ import annotations
 
 import logging
-import sys
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -75,12 +74,13 @@ def _yielding(compute: Callable[[Project], Any], snap: Project) -> Any:
     """Run ``compute`` handing the GIL back to the GUI thread ten times as often as usual
     (every 0.5 ms instead of 5 ms), so a recompute never delays a key or a paint by more
     than that; one worker, so nobody else changes the interval meanwhile."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(min(before, 0.0005))
+    from annotator.ui.background_job import fast_switching
+
+    fast_switching(True)
     try:
         return compute(snap)
     finally:
-        sys.setswitchinterval(before)
+        fast_switching(False)
 
 
 class _Relay(QObject):

@@ -7,14 +7,15 @@ controller is the only code that changes them, and asks the user through a
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
-import threading
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from annotator.io.media_link import (
@@ -23,26 +24,26 @@ from annotator.io.media_link import (
     media_from_video,
     relink,
     resolve,
-    stored_path,
 )
 from annotator.io.project_file import (
     SUFFIX,
     LoadedProject,
     ProjectFileError,
-    discard_autosave,
+    autosave_path,
     load_project,
     newer_autosave,
     recover_autosave,
-    save_project,
-    write_autosave,
 )
+from annotator.io.project_slices import load_project_sliced
 from annotator.model import ModelError, Project
+from annotator.ui.background_job import BackgroundJob, freeze_large, unfreeze_garbage
 from annotator.ui.context import AppContext
-from annotator.ui.document_dialogs import MERGE, READ_ONLY, RELOAD, SAVE_AS, TAKE_OVER
-from annotator.workspace.conflict import merged_project, plan_merge
-from annotator.workspace.disk import Loaded, changed_since, read_version
+from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
+from annotator.ui.document_save import SaveFlow, add_recent
+from annotator.ui.timeline.cache import drop_prebuilt
+from annotator.ui.timeline.cache import prebuild as prebuild_timeline
+from annotator.workspace.disk import Loaded, read_version
 from annotator.workspace.lock import LockInfo, ProjectLock, acquire, take_over
-from annotator.workspace.snapshot import snapshot
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +83,34 @@ def put_aside(path: Path) -> Path | None:
     return aside
 
 
-class DocumentController(QObject):
+BACKGROUND_OPEN_BYTES = 1 << 20  # larger files (~5000 events) open on a worker
+
+
+def _large_file(path: Path) -> bool:
+    try:
+        return path.stat().st_size > BACKGROUND_OPEN_BYTES
+    except OSError:
+        return False  # the loader words the problem
+
+
+@dataclass(frozen=True, slots=True)
+class _OpenRequest:
+    """What the GUI thread settled before the file is read (lock, recovery answer) and the
+    project on screen then (a different or edited one at the end stops the switch)."""
+
+    path: Path
+    lock: ProjectLock | None
+    read_only: bool
+    recovered: bool
+    previous: Project
+    previous_revision: int
+
+
+class DocumentController(SaveFlow, QObject):
     """Owns the document operations of one window (the workspace owns the state)."""
 
     saved = Signal(object)  # (Path) after a successful save
     autosaved = Signal(str)  # status text ("Autosaved 12:00:01" / "Autosave failed")
-    _autosave_done = Signal(int, str)  # (revision or -1, error) from the autosave thread
 
     def __init__(self, ctx: AppContext, questions: Questions) -> None:
         super().__init__(ctx.host)
@@ -97,8 +120,11 @@ class DocumentController(QObject):
         self._autosaved_revision = self.workspace.revision
         self._lock: ProjectLock | None = None
         self._base: Loaded | None = None  # the file's version our content is based on
-        self._autosave_thread: threading.Thread | None = None
-        self._autosave_done.connect(self._on_autosave_done)
+        self._autosave_job = BackgroundJob(self, "autosave")
+        self._save_job = BackgroundJob(self, "save")
+        self._save_again = False
+        self._open_job = BackgroundJob(self, "open")
+        self._closed = False
         # Full sha256 of videos after the first picture, never before it (issue 19).
         from annotator.ui.background_hash import BackgroundHasher
 
@@ -126,53 +152,129 @@ class DocumentController(QObject):
         self._lock = lock
 
     def close(self) -> None:
-        """The window closes: wait for an autosave in flight, release the lock."""
-        thread = self._autosave_thread
-        if thread is not None:
-            thread.join(30)
+        """The window closes: drop an open in flight, wait for a save and an autosave in
+        flight, release the lock."""
+        self._closed = True
+        self.wait_open()
+        self.wait_save()
+        self.wait_autosave()
         self._switch_lock(None)
 
     # ------------------------------------------------------------------ open / new
-    def open_path(self, path: Path) -> bool:
+    def open_path(self, path: Path, background: bool = False) -> bool:
         path = Path(path)
         if path.name.endswith(SUFFIX) or path.suffix.lower() == ".json":
-            return self.open_project(path)
+            return self.open_project(path, background)
         return self.new_from_video(path)
 
-    def open_project(self, path: Path) -> bool:
+    def open_project(self, path: Path, background: bool = False) -> bool:
+        """Open a project file. ``background`` (the Open dialog, recent files): a large
+        file is read and checked on a worker while the window keeps answering; True then
+        means the open started, and the project is bound when it is read."""
         path = Path(path)
+        if self._open_job.running:
+            self.ctx.show_message("Still opening the previous project…", 4000)
+            return False
         if not self.maybe_save():
             return False
         go, lock, read_only = self._lock_for(path)
         if not go:
             return False
         recovered = False
-        try:
-            if not read_only and newer_autosave(path) is not None:
-                if self.questions.ask_recover(path):
-                    loaded = recover_autosave(path)
-                    recovered = True
-                else:
-                    put_aside(path)
-                    loaded = load_project(path)
+        if not read_only and newer_autosave(path) is not None:
+            if self.questions.ask_recover(path):
+                recovered = True
             else:
-                loaded = load_project(path)
+                put_aside(path)
+        source = autosave_path(path) if recovered else path
+        request = _OpenRequest(
+            path, lock, read_only, recovered, self.workspace.project, self.workspace.revision
+        )
+        if background and _large_file(source):
+            return self._open_in_background(source, request)
+        try:
+            loaded = load_project(source)
         except ProjectFileError as e:
-            if lock is not None and lock is not self._lock:
-                lock.release()
-            self.ctx.show_error(
-                e.problems[0]
-                if len(e.problems) == 1
-                else f"{e.problems[0]} (and {len(e.problems) - 1} more problems)"
-            )
+            return self._open_failed(request, e)
+        return self._opened(request, loaded, read_version(path))
+
+    def _open_in_background(self, source: Path, request: _OpenRequest) -> bool:
+        """Read, parse and check the file on a worker, in slices (no long GIL hold), with
+        the cyclic GC paused (a full collection over the objects being made is 0.3 s that
+        nobody may interrupt); the GUI thread then binds the project."""
+        gc_was = gc.isenabled()
+        gc.disable()
+        unfreeze_garbage()
+
+        def work() -> tuple[LoadedProject, Loaded | None]:
+            import numpy.ma  # noqa: F401 - numpy imports it lazily on the first median
+
+            loaded = load_project_sliced(source)
+            prebuild_timeline(loaded.project)
+            return loaded, read_version(request.path)
+
+        def done(
+            result: tuple[LoadedProject, Loaded | None] | None, error: BaseException | None
+        ) -> None:
+            try:
+                if result is None:
+                    if not isinstance(error, ProjectFileError):
+                        log.error("opening %s failed", source, exc_info=error)
+                        error = ProjectFileError([f"{source.name}: cannot open ({error})"])
+                    self._open_failed(request, error)
+                else:
+                    self._opened(request, *result, in_turns=True)
+            finally:
+                if result is not None and self.workspace.project is result[0].project:
+                    # before the GC runs again: everything loaded is in its youngest
+                    # generation, and the first collection would walk all of it
+                    freeze_large(result[0].project)
+                if gc_was:
+                    gc.enable()
+
+        self.ctx.show_message(f"Opening {request.path.name}…", 0)
+        return self._open_job.start(work, done)
+
+    def _open_failed(self, request: _OpenRequest, e: ProjectFileError) -> bool:
+        if request.lock is not None and request.lock is not self._lock:
+            request.lock.release()
+        self.ctx.show_error(
+            e.problems[0]
+            if len(e.problems) == 1
+            else f"{e.problems[0]} (and {len(e.problems) - 1} more problems)"
+        )
+        return False
+
+    def _opened(
+        self,
+        request: _OpenRequest,
+        loaded: LoadedProject,
+        base: Loaded | None,
+        in_turns: bool = False,
+    ) -> bool:
+        path = request.path
+        if self._closed or (
+            self.workspace.project is not request.previous
+            or (self.workspace.revision != request.previous_revision and not self.maybe_save())
+        ):  # the window closed, another project came, or edits made meanwhile are kept
+            if request.lock is not None and request.lock is not self._lock:
+                request.lock.release()
+            drop_prebuilt()
+            self.ctx.show_message(f"Did not open {path.name}", 6000)
             return False
-        self._switch_lock(lock)
-        self._base = read_version(path)
-        self.workspace.set_read_only(read_only)
-        self._set_loaded(loaded, recovered=recovered)
-        if read_only:
+        if request.recovered:
+            loaded = LoadedProject(loaded.project, path, loaded.notes + ["recovered from autosave"])
+        self._switch_lock(request.lock)
+        self._base = base
+        self.workspace.set_read_only(request.read_only)
+        self._set_loaded(loaded, recovered=request.recovered, in_turns=in_turns)
+        if request.read_only:
             self.ctx.show_message(f"{path.name} is open read-only (another window has it)", 10000)
         return True
+
+    def wait_open(self, timeout: float = 120) -> bool:
+        """Finish a background open now (tests, benches)."""
+        return self._open_job.wait(timeout)
 
     def new_from_video(self, video: Path) -> bool:
         """A new, untitled project on ``video``; its suggested file sits next to the video.
@@ -220,11 +322,21 @@ class DocumentController(QObject):
         return True
 
     def _set_loaded(
-        self, loaded: LoadedProject, *, untitled: bool = False, recovered: bool = False
+        self,
+        loaded: LoadedProject,
+        *,
+        untitled: bool = False,
+        recovered: bool = False,
+        in_turns: bool = False,
     ) -> None:
-        """Bind ``loaded``. Recovered work and relinked videos are unsaved until saved."""
+        """Bind ``loaded``. Recovered work and relinked videos are unsaved until saved.
+
+        ``in_turns`` (a large project read in the background): the views bind in this
+        turn of the event loop and the video opens in the next, so neither waits for the
+        other and the window paints in between."""
         relinked = self._check_media(loaded.project, loaded.path)
         self.ctx.undo_stack.clear()  # before the switch: its commands are the old project's
+        unfreeze_garbage()
         self.workspace.set_project(
             loaded.project,
             None if untitled else loaded.path,
@@ -232,7 +344,17 @@ class DocumentController(QObject):
             saved=not (recovered or relinked),
         )
         self._autosaved_revision = loaded.project.revision if not recovered else -1
-        self.open_first_media()
+        project = loaded.project
+
+        def then_media() -> None:
+            if self.workspace.project is project:
+                self.open_first_media()
+            freeze_large(project)
+
+        if in_turns:
+            QTimer.singleShot(0, self, then_media)
+        else:
+            then_media()
         if not untitled:
             add_recent(self.ctx, loaded.path)
         for note in loaded.notes:
@@ -353,207 +475,3 @@ class DocumentController(QObject):
             return last
         primary = project.primary_media
         return primary.id if primary is not None else None
-
-    # ------------------------------------------------------------------ save
-    def save(self) -> bool:
-        path = self.workspace.path
-        if path is None:
-            return False
-        if self.workspace.read_only:
-            self.ctx.show_error(
-                f"{path.name} is open read-only (another window has it): "
-                "use Save As, or reopen it and take the lock over"
-            )
-            return False
-        if self._lock is not None and not self._lock.still_ours():
-            self.ctx.show_error(
-                f"Another window took {path.name} over: use Save As (your work is kept)"
-            )
-            return False
-        if changed_since(path, self._base):
-            return self._resolve_changed_on_disk(path)
-        return self._write(path)
-
-    def _resolve_changed_on_disk(self, path: Path) -> bool:
-        """The file is not the version we loaded: never overwrite it silently."""
-        if not path.exists():
-            return self._write(path)  # deleted meanwhile: writing it back loses nothing
-        project = self.workspace.project
-        try:
-            result = plan_merge(project, path, self._base)
-        except ProjectFileError as e:
-            result = None
-            self.ctx.show_message(f"{path.name}: cannot merge ({e.problems[0]})", 10000)
-        answer = self.questions.ask_changed_on_disk(
-            path, result.conflicts if result else ["the file on disk cannot be read"]
-        )
-        if answer == MERGE and result is not None:
-            try:
-                merged = merged_project(result, project, path.name)
-            except ProjectFileError as e:
-                self.ctx.show_error(e.problems[0])
-                return False
-            media_id = self.workspace.current_media_id
-            self.ctx.undo_stack.clear()  # its commands were made on the project replaced
-            self.workspace.set_project(merged, path, suggested=path, saved=False)
-            if media_id in merged.media:
-                self.set_current_media(media_id)
-            self._base = read_version(path)
-            ok = self._write(path)
-            if ok:
-                self.ctx.show_message(
-                    f"Merged your changes with {path.name}"
-                    + (
-                        f" ({len(result.conflicts)} conflicts kept the file's version)"
-                        if result.conflicts
-                        else ""
-                    ),
-                    10000,
-                )
-            return ok
-        if answer == RELOAD:
-            try:
-                loaded = load_project(path)
-            except ProjectFileError as e:
-                self.ctx.show_error(e.problems[0])
-                return False
-            self._base = read_version(path)
-            self._set_loaded(loaded)
-            return False
-        if answer == SAVE_AS:
-            new = self.questions.ask_save_path()
-            return self.save_as(new) if new is not None else False
-        return False
-
-    def _write(self, path: Path) -> bool:
-        project = self.workspace.project
-        revision = project.revision
-        try:
-            save_project(project, path)
-        except ProjectFileError as e:
-            self.ctx.show_error(str(e).splitlines()[0])
-            return False
-        self._base = read_version(path)
-        discard_autosave(path)
-        self.workspace.mark_saved(revision)
-        self._autosaved_revision = revision
-        self.ctx.undo_stack.setClean()
-        add_recent(self.ctx, path)
-        self.ctx.show_message(f"Saved {path.name}", 4000)
-        self.saved.emit(path)
-        return True
-
-    def save_as(self, path: Path) -> bool:
-        """Write to ``path``; only a successful write switches the window to it (a failed
-        Save As keeps the old path, its lock and autosave)."""
-        path = Path(path)
-        if not path.name.endswith(SUFFIX):
-            path = path.with_name(path.name + SUFFIX)
-        if path == self.workspace.path and not self.workspace.read_only:
-            return self.save()
-        lock, holder = acquire(path)
-        if holder is not None:
-            self.ctx.show_error(
-                f"{path.name} is open in another window ({holder.describe()}): choose another name"
-            )
-            return False
-        old = self.workspace.file
-        project = self.workspace.project
-        # Media paths are stored relative to the project file: re-anchor them, and put
-        # them back when the write fails.
-        before = {m.id: m.path for m in project.media.values()}
-        for m in list(project.media.values()):
-            p = resolve(m, old) if old else Path(m.path)
-            if p.exists():
-                project.update_media(m.id, path=stored_path(p, path))
-        if not self._write(path):
-            for mid, stored in before.items():
-                if mid in project.media and project.media[mid].path != stored:
-                    project.update_media(mid, path=stored)
-            if lock is not None:
-                lock.release()
-            return False
-        self._switch_lock(lock)
-        self.workspace.set_read_only(False)
-        self.workspace.set_path(path)
-        return True
-
-    def autosave(self) -> None:
-        """Write a snapshot to the sidecar on a worker thread; never blocks the GUI, and
-        only one autosave is in flight."""
-        ws = self.workspace
-        if not ws.dirty or ws.revision == self._autosaved_revision or ws.read_only:
-            return
-        target = ws.file
-        if target is None:
-            return
-        if self._autosave_thread is not None and self._autosave_thread.is_alive():
-            return
-        snap = snapshot(ws.project)  # cheap: containers only; values are frozen
-        revision = ws.revision
-
-        def work() -> None:
-            try:
-                write_autosave(snap, target)
-            except (OSError, ProjectFileError, ModelError) as e:
-                self._autosave_done.emit(-1, str(e))
-            except Exception as e:
-                log.exception("autosave failed")
-                self._autosave_done.emit(-1, str(e))
-            else:
-                self._autosave_done.emit(revision, "")
-
-        self._autosave_thread = threading.Thread(target=work, name="facet-autosave", daemon=True)
-        self._autosave_thread.start()
-
-    def wait_autosave(self, timeout: float = 30) -> bool:
-        """Join the autosave in flight (tests, close); True when none is left."""
-        thread = self._autosave_thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
-
-    def _on_autosave_done(self, revision: int, error: str) -> None:
-        if revision < 0:
-            self.autosaved.emit(f"Autosave failed: {error}")
-            return
-        self._autosaved_revision = revision
-        self.autosaved.emit(f"Autosaved {datetime.now():%H:%M:%S}")
-
-    def maybe_save(self) -> bool:
-        """Before the project goes away: ask when it has unsaved work."""
-        if not self.workspace.dirty:
-            return True
-        answer = self.questions.ask_save_changes()
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save_or_ask()
-        if answer == QMessageBox.StandardButton.Discard:
-            target = self.workspace.file
-            if target is not None:
-                discard_autosave(target)  # the user chose to drop these changes
-            return True
-        return False
-
-    def save_or_ask(self) -> bool:
-        """Save; an untitled project asks for a file (through the window's dialog)."""
-        if self.workspace.path is None:
-            path = self.questions.ask_save_path()
-            return self.save_as(path) if path is not None else False
-        return self.save()
-
-
-MAX_RECENT = 10
-
-
-def recent_projects(ctx: AppContext) -> list[str]:
-    value = ctx.settings.value("recent_projects", [])
-    if isinstance(value, str):
-        value = [value]
-    return [str(v) for v in (value or [])]
-
-
-def add_recent(ctx: AppContext, path: Path) -> None:
-    resolved = str(Path(path).resolve())
-    items = [resolved] + [p for p in recent_projects(ctx) if p != resolved]
-    ctx.settings.setValue("recent_projects", items[:MAX_RECENT])

@@ -32,8 +32,10 @@ from annotator.ui.analysis import install_analysis
 from annotator.ui.analysis.adjudication import install_adjudication
 from annotator.ui.coding import install_coding
 from annotator.ui.context import AppContext, Menus
+from annotator.ui.dialogue import install_dialogue
 from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
-from annotator.ui.documents import DocumentController, add_recent, recent_projects
+from annotator.ui.document_save import add_recent, recent_projects
+from annotator.ui.documents import DocumentController
 from annotator.ui.export_menu import install_export_menu
 from annotator.ui.faces import install_faces
 from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
@@ -74,7 +76,8 @@ class MainWindow(QMainWindow):
         self.ask_locked = self._ask_locked
         self.ask_changed_on_disk = self._ask_changed_on_disk
 
-        self.controller = PlayerController(self)
+        # the player plays the workspace's A-B loop (one owner; see PlayerController)
+        self.controller = PlayerController(self, workspace=self.workspace)
         self.player_widget = PlayerWidget(self.controller)
         self.setCentralWidget(self.player_widget)
         menus = self._build_menus()
@@ -145,7 +148,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.file_menu.addSeparator()
         self.save_action = self._action(
-            self.file_menu, "&Save", self.save, "file.save", "Save the project (atomic)"
+            self.file_menu,
+            "&Save",
+            self.save_in_background,
+            "file.save",
+            "Save the project (atomic)",
         )
         self._action(
             self.file_menu,
@@ -239,7 +246,10 @@ class MainWindow(QMainWindow):
         self.review = install_review(self.ctx, self.open_media, self.export_controller)
         # playhead, zoom and A-B loop per project and take, back on reopen
         self.view_memory = ViewMemory(self.ctx, self.coding.timeline, self)
-        self.faces_ui = install_faces(self)  # tracking, curve lanes, landmarks, box tool
+        # tracking, curve lanes, landmarks, box tool
+        self.faces_ui = install_faces(self.ctx, self.coding, self.analysis)
+        # subtitles over the picture, the audio lane, emotion during dialogue
+        self.dialogue = install_dialogue(self.ctx, self.coding.timeline)
 
     def _wire_workspace(self) -> None:
         """The window's Qt signals, title and status follow the workspace."""
@@ -252,19 +262,7 @@ class MainWindow(QMainWindow):
         events.read_only_changed.connect(lambda _ro: self._update_title())
         self.documents.saved.connect(self.saved.emit)
         self.documents.autosaved.connect(self.autosave_label.setText)
-        # the player plays the A-B loop; the workspace owns it (keys and views set it there)
-        self.controller.loop_changed.connect(self.workspace.set_loop)
-        events.loop_changed.connect(self._loop_to_player)
         signals.set_error_reporter(lambda text: self.statusBar().showMessage(text, 10000))
-
-    def _loop_to_player(self, loop: tuple[int | None, int | None]) -> None:
-        if self.controller.loop == loop:
-            return
-        self.controller.clear_loop()
-        if loop[0] is not None:
-            self.controller.set_loop_a(loop[0])
-        if loop[1] is not None:
-            self.controller.set_loop_b(loop[1])
 
     # ------------------------------------------------------------------ state (the workspace's)
     @property
@@ -291,11 +289,13 @@ class MainWindow(QMainWindow):
         return self.project.media.get(mid) if mid else None
 
     # ------------------------------------------------------------------ documents
-    def open_path(self, path: Path) -> bool:
-        return self.documents.open_path(Path(path))
+    def open_path(self, path: Path, background: bool = False) -> bool:
+        """Open a project or a video; ``background`` (menus, dialogs): a large project
+        file is read on a worker and bound when ready (see DocumentController)."""
+        return self.documents.open_path(Path(path), background)
 
-    def open_project(self, path: Path) -> bool:
-        return self.documents.open_project(Path(path))
+    def open_project(self, path: Path, background: bool = False) -> bool:
+        return self.documents.open_project(Path(path), background)
 
     def new_from_video(self, video: Path) -> bool:
         return self.documents.new_from_video(Path(video))
@@ -306,6 +306,10 @@ class MainWindow(QMainWindow):
 
     def save(self) -> bool:
         return self.documents.save_or_ask()
+
+    def save_in_background(self) -> bool:
+        """The Save action: a large project is written by a worker (no stall)."""
+        return self.documents.save_or_ask(background=True)
 
     def save_as(self, path: Path) -> bool:
         return self.documents.save_as(Path(path))
@@ -386,7 +390,7 @@ class MainWindow(QMainWindow):
             self, "Open", self._last_dir(), f"{PROJECT_FILTER};;{VIDEO_FILTER}"
         )
         if path:
-            self.open_path(Path(path))
+            self.open_path(Path(path), background=True)
 
     def new_from_video_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -432,9 +436,12 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for p in self.recent_projects():
             act = self.recent_menu.addAction(p)
-            act.triggered.connect(lambda _=False, p=p: self.open_path(Path(p)))
+            act.triggered.connect(lambda _=False, p=p: self.open_path(Path(p), background=True))
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none)").setEnabled(False)
+
+    #: no saved window geometry: the app opens this window maximized
+    first_run = False
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -446,9 +453,10 @@ class MainWindow(QMainWindow):
                 self.setGeometry(screen)  # first run: the timeline needs all the room
             else:
                 self.resize(1400, 900)
-            # and maximized, so a window manager fits its title bar in too (the geometry
-            # alone put the title bar above the top of a 1366x768 screen under openbox)
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            # app.show_main_window shows it maximized then, so a window manager fits its
+            # title bar in too (the geometry alone put the title bar above the top of a
+            # 1366x768 screen under openbox)
+            self.first_run = True
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -484,6 +492,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()
         self.analysis.cancel(wait=True)
         self.export_controller.cancel(wait=True)
+        self.dialogue.close()  # the waveform worker, if one runs
         self.documents.close()  # joins the autosave in flight, releases the lock
         self.controller.close()  # releases VLC and the decoder
         event.accept()

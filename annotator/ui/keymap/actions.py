@@ -342,6 +342,22 @@ ACTIONS: tuple[Action, ...] = (
         menu="View",
     ),
     _a(
+        "view.subtitles",
+        "Show or hide the subtitles (dialogue lines over the picture)",
+        "V",
+        row="show or hide the subtitles (dialogue lines over the picture) / the audio "
+        "waveform lane",
+        menu="View",
+    ),
+    _a(
+        "view.waveform",
+        "Show or hide the audio waveform lane",
+        "W",
+        row="show or hide the subtitles (dialogue lines over the picture) / the audio "
+        "waveform lane",
+        menu="View",
+    ),
+    _a(
         "candidates.accept",
         "Accept the candidate",
         "A",

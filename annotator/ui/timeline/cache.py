@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -40,6 +41,41 @@ def face_key(face: str) -> LaneKey:
     return (face, "face")
 
 
+_PREBUILT: list[tuple[weakref.ref[Project], TimelineCache]] = []
+
+
+def prebuild(project: Project) -> None:
+    """Build the cache of ``project``'s first video now, on the worker that loaded it and
+    before any view sees it (nothing else reads or edits it yet): the build is the
+    largest part of binding a large project (1.2 s of the GUI thread at 100k events on a
+    loaded box). :func:`cache_for` hands it to the timeline; the cache follows the
+    project's signals from here on, so an edit made in between is in it."""
+    cache = TimelineCache(project)
+    for overlaps in cache._overlaps.values():
+        overlaps.prepare()  # the first edit of a lane then does not sort it
+    drop_prebuilt()
+    _PREBUILT.append((weakref.ref(project), cache))
+
+
+def drop_prebuilt() -> None:
+    """Forget a prebuilt cache (the project it was built for is not shown after all)."""
+    while _PREBUILT:
+        _PREBUILT.pop()[1].close()
+
+
+def cache_for(project: Project, media_id: str | None = None) -> TimelineCache:
+    """The prebuilt cache when it is this project's and this video's, else a new one."""
+    if _PREBUILT:
+        ref, cache = _PREBUILT[-1]
+        if ref() is project and cache.media_id == (
+            media_id or (project.primary_media.id if project.primary_media else "m1")
+        ):
+            _PREBUILT.clear()
+            return cache
+        drop_prebuilt()
+    return TimelineCache(project, media_id)
+
+
 class TimelineCache:
     """Per-lane indexes, lane layout and duplicate flags for one media of a project."""
 
@@ -59,6 +95,8 @@ class TimelineCache:
         self._layout_dirty = True
         self.overlays: dict[LaneKey, OverlaySource] = {}
         self.curves: Any = None  # a curves.CurveStore once the faces module attaches one
+        self.waveform: Any = None  # a waveform_lane.WaveformState once dialogue attaches one
+        self._dialogue: tuple[Any, Any] | None = None  # (markers index, its dialogue SpanIndex)
         self._unsubscribe: dict[LaneKey, Callable[[], None]] = {}
         self.cuts = CutsSource(project, self.media_id)
         self._rebuild_all()
@@ -91,6 +129,7 @@ class TimelineCache:
             self.remove_overlay(key)
         self.cuts.close()
         self.set_curves(None)
+        self.set_waveform(None)
 
     # ------------------------------------------------------------------ curve lanes
     def set_curves(self, store: Any) -> None:
@@ -105,6 +144,37 @@ class TimelineCache:
     def _on_curves_changed(self) -> None:
         self._layout_dirty = True
         self.revision += 1
+
+    # ------------------------------------------------------------------ audio lane
+    def set_waveform(self, state: Any) -> None:
+        """The audio lane under the markers from ``state`` (``waveform_lane.WaveformState``)."""
+        if self.waveform is not None:
+            self.waveform.changed.disconnect(self._on_curves_changed)
+        self.waveform = state
+        if state is not None:
+            state.changed.connect(self._on_curves_changed)
+        self._on_curves_changed()
+
+    def dialogue_cues(self) -> Any:
+        """The take's dialogue markers as an ``analysis.dialogue.SpanIndex`` (for the
+        emotion-during-dialogue marks), rebuilt only when the markers lane is."""
+        from annotator.analysis.dialogue import SpanIndex
+
+        self.ensure()
+        index = self.indexes.get(MARKERS_KEY)
+        if self._dialogue is None or self._dialogue[0] is not index:
+            ms = self.project.markers
+            spans = (
+                []
+                if index is None
+                else [
+                    (ms[i].start_frame, ms[i].end_frame, i)
+                    for i in index.ids
+                    if i in ms and ms[i].kind is MarkerKind.DIALOGUE
+                ]
+            )
+            self._dialogue = (index, SpanIndex(spans))
+        return self._dialogue[1]
 
     # ------------------------------------------------------------------ overlay lanes
     def add_overlay(self, source: OverlaySource) -> LaneKey:
@@ -314,7 +384,9 @@ class TimelineCache:
                 dataclasses.replace(r, curves=tuple(self.curves.shown_names(r.id))) for r in rows
             ]
         overlays = [(key, src.title()) for key, src in self.overlays.items() if src.items()]
-        self.lanes = layout_lanes(rows, self.collapsed, overlays)
+        wave = self.waveform
+        audio = wave.title() if wave is not None and wave.visible else None
+        self.lanes = layout_lanes(rows, self.collapsed, overlays, audio)
         self._layout_dirty = False
 
     def _touch(self, keys: tuple[LaneKey, ...], layout: bool = False) -> None:

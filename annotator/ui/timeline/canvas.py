@@ -33,7 +33,7 @@ from annotator.commands.events import moved
 from annotator.model.entities import Event, EventKind, Marker, MarkerKind
 from annotator.model.project import ModelError, Project
 from annotator.ui.timeline import curve_lane, overlay_input
-from annotator.ui.timeline.cache import TimelineCache
+from annotator.ui.timeline.cache import TimelineCache, cache_for
 from annotator.ui.timeline.drag import Drag, DragMode
 from annotator.ui.timeline.lanes import FACE_ROW_PX, LANE_PX, Lane, LaneKey, LaneKind
 from annotator.ui.timeline.overlays import OverlaySource, connect_changed
@@ -110,10 +110,11 @@ class TimelineCanvas(QWidget):
             self.cache.close()
             self.project.changed.disconnect(self._on_project_changed)
         self.project = project
-        self.cache = TimelineCache(project, media_id)
+        self.cache = cache_for(project, media_id)
         for source in self.overlay_sources:
             self.cache.add_overlay(source)
         self.cache.set_curves(getattr(self, "curve_store", None))
+        self.cache.set_waveform(getattr(self, "waveform_state", None))
         project.changed.connect(self._on_project_changed)
         self._drag = None
         self.refresh_extent()
@@ -140,6 +141,18 @@ class TimelineCanvas(QWidget):
         if store is not None:
             store.changed.connect(self.update)
         self.cache.set_curves(store)
+        self.update()
+
+    def set_waveform(self, state: Any) -> None:
+        """The audio lane from ``state`` (``waveform_lane.WaveformState``); like the curve
+        store it stays across project and media replacement."""
+        old = getattr(self, "waveform_state", None)
+        if old is not None:
+            old.changed.disconnect(self.update)
+        self.waveform_state = state
+        if state is not None:
+            state.changed.connect(self.update)
+        self.cache.set_waveform(state)
         self.update()
 
     def add_overlay(self, source: OverlaySource) -> LaneKey:
@@ -229,6 +242,10 @@ class TimelineCanvas(QWidget):
             self.selection.set_lane(hit.lane.key)
         elif hit.region is Region.HEADER and hit.lane is not None:
             self.selection.set_lane(hit.lane.key)
+        elif hit.lane is not None and hit.lane.kind is LaneKind.WAVEFORM:
+            # the audio lane scrubs, like the ruler: nothing to create or select there
+            self._drag = Drag(DragMode.SCRUB, hit.frame, pos.x(), v.frame_count)
+            self.seek_requested.emit(hit.frame)
         elif hit.lane is not None and hit.lane.kind is LaneKind.OVERLAY:
             overlay_input.press(self, hit)
         elif hit.lane is not None and hit.lane.kind is LaneKind.CURVE:

@@ -18,12 +18,14 @@ from annotator.model.facs import au_label, au_name
 LaneKey = tuple[str, str]
 
 MARKERS_KEY: LaneKey = ("", "markers")
+WAVEFORM_KEY: LaneKey = ("", "waveform")
 
 FACE_ROW_PX = 20
 LANE_PX = 22
 MARKER_LANE_PX = 18
 OVERLAY_LANE_PX = 22
 CURVE_LANE_PX = 44
+WAVEFORM_LANE_PX = 30
 
 
 class LaneKind(enum.Enum):
@@ -34,6 +36,7 @@ class LaneKind(enum.Enum):
     NOTE = "note"
     OVERLAY = "overlay"  # supplied by another module (candidates, cuts): see ``overlays``
     CURVE = "curve"  # a per-frame curve of the face (see ``curves``), drawn as a line
+    WAVEFORM = "waveform"  # the video's audio (see ``waveform_lane``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +74,10 @@ def layout_lanes(
     faces: Sequence[FaceRow],
     collapsed: Iterable[str] = (),
     overlays: Sequence[tuple[LaneKey, str]] = (),
+    waveform: str | None = None,
 ) -> list[Lane]:
-    """Rows top to bottom: markers, overlay lanes (key, title), then per face a header, its
-    AU lanes, emotion and notes.
+    """Rows top to bottom: markers, the audio lane (titled ``waveform``, when given),
+    overlay lanes (key, title), then per face a header, its AU lanes, emotion and notes.
 
     Overlays sit right under the markers so what the machine proposes (cuts, candidates) is
     the first thing under the ruler. A collapsed face keeps only its header row, which then
@@ -82,6 +86,11 @@ def layout_lanes(
     closed = set(collapsed)
     lanes = [Lane(MARKERS_KEY, LaneKind.MARKERS, "", "Markers", 0, MARKER_LANE_PX)]
     y = MARKER_LANE_PX
+    if waveform is not None:
+        lanes.append(
+            Lane(WAVEFORM_KEY, LaneKind.WAVEFORM, "", waveform, y, WAVEFORM_LANE_PX, "#5fb4a8")
+        )
+        y += WAVEFORM_LANE_PX
     for key, title in overlays:
         lanes.append(Lane(key, LaneKind.OVERLAY, "", title, y, OVERLAY_LANE_PX))
         y += OVERLAY_LANE_PX

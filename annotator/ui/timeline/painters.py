@@ -20,11 +20,13 @@ from annotator.model.project import Project
 from annotator.model.timebase import MICRO_MAX_S, Timebase
 from annotator.ui.timeline.cache import TimelineCache, face_key
 from annotator.ui.timeline.curve_lane import paint_curve
+from annotator.ui.timeline.dialogue_marks import paint_dialogue_marks
 from annotator.ui.timeline.drag import Span
 from annotator.ui.timeline.lanes import Lane, LaneIndex, LaneKey, LaneKind, coverage_depth
 from annotator.ui.timeline.overlay_paint import paint_overlay
 from annotator.ui.timeline.ruler import ticks
 from annotator.ui.timeline.view import HEADER_PX, RULER_PX, TimelineView
+from annotator.ui.timeline.waveform_lane import paint_waveform
 
 BG = QColor("#1d1e22")
 LANE_A = QColor("#25272c")
@@ -71,6 +73,8 @@ def paint_all(p: QPainter, ctx: PaintContext) -> None:
     paint_lanes(p, ctx, lanes)
     for lane in lanes:
         paint_lane_events(p, ctx, lane)
+        if lane.kind is LaneKind.EMOTION:
+            paint_dialogue_marks(p, ctx.view, ctx.cache, lane)
     paint_previews(p, ctx)
     p.restore()
     paint_headers(p, ctx, lanes)
@@ -105,6 +109,10 @@ def paint_lane_events(p: QPainter, ctx: PaintContext, lane: Lane) -> None:
     if lane.kind is LaneKind.CURVE:
         p.setFont(ctx.font)
         paint_curve(p, v, lane, cache.curves)
+        return
+    if lane.kind is LaneKind.WAVEFORM:
+        p.setFont(ctx.font)
+        paint_waveform(p, v, lane, cache.waveform, ctx.timebase)
         return
     key = face_key(lane.face) if lane.kind is LaneKind.FACE else lane.key
     index = cache.indexes.get(key)
@@ -332,10 +340,12 @@ def paint_headers(p: QPainter, ctx: PaintContext, lanes: list[Lane]) -> None:
         else:
             p.fillRect(QRectF(0, y, 3, lane.height_px), QColor(lane.colour))
             label = lane.label
-            p.setPen(TEXT if lane.kind in (LaneKind.AU, LaneKind.OVERLAY) else DIM_TEXT)
+            bright = (LaneKind.AU, LaneKind.OVERLAY, LaneKind.WAVEFORM)
+            p.setPen(TEXT if lane.kind in bright else DIM_TEXT)
         if lane.key == ctx.selected_lane:
             p.fillRect(rect, QColor(255, 225, 77, 60))
-        indent = 10 if lane.kind in (LaneKind.FACE, LaneKind.MARKERS, LaneKind.OVERLAY) else 18
+        top_rows = (LaneKind.FACE, LaneKind.MARKERS, LaneKind.OVERLAY, LaneKind.WAVEFORM)
+        indent = 10 if lane.kind in top_rows else 18
         p.drawText(
             rect.adjusted(indent, 0, -4, 0),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,

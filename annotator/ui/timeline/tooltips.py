@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 def hover_text(canvas: TimelineCanvas, hit: Hit) -> str:
     """What the tooltip says over ``hit``: an event, a marker or an overlay item; "" hides."""
+    if hit.lane is not None and hit.lane.kind is LaneKind.WAVEFORM:
+        from annotator.ui.timeline.waveform_lane import tooltip as audio_tooltip
+
+        return audio_tooltip(canvas.cache.waveform, hit.frame, canvas.cache.timebase())
     if hit.event_id is None or hit.lane is None:
         return ""
     if hit.lane.kind is LaneKind.OVERLAY:
@@ -28,7 +32,12 @@ def hover_text(canvas: TimelineCanvas, hit: Hit) -> str:
     if hit.lane.kind is LaneKind.MARKERS:
         m = canvas.project.markers.get(hit.event_id)
         return f"{m.kind.value} {m.start_frame}–{m.end_frame}: {m.text}" if m else ""
-    return canvas.describe(hit.event_id)
+    text = canvas.describe(hit.event_id)
+    if hit.lane.kind is LaneKind.EMOTION and text.endswith("</table>"):
+        from annotator.ui.timeline.dialogue_marks import tooltip_rows
+
+        text = text[: -len("</table>")] + tooltip_rows(canvas.cache, hit.event_id) + "</table>"
+    return text
 
 
 def describe_event(

@@ -1,0 +1,137 @@
+"""One document job (save, open) on a worker thread, its result delivered on the GUI thread.
+
+The GUI thread hands the job everything it reads (a snapshot, a path), so the worker
+never touches live state; the result comes back through a queued signal, or at once when
+the GUI thread has to :meth:`wait` for it (closing the window, opening another project).
+Each result is delivered exactly once, to the ``done`` callback given with the job.
+
+While a job runs, the GIL is handed over every 0.5 ms instead of 5 ms (the view worker
+does the same), so the GUI thread is never kept waiting by the worker's Python code; the
+C calls the job makes are kept short by its code (chunks).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+_SWITCH_LOCK = threading.Lock()
+_SWITCH_USERS = [0, 0.005]  # jobs running, the interval before the first started
+
+
+def fast_switching(on: bool) -> None:
+    """Hand the GIL over every 0.5 ms while any worker (view, save, open) computes."""
+    with _SWITCH_LOCK:
+        if on:
+            if _SWITCH_USERS[0] == 0:
+                _SWITCH_USERS[1] = sys.getswitchinterval()
+                sys.setswitchinterval(min(_SWITCH_USERS[1], 0.0005))
+            _SWITCH_USERS[0] += 1
+        else:
+            _SWITCH_USERS[0] -= 1
+            if _SWITCH_USERS[0] == 0:
+                sys.setswitchinterval(_SWITCH_USERS[1])
+
+
+class BackgroundJob(QObject):
+    """At most one job at a time; ``start`` refuses a second while one runs."""
+
+    _finished = Signal(int)  # job number, from the worker thread
+
+    def __init__(self, parent: QObject, name: str) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._thread: threading.Thread | None = None
+        self._number = 0
+        self._result: tuple[int, Any, BaseException | None] | None = None
+        self._done: Callable[[Any, BaseException | None], None] | None = None
+        self._finished.connect(self._deliver)
+
+    @property
+    def running(self) -> bool:
+        """A job was started and its result not delivered yet."""
+        return self._done is not None
+
+    def start(
+        self, work: Callable[[], Any], done: Callable[[Any, BaseException | None], None]
+    ) -> bool:
+        """Run ``work()`` on a worker; ``done(result, error)`` on the GUI thread after."""
+        if self.running:
+            return False
+        self._number += 1
+        number = self._number
+        self._done = done
+        self._result = None
+
+        def run() -> None:
+            fast_switching(True)
+            try:
+                result, error = work(), None
+            except BaseException as e:  # noqa: BLE001 - reported on the GUI thread
+                result, error = None, e
+            finally:
+                fast_switching(False)
+            self._result = (number, result, error)
+            try:
+                self._finished.emit(number)
+            except RuntimeError:  # the window was deleted meanwhile
+                pass
+
+        self._thread = threading.Thread(target=run, name=f"facet-{self.name}", daemon=True)
+        self._thread.start()
+        return True
+
+    def wait(self, timeout: float = 60) -> bool:
+        """Join the job and deliver its result now; True when none is left running."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                return False
+        if self._result is not None:
+            self._deliver(self._result[0])
+        return not self.running
+
+    def _deliver(self, number: int) -> None:
+        result, done = self._result, self._done
+        if result is None or done is None or result[0] != number:
+            return  # delivered already (wait() ran first)
+        self._result = None
+        self._done = None
+        try:
+            done(result[1], result[2])
+        except Exception:
+            log.exception("%s: handling the result failed", self.name)
+
+
+_FROZEN = [False]
+
+
+def freeze_large(project: Any) -> None:
+    """After binding a large project: move every object alive now out of the cyclic GC's
+    reach (``gc.freeze``). With a million objects alive a full collection walks them all
+    (0.3 s at 100k events, holding the GIL, on whichever thread allocates); the project's
+    values are frozen dataclasses that live until the project goes, so never scanning them
+    loses nothing."""
+    if len(project.events) > SYNC_EVENTS_FOR_FREEZE:
+        gc.freeze()
+        _FROZEN[0] = True
+
+
+def unfreeze_garbage() -> None:
+    """Before another project is bound: the old one's objects become collectable again
+    (frozen objects in reference cycles are never freed)."""
+    if _FROZEN[0]:
+        gc.unfreeze()
+        _FROZEN[0] = False
+
+
+SYNC_EVENTS_FOR_FREEZE = 3000

@@ -1,0 +1,199 @@
+"""Save and open of large projects on a worker (issue 18): the window keeps answering, and
+what is saved, the title's unsaved mark, the changed-on-disk check and the lock stay right
+when the user edits while the worker writes or reads.
+
+The size limits are set to 0 so the demo project takes the background paths."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from annotator.io.project_file import load_project, save_project
+from annotator.model import Event, EventKind
+from annotator.ui import document_save, documents
+from annotator.ui.main_window import MainWindow
+from annotator.workspace.lock import read_lock
+
+
+@pytest.fixture
+def make(qtbot, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(document_save, "BACKGROUND_SAVE_EVENTS", 0)
+    monkeypatch.setattr(documents, "BACKGROUND_OPEN_BYTES", 0)
+    made: list[MainWindow] = []
+
+    def build() -> MainWindow:
+        w = MainWindow()
+        w.setProperty("quiet_errors", True)
+        w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+        qtbot.addWidget(w)
+        made.append(w)
+        return w
+
+    yield build
+    for w in made:
+        w.close()
+
+
+def add_au(w: MainWindow, onset: int, au: int = 9) -> Event:
+    return w.project.add_event(Event(0, "A", EventKind.AU, onset, onset + 3, au=au, code=str(au)))
+
+
+def held_save(monkeypatch):  # type: ignore[no-untyped-def]
+    """The worker's write waits for ``release`` (so the test edits while it runs)."""
+    release, started = threading.Event(), threading.Event()
+    real = document_save.save_project
+
+    def slow(project, path):  # type: ignore[no-untyped-def]
+        started.set()
+        assert release.wait(30)
+        return real(project, path)
+
+    monkeypatch.setattr(document_save, "save_project", slow)
+    return release, started
+
+
+def test_an_edit_during_a_background_save_stays_unsaved(make, demo_copy: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    w = make()
+    assert w.open_path(demo_copy)
+    saved_one = add_au(w, 100)
+    release, started = held_save(monkeypatch)
+    saved: list[Path] = []
+    w.documents.saved.connect(saved.append)
+    assert w.save_in_background()
+    assert started.wait(10) and w.documents._save_job.running
+    late = add_au(w, 200, au=6)  # the GUI thread is free: edit while the worker writes
+    release.set()
+    assert w.documents.wait_save()
+    assert saved == [demo_copy]
+    on_disk = load_project(demo_copy).project
+    assert saved_one.id in on_disk.events and late.id not in on_disk.events  # the snapshot
+    assert w.workspace.dirty and "*" in w.windowTitle()  # the late edit is not saved
+    assert w.workspace.saved_revision == w.project.revision - 1
+    assert read_lock(demo_copy) is not None and w.documents._lock.still_ours()
+    # the written version is the base: saving again does not see a change on disk
+    w.ask_changed_on_disk = lambda path, conflicts: pytest.fail("asked about our own write")
+    assert w.save_in_background() and w.documents.wait_save()
+    assert not w.workspace.dirty and "*" not in w.windowTitle()
+    assert late.id in load_project(demo_copy).project.events
+
+
+def test_a_background_save_still_sees_another_writer(make, demo_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    w = make()
+    assert w.open_path(demo_copy)
+    add_au(w, 100)
+    assert w.save_in_background() and w.documents.wait_save()
+    other = load_project(demo_copy).project
+    other.add_event(Event(0, "B", EventKind.NOTE, 5, 9, note="from the CLI"))
+    save_project(other, demo_copy)
+    written = demo_copy.read_bytes()
+    add_au(w, 150)
+    asked: list[list[str]] = []
+    w.ask_changed_on_disk = lambda path, conflicts: asked.append(conflicts) or "cancel"
+    assert not w.save_in_background()
+    assert asked == [[]] and demo_copy.read_bytes() == written and w.workspace.dirty
+
+
+def test_save_during_a_save_runs_once_more_after_it(make, demo_copy: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    w = make()
+    assert w.open_path(demo_copy)
+    add_au(w, 100)
+    release, started = held_save(monkeypatch)
+    assert w.save_in_background() and started.wait(10)
+    late = add_au(w, 200)
+    assert w.save_in_background()  # Ctrl+S again while writing
+    release.set()
+    assert w.documents.wait_save()  # the first, and the second it starts
+    assert not w.workspace.dirty and late.id in load_project(demo_copy).project.events
+
+
+def test_a_failed_background_save_keeps_the_work_unsaved(
+    make, demo_copy: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from annotator.io.project_file import ProjectFileError
+
+    w = make()
+    assert w.open_path(demo_copy)
+    add_au(w, 100)
+    before = demo_copy.read_bytes()
+    errors: list[str] = []
+    w.ctx.show_error = errors.append  # type: ignore[method-assign]
+
+    def refuse(project, path):  # type: ignore[no-untyped-def]
+        raise ProjectFileError([f"{path}: cannot save (Permission denied)"])
+
+    monkeypatch.setattr(document_save, "save_project", refuse)
+    assert w.save_in_background() and w.documents.wait_save()
+    assert errors == [f"{demo_copy}: cannot save (Permission denied)"]
+    assert w.workspace.dirty and demo_copy.read_bytes() == before
+
+
+def test_background_open_binds_the_same_project_when_read(make, demo_copy: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    w = make()
+    expected = load_project(demo_copy).project
+    assert w.open_project(demo_copy, background=True)
+    assert w.project_path is None  # not bound yet: the worker reads it
+    qtbot.waitUntil(lambda: w.project_path == demo_copy, timeout=30000)
+    assert w.project_path == demo_copy and not w.workspace.dirty
+    assert set(w.project.events) == set(expected.events)
+    assert all(w.project.events[i] == e for i, e in expected.events.items())
+    assert read_lock(demo_copy) is not None
+
+
+def test_an_edit_during_a_background_open_is_asked_about(
+    make, demo_copy: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    w = make()
+    other = tmp_path / "other.facet.json"
+    other.write_bytes(demo_copy.read_bytes().replace(b'"title": "', b'"title": "other ', 1))
+    assert w.open_path(demo_copy)
+    assert w.open_project(other, background=True)
+    mine = add_au(w, 100)  # edited while the other file is read
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
+    w.documents.wait_open()
+    assert w.project_path == demo_copy and mine.id in w.project.events  # nothing lost
+    assert read_lock(other) is None  # the lock taken for the other file was let go
+
+
+def test_a_bad_file_opened_in_the_background_is_one_line_and_keeps_the_project(
+    make, demo_copy: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    w = make()
+    assert w.open_path(demo_copy)
+    bad = tmp_path / "bad.facet.json"
+    bad.write_bytes(demo_copy.read_bytes().replace(b'"onset_frame":', b'"onset_frame":-', 1))
+    errors: list[str] = []
+    w.ctx.show_error = errors.append  # type: ignore[method-assign]
+    assert w.open_project(bad, background=True)
+    w.documents.wait_open()
+    assert len(errors) == 1 and errors[0].startswith("bad.facet.json: ") and "\n" not in errors[0]
+    assert w.project_path == demo_copy and read_lock(bad) is None
+
+
+def test_background_open_builds_the_timeline_off_the_gui_thread(
+    make, demo_copy: Path, qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from annotator.ui.timeline import cache as timeline_cache
+
+    built: list[str] = []
+    real = timeline_cache.TimelineCache.__init__
+
+    def record(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(threading.current_thread().name)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(timeline_cache.TimelineCache, "__init__", record)
+    w = make()
+    built.clear()  # the empty project's, made with the window
+    assert w.open_project(demo_copy, background=True)
+    qtbot.waitUntil(lambda: w.project_path == demo_copy, timeout=30000)
+    qtbot.waitUntil(lambda: w.current_media_id is not None, timeout=30000)
+    cache = w.coding.timeline.canvas.cache
+    assert cache.project is w.project
+    assert built[0] == "facet-open" and threading.main_thread().name not in built
+    before = cache.event_count("A")
+    add_au(w, 100)  # the prebuilt cache follows edits like one built here
+    assert cache.event_count("A") == before + 1
