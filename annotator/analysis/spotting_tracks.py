@@ -200,7 +200,10 @@ def spot_tracks(
             motion = np.full(info.frame_count, np.nan, np.float32)
             ok = (t.frames >= 0) & (t.frames < info.frame_count)
             motion[t.frames[ok]] = t.motion[ok, k]
-            track = FaceTrack(motion, feats.tracks[t.index][region])
+            points = feats.tracks[t.index][region]
+            for m in t.merged:  # re-identified later parts: their own frames, zeros elsewhere
+                points = points + feats.tracks[m][region]
+            track = FaceTrack(motion, points)
             cands, thr = candidates_from_track(face, track, fps, params)
             result.thresholds[f"{face}/{region}"] = thr
             result.tracks[f"{face}/{region}"] = track

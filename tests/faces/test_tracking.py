@@ -132,6 +132,10 @@ def test_running_again_matches_faces_and_hand_boxes_win(
     assert hand in boxes
     tracked = [b.frame for b in boxes if b.source == "track"]
     assert tracked and all(abs(f - 36) > 15 for f in tracked)  # half a second at 30 fps
+    # the run wrote a new cache file and (no undo in the CLI) removed the one it replaced
+    ref = again.media["m1"].landmarks
+    assert ref == "single.m1.landmarks.2.npz" and (folder / ref).is_file()
+    assert not (folder / "single.m1.landmarks.npz").exists()
 
 
 def test_cancelled_run_leaves_project_and_folder_unchanged(

@@ -285,10 +285,13 @@ class FacesController(QObject):
         return True
 
     def _on_progress(self, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress.setMaximum(max(total, 1))
-            self.progress.setValue(min(done, total))
-            self.progress.setLabelText(f"Detecting and tracking faces… frame {done} of {total}")
+        dlg = self.progress
+        if dlg is not None:
+            # setValue() of a modal dialog runs the event loop: a Cancel handled there
+            # closes the dialog and clears self.progress, so the label goes first
+            dlg.setLabelText(f"Detecting and tracking faces… frame {done} of {total}")
+            dlg.setMaximum(max(total, 1))
+            dlg.setValue(min(done, total))
 
     def _close_progress(self) -> None:
         if self.progress is not None:
