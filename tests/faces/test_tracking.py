@@ -248,3 +248,33 @@ def test_project_with_cache_reference_validates(tracked_single: Path) -> None:
     r = run_cli("validate", str(tracked_single))
     assert r.returncode == 0, r.stderr
     assert not [f for f in os.listdir(tracked_single.parent) if f.startswith(".")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "first", "last"),
+    [
+        ("pyfeat_WolfgangLanger_Pexels.mp4", 0, 471),
+        ("pyfeat_face_noface_hevc_vfr.mov", 0, 71),
+        ("pyfeat_noface_face_hevc_vfr.mov", 96, 167),
+    ],
+)
+def test_one_track_on_each_real_single_face_clip(name: str, first: int, last: int) -> None:
+    """Every single-face sample clip gives one face (after re-identification), over the
+    frames where the face is on screen."""
+    r = track_video(sample(f"video/{name}"))
+    assert len(r.tracks) == 1, [(int(t.frames[0]), int(t.frames[-1])) for t in r.tracks]
+    t = r.tracks[0]
+    assert abs(int(t.frames[0]) - first) <= 3 and abs(int(t.frames[-1]) - last) <= 3
+
+
+@pytest.mark.slow
+def test_several_faces_on_the_whole_crowd_clip() -> None:
+    r = track_video(sample("video/facenet_pytorch_crowd_1080p25.mp4"))
+    assert len(r.tracks) >= 4
+    # at least three faces on screen together somewhere in the clip
+    n = r.info.frame_count
+    count = np.zeros(n, int)
+    for t in r.tracks:
+        count[t.frames] += 1
+    assert count.max() >= 3
