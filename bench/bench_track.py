@@ -142,7 +142,8 @@ def memory(frames_total: int) -> None:
     )
     for i, mb, now, s in marks:
         print(f"  frame {i:6d}: peak RSS {mb:7.1f} MB, RSS now {now:7.1f} MB  ({s:6.0f} s)")
-    (i0, _, m0, _), (i1, _, m1, _) = marks[1], marks[-1]
+    # the last mark is taken after the tracker is freed: growth is read between in-loop marks
+    (i0, _, m0, _), (i1, _, m1, _) = marks[1], marks[-2]
     per = (m1 - m0) * 1e6 / max(i1 - i0, 1)
     print(
         f"  growth after the first 10 %: {per:.0f} bytes per frame -> "
