@@ -255,8 +255,8 @@ class SaveFlow:
         if not ws.dirty or ws.revision == self._autosaved_revision or ws.read_only:
             return
         target = ws.file
-        if target is None or self._autosave_job.running:
-            return
+        if target is None or self._autosave_job.running or self._save_job.running:
+            return  # a save in flight writes the same work (its revision or newer)
         project = ws.project
         snap = snapshot(project)  # cheap: containers only; values are frozen
         revision = ws.revision

@@ -440,6 +440,9 @@ class MainWindow(QMainWindow):
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none)").setEnabled(False)
 
+    #: no saved window geometry: the app opens this window maximized
+    first_run = False
+
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -450,9 +453,10 @@ class MainWindow(QMainWindow):
                 self.setGeometry(screen)  # first run: the timeline needs all the room
             else:
                 self.resize(1400, 900)
-            # and maximized, so a window manager fits its title bar in too (the geometry
-            # alone put the title bar above the top of a 1366x768 screen under openbox)
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            # app.show_main_window shows it maximized then, so a window manager fits its
+            # title bar in too (the geometry alone put the title bar above the top of a
+            # 1366x768 screen under openbox)
+            self.first_run = True
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
