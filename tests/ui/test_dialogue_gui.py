@@ -271,6 +271,36 @@ def test_waveform_lane_draws_the_peaks_at_every_zoom(qtbot: QtBot) -> None:
     assert canvas.cache.lane(WAVEFORM_KEY) is None
 
 
+def test_waveform_lane_follows_the_streams_start_times(qtbot: QtBot) -> None:
+    """Video frame 0 at stream time 1.0 s (like the Hamilton clip's 0.852 s), the tone from
+    stream time 3.0 s: on the lane it starts at video time 2.0 s, frame 50 at 25 fps."""
+    from annotator.model.timebase import Timebase
+
+    p = Project()
+    p.add_media(Media("m1", "v.mp4", frame_count=200, fps=Fraction(25)))
+    p.set_timebase("m1", Timebase(np.arange(200) / 25.0, Fraction(25), start_s=1.0))
+    win = Window(p)
+    qtbot.addWidget(win)
+    win.resize(1200, 300)
+    win.show()
+    qtbot.waitExposed(win)
+    state = WaveformState()
+    canvas = win.timeline.canvas
+    canvas.set_waveform(state)
+    state.set_wave("v.mp4", tone_wave(3.0, 6.0))
+    win.timeline.zoom_to_fit()
+    canvas.ensure()
+    lane = canvas.cache.lane(WAVEFORM_KEY)
+    img = qimage_to_ndarray(canvas.grab().toImage())
+    y0 = canvas.view.y_of_lane(lane)
+    strip = img[y0 : y0 + lane.height_px]
+    tall = (np.abs(strip.astype(int) - [WAVE.red(), WAVE.green(), WAVE.blue()]).sum(-1) < 60).sum(0)
+    v = canvas.view
+    assert tall[int(v.x_of(47))] <= 3 and tall[int(v.x_of(53))] >= lane.height_px // 2
+    first_loud = int(np.flatnonzero(tall[int(v.x_of(0)) :] >= lane.height_px // 2)[0])
+    assert abs(first_loud - (v.x_of(50) - v.x_of(0))) <= 2
+
+
 def test_waveform_path_is_one_polygon_per_run() -> None:
     mins = np.array([-0.1, -0.2, np.nan, np.nan, -0.3, -0.3], np.float32)
     maxs = -mins
