@@ -359,3 +359,36 @@ def test_overlap_list_selects_and_summarises(qtbot: QtBot) -> None:
     assert dlg.summary.text() == "1 emotion event overlap 2 dialogue lines (12 frames; Ada)"
     dlg.go_to(1)
     assert ctx.workspace.selection.ids == {eid}
+
+
+def test_strip_shows_the_line_while_vlc_draws(make_window, qtbot: QtBot, tmp_path) -> None:
+    """VLC draws into a native window the overlay cannot cover: while it shows, the line of
+    the frame the controller reports is on the native strip; on pause the strip goes."""
+    from PySide6.QtWidgets import QWidget
+
+    from annotator.ui.dialogue.subtitles import SubtitleStrip
+
+    w = make_window(size=(1200, 800))
+    assert w.new_from_video(sample("video/face_recognition_short_hamilton_clip.mp4"))
+    apply_plan(w.project, plan_srt_import(w.project, srt(tmp_path)))
+    ui = w.dialogue
+    area = w.player_widget.frame_view.parentWidget()
+    assert isinstance(area, QWidget)
+    if ui.strip is None:  # offscreen: no VLC surface, so build the strip as on X11
+        ui.strip = SubtitleStrip(area)
+    tb = w.project.timebase("m1")
+    w.controller.seek(tb.index_at(2.0))
+    ui._on_controller_surface_changed(True)  # as the controller says when VLC starts drawing
+    assert ui.strip.isVisible() and ui.strip.lines == ["Thank you all."]
+    assert ui.strip.geometry().bottom() <= area.height() and ui.strip.width() == area.width()
+    ui.set_subtitles_shown(False)
+    assert not ui.strip.isVisible()
+    ui.set_subtitles_shown(True)
+    w.controller.seek(tb.index_at(4.0))
+    ui._on_controller_frame_changed(tb.index_at(4.0))
+    assert not ui.strip.isVisible()
+    w.controller.seek(tb.index_at(6.0))
+    ui._on_controller_frame_changed(tb.index_at(6.0))
+    assert ui.strip.lines == ["Please sit down."]
+    ui._on_controller_surface_changed(False)  # paused: the overlay takes over
+    assert not ui.strip.isVisible()
