@@ -106,6 +106,16 @@ def _report_first_picture(app: object, window: object) -> None:
     timer.start(2)
 
 
+def show_main_window(window: Any) -> None:
+    """Show the main window; maximized on the first run (no saved geometry), so a window
+    manager fits its title bar and borders on the screen too (issue 15: under openbox at
+    1366x768 a whole-screen geometry put the title bar above the screen)."""
+    if getattr(window, "first_run", False):
+        window.showMaximized()
+    else:
+        window.show()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="run.py", description="Open Facet.")
     parser.add_argument("path", nargs="?", help="a video or a .facet.json project (default: demo)")
@@ -132,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     # The player first: the timeline, docks and analysis are built once the first
     # picture is on screen (finish_startup, after the open below).
     window = MainWindow(defer_components=True)
-    window.show()
+    show_main_window(window)
     # Ask for keyboard focus: without it (no window manager, e.g. Xvfb) the player keys
     # would need a click first.
     window.raise_()

@@ -178,29 +178,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rewrite an existing demo")
     p.set_defaults(func=_cmd_demo)
 
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-            continue
-        module.register(sub)
+    for name in _COMMAND_MODULES:  # our own modules: a broken one fails loudly, never skipped
+        importlib.import_module(name).register(sub)
     return parser
 
 
 def _user_message(exc: BaseException) -> str | None:
     """One-line text for errors a user can cause; None for bugs."""
     from annotator.io.project_file import ProjectFileError
+    from annotator.media import MediaError
     from annotator.model import ModelError
 
-    known: tuple[type[BaseException], ...] = (CliError, ProjectFileError, ModelError, ValueError)
-    try:
-        from annotator.media import MediaError
-
-        known += (MediaError,)
-    except ImportError:
-        pass
+    known = (CliError, ProjectFileError, ModelError, ValueError, MediaError)
     if isinstance(exc, known):
         return str(exc)
     if isinstance(exc, OSError):

@@ -235,7 +235,24 @@ def _cmd_import(args: argparse.Namespace) -> int:
         )
         return 0
     print(plan.summary() + f" into {args.into}")
+    _say_if_open_in_facet(Path(args.into))
     return 0
+
+
+def _say_if_open_in_facet(project: Path) -> None:
+    """The file is open in a Facet window (its lock): the import is on disk, and that
+    window will see the file changed when it next saves and offer to merge (it never
+    overwrites it silently). Say so in one line, so nobody thinks the app lost it."""
+    from annotator.workspace.lock import read_lock
+
+    holder = read_lock(project)
+    if holder is None or holder.stale:
+        return
+    print(
+        f"annotator: {project.name} is open in Facet ({holder.user} on {holder.host}, "
+        f"process {holder.pid}); the app will merge this import on its next save",
+        file=sys.stderr,
+    )
 
 
 def _cmd_export_samples(args: argparse.Namespace) -> int:

@@ -16,7 +16,12 @@ def _cmd_track(args: argparse.Namespace) -> int:
     from annotator.cli import CliError
     from annotator.cli_analysis import _Bar
     from annotator.io.project_file import load_project, save_project
-    from annotator.tracking_job import apply_outcome, commit_cache, run_tracking
+    from annotator.tracking_job import (
+        apply_outcome,
+        commit_cache,
+        remove_replaced_cache,
+        run_tracking,
+    )
 
     loaded = load_project(args.project)
     project = loaded.project
@@ -30,6 +35,7 @@ def _cmd_track(args: argparse.Namespace) -> int:
         bar.close()
     for note in outcome.notes:
         print(note, file=sys.stderr)
+    old_media = project.media[media_id]
     try:
         commit_cache(outcome)
         apply_outcome(project, outcome)
@@ -37,6 +43,7 @@ def _cmd_track(args: argparse.Namespace) -> int:
     except BaseException:
         outcome.discard()
         raise
+    remove_replaced_cache(old_media, outcome, loaded.path)
     print(outcome.summary())
     print(f"landmarks: {outcome.cache_final}")
     return 0
@@ -48,7 +55,9 @@ def register(sub: Any) -> None:
         help="detect and follow every face: keyframed face boxes and a landmark cache",
         description="Detect every face (BlazeFace), follow it with the 468-point Face Mesh "
         "and store each track as a face with keyframed boxes; per-frame landmarks and "
-        "signals go to <project>.<media>.landmarks.npz. Running it again updates the same "
+        "signals go to <project>.<media>.landmarks.npz (a new run writes a new file, "
+        "<project>.<media>.landmarks.2.npz, ..., and removes the one it replaced). Running "
+        "it again updates the same "
         "faces; boxes keyed by hand win over tracked ones.",
     )
     p.add_argument("project", type=Path)

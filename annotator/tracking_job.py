@@ -5,6 +5,9 @@
 the faces as they will be. :func:`commit_cache` renames the cache into place; the caller
 then applies ``outcome.faces`` and ``outcome.media`` (the CLI directly, the GUI as one undo
 step). A cancelled or failed run removes the temporary file: the project stays unchanged.
+A run never overwrites the cache the media references (:func:`new_cache_path`): undo in the
+GUI points the media back at the previous file, redo at the new one; the CLI, which has no
+undo, removes the replaced file once the project is saved.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from annotator.analysis.keyframes import TrackInput, plan_faces, smooth_boxes
 from annotator.analysis.signals import SIGNALS
 from annotator.analysis.tracking import TrackParams, TrackResult, track_video
 from annotator.analysis.video import Progress, ShouldStop, VideoInfo
-from annotator.io.landmarks import Spool, cache_path, write_cache
+from annotator.io.landmarks import Spool, is_cache_of, new_cache_path, write_cache
 from annotator.io.media_link import resolve
 from annotator.model import Face, Media, Project
 
@@ -73,7 +76,8 @@ def run_tracking(
     video = resolve(media, project_path)
     if not video.is_file():
         raise ValueError(f"{video}: video not found")
-    final = cache_path(project_path, media_id)
+    current = resolve_cache(media, project_path)
+    final = new_cache_path(project_path, media_id, current)
     spool = Spool(final.parent)
     tmp: Path | None = None
     try:
@@ -96,9 +100,11 @@ def run_tracking(
             media=media_id,
             frame_count=info.frame_count,
             spool=spool,
+            # a re-identified track's later parts spooled under their own indices
             tracks={
-                t.index: (assign[t.index], t.frames, t.boxes, t.scores, t.signals)
+                ti: (assign[t.index], t.frames, t.boxes, t.scores, t.signals)
                 for t in result.tracks
+                for ti in (t.index, *t.merged)
             },
             signal_names=SIGNALS,
         )
@@ -111,6 +117,28 @@ def run_tracking(
         raise
     finally:
         spool.close()
+
+
+def resolve_cache(media: Media, project_path: str | os.PathLike[str]) -> Path | None:
+    """The cache file ``media`` references (relative to the project's folder), or None."""
+    if not media.landmarks:
+        return None
+    ref = Path(media.landmarks)
+    return ref if ref.is_absolute() else Path(project_path).resolve().parent / ref
+
+
+def remove_replaced_cache(
+    old_media: Media, outcome: Outcome, project_path: str | os.PathLike[str]
+) -> None:
+    """After the CLI saved a run (no undo there): remove the cache the run replaced, when
+    it is one of this project's own cache files for that media."""
+    old = resolve_cache(old_media, project_path)
+    if (
+        old is not None
+        and old.resolve() != outcome.cache_final.resolve()
+        and is_cache_of(old, project_path, old_media.id)
+    ):
+        old.unlink(missing_ok=True)
 
 
 def commit_cache(outcome: Outcome) -> None:

@@ -36,10 +36,13 @@ from annotator.analysis.face_models import (
     EyeRefiner,
     FaceMesh,
     Roi,
+    _prestride,
     landmark_box,
     roi_from_detection,
     roi_from_landmarks,
 )
+from annotator.analysis.prefetch import prefetch
+from annotator.analysis.reid import LinkParams, Segment, appearance, link_segments, similarity
 from annotator.analysis.signals import REGIONS, SIGNALS, region_motion, signals
 from annotator.analysis.video import Cancelled, Progress, ShouldStop, VideoInfo
 from annotator.media import MediaError
@@ -61,6 +64,8 @@ class TrackParams:
     reid_s: float = 30.0
     reid_min: float = 0.85  # histogram correlation needed to continue a lost track
     reid_near: float = 0.6  # ... or this much when it reappears near where it was lost
+    # after the pass, tracks that never overlap are joined when they look alike (analysis.reid)
+    link: LinkParams | None = LinkParams()
     cut_floor: float = 0.2  # shot-change score (see analysis.cuts) ending every track
     min_track_s: float = 0.25  # shorter tracks are dropped (passing faces, false alarms)
     missed_rounds: int = 3  # detector rounds in a row without confirming a track -> lost
@@ -86,12 +91,16 @@ class Track:
     box: Box = (0.0, 0.0, 0.0, 0.0)  # the latest box
     eye_offset: np.ndarray | None = None  # eye model minus mesh, eye contour points
     hist: np.ndarray | None = None
+    looks: int = 0  # appearance samples so far
+    start_look: np.ndarray | None = None  # sum of the first START_LOOKS samples
+    look_sum: np.ndarray | None = None  # sum of all samples
+    first_box: Box = (0.0, 0.0, 0.0, 0.0)
     last_lm: np.ndarray | None = None
     last_frame: int = -1
     missed: int = 0
     alive: bool = True
 
-    def add(self, frame: int, lm: np.ndarray, score: float, hist: np.ndarray) -> None:
+    def add(self, frame: int, lm: np.ndarray, score: float, hist: np.ndarray | None) -> None:
         box = landmark_box(lm)
         if self.last_lm is not None and self.last_frame == frame - 1:
             rm = region_motion(self.last_lm, lm)
@@ -104,9 +113,30 @@ class Track:
         self.scores.append(score)
         self.sig.extend(signals(lm).tolist())
         self.motion.extend(mot.tolist())
-        self.hist = hist if self.hist is None else 0.9 * self.hist + 0.1 * hist
+        if len(self.frames) == 1:
+            self.first_box = box
+        if hist is not None:
+            self.hist = hist if self.hist is None else 0.7 * self.hist + 0.3 * hist
+            self.look_sum = hist.copy() if self.look_sum is None else self.look_sum + hist
+            if self.looks < START_LOOKS:
+                self.start_look = hist.copy() if self.start_look is None else self.start_look + hist
+            self.looks += 1
         self.last_lm = lm
         self.last_frame = frame
+
+    def segment(self) -> Segment | None:
+        if self.hist is None or self.look_sum is None or self.start_look is None:
+            return None
+        return Segment(
+            self.index,
+            self.frames[0],
+            self.frames[-1],
+            self.first_box,
+            self.box,
+            self.start_look / min(self.looks, START_LOOKS),
+            self.hist,
+            self.look_sum / self.looks,
+        )
 
     def arrays(self) -> TrackArrays:
         return TrackArrays(
@@ -130,9 +160,15 @@ class TrackArrays:
     scores: np.ndarray
     signals: np.ndarray
     motion: np.ndarray
+    # indices of later tracks joined into this one by re-identification (their landmark
+    # rows went to the sink under those indices)
+    merged: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return len(self.frames)
+
+
+_ARRAY_FIELDS = ("frames", "boxes", "scores", "signals", "motion")
 
 
 @dataclass
@@ -163,34 +199,10 @@ def _covers(track_box: Box, box: Box, iou: float) -> bool:
     return False
 
 
-APPEAR_HIST = 128  # hue-saturation bins, then the grey 16 x 16 crop
-
-
-def _hist(rgb: np.ndarray, roi: Roi) -> np.ndarray:
-    """Appearance of a face: a hue-saturation histogram of the central part of the
-    eye-aligned crop (skin, hair, lighting) followed by that crop in grey at 16 x 16,
-    standardised (the face's layout: beard, glasses, brows)."""
-    m = roi.matrix(48)
-    crop = cv2.warpAffine(rgb, m, (48, 48), flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP)
-    inner = crop[8:40, 8:40]
-    hsv = cv2.cvtColor(inner, cv2.COLOR_RGB2HSV)
-    h = cv2.calcHist([hsv], [0, 1], None, [16, 8], [0, 180, 0, 256]).reshape(-1)
-    grey = (
-        cv2.resize(cv2.cvtColor(inner, cv2.COLOR_RGB2GRAY), (16, 16), interpolation=cv2.INTER_AREA)
-        .astype(np.float32)
-        .reshape(-1)
-    )
-    grey = (grey - grey.mean()) / max(float(grey.std()), 1.0)
-    return np.concatenate([h / max(float(h.sum()), 1.0), grey]).astype(np.float32)
-
-
-def _similar(a: np.ndarray, b: np.ndarray) -> float:
-    """The smaller of the colour-histogram and the grey-layout correlations."""
-    k = APPEAR_HIST
-    colour = float(cv2.compareHist(a[:k], b[:k], cv2.HISTCMP_CORREL))
-    layout = float(np.corrcoef(a[k:], b[k:])[0, 1])
-    log.debug("appearance: colour %.2f layout %.2f", colour, layout)
-    return min(colour, layout if np.isfinite(layout) else 0.0)
+HIST_EVERY = 5  # a track's appearance is sampled on every 5th frame (running mean 0.7/0.3)
+START_LOOKS = 5  # samples averaged for a track's appearance at its start
+_hist = appearance  # the names this module used before analysis.reid existed
+_similar = similarity
 
 
 class FaceTracker:
@@ -217,7 +229,7 @@ class FaceTracker:
         """A hard cut, judged causally like analysis.cuts: colour histogram and pixel
         difference of a 64 px picture against the previous frame, well above both a floor
         and the recent frames' scores (fast motion raises those too)."""
-        small = cv2.resize(rgb, (64, 36), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(_prestride(rgb, 64), (64, 36), interpolation=cv2.INTER_AREA)
         hist = _shot_hist(small)
         cut = False
         if self._prev_small is not None:
@@ -286,7 +298,9 @@ class FaceTracker:
         for (t, _lm, score, roi), lm in zip(
             kept, self._eyes(rgb, [k[1] for k in kept], [k[0] for k in kept], frame), strict=True
         ):
-            self._record(t, frame, lm, score, _hist(rgb, roi))
+            # the appearance is a slow running mean: sampled every few frames is enough
+            due_hist = len(t.frames) % HIST_EVERY == 0
+            self._record(t, frame, lm, score, _hist(rgb, roi) if due_hist else None)
         self._drop_duplicates()
         live = [t for t in self.tracks if t.alive]
         due = frame - self._last_detect >= self.detect_every
@@ -352,7 +366,9 @@ class FaceTracker:
                 out[k] = lm
         return out
 
-    def _record(self, t: Track, frame: int, lm: np.ndarray, score: float, hist: np.ndarray) -> None:
+    def _record(
+        self, t: Track, frame: int, lm: np.ndarray, score: float, hist: np.ndarray | None
+    ) -> None:
         t.add(frame, lm, score, hist)
         if self.sink is not None:
             self.sink(t.index, frame, np.asarray(t.box, np.float32), lm)
@@ -397,8 +413,28 @@ class FaceTracker:
                     (b if len(b.frames) <= len(a.frames) else a).alive = False
 
     def finish(self) -> list[TrackArrays]:
+        """The tracks, those of one face after a cut or an absence joined (analysis.reid);
+        ones still shorter than ``min_track_s`` are dropped."""
         min_len = max(2, round(self.params.min_track_s * self.fps))
-        return [t.arrays() for t in self.tracks if len(t.frames) >= min_len]
+        tracks = [t for t in self.tracks if t.frames]
+        chains = [[t.index] for t in tracks]
+        if self.params.link is not None:
+            segs = [s for t in tracks if (s := t.segment()) is not None]
+            linked = link_segments(segs, self.fps, self.params.link)
+            seen = {i for c in linked for i in c}
+            chains = linked + [[t.index] for t in tracks if t.index not in seen]
+        out = []
+        for chain in chains:
+            parts = [self.tracks[i].arrays() for i in chain]
+            if sum(len(a) for a in parts) < min_len:
+                continue
+            if len(parts) == 1:
+                out.append(parts[0])
+                continue
+            log.info("tracks %s are one face (re-identified)", chain)
+            cat = {f: np.concatenate([getattr(a, f) for a in parts]) for f in _ARRAY_FIELDS}
+            out.append(TrackArrays(chain[0], **cat, merged=tuple(chain[1:])))
+        return sorted(out, key=lambda a: a.index)
 
 
 # --------------------------------------------------------------------------- decoding
@@ -470,17 +506,23 @@ def track_video(
         fps = 25.0
     tracker = FaceTracker(fps, params, sink)
     result = TrackResult(info, [])
+    # decoding runs in its own thread, a few frames ahead (see analysis.prefetch); progress
+    # is reported from this thread, as the frames are tracked
     source = (
         frames
         if frames is not None
-        else iter_rgb(info, result.warnings, should_stop=should_stop, progress=progress)
+        else prefetch(iter_rgb(info, result.warnings, should_stop=should_stop))
     )
+    total = info.frame_count
+    every = max(1, total // 200)
     n = 0
     for i, rgb in source:
         if should_stop is not None and should_stop():
             raise Cancelled()
         tracker.step(i, rgb)
         n += 1
+        if progress is not None and frames is None and (i % every == 0 or i == total - 1):
+            progress(i + 1, total)
     result.frames_read = n
     result.tracks = tracker.finish()
     return result

@@ -12,8 +12,9 @@ from annotator.model.project import Project
 class ApplyTrackingCommand(QUndoCommand):
     """Replace the boxes of tracked faces, add new faces, point the media at its cache.
 
-    Undo restores the boxes and removes the faces the run added. The cache file on disk
-    keeps the latest run's landmarks (the project's reference is what undo restores).
+    Undo restores the boxes, removes the faces the run added and points the media back at
+    its previous cache file; redo at the run's file. Both files stay on disk: a run never
+    overwrites the cache the media references (tracking_job.new_cache_path).
     """
 
     def __init__(

@@ -32,10 +32,42 @@ _REC = np.dtype(
 )
 
 
-def cache_path(project_path: str | os.PathLike[str], media_id: str) -> Path:
+def cache_path(project_path: str | os.PathLike[str], media_id: str, n: int = 1) -> Path:
+    """``<project>.<media>.landmarks.npz``; ``n`` > 1: ``<project>.<media>.landmarks.<n>.npz``."""
     p = Path(project_path)
     stem = p.name[: -len(".facet.json")] if p.name.endswith(".facet.json") else p.stem
-    return p.with_name(f"{stem}.{media_id}.landmarks.npz")
+    tail = "" if n <= 1 else f".{n}"
+    return p.with_name(f"{stem}.{media_id}.landmarks{tail}.npz")
+
+
+def new_cache_path(
+    project_path: str | os.PathLike[str], media_id: str, current: Path | None = None
+) -> Path:
+    """Where a new tracking run writes its cache: the first of ``cache_path(.., n)``, n = 1,
+    2, ..., that is neither on disk nor ``current`` (the file the media references now).
+    A run never overwrites an existing cache, so undoing a run can point the media back at
+    the previous file, which still holds the previous run's landmarks."""
+    cur = current.resolve() if current is not None else None
+    n = 1
+    while True:
+        path = cache_path(project_path, media_id, n)
+        if not path.exists() and path.resolve() != cur:
+            return path
+        n += 1
+
+
+def is_cache_of(path: Path, project_path: str | os.PathLike[str], media_id: str) -> bool:
+    """``path`` is one of the cache names :func:`cache_path` gives for this project and media
+    (so the CLI may remove the one a new run replaced)."""
+    first = cache_path(project_path, media_id)
+    if path.parent.resolve() != first.parent.resolve():
+        return False
+    head = first.name[: -len(".npz")]
+    name = path.name
+    if name == first.name:
+        return True
+    mid = name[len(head) + 1 : -len(".npz")] if name.startswith(head + ".") else ""
+    return name.endswith(".npz") and mid.isdigit()
 
 
 class Spool:

@@ -44,6 +44,7 @@ from annotator.playback.timed_playback import latest_decoded, plan_tick
 from annotator.playback.vlc_follower import VlcFollower
 from annotator.playback.vlc_path import VlcPath
 from annotator.playback.vlc_sound import SoundFollower
+from annotator.workspace import Loop, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,9 @@ _SETTLE_MS = 120
 
 
 class PlayerController(QObject, VlcPath):
-    """Owns the current frame, the rate, the A-B loop and the playback engine."""
+    """Owns the current frame, the rate and the playback engine. The A-B loop is the
+    :class:`~annotator.workspace.Workspace`'s (a private one when used alone): read while
+    playing, set by ``[``/``]``, re-announced as the Qt signal ``loop_changed``."""
 
     frame_changed = Signal(int)
     playing_changed = Signal(bool)
@@ -81,6 +84,7 @@ class PlayerController(QObject, VlcPath):
         build_proxy: bool | None = None,
         sound: bool | None = None,
         vlc_args: Sequence[str] = (),
+        workspace: Workspace | None = None,
     ) -> None:
         """``build_proxy``: ``None`` builds preview proxies for videos where they pay off
         (``FrameSource.proxy_worthwhile``) unless ``FACET_NO_PROXY`` is set; ``True``
@@ -96,8 +100,8 @@ class PlayerController(QObject, VlcPath):
         self._display_size: tuple[int, int] | None = None
         self._playing = False
         self._rate = 1.0
-        self._loop_a: int | None = None
-        self._loop_b: int | None = None
+        self._workspace = workspace if workspace is not None else Workspace()
+        self._workspace.events.loop_changed.connect(self._on_workspace_loop)
         # Frame-source playback clock.
         self._clock = QElapsedTimer()
         self._stall = QElapsedTimer()
@@ -158,8 +162,14 @@ class PlayerController(QObject, VlcPath):
         return self._rate
 
     @property
-    def loop(self) -> tuple[int | None, int | None]:
-        return (self._loop_a, self._loop_b)
+    def workspace(self) -> Workspace:
+        """The workspace whose A-B loop this controller plays."""
+        return self._workspace
+
+    @property
+    def loop(self) -> Loop:
+        """The workspace's A-B loop (the controller keeps no copy)."""
+        return self._workspace.loop
 
     @property
     def using_vlc(self) -> bool:
@@ -229,10 +239,8 @@ class PlayerController(QObject, VlcPath):
         self._tb = src.timebase
         self._path = str(path)
         self._current = 0
-        had_loop = self._loop_a is not None or self._loop_b is not None
-        self._loop_a = self._loop_b = None
-        if had_loop:  # the previous video's loop (and its label) must not follow
-            self.loop_changed.emit(None, None)
+        # the previous video's loop (and its label) must not follow
+        self._workspace.set_loop(None, None)
         if self._want_vlc and self._engine is None:
             from annotator.playback.vlc_engine import VlcEngine
 
@@ -376,27 +384,27 @@ class PlayerController(QObject, VlcPath):
 
     # -- loop ---------------------------------------------------------------------------
     def set_loop_a(self, frame: int | None = None) -> None:
+        """``[``: loop start at ``frame`` (default: the frame on screen), in the workspace."""
         self._finish_settling()
-        self._loop_a = self._current if frame is None else int(frame)
-        self._order_loop()
+        a = self._current if frame is None else int(frame)
+        self._set_loop(a, self._workspace.loop[1])
 
     def set_loop_b(self, frame: int | None = None) -> None:
+        """``]``: loop end at ``frame`` (default: the frame on screen), in the workspace."""
         self._finish_settling()
-        self._loop_b = self._current if frame is None else int(frame)
-        self._order_loop()
+        b = self._current if frame is None else int(frame)
+        self._set_loop(self._workspace.loop[0], b)
 
     def clear_loop(self) -> None:
-        self._loop_a = self._loop_b = None
-        self.loop_changed.emit(None, None)
+        self._workspace.set_loop(None, None)
 
-    def _order_loop(self) -> None:
-        a, b = self._loop_a, self._loop_b
+    def _set_loop(self, a: int | None, b: int | None) -> None:
         if a is not None and b is not None and a > b:
-            self._loop_a, self._loop_b = b, a
-        self.loop_changed.emit(self._loop_a, self._loop_b)
+            a, b = b, a
+        self._workspace.set_loop(a, b)
 
-    def _loop_active(self) -> bool:
-        return self._loop_a is not None and self._loop_b is not None
+    def _on_workspace_loop(self, loop: Loop) -> None:
+        self.loop_changed.emit(loop[0], loop[1])
 
     # -- rate and shuttle ---------------------------------------------------------------
     def set_rate(self, rate: float) -> None:
@@ -455,7 +463,7 @@ class PlayerController(QObject, VlcPath):
         self._finish_settling()
         self._end_preview()
         last = self._src.frame_count - 1
-        a, b = self._loop_a, self._loop_b
+        a, b = self._workspace.loop
         if a is not None and b is not None:
             # with a loop, playback stays in it: resume where the playhead is when it is
             # inside, else (or at its far end) from the loop's start (its end in reverse)

@@ -31,8 +31,7 @@ class VlcPath:
         _current: int
         _playing: bool
         _rate: float
-        _loop_a: int | None
-        _loop_b: int | None
+        loop: tuple[int | None, int | None]
         _engine: Any
         _grabber: Grabber | None
         _vlc: VlcFollower | None
@@ -50,7 +49,6 @@ class VlcPath:
         def _set_current(self, frame: int) -> None: ...
         def _restart_clock(self) -> None: ...
         def _tick_interval_ms(self) -> int: ...
-        def _loop_active(self) -> bool: ...
 
     def _on_vlc_tick(self) -> None:
         """Follow VLC (interpolated between its coarse clock steps) for labels and loops."""
@@ -87,9 +85,8 @@ class VlcPath:
         target = self._vlc.frame_estimate()
         if target is None:
             return
-        if self._loop_active() and target > self._loop_b:  # type: ignore[operator]
-            a = self._loop_a
-            assert a is not None
+        a, b = self.loop
+        if a is not None and b is not None and target > b:
             self._vlc.start(a, self._rate)
             self._set_current(a)
             return

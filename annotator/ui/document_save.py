@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMessageBox
 
+from annotator.commands.document import MergeFromDiskCommand
 from annotator.io.media_link import resolve, stored_path
 from annotator.io.project_file import (
     SUFFIX,
@@ -31,9 +32,11 @@ from annotator.model import ModelError, Project
 from annotator.ui.background import SYNC_EVENTS
 from annotator.ui.context import AppContext
 from annotator.ui.document_dialogs import MERGE, RELOAD, SAVE_AS
+from annotator.workspace.apply import make_equal
 from annotator.workspace.conflict import merged_project, plan_merge
 from annotator.workspace.disk import Loaded, changed_since, read_version
 from annotator.workspace.lock import acquire
+from annotator.workspace.merge import MergeResult
 from annotator.workspace.snapshot import snapshot
 
 if TYPE_CHECKING:
@@ -98,17 +101,8 @@ class SaveFlow:
             path, result.conflicts if result else ["the file on disk cannot be read"]
         )
         if answer == MERGE and result is not None:
-            try:
-                merged = merged_project(result, project, path.name)
-            except ProjectFileError as e:
-                self.ctx.show_error(e.problems[0])
+            if not self._merge(result, project, path):
                 return False
-            media_id = self.workspace.current_media_id
-            self.ctx.undo_stack.clear()  # its commands were made on the project replaced
-            self.workspace.set_project(merged, path, suggested=path, saved=False)
-            if media_id in merged.media:
-                self.set_current_media(media_id)
-            self._base = read_version(path)
             ok = self._write(path)
             if ok:
                 self.ctx.show_message(
@@ -134,6 +128,27 @@ class SaveFlow:
             new = self.questions.ask_save_path()
             return self.save_as(new) if new is not None else False
         return False
+
+    def _merge(self, result: MergeResult, project: Project, path: Path) -> bool:
+        """The file's changes into the open project as one undoable command: the project,
+        its views, the undo history and the take on screen stay; the revision moves."""
+        try:
+            merged = merged_project(result, project, path.name)
+            make_equal(snapshot(project), merged)  # a refused step shows here, on a copy
+        except ProjectFileError as e:
+            self.ctx.show_error(e.problems[0])
+            return False
+        except ModelError as e:
+            self.ctx.show_error(f"{path.name}: cannot merge ({e})")
+            return False
+        before = dict(project.events)
+        self.ctx.undo_stack.push(MergeFromDiskCommand(project, merged, f"Merge {path.name}"))
+        # an id the merge gave to another event (ours renumbered past the file's) is no
+        # longer what the coder selected
+        selection = self.workspace.selection
+        selection.set(i for i in selection.ids if project.events.get(i) == before.get(i))
+        self._base = read_version(path)  # what we merged is the version we build on
+        return True
 
     def _write(self, path: Path, background: bool = False) -> bool:
         project = self.workspace.project
@@ -245,8 +260,8 @@ class SaveFlow:
         if not ws.dirty or ws.revision == self._autosaved_revision or ws.read_only:
             return
         target = ws.file
-        if target is None or self._autosave_job.running:
-            return
+        if target is None or self._autosave_job.running or self._save_job.running:
+            return  # a save in flight writes the same work (its revision or newer)
         project = ws.project
         snap = snapshot(project)  # cheap: containers only; values are frozen
         revision = ws.revision

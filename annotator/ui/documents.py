@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from annotator.io.media_link import (
@@ -41,6 +41,8 @@ from annotator.ui.background_job import BackgroundJob, freeze_large, unfreeze_ga
 from annotator.ui.context import AppContext
 from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
 from annotator.ui.document_save import SaveFlow, add_recent
+from annotator.ui.timeline.cache import drop_prebuilt
+from annotator.ui.timeline.cache import prebuild as prebuild_timeline
 from annotator.workspace.disk import Loaded, read_version
 from annotator.workspace.lock import LockInfo, ProjectLock, acquire, take_over
 
@@ -208,7 +210,11 @@ class DocumentController(SaveFlow, QObject):
         unfreeze_garbage()
 
         def work() -> tuple[LoadedProject, Loaded | None]:
-            return load_project_sliced(source), read_version(request.path)
+            import numpy.ma  # noqa: F401 - numpy imports it lazily on the first median
+
+            loaded = load_project_sliced(source)
+            prebuild_timeline(loaded.project)
+            return loaded, read_version(request.path)
 
         def done(
             result: tuple[LoadedProject, Loaded | None] | None, error: BaseException | None
@@ -220,8 +226,12 @@ class DocumentController(SaveFlow, QObject):
                         error = ProjectFileError([f"{source.name}: cannot open ({error})"])
                     self._open_failed(request, error)
                 else:
-                    self._opened(request, *result)
+                    self._opened(request, *result, in_turns=True)
             finally:
+                if result is not None and self.workspace.project is result[0].project:
+                    # before the GC runs again: everything loaded is in its youngest
+                    # generation, and the first collection would walk all of it
+                    freeze_large(result[0].project)
                 if gc_was:
                     gc.enable()
 
@@ -238,7 +248,13 @@ class DocumentController(SaveFlow, QObject):
         )
         return False
 
-    def _opened(self, request: _OpenRequest, loaded: LoadedProject, base: Loaded | None) -> bool:
+    def _opened(
+        self,
+        request: _OpenRequest,
+        loaded: LoadedProject,
+        base: Loaded | None,
+        in_turns: bool = False,
+    ) -> bool:
         path = request.path
         if self._closed or (
             self.workspace.project is not request.previous
@@ -246,6 +262,7 @@ class DocumentController(SaveFlow, QObject):
         ):  # the window closed, another project came, or edits made meanwhile are kept
             if request.lock is not None and request.lock is not self._lock:
                 request.lock.release()
+            drop_prebuilt()
             self.ctx.show_message(f"Did not open {path.name}", 6000)
             return False
         if request.recovered:
@@ -253,7 +270,7 @@ class DocumentController(SaveFlow, QObject):
         self._switch_lock(request.lock)
         self._base = base
         self.workspace.set_read_only(request.read_only)
-        self._set_loaded(loaded, recovered=request.recovered)
+        self._set_loaded(loaded, recovered=request.recovered, in_turns=in_turns)
         if request.read_only:
             self.ctx.show_message(f"{path.name} is open read-only (another window has it)", 10000)
         return True
@@ -318,9 +335,18 @@ class DocumentController(SaveFlow, QObject):
         return True
 
     def _set_loaded(
-        self, loaded: LoadedProject, *, untitled: bool = False, recovered: bool = False
+        self,
+        loaded: LoadedProject,
+        *,
+        untitled: bool = False,
+        recovered: bool = False,
+        in_turns: bool = False,
     ) -> None:
-        """Bind ``loaded``. Recovered work and relinked videos are unsaved until saved."""
+        """Bind ``loaded``. Recovered work and relinked videos are unsaved until saved.
+
+        ``in_turns`` (a large project read in the background): the views bind in this
+        turn of the event loop and the video opens in the next, so neither waits for the
+        other and the window paints in between."""
         relinked = self._check_media(loaded.project, loaded.path)
         self.ctx.undo_stack.clear()  # before the switch: its commands are the old project's
         unfreeze_garbage()
@@ -331,8 +357,17 @@ class DocumentController(SaveFlow, QObject):
             saved=not (recovered or relinked),
         )
         self._autosaved_revision = loaded.project.revision if not recovered else -1
-        self.open_first_media()
-        freeze_large(loaded.project)
+        project = loaded.project
+
+        def then_media() -> None:
+            if self.workspace.project is project:
+                self.open_first_media()
+            freeze_large(project)
+
+        if in_turns:
+            QTimer.singleShot(0, self, then_media)
+        else:
+            then_media()
         if not untitled:
             add_recent(self.ctx, loaded.path)
         for note in loaded.notes:

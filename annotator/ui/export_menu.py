@@ -235,7 +235,7 @@ class ExportImportController(QObject):
     ) -> None:
         super().__init__(ctx.host)
         self.ctx = ctx
-        self.window = ctx.host  # parent of the dialogs
+        self.host = ctx.host  # parent of the dialogs (nothing else of the window is read)
         self._selected = selected or (lambda: ctx.workspace.selection.ids)
         self.job: Job | None = None
         self.last_result: Any = None
@@ -247,11 +247,11 @@ class ExportImportController(QObject):
         stem = base.name.removesuffix(".facet.json") if base else "export"
         folder = str(base.parent) if base else ""
         if fmt == "clips":
-            path = QFileDialog.getExistingDirectory(self.window, "Export clips into folder", folder)
+            path = QFileDialog.getExistingDirectory(self.host, "Export clips into folder", folder)
             return Path(path) / f"{stem}-clips" if path else None
         suffix = FORMATS[fmt].suffix if fmt != "json" else ".export.facet.json"
         path, _ = QFileDialog.getSaveFileName(
-            self.window,
+            self.host,
             f"Export {fmt}{self.take_note(fmt)}",
             str(Path(folder) / f"{stem}{suffix}"),
             file_filter,
@@ -261,14 +261,14 @@ class ExportImportController(QObject):
     def ask_open_path(self, kind: str, file_filter: str) -> Path | None:
         base = self._project_file()
         path, _ = QFileDialog.getOpenFileName(
-            self.window, f"Import {kind}", str(base.parent) if base else "", file_filter
+            self.host, f"Import {kind}", str(base.parent) if base else "", file_filter
         )
         return Path(path) if path else None
 
     def ask_threshold(self, kind: str = "openface") -> float | None:
         what, top = ("intensity", 5.0) if kind == "openface" else ("probability", 1.0)
         value, ok = QInputDialog.getDouble(
-            self.window,
+            self.host,
             f"{kind} import",
             f"Make candidate AU events where the {what} is at least\n(0 = curves only):",
             0.0,
@@ -344,7 +344,7 @@ class ExportImportController(QObject):
             try:
                 plan_options = self.ask_import_plan(kind, path)
             except (ValueError, OSError) as e:  # ImportFileError: one line, nothing changed
-                self.window.show_error(str(e).splitlines()[0])
+                self.ctx.show_error(str(e).splitlines()[0])
                 return
             if plan_options is None:
                 return
@@ -357,10 +357,10 @@ class ExportImportController(QObject):
         from annotator.io.eaf_import import propose
         from annotator.ui.import_plan_dialog import ImportPlanDialog
 
-        project = self.window.project
+        project = self.ctx.project
         doc = read_tiers(kind, project, path)
         dialog = ImportPlanDialog(
-            path.name, propose(doc, project), [f.id for f in project.faces.values()], self.window
+            path.name, propose(doc, project), [f.id for f in project.faces.values()], self.host
         )
         if dialog.exec() != ImportPlanDialog.DialogCode.Accepted:
             return None
@@ -412,7 +412,7 @@ class ExportImportController(QObject):
     # -------------------------------------------------------------- the worker
     def _run(self, label: str, work: Callable[..., Any], on_success: Callable[[Any], None]) -> Job:
         job = Job(work)
-        dialog = QProgressDialog(label, "Cancel", 0, 0, self.window)
+        dialog = QProgressDialog(label, "Cancel", 0, 0, self.host)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(400)
         dialog.setAutoClose(False)

@@ -57,6 +57,11 @@ class LaneOverlaps:
         self._spans: dict[int, tuple[int, int]] = {}
         self._longest = 0
 
+    def prepare(self) -> None:
+        """Build the edit index now (a worker does it for a large project, so the first
+        edit of each lane does not sort the lane on the GUI thread)."""
+        self._index()
+
     def _index(self) -> None:
         """The bisection order, built on the lane's first edit (most lanes never get one)."""
         items = self._items

@@ -11,7 +11,6 @@ a ruler, a face row and four lanes, and the window's minimum stays within 1280x7
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow
@@ -102,6 +101,6 @@ def fit_to_screen(window: QMainWindow, screen_size: QSize | None = None) -> bool
     return groups > 0
 
 
-def install_layout_fit(window: Any) -> None:
+def install_layout_fit(window: QMainWindow) -> None:
     """Called once every dock exists (first run and after a saved layout is restored)."""
     fit_to_screen(window)

@@ -77,7 +77,8 @@ class MainWindow(QMainWindow):
         self.ask_locked = self._ask_locked
         self.ask_changed_on_disk = self._ask_changed_on_disk
 
-        self.controller = PlayerController(self)
+        # the player plays the workspace's A-B loop (one owner; see PlayerController)
+        self.controller = PlayerController(self, workspace=self.workspace)
         self.player_widget = PlayerWidget(self.controller)
         self.setCentralWidget(self.player_widget)
         menus = self._build_menus()
@@ -303,7 +304,8 @@ class MainWindow(QMainWindow):
         self.review = install_review(self.ctx, self.open_media, self.export_controller)
         # playhead, zoom and A-B loop per project and take, back on reopen
         self.view_memory = ViewMemory(self.ctx, self.coding.timeline, self)
-        self.faces_ui = install_faces(self)  # tracking, curve lanes, landmarks, box tool
+        # tracking, curve lanes, landmarks, box tool
+        self.faces_ui = install_faces(self.ctx, self.coding, self.analysis)
         # subtitles over the picture, the audio lane, emotion during dialogue
         self.dialogue = install_dialogue(self.ctx, self.coding.timeline)
 
@@ -318,19 +320,7 @@ class MainWindow(QMainWindow):
         events.read_only_changed.connect(lambda _ro: self._update_title())
         self.documents.saved.connect(self.saved.emit)
         self.documents.autosaved.connect(self.autosave_label.setText)
-        # the player plays the A-B loop; the workspace owns it (keys and views set it there)
-        self.controller.loop_changed.connect(self.workspace.set_loop)
-        events.loop_changed.connect(self._loop_to_player)
         signals.set_error_reporter(lambda text: self.statusBar().showMessage(text, 10000))
-
-    def _loop_to_player(self, loop: tuple[int | None, int | None]) -> None:
-        if self.controller.loop == loop:
-            return
-        self.controller.clear_loop()
-        if loop[0] is not None:
-            self.controller.set_loop_a(loop[0])
-        if loop[1] is not None:
-            self.controller.set_loop_b(loop[1])
 
     # ------------------------------------------------------------------ state (the workspace's)
     @property
@@ -511,6 +501,9 @@ class MainWindow(QMainWindow):
         if not self.recent_menu.actions():
             self.recent_menu.addAction("(none)").setEnabled(False)
 
+    #: no saved window geometry: the app opens this window maximized
+    first_run = False
+
     def _restore_layout(self) -> None:
         """Window geometry, then the docks' saved layout (both exist when this runs)."""
         self._restore_geometry()
@@ -526,9 +519,10 @@ class MainWindow(QMainWindow):
                 self.setGeometry(screen)  # first run: the timeline needs all the room
             else:
                 self.resize(1400, 900)
-            # and maximized, so a window manager fits its title bar in too (the geometry
-            # alone put the title bar above the top of a 1366x768 screen under openbox)
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            # app.show_main_window shows it maximized then, so a window manager fits its
+            # title bar in too (the geometry alone put the title bar above the top of a
+            # 1366x768 screen under openbox)
+            self.first_run = True
 
     def _restore_docks(self) -> None:
         """The saved dock layout (once the docks exist); small screens: docks as tabs."""

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer
 
+from annotator.workspace import Loop
+
 if TYPE_CHECKING:
     from annotator.ui.context import AppContext
 
@@ -63,9 +65,9 @@ def load_view(
         return None
 
 
-def capture(controller: Any, timeline: Any) -> ViewState:
-    """The state now: the controller's frame and loop, the timeline's zoom."""
-    a, b = controller.loop if controller is not None else (None, None)
+def capture(controller: Any, timeline: Any, loop: Loop = (None, None)) -> ViewState:
+    """The state now: the controller's frame, the workspace's loop, the timeline's zoom."""
+    a, b = loop
     frame = int(controller.current_frame) if controller is not None else 0
     view = timeline.canvas.view if timeline is not None else None
     return ViewState(
@@ -107,7 +109,7 @@ class ViewMemory(QObject):
         c = ctx.controller
         if c is not None:
             c.frame_changed.connect(self._changed)
-            c.loop_changed.connect(self._changed)
+        ctx.workspace.events.loop_changed.connect(self._changed)
         if timeline is not None:
             timeline.canvas.view_changed.connect(self._changed)
         ctx.workspace.events.media_switched.connect(self._on_media_switched)
@@ -124,7 +126,7 @@ class ViewMemory(QObject):
                 self.ctx.settings,
                 self.ctx.workspace.path,
                 self.ctx.workspace.current_media_id,
-                capture(c, self.timeline),
+                capture(c, self.timeline, self.ctx.workspace.loop),
             )
 
     def _on_media_switched(self, media_id: str) -> None:

@@ -166,10 +166,11 @@ class Workspace:
         self._suggested_path = Path(suggested) if suggested is not None else self._path
         project.saved_revision = project.revision if saved else -1
         self._media_id = None
-        self._pending = None
+        # announced, so a view showing the old project's mark or loop (label, ruler) clears
+        self.set_pending(None)
         self.selection.set(())
         self.selection.set_lane(None)
-        self._loop = (None, None)
+        self.set_loop(None, None)
         self._compared = None  # the other coder's file was of the previous project
         project.changed.connect(self._on_project_changed)
         self.events.project_replaced.emit(project)

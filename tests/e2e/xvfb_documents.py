@@ -211,6 +211,9 @@ def scenario_import(s: Session) -> None:
         check=False,
     )
     assert cli.returncode == 0, cli.stdout + cli.stderr
+    # the CLI saw the app's lock: one line on stderr, the import still written
+    said = [line for line in cli.stderr.splitlines() if "is open in Facet" in line]
+    assert len(said) == 1 and "will merge this import on its next save" in said[0], cli.stderr
     lines = dialogue_of(project)
     assert len(lines) == 2, f"the CLI import gave {len(lines)} dialogue markers"
     s.key("4", "Return", wid=win)  # code AU4 at the current frame (quick code field)

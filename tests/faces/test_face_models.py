@@ -121,3 +121,30 @@ def test_eye_model_batches_like_single_runs() -> None:
     moved = np.flatnonzero(np.abs(both[0] - lms[0]).max(axis=1) > 0)
     assert 0 < len(moved) <= 32
     assert np.abs(both[0] - lms[0]).max() < 0.2 * landmark_box(lms[0])[2]
+
+
+@needs_models
+def test_litert_and_cv2_dnn_backends_agree_on_a_real_frame(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The models run by LiteRT (fast path) or by cv2.dnn (fallback) give the same faces,
+    mesh and eyelids on a real frame, within a pixel or two."""
+    pytest.importorskip("ai_edge_litert")
+    rgb = _frame(sample("video/pyfeat_single_face.mp4"), 40)
+    got = {}
+    for backend in ("litert", "dnn"):
+        monkeypatch.setenv("FACET_MODEL_BACKEND", backend)
+        det = BlazeFace("full")
+        assert det.model.backend == backend
+        faces = det(rgb)
+        assert len(faces) == 1
+        mesh = FaceMesh()
+        lm, score = mesh(rgb, roi_from_detection(faces[0]))
+        (lm2, score2), (lm3, _s3) = mesh.batch(rgb, [roi_from_landmarks(lm)] * 2)
+        eyes = EyeRefiner().refine(rgb, [lm2])[0]
+        assert np.allclose(lm2, lm3, atol=1e-3)  # a batch of two gives the same twice
+        got[backend] = (np.array(faces[0].box), faces[0].score, lm2, score2, eyes)
+    a, b = got["litert"], got["dnn"]
+    assert np.abs(a[0] - b[0]).max() < 2.0
+    assert a[1] == pytest.approx(b[1], abs=0.02)
+    assert np.abs(a[2][:, :2] - b[2][:, :2]).max() < 2.0
+    assert a[3] == pytest.approx(b[3], abs=0.02)
+    assert np.abs(a[4][:, :2] - b[4][:, :2]).max() < 2.0

@@ -118,6 +118,7 @@ def test_box_tool_keys_moves_and_deletes_hand_boxes(
     w = make_window(tracked_copy, size=(1400, 1000))
     fu = w.faces_ui
     w.coding.faces.select_face("A")
+    assert w.workspace.selection.face == "A"  # one owner: the box tool asks the workspace
     w.controller.seek(30)
     qtbot.waitUntil(lambda: w.controller.current_frame == 30)
     fu.box_action.setChecked(True)

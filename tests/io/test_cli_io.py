@@ -73,3 +73,44 @@ def test_import_commits_when_complete(tmp_path, capsys):
     assert "a.srt: imported 0 events, 1 markers" in capsys.readouterr().out
     assert len(load_project(path).project.markers) == 1
     assert (tmp_path / "p.facet.json.bak").exists()  # save_project kept the previous version
+
+
+def test_import_into_a_project_open_in_facet_says_so_and_still_writes(tmp_path, capsys):
+    """The app holds the file's lock: the import still goes into the file (the app merges
+    it on its next save), and stderr says in one line who has it open."""
+    import os
+    import subprocess
+    import sys
+    from dataclasses import asdict, replace
+
+    from annotator.workspace.lock import LockInfo, acquire, lock_path
+
+    path = saved(make_project(), tmp_path)
+    srt = tmp_path / "a.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:02,000\nHello\n", encoding="utf-8")
+    lock, holder = acquire(path)  # as the app does when it opens the project
+    assert lock is not None and holder is None
+    try:
+        assert main(["import", "srt", str(srt), "--into", str(path)]) == 0
+        captured = capsys.readouterr()
+        notes = [line for line in captured.err.splitlines() if "open in Facet" in line]
+        assert notes == [
+            f"annotator: {path.name} is open in Facet ({lock.info.user} on {lock.info.host}, "
+            f"process {os.getpid()}); the app will merge this import on its next save"
+        ]
+        assert "imported 0 events, 1 markers" in captured.out
+        assert len(load_project(path).project.markers) == 1  # written all the same
+    finally:
+        lock.release()
+    assert main(["import", "srt", str(srt), "--into", str(path)]) == 0
+    assert "open in Facet" not in capsys.readouterr().err  # no lock, no note
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    stale = replace(LockInfo.mine(), pid=int(dead.stdout))
+    lock_path(path).write_text(json.dumps(asdict(stale)), encoding="utf-8")
+    assert main(["import", "srt", str(srt), "--into", str(path)]) == 0
+    assert "open in Facet" not in capsys.readouterr().err  # a crashed app's lock: no note

@@ -171,3 +171,29 @@ def test_a_bad_file_opened_in_the_background_is_one_line_and_keeps_the_project(
     w.documents.wait_open()
     assert len(errors) == 1 and errors[0].startswith("bad.facet.json: ") and "\n" not in errors[0]
     assert w.project_path == demo_copy and read_lock(bad) is None
+
+
+def test_background_open_builds_the_timeline_off_the_gui_thread(
+    make, demo_copy: Path, qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from annotator.ui.timeline import cache as timeline_cache
+
+    built: list[str] = []
+    real = timeline_cache.TimelineCache.__init__
+
+    def record(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(threading.current_thread().name)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(timeline_cache.TimelineCache, "__init__", record)
+    w = make()
+    built.clear()  # the empty project's, made with the window
+    assert w.open_project(demo_copy, background=True)
+    qtbot.waitUntil(lambda: w.project_path == demo_copy, timeout=30000)
+    qtbot.waitUntil(lambda: w.current_media_id is not None, timeout=30000)
+    cache = w.coding.timeline.canvas.cache
+    assert cache.project is w.project
+    assert built[0] == "facet-open" and threading.main_thread().name not in built
+    before = cache.event_count("A")
+    add_au(w, 100)  # the prebuilt cache follows edits like one built here
+    assert cache.event_count("A") == before + 1

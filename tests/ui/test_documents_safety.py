@@ -96,6 +96,65 @@ def test_save_after_the_file_changed_on_disk_merges_both(make, demo_copy: Path) 
     assert not w.workspace.dirty and len(w.project.events) == n + 2
 
 
+def test_merge_on_save_is_one_undo_step_and_keeps_the_history(make, demo_copy: Path) -> None:
+    """The merge changes the open project in place (one command on top of our own edits),
+    so the title, the revision and undo stay right: after the save the title is clean;
+    undoing the merge takes the file's event out again and is unsaved; the edit made
+    before the merge can still be undone."""
+    w = make()
+    assert w.open_path(demo_copy)
+    project = w.project
+    other = load_project(demo_copy).project
+    other.add_event(Event(0, "B", EventKind.NOTE, 5, 9, note="from the CLI"))
+    save_project(other, demo_copy)
+    w.controller.seek(40)
+    w.coding.timeline.select_event(next(iter(project.events)))
+    mine = w.coding.session  # code one AU through the real workflow: an undo command
+    w.coding.on_au_chosen(6)
+    w.controller.seek(120)
+    mine.mark_onset()
+    w.controller.seek(126)
+    mine.mark_offset()
+    ids = mine.commit()
+    assert ids and w.undo_stack.count() >= 1
+    assert w.workspace.selection.ids == {ids[0]}  # the new event is selected
+    steps = w.undo_stack.count()
+    w.ask_changed_on_disk = lambda path, conflicts: "merge"
+    assert w.save()
+    assert w.project is project  # merged in place: views, selection and take kept
+    assert w.undo_stack.count() == steps + 1
+    assert w.undo_stack.undoText().startswith("Merge")
+    assert not w.workspace.dirty and "*" not in w.windowTitle()
+
+    def held(p) -> tuple[bool, bool]:  # type: ignore[no-untyped-def]
+        evs = p.events.values()
+        return (
+            any(e.au == 6 and e.onset_frame == 120 for e in evs),  # ours
+            any(e.note == "from the CLI" for e in evs),  # the file's
+        )
+
+    assert held(project) == (True, True)
+    # ours was renumbered past the file's event: the selection does not follow the old id
+    # onto the file's event
+    assert all(project.events[i].note != "from the CLI" for i in w.workspace.selection.ids)
+    w.undo_stack.undo()  # the merge: the file's note goes, our AU stays (with its own id:
+    assert held(project) == (True, False)  # the merge had renumbered it past the file's)
+    assert ids[0] in project.events
+    assert w.workspace.dirty and "*" in w.windowTitle()
+    w.undo_stack.redo()
+    assert held(project) == (True, True)
+    w.undo_stack.undo()
+    w.undo_stack.undo()  # our own edit, from before the merge, still undoes
+    assert held(project) == (False, False)
+    w.undo_stack.redo()
+    w.undo_stack.redo()
+    assert held(project) == (True, True)
+    assert w.save()  # the file holds what we built on: no question, no second merge
+    assert held(load_project(demo_copy).project) == (True, True)
+    assert len(load_project(demo_copy).project.events) == len(project.events)
+    assert not w.workspace.dirty and "*" not in w.windowTitle()
+
+
 def test_cancel_on_changed_on_disk_never_overwrites(make, demo_copy: Path) -> None:
     w = make()
     assert w.open_path(demo_copy)
@@ -225,3 +284,20 @@ def test_the_workspace_owns_the_loop_the_player_plays(make, demo_copy: Path) -> 
     assert w.controller.loop == (10, 20)
     w.workspace.set_loop(None, None)
     assert w.controller.loop == (None, None)
+    # one copy: the controller holds no loop of its own, it reads and re-announces the
+    # workspace's (the transport label and the ruler follow the workspace)
+    assert w.controller.workspace is w.workspace
+    assert [n for n in vars(w.controller) if "loop" in n and n != "loop_changed"] == []
+    heard: list[tuple[object, object]] = []
+    w.controller.loop_changed.connect(lambda a, b: heard.append((a, b)))
+    w.workspace.set_loop(30, 40)
+    assert heard == [(30, 40)]
+    assert w.player_widget.transport.loop_label.text() == "A 30 B 40"
+    assert w.coding.timeline.canvas.loop == (30, 40)
+    w.controller.set_loop_b(12)  # ] before A: the ends are put in order, in the workspace
+    assert w.workspace.loop == (12, 30)
+    # a new project clears the loop and says so (no label left from the previous one)
+    w.project.saved_revision = w.project.revision
+    w.workspace.set_project(load_project(demo_copy).project, demo_copy)
+    assert w.workspace.loop == (None, None) and heard[-1] == (None, None)
+    assert w.player_widget.transport.loop_label.text() == ""

@@ -5,7 +5,8 @@ project of N and of 10 N events: every view handler, and whatever the views do o
 thread after it (coalesced refreshes landing), is counted in Python lines executed and
 calls made on the GUI thread. An O(project) handler grows tenfold; the test allows three.
 Counts, not seconds, so a loaded machine cannot make it flaky. The aggregating docks are
-floated so they are on screen (a hidden dock defers its work, which would hide it).
+floated so they are on screen (a hidden dock defers its work, which would hide it), and so
+is every other dock (history, notes, faces, curves, compare, palette, ...).
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from PySide6.QtWidgets import QDockWidget
 
 from annotator.io.project_file import save_project
 from annotator.model import Event, EventKind, Media, Project
-
-pytest.importorskip("annotator.ui.main_window")
 
 AGGREGATING_DOCKS = ("StatisticsDock", "ReviewBreakdownDock", "EventsDock", "CandidatesDock")
 FRAMES = 9000
@@ -115,12 +114,14 @@ def _open(make_window, qtbot, tmp_path: Path, n: int):  # type: ignore[no-untype
     # Autosave is not a view: its timer firing mid-count (every 10 s, serialising the
     # project; off the GUI thread is the workspace's part) would count a save, not views.
     w._autosave_timer.stop()
-    for name in AGGREGATING_DOCKS:
-        dock = w.findChild(QDockWidget, name)
-        if dock is not None:
-            dock.setFloating(True)
-            dock.show()
+    docks = w.findChildren(QDockWidget)
+    assert {d.objectName() for d in docks} >= set(AGGREGATING_DOCKS)
+    for dock in docks:  # every dock on screen: each one's handler and refresh counts
+        dock.setFloating(True)
+        dock.show()
+        dock.raise_()
     _settle(qtbot, w)
+    assert all(d.isVisible() for d in docks)
     assert w.coding.table.model.rowCount() == n
     return w
 

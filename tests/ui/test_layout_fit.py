@@ -35,16 +35,30 @@ def test_window_fits_small_screens_with_four_lanes(
     assert bottom == ["TimelineDock"]
 
 
-def test_first_run_is_maximized_so_a_window_manager_fits_its_frame(qtbot, monkeypatch) -> None:
+def test_first_run_is_maximized_so_a_window_manager_fits_its_frame(qtbot) -> None:
     """Measured under Xvfb + openbox at 1366x768: a first-run geometry of the whole screen put
     the title bar above the screen's top; maximized, openbox fits title bar and window."""
     from PySide6.QtCore import Qt
 
+    from annotator.app import show_main_window
     from annotator.ui.main_window import MainWindow
 
     w = MainWindow()
     qtbot.addWidget(w)
     w.settings.remove("window/geometry")
     w.settings.remove("window/state")
+    w.first_run = False
     w._restore_layout()
+    assert w.first_run
+    show_main_window(w)
+    qtbot.waitExposed(w)
     assert w.windowState() & Qt.WindowState.WindowMaximized
+    w.close()
+    # a later run restores the saved geometry instead
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    assert not w2.first_run
+    w2.close()
+    # later tests' windows must not inherit a maximized geometry
+    w2.settings.remove("window/geometry")
+    w2.settings.remove("window/state")

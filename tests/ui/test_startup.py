@@ -23,6 +23,17 @@ from annotator.ui.timeline.lanes import au_lane_key
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _no_saved_layout():  # type: ignore[no-untyped-def]
+    """Closing a window saves its geometry and docks: later tests must not inherit them."""
+    yield
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings()
+    settings.remove("window/geometry")
+    settings.remove("window/state")
+
+
 @pytest.fixture
 def project_file(tmp_path: Path) -> Path:
     video = tmp_path / "take1.mp4"
@@ -126,7 +137,7 @@ def test_main_window_import_leaves_heavy_modules_for_later() -> None:
         "import sys\n"
         "import annotator.ui.main_window\n"
         "heavy = ['pyqtgraph', 'pandas', 'scipy', 'cv2', 'dask', 'pyarrow', 'openpyxl',\n"
-        "         'annotator.ui.analysis', 'annotator.ui.timeline', 'annotator.ui.faces']\n"
+        "         'annotator.ui.analysis', 'annotator.ui.timeline.canvas', 'annotator.ui.faces']\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")

@@ -94,3 +94,28 @@ def test_space_resumes_inside_the_loop(make_window, demo_copy, qtbot, no_vlc) ->
     qtbot.keyClick(w, Qt.Key.Key_Space)
     assert 50 <= ctl.current_frame <= 60
     ctl.pause()
+
+
+def test_loop_set_on_the_workspace_is_drawn_on_the_ruler(make_window, demo_copy, no_vlc) -> None:
+    """The ruler draws the workspace's loop: a band between A and B, none outside."""
+    from annotator.ui.timeline.painters import RULER_PX
+
+    w = make_window(demo_copy, size=(1366, 768))
+    canvas = w.coding.timeline.canvas
+    w.coding.timeline.zoom_to_frames(200)
+    f0, f1 = canvas.view.visible_frames()
+    a, b = f0 + 40, f0 + 80
+    y = RULER_PX - 3  # inside the band
+
+    def pixel(frame: int):  # type: ignore[no-untyped-def]
+        img = canvas.grab().toImage()
+        x = int(canvas.view.x_of(frame + 0.5) * img.devicePixelRatio())
+        return img.pixelColor(x, int(y * img.devicePixelRatio()))
+
+    before_in, before_out = pixel(a + 20), pixel(b + 20)
+    w.workspace.set_loop(a, b)  # e.g. restored by the view memory
+    inside, outside = pixel(a + 20), pixel(b + 20)
+    assert abs(inside.red() - before_in.red()) + abs(inside.green() - before_in.green()) > 10
+    assert outside == before_out  # nothing drawn past B
+    w.controller.clear_loop()  # what the backslash key and the menu entry call
+    assert pixel(a + 20) == before_in

@@ -48,7 +48,7 @@ class AnalysisController:
         self.compare = ComparePanel()
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        ctx.add_dock("Candidates", self.candidates, right, "CandidatesDock")
+        self.candidates_dock = ctx.add_dock("Candidates", self.candidates, right, "CandidatesDock")
         ctx.add_dock("Statistics", self.stats, bottom, "StatisticsDock")
         ctx.add_dock("Compare", self.compare, bottom, "CompareDock")
         for panel in (self.candidates, self.compare):

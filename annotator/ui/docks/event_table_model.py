@@ -149,6 +149,8 @@ def build_rows(project: Project, column: str, filters: Filters) -> Rows:
         if lane is not None:
             spans.setdefault(lane, []).append((e.onset_frame, e.offset_frame, e.id))
     lanes = {lane: LaneOverlaps(items) for lane, items in spans.items()}
+    for overlaps in lanes.values():
+        overlaps.prepare()  # here (a worker, for a large project), not at the first edit
     dupes: set[int] = set()
     for index in lanes.values():
         dupes |= index.flagged()

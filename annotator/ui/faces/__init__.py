@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from annotator.ui.analysis import AnalysisController
+from annotator.ui.context import AppContext
+from annotator.ui.docks.install import CodingUi
 from annotator.ui.faces.controller import FacesController
 
 
-def install_faces(window: Any) -> FacesController:
-    """Add the Faces menu, the Curves dock and the picture overlay to ``window``."""
-    controller = FacesController(window)
-    window.faces_ui = controller
-    return controller
+def install_faces(
+    ctx: AppContext, coding: CodingUi | None = None, analysis: AnalysisController | None = None
+) -> FacesController:
+    """The Faces menu, the Curves dock and the picture overlay, built with the context and
+    the components they work with (the coding UI's timeline and Faces dock, the
+    Candidates dock); nothing is read from the main window."""
+    return FacesController(ctx, coding, analysis)
 
 
 __all__ = ["FacesController", "install_faces"]

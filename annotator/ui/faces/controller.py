@@ -13,44 +13,67 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QProgressDialog
+from PySide6.QtWidgets import QProgressDialog
 
 from annotator.model.entities import FaceBox
+from annotator.model.project import Project
+from annotator.ui.analysis.worker import AnalysisWorker
+from annotator.ui.context import AppContext
+from annotator.ui.faces.canvas import FaceCanvas
 from annotator.ui.timeline.curves import CurveStore
+
+if TYPE_CHECKING:
+    from annotator.ui.analysis import AnalysisController
+    from annotator.ui.docks.install import CodingUi
 
 log = logging.getLogger(__name__)
 
 
 class FacesController(QObject):
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
+    """Built with what it uses, explicitly: the context (workspace, undo stack, player,
+    menus, status line), the coding UI (the timeline's curve lanes, the Faces dock's
+    selected face) and the analysis controller (the Candidates dock)."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        coding: CodingUi | None = None,
+        analysis: AnalysisController | None = None,
+    ) -> None:
+        super().__init__(ctx.host)
+        self.ctx = ctx
+        self.coding = coding
+        self.analysis = analysis
         self.store = CurveStore()
-        self.worker: Any = None
+        self.worker: AnalysisWorker | None = None
         self.progress: QProgressDialog | None = None
-        self.canvas: Any = None
+        self.canvas: FaceCanvas | None = None
         self._build_menu()
         self._build_dock()
-        coding = getattr(window, "coding", None)
         if coding is not None:
             coding.timeline.canvas.set_curve_store(self.store)
         self._build_canvas()
-        window.project_replaced.connect(self._on_project_replaced)
-        window.media_switched.connect(lambda _mid: self.reload())
-        window.saved.connect(lambda _p: self.reload())
-        self._project: Any = None
-        self._on_project_replaced(window.project)
-        controller = getattr(window, "controller", None)
-        if controller is not None:
-            controller.frame_changed.connect(self.update_marks)
+        events = ctx.workspace.events
+        events.project_replaced.connect(self._on_project_replaced)
+        events.media_switched.connect(lambda _mid: self.reload())
+        events.path_changed.connect(lambda _path: self.reload())  # the cache sits beside it
+        events.saved_changed.connect(self._on_saved_changed)
+        self._project: Project | None = None
+        self._on_project_replaced(ctx.project)
+        if ctx.controller is not None:
+            ctx.controller.frame_changed.connect(self.update_marks)
+
+    def _on_saved_changed(self, dirty: bool) -> None:
+        if not dirty:  # just written (or opened): the landmark cache may be new
+            self.reload()
 
     # ------------------------------------------------------------------ building
     def _build_menu(self) -> None:
-        w = self.window
+        w = self.ctx.host
         menu = w.menuBar().addMenu("Fa&ces")
         self.menu = menu
         self.track_action = QAction("&Detect and track faces…", w)
@@ -62,7 +85,7 @@ class FacesController(QObject):
         menu.addSeparator()
         self.box_action = QAction("&Box tool", w)
         self.box_action.setCheckable(True)
-        w.ctx.key_binder().bind_action("faces.box_tool", self.box_action)
+        self.ctx.key_binder().bind_action("faces.box_tool", self.box_action)
         self.box_action.setStatusTip(
             "Drag on the picture to draw the selected face's box at "
             "this frame; drag inside to move, corners to resize; "
@@ -89,45 +112,31 @@ class FacesController(QObject):
     def _build_dock(self) -> None:
         from annotator.ui.faces.curves_dock import CurvesDock
 
-        w = self.window
         self.dock_widget = CurvesDock(self.store, self._face_name)
         self.dock_widget.candidates_requested.connect(self.candidates_from_threshold)
-        add = getattr(w, "add_dock", None)
-        if callable(add):
-            self.dock = add(
-                "Curves", self.dock_widget, Qt.DockWidgetArea.RightDockWidgetArea, "CurvesDock"
-            )
-        else:  # pragma: no cover - windows without the helper
-            self.dock = QDockWidget("Curves", w)
-            self.dock.setObjectName("CurvesDock")
-            self.dock.setWidget(self.dock_widget)
-            w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock = self.ctx.add_dock(
+            "Curves", self.dock_widget, Qt.DockWidgetArea.RightDockWidgetArea, "CurvesDock"
+        )
 
     def _build_canvas(self) -> None:
-        from annotator.ui.faces.canvas import FaceCanvas
-
-        player = getattr(self.window, "player_widget", None)
-        fv = getattr(player, "frame_view", None)
-        if fv is None:
+        player = self.ctx.player_widget
+        if player is None:
             return
-        self.canvas = FaceCanvas(fv, self._selected_box)
+        self.canvas = FaceCanvas(player.frame_view, self._selected_box)
         self.canvas.box_edited.connect(self.key_box)
         self.canvas.box_delete_requested.connect(self.unkey_box)
         self.canvas.message.connect(self._message)
 
     # ------------------------------------------------------------------ project
     def _face_name(self, face_id: str) -> str:
-        f = self.window.project.faces.get(face_id)
+        f = self.ctx.project.faces.get(face_id)
         return f"{f.name} ({face_id})" if f else face_id
 
     def media_id(self) -> str:
-        p = self.window.project
-        mid = getattr(self.window, "current_media_id", None)
-        if mid in p.media:
-            return str(mid)
-        return p.primary_media.id if p.primary_media else "m1"
+        """The take on screen (the workspace's), else the project's first media."""
+        return self.ctx.workspace.media_id or "m1"
 
-    def _on_project_replaced(self, project: Any) -> None:
+    def _on_project_replaced(self, project: Project) -> None:
         if self._project is not None:
             for sig in (
                 self._project.curves_changed,
@@ -144,22 +153,20 @@ class FacesController(QObject):
         self.reload()
 
     def reload(self) -> None:
-        w = self.window
-        for problem in self.store.load(w.project, w.project_path, self.media_id()):
+        ws = self.ctx.workspace
+        for problem in self.store.load(ws.project, ws.path, self.media_id()):
             self._message(problem)
         if self.canvas is not None:
-            media = w.project.media.get(self.media_id())
+            media = ws.project.media.get(self.media_id())
             self.canvas.video_size = (media.width, media.height) if media else None
         self.update_marks()
 
     def _message(self, text: str) -> None:
-        bar = getattr(self.window, "statusBar", None)
-        if callable(bar):
-            bar().showMessage(text, 8000)
+        self.ctx.show_message(text, 8000)
 
     # ------------------------------------------------------------------ overlay
     def _frame(self) -> int:
-        c = getattr(self.window, "controller", None)
+        c = self.ctx.controller
         return int(c.current_frame) if c is not None else 0
 
     def _on_show_toggled(self, *_args: Any) -> None:
@@ -176,7 +183,7 @@ class FacesController(QObject):
         cache = self.store.cache
         marks = []
         if cache is not None:
-            faces = self.window.project.faces
+            faces = self.ctx.project.faces
             names = cache.signal_names
             yaw_i = names.index("head_yaw") if "head_yaw" in names else None
             for row in cache.rows_at(self._frame()).tolist():
@@ -190,15 +197,15 @@ class FacesController(QObject):
 
     # ------------------------------------------------------------------ box tool
     def _selected_face(self) -> str | None:
-        """The face selected in the Faces dock; the only face when there is just one."""
-        coding = getattr(self.window, "coding", None)
-        fid = coding.faces.current_face() if coding is not None else None
-        faces = self.window.project.faces
+        """The selected face (the workspace's: the Faces dock and the timeline set it);
+        the only face when there is just one."""
+        fid = self.ctx.workspace.selection.face
+        faces = self.ctx.project.faces
         return fid if fid in faces else (next(iter(faces)) if len(faces) == 1 else None)
 
-    def _selected_box(self) -> Any:
+    def _selected_box(self) -> tuple[float, float, float, float] | None:
         fid = self._selected_face()
-        face = self.window.project.faces.get(fid) if fid else None
+        face = self.ctx.project.faces.get(fid) if fid else None
         return face.box_at(self.media_id(), self._frame()) if face else None
 
     def set_box_tool(self, on: bool) -> None:
@@ -221,7 +228,7 @@ class FacesController(QObject):
             self._message("box tool: select a face in the Faces dock first")
             return
         fb = FaceBox(self.media_id(), self._frame(), *box)
-        self.window.undo_stack.push(SetFaceBoxCommand(self.window.project, fid, fb))
+        self.ctx.undo_stack.push(SetFaceBoxCommand(self.ctx.project, fid, fb))
 
     def unkey_box(self) -> None:
         from annotator.commands.faces import SetFaceBoxCommand
@@ -230,12 +237,12 @@ class FacesController(QObject):
         if fid is None:
             return
         mid, frame = self.media_id(), self._frame()
-        face = self.window.project.faces[fid]
+        face = self.ctx.project.faces[fid]
         if not any(b.media == mid and b.frame == frame for b in face.boxes):
             self._message(f"no box keyframe of {face.name} on frame {frame}")
             return
-        self.window.undo_stack.push(
-            SetFaceBoxCommand(self.window.project, fid, None, media=mid, frame=frame)
+        self.ctx.undo_stack.push(
+            SetFaceBoxCommand(self.ctx.project, fid, None, media=mid, frame=frame)
         )
 
     # ------------------------------------------------------------------ tracking
@@ -243,26 +250,27 @@ class FacesController(QObject):
         from annotator.io.media_link import resolve
         from annotator.model.serialize import project_from_dict, project_to_dict
         from annotator.tracking_job import run_tracking
-        from annotator.ui.analysis.worker import AnalysisWorker
 
-        w = self.window
+        ws = self.ctx.workspace
         if self.worker is not None and self.worker.isRunning():
             return False
-        if w.project_path is None:
+        if ws.path is None:
             self._message("save the project first: the landmark cache is written beside it")
             return False
         mid = self.media_id()
-        media = w.project.media.get(mid)
-        if media is None or not resolve(media, w.project_path).is_file():
+        media = ws.project.media.get(mid)
+        if media is None or not resolve(media, ws.path).is_file():
             self._message("open a project with its video first")
             return False
-        snapshot = project_from_dict(project_to_dict(w.project))  # the worker never reads
-        path = w.project_path  # the live model
+        snapshot = project_from_dict(project_to_dict(ws.project))  # the worker never reads
+        path = ws.path  # the live model
 
         def job(progress: Any, should_stop: Any) -> Any:
             return run_tracking(snapshot, path, mid, progress=progress, should_stop=should_stop)
 
-        self.progress = QProgressDialog("Detecting and tracking faces…", "Cancel", 0, 100, w)
+        self.progress = QProgressDialog(
+            "Detecting and tracking faces…", "Cancel", 0, 100, self.ctx.host
+        )
         self.progress.setWindowTitle("Detect and track faces")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(0)
@@ -277,10 +285,13 @@ class FacesController(QObject):
         return True
 
     def _on_progress(self, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress.setMaximum(max(total, 1))
-            self.progress.setValue(min(done, total))
-            self.progress.setLabelText(f"Detecting and tracking faces… frame {done} of {total}")
+        dlg = self.progress
+        if dlg is not None:
+            # setValue() of a modal dialog runs the event loop: a Cancel handled there
+            # closes the dialog and clears self.progress, so the label goes first
+            dlg.setLabelText(f"Detecting and tracking faces… frame {done} of {total}")
+            dlg.setMaximum(max(total, 1))
+            dlg.setValue(min(done, total))
 
     def _close_progress(self) -> None:
         if self.progress is not None:
@@ -293,15 +304,15 @@ class FacesController(QObject):
         from annotator.tracking_job import commit_cache
 
         self._close_progress()
-        w = self.window
+        project = self.ctx.project
         try:
             commit_cache(outcome)
         except OSError as exc:
             outcome.discard()
             self._message(f"{outcome.cache_final}: cannot write ({exc.strerror or exc})")
             return
-        if outcome.faces or w.project.media[outcome.media.id] != outcome.media:
-            w.undo_stack.push(ApplyTrackingCommand(w.project, outcome.faces, outcome.media))
+        if outcome.faces or project.media[outcome.media.id] != outcome.media:
+            self.ctx.undo_stack.push(ApplyTrackingCommand(project, outcome.faces, outcome.media))
         self.reload()
         for note in outcome.notes:
             self._message(note)
@@ -323,8 +334,7 @@ class FacesController(QObject):
     # ------------------------------------------------------------------ candidates
     def candidates_from_threshold(self, keys: list[Any]) -> int:
         if not keys:
-            coding = getattr(self.window, "coding", None)
-            lane = coding.timeline.selection.lane if coding is not None else None
+            lane = self.ctx.workspace.selection.lane
             if lane and lane[1].startswith("curve:"):
                 keys = [(lane[0], lane[1][len("curve:") :])]
             else:
@@ -333,12 +343,9 @@ class FacesController(QObject):
             self._message("select a curve (in the Curves dock or its lane) first")
             return 0
         cands = self.store.candidates(keys)
-        analysis = getattr(self.window, "analysis", None)
-        if analysis is not None:
-            analysis.candidates.set_result(cands)
-            dock = getattr(analysis, "candidates_dock", None)
-            if dock is not None:
-                dock.raise_()
+        if self.analysis is not None:
+            self.analysis.candidates.set_result(cands)
+            self.analysis.candidates_dock.raise_()
         self._message(
             f"{len(cands)} candidates from the threshold of {', '.join(n for _f, n in keys)}"
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,41 @@ from annotator.ui.timeline.overlays import (
 
 def face_key(face: str) -> LaneKey:
     return (face, "face")
+
+
+_PREBUILT: list[tuple[weakref.ref[Project], TimelineCache]] = []
+
+
+def prebuild(project: Project) -> None:
+    """Build the cache of ``project``'s first video now, on the worker that loaded it and
+    before any view sees it (nothing else reads or edits it yet): the build is the
+    largest part of binding a large project (1.2 s of the GUI thread at 100k events on a
+    loaded box). :func:`cache_for` hands it to the timeline; the cache follows the
+    project's signals from here on, so an edit made in between is in it."""
+    cache = TimelineCache(project)
+    for overlaps in cache._overlaps.values():
+        overlaps.prepare()  # the first edit of a lane then does not sort it
+    drop_prebuilt()
+    _PREBUILT.append((weakref.ref(project), cache))
+
+
+def drop_prebuilt() -> None:
+    """Forget a prebuilt cache (the project it was built for is not shown after all)."""
+    while _PREBUILT:
+        _PREBUILT.pop()[1].close()
+
+
+def cache_for(project: Project, media_id: str | None = None) -> TimelineCache:
+    """The prebuilt cache when it is this project's and this video's, else a new one."""
+    if _PREBUILT:
+        ref, cache = _PREBUILT[-1]
+        if ref() is project and cache.media_id == (
+            media_id or (project.primary_media.id if project.primary_media else "m1")
+        ):
+            _PREBUILT.clear()
+            return cache
+        drop_prebuilt()
+    return TimelineCache(project, media_id)
 
 
 class TimelineCache:

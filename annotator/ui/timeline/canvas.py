@@ -33,7 +33,7 @@ from annotator.commands.events import moved
 from annotator.model.entities import Event, EventKind, Marker, MarkerKind
 from annotator.model.project import ModelError, Project
 from annotator.ui.timeline import curve_lane, overlay_input
-from annotator.ui.timeline.cache import TimelineCache
+from annotator.ui.timeline.cache import TimelineCache, cache_for
 from annotator.ui.timeline.drag import Drag, DragMode
 from annotator.ui.timeline.lanes import FACE_ROW_PX, LANE_PX, Lane, LaneKey, LaneKind
 from annotator.ui.timeline.overlays import OverlaySource, connect_changed
@@ -110,7 +110,7 @@ class TimelineCanvas(QWidget):
             self.cache.close()
             self.project.changed.disconnect(self._on_project_changed)
         self.project = project
-        self.cache = TimelineCache(project, media_id)
+        self.cache = cache_for(project, media_id)
         for source in self.overlay_sources:
             self.cache.add_overlay(source)
         self.cache.set_curves(getattr(self, "curve_store", None))
