@@ -47,6 +47,8 @@ def run_app(probe_path: str) -> int:
             ctl = getattr(w, "controller", None)
             if ctl is None or not w.isVisible() or ctl.source is None:
                 continue
+            if not getattr(w, "components_ready", True):
+                continue  # run.py shows the player first; the timeline comes next
             pw = w.player_widget
             view = pw.frame_view
             x, y, rw, rh = view.view.image_rect(ctl.source.width, ctl.source.height)
