@@ -359,7 +359,7 @@ def output_path(
 
 def write_output(
     target: PathLike,
-    data: str | bytes,
+    data: str | bytes | Iterable[bytes],
     *,
     inputs: Iterable[PathLike | None] = (),
     encoding: str = "utf-8",
@@ -368,8 +368,14 @@ def write_output(
     make_parents: bool = True,
     replaceable: Iterable[str] = (),
     before_replace: Callable[[Path], None] | None = None,
+    keep_same: bool = False,
 ) -> Path:
-    """Write ``data`` to ``target`` safely (see the module docstring); returns ``target``."""
+    """Write ``data`` to ``target`` safely (see the module docstring); returns ``target``.
+
+    ``data`` may be an iterable of byte chunks (streamed: a 190 MB project file is never
+    whole in memory); an exception from it aborts the write and leaves the target as it
+    was. ``keep_same``: when the target already holds exactly these bytes, replace
+    nothing (no ``before_replace``, same inode and mtime)."""
     if isinstance(data, str):
         try:
             data = (
@@ -381,19 +387,43 @@ def write_output(
             raise OutputError(
                 f"{target}: cannot write: text not encodable as {encoding} ({e.reason})"
             ) from None
+    chunks: Iterable[bytes] = (data,) if isinstance(data, bytes | bytearray) else data
     pending = _Pending(target, inputs, "", make_parents, replaceable)
+    old = _open_same(pending) if keep_same else None
+    same = old is not None
     try:
-        view = memoryview(data)
-        while view:
-            n = os.write(pending.fd, view)
-            view = view[n:]
+        for chunk in chunks:
+            if same and old is not None and old.read(len(chunk)) != chunk:
+                same = False
+            view = memoryview(chunk)
+            while view:
+                n = os.write(pending.fd, view)
+                view = view[n:]
+        if same and old is not None and old.read(1):
+            same = False
     except OSError as e:
         pending.abort()
         raise _failed(pending.shown, e) from None
     except BaseException:
         pending.abort()
         raise
+    finally:
+        if old is not None:
+            old.close()
+    if same:
+        pending.abort()
+        return pending.shown
     return pending.commit(fsync, before_replace)
+
+
+def _open_same(pending: _Pending) -> IO[bytes] | None:
+    """The existing target for comparison, when it is a regular file."""
+    if pending.st is None or not stat.S_ISREG(pending.st.st_mode):
+        return None
+    try:
+        return open(pending.real, "rb")
+    except OSError:
+        return None
 
 
 def output_folder(folder: PathLike, *, inputs: Iterable[PathLike | None] = ()) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,122 @@ def _has_surrogate(text: str) -> bool:
 
 def _surrogate(text: str) -> int:
     return next(ord(c) for c in text if 0xD800 <= ord(c) <= 0xDFFF)
+
+
+# ------------------------------------------------------------------ what JSON Schema cannot say
+def _dicts(doc: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    items = doc.get(key)
+    if not isinstance(items, list):
+        return []
+    return [(i, x) for i, x in enumerate(items) if isinstance(x, dict)]
+
+
+def _ints(*values: Any) -> bool:
+    return all(type(v) is int for v in values)  # type(), not isinstance(): True is no frame
+
+
+#: Longest video a project may claim, in frames (92 hours at 30 fps, 14 at 200 fps): the
+#: nominal timebase of a missing video is built for the claimed length, and 1e8 frames took
+#: 5.5 GB. With the video present, the video's own count bounds the claim.
+MAX_FRAMES = 10_000_000
+
+
+def _rate(fps: Any) -> Fraction | None:
+    if not isinstance(fps, str):
+        return None
+    try:
+        rate = Fraction(fps)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return rate if rate > 0 else None
+
+
+def _semantic_problems(doc: dict[str, Any]) -> list[str]:
+    """What JSON Schema cannot say: unique ids, references, frame order and range.
+
+    Runs on documents that may also have schema errors, so it reads defensively and
+    reports both kinds together.
+    """
+    out: list[str] = []
+    media: dict[Any, dict[str, Any]] = {}
+    for i, m in _dicts(doc, "media"):
+        if m.get("id") in media:
+            out.append(f"/media/{i}/id: duplicate media id {m.get('id')!r}")
+        media[m.get("id")] = m
+        # JSON values, checked by _ints before use
+        count: Any = m.get("frame_count")
+        sync: Any = m.get("sync_frame")
+        if _ints(count) and count > MAX_FRAMES:
+            rate = _rate(m.get("fps"))
+            hours = (
+                f" ({float(count / rate) / 3600:.0f} hours at {m.get('fps')} fps)" if rate else ""
+            )
+            out.append(
+                f"/media/{i}/frame_count: {count} frames{hours} is more than Facet "
+                f"takes ({MAX_FRAMES:,} frames)"
+            )
+        if _ints(count, sync) and count and sync >= count:
+            out.append(f"/media/{i}/sync_frame: must be < frame_count ({count})")
+    frame_counts = {
+        k: v.get("frame_count") for k, v in media.items() if _ints(v.get("frame_count"))
+    }
+    faces = set()
+    for i, f in _dicts(doc, "faces"):
+        if f.get("id") in faces:
+            out.append(f"/faces/{i}/id: duplicate face id {f.get('id')!r}")
+        faces.add(f.get("id"))
+        for j, b in _dicts(f, "boxes"):
+            if b.get("media") not in media:
+                out.append(f"/faces/{i}/boxes/{j}/media: unknown media {b.get('media')!r}")
+            count = frame_counts.get(b.get("media"), 0)
+            if count and _ints(b.get("frame")) and b["frame"] >= count:
+                out.append(f"/faces/{i}/boxes/{j}/frame: must be < frame_count ({count})")
+    first_media = next(iter(media), None)
+    ids = set()
+    for i, e in _dicts(doc, "events"):
+        at = f"/events/{i}"
+        if e.get("id") in ids:
+            out.append(f"{at}/id: duplicate event id {e.get('id')}")
+        ids.add(e.get("id"))
+        if "face" in e and e["face"] not in faces:
+            out.append(f"{at}/face: unknown face {e['face']!r}")
+        mid = e.get("media", first_media)
+        if mid not in media:
+            out.append(f"{at}/media: unknown media {mid!r}")
+        on, off, apex = e.get("onset_frame"), e.get("offset_frame"), e.get("apex_frame")
+        if type(on) is not int or type(off) is not int:
+            continue
+        if on > off:
+            out.append(f"{at}/onset_frame: must be <= offset_frame")
+        if type(apex) is int and not on <= apex <= off:
+            out.append(f"{at}/apex_frame: must lie between onset_frame and offset_frame")
+        count = frame_counts.get(mid, 0)
+        if count and off >= count:
+            out.append(f"{at}/offset_frame: must be < frame_count ({count}) of media {mid!r}")
+    mids = set()
+    for i, m in _dicts(doc, "markers"):
+        if m.get("id") in mids:
+            out.append(f"/markers/{i}/id: duplicate marker id {m.get('id')}")
+        mids.add(m.get("id"))
+        if _ints(m.get("start_frame"), m.get("end_frame")):
+            if m["start_frame"] > m["end_frame"]:
+                out.append(f"/markers/{i}/start_frame: must be <= end_frame")
+            count = frame_counts.get(m.get("media", first_media), 0)
+            if count and m["end_frame"] >= count:
+                out.append(f"/markers/{i}/end_frame: must be < frame_count ({count})")
+    for i, c in _dicts(doc, "curves"):
+        if "face" in c and c["face"] not in faces:
+            out.append(f"/curves/{i}/face: unknown face {c['face']!r}")
+        count = frame_counts.get(c.get("media", first_media), 0)
+        values = c.get("values")
+        if (
+            count
+            and _ints(c.get("start_frame"))
+            and isinstance(values, list)
+            and c["start_frame"] + len(values) > count
+        ):
+            out.append(f"/curves/{i}/values: runs past frame_count ({count})")
+    return out
 
 
 def _dump(value: Any) -> bytes:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ try:
 except ImportError:  # pragma: no cover - stdlib fallback, same output
     orjson = None  # type: ignore[assignment]
 
+from annotator.io import project_fast
 from annotator.io.project_checks import (  # noqa: F401 - SCHEMA_PATH, _schema re-exported
+    MAX_FRAMES,
     SCHEMA_PATH,
     _bad_values,
     _dump,
@@ -35,6 +38,7 @@ from annotator.io.project_checks import (  # noqa: F401 - SCHEMA_PATH, _schema r
     _format,
     _pointer_order,
     _schema,
+    _semantic_problems,
     _strict_problems,
     _strict_spec,
 )
@@ -130,121 +134,6 @@ def validate_document(doc: Any, name: str) -> list[str]:
     return sorted(set(problems), key=_pointer_order)
 
 
-def _dicts(doc: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
-    items = doc.get(key)
-    if not isinstance(items, list):
-        return []
-    return [(i, x) for i, x in enumerate(items) if isinstance(x, dict)]
-
-
-def _ints(*values: Any) -> bool:
-    return all(type(v) is int for v in values)  # type(), not isinstance(): True is no frame
-
-
-#: Longest video a project may claim, in frames (92 hours at 30 fps, 14 at 200 fps): the
-#: nominal timebase of a missing video is built for the claimed length, and 1e8 frames took
-#: 5.5 GB. With the video present, the video's own count bounds the claim.
-MAX_FRAMES = 10_000_000
-
-
-def _rate(fps: Any) -> Fraction | None:
-    if not isinstance(fps, str):
-        return None
-    try:
-        rate = Fraction(fps)
-    except (ValueError, ZeroDivisionError):
-        return None
-    return rate if rate > 0 else None
-
-
-def _semantic_problems(doc: dict[str, Any]) -> list[str]:
-    """What JSON Schema cannot say: unique ids, references, frame order and range.
-
-    Runs on documents that may also have schema errors, so it reads defensively and
-    reports both kinds together.
-    """
-    out: list[str] = []
-    media: dict[Any, dict[str, Any]] = {}
-    for i, m in _dicts(doc, "media"):
-        if m.get("id") in media:
-            out.append(f"/media/{i}/id: duplicate media id {m.get('id')!r}")
-        media[m.get("id")] = m
-        # JSON values, checked by _ints before use
-        count: Any = m.get("frame_count")
-        sync: Any = m.get("sync_frame")
-        if _ints(count) and count > MAX_FRAMES:
-            rate = _rate(m.get("fps"))
-            hours = (
-                f" ({float(count / rate) / 3600:.0f} hours at {m.get('fps')} fps)" if rate else ""
-            )
-            out.append(
-                f"/media/{i}/frame_count: {count} frames{hours} is more than Facet "
-                f"takes ({MAX_FRAMES:,} frames)"
-            )
-        if _ints(count, sync) and count and sync >= count:
-            out.append(f"/media/{i}/sync_frame: must be < frame_count ({count})")
-    frame_counts = {
-        k: v.get("frame_count") for k, v in media.items() if _ints(v.get("frame_count"))
-    }
-    faces = set()
-    for i, f in _dicts(doc, "faces"):
-        if f.get("id") in faces:
-            out.append(f"/faces/{i}/id: duplicate face id {f.get('id')!r}")
-        faces.add(f.get("id"))
-        for j, b in _dicts(f, "boxes"):
-            if b.get("media") not in media:
-                out.append(f"/faces/{i}/boxes/{j}/media: unknown media {b.get('media')!r}")
-            count = frame_counts.get(b.get("media"), 0)
-            if count and _ints(b.get("frame")) and b["frame"] >= count:
-                out.append(f"/faces/{i}/boxes/{j}/frame: must be < frame_count ({count})")
-    first_media = next(iter(media), None)
-    ids = set()
-    for i, e in _dicts(doc, "events"):
-        at = f"/events/{i}"
-        if e.get("id") in ids:
-            out.append(f"{at}/id: duplicate event id {e.get('id')}")
-        ids.add(e.get("id"))
-        if "face" in e and e["face"] not in faces:
-            out.append(f"{at}/face: unknown face {e['face']!r}")
-        mid = e.get("media", first_media)
-        if mid not in media:
-            out.append(f"{at}/media: unknown media {mid!r}")
-        on, off, apex = e.get("onset_frame"), e.get("offset_frame"), e.get("apex_frame")
-        if type(on) is not int or type(off) is not int:
-            continue
-        if on > off:
-            out.append(f"{at}/onset_frame: must be <= offset_frame")
-        if type(apex) is int and not on <= apex <= off:
-            out.append(f"{at}/apex_frame: must lie between onset_frame and offset_frame")
-        count = frame_counts.get(mid, 0)
-        if count and off >= count:
-            out.append(f"{at}/offset_frame: must be < frame_count ({count}) of media {mid!r}")
-    mids = set()
-    for i, m in _dicts(doc, "markers"):
-        if m.get("id") in mids:
-            out.append(f"/markers/{i}/id: duplicate marker id {m.get('id')}")
-        mids.add(m.get("id"))
-        if _ints(m.get("start_frame"), m.get("end_frame")):
-            if m["start_frame"] > m["end_frame"]:
-                out.append(f"/markers/{i}/start_frame: must be <= end_frame")
-            count = frame_counts.get(m.get("media", first_media), 0)
-            if count and m["end_frame"] >= count:
-                out.append(f"/markers/{i}/end_frame: must be < frame_count ({count})")
-    for i, c in _dicts(doc, "curves"):
-        if "face" in c and c["face"] not in faces:
-            out.append(f"/curves/{i}/face: unknown face {c['face']!r}")
-        count = frame_counts.get(c.get("media", first_media), 0)
-        values = c.get("values")
-        if (
-            count
-            and _ints(c.get("start_frame"))
-            and isinstance(values, list)
-            and c["start_frame"] + len(values) > count
-        ):
-            out.append(f"/curves/{i}/values: runs past frame_count ({count})")
-    return out
-
-
 def _loads(raw: bytes) -> Any:
     if orjson is not None:
         return orjson.loads(raw)
@@ -274,6 +163,11 @@ def _parse_problem(raw: bytes, name: str, err: Exception) -> list[str]:
 
 def read_document(path: Path) -> dict[str, Any]:
     """Parse the file into a dict, with one-line errors for the usual ways files go bad."""
+    return _parse(_read_raw(path), path.name)
+
+
+def _read_raw(path: Path) -> bytes:
+    """The file's bytes (BOM dropped), with one-line errors for unreadable or empty files."""
     name = path.name
     try:
         check_input(path, label="project")
@@ -291,6 +185,10 @@ def read_document(path: Path) -> dict[str, Any]:
         raw = raw[3:]
     if not raw.strip():
         raise ProjectFileError([f"{name}: empty file"])
+    return raw
+
+
+def _parse(raw: bytes, name: str) -> dict[str, Any]:
     try:
         doc = _loads(raw)
     except (ValueError, RecursionError) as e:
@@ -304,9 +202,20 @@ def read_document(path: Path) -> dict[str, Any]:
     return doc
 
 
+def _rest_valid(doc: dict[str, Any]) -> bool:
+    """Everything but the events passes the schema and the checks it cannot express."""
+    fast = _fast_check()
+    return fast is not None and bool(fast(doc)) and _rest_ok(doc)
+
+
 def load_project(path: str | os.PathLike[str]) -> LoadedProject:
     path = Path(path)
-    doc = read_document(path)
+    raw = _read_raw(path)
+    project = project_fast.load(raw, _rest_valid)  # None: unusual or wrong, see below
+    if project is not None:
+        return LoadedProject(project, path, [])
+    doc = _parse(raw, path.name)
+    del raw
     version = doc.get("schema_version")
     if isinstance(version, int) and version > 2:
         raise ProjectFileError(
@@ -473,9 +382,58 @@ def dumps(project: Project, name: str = "project") -> str:
     return dump_bytes(project, name).decode("utf-8")
 
 
+def _stream(project: Project, pause: float = 0.0) -> Iterator[bytes] | None:
+    """The file in chunks, each checked before it is handed out (see
+    :mod:`annotator.io.project_fast`); None, or :class:`project_fast.Fallback` raised
+    mid-way, when the general path must decide. ``pause``: between event chunks."""
+    fast = _fast_check()
+    if fast is None:
+        return None  # pragma: no cover - jsonschema-rs is a dependency
+    doc = project_to_dict(project, with_events=False)
+    if not fast(doc) or not _rest_ok(doc):
+        return None
+    try:
+        whole = _format(doc, {"events": b"\x00"} if project.events else None)
+    except (TypeError, ValueError):
+        return None
+    if not project.events:
+        return iter((whole,))
+    head, tail = whole.split(b"\x00")  # orjson writes NUL in text as \u0000: one split
+    faces = set(project.faces)
+    media = list(project.media.values())
+    events = project.events
+    ordered: Iterable[Event] = events.values()
+    if not _ascending(ordered):  # e.g. an undone removal put an event back at the end
+        ordered = sorted(ordered, key=attrgetter("id"))
+
+    def chunks() -> Iterator[bytes]:
+        yield head
+        yield from project_fast.event_lines(ordered, media, faces, pause)
+        yield tail
+
+    return chunks()
+
+
+def _ascending(events: Iterable[Event]) -> bool:
+    """Ids in ascending order (as loaded and as added)? A Python loop, not one long C
+    call: on an autosave thread the GUI thread gets the interpreter in between."""
+    last = 0
+    for e in events:
+        if e.id <= last:
+            return False
+        last = e.id
+    return True
+
+
 def dump_bytes(project: Project, name: str = "project") -> bytes:
     """The validated file content; NaN, Infinity and lone surrogates are refused, never
     written (orjson would write NaN as null)."""
+    stream = _stream(project)
+    if stream is not None:
+        try:
+            return b"".join(stream)
+        except project_fast.Fallback:
+            pass
     data = _fast_dump(project)
     if data is not None:
         return data
@@ -522,9 +480,14 @@ def _video_inputs(project: Project, path: Path) -> list[Path]:
 
 
 def _atomic_write(
-    path: Path, text: str | bytes, *, backup: bool, project: Project | None = None
+    path: Path,
+    text: str | bytes | Iterator[bytes],
+    *,
+    backup: bool,
+    project: Project | None = None,
 ) -> None:
-    """Write through :mod:`annotator.safe_output` (fsynced); ``backup`` keeps ``.bak``.
+    """Write through :mod:`annotator.safe_output` (fsynced); ``backup`` keeps ``.bak``;
+    the same bytes as the file's replace nothing.
 
     A project file may replace a project file this process read (Save, Save As), never
     one of its videos or another input."""
@@ -537,6 +500,7 @@ def _atomic_write(
         fsync=True,
         replaceable=("project",),
         before_replace=_keep_backup if backup else None,
+        keep_same=True,
     )
 
 
@@ -545,16 +509,31 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
 
     Saving what the file already holds writes nothing (no ``.bak`` rotation, same mtime)."""
     path = Path(path)
-    data = dump_bytes(project, path.name)
-    if not _same_content(path, data):
-        try:
-            _atomic_write(path, data, backup=True, project=project)
-        except OutputError as e:
-            raise ProjectFileError([str(e).replace(": cannot write", ": cannot save", 1)]) from None
-        except OSError as e:
-            raise ProjectFileError([f"{path}: cannot save ({e.strerror or e})"]) from None
+    _write_project(project, path, backup=True)
     project.saved_revision = project.revision
     return path
+
+
+def _write_project(project: Project, path: Path, *, backup: bool, pause: float = 0.0) -> None:
+    """Stream the checked file to ``path`` (the fast path), else validate the whole
+    document and write it; unchanged content writes nothing."""
+    try:
+        stream = _stream(project, pause)
+        if stream is not None:
+            try:
+                _atomic_write(path, stream, backup=backup, project=project)
+                return
+            except project_fast.Fallback:
+                pass  # nothing was replaced: the general path words the problem
+        data = dump_bytes(project, path.name)
+        if not _same_content(path, data):
+            _atomic_write(path, data, backup=backup, project=project)
+    except OutputError as e:
+        raise ProjectFileError(
+            [str(e).replace(": cannot write", ": cannot save", 1) if backup else str(e)]
+        ) from None
+    except OSError as e:
+        raise ProjectFileError([f"{path}: cannot save ({e.strerror or e})"]) from None
 
 
 # ------------------------------------------------------------------ autosave
@@ -566,13 +545,16 @@ def autosave_path(path: str | os.PathLike[str]) -> Path:
 
 
 def write_autosave(project: Project, path: str | os.PathLike[str]) -> Path:
+    """Write the sidecar; on a worker thread pass a snapshot (``annotator.workspace.
+    snapshot``): the events are streamed in chunks with a pause after each, so the GUI
+    thread gets the interpreter back every few milliseconds."""
     target = autosave_path(path)
-    data = dump_bytes(project, target.name)
-    try:
-        _atomic_write(target, data, backup=False, project=project)
-    except OutputError as e:
-        raise ProjectFileError([str(e)]) from None
+    _write_project(project, target, backup=False, pause=AUTOSAVE_PAUSE)
     return target
+
+
+#: Seconds the autosave sleeps after each chunk of events (1M events: 500 chunks, +0.5 s).
+AUTOSAVE_PAUSE = 0.001
 
 
 def newer_autosave(path: str | os.PathLike[str]) -> Path | None:

@@ -245,6 +245,8 @@ def compute_waveform(
         resampler = av.AudioResampler(format="fltp")  # any sample format -> planar float
         start_s: float | None = None
         done_ms = -1
+        batch: list[FloatArray] = []  # decoded chunks, handed over about a second at a time
+        batched = 0
         for packet in container.demux(stream):
             if cancelled is not None and cancelled():
                 raise WaveformCancelled()
@@ -256,14 +258,21 @@ def compute_waveform(
                 if start_s is None:
                     start_s = float(frame.time) if frame.time is not None else 0.0
                 for out in resampler.resample(frame):
-                    peaks.add(_mono(out))
+                    mono = _mono(out)
+                    batch.append(mono)
+                    batched += len(mono)
+                if batched >= sample_rate:
+                    peaks.add(np.concatenate(batch))
+                    batch, batched = [], 0
                 if progress is not None and frame.time is not None and start_s is not None:
                     ms = int((float(frame.time) - start_s) * 1000)
                     if ms - done_ms >= 250:
                         done_ms = ms
                         progress(min(ms, total_ms), total_ms)
         for out in resampler.resample(None):
-            peaks.add(_mono(out))
+            batch.append(_mono(out))
+        if batch:
+            peaks.add(np.concatenate(batch))
         level0 = peaks.finish()
     if progress is not None:
         progress(total_ms, total_ms)
@@ -277,11 +286,17 @@ def compute_waveform(
 
 
 def _mono(frame: Any) -> FloatArray:
-    """The mean of the channels of a planar float frame."""
-    data = np.asarray(frame.to_ndarray(), dtype=np.float32)
-    if data.ndim == 1:
-        return data
-    return np.ascontiguousarray(data.mean(axis=0, dtype=np.float32))
+    """The mean of the channels of a planar float frame, read straight from its planes."""
+    n = int(frame.samples)
+    planes = frame.planes
+    if n <= 0 or not planes:
+        return np.zeros(0, dtype=np.float32)
+    acc = np.frombuffer(planes[0], dtype=np.float32, count=n).copy()
+    for plane in planes[1:]:
+        acc += np.frombuffer(plane, dtype=np.float32, count=n)
+    if len(planes) > 1:
+        acc /= np.float32(len(planes))
+    return acc
 
 
 def _duration_ms(container: Any, stream: Any) -> int:

@@ -2,19 +2,26 @@
 
 Values are frozen: an edit replaces the object, so undo keeps the old one and views receive
 both (``event_changed(new, old)``) without copying the project.
+
+``Event`` is a frozen ``msgspec.Struct`` (issue 17: a million events): the project-file
+decoder builds events straight from the JSON bytes, checking types and the schema's ranges
+as it goes (its annotations carry them), with no dict per event and no conversion; events are
+not tracked by the cyclic GC (they hold no containers), so a million of them add nothing to
+a collection. ``dataclasses.replace``/``fields`` keep working on it (see ``_dataclass_view``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
 
 from annotator.model.facs import Intensity, Side, au_label, au_name
-
-if TYPE_CHECKING:
-    from annotator.model.team import Provenance
 
 
 class EventKind(enum.Enum):
@@ -91,23 +98,59 @@ class Face:
         return (k.x, k.y, k.w, k.h)
 
 
+class Decision(enum.Enum):
+    AGREED = "agreed"  # a majority of coders matched (merge decided)
+    ACCEPTED = "accepted"  # the adjudicator took one coder's version as it was
+    COMBINED = "combined"  # frames of one coder's version, code of another's
+    EDITED = "edited"  # the adjudicator changed it by hand
+    REJECTED = "rejected"  # the adjudicator kept no event
+
+
+MERGE = "merge"  # ``decided_by`` of decisions the merge rule took
+
+
 @dataclass(frozen=True, slots=True)
-class Event:
+class Provenance:
+    """Where a gold event came from (``annotator.model.team`` re-exports it; it lives here
+    because ``Event`` refers to it and the file decoder resolves the annotation)."""
+
+    decision: Decision
+    coders: tuple[str, ...]  # whose versions it came from
+    decided_by: str = MERGE  # the adjudicator's name for decisions taken by hand
+    dispute: int | None = None  # the dispute it settled
+
+    def describe(self) -> str:
+        """``agreed (ann, bob; merge)``, ``accepted bob (by cy)``: for the event table."""
+        who = ", ".join(self.coders)
+        if self.decision is Decision.AGREED:
+            return f"agreed ({who}; {self.decided_by})"
+        if self.decision is Decision.COMBINED:
+            return f"combined {who} (by {self.decided_by})"
+        return f"{self.decision.value} {who} (by {self.decided_by})".replace("  ", " ")
+
+
+# The schema's ranges (schemas/project.schema.json, $defs/event), checked by the decoder only;
+# constructing an Event checks nothing (id 0 asks Project.add_event for a fresh id).
+_Frame = Annotated[int, Meta(ge=0)]
+_Id = Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class Event(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
     """An AU, emotion or note on one face, from onset to offset frame inclusive."""
 
-    id: int
-    face: str
+    id: Annotated[int, Meta(ge=1)]
+    face: _Id
     kind: EventKind
-    onset_frame: int
-    offset_frame: int
-    apex_frame: int | None = None
-    media: str = "m1"
-    au: int | None = None
+    onset_frame: _Frame
+    offset_frame: _Frame
+    apex_frame: _Frame | None = None
+    media: _Id = "m1"
+    au: Annotated[int, Meta(ge=0, le=99)] | None = None
     intensity: Intensity | None = None
     side: Side | None = None
     code: str = ""  # the FACS code string as typed
-    emotion: str | None = None
-    confidence: float | None = None
+    emotion: Annotated[str, Meta(min_length=1)] | None = None
+    confidence: Annotated[float, Meta(ge=0, le=1)] | None = None
     annotator: str = ""
     note: str = ""
     provenance: Provenance | None = None  # gold projects: which coders, decision, who decided
@@ -145,6 +188,23 @@ class Event:
         if self.kind is EventKind.AU and self.au is not None:
             return f"{self.au_code} {au_name(self.au)}"
         return self.label
+
+
+def _dataclass_view(cls: Any) -> None:
+    """Give a Struct the ``__dataclass_fields__`` of an equivalent dataclass, so
+    ``dataclasses.replace(event, ...)``, ``fields(Event)`` and ``asdict`` keep working
+    (the code base edits events that way; a Struct is otherwise not a dataclass)."""
+    names, defaults = cls.__struct_fields__, cls.__struct_defaults__
+    first_default = len(names) - len(defaults)
+    specs: list[Any] = [
+        (n, Any) if i < first_default else (n, Any, field(default=defaults[i - first_default]))
+        for i, n in enumerate(names)
+    ]
+    view: Any = dataclasses.make_dataclass(cls.__name__, specs)
+    cls.__dataclass_fields__ = view.__dataclass_fields__
+
+
+_dataclass_view(Event)
 
 
 class MarkerKind(enum.Enum):

@@ -29,6 +29,10 @@ from annotator.model.team import Dispute, TeamInfo
 from annotator.model.timebase import Timebase, scale_of
 
 SCHEMA_VERSION = 2
+#: What a snapshot shares with the live project until the live one edits it (the curves
+#: list is only ever replaced whole, so it is shared as it is; the small vocabulary is
+#: copied).
+SHARED_CONTAINERS = ("media", "faces", "events", "markers", "disputes")
 
 
 class ModelError(ValueError):
@@ -59,6 +63,8 @@ class Project:
         self.revision = 0  # bumps on every change; saving records the revision it wrote
         self.saved_revision = 0
         self._max_event_id: int | None = None
+        # containers a live snapshot also holds: name -> [container, snapshots holding it]
+        self._shared: dict[str, list[Any]] = {}
 
         self.event_added = Signal("event_added")  # (event)
         self.event_changed = Signal("event_changed")  # (event, old)
@@ -78,6 +84,37 @@ class Project:
             "dispute_changed"
         )  # (dispute or None if removed, old or None)
         self.changed = Signal("changed")  # () after any of the above
+
+    # ---------------------------------------------------------------- snapshots
+    def share_containers(self) -> dict[str, Any]:
+        """The containers as they are, for a snapshot to hold (copy on write): the next
+        edit of each copies it first, once, so a snapshot of a million events costs
+        nothing to take and the edits pay only for what they change.
+        :meth:`release_containers` when the snapshot is gone."""
+        held = {name: getattr(self, name) for name in SHARED_CONTAINERS}
+        for name, value in held.items():
+            entry = self._shared.get(name)
+            if entry is not None and entry[0] is value:
+                entry[1] += 1
+            else:
+                self._shared[name] = [value, 1]
+        return held
+
+    def release_containers(self, held: dict[str, Any]) -> None:
+        """A snapshot holding ``held`` is gone (any thread: only counts change)."""
+        for name, value in held.items():
+            entry = self._shared.get(name)
+            if entry is not None and entry[0] is value:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    self._shared.pop(name, None)
+
+    def _own(self, name: str) -> None:
+        """Before an edit of container ``name``: copy it when a snapshot holds it."""
+        entry = self._shared.pop(name, None)
+        if entry is None or entry[0] is not getattr(self, name):
+            return
+        setattr(self, name, dict(entry[0]))
 
     # ---------------------------------------------------------------- bookkeeping
     def _touch(self) -> None:
@@ -112,10 +149,12 @@ class Project:
         it which media is primary and the saved file)."""
         if media.id in self.media:
             raise ModelError(f"media id {media.id!r} already exists")
+        self._own("media")
         self.media[media.id] = media
         if index is not None and 0 <= index < len(self.media) - 1:
             items = list(self.media.items())
             items.insert(index, items.pop())
+            self._own("media")
             self.media.clear()
             self.media.update(items)
         self.media_added.emit(media)
@@ -125,6 +164,7 @@ class Project:
     def update_media(self, media_id: str, **changes: Any) -> tuple[Media, Media]:
         old = self._get_media(media_id)
         new = dataclasses.replace(old, **changes)
+        self._own("media")
         self.media[media_id] = new
         if "frame_count" in changes:
             self._timebases.pop(media_id, None)
@@ -161,6 +201,7 @@ class Project:
         if refs:
             raise ModelError(f"media {media_id!r} is still used by {', '.join(refs)}")
         index = list(self.media).index(media_id)
+        self._own("media")
         del self.media[media_id]
         self._timebases.pop(media_id, None)
         self._nominal_timebases.pop(media_id, None)
@@ -218,6 +259,7 @@ class Project:
             raise ModelError(f"face {face.id!r} already exists")
         if not face.id.strip():
             raise ModelError("a face needs an id")
+        self._own("faces")
         self.faces[face.id] = face
         self.face_added.emit(face)
         self._touch()
@@ -228,6 +270,7 @@ class Project:
         if "id" in changes and changes["id"] != face_id:
             raise ModelError("a face id cannot change; merge faces instead")
         new = dataclasses.replace(old, **changes)
+        self._own("faces")
         self.faces[face_id] = new
         self.face_changed.emit(new, old)
         self._touch()
@@ -237,6 +280,7 @@ class Project:
         face = self._get_face(face_id)
         if any(e.face == face_id for e in self.events.values()):
             raise ModelError(f"face {face_id!r} still has events; remove or move them first")
+        self._own("faces")
         del self.faces[face_id]
         self.face_removed.emit(face)
         self._touch()
@@ -249,6 +293,7 @@ class Project:
         if 0 <= index < len(self.faces) - 1:
             items = list(self.faces.items())
             items.insert(index, items.pop())
+            self._own("faces")
             self.faces.clear()
             self.faces.update(items)
         return face
@@ -313,6 +358,7 @@ class Project:
             raise ModelError(f"event {event.id}: " + "; ".join(problems))
         if event.kind is EventKind.EMOTION and event.emotion not in self.vocabulary.emotions:
             self.add_emotion_label(event.emotion or "")
+        self._own("events")
         self.events[event.id] = event
         if self._max_event_id is not None and event.id > self._max_event_id:
             self._max_event_id = event.id
@@ -330,6 +376,7 @@ class Project:
             raise ModelError(f"event {event_id}: " + "; ".join(problems))
         if new.kind is EventKind.EMOTION and new.emotion not in self.vocabulary.emotions:
             self.add_emotion_label(new.emotion or "")
+        self._own("events")
         self.events[event_id] = new
         self.event_changed.emit(new, old)
         self._touch()
@@ -343,6 +390,7 @@ class Project:
 
     def remove_event(self, event_id: int) -> Event:
         event = self._get_event(event_id)
+        self._own("events")
         del self.events[event_id]
         if event_id == self._max_event_id:
             self._max_event_id = None  # recomputed on the next request
@@ -409,6 +457,7 @@ class Project:
             raise ModelError(f"marker {marker.id} already exists")
         if not 0 <= marker.start_frame <= marker.end_frame:
             raise ModelError(f"marker {marker.id}: start_frame must be <= end_frame and >= 0")
+        self._own("markers")
         self.markers[marker.id] = marker
         self.marker_added.emit(marker)
         self._touch()
@@ -421,12 +470,14 @@ class Project:
         new = dataclasses.replace(old, **changes)
         if not 0 <= new.start_frame <= new.end_frame:
             raise ModelError(f"marker {marker_id}: start_frame must be <= end_frame and >= 0")
+        self._own("markers")
         self.markers[marker_id] = new
         self.marker_changed.emit(new, old)
         self._touch()
         return new, old
 
     def remove_marker(self, marker_id: int) -> Marker:
+        self._own("markers")
         marker = self.markers.pop(marker_id, None)
         if marker is None:
             raise ModelError(f"no marker {marker_id}")
@@ -477,6 +528,7 @@ class Project:
     def set_dispute(self, dispute: Dispute) -> Dispute | None:
         """Add a dispute or replace it by id (settling, reopening); returns the old value."""
         old = self.disputes.get(dispute.id)
+        self._own("disputes")
         self.disputes[dispute.id] = dispute
         self.dispute_changed.emit(dispute, old)
         self._touch()

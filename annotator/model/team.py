@@ -9,39 +9,15 @@ old one back.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+# Decision, MERGE and Provenance are defined beside Event (its annotation needs them) and
+# re-exported here, where they are documented.
+from annotator.model.entities import MERGE as MERGE
+from annotator.model.entities import Decision as Decision
 from annotator.model.entities import Event
-
-
-class Decision(enum.Enum):
-    AGREED = "agreed"  # a majority of coders matched (merge decided)
-    ACCEPTED = "accepted"  # the adjudicator took one coder's version as it was
-    COMBINED = "combined"  # frames of one coder's version, code of another's
-    EDITED = "edited"  # the adjudicator changed it by hand
-    REJECTED = "rejected"  # the adjudicator kept no event
-
-
-MERGE = "merge"  # ``decided_by`` of decisions the merge rule took
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    decision: Decision
-    coders: tuple[str, ...]  # whose versions it came from
-    decided_by: str = MERGE  # the adjudicator's name for decisions taken by hand
-    dispute: int | None = None  # the dispute it settled
-
-    def describe(self) -> str:
-        """``agreed (ann, bob; merge)``, ``accepted bob (by cy)``: for the event table."""
-        who = ", ".join(self.coders)
-        if self.decision is Decision.AGREED:
-            return f"agreed ({who}; {self.decided_by})"
-        if self.decision is Decision.COMBINED:
-            return f"combined {who} (by {self.decided_by})"
-        return f"{self.decision.value} {who} (by {self.decided_by})".replace("  ", " ")
+from annotator.model.entities import Provenance as Provenance
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ picture during slow motion is still our exact decode (barcode read from the pixe
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
@@ -30,14 +31,21 @@ def tone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_tone_video(tmp_path_factory.mktemp("tone") / "tone.mp4", 2.0, TONE_HZ)
 
 
+@functools.cache
+def _vlc_loads() -> bool:
+    engine = VlcEngine.create()  # loading libvlc's plugins takes seconds: once per run
+    if engine is None:
+        return False
+    engine.release()
+    return True
+
+
 @pytest.fixture(autouse=True)
 def _need_vlc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FACET_NO_VLC", raising=False)
     monkeypatch.delenv("FACET_VLC_ARGS", raising=False)
-    engine = VlcEngine.create()
-    if engine is None:
+    if not _vlc_loads():
         pytest.skip("libvlc is not installed")
-    engine.release()
 
 
 def test_sound_rates() -> None:
@@ -45,7 +53,10 @@ def test_sound_rates() -> None:
     assert not any(plays_sound(r) for r in (1 / 8, 1 / 32, -1.0, -0.5, -4.0, 8.0))
 
 
-@pytest.mark.parametrize("rate", [0.25, 0.5, 2.0])
+@pytest.mark.parametrize(
+    "rate",
+    [pytest.param(0.25, marks=pytest.mark.slow), 0.5, 2.0],  # 0.25x: 8 s of sound
+)
 def test_vlc_sound_player_keeps_pitch_and_stretches_time(tmp_path: Path, tone: Path, rate) -> None:
     """The audio-only player: same pitch, 1/rate seconds of sound per media second."""
     wav = tmp_path / "out.wav"

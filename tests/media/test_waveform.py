@@ -265,3 +265,23 @@ def test_not_a_media_file_is_one_line(tmp_path) -> None:
     bad.write_text("hello")
     with pytest.raises(wf.WaveformError, match=r"^bad\.mp4: "):
         compute_waveform(bad)
+
+
+def test_columns_at_unequal_edges_against_brute_force() -> None:
+    """Columns of unequal duration (pixels over variable-frame-rate video)."""
+    rng = np.random.default_rng(9)
+    raw = rng.uniform(-1, 1, (2000, 2)).astype(np.float32)
+    level0 = np.stack([raw.min(1), raw.max(1)], 1)
+    w = Waveform(start_s=0.5, sample_rate=8000, channels=1, levels=build_levels(level0))
+    edges = np.cumsum(np.concatenate([[0.4], rng.choice([0.013, 0.02, 0.05, 0.031], 300)]))
+    mins, maxs = w.columns_at(edges)
+    width = float(np.median(np.diff(edges)))
+    k = LEVEL_FACTOR ** w.level_for(width)
+    for c in range(len(edges) - 1):
+        lo = int(np.floor((edges[c] - 0.5) * 100 / k)) * k
+        hi = max(int(np.floor((edges[c + 1] - 0.5) * 100 / k)) * k, lo + k)
+        lo, hi = max(lo, 0), min(hi, 2000)
+        if hi <= lo:
+            assert np.isnan(mins[c])
+            continue
+        assert mins[c] == level0[lo:hi, 0].min() and maxs[c] == level0[lo:hi, 1].max()

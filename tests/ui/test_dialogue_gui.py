@@ -271,6 +271,36 @@ def test_waveform_lane_draws_the_peaks_at_every_zoom(qtbot: QtBot) -> None:
     assert canvas.cache.lane(WAVEFORM_KEY) is None
 
 
+def test_waveform_lane_follows_the_streams_start_times(qtbot: QtBot) -> None:
+    """Video frame 0 at stream time 1.0 s (like the Hamilton clip's 0.852 s), the tone from
+    stream time 3.0 s: on the lane it starts at video time 2.0 s, frame 50 at 25 fps."""
+    from annotator.model.timebase import Timebase
+
+    p = Project()
+    p.add_media(Media("m1", "v.mp4", frame_count=200, fps=Fraction(25)))
+    p.set_timebase("m1", Timebase(np.arange(200) / 25.0, Fraction(25), start_s=1.0))
+    win = Window(p)
+    qtbot.addWidget(win)
+    win.resize(1200, 300)
+    win.show()
+    qtbot.waitExposed(win)
+    state = WaveformState()
+    canvas = win.timeline.canvas
+    canvas.set_waveform(state)
+    state.set_wave("v.mp4", tone_wave(3.0, 6.0))
+    win.timeline.zoom_to_fit()
+    canvas.ensure()
+    lane = canvas.cache.lane(WAVEFORM_KEY)
+    img = qimage_to_ndarray(canvas.grab().toImage())
+    y0 = canvas.view.y_of_lane(lane)
+    strip = img[y0 : y0 + lane.height_px]
+    tall = (np.abs(strip.astype(int) - [WAVE.red(), WAVE.green(), WAVE.blue()]).sum(-1) < 60).sum(0)
+    v = canvas.view
+    assert tall[int(v.x_of(47))] <= 3 and tall[int(v.x_of(53))] >= lane.height_px // 2
+    first_loud = int(np.flatnonzero(tall[int(v.x_of(0)) :] >= lane.height_px // 2)[0])
+    assert abs(first_loud - (v.x_of(50) - v.x_of(0))) <= 2
+
+
 def test_waveform_path_is_one_polygon_per_run() -> None:
     mins = np.array([-0.1, -0.2, np.nan, np.nan, -0.3, -0.3], np.float32)
     maxs = -mins
@@ -329,3 +359,36 @@ def test_overlap_list_selects_and_summarises(qtbot: QtBot) -> None:
     assert dlg.summary.text() == "1 emotion event overlap 2 dialogue lines (12 frames; Ada)"
     dlg.go_to(1)
     assert ctx.workspace.selection.ids == {eid}
+
+
+def test_strip_shows_the_line_while_vlc_draws(make_window, qtbot: QtBot, tmp_path) -> None:
+    """VLC draws into a native window the overlay cannot cover: while it shows, the line of
+    the frame the controller reports is on the native strip; on pause the strip goes."""
+    from PySide6.QtWidgets import QWidget
+
+    from annotator.ui.dialogue.subtitles import SubtitleStrip
+
+    w = make_window(size=(1200, 800))
+    assert w.new_from_video(sample("video/face_recognition_short_hamilton_clip.mp4"))
+    apply_plan(w.project, plan_srt_import(w.project, srt(tmp_path)))
+    ui = w.dialogue
+    area = w.player_widget.frame_view.parentWidget()
+    assert isinstance(area, QWidget)
+    if ui.strip is None:  # offscreen: no VLC surface, so build the strip as on X11
+        ui.strip = SubtitleStrip(area)
+    tb = w.project.timebase("m1")
+    w.controller.seek(tb.index_at(2.0))
+    ui._on_controller_surface_changed(True)  # as the controller says when VLC starts drawing
+    assert ui.strip.isVisible() and ui.strip.lines == ["Thank you all."]
+    assert ui.strip.geometry().bottom() <= area.height() and ui.strip.width() == area.width()
+    ui.set_subtitles_shown(False)
+    assert not ui.strip.isVisible()
+    ui.set_subtitles_shown(True)
+    w.controller.seek(tb.index_at(4.0))
+    ui._on_controller_frame_changed(tb.index_at(4.0))
+    assert not ui.strip.isVisible()
+    w.controller.seek(tb.index_at(6.0))
+    ui._on_controller_frame_changed(tb.index_at(6.0))
+    assert ui.strip.lines == ["Please sit down."]
+    ui._on_controller_surface_changed(False)  # paused: the overlay takes over
+    assert not ui.strip.isVisible()

@@ -71,13 +71,19 @@ def test_snapshot_keeps_the_whole_vocabulary_and_its_own_disputes() -> None:
     p.set_vocabulary(Vocabulary(["joy"], [1, 12], {"au:12": "#00ff00"}, {"Ctrl+1": "6+12"}))
     snap = snapshot(p)
     assert snap.vocabulary == p.vocabulary and snap.vocabulary is not p.vocabulary
-    assert snap.disputes is not p.disputes
+    # the disputes are shared copy-on-write (issue 17): a live edit does not reach them
+    from annotator.model.team import Dispute
+
+    before = dict(snap.disputes)
+    p.set_dispute(Dispute(99, "A", "m1", ()))
+    assert snap.disputes == before and 99 in p.disputes
 
 
 def test_a_refused_step_raises_and_a_snapshot_takes_it_first() -> None:
     live = _base()
     bad = snapshot(live)
-    bad.events[1] = Event(1, "Z", EventKind.AU, 10, 20, au=12, media="m1")  # unknown face
+    # a snapshot shares its containers copy-on-write: a direct write needs its own dict
+    bad.events = {**bad.events, 1: Event(1, "Z", EventKind.AU, 10, 20, au=12, media="m1")}
     from annotator.model import ModelError
 
     with pytest.raises(ModelError):

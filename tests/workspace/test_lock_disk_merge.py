@@ -138,3 +138,50 @@ def test_snapshot_does_not_follow_later_edits() -> None:
     assert len(snap.events) == 1 and "awe" not in snap.vocabulary.emotions
     snap.add_event(Event(0, "A", EventKind.AU, 60, 70, au=9, media="m1"))
     assert len(heard) == 1 and len(p.events) == 2  # the snapshot tells nobody
+
+
+def test_snapshot_copies_nothing_until_an_edit_and_each_container_once() -> None:
+    """Copy on write: taking a snapshot shares the containers; the live project copies
+    one before its first edit while the snapshot lives, and not again."""
+    import gc
+
+    from annotator.model import Face
+    from annotator.model.entities import Vocabulary
+
+    p = _project()
+    p.set_vocabulary(Vocabulary(["joy"], [1, 12], {"au:12": "#112233"}, {"j": "joy"}))
+    events, media = p.events, p.media
+    snap = snapshot(p)
+    assert snap.events is events and snap.media is media  # O(1): nothing copied
+    assert snap.vocabulary.aus == [1, 12] and snap.vocabulary.code_hotkeys == {"j": "joy"}
+    p.add_event(Event(0, "A", EventKind.AU, 30, 40, au=4, media="m1"))
+    assert p.events is not events and snap.events is events and len(snap.events) == 1
+    copied = p.events
+    p.update_event(2, au=5)
+    p.remove_event(1)
+    assert p.events is copied  # one copy per snapshot, not per edit
+    assert [e.au for e in snap.events.values()] == [12]
+    p.add_face(Face("B", "Bob"))
+    p.add_marker(Marker(0, MarkerKind.NOTE, 1, 2))
+    assert "B" not in snap.faces and not snap.markers and p.media is media
+    # an edit made on the snapshot copies too and never reaches the live project
+    snap.update_event(1, au=9)
+    assert snap.events is not events and events[1].au == 12
+    del snap
+    gc.collect()
+    faces_now = p.faces
+    p.update_face("B", name="Bea")  # no snapshot holds the faces any more: no copy
+    assert p.faces is faces_now
+
+
+def test_autosave_of_a_snapshot_writes_the_whole_vocabulary(tmp_path: Path) -> None:
+    from annotator.io.project_file import autosave_path, write_autosave
+    from annotator.model.entities import Vocabulary
+
+    p = _project()
+    p.set_vocabulary(Vocabulary(["joy"], [1, 12], {"au:12": "#112233"}, {"j": "joy"}))
+    target = tmp_path / "p.facet.json"
+    write_autosave(snapshot(p), target)
+    loaded = load_project(autosave_path(target)).project
+    assert loaded.vocabulary == p.vocabulary
+    assert loaded.events == p.events

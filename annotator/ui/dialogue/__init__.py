@@ -23,7 +23,7 @@ from PySide6.QtGui import QAction
 from annotator.analysis.dialogue import CueIndex, emotion_dialogue_overlaps, overlap_summary
 from annotator.model.project import Project
 from annotator.ui.context import AppContext
-from annotator.ui.dialogue.subtitles import SubtitleOverlay
+from annotator.ui.dialogue.subtitles import SubtitleOverlay, SubtitleStrip
 from annotator.ui.timeline.waveform_lane import WaveformState
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,13 @@ class DialogueUi(QObject):
         if ctx.player_widget is not None:
             self.subtitles = SubtitleOverlay(ctx.player_widget.frame_view, self.text_at)
             self.subtitles.set_shown(_flag(settings.value(SUBTITLES_KEY)))
+        self.strip: SubtitleStrip | None = None  # the line while VLC draws the picture
+        self._vlc_shows = False
+        surface = getattr(ctx.player_widget, "surface", None)
+        if surface is not None and ctx.controller is not None:
+            self.strip = SubtitleStrip(surface.parentWidget())
+            ctx.controller.video_surface_changed.connect(self._on_controller_surface_changed)
+            ctx.controller.frame_changed.connect(self._on_controller_frame_changed)
 
         keys = ctx.key_binder()
         menu = ctx.menus.view
@@ -112,8 +119,24 @@ class DialogueUi(QObject):
         if self.subtitles is not None:
             self.subtitles.set_shown(on)
         self.ctx.settings.setValue(SUBTITLES_KEY, bool(on))
+        self._update_strip()
         if self.subtitles_action.isChecked() != on:
             self.subtitles_action.setChecked(on)
+
+    def _on_controller_surface_changed(self, vlc_shows: bool) -> None:
+        self._vlc_shows = bool(vlc_shows)
+        self._update_strip()
+
+    def _on_controller_frame_changed(self, _frame: int) -> None:
+        if self._vlc_shows:
+            self._update_strip()
+
+    def _update_strip(self) -> None:
+        if self.strip is None:
+            return
+        controller = self.ctx.controller
+        on = self._vlc_shows and self.subtitles_shown and controller is not None
+        self.strip.set_text(self.text_at(int(controller.current_frame)) if on else "")  # type: ignore[union-attr]
 
     def cues(self) -> CueIndex:
         """The take's dialogue lines, rebuilt after a marker change."""

@@ -142,3 +142,59 @@ class SubtitleOverlay(QWidget):
             paint_subtitle(p, area, lines, subtitle_font(area.height(), self.font()))
         finally:
             p.end()
+
+
+class SubtitleStrip(QWidget):
+    """The line on screen while VLC draws the picture (1x playback with sound).
+
+    VLC paints into a native child window, which covers any widget drawn in the window's
+    backing store, so the transparent overlay cannot show over it. This strip is a native
+    window of its own, stacked above VLC's at the bottom of the picture area: an opaque
+    band (X11 child windows have no alpha) with the same text, shown only while VLC draws
+    and a line is on screen."""
+
+    def __init__(self, area: QWidget) -> None:
+        super().__init__(area)
+        self._area = area
+        self.lines: list[str] = []
+        self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
+        self.setAttribute(Qt.WidgetAttribute.WA_DontCreateNativeAncestors)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        area.installEventFilter(self)
+        self.hide()
+
+    def set_text(self, text: str) -> None:
+        lines = clean_text(text)
+        if lines == self.lines and self.isVisible() == bool(lines):
+            return
+        self.lines = lines
+        if not lines:
+            self.hide()
+            return
+        self._place()
+        self.show()
+        self.raise_()
+        self.update()
+
+    def _font(self) -> QFont:
+        return subtitle_font(self._area.height(), self._area.font())
+
+    def _place(self) -> None:
+        fm = QFontMetricsF(self._font())
+        h = int(fm.height() * max(1, len(self.lines)) + 2 * max(3.0, fm.height() * 0.25))
+        area = self._area.rect()
+        self.setGeometry(0, max(0, area.height() - h - 4), area.width(), h)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._area and event.type() == QEvent.Type.Resize and self.lines:
+            self._place()
+        return False
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        p = QPainter(self)
+        try:
+            p.fillRect(self.rect(), QColor(0, 0, 0))
+            paint_subtitle(p, QRectF(self.rect()).adjusted(0, 0, 0, 4), self.lines, self._font())
+        finally:
+            p.end()

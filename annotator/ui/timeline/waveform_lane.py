@@ -74,8 +74,11 @@ def column_edges_s(v: TimelineView, times: np.ndarray) -> tuple[float, np.ndarra
     pixel of the track), interpolated in each frame's real duration."""
     n = v.track_width_px
     frames = v.left_frame + np.arange(n + 1) / v.px_per_frame
-    idx = np.arange(len(times), dtype=np.float64)
-    return float(HEADER_PX), np.interp(frames, idx, times)
+    # linear within each frame; only the columns are touched, never every frame's time
+    last = len(times) - 2
+    i = np.clip(np.floor(frames).astype(np.int64), 0, last)
+    frac = np.clip(frames - i, 0.0, 1.0)
+    return float(HEADER_PX), times[i] + frac * (times[i + 1] - times[i])
 
 
 def paint_waveform(
@@ -128,16 +131,24 @@ def waveform_path(
     bot_y = np.maximum(mid - np.asarray(mins, np.float64) * scale, mid + 0.5)
     d = np.diff(np.concatenate([[0], ok.astype(np.int8), [0]]))
     for a, b in zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True):
-        xs = x0 + np.arange(a, b, dtype=np.float64)
-        upper = [QPointF(x, y) for x, y in zip(xs.tolist(), top_y[a:b].tolist(), strict=True)]
-        upper.append(QPointF(float(x0 + b), float(top_y[b - 1])))
-        lower = [
-            QPointF(x, y) for x, y in zip(xs[::-1].tolist(), bot_y[a:b][::-1].tolist(), strict=True)
-        ]
-        lower.insert(0, QPointF(float(x0 + b), float(bot_y[b - 1])))
-        path.addPolygon(QPolygonF(upper + lower))
+        xs = x0 + np.arange(a, b + 1, dtype=np.float64)  # each column spans [x, x + 1)
+        up = np.append(top_y[a:b], top_y[b - 1])
+        down = np.append(bot_y[a:b], bot_y[b - 1])
+        path.addPolygon(_polygon(np.concatenate([xs, xs[::-1]]), np.concatenate([up, down[::-1]])))
         path.closeSubpath()
     return path
+
+
+def _polygon(xs: np.ndarray, ys: np.ndarray) -> QPolygonF:
+    """A QPolygonF filled straight from numpy (pyqtgraph's helpers write into its memory),
+    not one QPointF object per point."""
+    from pyqtgraph import functions as fn
+
+    poly = fn.create_qpolygonf(len(xs))
+    arr = fn.ndarray_from_qpolygonf(poly)
+    arr[:, 0] = xs
+    arr[:, 1] = ys
+    return poly
 
 
 def tooltip(state: WaveformState | None, frame: int, tb: Timebase) -> str:
