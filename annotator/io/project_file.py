@@ -6,9 +6,11 @@ the file's mode kept; never onto one of the project's videos), after keeping the
 version as ``.bak`` (a hard link, so no copy and no window without a file). Killing the
 process at any instant leaves the old or the new project, both loadable.
 
-Speed (issue 17): orjson parses and writes (4-8x stdlib json; it also refuses NaN,
-Infinity and lone surrogates, which are not JSON); jsonschema-rs answers "valid?" in Rust;
-the pure-Python jsonschema is imported only to word the errors of an invalid file.
+Speed (issue 17): :mod:`annotator.io.project_fast` loads and saves first (msgspec decodes
+the events straight into the model's structs, checking them as it goes; save streams
+checked chunks); anything unusual or wrong falls back to the general path here: orjson
+parses (strict: it refuses NaN, Infinity and lone surrogates), jsonschema-rs answers
+"valid?" in Rust, and the pure-Python jsonschema is imported only to word the errors.
 """
 
 from __future__ import annotations
