@@ -145,6 +145,43 @@ class Mpv:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def skip_check(path: Path) -> str:
+    """Is ``skip_frame = "NONREF"`` really applied? Decode the longest keyframe-to-target
+    run on a fresh Facet decoder and count what the decoder outputs: skipped frames never
+    come out; the last frames before the target (kept for back steps) must all come out."""
+    from annotator.media.decoder import SeekingDecoder
+    from annotator.media.frame_cache import FrameCache
+
+    with FrameSource(path, prefetch=False, cache_mb=0) as src:
+        index = src._index
+        keys = [int(np.searchsorted(src.pts, k)) for k in index.key_pts[:2]]
+        target = (keys[1] - 1) if len(keys) > 1 else src.frame_count - 1
+        run = target - keys[0] + 1
+        dec = SeekingDecoder(path, index, stream_index=src.stream_index)
+        out: list[int] = []
+        real_next = dec._next
+
+        def counting() -> tuple[int | None, object] | None:
+            item = real_next()
+            if item is not None and item[0] is not None:
+                out.append(item[0])
+            return item
+
+        dec._next = counting  # type: ignore[method-assign]
+        t0 = time.perf_counter()
+        arr = dec.decode_range(target - 2, target, None, FrameCache(0), raw_from=target - 24)
+        dt = time.perf_counter() - t0
+        dec.close()
+    tail = set(range(target - 24, target + 1))
+    shown = len({i for i in out if i <= target})
+    ok = arr is not None and read_index(arr) == media_files.expected_index(path, target)
+    return (
+        f"skip_frame NONREF check: target {target}, {run} frames from its keyframe, decoder "
+        f"output {shown} ({run - shown} skipped); the last 25 up to the target all output: "
+        f"{tail <= set(out)}; target exact: {ok}; {dt * 1000:.0f} ms"
+    )
+
+
 def bench_file(path: Path, n_seeks: int, block: int, use_mpv: bool) -> dict[str, list[float]]:
     with FrameSource(path, prefetch=False) as probe:
         pts, n, times = probe.pts.copy(), probe.frame_count, probe.timestamps.copy()
@@ -223,6 +260,7 @@ def main() -> int:
             files.append(Path(name))
     print(f"load average before: {os.getloadavg()}")
     for path in files:
+        print(skip_check(path))
         t0 = time.time()
         r = bench_file(path, args.seeks, args.block, use_mpv)
         tools = r.pop("_tools")

@@ -134,6 +134,23 @@ def long_clip() -> Path:
     return path
 
 
+def long_mkv() -> Path:
+    """The 30-minute file remuxed (stream copy) to Matroska: a container without sample
+    tables, so its index needs the packet scan (bench_index's worker-index case)."""
+    path = FOLDER / "long_1080p_30min_gop250.mkv"
+    if path.exists():
+        return path
+    src_path = long_clip()
+    tmp = path.with_name(path.stem + ".part.mkv")
+    import subprocess
+
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(src_path), "-c", "copy", str(tmp)], check=True
+    )
+    os.replace(tmp, path)
+    return path
+
+
 def expected_index(path: Path, i: int) -> int:
     """The barcode frame ``i`` of a bench file shows."""
     return i % LONG_PERIOD if path.name.startswith("long_") else i
@@ -141,4 +158,4 @@ def expected_index(path: Path, i: int) -> int:
 
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "short"
-    print(long_clip() if what == "long" else short_clip())
+    print({"long": long_clip, "mkv": long_mkv}.get(what, short_clip)())

@@ -56,12 +56,37 @@ def aligned(lm: np.ndarray) -> np.ndarray:
     return np.stack([q[:, 0] * c + q[:, 1] * s, -q[:, 0] * s + q[:, 1] * c], 1) / iod
 
 
+def aligned3d(lm: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """The 3D mesh rotated, scaled and moved onto ``ref`` (the rigid points of the track's
+    first frame, centred, inter-ocular distance 1) by a least-squares similarity fit of
+    its rigid points (Kabsch): head turns and nods cancel, expressions stay."""
+    p = np.asarray(lm, np.float64)
+    q = p[list(RIGID)]
+    c = q.mean(0)
+    q = q - c
+    u, sv, vt = np.linalg.svd(q.T @ ref)
+    d = np.diag([1.0, 1.0, float(np.sign(np.linalg.det(u @ vt))) or 1.0])
+    rot = u @ d @ vt
+    scale = float((sv * np.diag(d)).sum()) / max(float((q**2).sum()), 1e-9)
+    return np.asarray(((p - c) @ rot) * scale)
+
+
+def _rigid_ref(lm: np.ndarray) -> np.ndarray:
+    p = np.asarray(lm, np.float64)
+    iod = max(float(np.linalg.norm(p[list(L_EYE)].mean(0) - p[list(R_EYE)].mean(0))), 1e-6)
+    q = p[list(RIGID)]
+    return np.asarray((q - q.mean(0)) / iod)
+
+
 class _Features:
-    """Sink for the tracker: each region's aligned points per track and frame."""
+    """Sink for the tracker: each region's aligned points per track and frame (2D, in the
+    eye-line frame, for the motion logic; 3D, pose removed, for held changes)."""
 
     def __init__(self, n: int) -> None:
         self.n = n
         self.tracks: dict[int, dict[str, np.ndarray]] = {}
+        self.tracks3d: dict[int, dict[str, np.ndarray]] = {}
+        self._refs: dict[int, np.ndarray] = {}
 
     def __call__(self, track: int, frame: int, _box: np.ndarray, lm: np.ndarray) -> None:
         if not 0 <= frame < self.n:
@@ -72,8 +97,54 @@ class _Features:
             per = self.tracks[track] = {
                 r: np.zeros((self.n, len(ids) * 2, 1), np.float32) for r, ids in REGIONS.items()
             }
+            self.tracks3d[track] = {
+                r: np.full((self.n, len(ids) * 3), np.nan, np.float32) for r, ids in REGIONS.items()
+            }
+            self._refs[track] = _rigid_ref(lm)
+        b = aligned3d(lm, self._refs[track])
         for r, ids in REGIONS.items():
             per[r][frame, :, 0] = a[list(ids)].reshape(-1)
+            self.tracks3d[track][r][frame] = b[list(ids)].reshape(-1)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldParams:
+    window_s: float = 1.0
+    # mean 3D displacement of a region's points (inter-ocular distances) between the mean
+    # shape of the second before and of the second after a frame; absolute, not relative
+    # to the clip's own spread: an expressive clip (WolfgangLanger cries, then smiles) has
+    # no quiet baseline, and its smile's onset took 1.5 s (slow motion per frame)
+    floor: float = 0.045
+
+
+def held_changes(
+    face: str, region: str, points: np.ndarray, fps: float, params: HeldParams = HeldParams()
+) -> list[Candidate]:
+    """Changes of a region's shape that last: the mean shape over ``window_s`` after a
+    frame differs from the one before by more than ``floor`` (NaN rows = face absent; both
+    windows must be complete). Catches slow onsets (a smile building over a second or more)
+    that frame-to-frame motion misses. Candidate: the change's peak +- half a window."""
+    n = len(points)
+    w = max(2, round(params.window_s * fps))
+    if n < 2 * w + 1:
+        return []
+    ok = np.isfinite(points).all(axis=1)
+    x = np.where(ok[:, None], points, 0.0).astype(np.float64)
+    cs = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    cn = np.concatenate([[0], np.cumsum(ok)])
+    t = np.arange(w, n - w + 1)
+    full = (cn[t] - cn[t - w] == w) & (cn[t + w] - cn[t] == w)
+    stat = np.full(n, np.nan)
+    stat[t] = np.where(full, np.abs((cs[t + w] - cs[t]) - (cs[t] - cs[t - w])).mean(1) / w, np.nan)
+    above = np.nan_to_num(stat, nan=0.0) > params.floor
+    out = []
+    d = np.diff(np.concatenate([[0], above.astype(np.int8), [0]]))
+    for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1, strict=True):
+        peak = int(a + np.nanargmax(stat[a : b + 1]))
+        onset, offset = max(int(a), peak - w // 2), min(int(b), peak + w // 2)
+        score = float(stat[peak] / params.floor)
+        out.append(Candidate(face, onset, offset, offset, score, label=region))
+    return out
 
 
 def blinks(
@@ -208,6 +279,11 @@ def spot_tracks(
             result.thresholds[f"{face}/{region}"] = thr
             result.tracks[f"{face}/{region}"] = track
             moves += [replace(c, label=region) for c in cands]
+            pts3 = feats.tracks3d[t.index][region]
+            for m in t.merged:
+                later = feats.tracks3d[m][region]
+                pts3 = np.where(np.isfinite(later), later, pts3)
+            moves += held_changes(face, region, pts3, fps)
         eyes = np.nanmean(t.signals[:, [eye_l, eye_r]], axis=1)
         bl = blinks(face, t.frames, eyes, fps)
         # an eye movement that is only a blink is reported once, as the blink

@@ -109,7 +109,8 @@ class SeekingDecoder:
         if container is not None:
             self._container = container
             self._stream = container.streams[stream_index]
-            self._stream.thread_type = threads
+            if not self._stream.codec_context.is_open:  # else set before it decoded
+                self._stream.thread_type = threads
 
     def _open(self) -> None:
         try:
@@ -183,6 +184,11 @@ class SeekingDecoder:
             return self._ordinal, frame
         pts = frame.pts if frame.pts is not None else frame.dts
         return self.index.index_of_pts(pts), frame
+
+    def can_continue(self, start: int) -> bool:
+        """True when reaching frame ``start`` needs no seek: this decoder's last output is
+        before it in the same GOP (or only a few frames before it)."""
+        return self._can_continue(start)
 
     def _can_continue(self, start: int) -> bool:
         if self._frames is None or self._pos is None or self._pos >= start:

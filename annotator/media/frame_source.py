@@ -20,8 +20,10 @@ import av
 import numpy as np
 
 from annotator.media.decoder import SeekingDecoder, Size, lookup
+from annotator.media.decoder_pool import DecoderPool
 from annotator.media.errors import MediaError
 from annotator.media.frame_cache import FrameCache
+from annotator.media.index_worker import IndexCallback, IndexWorker
 from annotator.media.prefetch import Prefetcher
 from annotator.media.preview_proxy import PreviewProxy, _proxy
 from annotator.media.pts_index import (
@@ -52,13 +54,18 @@ def _fail(path: Path, problem: str) -> MediaError:
     return MediaError(f"{path.name}: {problem}")
 
 
-class FrameSource(PreviewProxy):
+class FrameSource(PreviewProxy, IndexWorker):
     """Frame-exact random access to the first video stream of a file.
 
     ``cache_mb`` bounds the decoded-frame cache in megabytes (full-size and display-size
     frames share it); ``prefetch`` starts a worker that decodes around each requested
     frame; ``index_cache_dir`` overrides where the PTS table is cached (``False`` disables
     the disk cache); ``proxy_dir`` overrides where preview proxies are kept.
+
+    ``index_progress``: build the frame index in a worker thread (when it is not cached
+    yet) and return once frame 0 is decoded; ``frame_count`` then grows to the full count
+    and the callback gets each :class:`~annotator.media.index_worker.IndexProgress` on the
+    worker's thread (see :mod:`annotator.media.index_worker`).
     """
 
     def __init__(
@@ -69,11 +76,12 @@ class FrameSource(PreviewProxy):
         prefetch: bool = True,
         index_cache_dir: Path | str | bool | None = None,
         proxy_dir: Path | str | None = None,
+        index_progress: IndexCallback | None = None,
     ) -> None:
         self.path = Path(path)
         self._closed = False
         self._prefetcher: Prefetcher | None = None
-        self._decoder: SeekingDecoder | None = None
+        self._pool: DecoderPool | None = None
         self._index_dir: Path | None = None
         # annotator.media.proxy is imported on use only: it is also the build process's
         # __main__ (python -m), which must not find itself already imported.
@@ -96,9 +104,23 @@ class FrameSource(PreviewProxy):
         except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
             raise _fail(self.path, f"not a readable video ({_short(exc)})") from exc
         self._index_was_cached = False
+        self._cache = FrameCache(int(cache_mb * 1024 * 1024))
+        self._lock = threading.Lock()  # the caller's decoders only; never the worker's
+        self._hint_lock = threading.Lock()
+        background = False
         try:
             self._read_header(opened)
-            self._index = self._load_index(opened, index_cache_dir)
+            self._index_dir = self._cache_dir(index_cache_dir)
+            cached = self._cached_index()
+            if cached is None and index_progress is not None:
+                first = self._first_frame_index(opened)
+                if first is not None:  # the rest of the table comes from the worker
+                    cached, background = first, True
+            if cached is not None:
+                self._index_was_cached = True  # the header container becomes a decoder
+                self._index = cached
+            else:
+                self._index = self._build_index(opened)
             self._derive_times()
         except av.FFmpegError as exc:
             opened.close()
@@ -111,17 +133,16 @@ class FrameSource(PreviewProxy):
             # The index build decoded with this container; a fresh one gets threading.
             opened.close()
             container = None
-        self._cache = FrameCache(int(cache_mb * 1024 * 1024))
-        self._lock = threading.Lock()  # the caller's decoder only; never the worker's
         # With a cached index, the header container becomes the caller's decoder: one
         # av.open less on the way to the first frame.
-        self._decoder = SeekingDecoder(
+        self._pool = DecoderPool(
             self.path, self._index, stream_index=self.stream_index, container=container
         )
         self._want_prefetch = prefetch
-        self._hint_lock = threading.Lock()
         self._last_index: int | None = None
         self._direction = 1
+        if background:
+            self._start_index_worker(index_progress)
 
     # --- opening -------------------------------------------------------------------
     def _read_header(self, container: Any) -> None:
@@ -141,25 +162,28 @@ class FrameSource(PreviewProxy):
         self._average_rate = vs.average_rate
         self._guessed_rate = getattr(vs, "guessed_rate", None)
 
-    def _load_index(self, container: Any, cache_dir: Path | str | bool | None) -> PtsIndex:
-        directory: Path | None
+    @staticmethod
+    def _cache_dir(cache_dir: Path | str | bool | None) -> Path | None:
         if cache_dir is False:
-            directory = None
-        elif cache_dir is None or cache_dir is True:
-            directory = default_cache_dir()
-        else:
-            directory = Path(cache_dir)
-        self._index_dir = directory
-        if directory is not None:
-            cached = load_cached(self.path, directory)
-            if cached is not None and (
-                cached.time_base == self.time_base or cached.method == "ordinal"
-            ):
-                self._index_was_cached = True
-                return cached
+            return None
+        if cache_dir is None or cache_dir is True:
+            return default_cache_dir()
+        return Path(cache_dir)
+
+    def _cached_index(self) -> PtsIndex | None:
+        if self._index_dir is None:
+            return None
+        cached = load_cached(self.path, self._index_dir)
+        if cached is not None and (
+            cached.time_base == self.time_base or cached.method == "ordinal"
+        ):
+            return cached
+        return None
+
+    def _build_index(self, container: Any) -> PtsIndex:
         index = build_index(self.path, container, container.streams[self.stream_index])
-        if directory is not None:
-            save_cached(self.path, directory, index)
+        if self._index_dir is not None:
+            save_cached(self.path, self._index_dir, index)
         return index
 
     def _derive_times(self) -> None:
@@ -224,7 +248,11 @@ class FrameSource(PreviewProxy):
             arr = self._from_worker(i, key_size)
         if arr is None:
             arr = self._decode(i, key_size, behind=jump or direction < 0)
-        if self._want_prefetch:
+        if self._want_prefetch and not jump:
+            # Steps only: after a jump the frames around it are already kept (raw behind,
+            # the decoder parked at ``i`` ahead); a window decoded now from the keyframe
+            # would redo the jump's work on the other core and evict those frames, and
+            # slow the next jump (issue 19.4). The first step back starts the window.
             self._hint(i, direction, key_size)
         return arr
 
@@ -249,7 +277,7 @@ class FrameSource(PreviewProxy):
         ``behind``: after a jump or a backward step, frames just before ``i`` are kept
         too: a few as RGB, more as raw pictures, so the next back steps cost no decode.
         """
-        assert self._decoder is not None
+        assert self._pool is not None
         lo, raw_from = i, None
         if behind:
             lo = max(i - _KEEP_RGB_BEHIND, 0)
@@ -259,7 +287,8 @@ class FrameSource(PreviewProxy):
             worker.pause()  # the user's frame first: no prefetch decode beside it
         try:
             with self._lock:
-                arr = self._decoder.decode_range(lo, i, size, self._cache, raw_from=raw_from)
+                decoder = self._pool.pick(self._first_missing(lo, i, size))
+                arr = decoder.decode_range(lo, i, size, self._cache, raw_from=raw_from)
         except av.FFmpegError as exc:
             raise _fail(self.path, f"decode error at frame {i} ({_short(exc)})") from exc
         finally:
@@ -268,6 +297,15 @@ class FrameSource(PreviewProxy):
         if arr is None:
             raise _fail(self.path, f"frame {i} cannot be decoded")
         return arr
+
+    def _first_missing(self, lo: int, hi: int, size: Size) -> int:
+        """First frame of ``lo..hi`` not cached: where a decode has to start."""
+        return next((j for j in range(lo, hi + 1) if not self._cache.has_frame(size, j)), hi)
+
+    @property
+    def _decoder(self) -> SeekingDecoder | None:
+        """The caller's decoder used last (where forward steps continue)."""
+        return self._pool.current if self._pool is not None else None
 
     def iter_frames(
         self, start: int = 0, stop: int | None = None, *, size: tuple[int, int] | None = None
@@ -390,10 +428,12 @@ class FrameSource(PreviewProxy):
                 worker.pause()
             try:
                 with self._lock:
-                    if self._closed or self._decoder is None:
+                    if self._closed or self._pool is None:
                         return
-                    arr = self._decoder.decode_range(
-                        max(i - _KEEP_RGB_BEHIND, 0),
+                    lo = max(i - _KEEP_RGB_BEHIND, 0)
+                    decoder = self._pool.pick(self._first_missing(lo, i, size))
+                    arr = decoder.decode_range(
+                        lo,
                         i,
                         size,
                         self._cache,
@@ -411,10 +451,9 @@ class FrameSource(PreviewProxy):
                     worker.resume()
             if arr is None:
                 continue  # superseded
-            # The next frame(i +- 1) is then a step, not a jump.
+            # The next frame(i +- 1) is then a step, not a jump, and starts the prefetch
+            # (none after a jump: see frame()).
             self._last_index, self._direction = i, -1
-            if self._want_prefetch:
-                self._hint(i, -1, size)
 
     def _norm_size(self, size: tuple[int, int] | None) -> Size:
         if size is None:
@@ -449,6 +488,7 @@ class FrameSource(PreviewProxy):
             prefetcher, self._prefetcher = self._prefetcher, None
         if prefetcher is not None:
             prefetcher.stop()
+        self._stop_index_worker()
         with self._request_cond:
             self._request_cond.notify_all()
         if self._request_thread is not None:
@@ -460,9 +500,9 @@ class FrameSource(PreviewProxy):
             build.kill()
         if proxy is not None:
             proxy.close()
-        if self._decoder is not None:
+        if self._pool is not None:
             with self._lock:
-                self._decoder.close()
+                self._pool.close()
         self._cache.clear()
 
     def __enter__(self) -> FrameSource:

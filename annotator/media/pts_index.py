@@ -20,7 +20,9 @@ import json
 import logging
 import os
 import tempfile
+import time
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -34,6 +36,13 @@ from annotator.media.errors import MediaError
 log = logging.getLogger(__name__)
 
 _CACHE_VERSION = 5
+# How often a scan reports progress (seconds).
+_REPORT_EVERY_S = 0.25
+
+# Progress of an index scan: (PTS so far in scan order, keyframe PTS in scan order,
+# fraction of the file done 0..1, whether the PTS are already in presentation order).
+# It may raise to abort the scan (the worker's cancel).
+Report = Callable[[list[int], list[int], float, bool], None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,12 +103,27 @@ def _fail(path: Path, problem: str) -> MediaError:
     return MediaError(f"{path.name}: {problem}")
 
 
-def _index_from_packets(container: Any, vstream: Any) -> tuple[list[int], list[int], bool]:
-    """PTS of decodable packets and keyframe packets; ``ok`` False when packets can't be trusted."""
+def _file_fraction(packet: Any, file_size: int) -> float:
+    pos = packet.pos
+    return min(max(pos / file_size, 0.0), 1.0) if pos is not None and pos >= 0 else 0.0
+
+
+def _index_from_packets(
+    container: Any, vstream: Any, report: Report | None = None
+) -> tuple[list[int], list[int], bool]:
+    """PTS of decodable packets and keyframe packets; ``ok`` False when packets can't be trusted.
+
+    ``report`` is called every :data:`_REPORT_EVERY_S` with what was scanned so far.
+    """
     pts: list[int] = []
     keys: list[int] = []
     ok = True
+    file_size = max(int(getattr(container, "size", 0) or 0), 1)
+    next_report = time.monotonic() + _REPORT_EVERY_S
     for packet in container.demux(vstream):
+        if report is not None and time.monotonic() >= next_report:
+            report(pts, keys, _file_fraction(packet, file_size), False)
+            next_report = time.monotonic() + _REPORT_EVERY_S
         if packet.size == 0:  # the demuxer's end-of-stream flush packet
             continue
         if packet.pts is None or packet.is_corrupt:
@@ -181,7 +205,9 @@ def _verify_tables(container: Any, vstream: Any, pts: list[int], keys: list[int]
     return True
 
 
-def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[int], bool, str]:
+def _index_from_decode(
+    path: Path, stream_index: int, report: Report | None = None
+) -> tuple[list[int], list[int], bool, str]:
     """One full decode pass: slow but the ground truth for any stream FFmpeg decodes.
 
     Returns the PTS in output order, keyframe PTS, whether the PTS are usable (the
@@ -196,8 +222,13 @@ def _index_from_decode(path: Path, stream_index: int) -> tuple[list[int], list[i
         keys: list[int] = []
         usable = True
         stopped = ""
+        total = vstream.frames or 0
+        next_report = time.monotonic() + _REPORT_EVERY_S
         try:
             for frame in container.decode(vstream):
+                if report is not None and usable and time.monotonic() >= next_report:
+                    report(pts, keys, min(len(pts) / total, 1.0) if total else 0.0, True)
+                    next_report = time.monotonic() + _REPORT_EVERY_S
                 p = frame.pts
                 if p is None or (pts and p <= pts[-1]):
                     usable = False
@@ -252,8 +283,35 @@ def _short_of_header(
     )
 
 
-def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
-    """Sample tables (MP4/MOV) or packets, confirmed by decodes; full decode otherwise."""
+def final_prefix(
+    pts: list[int], keys: list[int], in_order: bool
+) -> tuple[list[int], list[int]] | None:
+    """The part of a scan in progress that later packets cannot change: (sorted PTS, keys).
+
+    Packets come in decode order, so a later packet may still present before one already
+    seen, but not before the keyframe ahead of the last one seen (open-GOP leading
+    pictures reach back into the previous GOP, never two GOPs back). ``None`` while
+    fewer than two keyframes were seen. A decode pass (``in_order``) is final as it goes.
+    """
+    if in_order:
+        return (list(pts), sorted(set(keys))) if pts and keys else None
+    if len(keys) < 2:
+        return None
+    bound = keys[-2]
+    shown = sorted(p for p in pts if p < bound)
+    if not shown:
+        return None
+    return shown, sorted(k for k in keys if k < bound)
+
+
+def build_index(
+    path: Path, container: Any, vstream: Any, *, report: Report | None = None
+) -> PtsIndex:
+    """Sample tables (MP4/MOV) or packets, confirmed by decodes; full decode otherwise.
+
+    ``report``: progress of the packet scan or decode pass (see :data:`Report`), for a
+    caller that shows frames while the index is still being built.
+    """
     time_base = Fraction(vstream.time_base)
     from annotator.media.mp4_tables import index_from_sample_tables
 
@@ -263,7 +321,7 @@ def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
         ok = True
         method = "tables"
     else:
-        pts, keys, ok = _index_from_packets(container, vstream)
+        pts, keys, ok = _index_from_packets(container, vstream, report)
         method = "packets"
     if ok:
         try:
@@ -277,7 +335,7 @@ def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
         method = "packets"
         with av.open(str(path)) as fresh:
             vs = fresh.streams[vstream.index]
-            pts, keys, ok = _index_from_packets(fresh, vs)
+            pts, keys, ok = _index_from_packets(fresh, vs, report)
             if ok:
                 try:
                     ok = _verify(fresh, vs, pts, keys)
@@ -287,7 +345,7 @@ def build_index(path: Path, container: Any, vstream: Any) -> PtsIndex:
     if not ok:
         method = "decode"
         try:
-            dec_pts, dec_keys, usable, note = _index_from_decode(path, vstream.index)
+            dec_pts, dec_keys, usable, note = _index_from_decode(path, vstream.index, report)
         except av.FFmpegError as exc:
             raise _fail(path, f"cannot decode video ({exc})") from exc
         keys = sorted(set(keys) | set(dec_keys)) if keys else dec_keys

@@ -536,9 +536,10 @@ class Project:
 
     def remove_dispute(self, dispute_id: int) -> Dispute:
         """Take a dispute out (undo of a merge that brought it in); returns it."""
-        old = self.disputes.pop(dispute_id, None)
-        if old is None:
+        if dispute_id not in self.disputes:
             raise ModelError(f"no dispute {dispute_id}")
+        self._own("disputes")
+        old = self.disputes.pop(dispute_id)
         self.dispute_changed.emit(None, old)
         self._touch()
         return old

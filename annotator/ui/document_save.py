@@ -141,7 +141,12 @@ class SaveFlow:
         except ModelError as e:
             self.ctx.show_error(f"{path.name}: cannot merge ({e})")
             return False
+        before = dict(project.events)
         self.ctx.undo_stack.push(MergeFromDiskCommand(project, merged, f"Merge {path.name}"))
+        # an id the merge gave to another event (ours renumbered past the file's) is no
+        # longer what the coder selected
+        selection = self.workspace.selection
+        selection.set(i for i in selection.ids if project.events.get(i) == before.get(i))
         self._base = read_version(path)  # what we merged is the version we build on
         return True
 

@@ -248,3 +248,64 @@ def test_project_with_cache_reference_validates(tracked_single: Path) -> None:
     r = run_cli("validate", str(tracked_single))
     assert r.returncode == 0, r.stderr
     assert not [f for f in os.listdir(tracked_single.parent) if f.startswith(".")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "first", "last"),
+    [
+        ("pyfeat_WolfgangLanger_Pexels.mp4", 0, 471),
+        ("pyfeat_face_noface_hevc_vfr.mov", 0, 71),
+        ("pyfeat_noface_face_hevc_vfr.mov", 96, 167),
+    ],
+)
+def test_one_track_on_each_real_single_face_clip(name: str, first: int, last: int) -> None:
+    """Every single-face sample clip gives one face (after re-identification), over the
+    frames where the face is on screen."""
+    r = track_video(sample(f"video/{name}"))
+    assert len(r.tracks) == 1, [(int(t.frames[0]), int(t.frames[-1])) for t in r.tracks]
+    t = r.tracks[0]
+    assert abs(int(t.frames[0]) - first) <= 3 and abs(int(t.frames[-1]) - last) <= 3
+
+
+@pytest.mark.slow
+def test_several_faces_on_the_whole_crowd_clip() -> None:
+    r = track_video(sample("video/facenet_pytorch_crowd_1080p25.mp4"))
+    assert len(r.tracks) >= 4
+    # at least three faces on screen together somewhere in the clip
+    n = r.info.frame_count
+    count = np.zeros(n, int)
+    for t in r.tracks:
+        count[t.frames] += 1
+    assert count.max() >= 3
+
+
+def test_held_changes_find_a_slow_onset_and_nothing_in_noise() -> None:
+    """A region moving 0.1 IOD over 1.5 s (0.003 per frame: below frame-to-frame spotting's
+    thresholds) and then holding is found; jitter of the same size per frame is not."""
+    from annotator.analysis.spotting_tracks import held_changes
+
+    fps, n = 24.0, 240
+    rng = np.random.default_rng(0)
+    base = rng.normal(0, 0.004, (n, 48))
+    ramp = np.clip((np.arange(n) - 100) / 36, 0, 1)[:, None] * 0.1
+    got = held_changes("A", "mouth", base + ramp, fps)
+    assert len(got) == 1
+    c = got[0]
+    assert 100 <= c.onset_frame <= 125 and 115 <= c.offset_frame <= 145 and c.label == "mouth"
+    assert held_changes("A", "mouth", base, fps) == []
+    # frames where the face is absent (NaN) never count
+    gap = base + ramp
+    gap[105:130] = np.nan
+    assert held_changes("A", "mouth", gap, fps) == []
+
+
+@pytest.mark.slow
+def test_spotting_finds_the_slow_smile_on_wolfganglanger() -> None:
+    """Her smile builds over ~1.5 s from frame ~220 and is held to the end: frame-to-frame
+    motion stays under that (expressive) clip's threshold; the held-change cue finds it."""
+    from annotator.analysis.spotting import spot
+
+    r = spot(sample("video/pyfeat_WolfgangLanger_Pexels.mp4"))
+    mouth = [c for c in r.candidates if "mouth" in c.label]
+    assert any(c.onset_frame <= 255 and c.offset_frame >= 225 for c in mouth), mouth

@@ -117,6 +117,7 @@ def test_merge_on_save_is_one_undo_step_and_keeps_the_history(make, demo_copy: P
     mine.mark_offset()
     ids = mine.commit()
     assert ids and w.undo_stack.count() >= 1
+    assert w.workspace.selection.ids == {ids[0]}  # the new event is selected
     steps = w.undo_stack.count()
     w.ask_changed_on_disk = lambda path, conflicts: "merge"
     assert w.save()
@@ -133,6 +134,9 @@ def test_merge_on_save_is_one_undo_step_and_keeps_the_history(make, demo_copy: P
         )
 
     assert held(project) == (True, True)
+    # ours was renumbered past the file's event: the selection does not follow the old id
+    # onto the file's event
+    assert all(project.events[i].note != "from the CLI" for i in w.workspace.selection.ids)
     w.undo_stack.undo()  # the merge: the file's note goes, our AU stays (with its own id:
     assert held(project) == (True, False)  # the merge had renumbered it past the file's)
     assert ids[0] in project.events

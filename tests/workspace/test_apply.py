@@ -89,3 +89,20 @@ def test_a_refused_step_raises_and_a_snapshot_takes_it_first() -> None:
     with pytest.raises(ModelError):
         make_equal(snapshot(live), bad)
     assert _doc(live) == _doc(_base())  # the live project was never touched
+
+
+def test_a_merge_never_reaches_into_a_snapshot_taken_before_it() -> None:
+    """Snapshots share containers until the next edit (copy on write): make_equal edits
+    through the mutators, so a snapshot taken before (autosave, the undo command's
+    'before') keeps every container as it was, disputes included."""
+    from annotator.model.team import Dispute
+
+    live = _base()
+    live.set_dispute(Dispute(1, "A", "m1", ()))
+    before = snapshot(live)
+    doc = _doc(before)
+    target = _base()
+    target.add_event(Event(9, "A", EventKind.AU, 60, 70, au=4, media="m1"))
+    assert make_equal(live, target) > 0
+    assert not live.disputes and 9 in live.events
+    assert _doc(before) == doc and 1 in before.disputes and 9 not in before.events
