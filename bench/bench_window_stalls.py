@@ -4,7 +4,9 @@ same actions on an empty project in the same run.
 A 5 ms QTimer heartbeat runs on the GUI thread; the longest gap between two beats while an
 action runs (and for a settle time after it, when deferred work lands) is the longest
 stall the user would feel. Actions, as the keyboard does them: open, step (Right x10),
-code (I, Right, Right, O, 4, Enter), undo (Ctrl+Z), save (Ctrl+S), autosave. Also printed:
+code (I, Right, Right, O, 4, Enter), undo (Ctrl+Z), save (Ctrl+S), autosave. Open is the
+Open dialog's path (``background=True``) and save the Save action's: both wait for their
+worker to finish before the settle time, so a stall while the worker runs counts. Also printed:
 open -> first picture on screen, and key -> frame shown for a step right after opening and
 right after coding.
 

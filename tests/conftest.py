@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import tempfile
 from pathlib import Path
@@ -24,6 +25,34 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
             f"real-sample tests skipped: {len(SKIPPED)} sample files not found "
             f"under {SAMPLES} (set FACET_SAMPLES to the samples folder)"
         )
+
+
+#: Longer than pytest-timeout's 300 s: it fires only when that cannot, i.e. when the main thread
+#: is stuck in C++ holding the GIL (a Qt deadlock), where no Python-level timeout ever runs.
+HANG_SECONDS = 420
+
+
+_REAL_STDERR: list[int] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest captures fd 2 into a temporary file that is lost when the watchdog ends the
+    # process; its capture manager keeps a copy of the real stderr (pytest internals, hence
+    # the fallbacks), where the watchdog's stacks then reach the CI log.
+    capman = config.pluginmanager.getplugin("capturemanager")
+    err = getattr(getattr(capman, "_global_capturing", None), "err", None)
+    _REAL_STDERR.append(os.dup(getattr(err, "targetfd_save", 2)))
+
+
+@pytest.fixture(autouse=True)
+def _hang_watchdog(request: pytest.FixtureRequest) -> object:
+    """A C-level watchdog per test (faulthandler needs no GIL): a deadlocked test prints every
+    thread's stack and ends the run, instead of hanging CI until its own limit."""
+    marker = request.node.get_closest_marker("timeout")
+    own = float(marker.args[0]) + 120 if marker and marker.args else 0.0
+    faulthandler.dump_traceback_later(max(HANG_SECONDS, own), exit=True, file=_REAL_STDERR[0])
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(scope="session")

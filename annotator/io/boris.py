@@ -190,9 +190,9 @@ def read_boris_project(path: Path, video: str, clip: str | None = None) -> EafDo
 
 def _table_rows(path: Path) -> list[list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from annotator.io.sheets import _read_rows
+        from annotator.io.table_files import read_rows
 
-        return _read_rows(path)
+        return read_rows(path)
     text = read_utf8(path)
     delimiter = "\t" if path.suffix.lower() in (".tsv", ".txt") or "\t" in text[:2000] else ","
     return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delimiter)]

@@ -19,11 +19,12 @@ worker computes (measured in ``bench/bench_window_stalls.py``).
 
 from __future__ import annotations
 
+import heapq
 import logging
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
@@ -32,6 +33,8 @@ from annotator.model.project import Project
 from annotator.workspace.snapshot import snapshot as workspace_snapshot
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SYNC_EVENTS = 3000  # at most this many events: compute on the GUI thread, always
 _POOL: ThreadPoolExecutor | None = None
@@ -68,6 +71,22 @@ def shared_snapshot(project: Project) -> Project:
     snap = snapshot(project)
     _last = (weakref.ref(project), project.revision, weakref.ref(snap))
     return snap
+
+
+_RUN = 4096  # items per C-level sort in yielding_sort: a few milliseconds each
+
+
+def yielding_sort(items: list[T], key: Callable[[T], Any]) -> list[T]:
+    """``sorted(items, key=key)`` (stable, same order) for a worker thread: one C-level
+    sort of 100,000 key tuples holds the GIL for 0.1-0.3 s on a loaded box, so runs of
+    ``_RUN`` items are sorted in C and merged by :func:`heapq.merge`, which is Python
+    code and hands the GIL over as it goes. Ties keep their input order: runs are in input
+    order and merge prefers the earlier run."""
+    if len(items) <= _RUN:
+        return sorted(items, key=key)
+    keyed = [(key(x), i, x) for i, x in enumerate(items)]  # i unique: x never compared
+    runs = [sorted(keyed[k : k + _RUN]) for k in range(0, len(keyed), _RUN)]
+    return [t[2] for t in heapq.merge(*runs)]
 
 
 def is_large(project: Project | None) -> bool:

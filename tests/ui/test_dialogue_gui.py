@@ -390,5 +390,11 @@ def test_strip_shows_the_line_while_vlc_draws(make_window, qtbot: QtBot, tmp_pat
     w.controller.seek(tb.index_at(6.0))
     ui._on_controller_frame_changed(tb.index_at(6.0))
     assert ui.strip.lines == ["Please sit down."]
-    ui._on_controller_surface_changed(False)  # paused: the overlay takes over
+    ui._on_controller_playing_changed(False)  # pause: gone before VLC's window is grabbed
+    assert not ui.strip.isVisible()
+    ui._on_controller_frame_changed(tb.index_at(6.0))
+    assert not ui.strip.isVisible()
+    ui._on_controller_surface_changed(True)
+    assert ui.strip.isVisible()
+    ui._on_controller_surface_changed(False)  # the exact frame is back: the overlay shows it
     assert not ui.strip.isVisible()

@@ -185,3 +185,12 @@ def test_emotion_timeline_is_one_bar_set_per_label_with_labels_in_view(qtbot) ->
     ]
     assert 0 < len(shown) == len(in_view) <= MAX_LABELS
     assert sorted(shown) == sorted(e.emotion for e in in_view)
+
+
+def test_yielding_sort_is_sorted_stable() -> None:
+    from annotator.ui.background import yielding_sort
+
+    rng = random.Random(5)
+    for n in (0, 1, 100, 4096, 4097, 30_000):
+        items = [(rng.randrange(50), i) for i in range(n)]  # many ties on the key
+        assert yielding_sort(items, lambda t: t[0]) == sorted(items, key=lambda t: t[0])

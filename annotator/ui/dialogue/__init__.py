@@ -72,6 +72,7 @@ class DialogueUi(QObject):
             self.strip = SubtitleStrip(surface.parentWidget())
             ctx.controller.video_surface_changed.connect(self._on_controller_surface_changed)
             ctx.controller.frame_changed.connect(self._on_controller_frame_changed)
+            ctx.controller.playing_changed.connect(self._on_controller_playing_changed)
 
         keys = ctx.key_binder()
         menu = ctx.menus.view
@@ -126,6 +127,13 @@ class DialogueUi(QObject):
     def _on_controller_surface_changed(self, vlc_shows: bool) -> None:
         self._vlc_shows = bool(vlc_shows)
         self._update_strip()
+
+    def _on_controller_playing_changed(self, playing: bool) -> None:
+        """Paused: the strip goes at once, before the controller grabs VLC's window to find
+        the frame it stopped on (the band must not be part of that picture)."""
+        if not playing and self._vlc_shows:
+            self._vlc_shows = False
+            self._update_strip()
 
     def _on_controller_frame_changed(self, _frame: int) -> None:
         if self._vlc_shows:

@@ -109,8 +109,9 @@ class SubtitleOverlay(QWidget):
         self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._fv and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self._fv.rect())
+        fv = getattr(self, "_fv", None)  # None while Qt tears the pair down
+        if fv is not None and watched is fv and event.type() == QEvent.Type.Resize:
+            self.setGeometry(fv.rect())
         return False
 
     def picture_rect(self) -> QRectF:
@@ -131,6 +132,8 @@ class SubtitleOverlay(QWidget):
         return self.text_at(int(frame))
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        if getattr(self, "_fv", None) is None:  # being torn down
+            return
         text = self.current_text()
         lines = clean_text(text)
         self.last_text = "\n".join(lines)
@@ -187,8 +190,10 @@ class SubtitleStrip(QWidget):
         self.setGeometry(0, max(0, area.height() - h - 4), area.width(), h)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._area and event.type() == QEvent.Type.Resize and self.lines:
-            self._place()
+        area = getattr(self, "_area", None)  # None while Qt tears the pair down
+        if area is not None and watched is area and event.type() == QEvent.Type.Resize:
+            if self.lines:
+                self._place()
         return False
 
     def paintEvent(self, _event: QPaintEvent) -> None:

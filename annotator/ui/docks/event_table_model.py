@@ -26,7 +26,7 @@ from annotator.commands import UpdateEventCommand
 from annotator.model.entities import Event, EventKind
 from annotator.model.facs import Intensity, Side, parse_code
 from annotator.model.project import ModelError, Project
-from annotator.ui.background import ViewRefresh, is_large
+from annotator.ui.background import ViewRefresh, is_large, yielding_sort
 from annotator.ui.lane_overlaps import LaneOverlaps
 
 COLUMNS = (
@@ -155,7 +155,7 @@ def build_rows(project: Project, column: str, filters: Filters) -> Rows:
     for index in lanes.values():
         dupes |= index.flagged()
     shown = [e for e in evs.values() if accepts(project, e, filters)]
-    shown.sort(key=lambda e: sort_key(project, e, column, dupes))
+    shown = yielding_sort(shown, lambda e: sort_key(project, e, column, dupes))
     return Rows(project.revision, column, filters, [e.id for e in shown], lanes, dupes)
 
 
