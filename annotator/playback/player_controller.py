@@ -39,7 +39,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 from annotator.model.timebase import Timebase
 from annotator.model.timecode import parse_position
 from annotator.playback.seek_preview import SeekPreview, maybe_build_proxy
-from annotator.playback.source import FrameSourceLike, Grabber, default_source_factory
+from annotator.playback.source import FrameSourceLike, Grabber, Opener, default_source_factory
 from annotator.playback.timed_playback import latest_decoded, plan_tick
 from annotator.playback.vlc_follower import VlcFollower
 from annotator.playback.vlc_path import VlcPath
@@ -58,7 +58,7 @@ _VLC_RATES = (1.0,)
 _SETTLE_MS = 120
 
 
-class PlayerController(QObject, VlcPath):
+class PlayerController(QObject, VlcPath, Opener):
     """Owns the current frame, the rate and the playback engine. The A-B loop is the
     :class:`~annotator.workspace.Workspace`'s (a private one when used alone): read while
     playing, set by ``[``/``]``, re-announced as the Qt signal ``loop_changed``."""
@@ -218,15 +218,9 @@ class PlayerController(QObject, VlcPath):
             self._src.prefetch(frame, direction, size=self._display_size)
 
     # -- media --------------------------------------------------------------------------
-    def open_source(self, path: str | Path) -> FrameSourceLike:
-        """The source ``open(path)`` would show, opened but not shown (raises on a bad
-        file): the caller reads the video's facts from it, then hands it to
-        ``open(path, source=...)``, so the file is opened and indexed once."""
-        return self._source_factory(str(path))
-
     def open(self, path: str | Path, *, source: FrameSourceLike | None = None) -> bool:
-        """Open a video (``source``: already opened by :meth:`open_source`); on failure
-        emit ``error_occurred`` and keep the previous one."""
+        """Open a video (``source``: from :meth:`open_source`); on failure emit
+        ``error_occurred`` and keep the previous one."""
         try:
             src = source if source is not None else self._source_factory(str(path))
         except Exception as exc:  # noqa: BLE001 - MediaError or whatever a broken file raises
@@ -254,12 +248,8 @@ class PlayerController(QObject, VlcPath):
         if note:  # a damaged file: what was indexed is usable, say where it stopped
             self.error_occurred.emit(note)
         self._prefetch(1, 1)
-        # After the first picture: the build child must not compete with the start-up.
-        QTimer.singleShot(0, self, lambda: self._src is src and self._start_proxy(src))
-        return True
-
-    def _start_proxy(self, src: FrameSourceLike) -> None:
         maybe_build_proxy(src, self._build_proxy)
+        return True
 
     def close(self) -> None:
         if self._src is None:

@@ -124,14 +124,22 @@ def maybe_build_proxy(src: Any, want: bool | None) -> None:
     """Start the proxy build (a low-priority child process) when it pays off.
 
     ``want=None``: when ``src.proxy_worthwhile`` (or ``FACET_ALWAYS_PROXY`` is set: tests
-    on small clips) and ``FACET_NO_PROXY`` is not set.
+    on small clips) and ``FACET_NO_PROXY`` is not set. Started from the event loop once
+    the open has returned: the build child (a Python process importing PyAV) must not
+    compete with the first picture and the window's start-up for the CPU.
     """
     if want is None:
         want = not os.environ.get("FACET_NO_PROXY") and bool(
             os.environ.get("FACET_ALWAYS_PROXY") or getattr(src, "proxy_worthwhile", False)
         )
     if want and hasattr(src, "build_proxy"):
-        try:
-            src.build_proxy()
-        except Exception as exc:  # noqa: BLE001 - previews are optional
-            log.warning("cannot start the preview proxy build: %s", exc)
+        QTimer.singleShot(0, lambda: _start_build(src))
+
+
+def _start_build(src: Any) -> None:
+    if getattr(src, "_closed", False):
+        return  # another video was opened (or the window closed) meanwhile
+    try:
+        src.build_proxy()
+    except Exception as exc:  # noqa: BLE001 - previews are optional
+        log.warning("cannot start the preview proxy build: %s", exc)

@@ -49,3 +49,15 @@ def default_source_factory(path: str) -> FrameSourceLike:
     from annotator.media import FrameSource
 
     return FrameSource(path)  # type: ignore[no-any-return]
+
+
+class Opener:
+    """PlayerController's ``open_source``: a source opened with the controller's factory
+    and not shown yet, so a caller can read the video's facts from it and then show it with
+    ``open(path, source=...)``: the file is opened and indexed once (issue 19)."""
+
+    _source_factory: Callable[[str], FrameSourceLike]
+
+    def open_source(self, path: object) -> FrameSourceLike:
+        """Raises what the factory raises on a bad file (MediaError and others)."""
+        return self._source_factory(str(path))
