@@ -10,12 +10,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from docwindows import add_au, windows
 from PySide6.QtWidgets import QMessageBox
 
 from annotator.io.project_file import load_project, save_project
 from annotator.model import Event, EventKind
 from annotator.ui import document_save, documents
-from annotator.ui.main_window import MainWindow
 from annotator.workspace.lock import read_lock
 
 
@@ -23,23 +23,7 @@ from annotator.workspace.lock import read_lock
 def make(qtbot, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(document_save, "BACKGROUND_SAVE_EVENTS", 0)
     monkeypatch.setattr(documents, "BACKGROUND_OPEN_BYTES", 0)
-    made: list[MainWindow] = []
-
-    def build() -> MainWindow:
-        w = MainWindow()
-        w.setProperty("quiet_errors", True)
-        w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-        qtbot.addWidget(w)
-        made.append(w)
-        return w
-
-    yield build
-    for w in made:
-        w.close()
-
-
-def add_au(w: MainWindow, onset: int, au: int = 9) -> Event:
-    return w.project.add_event(Event(0, "A", EventKind.AU, onset, onset + 3, au=au, code=str(au)))
+    yield from windows(qtbot)
 
 
 def held_save(monkeypatch):  # type: ignore[no-untyped-def]

@@ -7,35 +7,19 @@ import threading
 from pathlib import Path
 
 import pytest
+from docwindows import add_au, windows
 from PySide6.QtWidgets import QMessageBox
 
 from annotator.io import project_file
 from annotator.io.project_file import autosave_path, load_project, save_project
 from annotator.model import Event, EventKind
 from annotator.ui import document_save as documents  # the save flow lives there
-from annotator.ui.main_window import MainWindow
 from annotator.workspace.lock import lock_path, read_lock
 
 
 @pytest.fixture
 def make(qtbot):
-    made: list[MainWindow] = []
-
-    def build() -> MainWindow:
-        w = MainWindow()
-        w.setProperty("quiet_errors", True)
-        w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-        qtbot.addWidget(w)
-        made.append(w)
-        return w
-
-    yield build
-    for w in made:
-        w.close()
-
-
-def add_au(w: MainWindow, onset: int, au: int = 9) -> Event:
-    return w.project.add_event(Event(0, "A", EventKind.AU, onset, onset + 3, au=au, code=str(au)))
+    yield from windows(qtbot)
 
 
 def test_open_takes_a_lock_and_close_releases_it(make, demo_copy: Path) -> None:
