@@ -15,10 +15,17 @@ from annotator.ui.timeline.view import RULER_PX
 def test_window_fits_small_screens_with_four_lanes(
     make_window, demo_copy, qtbot, screen: QSize
 ) -> None:
+    from PySide6.QtCore import QSettings
+
+    # The default layout, not one an earlier test's window saved on close (a saved layout of
+    # tabs is restored already tabbed, so fitting then has nothing left to do).
+    QSettings().remove("window/state")
+    QSettings().remove("window/geometry")
     w = make_window(demo_copy)
     # (the window already fitted itself to the offscreen screen once built; measured
-    # before this module: 1310x881 with every dock stacked)
-    assert fit_to_screen(w, screen)
+    # before this module: 1310x881 with every dock stacked). Fitting again to the small
+    # screen leaves a layout that fits it, whoever tabbed the docks:
+    fit_to_screen(w, screen)
     need = w.minimumSizeHint()
     assert need.width() <= SMALL_SCREEN.width() and need.height() <= SMALL_SCREEN.height()
     w.resize(screen.width(), screen.height() - 30)
