@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.model import EventKind, MarkerKind, Project
 from annotator.model.timecode import frame_to_smpte
+from annotator.review.breakdown_live import LiveBreakdown, Moment, prebuilt_for
 from annotator.review.shots import ShotSummary, breakdown
 from annotator.ui.background import BusyLabel, ViewRefresh
 
@@ -39,27 +40,41 @@ _IDX = QModelIndex | QPersistentModelIndex
 FETCH_ROWS = 500  # children of a shot handed to the view at a time (more on scrolling)
 
 
-@dataclass(frozen=True, slots=True)
-class Moment:
-    """A line under a shot: a dialogue line, a note, or what one face does from on to off."""
-
-    frame: int
-    text: str
-    colour: str
-
-
 @dataclass(slots=True)
 class Breakdown:
     media: str
     fps: Fraction
     summaries: list[ShotSummary]
     face_names: dict[str, str]
-    children: list[list[Moment]]  # per shot, in frame order
+    children: list[list[Any]]  # per shot, in frame order: Moments, or line keys of ``live``
+    live: LiveBreakdown | None = None  # makes a line's Moment from its key when shown
+
+    def line(self, shot: int, row: int) -> Moment:
+        item = self.children[shot][row]
+        return item if self.live is None else self.live.line(item)
+
+    def frame(self, shot: int, row: int) -> int:
+        item = self.children[shot][row]
+        return item.frame if self.live is None else LiveBreakdown.frame_of(item)
+
+
+def live_view(live: LiveBreakdown) -> Breakdown:
+    """What the model shows of ``live`` now: the shot lists copied (C-level, no objects
+    made) so edits arriving before the next model reset do not change rows under it."""
+    return Breakdown(
+        live.mid,
+        live.fps,
+        live.summaries(),
+        {f.id: f.name for f in live.project.faces.values()},
+        [list(keys) for keys in live.lines],
+        live,
+    )
 
 
 def compute_breakdown(project: Project, media_id: str | None = None) -> Breakdown:
     """The shots of ``media_id`` (default: the first video) and the moments under each, in
-    one pass over the markers and events (each lands in its shot by bisection)."""
+    one pass over the markers and events (each lands in its shot by bisection). The full
+    recompute :class:`LiveBreakdown` is checked against; the dock shows a LiveBreakdown."""
     media = project.media.get(media_id) if media_id else project.primary_media
     fps = media.fps if media else Fraction(25)
     mid = media.id if media else "m1"
@@ -183,7 +198,7 @@ class BreakdownModel(QAbstractItemModel):
             return None
         if index.internalId() == 0:
             return d.summaries[index.row()].shot.start_frame
-        return d.children[int(index.internalId()) - 1][index.row()].frame
+        return d.frame(int(index.internalId()) - 1, index.row())
 
     def data(self, index: _IDX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         d = self.data_
@@ -207,7 +222,14 @@ class BreakdownModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.ForegroundRole and col == 5 and s.micro_expressions:
                 return QColor("#d0453a")
             return None
-        m = d.children[int(index.internalId()) - 1][index.row()]
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.UserRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            return None
+        m = d.line(int(index.internalId()) - 1, index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return m.text if col == 0 else frame_to_smpte(m.frame, d.fps) if col == 1 else None
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
@@ -247,12 +269,25 @@ class BreakdownDock(QWidget):
         lay.addWidget(self.tree, 1)
         self._project: Project | None = None
         self._media_id: str | None = None
-        self.refresher = ViewRefresh(
+        self.live: LiveBreakdown | None = None  # follows every event edit (see module doc)
+        # edits made while a build runs on a snapshot: (revision before, method, args)
+        self._pending: list[tuple[int, str, tuple[Any, ...]]] = []
+        self._structure_revision = -1  # revision before the last shot-moving change
+        media = lambda p: self._media_id  # noqa: E731 - read when the build starts
+        self.refresher = ViewRefresh(  # a new build: off the GUI thread when large
             self,
             lambda: self._project,
-            lambda p: compute_breakdown(p, self._media_id),
-            self.show_breakdown,
+            lambda p: LiveBreakdown(p, media(p)),
+            self._adopt,
             interval_ms=250,
+        )
+        self.redraw = ViewRefresh(  # an edit: the live breakdown is current, show it
+            self,
+            lambda: self._project,
+            lambda _p: self.live,
+            self._show_live,
+            interval_ms=250,
+            offthread=False,
         )
         self.busy = BusyLabel(self)
         self.busy.follow(self.refresher)
@@ -262,14 +297,99 @@ class BreakdownDock(QWidget):
         return self.model.summaries
 
     def show_project(self, project: Project, media_id: str | None = None) -> None:
-        """Show the breakdown of ``media_id`` (default: the first video), recomputed soon
-        (at once for small projects); the main window passes the take on screen."""
+        """Show the breakdown of ``media_id`` (default: the first video); the main window
+        passes the take on screen, and calls this after every change (then only a redraw
+        of what the live breakdown already follows)."""
         new = project is not self._project or media_id != self._media_id
-        if new:
-            self.refresher.cancel()
+        if not new:
+            self.redraw.request()
+            return
+        self.refresher.cancel()
+        if project is not self._project:
+            if self._project is not None:
+                self._follow(self._project, False)
+            self._follow(project, True)
         self._project = project
         self._media_id = media_id
-        self.refresher.request(now=new)
+        self._pending.clear()
+        self.live = prebuilt_for(project, media_id)  # built by the worker that loaded it
+        if self.live is None:
+            self._structure_changed(project.revision - 1)  # a build of now is current
+            self.refresher.request(now=True)
+        else:
+            self.redraw.request(now=True)
+
+    def _follow(self, project: Project, on: bool) -> None:
+        structure = self._on_project_structure_changed
+        for sig, slot in (
+            (project.event_added, self._on_project_event_added),
+            (project.event_removed, self._on_project_event_removed),
+            (project.event_changed, self._on_project_event_changed),
+            (project.marker_added, structure),
+            (project.marker_changed, structure),
+            (project.marker_removed, structure),
+            (project.face_added, structure),
+            (project.face_changed, structure),
+            (project.face_removed, structure),
+            (project.media_added, structure),
+            (project.media_changed, structure),
+            (project.media_removed, structure),
+            (project.vocabulary_changed, self._on_project_vocabulary_changed),
+        ):
+            (sig.connect if on else sig.disconnect)(slot)
+
+    def _edit(self, method: str, *args: Any) -> None:
+        if self.live is not None:
+            getattr(self.live, method)(*args)
+        else:  # a build on a snapshot is under way: replayed onto it when it lands
+            assert self._project is not None
+            self._pending.append((self._project.revision, method, args))
+
+    def _on_project_event_added(self, event: Any) -> None:
+        self._edit("add", event)
+
+    def _on_project_event_removed(self, event: Any) -> None:
+        self._edit("remove", event)
+
+    def _on_project_event_changed(self, new: Any, old: Any) -> None:
+        self._edit("change", new, old)
+
+    def _on_project_vocabulary_changed(self, *_args: object) -> None:
+        if self.live is not None:
+            self.live.vocabulary_changed()
+
+    def _on_project_structure_changed(self, *_args: object) -> None:
+        """Cuts, faces or the video changed: shots or line texts move, build anew."""
+        # told before the revision moves: a build of a later revision has the change
+        self._structure_changed(self._project.revision if self._project else -1)
+        self.refresher.request()
+
+    def _structure_changed(self, revision: int) -> None:
+        self.live = None
+        self._structure_revision = revision
+
+    def _adopt(self, live: LiveBreakdown) -> None:
+        """A build landed (from a snapshot at ``live.revision``): replay what changed since
+        and show it; a build from before the last shot-moving change is dropped (the
+        refresh that change asked for builds again)."""
+        project = self._project
+        if project is None or live.revision <= self._structure_revision:
+            return
+        live.project = project
+        for revision, method, args in self._pending:
+            if revision >= live.revision:
+                getattr(live, method)(*args)
+        self._pending.clear()
+        self.live = live
+        self._show_live(live)
+
+    def _show_live(self, live: LiveBreakdown | None) -> None:
+        if live is None or live is not self.live:
+            return
+        if not live.follow_timebase():  # the video's frame count moved the shots
+            self._on_project_structure_changed()
+            return
+        self.show_breakdown(live_view(live))
 
     def show_breakdown(self, data: Breakdown) -> None:
         open_shots = {
@@ -295,7 +415,11 @@ class BreakdownDock(QWidget):
             [self.model.index(r, c).data() or "" for c in range(len(COLUMNS))]
             for r in range(min(self.model.rowCount(), 200))
         ]
-        lines = [m.text for rows in data.children for m in rows[:20]]
+        lines = [
+            data.line(k, r).text
+            for k, rows in enumerate(data.children)
+            for r in range(min(len(rows), 20))
+        ]
         for c, title in enumerate(COLUMNS):
             texts = [title] + [row[c] for row in top] + (lines if c == 0 else [])
             width = max(fm.horizontalAdvance(t) for t in texts) + 24 + (20 if c == 0 else 0)
