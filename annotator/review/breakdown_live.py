@@ -20,7 +20,6 @@ forwards the edits (the dock replays the ones made while a build ran on a snapsh
 
 from __future__ import annotations
 
-import weakref
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -367,27 +366,3 @@ class LiveBreakdown:
                 dict(zip(keys[inside].tolist(), events[inside].tolist(), strict=True))
             )
         return True
-
-
-_PREBUILT: list[tuple[weakref.ref[Project], LiveBreakdown]] = []
-
-
-def prebuild(project: Project) -> None:
-    """The first video's breakdown, built by the worker that loaded ``project`` before
-    any view sees it (nothing edits it in between); :func:`prebuilt_for` hands it over."""
-    live = LiveBreakdown(project)
-    _PREBUILT.clear()
-    _PREBUILT.append((weakref.ref(project), live))
-
-
-def prebuilt_for(project: Project, media_id: str | None) -> LiveBreakdown | None:
-    """The prebuilt breakdown when it is of this project, unchanged since, and of this
-    video; else None (the caller builds one). Handed over once."""
-    if not _PREBUILT:
-        return None
-    ref, live = _PREBUILT.pop()
-    if ref() is not project or live.revision != project.revision:
-        return None
-    if (media_id or live.mid) != live.mid:
-        return None
-    return live

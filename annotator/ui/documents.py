@@ -18,7 +18,6 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from annotator.analysis.stats_live import prebuild as prebuild_stats
 from annotator.io.media_link import (
     MediaProblem,
     check_media_quick,
@@ -38,10 +37,8 @@ from annotator.io.project_file import (
 )
 from annotator.io.project_slices import load_project_sliced
 from annotator.model import ModelError, Project
-from annotator.review.breakdown_live import prebuild as prebuild_breakdown
 from annotator.ui.background_job import BackgroundJob, freeze_large, unfreeze_garbage
 from annotator.ui.context import AppContext
-from annotator.ui.docks.event_table_model import prebuild as prebuild_rows
 from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
 from annotator.ui.document_save import SaveFlow, add_recent
 from annotator.ui.timeline.cache import drop_prebuilt
@@ -217,9 +214,6 @@ class DocumentController(SaveFlow, QObject):
 
             loaded = load_project_sliced(source)
             prebuild_timeline(loaded.project)
-            prebuild_stats(loaded.project)  # the statistics then follow edits, never rescan
-            prebuild_breakdown(loaded.project)  # so does the scene breakdown
-            prebuild_rows(loaded.project)  # the event table's first sort
             return loaded, read_version(request.path)
 
         def done(

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from annotator.model import Event, EventKind, Face, Marker, MarkerKind, Media, ModelError, Project
 from annotator.model.timebase import Timebase
-from annotator.review.breakdown_live import LiveBreakdown, prebuild, prebuilt_for
+from annotator.review.breakdown_live import LiveBreakdown
 from annotator.review.shots import breakdown
 
 FRAMES = 300
@@ -113,19 +113,6 @@ def test_incremental_breakdown_equals_a_full_recompute(cuts, steps) -> None:  # 
         except ModelError:  # past the video's end: refused, nothing changed
             continue
         _assert_equal_to_full(live, p)
-
-
-def test_prebuilt_is_handed_over_once_and_only_unchanged() -> None:
-    p = _project([100])
-    prebuild(p)
-    live = prebuilt_for(p, None)
-    assert live is not None and live.project is p
-    assert prebuilt_for(p, None) is None  # once
-    prebuild(p)
-    p.add_event(Event(0, "A", EventKind.AU, 1, 2, au=1))
-    assert prebuilt_for(p, "m1") is None  # edited since: its owner builds anew
-    prebuild(p)
-    assert prebuilt_for(p, "m2") is None  # another video
 
 
 def test_real_timestamps_recount_the_micro_moments() -> None:

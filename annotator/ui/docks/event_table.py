@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from annotator.model.entities import EventKind
 from annotator.model.project import Project
 from annotator.ui.background import BusyLabel
-from annotator.ui.docks.event_table_model import COLUMNS, DEFAULT_SORT, EventTableModel
+from annotator.ui.docks.event_table_model import COLUMNS, EventTableModel
 from annotator.ui.timeline.selection import EventSelection
 
 __all__ = ["COLUMNS", "EventFilterProxy", "EventTableModel", "EventTableWidget"]
@@ -75,7 +75,7 @@ class EventTableWidget(QWidget):
         self.table = QTableView(self)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COLUMNS.index(DEFAULT_SORT), Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(COLUMNS.index("onset"), Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)

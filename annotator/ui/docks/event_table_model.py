@@ -15,7 +15,6 @@ Cells are edited only by pushing ``UpdateEventCommand``.
 from __future__ import annotations
 
 import bisect
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,33 +159,6 @@ def build_rows(project: Project, column: str, filters: Filters) -> Rows:
     return Rows(project.revision, column, filters, [e.id for e in shown], lanes, dupes)
 
 
-_PREBUILT: list[tuple[weakref.ref[Project], Rows]] = []
-
-
-DEFAULT_SORT = "onset"  # the dock's first sort (event_table.EventTable)
-
-
-def prebuild(project: Project) -> None:
-    """The dock's first build (by onset, unfiltered) on the worker that loaded
-    ``project``, before any view sees it; the table takes it when it still fits (same
-    revision, column and filters), else builds as usual."""
-    _PREBUILT.clear()
-    _PREBUILT.append((weakref.ref(project), build_rows(project, DEFAULT_SORT, Filters())))
-
-
-def _prebuilt(project: Project, column: str, filters: Filters) -> Rows | None:
-    if not _PREBUILT:
-        return None
-    ref, rows = _PREBUILT.pop()
-    if ref() is not project or (rows.revision, rows.column, rows.filters) != (
-        project.revision,
-        column,
-        filters,
-    ):
-        return None
-    return rows
-
-
 class EventTableModel(QAbstractTableModel):
     edit_failed = Signal(str)
     busy_changed = Signal(bool)
@@ -260,10 +232,6 @@ class EventTableModel(QAbstractTableModel):
         self._bound = True
         if self.refresher is not None:
             self.refresher.cancel()
-        rows = _prebuilt(project, COLUMNS[self._sort_col], self.filters)
-        if rows is not None:
-            self._apply(rows)
-            return
         self.beginResetModel()
         self._ids = []
         self._built = None

@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 
 from annotator.model import EventKind, MarkerKind, Project
 from annotator.model.timecode import frame_to_smpte
-from annotator.review.breakdown_live import LiveBreakdown, Moment, prebuilt_for
+from annotator.review.breakdown_live import LiveBreakdown, Moment
 from annotator.review.shots import ShotSummary, breakdown
-from annotator.ui.background import BusyLabel, ViewRefresh
+from annotator.ui.background import BusyLabel
+from annotator.ui.live_view import LiveFollower
 
 COLUMNS = ("Shot / line", "Start", "Duration", "Faces", "Dominant", "Micro")
 _IDX = QModelIndex | QPersistentModelIndex
@@ -269,26 +270,24 @@ class BreakdownDock(QWidget):
         lay.addWidget(self.tree, 1)
         self._project: Project | None = None
         self._media_id: str | None = None
-        self.live: LiveBreakdown | None = None  # follows every event edit (see module doc)
-        # edits made while a build runs on a snapshot: (revision before, method, args)
-        self._pending: list[tuple[int, str, tuple[Any, ...]]] = []
-        self._structure_revision = -1  # revision before the last shot-moving change
-        media = lambda p: self._media_id  # noqa: E731 - read when the build starts
-        self.refresher = ViewRefresh(  # a new build: off the GUI thread when large
+        self.follower = LiveFollower(
             self,
-            lambda: self._project,
-            lambda p: LiveBreakdown(p, media(p)),
-            self._adopt,
-            interval_ms=250,
-        )
-        self.redraw = ViewRefresh(  # an edit: the live breakdown is current, show it
-            self,
-            lambda: self._project,
-            lambda _p: self.live,
+            lambda p: LiveBreakdown(p, self._media_id),
             self._show_live,
-            interval_ms=250,
-            offthread=False,
+            lambda p: (
+                p.marker_added,
+                p.marker_changed,
+                p.marker_removed,
+                p.face_added,
+                p.face_changed,
+                p.face_removed,
+                p.media_added,
+                p.media_changed,
+                p.media_removed,
+            ),
         )
+        self.refresher = self.follower.refresher
+        self.redraw = self.follower.redraw
         self.busy = BusyLabel(self)
         self.busy.follow(self.refresher)
 
@@ -296,98 +295,37 @@ class BreakdownDock(QWidget):
     def summaries(self) -> list[ShotSummary]:
         return self.model.summaries
 
+    @property
+    def live(self) -> LiveBreakdown | None:
+        live: LiveBreakdown | None = self.follower.live
+        return live
+
     def show_project(self, project: Project, media_id: str | None = None) -> None:
         """Show the breakdown of ``media_id`` (default: the first video); the main window
         passes the take on screen, and calls this after every change (then only a redraw
         of what the live breakdown already follows)."""
-        new = project is not self._project or media_id != self._media_id
-        if not new:
+        if project is self._project and media_id == self._media_id:
             self.redraw.request()
             return
-        self.refresher.cancel()
+        if project is not self._project and self._project is not None:
+            self._project.vocabulary_changed.disconnect(self._on_project_vocabulary_changed)
         if project is not self._project:
-            if self._project is not None:
-                self._follow(self._project, False)
-            self._follow(project, True)
+            project.vocabulary_changed.connect(self._on_project_vocabulary_changed)
+        new_project = project is not self._project
         self._project = project
         self._media_id = media_id
-        self._pending.clear()
-        self.live = prebuilt_for(project, media_id)  # built by the worker that loaded it
-        if self.live is None:
-            self._structure_changed(project.revision - 1)  # a build of now is current
-            self.refresher.request(now=True)
+        if new_project:
+            self.follower.bind(project)
         else:
-            self.redraw.request(now=True)
-
-    def _follow(self, project: Project, on: bool) -> None:
-        structure = self._on_project_structure_changed
-        for sig, slot in (
-            (project.event_added, self._on_project_event_added),
-            (project.event_removed, self._on_project_event_removed),
-            (project.event_changed, self._on_project_event_changed),
-            (project.marker_added, structure),
-            (project.marker_changed, structure),
-            (project.marker_removed, structure),
-            (project.face_added, structure),
-            (project.face_changed, structure),
-            (project.face_removed, structure),
-            (project.media_added, structure),
-            (project.media_changed, structure),
-            (project.media_removed, structure),
-            (project.vocabulary_changed, self._on_project_vocabulary_changed),
-        ):
-            (sig.connect if on else sig.disconnect)(slot)
-
-    def _edit(self, method: str, *args: Any) -> None:
-        if self.live is not None:
-            getattr(self.live, method)(*args)
-        else:  # a build on a snapshot is under way: replayed onto it when it lands
-            assert self._project is not None
-            self._pending.append((self._project.revision, method, args))
-
-    def _on_project_event_added(self, event: Any) -> None:
-        self._edit("add", event)
-
-    def _on_project_event_removed(self, event: Any) -> None:
-        self._edit("remove", event)
-
-    def _on_project_event_changed(self, new: Any, old: Any) -> None:
-        self._edit("change", new, old)
+            self.follower.rebuild()
 
     def _on_project_vocabulary_changed(self, *_args: object) -> None:
         if self.live is not None:
             self.live.vocabulary_changed()
 
-    def _on_project_structure_changed(self, *_args: object) -> None:
-        """Cuts, faces or the video changed: shots or line texts move, build anew."""
-        # told before the revision moves: a build of a later revision has the change
-        self._structure_changed(self._project.revision if self._project else -1)
-        self.refresher.request()
-
-    def _structure_changed(self, revision: int) -> None:
-        self.live = None
-        self._structure_revision = revision
-
-    def _adopt(self, live: LiveBreakdown) -> None:
-        """A build landed (from a snapshot at ``live.revision``): replay what changed since
-        and show it; a build from before the last shot-moving change is dropped (the
-        refresh that change asked for builds again)."""
-        project = self._project
-        if project is None or live.revision <= self._structure_revision:
-            return
-        live.project = project
-        for revision, method, args in self._pending:
-            if revision >= live.revision:
-                getattr(live, method)(*args)
-        self._pending.clear()
-        self.live = live
-        self._show_live(live)
-
-    def _show_live(self, live: LiveBreakdown | None) -> None:
-        if live is None or live is not self.live:
-            return
+    def _show_live(self, live: LiveBreakdown) -> None:
         if not live.follow_timebase():  # the video's frame count moved the shots
-            self._on_project_structure_changed()
+            self.follower.rebuild()
             return
         self.show_breakdown(live_view(live))
 
