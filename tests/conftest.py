@@ -36,11 +36,8 @@ def _indexed_before_use(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
     if request.node.get_closest_marker("index_in_background") is not None:
         yield
         return
-    try:
-        from annotator.playback.player_controller import PlayerController
-    except ImportError:  # no Qt in this environment
-        yield
-        return
+    from annotator.playback.player_controller import PlayerController
+
     real_open = PlayerController.open
 
     def open_indexed(self, path, *, source=None):  # type: ignore[no-untyped-def]
