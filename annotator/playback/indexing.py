@@ -165,6 +165,9 @@ class IndexFollow:
         n = _count(src, tb)
         if n != self._count or done:
             self._tb = tb
+            follower = getattr(self, "_vlc", None)
+            if follower is not None:  # VLC's position is read in frames of this table
+                follower.set_timebase(tb)
             if n != self._count:
                 self._count = n
                 if self._current >= n:  # a table that did not extend the old one
