@@ -25,11 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["FACET_NO_VLC"] = "1"
-_HOME = Path(tempfile.mkdtemp(prefix="facet-bench-home-"))
-for _var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-    os.environ[_var] = str(_HOME / _var.lower())
+from benchlib import offscreen_gui, pct
+
+_HOME = offscreen_gui()
 
 import large_project
 from PySide6.QtCore import Qt
@@ -51,11 +49,6 @@ def views_idle(w) -> bool:  # type: ignore[no-untyped-def]
     from annotator.ui.background import ViewRefresh
 
     return not any(r.running for r in w.findChildren(ViewRefresh))
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
 def main() -> int:
@@ -140,14 +133,14 @@ def main() -> int:
     for name, xs in (("no autosave", quiet), ("during autosave", during)):
         if xs:
             ms = [x * 1000 for x in xs]
-            print(f"{name:<20}{len(ms):>5}{pct(ms, 0.5):8.1f}{pct(ms, 0.95):8.1f}{max(ms):8.1f}")
+            print(f"{name:<20}{len(ms):>5}{pct(ms, 50):8.1f}{pct(ms, 95):8.1f}{max(ms):8.1f}")
     print(
         "autosave: GUI-thread call (snapshot + thread start) ms: "
         + ", ".join(f"{x:.1f}" for x in snap_ms)
     )
     print("autosave: written in s: " + ", ".join(f"{x:.1f}" for x in took))
     if during:
-        p95 = pct([x * 1000 for x in during], 0.95)
+        p95 = pct([x * 1000 for x in during], 95)
         print(
             f"target p95 < 50 ms during autosave: {'met' if p95 < 50 else 'MISSED'} ({p95:.1f} ms)"
         )

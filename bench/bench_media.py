@@ -36,6 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchlib import Naive, pct
+
 from annotator.media import FrameSource
 from annotator.media.barcode import draw_index, read_index
 from annotator.media.encode import VideoWriter, x264_params
@@ -80,36 +82,6 @@ def make_clip(n_frames: int, bframes: int) -> Path:
             writer.write(img)
     os.replace(tmp, path)
     return path
-
-
-class Naive:
-    """The baseline: for every request, seek to the keyframe and decode to the target."""
-
-    def __init__(self, path: Path, pts: np.ndarray, size: tuple[int, int] | None = None) -> None:
-        self.size = size
-        self.c = av.open(str(path))
-        self.s = self.c.streams.video[0]
-        self.s.thread_type = "AUTO"
-        self.pts = pts
-
-    def frame(self, i: int) -> np.ndarray:
-        target = int(self.pts[i])
-        self.c.seek(target, backward=True, any_frame=False, stream=self.s)
-        for f in self.c.decode(self.s):
-            if f.pts == target:
-                if self.size:
-                    w, h = self.size
-                    return f.reformat(width=w, height=h, format="rgb24").to_ndarray()
-                return f.to_ndarray(format="rgb24")
-        raise RuntimeError(f"frame {i} not reached")
-
-    def close(self) -> None:
-        self.c.close()
-
-
-def pct(xs: list[float], q: float) -> float:
-    s = sorted(xs)
-    return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))]
 
 
 def timed(get: Callable[[int], np.ndarray], order: list[int], pace_s: float) -> list[float]:

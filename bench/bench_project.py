@@ -22,26 +22,35 @@ from annotator.model import Event, EventKind, Face, Intensity, Media, Project
 from annotator.model.serialize import project_from_dict, project_to_dict
 
 
-def build(n: int) -> Project:
+def bench_event(i: int, event_id: int) -> Event:
+    """The ``i``-th event of a bench project (``event_id`` 0: the project assigns one)."""
+    return Event(
+        event_id,
+        "AB"[i % 2],
+        EventKind.AU,
+        i * 5,
+        i * 5 + 7,
+        i * 5 + 3,
+        au=(i % 40) + 1,
+        intensity=Intensity.B,
+        code="6B+12C",
+        annotator="bench",
+    )
+
+
+def bench_project(n: int) -> Project:
+    """A bench project without events: one media long enough for ``n`` of them, two faces."""
     p = Project(title="bench")
     p.add_media(Media("m1", "v.mp4", frame_count=n * 10, fps=Fraction(30000, 1001)))
     for fid in "AB":
         p.add_face(Face(fid, f"Face {fid}"))
+    return p
+
+
+def build(n: int) -> Project:
+    p = bench_project(n)
     for i in range(n):
-        p.add_event(
-            Event(
-                0,
-                "AB"[i % 2],
-                EventKind.AU,
-                i * 5,
-                i * 5 + 7,
-                i * 5 + 3,
-                au=(i % 40) + 1,
-                intensity=Intensity.B,
-                code="6B+12C",
-                annotator="bench",
-            )
-        )
+        p.add_event(bench_event(i, 0))
     return p
 
 
@@ -157,25 +166,8 @@ def run_process(code: str, *args: str) -> tuple[float, float, float, list[float]
 def build_direct(n: int) -> Project:
     """The same events as :func:`build`, put in place without add_event (1M: seconds, not
     a minute of signals)."""
-    p = Project(title="bench")
-    p.add_media(Media("m1", "v.mp4", frame_count=n * 10, fps=Fraction(30000, 1001)))
-    for fid in "AB":
-        p.add_face(Face(fid, f"Face {fid}"))
-    p.events = {
-        i + 1: Event(
-            i + 1,
-            "AB"[i % 2],
-            EventKind.AU,
-            i * 5,
-            i * 5 + 7,
-            i * 5 + 3,
-            au=(i % 40) + 1,
-            intensity=Intensity.B,
-            code="6B+12C",
-            annotator="bench",
-        )
-        for i in range(n)
-    }
+    p = bench_project(n)
+    p.events = {i + 1: bench_event(i, i + 1) for i in range(n)}
     return p
 
 

@@ -24,15 +24,12 @@ from typing import Self
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchlib import pct
+
 from annotator.media import FrameSource
 from annotator.media.barcode import read_index
 
 CLIP = Path(tempfile.gettempdir()) / "facet-bench" / "bench_1080p_gop250_b3_300_real.mp4"
-
-
-def pct(xs: list[float], q: float) -> float:
-    s = sorted(xs)
-    return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))]
 
 
 class Builds:

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import media_files
+from benchlib import app_env
 
 
 def _children_alive(pid: int) -> list[int]:
@@ -63,17 +64,7 @@ def _state(cache: Path) -> tuple[int, int, int, bool]:
 
 
 def session(video: Path, home: Path, seconds: float) -> tuple[float, list[int]]:
-    env = dict(os.environ)
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        FACET_NO_VLC="1",
-        HOME=str(home),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_DATA_HOME=str(home / "data"),
-        FACET_CACHE_DIR=str(home / "facet-cache"),
-        PYTHONPATH=str(ROOT),
-    )
+    env = app_env(home)
     t0 = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "run.py"), str(video)],

@@ -125,6 +125,7 @@ class ViewRefresh(QObject):
         apply: Callable[[Any], None],
         interval_ms: int = 250,
         always: bool = False,
+        offthread: bool = True,
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -132,6 +133,9 @@ class ViewRefresh(QObject):
         self._compute = compute
         self._apply = apply
         self.always = always  # compute even while hidden (the view's state is needed)
+        # False: ``compute`` is cheap at any size (it reads numbers the view keeps up to
+        # date incrementally), so it runs on the GUI thread, still coalesced and visible-only
+        self.offthread = offthread
         self.stale = False
         self.running = False
         self.runs = 0  # computations started (tests, benches)
@@ -185,6 +189,9 @@ class ViewRefresh(QObject):
             return
         if not self._shown():
             return  # caught up in eventFilter when shown
+        if not self.offthread:
+            self._run_sync(project)
+            return
         snap = shared_snapshot(project)
         self.running = True
         self.stale = False

@@ -18,54 +18,36 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 for p in (ROOT, ROOT / "tests", Path(__file__).resolve().parent):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
+from xvfb_common import launch, run_probed, tools_missing  # noqa: E402
+
 
 def run_app(project: str, probe_path: str) -> int:
-    import runpy
-
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    def state_of(w: Any) -> dict[str, object] | None:
+        adj = getattr(w, "adjudication", None)
+        if adj is None or not w.isVisible() or adj.project is None:
+            return None
+        return {
+            "open": len(adj.project.open_disputes()),
+            "disputes": len(adj.project.disputes),
+            "status": adj.label.text(),
+            "dirty": adj.project.dirty,
+            "active": QApplication.activeWindow() is not None,
+        }
 
-    def write_probe() -> None:
-        for w in QApplication.topLevelWidgets():
-            adj = getattr(w, "adjudication", None)
-            if adj is None or not w.isVisible() or adj.project is None:
-                continue
-            state = {
-                "open": len(adj.project.open_disputes()),
-                "disputes": len(adj.project.disputes),
-                "status": adj.label.text(),
-                "dirty": adj.project.dirty,
-                "active": QApplication.activeWindow() is not None,
-                "t": time.time(),
-            }
-            tmp = probe_path + ".tmp"
-            with open(tmp, "w") as fh:
-                json.dump(state, fh)
-            os.replace(tmp, probe_path)
-            return
-
-    timer = QTimer(app)
-    timer.timeout.connect(write_probe)
-    timer.start(50)
-    sys.argv = [str(ROOT / "run.py"), project]
-    try:
-        runpy.run_path(str(ROOT / "run.py"), run_name="__main__")
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+    return run_probed([project], probe_path, state_of, 50)
 
 
 class AdjudicationDriver:
@@ -106,21 +88,8 @@ class AdjudicationDriver:
         work = self.out / "study"
         work.mkdir(exist_ok=True)
         gold = make_gold(work, demo)
-        log = open(self.out / "app.log", "wb")  # noqa: SIM115 - lives as long as the app
-        self.x.app = subprocess.Popen(
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--app",
-                str(gold),
-                "--probe",
-                str(self.x.probe),
-            ],
-            env=self.x.env,
-            cwd=str(ROOT),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        args = ["--app", str(gold), "--probe", str(self.x.probe)]
+        self.x.app = launch(Path(__file__).resolve(), args, self.x.env, self.out / "app.log")
         ok = self.wait(
             "opened", lambda s: s["disputes"] == 2 and s["open"] == 2 and s["active"], timeout=60
         )
@@ -194,8 +163,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.app:
         return run_app(args.app, args.probe)
-    from xvfb_keys import tools_missing
-
     missing = tools_missing()
     if missing:
         print(f"missing tools: {', '.join(missing)}", file=sys.stderr)

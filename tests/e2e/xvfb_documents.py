@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -33,7 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-TOOLS = ("Xvfb", "xdotool", "import")
+from xvfb_common import key, launch, private_home, start_xvfb, stop, tools_missing  # noqa: E402
+
 SRT = """1
 00:00:01,000 --> 00:00:02,000
 Hello there.
@@ -55,35 +55,15 @@ class Session:
         self.shots = 0
 
     def start(self) -> None:
-        r, w = os.pipe()
-        self.xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(w), "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-            pass_fds=(w,),
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(w)
-        with os.fdopen(r) as fh:
-            display = fh.readline().strip()
-        if not display:
-            raise RuntimeError("Xvfb did not report a display")
-        self.env.update(DISPLAY=f":{display}", QT_QPA_PLATFORM="xcb", FACET_NO_VLC="1")
-        self.env.pop("WAYLAND_DISPLAY", None)
-        home = self.out / "home"
-        for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-            self.env[var] = str(home / var.lower())
+        self.xvfb = start_xvfb("1366x768x24", self.env)
+        self.env["FACET_NO_VLC"] = "1"
+        home = private_home(self.env, self.out)
         conf = home / "xdg_config_home" / "Facet" / "Facet.conf"
         conf.parent.mkdir(parents=True, exist_ok=True)
         conf.write_text("[General]\nautosave_s=1\n")  # autosave every second
 
     def app(self, project: Path, name: str) -> subprocess.Popen[bytes]:
-        log = open(self.out / f"{name}.log", "wb")  # noqa: SIM115 - lives with the app
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "run.py"), str(project)],
-            env=self.env,
-            cwd=str(ROOT),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        proc = launch(ROOT / "run.py", [str(project)], self.env, self.out / f"{name}.log")
         self.apps.append(proc)
         return proc
 
@@ -146,7 +126,7 @@ class Session:
         if wid is not None:
             self.focus(wid)
         for k in keys:
-            subprocess.run(["xdotool", "key", "--clearmodifiers", k], env=self.env, check=True)
+            key(self.env, k)
             time.sleep(0.15)
 
     def shot(self, name: str) -> Path:
@@ -170,9 +150,7 @@ class Session:
 
     def stop(self) -> None:
         self.kill_apps()
-        if self.xvfb is not None:
-            self.xvfb.terminate()
-            self.xvfb.wait(10)
+        stop([self.xvfb], 10)
 
 
 def fresh_project(out: Path, name: str) -> Path:
@@ -286,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--only", choices=sorted(SCENARIOS))
     args = ap.parse_args(argv)
-    missing = [t for t in TOOLS if shutil.which(t) is None]
+    missing = tools_missing()
     if missing:
         print(f"needs {', '.join(missing)}", file=sys.stderr)
         return 77

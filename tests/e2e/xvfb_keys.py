@@ -22,13 +22,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
+
+from xvfb_common import (
+    grab_screen,
+    key,
+    launch,
+    private_home,
+    read_probe,
+    run_probed,
+    start_xvfb,
+    stop,
+    tools_missing,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -72,53 +84,33 @@ def one_second_from(ts: list[float], frame: int) -> int:
 # ---------------------------------------------------------------- app mode (inside the app)
 def run_app(video: str, probe_path: str) -> int:
     """Start the real app via run.py, plus a read-only probe timer writing state as JSON."""
-    import runpy
-
-    from PySide6.QtCore import QPoint, QTimer
+    from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    def state_of(w: Any) -> dict[str, object] | None:
+        ctl = getattr(w, "controller", None)
+        pw = getattr(w, "player_widget", None)
+        if ctl is None or pw is None or not w.isVisible() or ctl.source is None:
+            return None
+        view = pw.frame_view
+        x, y, rw, rh = view.view.image_rect(ctl.source.width, ctl.source.height)
+        tl = view.mapToGlobal(QPoint(0, 0))
+        focus = QApplication.focusWidget()
+        return {
+            "frame": ctl.current_frame,
+            "playing": ctl.is_playing,
+            "shown": pw.shown_frame,
+            "label": pw.transport.frame_label.text(),
+            "timecode": pw.transport.timecode_label.text(),
+            "rect": [tl.x() + x, tl.y() + y, rw, rh],
+            "using_vlc": ctl.using_vlc,
+            "vlc_attached": bool(getattr(ctl, "_surface_attached", False)),
+            "focus": focus.objectName() if focus is not None else None,
+            "active": QApplication.activeWindow() is not None,
+        }
 
-    def write_probe() -> None:
-        for w in QApplication.topLevelWidgets():
-            ctl = getattr(w, "controller", None)
-            pw = getattr(w, "player_widget", None)
-            if ctl is None or pw is None or not w.isVisible() or ctl.source is None:
-                continue
-            view = pw.frame_view
-            x, y, rw, rh = view.view.image_rect(ctl.source.width, ctl.source.height)
-            tl = view.mapToGlobal(QPoint(0, 0))
-            focus = QApplication.focusWidget()
-            state = {
-                "frame": ctl.current_frame,
-                "playing": ctl.is_playing,
-                "shown": pw.shown_frame,
-                "label": pw.transport.frame_label.text(),
-                "timecode": pw.transport.timecode_label.text(),
-                "rect": [tl.x() + x, tl.y() + y, rw, rh],
-                "using_vlc": ctl.using_vlc,
-                "vlc_attached": bool(getattr(ctl, "_surface_attached", False)),
-                "focus": focus.objectName() if focus is not None else None,
-                "active": QApplication.activeWindow() is not None,
-                "t": time.time(),
-            }
-            tmp = probe_path + ".tmp"
-            with open(tmp, "w") as fh:
-                json.dump(state, fh)
-            os.replace(tmp, probe_path)
-            return
-
-    timer = QTimer(app)
-    timer.timeout.connect(write_probe)
-    timer.start(20)
-    sys.argv = [str(ROOT / "run.py"), video] + (
-        ["-v"] if os.environ.get("FACET_E2E_VERBOSE") else []
-    )
-    try:
-        runpy.run_path(str(ROOT / "run.py"), run_name="__main__")
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+    verbose = ["-v"] if os.environ.get("FACET_E2E_VERBOSE") else []
+    return run_probed([video, *verbose], probe_path, state_of, 20)
 
 
 # ---------------------------------------------------------------- driver (outside the app)
@@ -136,23 +128,8 @@ class Driver:
         self.shot_no = 0
 
     def start_xvfb(self) -> None:
-        r, w = os.pipe()
-        self.xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(w), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-            pass_fds=(w,),
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(w)
-        with os.fdopen(r) as fh:
-            display = fh.readline().strip()
-        if not display:
-            raise RuntimeError("Xvfb did not report a display")
-        self.env["DISPLAY"] = f":{display}"
-        self.env.pop("WAYLAND_DISPLAY", None)
-        self.env["QT_QPA_PLATFORM"] = "xcb"
-        home = self.out / "home"
-        for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-            self.env[var] = str(home / var.lower())
+        self.xvfb = start_xvfb("1600x1000x24", self.env)
+        private_home(self.env, self.out)
         if not self.use_vlc:
             self.env["FACET_NO_VLC"] = "1"
 
@@ -164,41 +141,16 @@ class Driver:
         return clip
 
     def start_app(self, clip: Path) -> None:
-        log = open(self.out / "app.log", "wb")  # noqa: SIM115 - lives as long as the app
-        self.app = subprocess.Popen(
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--app",
-                str(clip),
-                "--probe",
-                str(self.probe),
-            ],
-            env=self.env,
-            cwd=str(ROOT),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        args = ["--app", str(clip), "--probe", str(self.probe)]
+        self.app = launch(Path(__file__).resolve(), args, self.env, self.out / "app.log")
 
     def state(self) -> dict[str, object] | None:
-        try:
-            return json.loads(self.probe.read_text())
-        except (OSError, ValueError):
-            return None
+        return read_probe(self.probe)
 
     def screenshot(self, name: str) -> object:
         import cv2
-        import numpy as np
 
-        # PPM: no compression on the way out, so the grab is quick while playing.
-        ppm = subprocess.run(
-            ["import", "-window", "root", "-silent", "ppm:-"],
-            env=self.env,
-            capture_output=True,
-            check=True,
-            timeout=20,
-        ).stdout
-        bgr = cv2.imdecode(np.frombuffer(ppm, np.uint8), cv2.IMREAD_COLOR)
+        bgr = grab_screen(self.env)
         self.shot_no += 1
         cv2.imwrite(
             str(self.out / f"{self.shot_no:02d}_{name}.png"), bgr, [cv2.IMWRITE_PNG_COMPRESSION, 1]
@@ -212,7 +164,7 @@ class Driver:
         return read_index(rgb[y : y + h, x : x + w])  # type: ignore[index]
 
     def key(self, keysym: str) -> None:
-        subprocess.run(["xdotool", "key", "--clearmodifiers", keysym], env=self.env, check=True)
+        key(self.env, keysym)
 
     def wait_for(self, name: str, expected: int | None, timeout: float = 8.0) -> dict[str, object]:
         """Poll until screen barcode == controller frame == label (== expected if given)."""
@@ -263,10 +215,8 @@ class Driver:
         print(f"  {name:<12} MISMATCH {last}", flush=True)
         return last
 
-    def run(self) -> bool:
-        self.start_xvfb()
-        clip = self.make_clip()
-        self.start_app(clip)
+    def wait_for_player(self) -> None:
+        """Until the player shows frame 0 and has the keyboard focus (no click)."""
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             st = self.state()
@@ -277,6 +227,12 @@ class Driver:
             time.sleep(0.1)
         else:
             raise RuntimeError(f"app did not show the player with focus: {self.state()}")
+
+    def run(self) -> bool:
+        self.start_xvfb()
+        clip = self.make_clip()
+        self.start_app(clip)
+        self.wait_for_player()
         time.sleep(0.5)  # let the first paint reach the X server
         print(f"app up: vlc_attached={self.state()['vlc_attached']}", flush=True)  # type: ignore[index]
         last = N_FRAMES - 1
@@ -333,17 +289,7 @@ class Driver:
         return ok
 
     def stop(self) -> None:
-        for p in (self.app, self.xvfb):
-            if p is not None and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(5)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-
-
-def tools_missing() -> list[str]:
-    return [t for t in ("Xvfb", "xdotool", "import") if shutil.which(t) is None]
+        stop((self.app, self.xvfb), 5)
 
 
 def main(argv: list[str] | None = None) -> int:

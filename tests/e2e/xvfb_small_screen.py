@@ -17,72 +17,63 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from xvfb_common import (  # noqa: E402
+    grab_screen,
+    launch,
+    private_home,
+    run_probed,
+    start_openbox,
+    start_xvfb,
+    stop,
+    tools_missing,
+)
+
 
 def run_app(probe_path: str) -> int:
     """run.py (the demo) plus a read-only probe of where things are on the screen."""
-    import runpy
-
-    from PySide6.QtCore import QPoint, QRect, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from PySide6.QtCore import QPoint, QRect
 
     def rect(widget) -> list[int]:  # type: ignore[no-untyped-def]
         tl = widget.mapToGlobal(QPoint(0, 0))
         return [tl.x(), tl.y(), widget.width(), widget.height()]
 
-    def write_probe() -> None:
-        for w in QApplication.topLevelWidgets():
-            ctl = getattr(w, "controller", None)
-            if ctl is None or not w.isVisible() or ctl.source is None:
-                continue
-            if not getattr(w, "components_ready", True):
-                continue  # run.py shows the player first; the timeline comes next
-            pw = w.player_widget
-            view = pw.frame_view
-            x, y, rw, rh = view.view.image_rect(ctl.source.width, ctl.source.height)
-            tl = view.mapToGlobal(QPoint(0, 0))
-            frame: QRect = w.frameGeometry()
-            state = {
-                "screen": list(w.screen().geometry().getRect()),
-                "frame_geometry": list(frame.getRect()),
-                "picture": [tl.x() + x, tl.y() + y, rw, rh],
-                "video_size": [ctl.source.width, ctl.source.height],
-                "current": ctl.current_frame,
-                "transport": rect(pw.transport),
-                "transport_visible": pw.transport.isVisible(),
-                "canvas": rect(w.coding.timeline.canvas),
-                "status": rect(w.statusBar()),
-                "status_visible": w.statusBar().isVisible(),
-                "minimum": list(w.minimumSizeHint().toTuple()),
-                "t": time.time(),
-            }
-            tmp = probe_path + ".tmp"
-            with open(tmp, "w") as fh:
-                json.dump(state, fh)
-            os.replace(tmp, probe_path)
-            return
+    def state_of(w: Any) -> dict[str, object] | None:
+        ctl = getattr(w, "controller", None)
+        if ctl is None or not w.isVisible() or ctl.source is None:
+            return None
+        if not getattr(w, "components_ready", True):
+            return None  # run.py shows the player first; the timeline comes next
+        pw = w.player_widget
+        view = pw.frame_view
+        x, y, rw, rh = view.view.image_rect(ctl.source.width, ctl.source.height)
+        tl = view.mapToGlobal(QPoint(0, 0))
+        frame: QRect = w.frameGeometry()
+        return {
+            "screen": list(w.screen().geometry().getRect()),
+            "frame_geometry": list(frame.getRect()),
+            "picture": [tl.x() + x, tl.y() + y, rw, rh],
+            "video_size": [ctl.source.width, ctl.source.height],
+            "current": ctl.current_frame,
+            "transport": rect(pw.transport),
+            "transport_visible": pw.transport.isVisible(),
+            "canvas": rect(w.coding.timeline.canvas),
+            "status": rect(w.statusBar()),
+            "status_visible": w.statusBar().isVisible(),
+            "minimum": list(w.minimumSizeHint().toTuple()),
+        }
 
-    timer = QTimer(app)
-    timer.timeout.connect(write_probe)
-    timer.start(200)
-    sys.argv = [str(ROOT / "run.py")]
-    try:
-        runpy.run_path(str(ROOT / "run.py"), run_name="__main__")
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+    return run_probed([], probe_path, state_of, 200)
 
 
 def inside(r: list[int], screen: list[int]) -> bool:
@@ -93,7 +84,6 @@ def inside(r: list[int], screen: list[int]) -> bool:
 
 def check(size: str, out: Path) -> bool:
     import cv2
-    import numpy as np
 
     from annotator.demo import BARCODE_BOX
     from annotator.media.barcode import read_index
@@ -101,39 +91,16 @@ def check(size: str, out: Path) -> bool:
     from annotator.ui.timeline.view import RULER_PX
 
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
-    env["QT_QPA_PLATFORM"] = "xcb"
     env["FACET_NO_VLC"] = "1"  # the layout is the subject here
-    home = out / "home"
-    for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        env[var] = str(home / var.lower())
-    procs: list[subprocess.Popen[bytes]] = []
+    private_home(env, out)
+    procs: list[subprocess.Popen[bytes] | None] = []
     try:
-        r, w = os.pipe()
-        xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(w), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
-            pass_fds=(w,),
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(xvfb)
-        os.close(w)
-        with os.fdopen(r) as fh:
-            env["DISPLAY"] = f":{fh.readline().strip()}"
-        wm = shutil.which("openbox")
-        if wm:
-            procs.append(
-                subprocess.Popen(
-                    [wm], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-                )
-            )
-            time.sleep(1.0)
+        procs.append(start_xvfb(f"{size}x24", env))
+        wm = start_openbox(env)
+        procs.append(wm)
         probe = out / "probe.json"
-        log = open(out / "app.log", "wb")  # noqa: SIM115 - lives as long as the app
-        app = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--app", "--probe", str(probe)],
-            env=env,
-            cwd=str(ROOT),
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        app = launch(
+            Path(__file__).resolve(), ["--app", "--probe", str(probe)], env, out / "app.log"
         )
         procs.append(app)
         deadline = time.monotonic() + 120
@@ -154,10 +121,7 @@ def check(size: str, out: Path) -> bool:
         if state is None:
             print("no probe from the app")
             return False
-        ppm = subprocess.run(
-            ["import", "-window", "root", "-silent", "ppm:-"], env=env, capture_output=True
-        ).stdout
-        bgr = cv2.imdecode(np.frombuffer(ppm, np.uint8), cv2.IMREAD_COLOR)
+        bgr = grab_screen(env)
         cv2.imwrite(str(out / f"screen-{size}.png"), bgr)
         rgb = bgr[..., ::-1]
         screen = state["screen"]
@@ -183,12 +147,7 @@ def check(size: str, out: Path) -> bool:
             print(f"  {what}: {ok}")
         return all(results.values())
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(reversed(procs), 10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.app:
         return run_app(args.probe)
-    missing = [t for t in ("Xvfb", "import") if shutil.which(t) is None]
+    missing = tools_missing(("Xvfb", "import"))
     if missing:
         print(f"needs {', '.join(missing)}", file=sys.stderr)
         return 77

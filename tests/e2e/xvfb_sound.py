@@ -47,16 +47,7 @@ class SoundDriver(Driver):
         self.env["FACET_VLC_ARGS"] = f"--aout=afile --audiofile-file={wav}"
         clip = write_tone_video(self.out / "tone.mp4", 12.0, 440.0, size=(320, 240))
         self.start_app(clip)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            st = self.state()
-            if st is not None and st.get("focus") == "player" and st.get("shown") == 0:
-                break
-            if self.app is not None and self.app.poll() is not None:
-                raise RuntimeError(f"app exited early: see {self.out / 'app.log'}")
-            time.sleep(0.1)
-        else:
-            raise RuntimeError(f"app did not show the player with focus: {self.state()}")
+        self.wait_for_player()
         st = self.state() or {}
         if not st.get("vlc_attached"):
             print("VLC not attached (libvlc missing?): nothing to check", file=sys.stderr)

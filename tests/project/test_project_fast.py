@@ -161,3 +161,41 @@ def test_event_struct_matches_the_schema() -> None:
     by_name = {f.name: f.type for f in info.fields}  # type: ignore[attr-defined]
     assert by_name["onset_frame"].ge == 0
     assert by_name["id"].ge == 1
+
+
+def _streamed(p: Project) -> bytes:
+    """The file as the fast writer streams it (no fallback to the general path)."""
+    stream = project_file._stream(p)
+    assert stream is not None
+    return b"".join(stream)  # project_fast.Fallback would fail the test here
+
+
+@pytest.mark.parametrize("source", ["built", "demo"])
+def test_saved_project_round_trips_byte_identical(tmp_path: Path, source: str) -> None:
+    """Load a saved project, save it again: the same bytes, written by the fast path (its
+    key order and omissions are the file's)."""
+    first = tmp_path / "p.facet.json"
+    if source == "built":
+        save_project(_project(), first)
+    else:  # the committed demo project, as the app saves it
+        demo = Path(__file__).resolve().parents[2] / "exports" / "demo.facet.json"
+        (tmp_path / "demo.facet.json").write_bytes(demo.read_bytes())
+        save_project(load_project(tmp_path / "demo.facet.json").project, first)
+    loaded = load_project(first).project
+    assert project_fast.load(first.read_bytes(), project_file._rest_valid) is not None
+    assert _streamed(loaded) == first.read_bytes()
+    again = tmp_path / "again.facet.json"
+    save_project(loaded, again)
+    assert again.read_bytes() == first.read_bytes()
+
+
+def test_writer_keys_are_the_event_fields_in_file_order() -> None:
+    """The fast writer's key list names every field of Event (but provenance, which the
+    general path writes) in the order ``event_to_dict`` writes them."""
+    from annotator.model.serialize import event_to_dict
+
+    keys = project_fast._ALWAYS + project_fast._AU_ONLY + project_fast._WHEN_SET
+    fields = [f.name for f in msgspec.structs.fields(Event) if f.name != "provenance"]
+    assert sorted(keys) == sorted(fields)
+    full = Event(1, "A", EventKind.AU, 1, 2, emotion="x", confidence=0.5, annotator="a", note="n")
+    assert tuple(event_to_dict(full)) == keys

@@ -1,9 +1,12 @@
 """Statistics panel: AU frequency, duration histogram with the 0.5 s micro line, AU
 co-occurrence and emotion timeline, drawn with pyqtgraph from ``analysis.stats``.
 
-The numbers are a pure function of the project (:func:`compute_stats`), recomputed through
-:class:`~annotator.ui.background.ViewRefresh`: at most every 300 ms after a change, on a
-worker thread from a snapshot for large projects, and only while the panel is on screen.
+The numbers are kept by :class:`~annotator.analysis.stats_live.LiveStats`, which follows
+each event added, changed or removed (a large project's is built by the worker that
+loaded it); reading them costs frames x lanes, not a pass over the events, so the panel
+redraws on the GUI thread through :class:`~annotator.ui.background.ViewRefresh`: at most
+every 300 ms after a change, and for large projects only while the panel is on screen.
+They equal the pure :func:`compute_stats` (tests), which the report path still uses.
 Every plot draws aggregated geometry, one item per series: the emotion timeline is one
 bar set per emotion label (not one item per event), and text labels are made only for the
 segments in view, when few enough to read.
@@ -11,47 +14,27 @@ segments in view, when few enough to read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from annotator.analysis.stats import (
-    AuFrequency,
     au_frequency,
     cooccurrence,
     duration_histogram,
     durations_s,
+)
+from annotator.analysis.stats_live import (
+    EmotionSegments,
+    LiveStats,
+    StatsData,
+    live_stats_for,
 )
 from annotator.model import EventKind, Project
 from annotator.model.timebase import MICRO_MAX_S
 from annotator.ui.background import BusyLabel, ViewRefresh
 
 MAX_LABELS = 60  # text labels on the emotion timeline, only when this few are in view
-
-
-@dataclass(slots=True)
-class EmotionSegments:
-    """Emotion events as parallel arrays, sorted by onset: one bar set per label."""
-
-    faces: list[str]  # row order (row r is faces[r])
-    labels: list[str]  # label index -> text
-    onset: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    offset: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    row: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    label: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-
-
-@dataclass(slots=True)
-class StatsData:
-    faces: list[tuple[str, str]]  # (id, colour) in project order
-    frequency: list[AuFrequency]
-    edges: np.ndarray
-    counts: np.ndarray
-    co_aus: list[int]
-    co_mat: np.ndarray
-    emotions: EmotionSegments
 
 
 def emotion_segments(project: Project) -> EmotionSegments:
@@ -112,8 +95,14 @@ class StatisticsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
+        self.live: LiveStats | None = None
         self.refresher = ViewRefresh(
-            self, lambda: self._project, compute_stats, self.show_stats, interval_ms=300
+            self,
+            lambda: self._project,
+            self._numbers,
+            self.show_stats,
+            interval_ms=300,
+            offthread=False,
         )
         self.busy = BusyLabel(self)
         self.busy.follow(self.refresher)
@@ -137,6 +126,9 @@ class StatisticsPanel(QWidget):
     def set_project(self, project: Project) -> None:
         if self._project is not None:
             self._project.changed.disconnect(self._on_project_changed)
+        if self.live is not None:
+            self.live.close()
+        self.live = live_stats_for(project)
         self._project = project
         self.refresher.cancel()
         project.changed.connect(self._on_project_changed)
@@ -144,6 +136,11 @@ class StatisticsPanel(QWidget):
 
     def _on_project_changed(self) -> None:
         self.refresher.request()
+
+    def _numbers(self, project: Project) -> StatsData:
+        if self.live is None or self.live.project is not project:
+            return compute_stats(project)
+        return self.live.numbers()
 
     def refresh(self) -> None:
         """Recompute now, on this thread (tests, the report)."""

@@ -1,0 +1,144 @@
+"""The statistics panel's incremental numbers equal a full recompute after any edits and
+undos (issue 18: views update from the change they are told about)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.analysis.stats import au_frequency, cooccurrence, duration_histogram, durations_s
+from annotator.analysis.stats_live import LiveStats, StatsData, live_stats_for, prebuild
+from annotator.model import Event, EventKind, Face, Media, ModelError, Project
+from annotator.model.timebase import Timebase
+
+
+def _project() -> Project:
+    p = Project()
+    p.add_media(Media("m1", "v.mp4", frame_count=200, fps=Fraction(25)))
+    p.add_media(Media("m2", "w.mp4", frame_count=120, fps=Fraction(30)))
+    p.add_face(Face("A", "A"))
+    p.add_face(Face("B", "B"))
+    p.add_event(Event(0, "A", EventKind.AU, 10, 29, au=6))
+    p.add_event(Event(0, "B", EventKind.EMOTION, 5, 40, emotion="happiness"))
+    return p
+
+
+def _segments(d: StatsData) -> list[tuple[int, int, str, str]]:
+    e = d.emotions
+    return sorted(
+        zip(
+            e.onset.tolist(),
+            e.offset.tolist(),
+            [e.faces[r] for r in e.row],
+            [e.labels[k] for k in e.label],
+            strict=True,
+        )
+    )
+
+
+def _assert_equal_to_full(live: LiveStats, p: Project) -> None:
+    d = live.numbers()
+    assert d.frequency == au_frequency(p)
+    edges, counts = duration_histogram(durations_s(p))
+    assert np.array_equal(d.edges, edges)
+    assert np.array_equal(d.counts, counts)
+    aus, mat = cooccurrence(p)
+    assert d.co_aus == aus
+    assert np.array_equal(d.co_mat, mat)
+    full = [
+        (e.onset_frame, e.offset_frame, e.face, e.emotion or "")
+        for e in p.events.values()
+        if e.kind is EventKind.EMOTION
+    ]
+    assert _segments(d) == sorted(full)
+    assert [f for f, _ in d.faces] == list(p.faces)
+
+
+ops = st.lists(
+    st.tuples(
+        st.sampled_from(["au", "au", "emotion", "note", "remove", "move", "undo", "retime"]),
+        st.integers(0, 230),  # onset (some past the video's end: refused)
+        st.integers(0, 60),  # length
+        st.sampled_from([1, 2, 6, 12]),
+        st.sampled_from(["A", "B"]),
+        st.sampled_from(["m1", "m2"]),
+        st.integers(0, 10**6),  # which event
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops)
+def test_incremental_numbers_equal_a_full_recompute(steps) -> None:  # type: ignore[no-untyped-def]
+    p = _project()
+    live = LiveStats(p)
+    _assert_equal_to_full(live, p)
+    undo: list[tuple[str, Event]] = []  # inverse of each edit, newest last
+    for what, on, length, au, face, media, pick in steps:
+        ids = sorted(p.events)
+        if what in ("au", "emotion", "note"):
+            kind = {"au": EventKind.AU, "emotion": EventKind.EMOTION, "note": EventKind.NOTE}
+            e = Event(
+                0,
+                face,
+                kind[what],
+                on,
+                on + length,
+                media=media,
+                au=au if what == "au" else None,
+                emotion=("fear" if on % 2 else "zest") if what == "emotion" else None,
+                note="n" if what == "note" else "",
+            )
+            try:
+                undo.append(("remove", p.add_event(e)))
+            except ModelError:  # past the video's last frame: refused, nothing changed
+                continue
+        elif what == "remove" and ids:
+            undo.append(("add", p.remove_event(ids[pick % len(ids)])))
+        elif what == "move" and ids:
+            e = p.events[ids[pick % len(ids)]]
+            try:
+                _new, old = p.update_event(e.id, offset_frame=e.offset_frame + length)
+            except ModelError:
+                continue
+            undo.append(("replace", old))
+        elif what == "undo" and undo:
+            how, e = undo.pop()
+            if how == "remove":
+                p.remove_event(e.id)
+            elif how == "add":
+                p.add_event(e)
+            else:
+                p.replace_event(e)
+        elif what == "retime":  # the engine attached the video's real timestamps
+            p.set_timebase(media, Timebase.nominal(400, Fraction(24 + length % 7)))
+        _assert_equal_to_full(live, p)
+    live.close()
+
+
+def test_prebuilt_numbers_follow_edits_made_before_the_panel_asks() -> None:
+    p = _project()
+    prebuild(p)
+    p.add_event(Event(0, "B", EventKind.AU, 50, 70, au=12))
+    live = live_stats_for(p)
+    _assert_equal_to_full(live, p)
+    assert live_stats_for(p) is not live  # handed over once
+    other = _project()
+    prebuild(other)
+    fresh = live_stats_for(p)  # not the prebuilt one (another project's): built now
+    _assert_equal_to_full(fresh, p)
+    live.close()
+    fresh.close()
+
+
+def test_a_closed_live_stats_stops_following() -> None:
+    p = _project()
+    live = LiveStats(p)
+    before = live.numbers().frequency
+    live.close()
+    p.add_event(Event(0, "A", EventKind.AU, 100, 120, au=6))
+    assert live.numbers().frequency[0].events == before[0].events
