@@ -158,7 +158,8 @@ def sibling_faces(video: Path) -> tuple[tuple[Any, ...], str] | None:
 
 
 def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
-    from annotator.analysis.batch import JobResult, find_videos, run_batch
+    from annotator.analysis.batch import find_videos, run_batch
+    from annotator.cli_batch import batch_progress, print_failures
 
     if args.face_boxes:
         raise _err(
@@ -172,16 +173,12 @@ def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
     if out.exists() and not out.is_dir():
         raise _err(f"{out}: for a folder of videos, -o must be a folder")
 
-    def report(done: int, total: int, res: JobResult) -> None:
-        if not args.quiet:
-            print(f"[{done}/{total}] {res.line()}", file=sys.stderr, flush=True)
-
     results = run_batch(
         videos,
         out,
         scheduler=args.scheduler,
         n_workers=args.workers,
-        on_result=report,
+        on_result=batch_progress(args.quiet),
         load_faces=sibling_faces,
     )
     failed = [r for r in results if not r.ok]
@@ -190,9 +187,7 @@ def _spot_corpus(args: argparse.Namespace, folder: Path) -> int:
         f"{ok} of {len(results)} videos spotted, {sum(r.candidates for r in results)} "
         f"candidates in {out}; {len(failed)} failed"
     )
-    for r in failed:
-        print(r.line())
-    return 1 if failed else 0
+    return print_failures(results)
 
 
 # --------------------------------------------------------------------------- spot-eval

@@ -107,13 +107,13 @@ def export_one(project: str, out_dir: str, fmt: str, options: dict[str, object])
             unit="events",
         )
     except Exception as exc:  # noqa: BLE001 - a task reports, the batch goes on
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return JobResult(project, False, error=msg, seconds=time.perf_counter() - start)
+        return JobResult.failure(project, exc, start)
 
 
 def _export_corpus(args: argparse.Namespace, folder: Path) -> int:
     """Every ``*.facet.json`` in ``folder``, in parallel on dask; failures never stop it."""
     from annotator.analysis.batch import run_batch
+    from annotator.cli_batch import batch_progress, print_failures
 
     projects = sorted(p for p in folder.glob("*.facet.json") if not p.name.startswith("."))
     if not projects:
@@ -124,15 +124,12 @@ def _export_corpus(args: argparse.Namespace, folder: Path) -> int:
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: for a folder of projects, -o must be a folder")
 
-    def report(done: int, total: int, res) -> None:  # type: ignore[no-untyped-def]
-        print(f"[{done}/{total}] {res.line()}", file=sys.stderr, flush=True)
-
     results = run_batch(
         projects,
         out,
         scheduler=args.scheduler,
         n_workers=args.workers,
-        on_result=report,
+        on_result=batch_progress(quiet=False),
         task=export_one,
         task_args=(args.to, _export_options(args)),
     )
@@ -141,9 +138,7 @@ def _export_corpus(args: argparse.Namespace, folder: Path) -> int:
         f"{len(results) - len(failed)} of {len(results)} projects exported to {out}; "
         f"{len(failed)} failed"
     )
-    for r in failed:
-        print(r.line())
-    return 1 if failed else 0
+    return print_failures(results)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from annotator.cli_batch import batch_progress, print_failures
+
 
 def _err(message: str) -> Exception:
     from annotator.cli import CliError
@@ -53,21 +55,6 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- corpus
-def _progress(args: argparse.Namespace, label: str) -> Any:
-    def report(done: int, total: int, res: Any) -> None:
-        if not args.quiet:
-            print(f"{label} [{done}/{total}] {res.line()}", file=sys.stderr, flush=True)
-
-    return report
-
-
-def _failures(results: list[Any]) -> int:
-    failed = [r for r in results if not r.ok]
-    for r in failed:
-        print(r.line())
-    return 1 if failed else 0
-
-
 def _load(folder: str) -> Any:
     from annotator.corpus.folder import CorpusError, load_corpus
 
@@ -128,14 +115,14 @@ def _cmd_corpus_init(args: argparse.Namespace) -> int:
         (str(folder), corpus.scheme),
         workers=args.workers,
         scheduler=args.scheduler,
-        on_result=_progress(args, "init"),
+        on_result=batch_progress(args.quiet, "init"),
     )
     made = sum(r.candidates for r in results if r.ok)
     print(
         f"{corpus.path}: {len(corpus.clips)} clips x {len(corpus.coders)} coders, "
         f"{made} new projects"
     )
-    return _failures(results)
+    return print_failures(results)
 
 
 def _scratch(folder: Path) -> Path:
@@ -229,7 +216,7 @@ def _cmd_corpus_agree(args: argparse.Namespace) -> int:
         (str(corpus.folder), args.tolerance_frames),
         workers=args.workers,
         scheduler=args.scheduler,
-        on_result=_progress(args, "agree"),
+        on_result=batch_progress(args.quiet, "agree"),
     )
     parts = [json.loads(Path(r.output).read_text(encoding="utf-8")) for r in results if r.ok]
     pooled = pooled_agreement(parts, corpus.coders)
@@ -251,7 +238,7 @@ def _cmd_corpus_agree(args: argparse.Namespace) -> int:
             print(_clip_line(p))
         print("\n".join(pooled_text(pooled)))
     _cleanup(scratch)
-    return _failures(results)
+    return print_failures(results)
 
 
 def _clip_line(p: dict[str, Any]) -> str:
@@ -289,7 +276,7 @@ def _cmd_corpus_merge(args: argparse.Namespace) -> int:
         (str(corpus.folder), args.force, args.tolerance_frames),
         workers=args.workers,
         scheduler=args.scheduler,
-        on_result=_progress(args, "merge"),
+        on_result=batch_progress(args.quiet, "merge"),
     )
     ok = sum(r.ok for r in results)
     print(
@@ -297,7 +284,7 @@ def _cmd_corpus_merge(args: argparse.Namespace) -> int:
         f"clips not coded by all their coders yet"
     )
     _cleanup(scratch)
-    return _failures(results)
+    return print_failures(results)
 
 
 def _cmd_corpus_export(args: argparse.Namespace) -> int:
@@ -312,12 +299,12 @@ def _cmd_corpus_export(args: argparse.Namespace) -> int:
             source=args.source,
             workers=args.workers,
             scheduler=args.scheduler,
-            on_result=_progress(args, "export"),
+            on_result=batch_progress(args.quiet, "export"),
         )
     except ValueError as exc:
         raise _err(str(exc)) from None
     print(f"{out}: {n} rows from {projects} projects ({args.source})")
-    return _failures(failed)
+    return print_failures(failed)
 
 
 def _cmd_corpus_query(args: argparse.Namespace) -> int:
@@ -325,7 +312,10 @@ def _cmd_corpus_query(args: argparse.Namespace) -> int:
 
     corpus = _load(args.folder)
     table, upd = update_index(
-        corpus, workers=args.workers, scheduler=args.scheduler, on_result=_progress(args, "index")
+        corpus,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        on_result=batch_progress(args.quiet, "index"),
     )
     try:
         found = query(table, args.expr)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from annotator.model import Event, EventKind, Face, FaceBox, Marker, MarkerKind, Project
+from annotator.model.entities import au_events
 from annotator.model.facs import parse_code
 
 FPS = Fraction(25)
@@ -217,22 +218,16 @@ def build_demo_project(video: Path, project_path: Path) -> Project:
             boxes.append(FaceBox("m1", f, cx - 95.0, cy - 120.0, 190.0, 240.0))
         project.add_face(Face(fid, name, colour, tuple(boxes)))
     for ex in DEMO_EXPRESSIONS:
-        for unit in parse_code(ex.code).units:
-            project.add_event(
-                Event(
-                    id=0,
-                    face=ex.face,
-                    kind=EventKind.AU,
-                    onset_frame=ex.onset,
-                    apex_frame=ex.apex,
-                    offset_frame=ex.offset,
-                    au=unit.number,
-                    intensity=unit.intensity,
-                    side=unit.side,
-                    code=ex.code,
-                    annotator="demo",
-                )
-            )
+        for event in au_events(
+            ex.code,
+            parse_code(ex.code).units,
+            face=ex.face,
+            onset_frame=ex.onset,
+            apex_frame=ex.apex,
+            offset_frame=ex.offset,
+            annotator="demo",
+        ):
+            project.add_event(event)
         if ex.emotion:
             project.add_event(
                 Event(

@@ -268,20 +268,27 @@ class _Pending:
         else:
             os.fchmod(self.fd, 0o666 & ~_umask())
 
-    def commit(self, fsync: bool, before_replace: Callable[[Path], None] | None) -> Path:
+    @contextlib.contextmanager
+    def aborting(self) -> Iterator[None]:
+        """Any error inside removes the temporary file (the target stays as it was); an
+        OSError becomes the one-line :class:`OutputError`."""
         try:
-            self._set_mode()
-            if fsync:
-                os.fsync(self.fd)
-            if before_replace is not None:
-                before_replace(self.real)
-            os.replace(self.tmp, self.real)
+            yield
         except OSError as e:
             self.abort()
             raise _failed(self.shown, e) from None
         except BaseException:
             self.abort()
             raise
+
+    def commit(self, fsync: bool, before_replace: Callable[[Path], None] | None) -> Path:
+        with self.aborting():
+            self._set_mode()
+            if fsync:
+                os.fsync(self.fd)
+            if before_replace is not None:
+                before_replace(self.real)
+            os.replace(self.tmp, self.real)
         os.close(self.fd)
         self.fd = -1
         if fsync:
@@ -322,15 +329,8 @@ def open_output(
     except BaseException:
         pending.abort()
         raise
-    try:
-        with fh:
-            yield fh
-    except OSError as e:
-        pending.abort()
-        raise _failed(pending.shown, e) from None
-    except BaseException:
-        pending.abort()
-        raise
+    with pending.aborting(), fh:
+        yield fh
     pending.commit(fsync, before_replace)
 
 
@@ -346,14 +346,8 @@ def output_path(
     """A temporary path for writers that need a file name (video encoders); ``suffix`` keeps
     the extension they guess the format from. Renamed over ``target`` on success."""
     pending = _Pending(target, inputs, suffix or Path(target).suffix, make_parents)
-    try:
+    with pending.aborting():
         yield pending.tmp
-    except OSError as e:
-        pending.abort()
-        raise _failed(pending.shown, e) from None
-    except BaseException:
-        pending.abort()
-        raise
     pending.commit(fsync, None)
 
 
@@ -392,21 +386,16 @@ def write_output(
     old = _open_same(pending) if keep_same else None
     same = old is not None
     try:
-        for chunk in chunks:
-            if same and old is not None and old.read(len(chunk)) != chunk:
+        with pending.aborting():
+            for chunk in chunks:
+                if same and old is not None and old.read(len(chunk)) != chunk:
+                    same = False
+                view = memoryview(chunk)
+                while view:
+                    n = os.write(pending.fd, view)
+                    view = view[n:]
+            if same and old is not None and old.read(1):
                 same = False
-            view = memoryview(chunk)
-            while view:
-                n = os.write(pending.fd, view)
-                view = view[n:]
-        if same and old is not None and old.read(1):
-            same = False
-    except OSError as e:
-        pending.abort()
-        raise _failed(pending.shown, e) from None
-    except BaseException:
-        pending.abort()
-        raise
     finally:
         if old is not None:
             old.close()

@@ -34,6 +34,13 @@ class JobResult:
     seconds: float = 0.0
     unit: str = "candidates"  # what ``candidates`` counts, for the summary line
 
+    @classmethod
+    def failure(cls, item: str, exc: Exception, start: float) -> JobResult:
+        """A task's failure: the first line of the error (or its type), the time since
+        ``start`` (``time.perf_counter()``)."""
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return cls(item, False, error=msg, seconds=time.perf_counter() - start)
+
     def line(self) -> str:
         if self.ok:
             return f"{Path(self.video).name}: {self.candidates} {self.unit} -> {self.output}"
@@ -76,8 +83,7 @@ def spot_one(video: str, out_dir: str, load_faces: FacesLoader | None = None) ->
         n = write_candidates(out, result.candidates, video=path.name, timebase=result.info.timebase)
         return JobResult(video, True, n, str(out), seconds=time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - a task reports, the batch goes on
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return JobResult(video, False, error=msg, seconds=time.perf_counter() - start)
+        return JobResult.failure(video, exc, start)
 
 
 def run_batch(

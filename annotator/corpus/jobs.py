@@ -39,11 +39,6 @@ def _safe(clip_id: str) -> str:
     return clip_id.replace("/", "__")
 
 
-def _fail(clip_id: str, exc: Exception, start: float) -> JobResult:
-    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return JobResult(clip_id, False, error=msg, seconds=time.perf_counter() - start)
-
-
 def _projects(corpus: Corpus, clip: Clip) -> tuple[list[Any], list[str], list[str]]:
     from annotator.io.project_file import load_project
 
@@ -113,7 +108,7 @@ def agree_clip(clip_id: str, out_dir: str, folder: str, tolerance: int = 0) -> J
             unit="event groups",
         )
     except Exception as exc:  # noqa: BLE001 - a task reports, the run goes on
-        return _fail(clip_id, exc, start)
+        return JobResult.failure(clip_id, exc, start)
 
 
 # --------------------------------------------------------------------------- merge
@@ -165,7 +160,7 @@ def merge_clip(
             unit="gold events",
         )
     except Exception as exc:  # noqa: BLE001
-        return _fail(clip_id, exc, start)
+        return JobResult.failure(clip_id, exc, start)
 
 
 # --------------------------------------------------------------------------- rows
@@ -226,7 +221,7 @@ def rows_of(
             unit="events",
         )
     except Exception as exc:  # noqa: BLE001
-        return _fail(chunk, exc, start)
+        return JobResult.failure(chunk, exc, start)
 
 
 # The events CSV's columns (one list, annotator.io.events_csv.COLUMNS) framed by the corpus's own:
@@ -342,7 +337,7 @@ def init_clip(clip_id: str, out_dir: str, folder: str, scheme_path: str = "") ->
             clip_id, True, made, clip.id, seconds=time.perf_counter() - start, unit="new projects"
         )
     except Exception as exc:  # noqa: BLE001
-        return _fail(clip_id, exc, start)
+        return JobResult.failure(clip_id, exc, start)
 
 
 def casme_clip(clip_id: str, out_dir: str, folder: str, coder: str) -> JobResult:
@@ -368,4 +363,4 @@ def casme_clip(clip_id: str, out_dir: str, folder: str, coder: str) -> JobResult
             clip_id, True, len(rows), str(out), seconds=time.perf_counter() - start, unit="rows"
         )
     except Exception as exc:  # noqa: BLE001
-        return _fail(clip_id, exc, start)
+        return JobResult.failure(clip_id, exc, start)

@@ -12,7 +12,38 @@ from collections.abc import Callable
 
 import numpy as np
 
-from annotator.model import Curve, Event, EventKind, Intensity
+from annotator.io.importing import ImportFileError, ImportPlan, new_face
+from annotator.model import Curve, Event, EventKind, Intensity, Media, Project
+
+
+def curve_media(project: Project, source: str) -> tuple[Media, int]:
+    """The video the curves go on (the project's first) and its frame count."""
+    media = project.primary_media
+    if media is None:
+        raise ImportFileError(f"{source}: the project has no video to put the curves on")
+    return media, project.timebase(media.id).frame_count
+
+
+def target_face(
+    project: Project,
+    plan: ImportPlan,
+    source: str,
+    k: int,
+    *,
+    face: str | None,
+    existing: list[str],
+    new_name: str,
+) -> str:
+    """The project face the tool's ``k``-th face goes on: ``face`` when given (it must
+    exist), else the ``k``-th of ``existing`` (the project's faces before the import), else
+    a new face named ``new_name``."""
+    if face is not None:
+        if face not in project.faces:
+            raise ImportFileError(f"{source}: no face {face!r} in the project")
+        return face
+    if k < len(existing):
+        return existing[k]
+    return new_face(project, plan, "", new_name).id
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from annotator.io.common import ExportSource, write_atomic
 from annotator.io.eaf_import import DIALOGUE_TIER
 from annotator.io.media_link import resolve
-from annotator.model import Event, EventKind, MarkerKind, Project, Timebase, parse_code
+from annotator.model import Event, EventKind, Face, MarkerKind, Project, Timebase, parse_code
 from annotator.model.facs import normalise
 
 MIME_TYPES = {
@@ -73,6 +74,41 @@ def _pack(spans: list[tuple[Any, ...]]) -> list[list[tuple[Any, ...]]]:
         else:
             tiers.append([span])
     return tiers
+
+
+def events_by_face_and_kind(
+    project: Project, media_id: str
+) -> Iterator[tuple[Face, EventKind, list[Event]]]:
+    """Each face's events on ``media_id`` by kind (AU, emotion, note; project order): the
+    events of one tier family (``A AU``, ``A AU (2)``...); kinds without events left out."""
+    for face in project.faces.values():
+        evs = [e for e in project.events.values() if e.face == face.id and e.media == media_id]
+        for kind in (EventKind.AU, EventKind.EMOTION, EventKind.NOTE):
+            kind_evs = [e for e in evs if e.kind is kind]
+            if kind_evs:
+                yield face, kind, kind_evs
+
+
+def annotation_spans(
+    events: list[Event], kind: EventKind, span: Callable[[Event], tuple[Any, Any]]
+) -> list[tuple[Any, ...]]:
+    """``(start, end, label, apex_frame)`` per annotation, times from ``span(event)``: AU
+    events with the same span and apex are one annotation whose label is their ascending
+    code (``6B+12C``); an emotion or note event is one, labelled with its emotion or note."""
+    spans: list[tuple[Any, ...]] = []
+    if kind is EventKind.AU:
+        groups: dict[tuple[tuple[Any, Any], int | None], list[Event]] = defaultdict(list)
+        for e in events:
+            groups[(span(e), e.apex_frame)].append(e)
+        for ((start, end), apex), group in groups.items():
+            units = [parse_code(e.au_code).units[0] for e in group if e.au_code]
+            spans.append((start, end, normalise(units), apex))
+    else:
+        for e in events:
+            start, end = span(e)
+            label = e.emotion if kind is EventKind.EMOTION else e.note
+            spans.append((start, end, label, e.apex_frame))
+    return spans
 
 
 def _media_descriptor(
@@ -147,53 +183,28 @@ def build_eaf(
 
     media_id = project.primary_media.id if project.primary_media else "m1"
     tb = project.timebase(media_id)
-    for face in project.faces.values():
-        evs = [e for e in project.events.values() if e.face == face.id and e.media == media_id]
-        for kind in (EventKind.AU, EventKind.EMOTION, EventKind.NOTE):
-            kind_evs = [e for e in evs if e.kind is kind]
-            if not kind_evs:
-                continue
-            spans: list[tuple[Any, ...]] = []
-            if kind is EventKind.AU:
-                groups: dict[tuple[tuple[int, int], int | None], list[Event]] = defaultdict(list)
-                for e in kind_evs:
-                    groups[(event_span_ms(tb, e), e.apex_frame)].append(e)
-                for ((start, end), apex), group in groups.items():
-                    units = [parse_code(e.au_code).units[0] for e in group if e.au_code]
-                    spans.append((start, end, normalise(units), apex))
-            else:
-                for e in kind_evs:
-                    start, end = event_span_ms(tb, e)
-                    spans.append(
-                        (
-                            start,
-                            end,
-                            e.emotion if kind is EventKind.EMOTION else e.note,
-                            e.apex_frame,
-                        )
-                    )
-            annotators = sorted({e.annotator for e in kind_evs if e.annotator})
-            for n, tier_spans in enumerate(_pack(spans), start=1):
-                tier_id = f"{face.id} {KIND_WORDS[kind]}" + (f" ({n})" if n > 1 else "")
-                eaf.add_tier(
-                    tier_id,
-                    ling=LING_TYPES[kind],
-                    part=face.name,
-                    ann=", ".join(annotators) or project.annotator or None,
-                )
-                for start, end, value, _apex in tier_spans:
-                    eaf.add_annotation(tier_id, start, end, value or "")
-                apexes = [
-                    (ms(tb.time_s(a)), ms(tb.end_s(a)), v)
-                    for _s, _e, v, a in tier_spans
-                    if a is not None
-                ]
-                if apexes:  # EAF has no points: an apex is its frame's span, on a child tier
-                    eaf.add_tier(f"{tier_id} apex", ling="apex-lt", parent=tier_id, part=face.name)
-                    for start, end, value in apexes:
-                        eaf.add_annotation(
-                            f"{tier_id} apex", start, max(end, start + 1), value or ""
-                        )
+    for face, kind, kind_evs in events_by_face_and_kind(project, media_id):
+        spans = annotation_spans(kind_evs, kind, lambda e: event_span_ms(tb, e))
+        annotators = sorted({e.annotator for e in kind_evs if e.annotator})
+        for n, tier_spans in enumerate(_pack(spans), start=1):
+            tier_id = f"{face.id} {KIND_WORDS[kind]}" + (f" ({n})" if n > 1 else "")
+            eaf.add_tier(
+                tier_id,
+                ling=LING_TYPES[kind],
+                part=face.name,
+                ann=", ".join(annotators) or project.annotator or None,
+            )
+            for start, end, value, _apex in tier_spans:
+                eaf.add_annotation(tier_id, start, end, value or "")
+            apexes = [
+                (ms(tb.time_s(a)), ms(tb.end_s(a)), v)
+                for _s, _e, v, a in tier_spans
+                if a is not None
+            ]
+            if apexes:  # EAF has no points: an apex is its frame's span, on a child tier
+                eaf.add_tier(f"{tier_id} apex", ling="apex-lt", parent=tier_id, part=face.name)
+                for start, end, value in apexes:
+                    eaf.add_annotation(f"{tier_id} apex", start, max(end, start + 1), value or "")
     dialogue = [
         m for m in project.markers.values() if m.kind is MarkerKind.DIALOGUE and m.media == media_id
     ]

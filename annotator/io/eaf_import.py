@@ -37,7 +37,7 @@ from typing import TypedDict
 from annotator.io.eaf_read import EafDocument, EafTier, read_eaf
 from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face
 from annotator.model import Event, EventKind, Marker, MarkerKind, Project, parse_code
-from annotator.model.entities import DEFAULT_EMOTIONS
+from annotator.model.entities import DEFAULT_EMOTIONS, au_events
 
 ROLES = ("au", "emotion", "note", "marker", "dialogue", "apex", "skip")
 FACES_FROM = ("participant", "tier")
@@ -312,19 +312,9 @@ def plan_from_choices(
             if choice.role == "au" and is_facs(value):
                 parsed = parse_code(value)
                 plan.warnings.extend(f"{where}: {w}" for w in parsed.warnings)
-                for u in parsed.units:
+                for event in au_events(value, parsed.units, **base):
                     idx.append(len(plan.events))
-                    plan.events.append(
-                        Event(
-                            id=0,
-                            kind=EventKind.AU,
-                            au=u.number,
-                            intensity=u.intensity,
-                            side=u.side,
-                            code=value,
-                            **base,
-                        )
-                    )
+                    plan.events.append(event)
             elif choice.role == "emotion" and value:
                 label = known.get(value.casefold(), value)
                 if label not in project.vocabulary.emotions and label not in plan.labels:

@@ -24,8 +24,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from annotator.io.curve_events import curve_from_values, threshold_events
-from annotator.io.importing import ImportFileError, ImportPlan, new_face, read_utf8
+from annotator.io.curve_events import (
+    curve_from_values,
+    curve_media,
+    target_face,
+    threshold_events,
+)
+from annotator.io.importing import ImportFileError, ImportPlan, read_utf8
 from annotator.model import Intensity, Project
 
 _AU_COL = re.compile(r"^AU(\d{1,2})_([rc])$")
@@ -93,10 +98,7 @@ def plan_openface_import(
     name = path.name
     df = read_openface(path)
     plan = ImportPlan(source=name)
-    media = project.primary_media
-    if media is None:
-        raise ImportFileError(f"{name}: the project has no video to put the curves on")
-    n = project.timebase(media.id).frame_count
+    media, n = curve_media(project, name)
     frames = df["frame"].to_numpy(dtype=np.int64) - 1
     bad = np.flatnonzero((frames < 0) | (frames >= n))
     if len(bad):
@@ -120,14 +122,9 @@ def plan_openface_import(
     has_r = {int(_AU_COL.match(c).group(1)) for c in cols if c.endswith("_r")}  # type: ignore[union-attr]
     cols = [c for c in cols if c.endswith("_r") or int(_AU_COL.match(c).group(1)) not in has_r]  # type: ignore[union-attr]
     for fid in sorted(set(face_ids.tolist())):
-        if face is not None:
-            target = face
-            if target not in project.faces:
-                raise ImportFileError(f"{name}: no face {target!r} in the project")
-        elif fid < len(existing):
-            target = existing[fid]
-        else:
-            target = new_face(project, plan, "", f"OpenFace face {fid}").id
+        target = target_face(
+            project, plan, name, fid, face=face, existing=existing, new_name=f"OpenFace face {fid}"
+        )
         sel = face_ids == fid
         f = frames[sel]
         if len(np.unique(f)) != len(f):

@@ -17,8 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from annotator.io.curve_events import curve_from_values, threshold_events
-from annotator.io.importing import ImportFileError, ImportPlan, new_face, read_utf8
+from annotator.io.curve_events import (
+    curve_from_values,
+    curve_media,
+    target_face,
+    threshold_events,
+)
+from annotator.io.importing import ImportFileError, ImportPlan, read_utf8
 from annotator.model import Project
 
 _AU = re.compile(r"^AU(\d{2})$")
@@ -63,10 +68,7 @@ def plan_pyfeat_import(
         raise ImportFileError(
             f"{name}: line 1: not a py-feat CSV: needs 'frame' and AU01... columns"
         )
-    media = project.primary_media
-    if media is None:
-        raise ImportFileError(f"{name}: the project has no video to put the curves on")
-    n = project.timebase(media.id).frame_count
+    media, n = curve_media(project, name)
     if "FaceRectX" in df.columns:
         df = df[df["FaceRectX"].notna()]  # rows for frames without a face
     frames = pd.to_numeric(df["frame"], errors="coerce")
@@ -87,20 +89,15 @@ def plan_pyfeat_import(
     plan = ImportPlan(source=name)
     existing = list(project.faces)
     for k in sorted(set(slot.tolist())):
-        if face is not None:
-            if face not in project.faces:
-                raise ImportFileError(f"{name}: no face {face!r} in the project")
-            if k > 0:
-                plan.warnings.append(
-                    f"{name}: more than one face per frame; only the leftmost "
-                    f"was imported onto face {face}"
-                )
-                break
-            target = face
-        elif k < len(existing):
-            target = existing[k]
-        else:
-            target = new_face(project, plan, "", f"py-feat face {k + 1}").id
+        if face is not None and k > 0:  # k 0 came first and found the face
+            plan.warnings.append(
+                f"{name}: more than one face per frame; only the leftmost "
+                f"was imported onto face {face}"
+            )
+            break
+        target = target_face(
+            project, plan, name, k, face=face, existing=existing, new_name=f"py-feat face {k + 1}"
+        )
         rows = df[slot == k]
         f = rows["frame"].to_numpy()
         start, stop = int(f.min()), int(f.max())

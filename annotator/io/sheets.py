@@ -26,6 +26,7 @@ from annotator.io.common import media_name, write_atomic
 from annotator.io.importing import ImportFileError, ImportPlan, find_face, new_face
 from annotator.io.table_files import read_rows as _read_rows
 from annotator.model import Event, EventKind, Project, parse_code
+from annotator.model.entities import au_events
 from annotator.model.facs import normalise
 from annotator.model.scale import micro_rule
 from annotator.safe_output import safe_cell
@@ -519,18 +520,7 @@ def plan_sheet_import(
         plan.warnings.extend(
             f"{name}: line {i}: {w}" for w in parsed.warnings if "missing value" not in w
         )
-        for u in parsed.units:
-            plan.events.append(
-                Event(
-                    id=0,
-                    kind=EventKind.AU,
-                    au=u.number,
-                    intensity=u.intensity,
-                    side=u.side,
-                    code=r.aus,
-                    **base,
-                )
-            )
+        plan.events.extend(au_events(r.aus, parsed.units, **base))
         emotion = r.emotion
         if emotion.casefold() in NO_EMOTION:
             others += 1

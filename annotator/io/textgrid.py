@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from annotator.io.common import write_atomic
-from annotator.io.eaf import KIND_WORDS, _pack
-from annotator.model import Event, EventKind, MarkerKind, Project, parse_code
-from annotator.model.facs import normalise
+from annotator.io.eaf import KIND_WORDS, _pack, annotation_spans, events_by_face_and_kind
+from annotator.model import Event, MarkerKind, Project
 
 
 def _r(x: float) -> float:
@@ -39,45 +37,18 @@ def textgrid_text(project: Project) -> str:
     def span(e: Event) -> tuple[float, float]:
         return _r(tb.time_s(e.onset_frame)), _r(tb.end_s(e.offset_frame))
 
-    for face in project.faces.values():
-        evs = [e for e in project.events.values() if e.face == face.id and e.media == mid]
-        for kind in (EventKind.AU, EventKind.EMOTION, EventKind.NOTE):
-            kind_evs = [e for e in evs if e.kind is kind]
-            if not kind_evs:
-                continue
-            spans: list[tuple[Any, ...]] = []
-            if kind is EventKind.AU:
-                groups: dict[tuple[tuple[float, float], int | None], list[Event]] = defaultdict(
-                    list
-                )
-                for e in kind_evs:
-                    groups[(span(e), e.apex_frame)].append(e)
-                for ((start, end), apex), group in groups.items():
-                    units = [parse_code(e.au_code).units[0] for e in group if e.au_code]
-                    spans.append((start, end, normalise(units), apex))
-            else:
-                for e in kind_evs:
-                    start, end = span(e)
-                    spans.append(
-                        (
-                            start,
-                            end,
-                            (e.emotion if kind is EventKind.EMOTION else e.note) or "",
-                            e.apex_frame,
-                        )
-                    )
-            for n, tier_spans in enumerate(_pack(spans), start=1):
-                name = f"{face.id} {KIND_WORDS[kind]}" + (f" ({n})" if n > 1 else "")
-                tg.addTier(
-                    textgrid.IntervalTier(
-                        name, [(s, e, v) for s, e, v, _a in tier_spans], 0, end_all
-                    )
-                )
-                points = sorted(
-                    {(_r(tb.time_s(a)), v) for _s, _e, v, a in tier_spans if a is not None}
-                )
-                if points:
-                    tg.addTier(textgrid.PointTier(f"{name} apex", points, 0, end_all))
+    for face, kind, kind_evs in events_by_face_and_kind(project, mid):
+        spans = [
+            (s, t, label or "", a) for s, t, label, a in annotation_spans(kind_evs, kind, span)
+        ]
+        for n, tier_spans in enumerate(_pack(spans), start=1):
+            name = f"{face.id} {KIND_WORDS[kind]}" + (f" ({n})" if n > 1 else "")
+            tg.addTier(
+                textgrid.IntervalTier(name, [(s, e, v) for s, e, v, _a in tier_spans], 0, end_all)
+            )
+            points = sorted({(_r(tb.time_s(a)), v) for _s, _e, v, a in tier_spans if a is not None})
+            if points:
+                tg.addTier(textgrid.PointTier(f"{name} apex", points, 0, end_all))
     dialogue = [
         (_r(tb.time_s(m.start_frame)), _r(tb.end_s(m.end_frame)), m.text)
         for m in project.markers.values()

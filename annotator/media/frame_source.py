@@ -20,7 +20,7 @@ import av
 import numpy as np
 
 from annotator.media.decoder import SeekingDecoder, Size, lookup
-from annotator.media.decoder_pool import DecoderPool
+from annotator.media.decoder_pool import DecoderPool, pool_size_for
 from annotator.media.errors import MediaError
 from annotator.media.frame_cache import FrameCache
 from annotator.media.index_worker import IndexCallback, IndexWorker
@@ -136,7 +136,11 @@ class FrameSource(PreviewProxy, IndexWorker):
         # With a cached index, the header container becomes the caller's decoder: one
         # av.open less on the way to the first frame.
         self._pool = DecoderPool(
-            self.path, self._index, stream_index=self.stream_index, container=container
+            self.path,
+            self._index,
+            stream_index=self.stream_index,
+            size=pool_size_for(self.width, self.height),
+            container=container,
         )
         self._want_prefetch = prefetch
         self._last_index: int | None = None

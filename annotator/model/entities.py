@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Annotated, Any
@@ -21,7 +22,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
-from annotator.model.facs import Intensity, Side, au_label, au_name
+from annotator.model.facs import ActionUnit, Intensity, Side, au_label, au_name
 
 
 class EventKind(enum.Enum):
@@ -205,6 +206,40 @@ def _dataclass_view(cls: Any) -> None:
 
 
 _dataclass_view(Event)
+
+
+def au_events(
+    code: str,
+    units: Iterable[ActionUnit],
+    *,
+    face: str,
+    onset_frame: int,
+    offset_frame: int,
+    apex_frame: int | None = None,
+    media: str = "m1",
+    annotator: str = "",
+    note: str = "",
+) -> list[Event]:
+    """One AU event per unit of a FACS code (``6B+12C``: AU6 at B, AU12 at C), all on the
+    same frames and each keeping the whole ``code`` as typed; ids 0 (the project assigns)."""
+    return [
+        Event(
+            id=0,
+            face=face,
+            kind=EventKind.AU,
+            onset_frame=onset_frame,
+            offset_frame=offset_frame,
+            apex_frame=apex_frame,
+            media=media,
+            au=u.number,
+            intensity=u.intensity,
+            side=u.side,
+            code=code,
+            annotator=annotator,
+            note=note,
+        )
+        for u in units
+    ]
 
 
 class MarkerKind(enum.Enum):

@@ -142,3 +142,34 @@ def test_pyfeat_frame_outside_video(tmp_path):
         r"\(0-249, py-feat frames are 0-based\)",
     ):
         import_into_file(plan_pyfeat_import, tmp_path / "f.csv", path, warn=None)
+
+
+def test_curve_importers_place_faces_alike(tmp_path):
+    """OpenFace and py-feat choose faces the same way: a named face must exist, the tool's
+    k-th face goes on the project's k-th face, later ones on new faces; py-feat with a
+    named face and two faces on a frame keeps the leftmost and says so."""
+    from annotator.io.pyfeat import plan_pyfeat_import
+
+    pf = tmp_path / "two.csv"
+    pf.write_text("frame,FaceRectX,AU12,happiness\n0,300,0.9,0.1\n0,10,0.2,0.8\n1,12,0.3,0.7\n")
+    p = make_project(faces=1)
+    plan = plan_pyfeat_import(p, pf, face="A")
+    assert plan.warnings == [
+        "two.csv: more than one face per frame; only the leftmost was imported onto face A"
+    ]
+    au12 = [c for c in plan.curves if c.name == "AU12_p"]
+    assert [(c.face, c.values) for c in au12] == [("A", (0.2, 0.3))]
+    plan = plan_pyfeat_import(p, pf)
+    assert [f.name for f in plan.faces] == ["py-feat face 2"]
+    assert {c.face for c in plan.curves} == {"A", plan.faces[0].id}
+    of = tmp_path / "of.csv"
+    of.write_text("frame, face_id, AU12_r\n1, 0, 1.0\n1, 2, 2.0\n")
+    plan = plan_openface_import(p, of)
+    assert [f.name for f in plan.faces] == ["OpenFace face 2"]
+    for plan_import, path in ((plan_pyfeat_import, pf), (plan_openface_import, of)):
+        with pytest.raises(ImportFileError, match=f"^{path.name}: no face 'Z' in the project$"):
+            plan_import(p, path, face="Z")
+        empty = make_project(faces=1)
+        empty.media.clear()
+        with pytest.raises(ImportFileError, match="the project has no video to put the curves"):
+            plan_import(empty, path)

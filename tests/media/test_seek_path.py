@@ -10,6 +10,7 @@ import pytest
 from annotator.media import FrameSource
 from annotator.media.barcode import read_index
 from annotator.media.decoder import SeekingDecoder
+from annotator.media.decoder_pool import POOL_SIZE, pool_size_for
 from annotator.media.frame_cache import FrameCache
 
 
@@ -22,6 +23,7 @@ def test_a_jump_continues_from_the_nearest_parked_decoder(make_clip, index_cache
     clip = make_clip("long_gop250")  # keyframes at 0 and 250
     src = FrameSource(clip.path, prefetch=False, cache_mb=0, index_cache_dir=index_cache)
     opened.append(src)
+    assert src._pool is not None and src._pool._size == POOL_SIZE == 4
     assert read_index(src.frame(240)) == 240
     assert _positions(src) == [240]
     assert read_index(src.frame(100)) == 100  # behind the parked one: a second decoder seeks
@@ -31,10 +33,22 @@ def test_a_jump_continues_from_the_nearest_parked_decoder(make_clip, index_cache
     assert src._decoder is parked and _positions(src) == [200, 240]
     assert read_index(src.frame(245)) == 245  # the nearer of the two (240) continues
     assert _positions(src) == [245, 200]
-    assert read_index(src.frame(260)) == 260  # another GOP: the least recently used seeks
-    assert _positions(src) == [260, 245]
+    assert read_index(src.frame(260)) == 260  # another GOP: a new decoder while there is room
+    assert _positions(src) == [260, 245, 200]
+    assert read_index(src.frame(50)) == 50
+    assert _positions(src) == [50, 260, 245, 200]
+    assert read_index(src.frame(20)) == 20  # the pool is full: the least recently used seeks
+    assert _positions(src) == [20, 50, 260, 245]
+    assert read_index(src.frame(230)) == 230  # continues from 50 (nearest before it)
+    assert _positions(src) == [230, 20, 260, 245]
     for i in (0, 299, 1, 249, 250):
         assert read_index(src.frame(i)) == i
+
+
+def test_fewer_parked_decoders_for_large_pictures() -> None:
+    assert pool_size_for(1920, 1080) == 4
+    assert pool_size_for(2560, 1440) == 3
+    assert pool_size_for(3840, 2160) == 2
 
 
 @pytest.mark.parametrize("name", ["bframes", "hevc_bframes", "mpeg2_ps"])
