@@ -114,3 +114,38 @@ def test_breakdown_rows_follow_edits_in_place(qtbot) -> None:  # type: ignore[no
     for shot, moments in enumerate(full.children):
         assert sorted(dock.child_texts(shot)) == sorted(m.text for m in moments)
         assert dock.model.rowCount(dock.model.index(shot, 0)) == len(moments)
+
+
+def test_event_table_build_catches_up_with_edits_made_meanwhile(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A large table's build lands after edits: it is brought up to date (not started
+    again, which at 1M events never finished while someone kept coding)."""
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QWidget
+
+    from annotator.ui.docks.event_table_model import COLUMNS, EventTableModel, Filters, build_rows
+
+    p = large_project(20_000)
+    view = QWidget()
+    qtbot.addWidget(view)
+    view.show()
+    model = EventTableModel(large_project(10), QUndoStack(), view)
+    model.sort(COLUMNS.index("onset"))  # as the dock shows it
+    gate = _hold_worker()
+    model.set_project(p)
+    qtbot.waitUntil(lambda: model.refresher.running)
+    runs = model.refresher.runs
+    added = p.add_event(Event(0, "A", EventKind.AU, 5000, 5010, au=9))
+    p.add_event(Event(0, "A", EventKind.AU, 5005, 5020, au=9))  # overlaps: both flagged
+    p.remove_event(11)
+    p.update_event(12, onset_frame=0)  # moves to the top
+    e = p.events[13]
+    p.update_event(13, au=99 if e.au != 99 else 98)  # another lane
+    p.update_event(added.id, offset_frame=5012)
+    assert not model.ready
+    gate.set()
+    qtbot.waitUntil(lambda: model.ready, timeout=60_000)
+    assert model.refresher.runs == runs  # caught up, not built again
+    full = build_rows(p, "onset", Filters())
+    assert model._ids == full.ids
+    assert model._dupes == full.dupes
+    assert model.rowCount() == len(p.events)
