@@ -27,7 +27,6 @@ playback never use previews: they are served by the cache and the prefetch worke
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,7 +37,10 @@ from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
 from annotator.model.timebase import Timebase
 from annotator.model.timecode import parse_position
+from annotator.playback.indexing import IndexFollow
 from annotator.playback.seek_preview import SeekPreview, maybe_build_proxy
+from annotator.playback.shuttle import RATES as RATES  # re-exported: the keys use it
+from annotator.playback.shuttle import Shuttle
 from annotator.playback.source import FrameSourceLike, Grabber, Opener, default_source_factory
 from annotator.playback.timed_playback import latest_decoded, plan_tick
 from annotator.playback.vlc_follower import VlcFollower
@@ -48,8 +50,6 @@ from annotator.workspace import Loop, Workspace
 
 log = logging.getLogger(__name__)
 
-# Shuttle speeds; the sign of the controller's rate gives the direction.
-RATES: tuple[float, ...] = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0)
 # VLC draws the picture only at 1x. Measured at 2x: right after a seek its clock jumps 2 s
 # ahead in 0.4 s, so neither the playhead nor the pause match could be trusted; other speeds
 # draw from the frame source (exact) and VLC plays only their sound (vlc_sound).
@@ -58,7 +58,7 @@ _VLC_RATES = (1.0,)
 _SETTLE_MS = 120
 
 
-class PlayerController(QObject, VlcPath, Opener):
+class PlayerController(QObject, VlcPath, IndexFollow, Shuttle, Opener):
     """Owns the current frame, the rate and the playback engine. The A-B loop is the
     :class:`~annotator.workspace.Workspace`'s (a private one when used alone): read while
     playing, set by ``[``/``]``, re-announced as the Qt signal ``loop_changed``."""
@@ -74,6 +74,10 @@ class PlayerController(QObject, VlcPath, Opener):
     video_surface_changed = Signal(bool)
     # The exact, full-quality picture of this (current) frame replaces the preview shown.
     picture_refined = Signal(int)
+    # The open video's index is built in a worker (annotator.playback.indexing): the
+    # frames reachable now (all exact), and each progress report (the last one is done).
+    frame_count_changed = Signal(int)
+    index_progressed = Signal(object)  # annotator.media.index_worker.IndexProgress
 
     def __init__(
         self,
@@ -131,6 +135,7 @@ class PlayerController(QObject, VlcPath, Opener):
         self._build_proxy = build_proxy
         self._preview = SeekPreview(self)
         self._preview.refined.connect(self.picture_refined)
+        self._init_index_follow()
 
     # -- properties ---------------------------------------------------------------------
     @property
@@ -144,10 +149,6 @@ class PlayerController(QObject, VlcPath, Opener):
     @property
     def timebase(self) -> Timebase | None:
         return self._tb
-
-    @property
-    def frame_count(self) -> int:
-        return self._src.frame_count if self._src is not None else 0
 
     @property
     def current_frame(self) -> int:
@@ -210,7 +211,7 @@ class PlayerController(QObject, VlcPath, Opener):
 
     def _prefetch(self, frame: int, direction: int) -> None:
         assert self._src is not None
-        if not 0 <= frame < self._src.frame_count:
+        if not 0 <= frame < self.frame_count:
             return
         if self._display_size is None:
             self._src.prefetch(frame, direction)
@@ -222,7 +223,7 @@ class PlayerController(QObject, VlcPath, Opener):
         """Open a video (``source``: from :meth:`open_source`); on failure emit
         ``error_occurred`` and keep the previous one."""
         try:
-            src = source if source is not None else self._source_factory(str(path))
+            src = source if source is not None else self._make_source(str(path))
         except Exception as exc:  # noqa: BLE001 - MediaError or whatever a broken file raises
             msg = str(exc) or f"{path}: cannot open"
             log.warning("open failed: %s", msg)
@@ -233,6 +234,7 @@ class PlayerController(QObject, VlcPath, Opener):
         self._tb = src.timebase
         self._path = str(path)
         self._current = 0
+        self._index_opened(src)
         # the previous video's loop (and its label) must not follow
         self._workspace.set_loop(None, None)
         if self._want_vlc and self._engine is None:
@@ -244,7 +246,7 @@ class PlayerController(QObject, VlcPath, Opener):
         log.info("opened %s: %d frames at %s fps", path, src.frame_count, src.fps)
         self.media_opened.emit(src)
         self.frame_changed.emit(0)
-        note = getattr(src, "index_note", "")
+        note = self._index_opened_note(src)
         if note:  # a damaged file: what was indexed is usable, say where it stopped
             self.error_occurred.emit(note)
         self._prefetch(1, 1)
@@ -308,7 +310,7 @@ class PlayerController(QObject, VlcPath, Opener):
         if self._src is None:
             return 0
         self._finish_settling()
-        target = min(max(int(frame), 0), self._src.frame_count - 1)
+        target = min(max(int(frame), 0), self.frame_count - 1)
         if self._playing:
             self._end_preview()
             if self._vlc_active:
@@ -396,50 +398,6 @@ class PlayerController(QObject, VlcPath, Opener):
     def _on_workspace_loop(self, loop: Loop) -> None:
         self.loop_changed.emit(loop[0], loop[1])
 
-    # -- rate and shuttle ---------------------------------------------------------------
-    def set_rate(self, rate: float) -> None:
-        """Set the signed speed, snapped to the nearest step of 1/32x..4x."""
-        if rate == 0:
-            self.pause()
-            return
-        mag = min(RATES, key=lambda r: abs(math.log2(r) - math.log2(abs(rate))))
-        new = math.copysign(mag, rate)
-        if new == self._rate:
-            return
-        self._rate = new
-        self.rate_changed.emit(new)
-        if self._playing:
-            self._restart_playback()
-
-    def faster(self) -> None:
-        k = RATES.index(abs(self._rate))
-        self.set_rate(math.copysign(RATES[min(k + 1, len(RATES) - 1)], self._rate))
-
-    def slower(self) -> None:
-        k = RATES.index(abs(self._rate))
-        self.set_rate(math.copysign(RATES[max(k - 1, 0)], self._rate))
-
-    def shuttle_forward(self) -> None:
-        """L: play forward at 1x; pressed again while playing forward, faster."""
-        if self._playing and self._rate > 0:
-            self.faster()
-        else:
-            self.set_rate(1.0)
-            self.play()
-
-    def shuttle_reverse(self) -> None:
-        """J: play backward at 1x; pressed again while playing backward, faster."""
-        if self._playing and self._rate < 0:
-            self.faster()
-        else:
-            self.set_rate(-1.0)
-            self.play()
-
-    def shuttle_stop(self) -> None:
-        """K: pause and reset the shuttle so the next L starts at 1x."""
-        self.pause()
-        self.set_rate(1.0)
-
     # -- play / pause -------------------------------------------------------------------
     def toggle_play(self) -> None:
         if self._playing:
@@ -452,7 +410,7 @@ class PlayerController(QObject, VlcPath, Opener):
             return
         self._finish_settling()
         self._end_preview()
-        last = self._src.frame_count - 1
+        last = self.frame_count - 1
         a, b = self._workspace.loop
         if a is not None and b is not None:
             # with a loop, playback stays in it: resume where the playhead is when it is
@@ -500,6 +458,7 @@ class PlayerController(QObject, VlcPath, Opener):
             and not self._vlc.unreliable
             and self._surface_attached
             and self._rate in _VLC_RATES
+            and self.index_complete  # VLC's clock would run past the frames indexed
         )
         if use_vlc:
             # The surface is shown only once VLC plays from the right time (Follow.STARTED):

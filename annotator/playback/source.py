@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -45,10 +45,14 @@ class FrameSourceLike(Protocol):
 Grabber = Callable[[], "np.ndarray | None"]
 
 
-def default_source_factory(path: str) -> FrameSourceLike:
+def default_source_factory(
+    path: str, index_progress: Callable[[Any], None] | None = None
+) -> FrameSourceLike:
+    """``index_progress``: the frame index is built in a worker (see
+    :mod:`annotator.playback.indexing`); the source returns once frame 0 is decoded."""
     from annotator.media import FrameSource
 
-    return FrameSource(path)  # type: ignore[no-any-return]
+    return FrameSource(path, index_progress=index_progress)  # type: ignore[no-any-return]
 
 
 class Opener:
@@ -56,8 +60,13 @@ class Opener:
     and not shown yet, so a caller can read the video's facts from it and then show it with
     ``open(path, source=...)``: the file is opened and indexed once (issue 19)."""
 
-    _source_factory: Callable[[str], FrameSourceLike]
+    _source_factory: Callable[..., FrameSourceLike]
+
+    if TYPE_CHECKING:
+
+        def _make_source(self, path: str) -> FrameSourceLike: ...  # IndexFollow's
 
     def open_source(self, path: object) -> FrameSourceLike:
-        """Raises what the factory raises on a bad file (MediaError and others)."""
-        return self._source_factory(str(path))
+        """Raises what the factory raises on a bad file (MediaError and others). The
+        index may still be building (``index_progress``) when it returns."""
+        return self._make_source(str(path))

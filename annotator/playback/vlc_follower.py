@@ -71,6 +71,10 @@ class VlcFollower:
         self._last_t: float | None = None
         self._last_change = 0.0
 
+    def set_timebase(self, timebase: Timebase) -> None:
+        """The video's index grew or completed (the frame index is built in a worker)."""
+        self._tb = timebase
+
     def start(self, frame: int, rate: float = 1.0) -> None:
         """Play from ``frame``; :meth:`poll` says when VLC really plays from there."""
         self._rate = abs(rate)

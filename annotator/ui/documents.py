@@ -18,7 +18,6 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from annotator.analysis.stats_live import prebuild as prebuild_stats
 from annotator.io.media_link import (
     MediaProblem,
     check_media_quick,
@@ -42,6 +41,7 @@ from annotator.ui.background_job import BackgroundJob, freeze_large, unfreeze_ga
 from annotator.ui.context import AppContext
 from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
 from annotator.ui.document_save import SaveFlow, add_recent
+from annotator.ui.media_index import apply_index, shown_media, unknown_while_indexing
 from annotator.ui.timeline.cache import drop_prebuilt
 from annotator.ui.timeline.cache import prebuild as prebuild_timeline
 from annotator.workspace.disk import Loaded, read_version
@@ -113,6 +113,9 @@ class DocumentController(SaveFlow, QObject):
 
     saved = Signal(object)  # (Path) after a successful save
     autosaved = Signal(str)  # status text ("Autosaved 12:00:01" / "Autosave failed")
+    # (media id) the video on screen finished indexing; its real length and timestamps are
+    # attached to the project (annotator.ui.media_index): views re-read them
+    media_indexed = Signal(str)
 
     def __init__(self, ctx: AppContext, questions: Questions) -> None:
         super().__init__(ctx.host)
@@ -134,6 +137,8 @@ class DocumentController(SaveFlow, QObject):
 
         self._hasher = BackgroundHasher(self)
         self._hasher.hashed.connect(self._on_video_hashed)
+        if ctx.controller is not None:
+            ctx.controller.index_progressed.connect(self._on_index_progressed)
 
     # ------------------------------------------------------------------ lock
     def _lock_for(self, path: Path) -> tuple[bool, ProjectLock | None, bool]:
@@ -215,7 +220,6 @@ class DocumentController(SaveFlow, QObject):
 
             loaded = load_project_sliced(source)
             prebuild_timeline(loaded.project)
-            prebuild_stats(loaded.project)  # the statistics then follow edits, never rescan
             return loaded, read_version(request.path)
 
         def done(
@@ -319,6 +323,7 @@ class DocumentController(SaveFlow, QObject):
                 src = controller.open_source(video)
                 self._pending_source = (str(video), src)
                 media, timebase = media_from_source(src, video, None, "m1", sha256=False)
+                media = unknown_while_indexing(media, src)
             else:
                 media, timebase = media_from_video(video, None, "m1", sha256=False)
         except Exception as e:  # noqa: BLE001 - MediaError and any decoder failure
@@ -326,7 +331,8 @@ class DocumentController(SaveFlow, QObject):
             self.ctx.show_error(str(e))
             return False
         project.add_media(media)
-        project.set_timebase("m1", timebase)
+        if media.frame_count:  # else attached when the index is done (media_index)
+            project.set_timebase("m1", timebase)
         project.add_face(name="Face A")
         try:
             self._set_loaded(LoadedProject(project, suggested), untitled=True)
@@ -458,9 +464,18 @@ class DocumentController(SaveFlow, QObject):
                 raise ModelError(f"{video}: {e}") from e
             if not opened:
                 raise ModelError(f"{video}: cannot open")
-            if controller.source is not None:
-                project.set_timebase(media_id, controller.source.timebase)
+            if controller.source is not None:  # else when the index is done
+                apply_index(self.workspace, media_id, controller.source)
         self.set_current_media(media_id)
+
+    def _on_index_progressed(self, progress: Any) -> None:
+        """The player's video finished indexing: the project gets its real timebase."""
+        controller = self.ctx.controller
+        if not progress.done or controller is None or controller.source is None:
+            return
+        media_id = shown_media(self.workspace, controller)
+        if media_id is not None and apply_index(self.workspace, media_id, controller.source):
+            self.media_indexed.emit(media_id)
 
     def _drop_pending_source(self) -> None:
         if self._pending_source is not None:

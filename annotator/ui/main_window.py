@@ -35,6 +35,7 @@ from annotator.ui.document_save import add_recent, recent_projects
 from annotator.ui.documents import DocumentController
 from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
 from annotator.ui.player import PlayerWidget, install_player_shortcuts
+from annotator.ui.player.index_status import IndexStatus
 from annotator.ui.player.shortcuts import fill_playback_menu
 from annotator.workspace import Workspace
 from annotator.workspace.lock import LockInfo
@@ -274,6 +275,9 @@ class MainWindow(QMainWindow):
             f"Autosave writes a sidecar file every {AUTOSAVE_SECONDS} s while there are unsaved changes"
         )
         self.statusBar().addPermanentWidget(self.autosave_label)
+        # "Indexing video… 42 %" while the open video's frame index is built
+        self.index_status = IndexStatus(self.controller)
+        self.statusBar().addPermanentWidget(self.index_status)
 
     def _install_player(self) -> None:
         """Player keys and the Playback menu: stepping works from the first picture."""
@@ -294,6 +298,8 @@ class MainWindow(QMainWindow):
         from annotator.ui.view_memory import ViewMemory
 
         self.coding = install_coding(self.ctx)
+        # the index finished: the timeline and coding re-read the take's length and times
+        self.documents.media_indexed.connect(self.coding.set_media)
         self.analysis = install_analysis(self.ctx, self.coding.timeline)  # Candidates, ...
         self.adjudication = install_adjudication(
             self.ctx,

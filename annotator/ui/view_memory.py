@@ -113,6 +113,12 @@ class ViewMemory(QObject):
         if timeline is not None:
             timeline.canvas.view_changed.connect(self._changed)
         ctx.workspace.events.media_switched.connect(self._on_media_switched)
+        # a remembered frame past the frames indexed so far waits for the index
+        self._pending: ViewState | None = None
+        if c is not None and hasattr(c, "index_progressed"):
+            c.index_progressed.connect(self._on_index_progressed)
+            c.media_closed.connect(self._drop_pending)
+            c.frame_changed.connect(self._drop_pending)  # the user moved first: theirs wins
 
     def _changed(self, *_args: object) -> None:
         if not self._restoring:
@@ -130,11 +136,38 @@ class ViewMemory(QObject):
             )
 
     def _on_media_switched(self, media_id: str) -> None:
+        self._pending = None
         state = load_view(self.ctx.settings, self.ctx.workspace.path, media_id)
         if state is None:
             return
+        c = self.ctx.controller
+        if c is not None and not getattr(c, "index_complete", True) and _past(state, c):
+            self._pending = state  # restored when the index reaches it (or is done)
+            return
+        self._restore(state)
+
+    def _on_index_progressed(self, progress: object) -> None:
+        state = self._pending
+        c = self.ctx.controller
+        if state is None or c is None:
+            return
+        if getattr(progress, "done", False) or not _past(state, c):
+            self._pending = None
+            self._restore(state)
+
+    def _drop_pending(self, *_args: object) -> None:
+        if not self._restoring:
+            self._pending = None
+
+    def _restore(self, state: ViewState) -> None:
         self._restoring = True
         try:
             restore(state, self.ctx.controller, self.timeline)
         finally:
             self._restoring = False
+
+
+def _past(state: ViewState, controller: Any) -> bool:
+    """Whether ``state`` needs frames the controller cannot reach yet."""
+    last = max(state.frame, state.loop_a or 0, state.loop_b or 0)
+    return bool(last >= controller.frame_count)

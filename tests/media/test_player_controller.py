@@ -422,3 +422,48 @@ def test_vlc_landing_elsewhere_falls_back_for_this_video(qtbot, src: FakeSource)
     c.play()
     assert not c.using_vlc and engine.calls.count("play_from") == 2
     c.shutdown()
+
+
+@pytest.mark.index_in_background
+def test_vlc_waits_for_the_index_and_then_reads_its_whole_table(
+    qtbot, tmp_path, monkeypatch
+) -> None:
+    """While the worker builds the index VLC is not used (its clock would run past the
+    indexed frames); once done, VLC's position is read against the complete table."""
+    import threading
+
+    from annotator.media import FrameSource, index_worker
+    from annotator.media.barcode import write_barcode_video
+
+    path = tmp_path / "bc.mp4"
+    write_barcode_video(path, 60, fps=Fraction(25), size=(160, 120), gop=25)
+    release = threading.Event()
+    real = index_worker.build_index
+    monkeypatch.setattr(
+        index_worker, "build_index", lambda *a, **k: (release.wait(30), real(*a, **k))[1]
+    )
+    c = PlayerController(
+        source_factory=lambda p, index_progress=None: FrameSource(
+            p, index_cache_dir=False, index_progress=index_progress
+        ),
+        use_vlc=True,
+        build_proxy=False,
+    )
+    c._engine = FakeEngine()
+    try:
+        assert c.open(path) and c.attach_video_surface(1234, lambda: None)
+        assert not c.index_complete and c.frame_count == 1
+        c.play()
+        assert c.is_playing and not c.using_vlc
+        c.pause()
+        release.set()
+        qtbot.waitUntil(lambda: c.frame_count == 60, timeout=30000)
+        assert c._vlc is not None and c._vlc._tb is c.timebase
+        assert c._vlc._tb.frame_count == 60
+        c.seek(30)
+        c.play()
+        assert c.using_vlc
+        c.pause()
+    finally:
+        release.set()
+        c.shutdown()

@@ -86,6 +86,8 @@ class TransportBar(QWidget):
         controller.playing_changed.connect(self._on_controller_playing_changed)
         controller.rate_changed.connect(self._on_controller_rate_changed)
         controller.media_opened.connect(self._on_controller_media_opened)
+        # the index grows in a worker: the slider reaches the frames indexed so far
+        controller.frame_count_changed.connect(self._on_controller_media_opened)
         controller.loop_changed.connect(self._on_controller_loop_changed)
         controller.picture_refined.connect(self._on_controller_frame_changed)
         self._updating = False
