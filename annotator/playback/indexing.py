@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from annotator.playback.seek_preview import maybe_build_proxy
+
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
@@ -78,6 +80,7 @@ class IndexFollow:
         _tb: Timebase | None
         _current: int
         _source_factory: Callable[..., FrameSourceLike]
+        _build_proxy: bool | None
         frame_changed: SignalInstance
         error_occurred: SignalInstance
         frame_count_changed: SignalInstance
@@ -178,6 +181,7 @@ class IndexFollow:
         self._index_announced_done = done
         self.index_progressed.emit(progress)
         if done:
+            maybe_build_proxy(src, self._build_proxy)
             note = str(
                 getattr(progress, "error", "")
                 or getattr(progress, "note", "")
