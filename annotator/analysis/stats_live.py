@@ -9,18 +9,16 @@ pass over every event, so an edit of a 100,000-event project costs what it costs
 The numbers equal the pure functions of :mod:`annotator.analysis.stats` (tested after
 random edits and undos).
 
-Building from a project (:meth:`LiveStats.build`) is one pass over the events; a large
-project's is done by the worker that loaded it (:func:`prebuild`, handed over by
-:func:`live_stats_for`), which is why nothing here touches Qt.
+Building is one pass over the events (then numpy); the panel builds on the view worker
+from a snapshot for large projects and replays the edits made meanwhile
+(``ui.live_view.LiveFollower``). Nothing here follows signals by itself: the owner
+forwards each edit to :meth:`LiveStats.add` / ``remove`` / ``change``.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -104,10 +102,11 @@ class _Table:
 
 class LiveStats:
     """Incremental AU frequency, coverage, co-occurrence, durations and emotion segments
-    of one project (see module doc); follows the project until :meth:`close`."""
+    of one project (see module doc)."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
+        self.revision = project.revision  # of the project it was built from
         self._cap = 1  # frames held by every coverage array
         self._cover: dict[Lane, np.ndarray] = {}  # events covering each frame (int32)
         self._lane_events: Counter[Lane] = Counter()
@@ -120,18 +119,6 @@ class LiveStats:
         self._labels: dict[str, int] = {}
         self._emo = _Table(4)  # emotion events: onset, offset, face index, label index
         self._build()
-        self._slots: list[tuple[Any, Callable[..., None]]] = [
-            (project.event_added, self.add),
-            (project.event_removed, self.remove),
-            (project.event_changed, self.change),
-        ]
-        for sig, slot in self._slots:
-            sig.connect(slot)
-
-    def close(self) -> None:
-        for sig, slot in self._slots:
-            sig.disconnect(slot)
-        self._slots = []
 
     # ------------------------------------------------------------------ building
     def _grow(self, frames: int) -> None:
@@ -355,29 +342,3 @@ class LiveStats:
             mat,
             self.emotions(),
         )
-
-
-_PREBUILT: list[tuple[weakref.ref[Project], LiveStats]] = []
-
-
-def prebuild(project: Project) -> None:
-    """Build ``project``'s numbers now, on the worker that loaded it, before any view sees
-    it; :func:`live_stats_for` hands them to the panel (they follow every edit since)."""
-    drop_prebuilt()
-    _PREBUILT.append((weakref.ref(project), LiveStats(project)))
-
-
-def drop_prebuilt() -> None:
-    while _PREBUILT:
-        _PREBUILT.pop()[1].close()
-
-
-def live_stats_for(project: Project) -> LiveStats:
-    """The prebuilt numbers when they are this project's, else built now."""
-    if _PREBUILT:
-        ref, live = _PREBUILT[-1]
-        if ref() is project:
-            _PREBUILT.clear()
-            return live
-        drop_prebuilt()
-    return LiveStats(project)

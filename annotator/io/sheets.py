@@ -140,38 +140,16 @@ def sheet_rows(
         apex: Any = (
             x.apex + frame_base if x.apex is not None else ("/" if layout == "casme2" else -1)
         )
+        # subject, clip, (an empty column), onset, apex, offset: both layouts start alike
+        frames = [subject, clip, "", x.onset + frame_base, apex, x.offset + frame_base]
         if layout == "casme2":
-            rows.append(
-                [
-                    subject,
-                    clip,
-                    "",
-                    x.onset + frame_base,
-                    apex,
-                    x.offset + frame_base,
-                    "",
-                    x.code,
-                    x.emotion,
-                ]
-            )
+            rows.append([*frames, "", x.code, x.emotion])
         else:
+            micro_cell = (
+                "Micro - 1/2" if rule.scale(tb, x.onset, x.offset, x.apex) == "micro" else "Macro"
+            )
             rows.append(
-                [
-                    subject,
-                    clip,
-                    "",
-                    x.onset + frame_base,
-                    apex,
-                    x.offset + frame_base,
-                    x.offset - x.onset + 1,
-                    "Micro - 1/2"
-                    if rule.scale(tb, x.onset, x.offset, x.apex) == "micro"
-                    else "Macro",
-                    x.code,
-                    x.emotion,
-                    "",
-                    x.notes,
-                ]
+                [*frames, x.offset - x.onset + 1, micro_cell, x.code, x.emotion, "", x.notes]
             )
     return rows
 

@@ -18,7 +18,6 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from annotator.analysis.stats_live import prebuild as prebuild_stats
 from annotator.io.media_link import (
     MediaProblem,
     check_media_quick,
@@ -221,7 +220,6 @@ class DocumentController(SaveFlow, QObject):
             from annotator.ui.timeline.cache import prebuild as prebuild_timeline
 
             prebuild_timeline(loaded.project)
-            prebuild_stats(loaded.project)  # the statistics then follow edits, never rescan
             return loaded, read_version(request.path)
 
         def done(

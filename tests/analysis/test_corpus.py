@@ -170,41 +170,20 @@ def test_corpus_commands(corpus: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert {"subject", "clip", "coder"} <= set(df.columns) and len(df) == 7 + 2
     capsys.readouterr()
 
-    assert (
-        main(
-            [
-                "corpus",
-                "query",
-                str(corpus),
-                'au == 12 and scale == "macro"',
-                "--count",
-                "--workers",
-                "0",
-            ]
-        )
-        == 0
-    )
-    captured = capsys.readouterr()
-    assert captured.out.strip() == "6"  # ann, bob and gold on both clips (all > 0.5 s)
-    assert "0 projects read, 6 reused" in captured.err
+    def count_macro_au12() -> tuple[str, str]:
+        """``corpus query --count`` of macro AU12 events: (stdout, stderr)."""
+        query = 'au == 12 and scale == "macro"'
+        assert main(["corpus", "query", str(corpus), query, "--count", "--workers", "0"]) == 0
+        captured = capsys.readouterr()
+        return captured.out.strip(), captured.err
+
+    out, err = count_macro_au12()
+    assert out == "6"  # ann, bob and gold on both clips (all > 0.5 s)
+    assert "0 projects read, 6 reused" in err
     _code(corpus / "coders/bob/sub02/EP02_01f.facet.json", [(12, 100, 180)])
-    assert (
-        main(
-            [
-                "corpus",
-                "query",
-                str(corpus),
-                'au == 12 and scale == "macro"',
-                "--count",
-                "--workers",
-                "0",
-            ]
-        )
-        == 0
-    )
-    captured = capsys.readouterr()
-    assert captured.out.strip() == "7"
-    assert "1 projects read, 5 reused" in captured.err
+    out, err = count_macro_au12()
+    assert out == "7"
+    assert "1 projects read, 5 reused" in err
     assert main(["corpus", "query", str(corpus), "au ==", "--workers", "0", "-q"]) != 0
     assert "bad query" in capsys.readouterr().err
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.analysis.stats import au_frequency, cooccurrence, duration_histogram, durations_s
-from annotator.analysis.stats_live import LiveStats, StatsData, live_stats_for, prebuild
+from annotator.analysis.stats_live import LiveStats, StatsData
 from annotator.model import Event, EventKind, Face, Media, ModelError, Project
 from annotator.model.timebase import Timebase
 
@@ -77,6 +77,9 @@ def test_incremental_numbers_equal_a_full_recompute(steps) -> None:  # type: ign
     p = _project()
     live = LiveStats(p)
     _assert_equal_to_full(live, p)
+    p.event_added.connect(live.add)  # as the panel's LiveFollower forwards them
+    p.event_removed.connect(live.remove)
+    p.event_changed.connect(live.change)
     undo: list[tuple[str, Event]] = []  # inverse of each edit, newest last
     for what, on, length, au, face, media, pick in steps:
         ids = sorted(p.events)
@@ -117,28 +120,14 @@ def test_incremental_numbers_equal_a_full_recompute(steps) -> None:  # type: ign
         elif what == "retime":  # the engine attached the video's real timestamps
             p.set_timebase(media, Timebase.nominal(400, Fraction(24 + length % 7)))
         _assert_equal_to_full(live, p)
-    live.close()
 
 
-def test_prebuilt_numbers_follow_edits_made_before_the_panel_asks() -> None:
+def test_built_on_a_snapshot_then_pointed_at_the_live_project() -> None:
+    from annotator.workspace.snapshot import snapshot
+
     p = _project()
-    prebuild(p)
-    p.add_event(Event(0, "B", EventKind.AU, 50, 70, au=12))
-    live = live_stats_for(p)
+    live = LiveStats(snapshot(p))  # what the view worker builds from
+    e = p.add_event(Event(0, "B", EventKind.AU, 50, 70, au=12))  # made meanwhile
+    live.project = p  # LiveFollower: the live project, then the edits replayed
+    live.add(e)
     _assert_equal_to_full(live, p)
-    assert live_stats_for(p) is not live  # handed over once
-    other = _project()
-    prebuild(other)
-    fresh = live_stats_for(p)  # not the prebuilt one (another project's): built now
-    _assert_equal_to_full(fresh, p)
-    live.close()
-    fresh.close()
-
-
-def test_a_closed_live_stats_stops_following() -> None:
-    p = _project()
-    live = LiveStats(p)
-    before = live.numbers().frequency
-    live.close()
-    p.add_event(Event(0, "A", EventKind.AU, 100, 120, au=6))
-    assert live.numbers().frequency[0].events == before[0].events

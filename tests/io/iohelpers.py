@@ -8,6 +8,19 @@ from pathlib import Path
 from annotator.io.project_file import save_project
 from annotator.model import Event, EventKind, Face, Media, Project
 
+#: The tiers the ELAN and Praat exports make of ``coded_project`` (conftest): one per face
+#: and kind, overlapping AUs on a second tier, apexes on their own tiers.
+CODED_TIERS = {
+    "A AU",
+    "A AU apex",
+    "A AU (2)",
+    "A emotion",
+    "A emotion apex",
+    "B AU",
+    "B emotion",
+    "B note",
+}
+
 
 def make_project(frames: int = 250, fps: Fraction | int = 25, faces: int = 2) -> Project:
     p = Project(title="test", annotator="tester")

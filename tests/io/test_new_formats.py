@@ -7,7 +7,7 @@ import json
 import zipfile
 
 import pytest
-from iohelpers import add, make_project, sample, saved
+from iohelpers import CODED_TIERS, add, make_project, sample, saved
 
 from annotator.cli import main
 from annotator.io.boris import plan_boris_import
@@ -194,16 +194,7 @@ def test_textgrid_export(coded_project, tmp_path):
 
     out = export_textgrid(coded_project, tmp_path / "x.TextGrid")
     tg = textgrid.openTextgrid(str(out), includeEmptyIntervals=False)
-    assert set(tg.tierNames) == {
-        "A AU",
-        "A AU apex",
-        "A AU (2)",
-        "A emotion",
-        "A emotion apex",
-        "B AU",
-        "B emotion",
-        "B note",
-    }
+    assert set(tg.tierNames) == CODED_TIERS
     (first,) = tg.getTier("A AU").entries
     assert (first.start, first.end, first.label) == (0.4, 1.24, "6B+12C")  # frames 10-30
     assert [(p.time, p.label) for p in tg.getTier("A AU apex").entries] == [(0.6, "6B+12C")]

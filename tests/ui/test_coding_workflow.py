@@ -5,7 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from fakes import FakeController
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -14,18 +15,6 @@ from annotator.model.serialize import project_to_dict
 from annotator.ui.coding import install_coding
 from annotator.ui.context import standalone_context
 from annotator.ui.timeline.lanes import au_lane_key
-
-
-class FakeController(QObject):
-    frame_changed = Signal(int)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.current_frame = 0
-
-    def seek(self, frame: int) -> None:
-        self.current_frame = frame
-        self.frame_changed.emit(frame)
 
 
 class FakeWindow(QMainWindow):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from fakes import FakeController
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QUndoStack
 from pytestqt.qtbot import QtBot
 
@@ -15,18 +16,6 @@ from annotator.ui.timeline.view import HEADER_PX, RULER_PX
 from annotator.ui.timeline.widget import TimelineWidget
 
 PPF = 10.0  # pixels per frame in these tests
-
-
-class FakeController(QObject):
-    frame_changed = Signal(int)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.current_frame = 0
-
-    def seek(self, frame: int) -> None:
-        self.current_frame = frame
-        self.frame_changed.emit(frame)
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
 """Statistics panel: AU frequency, duration histogram with the 0.5 s micro line, AU
 co-occurrence and emotion timeline, drawn with pyqtgraph from ``analysis.stats``.
 
-The numbers are kept by :class:`~annotator.analysis.stats_live.LiveStats`, which follows
-each event added, changed or removed (a large project's is built by the worker that
-loaded it); reading them costs frames x lanes, not a pass over the events, so the panel
-redraws on the GUI thread through :class:`~annotator.ui.background.ViewRefresh`: at most
-every 300 ms after a change, and for large projects only while the panel is on screen.
+The numbers are kept by :class:`~annotator.analysis.stats_live.LiveStats`, told each
+event added, changed or removed (:class:`~annotator.ui.live_view.LiveFollower`: built
+once, off the GUI thread from a snapshot for large projects); reading them costs frames x
+lanes, not a pass over the events, so the panel redraws on the GUI thread: at most every
+300 ms after a change, and for large projects only while the panel is on screen.
 They equal the pure :func:`compute_stats` (tests), which the report path still uses.
 Every plot draws aggregated geometry, one item per series: the emotion timeline is one
 bar set per emotion label (not one item per event), and text labels are made only for the
@@ -24,15 +24,11 @@ from annotator.analysis.stats import (
     duration_histogram,
     durations_s,
 )
-from annotator.analysis.stats_live import (
-    EmotionSegments,
-    LiveStats,
-    StatsData,
-    live_stats_for,
-)
+from annotator.analysis.stats_live import EmotionSegments, LiveStats, StatsData
 from annotator.model import EventKind, Project
 from annotator.model.timebase import MICRO_MAX_S
-from annotator.ui.background import BusyLabel, ViewRefresh
+from annotator.ui.background import BusyLabel
+from annotator.ui.live_view import LiveFollower
 
 MAX_LABELS = 60  # text labels on the emotion timeline, only when this few are in view
 
@@ -95,15 +91,10 @@ class StatisticsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
-        self.live: LiveStats | None = None
-        self.refresher = ViewRefresh(
-            self,
-            lambda: self._project,
-            self._numbers,
-            self.show_stats,
-            interval_ms=300,
-            offthread=False,
+        self.follower = LiveFollower(
+            self, LiveStats, lambda live: self.show_stats(live.numbers()), interval_ms=300
         )
+        self.refresher = self.follower.refresher
         self.busy = BusyLabel(self)
         self.busy.follow(self.refresher)
         self.micro_line = pg.InfiniteLine(
@@ -126,21 +117,17 @@ class StatisticsPanel(QWidget):
     def set_project(self, project: Project) -> None:
         if self._project is not None:
             self._project.changed.disconnect(self._on_project_changed)
-        if self.live is not None:
-            self.live.close()
-        self.live = live_stats_for(project)
         self._project = project
-        self.refresher.cancel()
         project.changed.connect(self._on_project_changed)
-        self.refresher.request(now=True)
+        self.follower.bind(project)
 
     def _on_project_changed(self) -> None:
-        self.refresher.request()
+        self.follower.redraw.request()  # faces, vocabulary, media: read when drawn
 
-    def _numbers(self, project: Project) -> StatsData:
-        if self.live is None or self.live.project is not project:
-            return compute_stats(project)
-        return self.live.numbers()
+    @property
+    def live(self) -> LiveStats | None:
+        live: LiveStats | None = self.follower.live
+        return live
 
     def refresh(self) -> None:
         """Recompute now, on this thread (tests, the report)."""

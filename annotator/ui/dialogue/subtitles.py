@@ -25,6 +25,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from annotator.ui.frame_overlay import FrameOverlay
+
 _TAGS = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 BAND = QColor(0, 0, 0, 150)
 TEXT = QColor("#ffffff")
@@ -84,7 +86,7 @@ def paint_subtitle(p: QPainter, area: QRectF, lines: list[str], font: QFont) -> 
     return band
 
 
-class SubtitleOverlay(QWidget):
+class SubtitleOverlay(FrameOverlay):
     """Draws ``text_at(frame_view.frame)`` over the picture while ``enabled``."""
 
     def __init__(self, frame_view: QWidget, text_at: Callable[[int], str]) -> None:
@@ -93,22 +95,15 @@ class SubtitleOverlay(QWidget):
         self.text_at = text_at
         self.shown = True
         self.last_text = ""  # what the last paint drew ("" = nothing), for tests and status
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        frame_view.installEventFilter(self)
-        changed = getattr(frame_view, "view_changed", None)
-        if changed is not None:
-            changed.connect(self.update)
-        self.setGeometry(frame_view.rect())
-        self.show()
-        self.raise_()
+        self._follow(frame_view)
 
     def set_shown(self, on: bool) -> None:
         self.shown = on
         self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Follows resizes, keeping its place in the stacking order (the base raises itself);
+        tolerates Qt tearing the pair down."""
         fv = getattr(self, "_fv", None)  # None while Qt tears the pair down
         if fv is not None and watched is fv and event.type() == QEvent.Type.Resize:
             self.setGeometry(fv.rect())

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
+from annotator.ui.frame_overlay import FrameOverlay
 from annotator.ui.player.view_transform import ViewTransform
 
 Box = tuple[float, float, float, float]
@@ -77,31 +78,21 @@ def box_from_drag(
     return (x0, y0, max(0.0, x1 - x0), max(0.0, y1 - y0))
 
 
-class FaceCanvas(QWidget):
+class FaceCanvas(FrameOverlay):
     box_edited = Signal(object)  # (x, y, w, h) in video pixels, for the selected face
     box_delete_requested = Signal()
     message = Signal(str)
 
     def __init__(self, frame_view: QWidget, current_box: Callable[[], Box | None]) -> None:
         super().__init__(frame_view)
-        self._fv = frame_view
         self._current_box = current_box  # the selected face's box on this frame
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._armed = False
         self._drag: _Drag | None = None
         self._marks: tuple[FaceMarks, ...] = ()
         self.show_landmarks = True
         self.show_pose = True
         self.video_size: tuple[int, int] | None = None
-        frame_view.installEventFilter(self)
-        changed = getattr(frame_view, "view_changed", None)
-        if changed is not None:
-            changed.connect(self.update)
-        self.setGeometry(frame_view.rect())
-        self.show()
-        self.raise_()
+        self._follow(frame_view, Qt.FocusPolicy.ClickFocus)
 
     # ------------------------------------------------------------------ state
     @property
@@ -120,16 +111,6 @@ class FaceCanvas(QWidget):
     def set_marks(self, marks: tuple[FaceMarks, ...]) -> None:
         self._marks = marks
         self.update()
-
-    def transform(self) -> ViewTransform:
-        view = getattr(self._fv, "view", None)
-        return view if isinstance(view, ViewTransform) else ViewTransform()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._fv and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self._fv.rect())
-            self.raise_()
-        return False
 
     # ------------------------------------------------------------------ mouse
     def _video(self, event: QMouseEvent) -> tuple[float, float]:

@@ -87,6 +87,19 @@ _EMOTION_ROW = (
     "neutral; Alt+9 types a label of your own)"
 )
 
+# README rows that several actions share (one string each, so they stay one row)
+_SHUTTLE_ROW = (
+    "shuttle reverse / pause / forward (again: faster; hold K and press J or L: "
+    "1/4x slow reverse or forward)"
+)
+_LOOP_ROW = "loop start A / loop end B / clear the loop"
+_MARK_ROW = (
+    "mark onset / apex / offset at the frame on screen (during playback: minus the "
+    "reaction time set in Preferences)"
+)
+_NOTE_ROW = "new frame note / next / previous note"
+_FILE_ROW = "new project / open / save / save as / quit"
+
 ACTIONS: tuple[Action, ...] = (
     # -- player ---------------------------------------------------------------------------
     _a("play.toggle", "Play / pause", "Space", row="play / pause", menu="Playback"),
@@ -112,24 +125,21 @@ ACTIONS: tuple[Action, ...] = (
         "play.shuttle_reverse",
         "Play backward (again: faster; with K held: slow)",
         "J",
-        row="shuttle reverse / pause / forward (again: faster; hold K and press J or L: "
-        "1/4x slow reverse or forward)",
+        row=_SHUTTLE_ROW,
         menu="Playback",
     ),
     _a(
         "play.shuttle_stop",
         "Pause and reset the shuttle to 1x",
         "K",
-        row="shuttle reverse / pause / forward (again: faster; hold K and press J or L: "
-        "1/4x slow reverse or forward)",
+        row=_SHUTTLE_ROW,
         menu="Playback",
     ),
     _a(
         "play.shuttle_forward",
         "Play forward (again: faster; with K held: slow)",
         "L",
-        row="shuttle reverse / pause / forward (again: faster; hold K and press J or L: "
-        "1/4x slow reverse or forward)",
+        row=_SHUTTLE_ROW,
         menu="Playback",
     ),
     _a(
@@ -150,21 +160,21 @@ ACTIONS: tuple[Action, ...] = (
         "play.loop_a",
         "Set loop start A",
         "[",
-        row="loop start A / loop end B / clear the loop",
+        row=_LOOP_ROW,
         menu="Playback",
     ),
     _a(
         "play.loop_b",
         "Set loop end B",
         "]",
-        row="loop start A / loop end B / clear the loop",
+        row=_LOOP_ROW,
         menu="Playback",
     ),
     _a(
         "play.loop_clear",
         "Clear the A-B loop",
         "\\",
-        row="loop start A / loop end B / clear the loop",
+        row=_LOOP_ROW,
         menu="Playback",
     ),
     _a(
@@ -204,22 +214,19 @@ ACTIONS: tuple[Action, ...] = (
         "code.onset",
         "Mark onset at the frame on screen",
         "I",
-        row="mark onset / apex / offset at the frame on screen (during playback: minus the "
-        "reaction time set in Preferences)",
+        row=_MARK_ROW,
     ),
     _a(
         "code.apex",
         "Mark apex at the frame on screen",
         "P",
-        row="mark onset / apex / offset at the frame on screen (during playback: minus the "
-        "reaction time set in Preferences)",
+        row=_MARK_ROW,
     ),
     _a(
         "code.offset",
         "Mark offset at the frame on screen",
         "O",
-        row="mark onset / apex / offset at the frame on screen (during playback: minus the "
-        "reaction time set in Preferences)",
+        row=_MARK_ROW,
     ),
     _a(
         "code.commit",
@@ -319,13 +326,13 @@ ACTIONS: tuple[Action, ...] = (
         remappable=False,
     ),
     # -- review ---------------------------------------------------------------------------
-    _a("review.new_note", "New frame note", "N", row="new frame note / next / previous note"),
-    _a("review.next_note", "Next note", "Alt+N", row="new frame note / next / previous note"),
+    _a("review.new_note", "New frame note", "N", row=_NOTE_ROW),
+    _a("review.next_note", "Next note", "Alt+N", row=_NOTE_ROW),
     _a(
         "review.prev_note",
         "Previous note",
         "Alt+Shift+N",
-        row="new frame note / next / previous note",
+        row=_NOTE_ROW,
     ),
     _a(
         "review.presentation",
@@ -387,25 +394,19 @@ ACTIONS: tuple[Action, ...] = (
         "file.new",
         "New project from a video",
         "Ctrl+N",
-        row="new project / open / save / save as / quit",
+        row=_FILE_ROW,
         menu="File",
     ),
-    _a(
-        "file.open", "Open", "Ctrl+O", row="new project / open / save / save as / quit", menu="File"
-    ),
-    _a(
-        "file.save", "Save", "Ctrl+S", row="new project / open / save / save as / quit", menu="File"
-    ),
+    _a("file.open", "Open", "Ctrl+O", row=_FILE_ROW, menu="File"),
+    _a("file.save", "Save", "Ctrl+S", row=_FILE_ROW, menu="File"),
     _a(
         "file.save_as",
         "Save as",
         "Ctrl+Shift+S",
-        row="new project / open / save / save as / quit",
+        row=_FILE_ROW,
         menu="File",
     ),
-    _a(
-        "file.quit", "Quit", "Ctrl+Q", row="new project / open / save / save as / quit", menu="File"
-    ),
+    _a("file.quit", "Quit", "Ctrl+Q", row=_FILE_ROW, menu="File"),
     _a(
         "help.keys",
         "Keyboard shortcuts (this table, live)",

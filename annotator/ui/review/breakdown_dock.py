@@ -31,21 +31,14 @@ from PySide6.QtWidgets import (
 
 from annotator.model import EventKind, MarkerKind, Project
 from annotator.model.timecode import frame_to_smpte
+from annotator.review.breakdown_live import LiveBreakdown, Moment
 from annotator.review.shots import ShotSummary, breakdown
-from annotator.ui.background import BusyLabel, ViewRefresh
+from annotator.ui.background import BusyLabel
+from annotator.ui.live_view import LiveFollower
 
 COLUMNS = ("Shot / line", "Start", "Duration", "Faces", "Dominant", "Micro")
 _IDX = QModelIndex | QPersistentModelIndex
 FETCH_ROWS = 500  # children of a shot handed to the view at a time (more on scrolling)
-
-
-@dataclass(frozen=True, slots=True)
-class Moment:
-    """A line under a shot: a dialogue line, a note, or what one face does from on to off."""
-
-    frame: int
-    text: str
-    colour: str
 
 
 @dataclass(slots=True)
@@ -54,12 +47,35 @@ class Breakdown:
     fps: Fraction
     summaries: list[ShotSummary]
     face_names: dict[str, str]
-    children: list[list[Moment]]  # per shot, in frame order
+    children: list[list[Any]]  # per shot, in frame order: Moments, or line keys of ``live``
+    live: LiveBreakdown | None = None  # makes a line's Moment from its key when shown
+
+    def line(self, shot: int, row: int) -> Moment:
+        item = self.children[shot][row]
+        return item if self.live is None else self.live.line(item)
+
+    def frame(self, shot: int, row: int) -> int:
+        item = self.children[shot][row]
+        return item.frame if self.live is None else LiveBreakdown.frame_of(item)
+
+
+def live_view(live: LiveBreakdown) -> Breakdown:
+    """What the model shows of ``live`` now: the shot lists copied (C-level, no objects
+    made) so edits arriving before the next model reset do not change rows under it."""
+    return Breakdown(
+        live.mid,
+        live.fps,
+        live.summaries(),
+        {f.id: f.name for f in live.project.faces.values()},
+        [list(keys) for keys in live.lines],
+        live,
+    )
 
 
 def compute_breakdown(project: Project, media_id: str | None = None) -> Breakdown:
     """The shots of ``media_id`` (default: the first video) and the moments under each, in
-    one pass over the markers and events (each lands in its shot by bisection)."""
+    one pass over the markers and events (each lands in its shot by bisection). The full
+    recompute :class:`LiveBreakdown` is checked against; the dock shows a LiveBreakdown."""
     media = project.media.get(media_id) if media_id else project.primary_media
     fps = media.fps if media else Fraction(25)
     mid = media.id if media else "m1"
@@ -183,7 +199,7 @@ class BreakdownModel(QAbstractItemModel):
             return None
         if index.internalId() == 0:
             return d.summaries[index.row()].shot.start_frame
-        return d.children[int(index.internalId()) - 1][index.row()].frame
+        return d.frame(int(index.internalId()) - 1, index.row())
 
     def data(self, index: _IDX, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         d = self.data_
@@ -207,7 +223,14 @@ class BreakdownModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.ForegroundRole and col == 5 and s.micro_expressions:
                 return QColor("#d0453a")
             return None
-        m = d.children[int(index.internalId()) - 1][index.row()]
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.UserRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            return None
+        m = d.line(int(index.internalId()) - 1, index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return m.text if col == 0 else frame_to_smpte(m.frame, d.fps) if col == 1 else None
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
@@ -247,13 +270,24 @@ class BreakdownDock(QWidget):
         lay.addWidget(self.tree, 1)
         self._project: Project | None = None
         self._media_id: str | None = None
-        self.refresher = ViewRefresh(
+        self.follower = LiveFollower(
             self,
-            lambda: self._project,
-            lambda p: compute_breakdown(p, self._media_id),
-            self.show_breakdown,
-            interval_ms=250,
+            lambda p: LiveBreakdown(p, self._media_id),
+            self._show_live,
+            lambda p: (
+                p.marker_added,
+                p.marker_changed,
+                p.marker_removed,
+                p.face_added,
+                p.face_changed,
+                p.face_removed,
+                p.media_added,
+                p.media_changed,
+                p.media_removed,
+            ),
         )
+        self.refresher = self.follower.refresher
+        self.redraw = self.follower.redraw
         self.busy = BusyLabel(self)
         self.busy.follow(self.refresher)
 
@@ -261,15 +295,39 @@ class BreakdownDock(QWidget):
     def summaries(self) -> list[ShotSummary]:
         return self.model.summaries
 
+    @property
+    def live(self) -> LiveBreakdown | None:
+        live: LiveBreakdown | None = self.follower.live
+        return live
+
     def show_project(self, project: Project, media_id: str | None = None) -> None:
-        """Show the breakdown of ``media_id`` (default: the first video), recomputed soon
-        (at once for small projects); the main window passes the take on screen."""
-        new = project is not self._project or media_id != self._media_id
-        if new:
-            self.refresher.cancel()
+        """Show the breakdown of ``media_id`` (default: the first video); the main window
+        passes the take on screen, and calls this after every change (then only a redraw
+        of what the live breakdown already follows)."""
+        if project is self._project and media_id == self._media_id:
+            self.redraw.request()
+            return
+        if project is not self._project and self._project is not None:
+            self._project.vocabulary_changed.disconnect(self._on_project_vocabulary_changed)
+        if project is not self._project:
+            project.vocabulary_changed.connect(self._on_project_vocabulary_changed)
+        new_project = project is not self._project
         self._project = project
         self._media_id = media_id
-        self.refresher.request(now=new)
+        if new_project:
+            self.follower.bind(project)
+        else:
+            self.follower.rebuild()
+
+    def _on_project_vocabulary_changed(self, *_args: object) -> None:
+        if self.live is not None:
+            self.live.vocabulary_changed()
+
+    def _show_live(self, live: LiveBreakdown) -> None:
+        if not live.follow_timebase():  # the video's frame count moved the shots
+            self.follower.rebuild()
+            return
+        self.show_breakdown(live_view(live))
 
     def show_breakdown(self, data: Breakdown) -> None:
         open_shots = {
@@ -295,7 +353,11 @@ class BreakdownDock(QWidget):
             [self.model.index(r, c).data() or "" for c in range(len(COLUMNS))]
             for r in range(min(self.model.rowCount(), 200))
         ]
-        lines = [m.text for rows in data.children for m in rows[:20]]
+        lines = [
+            data.line(k, r).text
+            for k, rows in enumerate(data.children)
+            for r in range(min(len(rows), 20))
+        ]
         for c, title in enumerate(COLUMNS):
             texts = [title] + [row[c] for row in top] + (lines if c == 0 else [])
             width = max(fm.horizontalAdvance(t) for t in texts) + 24 + (20 if c == 0 else 0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QWidget
 
 from annotator.model import Shape
 from annotator.review.notes import Point, ShapeType, arrow_head, shape_from_drag
+from annotator.ui.frame_overlay import FrameOverlay
 from annotator.ui.player.view_transform import ViewTransform
 
 _ARROW_HEAD_PX = 16.0
@@ -42,28 +43,18 @@ class NoteOverlay:
     selected: bool = False
 
 
-class NoteCanvas(QWidget):
+class NoteCanvas(FrameOverlay):
     shape_drawn = Signal(object)  # Shape, in video pixels
 
     def __init__(self, frame_view: QWidget) -> None:
         super().__init__(frame_view)
-        self._fv = frame_view
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._notes: tuple[NoteOverlay, ...] = ()
         self._tool: ShapeType | None = None
         self._colour = "#ffcc00"
         self._stroke: list[Point] = []
         self._video_size: tuple[int, int] | None = None
         self.text_scale = 1.0  # presentation mode shows note text larger
-        frame_view.installEventFilter(self)
-        view_changed = getattr(frame_view, "view_changed", None)
-        if view_changed is not None:
-            view_changed.connect(self.update)
-        self.setGeometry(frame_view.rect())
-        self.show()
-        self.raise_()
+        self._follow(frame_view)
 
     # -- state from the controller ------------------------------------------------------
     def set_notes(self, notes: Sequence[NoteOverlay]) -> None:
@@ -89,17 +80,6 @@ class NoteCanvas(QWidget):
     @property
     def tool(self) -> ShapeType | None:
         return self._tool
-
-    def transform(self) -> ViewTransform:
-        view = getattr(self._fv, "view", None)
-        return view if isinstance(view, ViewTransform) else ViewTransform()
-
-    # -- following the frame view -------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._fv and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self._fv.rect())
-            self.raise_()
-        return False
 
     # -- drawing with the mouse ---------------------------------------------------------
     def _video_point(self, event: QMouseEvent) -> Point:
