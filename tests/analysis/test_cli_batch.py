@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dask_cluster import scheduler  # noqa: F401  (a fixture)
 
 from annotator.analysis.batch import find_videos, run_batch
 from annotator.cli import main
@@ -26,16 +26,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> Path:
     (folder / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8)
     (folder / "notes.txt").write_text("not a video", encoding="utf-8")
     return folder
-
-
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        yield cluster.scheduler_address
 
 
 def test_batch_reports_the_corrupt_file_and_finishes_the_rest(corpus: Path, tmp_path: Path) -> None:

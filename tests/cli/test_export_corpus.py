@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
-import pytest
+from dask_cluster import scheduler  # noqa: F401  (a fixture)
 
 from annotator.cli import main
-
-
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        yield cluster.scheduler_address
 
 
 def test_export_folder_of_projects(tmp_path: Path, demo_dir: Path, scheduler: str, capsys) -> None:

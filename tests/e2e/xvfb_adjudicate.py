@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ for p in (ROOT, ROOT / "tests", Path(__file__).resolve().parent):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from xvfb_common import launch, run_probed, tools_missing  # noqa: E402
+from xvfb_common import lacks_tools, launch, out_folder, run_probed  # noqa: E402
 
 
 def run_app(project: str, probe_path: str) -> int:
@@ -163,12 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.app:
         return run_app(args.app, args.probe)
-    missing = tools_missing()
-    if missing:
-        print(f"missing tools: {', '.join(missing)}", file=sys.stderr)
+    if lacks_tools():
         return 77
-    out = args.out or Path(tempfile.mkdtemp(prefix="facet-adjudicate-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = out_folder(args.out, "facet-adjudicate-")
     drv = AdjudicationDriver(out)
     try:
         ok = drv.run(args.shot)

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,6 +25,22 @@ XDG_VARS = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOM
 
 def tools_missing(tools: Iterable[str] = TOOLS) -> list[str]:
     return [t for t in tools if shutil.which(t) is None]
+
+
+def lacks_tools(tools: Iterable[str] = TOOLS) -> bool:
+    """True, after one line on stderr, when a tool is missing (the script then exits 77:
+    the test wrapper skips)."""
+    missing = tools_missing(tools)
+    if missing:
+        print(f"needs {', '.join(missing)}", file=sys.stderr)
+    return bool(missing)
+
+
+def out_folder(out: Path | None, prefix: str) -> Path:
+    """``--out``, or a fresh temporary folder; made."""
+    folder = out or Path(tempfile.mkdtemp(prefix=prefix))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 # ---------------------------------------------------------------- the display (outside the app)

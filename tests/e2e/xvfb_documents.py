@@ -24,7 +24,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,7 +31,15 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from xvfb_common import key, launch, private_home, start_xvfb, stop, tools_missing  # noqa: E402
+from xvfb_common import (  # noqa: E402
+    key,
+    lacks_tools,
+    launch,
+    out_folder,
+    private_home,
+    start_xvfb,
+    stop,
+)
 
 SRT = """1
 00:00:01,000 --> 00:00:02,000
@@ -264,12 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--only", choices=sorted(SCENARIOS))
     args = ap.parse_args(argv)
-    missing = tools_missing()
-    if missing:
-        print(f"needs {', '.join(missing)}", file=sys.stderr)
+    if lacks_tools():
         return 77
-    out = args.out or Path(tempfile.mkdtemp(prefix="facet-e2e-docs-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = out_folder(args.out, "facet-e2e-docs-")
     s = Session(out)
     s.start()
     failed = []

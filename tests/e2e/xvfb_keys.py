@@ -24,7 +24,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -33,14 +32,16 @@ from typing import Any
 from xvfb_common import (
     grab_screen,
     key,
+    lacks_tools,
     launch,
+    out_folder,
     private_home,
     read_probe,
     run_probed,
     start_xvfb,
     stop,
-    tools_missing,
 )
+from xvfb_common import tools_missing as tools_missing  # noqa: F401  (old import place)
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -302,12 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.app:
         return run_app(args.app, args.probe)
-    missing = tools_missing()
-    if missing:
-        print(f"missing tools: {', '.join(missing)}", file=sys.stderr)
+    if lacks_tools():
         return 77
-    out = args.out or Path(tempfile.mkdtemp(prefix="facet-e2e-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = out_folder(args.out, "facet-e2e-")
     drv = Driver(out, use_vlc=not args.no_vlc, clip=args.clip)
     try:
         ok = drv.run()

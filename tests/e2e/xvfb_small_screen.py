@@ -30,13 +30,13 @@ if str(ROOT) not in sys.path:
 
 from xvfb_common import (  # noqa: E402
     grab_screen,
+    lacks_tools,
     launch,
     private_home,
     run_probed,
     start_openbox,
     start_xvfb,
     stop,
-    tools_missing,
 )
 
 
@@ -159,9 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.app:
         return run_app(args.probe)
-    missing = tools_missing(("Xvfb", "import"))
-    if missing:
-        print(f"needs {', '.join(missing)}", file=sys.stderr)
+    if lacks_tools(("Xvfb", "import")):
         return 77
     ok = True
     for size in args.size or ["1366x768", "1280x720"]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +24,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "media"), str(HERE.parents[1])]
 
 import numpy as np  # noqa: E402
 from tone_video import dominant_hz, loud_seconds, write_tone_video  # noqa: E402
-from xvfb_keys import Driver, tools_missing  # noqa: E402
+from xvfb_common import lacks_tools, out_folder  # noqa: E402
+from xvfb_keys import Driver  # noqa: E402
 
 
 def wav_samples(path: Path) -> tuple[np.ndarray, int]:
@@ -85,12 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    missing = tools_missing()
-    if missing:
-        print(f"needs {', '.join(missing)}", file=sys.stderr)
+    if lacks_tools():
         return 77
-    out = args.out or Path(tempfile.mkdtemp(prefix="facet-sound-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = out_folder(args.out, "facet-sound-")
     driver = SoundDriver(out, use_vlc=True)
     try:
         ok = driver.run()
