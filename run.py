@@ -3,6 +3,12 @@
 
 import sys
 
+if __name__ == "__main__":
+    # First: the video opens on a thread while PySide6 and the window import (issue 19).
+    from annotator.playback.preopen import preopen_argv
+
+    preopen_argv(sys.argv[1:])
+
 from annotator.app import main
 
 if __name__ == "__main__":

@@ -29,6 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from annotator.playback.preopen import take as take_preopened
+from annotator.playback.seek_preview import maybe_build_proxy
+from annotator.playback.source import default_source_factory
+
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
@@ -78,6 +82,7 @@ class IndexFollow:
         _tb: Timebase | None
         _current: int
         _source_factory: Callable[..., FrameSourceLike]
+        _build_proxy: bool | None
         frame_changed: SignalInstance
         error_occurred: SignalInstance
         frame_count_changed: SignalInstance
@@ -131,6 +136,12 @@ class IndexFollow:
         if not takes_index_progress(factory):
             return factory(path)
         ticket = IndexTicket()
+        pre = take_preopened(path) if factory is default_source_factory else None
+        if pre is not None:  # run.py VIDEO: opened while the GUI libraries imported
+            src, progress = pre
+            ticket.src = src
+            progress.bind(self._index_relay.callback(ticket))
+            return src  # type: ignore[no-any-return]
         src = factory(path, index_progress=self._index_relay.callback(ticket))
         ticket.src = src
         return src
@@ -178,6 +189,7 @@ class IndexFollow:
         self._index_announced_done = done
         self.index_progressed.emit(progress)
         if done:
+            maybe_build_proxy(src, self._build_proxy)
             note = str(
                 getattr(progress, "error", "")
                 or getattr(progress, "note", "")

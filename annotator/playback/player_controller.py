@@ -250,7 +250,8 @@ class PlayerController(QObject, VlcPath, IndexFollow, Shuttle, Opener):
         if note:  # a damaged file: what was indexed is usable, say where it stopped
             self.error_occurred.emit(note)
         self._prefetch(1, 1)
-        maybe_build_proxy(src, self._build_proxy)
+        if self.index_complete:  # else when it is (whether it pays off needs the GOPs)
+            maybe_build_proxy(src, self._build_proxy)
         return True
 
     def close(self) -> None:

@@ -42,8 +42,6 @@ from annotator.ui.context import AppContext
 from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
 from annotator.ui.document_save import SaveFlow, add_recent
 from annotator.ui.media_index import apply_index, shown_media, unknown_while_indexing
-from annotator.ui.timeline.cache import drop_prebuilt
-from annotator.ui.timeline.cache import prebuild as prebuild_timeline
 from annotator.workspace.disk import Loaded, read_version
 from annotator.workspace.lock import LockInfo, ProjectLock, acquire, take_over
 
@@ -219,6 +217,8 @@ class DocumentController(SaveFlow, QObject):
             import numpy.ma  # noqa: F401 - numpy imports it lazily on the first median
 
             loaded = load_project_sliced(source)
+            from annotator.ui.timeline.cache import prebuild as prebuild_timeline
+
             prebuild_timeline(loaded.project)
             return loaded, read_version(request.path)
 
@@ -268,6 +268,8 @@ class DocumentController(SaveFlow, QObject):
         ):  # the window closed, another project came, or edits made meanwhile are kept
             if request.lock is not None and request.lock is not self._lock:
                 request.lock.release()
+            from annotator.ui.timeline.cache import drop_prebuilt  # on use: start-up
+
             drop_prebuilt()
             self.ctx.show_message(f"Did not open {path.name}", 6000)
             return False

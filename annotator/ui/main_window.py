@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from annotator.io.project_file import SUFFIX
 from annotator.model import Media, Project, signals
 from annotator.playback.player_controller import PlayerController
-from annotator.ui import keys_dialogs
 from annotator.ui.context import AppContext, Menus
 from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
 from annotator.ui.document_save import add_recent, recent_projects
@@ -468,6 +467,7 @@ class MainWindow(QMainWindow):
         return self.save_as(path) if path is not None else False
 
     def preferences_dialog(self) -> None:
+        from annotator.ui import keys_dialogs  # on use: not on the way to the first picture
         from annotator.ui.preferences_media import MediaCachePage
 
         self._prefs = keys_dialogs.PreferencesDialog(self.keys, self)
@@ -475,6 +475,8 @@ class MainWindow(QMainWindow):
         self._prefs.open()
 
     def shortcuts_dialog(self) -> None:
+        from annotator.ui import keys_dialogs
+
         self._shortcuts_help = keys_dialogs.ShortcutsDialog(self.keys, self)
         self._shortcuts_help.show()
 

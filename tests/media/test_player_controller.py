@@ -467,3 +467,42 @@ def test_vlc_waits_for_the_index_and_then_reads_its_whole_table(
     finally:
         release.set()
         c.shutdown()
+
+
+@pytest.mark.index_in_background
+def test_the_proxy_decision_waits_for_the_whole_index(qtbot, tmp_path, monkeypatch) -> None:
+    """Whether a preview copy pays off depends on the GOPs of the whole table: decided
+    when the index is done, not on the one-frame table of the open."""
+    import threading
+
+    from annotator.media import FrameSource, index_worker
+    from annotator.media.barcode import write_barcode_video
+    from annotator.playback import seek_preview
+
+    path = tmp_path / "bc.mp4"
+    write_barcode_video(path, 60, fps=Fraction(25), size=(160, 120), gop=25)
+    release = threading.Event()
+    real = index_worker.build_index
+    monkeypatch.setattr(
+        index_worker, "build_index", lambda *a, **k: (release.wait(30), real(*a, **k))[1]
+    )
+    monkeypatch.delenv("FACET_NO_PROXY", raising=False)
+    monkeypatch.delenv("FACET_ALWAYS_PROXY", raising=False)
+    monkeypatch.setattr(FrameSource, "proxy_worthwhile", property(lambda s: s.frame_count > 1))
+    started: list[int] = []
+    monkeypatch.setattr(seek_preview, "_start_build", lambda s: started.append(s.frame_count))
+    c = PlayerController(
+        source_factory=lambda p, index_progress=None: FrameSource(
+            p, index_cache_dir=False, index_progress=index_progress
+        ),
+        use_vlc=False,
+    )
+    try:
+        assert c.open(path) and not c.index_complete
+        qtbot.wait(50)
+        assert started == []
+        release.set()
+        qtbot.waitUntil(lambda: started == [60], timeout=30000)
+    finally:
+        release.set()
+        c.shutdown()

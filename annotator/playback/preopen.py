@@ -1,0 +1,106 @@
+"""Open the video of ``python run.py VIDEO`` on a thread while the GUI libraries import.
+
+``run.py`` calls :func:`preopen_argv` first thing, before PySide6 and the window are
+imported (issue 19 item 1): a thread builds the ``FrameSource`` (container open, header,
+frame 0 decoded; PyAV releases the GIL while FFmpeg opens and decodes, and the index
+worker it starts reads the sample tables meanwhile). When the player asks for that video
+(:meth:`annotator.playback.indexing.IndexFollow._make_source`), :func:`take` hands the
+source over, with the index reports it made before the controller existed replayed.
+
+Imports nothing of Qt; a failure is raised again by :func:`take`, i.e. where the player's
+own open would have raised it (one line in the window, as for any bad file).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+_PROJECT_SUFFIXES = (".facet.json", ".json")
+
+
+class DeferredProgress:
+    """An ``index_progress`` callback whose target is set later; the latest report made
+    before that is replayed to it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._target: Callable[[Any], None] | None = None
+        self._last: Any = None
+
+    def __call__(self, progress: Any) -> None:
+        with self._lock:
+            target = self._target
+            if target is None:
+                self._last = progress
+                return
+        target(progress)
+
+    def bind(self, target: Callable[[Any], None]) -> None:
+        with self._lock:
+            self._target = target
+            last, self._last = self._last, None
+        if last is not None:
+            target(last)
+
+
+class _Preopen:
+    def __init__(self, path: str) -> None:
+        self.key = _key(path)
+        self.progress = DeferredProgress()
+        self.src: Any = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="facet-preopen", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            from annotator.media import FrameSource
+
+            self.src = FrameSource(self.key, index_progress=self.progress)
+        except BaseException as exc:  # noqa: BLE001 - raised again by take()
+            self.error = exc
+
+
+_lock = threading.Lock()
+_pending: _Preopen | None = None
+
+
+def _key(path: str | os.PathLike[str]) -> str:
+    return os.path.realpath(os.fspath(path))
+
+
+def preopen(path: str | os.PathLike[str]) -> None:
+    """Start opening ``path`` on a thread (a video file; anything else is ignored)."""
+    global _pending
+    p = os.fspath(path)
+    if p.lower().endswith(_PROJECT_SUFFIXES) or not os.path.isfile(p):
+        return
+    job = _Preopen(p)
+    with _lock:
+        _pending = job
+    job.thread.start()
+
+
+def preopen_argv(argv: list[str]) -> None:
+    """``run.py``'s arguments: the first one that is not an option."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            preopen(arg)
+            return
+
+
+def take(path: str | os.PathLike[str]) -> tuple[Any, DeferredProgress] | None:
+    """The source opened for ``path`` by :func:`preopen` (waits for it), or ``None``.
+    Raises what opening it raised."""
+    global _pending
+    with _lock:
+        job = _pending
+        if job is None or job.key != _key(path):
+            return None
+        _pending = None
+    job.thread.join()
+    if job.error is not None:
+        raise job.error
+    return job.src, job.progress
