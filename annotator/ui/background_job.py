@@ -131,6 +131,11 @@ def freeze_large(project: Any) -> None:
     loses nothing."""
     if len(project.events) > SYNC_EVENTS_FOR_FREEZE:
         gc.freeze()
+        if not _FROZEN[0]:
+            # while a large project is open every thread's Python (video indexing and
+            # hashing too, not only our jobs) hands the GIL over every 0.1 ms: the GUI
+            # thread re-enters Python many times per paint and waited up to 5 ms each
+            fast_switching(True)
         _FROZEN[0] = True
 
 
@@ -139,6 +144,7 @@ def unfreeze_garbage() -> None:
     (frozen objects in reference cycles are never freed)."""
     if _FROZEN[0]:
         gc.unfreeze()
+        fast_switching(False)
         _FROZEN[0] = False
 
 
