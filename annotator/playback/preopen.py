@@ -2,8 +2,8 @@
 
 ``run.py`` calls :func:`preopen_argv` first thing, before PySide6 and the window are
 imported (issue 19 item 1): a thread builds the ``FrameSource`` (container open, header,
-frame 0 decoded; PyAV releases the GIL while FFmpeg opens and decodes, and the index
-worker it starts reads the sample tables meanwhile). When the player asks for that video
+frame 0 decoded on FFmpeg's threads). The index worker it starts waits until the player
+takes the source: its table reading holds the GIL and made the imports slower. When the player asks for that video
 (:meth:`annotator.playback.indexing.IndexFollow._make_source`), :func:`take` hands the
 source over, with the index reports it made before the controller existed replayed.
 
@@ -52,13 +52,20 @@ class _Preopen:
         self.progress = DeferredProgress()
         self.src: Any = None
         self.error: BaseException | None = None
+        # the index worker starts when the player takes the source (not during imports)
+        self.gate = threading.Event()
         self.thread = threading.Thread(target=self._run, name="facet-preopen", daemon=True)
 
     def _run(self) -> None:
         try:
             from annotator.media import FrameSource
 
-            self.src = FrameSource(self.key, index_progress=self.progress)
+            gate = self.gate
+
+            class GatedSource(FrameSource):  # type: ignore[misc]
+                _index_gate = gate  # read by the index worker when it starts
+
+            self.src = GatedSource(self.key, index_progress=self.progress)
         except BaseException as exc:  # noqa: BLE001 - raised again by take()
             self.error = exc
 
@@ -101,6 +108,7 @@ def take(path: str | os.PathLike[str]) -> tuple[Any, DeferredProgress] | None:
             return None
         _pending = None
     job.thread.join()
+    job.gate.set()
     if job.error is not None:
         raise job.error
     return job.src, job.progress
