@@ -7,7 +7,8 @@ takes the source: its table reading holds the GIL and made the imports slower. W
 (:meth:`annotator.playback.indexing.IndexFollow._make_source`), :func:`take` hands the
 source over, with the index reports it made before the controller existed replayed.
 
-Imports nothing of Qt; a failure is raised again by :func:`take`, i.e. where the player's
+Imports nothing of Qt (the decoding modules it needs are imported before the thread
+starts: concurrent imports of one package tree can deadlock); a failure is raised again by :func:`take`, i.e. where the player's
 own open would have raised it (one line in the window, as for any bad file).
 """
 
@@ -84,6 +85,16 @@ def preopen(path: str | os.PathLike[str]) -> None:
     p = os.fspath(path)
     if p.lower().endswith(_PROJECT_SUFFIXES) or not os.path.isfile(p):
         return
+    # Everything the thread imports, imported here first: two threads importing the same
+    # packages (annotator.model by the window, through annotator.media by the thread)
+    # deadlocked the import locks (_DeadlockError, 2 runs in 3 of a start-up trace).
+    import av.stream  # noqa: F401 - pts_index imports it on use
+    import platformdirs  # noqa: F401 - the index cache folder
+
+    import annotator.media  # noqa: F401
+    import annotator.media.mp4_tables  # noqa: F401 - imported on use by pts_index
+    import annotator.media.proxy  # noqa: F401 - imported on use by FrameSource
+
     job = _Preopen(p)
     with _lock:
         _pending = job
