@@ -3,7 +3,8 @@
 ``run.py`` calls :func:`preopen_argv` first thing, before PySide6 and the window are
 imported (issue 19 item 1): a thread builds the ``FrameSource`` (container open, header,
 frame 0 decoded on FFmpeg's threads). The index worker it starts waits until the player
-takes the source: its table reading holds the GIL and made the imports slower. When the player asks for that video
+has shown frame 0 (the event loop's first turn after the open): its table reading holds
+the GIL and made the imports and the open slower. When the player asks for that video
 (:meth:`annotator.playback.indexing.IndexFollow._make_source`), :func:`take` hands the
 source over, with the index reports it made before the controller existed replayed.
 
@@ -66,6 +67,10 @@ class _Preopen:
             class GatedSource(FrameSource):  # type: ignore[misc]
                 _index_gate = gate  # read by the index worker when it starts
 
+                def close(self) -> None:
+                    gate.set()  # a worker still waiting must not hold up the close
+                    super().close()
+
             self.src = GatedSource(self.key, index_progress=self.progress)
         except BaseException as exc:  # noqa: BLE001 - raised again by take()
             self.error = exc
@@ -109,8 +114,11 @@ def preopen_argv(argv: list[str]) -> None:
             return
 
 
-def take(path: str | os.PathLike[str]) -> tuple[Any, DeferredProgress] | None:
-    """The source opened for ``path`` by :func:`preopen` (waits for it), or ``None``.
+def take(
+    path: str | os.PathLike[str],
+) -> tuple[Any, DeferredProgress, Callable[[], None]] | None:
+    """The source opened for ``path`` by :func:`preopen` (waits for it), its deferred
+    progress callback and the function that lets its index worker start; or ``None``.
     Raises what opening it raised."""
     global _pending
     with _lock:
@@ -119,7 +127,7 @@ def take(path: str | os.PathLike[str]) -> tuple[Any, DeferredProgress] | None:
             return None
         _pending = None
     job.thread.join()
-    job.gate.set()
     if job.error is not None:
+        job.gate.set()
         raise job.error
-    return job.src, job.progress
+    return job.src, job.progress, job.gate.set
