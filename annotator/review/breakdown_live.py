@@ -95,6 +95,9 @@ class LiveBreakdown:
         self._faces: list[str] = []
         self._face_index: dict[str, int] = {}
         self._order = {lab: i for i, lab in enumerate(project.vocabulary.emotions)}
+        # what changed in the lines since the view last took it: (op, shot, key), op one of
+        # "insert", "remove", "text"; a view updates rows from it instead of resetting
+        self.log: list[tuple[str, int, int]] = []
         if shots:
             self._build()
 
@@ -146,8 +149,9 @@ class LiveBreakdown:
             return
         kinds = {EventKind.AU: 0, EventKind.EMOTION: 1, EventKind.NOTE: 2}
         emotions: dict[str, int] = {}
-        cols = np.array(
-            [
+        flat: list[int] = []  # 6 a row: np.array of flat ints is a short C call
+        for e in evs:
+            flat.extend(
                 (
                     e.id,
                     e.onset_frame,
@@ -158,13 +162,11 @@ class LiveBreakdown:
                     if e.kind is EventKind.EMOTION and e.emotion and e.emotion != "neutral"
                     else -1,
                 )
-                for e in evs
-            ],
-            np.int64,
-        )
+            )
+        cols = np.array(flat, np.int64).reshape(-1, 6)
         ids, on, off, face, kind, emo = cols.T
         lasting = self.timebase.durations_s(on, off)
-        key = (on << _ON) | _MOMENT | (face << _FACE) | off
+        line = (on << _ON) | _MOMENT | (face << _FACE) | off
         moment = kind != 2
         micro = moment & (lasting <= MICRO_MAX_S + 1e-9)
         labels = list(emotions)
@@ -184,9 +186,9 @@ class LiveBreakdown:
             frames = np.minimum(off[em], s.end_frame) - np.maximum(on[em], s.start_frame) + 1
             ef = np.bincount(emo[em], weights=frames, minlength=len(labels))
             c.emotion_frames = Counter({labels[k]: int(ef[k]) for k in np.flatnonzero(ef)})
-            mk, mn = np.unique(key[sel[micro[sel]]], return_counts=True)
+            mk, mn = np.unique(line[sel[micro[sel]]], return_counts=True)
             c.micro = Counter(dict(zip(mk.tolist(), mn.tolist(), strict=True)))
-        mkeys, mids = key[moment], ids[moment]
+        mkeys, mids = line[moment], ids[moment]
         by_key = np.argsort(mkeys, kind="stable")  # events of one moment together
         keys, first, counts = np.unique(mkeys[by_key], return_index=True, return_counts=True)
         self._members = dict(zip(keys.tolist(), mids[by_key[first]].tolist(), strict=True))
@@ -249,15 +251,19 @@ class LiveBreakdown:
                 if i is not None:
                     lines = self.lines[i]
                     lines.insert(bisect_left(lines, key), key)
-            elif isinstance(had, int):
+                    self.log.append(("insert", i, key))
+                return
+            if isinstance(had, int):
                 self._members[key] = [had, eid]
             else:
                 had.append(eid)
+            self._log_text(key)
             return
         if isinstance(had, list):
             had.remove(eid)
             if len(had) == 1:
                 self._members[key] = had[0]
+            self._log_text(key)
             return
         if had is None:
             return
@@ -268,6 +274,12 @@ class LiveBreakdown:
             k = bisect_left(lines, key)
             if k < len(lines) and lines[k] == key:
                 del lines[k]
+                self.log.append(("remove", i, key))
+
+    def _log_text(self, key: int) -> None:
+        i = self._shot_of(key >> _ON)
+        if i is not None:
+            self.log.append(("text", i, key))
 
     # ------------------------------------------------------------------ reading
     def line(self, key: int) -> Moment:

@@ -74,3 +74,78 @@ def test_breakdown_rebuilds_after_a_cut_and_keeps_edits(qtbot) -> None:  # type:
     QApplication.processEvents()
     assert dock.live is not None
     assert dock.live.summaries() == breakdown(p, "m1") == dock.summaries
+
+
+def test_breakdown_rows_follow_edits_in_place(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Edits update the tree's rows one by one (no reset), inside and past the rows
+    fetched so far, and the rows then read as a full recompute's."""
+    import random
+
+    from annotator.ui.review.breakdown_dock import BreakdownDock, compute_breakdown
+
+    p = large_project(2_500)  # small: built on this thread; ~2000 lines, 500 fetched
+    p.add_marker(Marker(0, MarkerKind.CUT, 6000, 6000, "m1", text="cut"))
+    dock = BreakdownDock()
+    qtbot.addWidget(dock)
+    dock.show()
+    dock.show_project(p)
+    qtbot.waitUntil(lambda: _landed(dock.follower))
+    resets: list[int] = []
+    dock.model.modelReset.connect(lambda: resets.append(1))
+    rng = random.Random(4)
+    for _ in range(60):
+        r = rng.random()
+        if r < 0.5:
+            on = rng.choice([rng.randrange(300), rng.randrange(8900)])  # early rows: shown
+            p.add_event(Event(0, rng.choice("AB"), EventKind.AU, on, on + rng.randint(2, 30), au=4))
+        elif r < 0.8:
+            p.remove_event(rng.choice(list(p.events)))
+        else:
+            e = p.events[rng.choice(list(p.events))]
+            p.update_event(e.id, offset_frame=min(e.offset_frame + 3, 8999))
+        if rng.random() < 0.3:
+            dock.show_project(p)  # the window's changed handler: a coalesced redraw
+            qtbot.waitUntil(lambda: not dock.redraw._timer.isActive())
+    dock.show_project(p)
+    qtbot.waitUntil(lambda: not dock.redraw._timer.isActive())
+    assert not resets  # rows inserted, removed, changed in place
+    full = compute_breakdown(p, "m1")
+    assert dock.summaries == full.summaries
+    for shot, moments in enumerate(full.children):
+        assert sorted(dock.child_texts(shot)) == sorted(m.text for m in moments)
+        assert dock.model.rowCount(dock.model.index(shot, 0)) == len(moments)
+
+
+def test_event_table_build_catches_up_with_edits_made_meanwhile(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A large table's build lands after edits: it is brought up to date (not started
+    again, which at 1M events never finished while someone kept coding)."""
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QWidget
+
+    from annotator.ui.docks.event_table_model import COLUMNS, EventTableModel, Filters, build_rows
+
+    p = large_project(20_000)
+    view = QWidget()
+    qtbot.addWidget(view)
+    view.show()
+    model = EventTableModel(large_project(10), QUndoStack(), view)
+    model.sort(COLUMNS.index("onset"))  # as the dock shows it
+    gate = _hold_worker()
+    model.set_project(p)
+    qtbot.waitUntil(lambda: model.refresher.running)
+    runs = model.refresher.runs
+    added = p.add_event(Event(0, "A", EventKind.AU, 5000, 5010, au=9))
+    p.add_event(Event(0, "A", EventKind.AU, 5005, 5020, au=9))  # overlaps: both flagged
+    p.remove_event(11)
+    p.update_event(12, onset_frame=0)  # moves to the top
+    e = p.events[13]
+    p.update_event(13, au=99 if e.au != 99 else 98)  # another lane
+    p.update_event(added.id, offset_frame=5012)
+    assert not model.ready
+    gate.set()
+    qtbot.waitUntil(lambda: model.ready, timeout=60_000)
+    assert model.refresher.runs == runs  # caught up, not built again
+    full = build_rows(p, "onset", Filters())
+    assert model._ids == full.ids
+    assert model._dupes == full.dupes
+    assert model.rowCount() == len(p.events)

@@ -176,6 +176,9 @@ class EventTableModel(QAbstractTableModel):
         self._lanes: dict[LaneId, LaneOverlaps] = {}
         self._dupes: set[int] = set()
         self._built: int | None = None  # revision of the last full build; None: none yet
+        # edits while a build runs: (revision, event id, the event before or None), so a
+        # build from an older snapshot is brought up to date instead of started again
+        self._pending: list[tuple[int, int, Event | None]] = []
         self._bound = False
         self.refresher: ViewRefresh | None = None
         if view is not None:
@@ -191,16 +194,47 @@ class EventTableModel(QAbstractTableModel):
         return build_rows(project, COLUMNS[self._sort_col], self.filters)
 
     def apply_rows(self, rows: Rows) -> None:
-        if (
-            rows.revision != self.project.revision
-            or rows.column != COLUMNS[self._sort_col]
-            or rows.filters != self.filters
-        ):
-            self._rebuild()  # edited (or re-sorted) meanwhile: once more, from now
+        if rows.column != COLUMNS[self._sort_col] or rows.filters != self.filters:
+            self._rebuild()  # re-sorted or filtered meanwhile: once more, from now
+            return
+        if rows.revision != self.project.revision:
+            if COLUMNS[self._sort_col] == "check":
+                self._rebuild()  # other rows' keys (their flags) moved: from now
+                return
+            self._catch_up(rows)
             return
         self._apply(rows)
 
+    def _catch_up(self, rows: Rows) -> None:
+        """Bring a build from an older snapshot up to date with the edits made since
+        (rebuilding instead would start over after every edit of a 1M-event project,
+        whose build takes seconds): the edited events leave the list and the lanes, then
+        go back in from the live project by bisection; every other event's key is the
+        same in the snapshot and now."""
+        touched: dict[int, Event | None] = {}
+        for revision, eid, before in self._pending:
+            if revision >= rows.revision:
+                touched.setdefault(eid, before)
+        ids = [i for i in rows.ids if i not in touched] if touched else rows.ids
+        for eid, before in touched.items():
+            lane = lane_of(before) if before is not None else None
+            if lane is not None and lane in rows.lanes:
+                rows.lanes[lane].remove(eid)
+                rows.dupes.discard(eid)
+        evs = self.project.events
+        now = [e for e in map(evs.get, touched) if e is not None]
+        for e in now:
+            if accepts(self.project, e, self.filters):
+                key = self._key(e)
+                ids.insert(bisect.bisect_left(ids, key, key=lambda i: self._key(evs[i])), e.id)
+        rows.ids = ids
+        rows.revision = self.project.revision
+        self._apply(rows)
+        for e in now:
+            self._lane_edit(lane_of(e), e, None)
+
     def _apply(self, rows: Rows) -> None:
+        self._pending.clear()
         self.beginResetModel()
         self._ids = rows.ids
         self._lanes = rows.lanes
@@ -351,15 +385,22 @@ class EventTableModel(QAbstractTableModel):
                 self._row_changed(eid)
 
     # ------------------------------------------------------------------ model signals
+    def _held(self, eid: int, before: Event | None) -> bool:
+        """Not built yet: remember the edit for the build in flight (see _catch_up)."""
+        if self.ready:
+            return False
+        self._pending.append((self.project.revision, eid, before))
+        return True
+
     def _on_project_event_added(self, ev: Event) -> None:
-        if not self.ready:
-            return  # the build in flight (or the next one) includes it
+        if self._held(ev.id, None):
+            return  # the build in flight catches up with it
         if accepts(self.project, ev, self.filters):
             self._insert(ev)
         self._lane_edit(lane_of(ev), ev, None)
 
     def _on_project_event_removed(self, ev: Event) -> None:
-        if not self.ready:
+        if self._held(ev.id, ev):
             return
         p = self._pos(ev.id, self._key(ev))
         if p is not None:
@@ -367,7 +408,7 @@ class EventTableModel(QAbstractTableModel):
         self._lane_edit(lane_of(ev), None, ev.id)
 
     def _on_project_event_changed(self, ev: Event, old: Event) -> None:
-        if not self.ready:
+        if self._held(ev.id, old):
             return
         p = self._pos(ev.id, self._key(old))
         keep = accepts(self.project, ev, self.filters)

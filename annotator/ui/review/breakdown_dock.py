@@ -13,7 +13,7 @@ view asks for (the ones on screen).
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -136,6 +136,43 @@ class BreakdownModel(QAbstractItemModel):
         self.data_ = data
         self.fetched = [min(len(c), FETCH_ROWS) for c in data.children]
         self.endResetModel()
+
+    def follow(self, live: LiveBreakdown) -> None:
+        """Apply ``live``'s logged line changes row by row (its shots are the ones shown):
+        a view keeps its layout, only the rows around the edit are laid out again."""
+        d = self.data_
+        log, live.log = live.log, []
+        assert d is not None and d.live is live
+        for op, shot, key in log:
+            keys = d.children[shot]
+            parent = self.index(shot, 0)
+            k = bisect_left(keys, key)
+            shown = k < self.fetched[shot] or (
+                k == self.fetched[shot] and self.fetched[shot] == len(keys)
+            )
+            if op == "insert":
+                if shown:
+                    self.beginInsertRows(parent, k, k)
+                keys.insert(k, key)
+                if shown:
+                    self.fetched[shot] += 1
+                    self.endInsertRows()
+            elif k < len(keys) and keys[k] == key:
+                if op == "text":
+                    if k < self.fetched[shot]:
+                        self.dataChanged.emit(self.index(k, 0, parent), self.index(k, 1, parent))
+                    continue
+                if k < self.fetched[shot]:
+                    self.beginRemoveRows(parent, k, k)
+                del keys[k]
+                if k < self.fetched[shot]:
+                    self.fetched[shot] -= 1
+                    self.endRemoveRows()
+        d.summaries = live.summaries()
+        if d.summaries:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(d.summaries) - 1, len(COLUMNS) - 1)
+            )
 
     def canFetchMore(self, parent: _IDX) -> bool:
         """Children come in pages (Qt's fetchMore): a view laying out an expanded shot asks
@@ -327,6 +364,12 @@ class BreakdownDock(QWidget):
         if not live.follow_timebase():  # the video's frame count moved the shots
             self.follower.rebuild()
             return
+        d = self.model.data_
+        if d is not None and d.live is live:  # an edit: rows updated in place
+            self.model.follow(live)
+            self._show_summary(d)
+            return
+        live.log.clear()
         self.show_breakdown(live_view(live))
 
     def show_breakdown(self, data: Breakdown) -> None:
@@ -340,6 +383,9 @@ class BreakdownDock(QWidget):
             if s.shot.start_frame in open_shots or len(data.summaries) <= 3:
                 self.tree.setExpanded(self.model.index(i, 0), True)
         self._fit_columns(data)
+        self._show_summary(data)
+
+    def _show_summary(self, data: Breakdown) -> None:
         micro = sum(s.micro_expressions for s in data.summaries)
         self.summary.setText(f"{len(data.summaries)} shots · {micro} micro expressions")
 
