@@ -56,6 +56,9 @@ class IndexProgress:
 IndexCallback = Callable[[IndexProgress], None]
 
 
+_GATE_WAIT_S = 10.0
+
+
 class _Cancelled(Exception):
     pass
 
@@ -83,6 +86,9 @@ class IndexWorker:
     _index_done: threading.Event | None = None
     _index_callback: IndexCallback | None = None
     _index_state: IndexProgress | None = None
+    # Set before the worker starts (annotator.playback.preopen): the worker waits for it
+    # (at most _GATE_WAIT_S), so it does not compete with the GUI's start-up for the GIL.
+    _index_gate: threading.Event | None = None
 
     # --- public -------------------------------------------------------------------------
     @property
@@ -140,6 +146,11 @@ class IndexWorker:
         done = self._index_done
         assert done is not None
         try:
+            gate = self._index_gate
+            if gate is not None:
+                gate.wait(_GATE_WAIT_S)
+                if self._closed:
+                    return
             with av.open(str(self.path)) as container:
                 stream = container.streams[self.stream_index]
                 index = build_index(self.path, container, stream, report=self._on_scan)

@@ -27,7 +27,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from annotator.playback.preopen import take as take_preopened
 from annotator.playback.seek_preview import maybe_build_proxy
@@ -138,9 +138,11 @@ class IndexFollow:
         ticket = IndexTicket()
         pre = take_preopened(path) if factory is default_source_factory else None
         if pre is not None:  # run.py VIDEO: opened while the GUI libraries imported
-            src, progress = pre
+            src, progress, start_index = pre
             ticket.src = src
             progress.bind(self._index_relay.callback(ticket))
+            # the index worker starts once the event loop runs: after the first picture
+            QTimer.singleShot(0, self._index_relay, start_index)
             return src  # type: ignore[no-any-return]
         src = factory(path, index_progress=self._index_relay.callback(ticket))
         ticket.src = src

@@ -2,12 +2,14 @@
 
 ``run.py`` calls :func:`preopen_argv` first thing, before PySide6 and the window are
 imported (issue 19 item 1): a thread builds the ``FrameSource`` (container open, header,
-frame 0 decoded; PyAV releases the GIL while FFmpeg opens and decodes, and the index
-worker it starts reads the sample tables meanwhile). When the player asks for that video
+frame 0 decoded on FFmpeg's threads). The index worker it starts waits until the player
+has shown frame 0 (the event loop's first turn after the open): its table reading holds
+the GIL and made the imports and the open slower. When the player asks for that video
 (:meth:`annotator.playback.indexing.IndexFollow._make_source`), :func:`take` hands the
 source over, with the index reports it made before the controller existed replayed.
 
-Imports nothing of Qt; a failure is raised again by :func:`take`, i.e. where the player's
+Imports nothing of Qt (the decoding modules it needs are imported before the thread
+starts: concurrent imports of one package tree can deadlock); a failure is raised again by :func:`take`, i.e. where the player's
 own open would have raised it (one line in the window, as for any bad file).
 """
 
@@ -52,13 +54,24 @@ class _Preopen:
         self.progress = DeferredProgress()
         self.src: Any = None
         self.error: BaseException | None = None
+        # the index worker starts when the player takes the source (not during imports)
+        self.gate = threading.Event()
         self.thread = threading.Thread(target=self._run, name="facet-preopen", daemon=True)
 
     def _run(self) -> None:
         try:
             from annotator.media import FrameSource
 
-            self.src = FrameSource(self.key, index_progress=self.progress)
+            gate = self.gate
+
+            class GatedSource(FrameSource):  # type: ignore[misc]
+                _index_gate = gate  # read by the index worker when it starts
+
+                def close(self) -> None:
+                    gate.set()  # a worker still waiting must not hold up the close
+                    super().close()
+
+            self.src = GatedSource(self.key, index_progress=self.progress)
         except BaseException as exc:  # noqa: BLE001 - raised again by take()
             self.error = exc
 
@@ -77,6 +90,16 @@ def preopen(path: str | os.PathLike[str]) -> None:
     p = os.fspath(path)
     if p.lower().endswith(_PROJECT_SUFFIXES) or not os.path.isfile(p):
         return
+    # Everything the thread imports, imported here first: two threads importing the same
+    # packages (annotator.model by the window, through annotator.media by the thread)
+    # deadlocked the import locks (_DeadlockError, 2 runs in 3 of a start-up trace).
+    import av.stream  # noqa: F401 - pts_index imports it on use
+    import platformdirs  # noqa: F401 - the index cache folder
+
+    import annotator.media  # noqa: F401
+    import annotator.media.mp4_tables  # noqa: F401 - imported on use by pts_index
+    import annotator.media.proxy  # noqa: F401 - imported on use by FrameSource
+
     job = _Preopen(p)
     with _lock:
         _pending = job
@@ -91,8 +114,11 @@ def preopen_argv(argv: list[str]) -> None:
             return
 
 
-def take(path: str | os.PathLike[str]) -> tuple[Any, DeferredProgress] | None:
-    """The source opened for ``path`` by :func:`preopen` (waits for it), or ``None``.
+def take(
+    path: str | os.PathLike[str],
+) -> tuple[Any, DeferredProgress, Callable[[], None]] | None:
+    """The source opened for ``path`` by :func:`preopen` (waits for it), its deferred
+    progress callback and the function that lets its index worker start; or ``None``.
     Raises what opening it raised."""
     global _pending
     with _lock:
@@ -102,5 +128,6 @@ def take(path: str | os.PathLike[str]) -> tuple[Any, DeferredProgress] | None:
         _pending = None
     job.thread.join()
     if job.error is not None:
+        job.gate.set()
         raise job.error
-    return job.src, job.progress
+    return job.src, job.progress, job.gate.set

@@ -11,11 +11,15 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.io.media_link import file_sha256
 
 log = logging.getLogger(__name__)
+
+# Reading the whole file takes a core and the disk: not while the window starts and the
+# first picture and the frame index are made (a 680 MB hash slowed the first picture).
+START_DELAY_MS = 2000
 
 
 class BackgroundHasher(QObject):
@@ -33,6 +37,9 @@ class BackgroundHasher(QObject):
             if key in self._running:
                 return
             self._running.add(key)
+        QTimer.singleShot(START_DELAY_MS, self, lambda: self._start_now(key))
+
+    def _start_now(self, key: str) -> None:
         threading.Thread(target=self._run, args=(key,), name="facet-sha256", daemon=True).start()
 
     def _run(self, key: str) -> None:
