@@ -254,3 +254,39 @@ def test_real_samples_show_frame_0_then_index_to_the_blocking_count(
     finally:
         w.close()
         ctl.close()
+
+
+def test_a_video_opened_while_another_indexes_keeps_its_own_count(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """Reports of a replaced source (still indexing when the next video opened) are
+    dropped: the count, the label and the status belong to the video on screen."""
+    first, second = tmp_path / "first.mp4", tmp_path / "second.mp4"
+    write_barcode_video(first, 90, fps=Fraction(25), size=(160, 120), gop=15)
+    write_barcode_video(second, 40, fps=Fraction(25), size=(160, 120), gop=10)
+    release = threading.Event()
+    real = index_worker.build_index
+
+    def held_for_first(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(path).name == "first.mp4":
+            release.wait(60)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(index_worker, "build_index", held_for_first)
+    w = _window(qtbot)
+    ctl = w.controller
+    try:
+        assert w.new_from_video(first)
+        old = ctl.source
+        assert not ctl.index_complete
+        assert w.new_from_video(second)
+        qtbot.waitUntil(lambda: ctl.frame_count == 40, timeout=30000)
+        release.set()  # the first video's worker ends (cancelled or done) after the switch
+        qtbot.wait(200)
+        assert ctl.source is not old and ctl.frame_count == 40
+        assert _label(w) == "Frame 0 / 39" and w.index_status.isHidden()
+        assert w.project.media["m1"].frame_count == 40
+    finally:
+        release.set()
+        w.close()
+        ctl.close()
