@@ -29,6 +29,26 @@ from annotator.model.timebase import Timebase
 Lane = tuple[str, int]  # (face, AU)
 
 
+_SLICE = 16384  # Python ints per numpy conversion: a few ms of GIL each, not tens
+
+
+def int_rows(flat: list[int], width: int) -> np.ndarray:
+    """``np.array(flat).reshape(-1, width)`` in slices: one C call over 400k Python ints
+    holds the GIL ~20 ms (a worker doing it stalls the GUI thread as long); between
+    slices the interpreter hands the GIL over."""
+    step = _SLICE * width
+    parts = [np.array(flat[i : i + step], np.int64) for i in range(0, len(flat), step)]
+    return (np.concatenate(parts) if parts else np.zeros(0, np.int64)).reshape(-1, width)
+
+
+def index_of(keys: list[int]) -> dict[int, int]:
+    """``{key: position}`` built in slices (same reason)."""
+    out: dict[int, int] = {}
+    for i in range(0, len(keys), _SLICE):
+        out.update(zip(keys[i : i + _SLICE], range(i, i + _SLICE), strict=False))  # last: short
+    return out
+
+
 @dataclass(slots=True)
 class EmotionSegments:
     """Emotion events as parallel arrays, sorted by onset: one bar set per label."""
@@ -92,7 +112,7 @@ class _Table:
         if n:
             self.data[:n] = rows
             self.alive[:n] = True
-        self.row_of = dict(zip(eids, range(n), strict=True))
+        self.row_of = index_of(eids)
         self._free = []
         self._next = n
 
@@ -173,9 +193,9 @@ class LiveStats:
                 )
         cap = self._cap = max(offs, default=0) + 2
         self._ends = np.bincount(np.asarray(offs, np.int64), minlength=cap).astype(np.int64)
-        au_arr = np.array(au_rows, np.int64).reshape(-1, 4)
+        au_arr = int_rows(au_rows, 4)
         self._au.fill(au_ids, au_arr)
-        self._emo.fill(emo_ids, np.array(emo_rows, np.int64).reshape(-1, 4))
+        self._emo.fill(emo_ids, int_rows(emo_rows, 4))
         self._retime()
         lane_arr = np.asarray(lane_of, np.int64)
         has = lane_arr >= 0

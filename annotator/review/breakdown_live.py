@@ -37,6 +37,15 @@ _MOMENT = 1 << 41
 _FACE = 21
 _LOW = (1 << 21) - 1  # the offset bits
 _FACES = (1 << 20) - 1  # the face index bits (below the moment bit)
+_SLICE = 16384  # Python ints per numpy conversion: a few ms of GIL each, not tens
+
+
+def int_rows(flat: list[int], width: int) -> np.ndarray:
+    """``np.array(flat).reshape(-1, width)`` in slices (as ``analysis.stats_live``, which
+    this layer may not import): one C call over 600k Python ints holds the GIL ~30 ms."""
+    step = _SLICE * width
+    parts = [np.array(flat[i : i + step], np.int64) for i in range(0, len(flat), step)]
+    return (np.concatenate(parts) if parts else np.zeros(0, np.int64)).reshape(-1, width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +172,7 @@ class LiveBreakdown:
                     else -1,
                 )
             )
-        cols = np.array(flat, np.int64).reshape(-1, 6)
+        cols = int_rows(flat, 6)
         ids, on, off, face, kind, emo = cols.T
         lasting = self.timebase.durations_s(on, off)
         line = (on << _ON) | _MOMENT | (face << _FACE) | off

@@ -146,6 +146,11 @@ def test_event_table_build_catches_up_with_edits_made_meanwhile(qtbot) -> None: 
     qtbot.waitUntil(lambda: model.ready, timeout=60_000)
     assert model.refresher.runs == runs  # caught up, not built again
     full = build_rows(p, "onset", Filters())
+    by_onset = sorted(p.events.values(), key=lambda e: (e.onset_frame, e.id))
+    assert full.ids == [e.id for e in by_onset]  # the numpy build sorts as sort_key does
+    assert build_rows(p, "offset", Filters()).ids == [
+        e.id for e in sorted(p.events.values(), key=lambda e: (e.offset_frame, e.id))
+    ]
     assert model._ids == full.ids
     assert model._dupes == full.dupes
     assert model.rowCount() == len(p.events)
