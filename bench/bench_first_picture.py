@@ -32,20 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import media_files
+from benchlib import app_env
 
 
 def facet(video: Path, home: Path) -> float:
-    env = dict(os.environ)
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        FACET_NO_VLC="1",
-        HOME=str(home),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_DATA_HOME=str(home / "data"),
-        FACET_CACHE_DIR=str(home / "facet-cache"),
-        PYTHONPATH=str(ROOT),
-    )
+    env = app_env(home)
     env["FACET_BENCH_FIRST_PICTURE"] = repr(time.time())
     out = subprocess.run(
         [sys.executable, str(ROOT / "run.py"), str(video)],

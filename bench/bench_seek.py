@@ -47,7 +47,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import av
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import media_files
+from benchlib import Naive
 
 from annotator.media import FrameSource
 from annotator.media.barcode import read_index
@@ -65,28 +65,12 @@ def pct(xs: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))] if s else float("nan")
 
 
-class PlainPyAV:
-    """``threads="AUTO"``: PyAV with frame threads (tuned as Facet's decoder is); ``None``:
-    PyAV exactly as ``av.open`` configures the stream (``thread_type`` SLICE, which is one
-    thread on files with one slice per frame, as x264 writes by default)."""
+class PlainPyAV(Naive):
+    """benchlib's plain PyAV reader at full size (``threads=None``: ``av.open``'s own
+    threading)."""
 
     def __init__(self, path: Path, pts: np.ndarray, threads: str | None = "AUTO") -> None:
-        self.c = av.open(str(path))
-        self.s = self.c.streams.video[0]
-        if threads is not None:
-            self.s.thread_type = threads
-        self.pts = pts
-
-    def frame(self, i: int) -> np.ndarray:
-        target = int(self.pts[i])
-        self.c.seek(target, backward=True, any_frame=False, stream=self.s)
-        for f in self.c.decode(self.s):
-            if f.pts == target:
-                return f.to_ndarray(format="rgb24")
-        raise RuntimeError(f"frame {i} not reached")
-
-    def close(self) -> None:
-        self.c.close()
+        super().__init__(path, pts, threads=threads)
 
 
 class Floor(PlainPyAV):

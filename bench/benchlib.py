@@ -56,13 +56,23 @@ class Naive:
     """The baseline: for every request, seek to the keyframe and decode to the target
     (what a player without an index or cache does)."""
 
-    def __init__(self, path: Path, pts: np.ndarray, size: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        pts: np.ndarray,
+        size: tuple[int, int] | None = None,
+        threads: str | None = "AUTO",
+    ) -> None:
+        """``threads="AUTO"``: frame threads (tuned as Facet's decoder is); ``None``: the
+        stream as ``av.open`` sets it up (``thread_type`` SLICE, one thread on files with one
+        slice per frame, as x264 writes by default)."""
         import av
 
         self.size = size
         self.c = av.open(str(path))
         self.s = self.c.streams.video[0]
-        self.s.thread_type = "AUTO"
+        if threads is not None:
+            self.s.thread_type = threads
         self.pts = pts
 
     def frame(self, i: int) -> np.ndarray:
