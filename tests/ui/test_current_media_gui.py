@@ -10,14 +10,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from docwindows import shown_window
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from annotator.io.media_link import media_from_video
 from annotator.io.project_file import save_project
 from annotator.media.barcode import write_barcode_video
 from annotator.model import Event, EventKind, Face, MarkerKind, Project
-from annotator.ui import main_window
 from annotator.ui.timeline.lanes import au_lane_key
 
 
@@ -42,14 +41,7 @@ def project_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(qtbot, project_file: Path):
-    w = main_window.MainWindow()
-    w.setProperty("quiet_errors", True)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.ask_recover = lambda _p: False
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown_window(qtbot)
     assert w.open_project(project_file)
     yield w
     w.analysis.cancel(wait=True)

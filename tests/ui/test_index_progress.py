@@ -14,11 +14,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from docwindows import shown_window
 
 from annotator.media import FrameSource, index_worker, pts_index
 from annotator.media.barcode import read_index, write_barcode_video
-from annotator.ui import main_window
 from tests.samples_dir import sample
 
 pytestmark = pytest.mark.index_in_background
@@ -48,15 +47,7 @@ def hold_index(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
 
 
 def _window(qtbot, *, defer: bool = False):  # type: ignore[no-untyped-def]
-    w = main_window.MainWindow(defer_components=defer)
-    w.setProperty("quiet_errors", True)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.ask_recover = lambda _p: False
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_window(qtbot, defer=defer)
 
 
 def _label(w) -> str:  # type: ignore[no-untyped-def]

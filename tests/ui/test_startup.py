@@ -11,13 +11,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDockWidget, QMessageBox
+from docwindows import shown_window
+from PySide6.QtWidgets import QDockWidget
 
 from annotator.io.media_link import media_from_video
 from annotator.io.project_file import save_project
 from annotator.media.barcode import read_index, write_barcode_video
 from annotator.model import Event, EventKind, Face, Project
-from annotator.ui import main_window
 from annotator.ui.timeline.lanes import au_lane_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,15 +50,7 @@ def project_file(tmp_path: Path) -> Path:
 
 
 def _deferred_window(qtbot):  # type: ignore[no-untyped-def]
-    w = main_window.MainWindow(defer_components=True)
-    w.setProperty("quiet_errors", True)
-    w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    w.ask_recover = lambda _p: False
-    qtbot.addWidget(w)
-    w.resize(1200, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_window(qtbot, defer=True)
 
 
 def test_first_picture_before_the_docks_then_components_follow_the_open_project(
