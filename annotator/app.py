@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(verbose=args.verbose)
     from PySide6.QtWidgets import QApplication
 
+    from annotator.ui import pyside_imports
+
+    pyside_imports.install()  # before the window's modules are imported
     from annotator.ui.main_window import MainWindow
 
     # Ctrl+C in the terminal ends the app like SIGTERM does (Python's KeyboardInterrupt
