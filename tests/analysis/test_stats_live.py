@@ -13,6 +13,7 @@ from annotator.analysis.stats import au_frequency, cooccurrence, duration_histog
 from annotator.analysis.stats_live import LiveStats, StatsData
 from annotator.model import Event, EventKind, Face, Media, ModelError, Project
 from annotator.model.timebase import Timebase
+from tests.edit_replay import undo_last
 
 
 def _project() -> Project:
@@ -110,13 +111,7 @@ def test_incremental_numbers_equal_a_full_recompute(steps) -> None:  # type: ign
                 continue
             undo.append(("replace", old))
         elif what == "undo" and undo:
-            how, e = undo.pop()
-            if how == "remove":
-                p.remove_event(e.id)
-            elif how == "add":
-                p.add_event(e)
-            else:
-                p.replace_event(e)
+            undo_last(p, undo)
         elif what == "retime":  # the engine attached the video's real timestamps
             p.set_timebase(media, Timebase.nominal(400, Fraction(24 + length % 7)))
         _assert_equal_to_full(live, p)

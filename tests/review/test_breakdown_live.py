@@ -12,6 +12,7 @@ from annotator.model import Event, EventKind, Face, Marker, MarkerKind, Media, M
 from annotator.model.timebase import Timebase
 from annotator.review.breakdown_live import LiveBreakdown
 from annotator.review.shots import breakdown
+from tests.edit_replay import undo_last
 
 FRAMES = 300
 
@@ -100,13 +101,7 @@ def test_incremental_breakdown_equals_a_full_recompute(cuts, steps) -> None:  # 
                 _new, old = p.update_event(e.id, onset_frame=max(0, e.onset_frame - length))
                 undo.append(("replace", old))
             elif what == "undo" and undo:
-                how, e = undo.pop()
-                if how == "remove":
-                    p.remove_event(e.id)
-                elif how == "add":
-                    p.add_event(e)
-                else:
-                    p.replace_event(e)
+                undo_last(p, undo)
             elif what == "retime":  # the engine attached the video's real timestamps
                 p.set_timebase("m1", Timebase.nominal(FRAMES, Fraction(20 + length % 9)))
                 assert live.follow_timebase()
