@@ -1,8 +1,10 @@
-"""Stand-ins the widget tests share (no video, no player)."""
+"""Stand-ins and small helpers the widget tests share (no video, no player)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from typing import Any
+
+from PySide6.QtCore import QObject, QPoint, Signal
 
 
 class FakeController(QObject):
@@ -18,3 +20,18 @@ class FakeController(QObject):
     def seek(self, frame: int) -> None:
         self.current_frame = frame
         self.frame_changed.emit(frame)
+
+
+def bar_centre(w: Any, event_id: int) -> QPoint:
+    """Where event ``event_id``'s bar is on ``w``'s timeline canvas (``w.coding``, ``w.project``:
+    the real window or the coding tests' FakeWindow): the middle of its frames, mid-lane."""
+    canvas = w.coding.timeline.canvas
+    canvas.ensure()
+    e = w.project.events[event_id]
+    lane = canvas.cache.lane(e.lane_key)
+    assert lane is not None
+    v = canvas.view
+    return QPoint(
+        int(v.x_of((e.onset_frame + e.offset_frame) / 2)),
+        int(v.y_of_lane(lane) + lane.height_px // 2),
+    )

@@ -3,6 +3,7 @@ selection, the playhead on commit."""
 
 from __future__ import annotations
 
+from fakes import bar_centre
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -10,19 +11,6 @@ from test_coding_workflow import FakeWindow, win  # noqa: F401 - the shared fixt
 
 from annotator.model import Event, EventKind
 from annotator.ui.timeline.lanes import au_lane_key
-
-
-def _bar_centre(w: FakeWindow, event_id: int) -> QPoint:
-    canvas = w.coding.timeline.canvas
-    canvas.ensure()
-    e = w.project.events[event_id]
-    lane = canvas.cache.lane(e.lane_key)
-    assert lane is not None
-    v = canvas.view
-    return QPoint(
-        int(v.x_of((e.onset_frame + e.offset_frame) / 2)),
-        int(v.y_of_lane(lane) + lane.height_px // 2),
-    )
 
 
 def test_escape_during_a_drag_with_a_pending_mark_cancels_only_the_drag(
@@ -37,7 +25,7 @@ def test_escape_during_a_drag_with_a_pending_mark_cancels_only_the_drag(
     qtbot.keyClick(canvas, Qt.Key.Key_I)
     pending = ui.session.pending
     assert pending is not None and pending.onset == 10
-    start = _bar_centre(win, ev.id)
+    start = bar_centre(win, ev.id)
     qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(canvas, start + QPoint(80, 0))
     assert canvas._drag is not None

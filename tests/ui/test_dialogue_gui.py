@@ -215,6 +215,16 @@ class Window(QMainWindow):
         self.setCentralWidget(self.timeline)
 
 
+def shown_timeline(qtbot: QtBot, project: Project) -> Window:
+    """The timeline of ``project`` in a 1200x300 window on screen."""
+    win = Window(project)
+    qtbot.addWidget(win)
+    win.resize(1200, 300)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
 def tone_wave(seconds_silent: float, seconds_loud: float) -> Waveform:
     n0, n1 = int(seconds_silent * 100), int(seconds_loud * 100)
     lv = np.zeros((n0 + n1, 2), np.float32)
@@ -227,11 +237,7 @@ def test_waveform_lane_draws_the_peaks_at_every_zoom(qtbot: QtBot) -> None:
     where the tone is and a line where it is silent, fitted and at single frames."""
     p = Project()
     p.add_media(Media("m1", "v.mp4", frame_count=200, fps=Fraction(25)))
-    win = Window(p)
-    qtbot.addWidget(win)
-    win.resize(1200, 300)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_timeline(qtbot, p)
     state = WaveformState()
     canvas = win.timeline.canvas
     canvas.set_waveform(state)
@@ -279,11 +285,7 @@ def test_waveform_lane_follows_the_streams_start_times(qtbot: QtBot) -> None:
     p = Project()
     p.add_media(Media("m1", "v.mp4", frame_count=200, fps=Fraction(25)))
     p.set_timebase("m1", Timebase(np.arange(200) / 25.0, Fraction(25), start_s=1.0))
-    win = Window(p)
-    qtbot.addWidget(win)
-    win.resize(1200, 300)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_timeline(qtbot, p)
     state = WaveformState()
     canvas = win.timeline.canvas
     canvas.set_waveform(state)
@@ -315,11 +317,7 @@ def test_emotion_during_dialogue_band_and_tooltip(qtbot: QtBot) -> None:
     p = dialogue_project()
     on = p.add_event(Event(0, "A", EventKind.EMOTION, 15, 40, media="m1", emotion="happiness")).id
     p.add_event(Event(0, "A", EventKind.EMOTION, 100, 120, media="m1", emotion="anger"))
-    win = Window(p)
-    qtbot.addWidget(win)
-    win.resize(1200, 300)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_timeline(qtbot, p)
     canvas = win.timeline.canvas
     win.timeline.zoom_to_fit()
     canvas.ensure()

@@ -12,7 +12,8 @@ queued event and timer has run.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from fakes import bar_centre
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -29,17 +30,9 @@ def click_row(qtbot: QtBot, w, row: int) -> None:  # type: ignore[no-untyped-def
 
 
 def click_bar(qtbot: QtBot, w, event_id: int) -> None:  # type: ignore[no-untyped-def]
-    canvas = w.coding.timeline.canvas
-    canvas.ensure()
-    e = w.project.events[event_id]
-    lane = canvas.cache.lane(e.lane_key)
-    assert lane is not None
-    v = canvas.view
-    pos = QPoint(
-        int(v.x_of((e.onset_frame + e.offset_frame) / 2)),
-        int(v.y_of_lane(lane) + lane.height_px // 2),
+    qtbot.mouseClick(
+        w.coding.timeline.canvas, Qt.MouseButton.LeftButton, pos=bar_centre(w, event_id)
     )
-    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=pos)
 
 
 def drain(qtbot: QtBot) -> None:
