@@ -5,6 +5,8 @@ from __future__ import annotations
 import faulthandler
 import os
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,24 @@ def _indexed_before_use(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(PlayerController, "open", open_indexed)
     yield
+
+
+@pytest.fixture
+def hold_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The frame-index worker waits for this event before it builds the table (set it to
+    let the index complete); set again at the end so no worker is left waiting."""
+    from annotator.media import index_worker
+
+    release = threading.Event()
+    real = index_worker.build_index
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index_worker, "build_index", held)
+    yield release
+    release.set()
 
 
 #: Longer than pytest-timeout's 300 s: it fires only when that cannot, i.e. when the main thread

@@ -426,22 +426,17 @@ def test_vlc_landing_elsewhere_falls_back_for_this_video(qtbot, src: FakeSource)
 
 @pytest.mark.index_in_background
 def test_vlc_waits_for_the_index_and_then_reads_its_whole_table(
-    qtbot, tmp_path, monkeypatch
+    qtbot, tmp_path, monkeypatch, hold_index
 ) -> None:
     """While the worker builds the index VLC is not used (its clock would run past the
     indexed frames); once done, VLC's position is read against the complete table."""
-    import threading
 
-    from annotator.media import FrameSource, index_worker
+    from annotator.media import FrameSource
     from annotator.media.barcode import write_barcode_video
 
     path = tmp_path / "bc.mp4"
     write_barcode_video(path, 60, fps=Fraction(25), size=(160, 120), gop=25)
-    release = threading.Event()
-    real = index_worker.build_index
-    monkeypatch.setattr(
-        index_worker, "build_index", lambda *a, **k: (release.wait(30), real(*a, **k))[1]
-    )
+    release = hold_index
     c = PlayerController(
         source_factory=lambda p, index_progress=None: FrameSource(
             p, index_cache_dir=False, index_progress=index_progress
@@ -470,22 +465,19 @@ def test_vlc_waits_for_the_index_and_then_reads_its_whole_table(
 
 
 @pytest.mark.index_in_background
-def test_the_proxy_decision_waits_for_the_whole_index(qtbot, tmp_path, monkeypatch) -> None:
+def test_the_proxy_decision_waits_for_the_whole_index(
+    qtbot, tmp_path, monkeypatch, hold_index
+) -> None:
     """Whether a preview copy pays off depends on the GOPs of the whole table: decided
     when the index is done, not on the one-frame table of the open."""
-    import threading
 
-    from annotator.media import FrameSource, index_worker
+    from annotator.media import FrameSource
     from annotator.media.barcode import write_barcode_video
     from annotator.playback import seek_preview
 
     path = tmp_path / "bc.mp4"
     write_barcode_video(path, 60, fps=Fraction(25), size=(160, 120), gop=25)
-    release = threading.Event()
-    real = index_worker.build_index
-    monkeypatch.setattr(
-        index_worker, "build_index", lambda *a, **k: (release.wait(30), real(*a, **k))[1]
-    )
+    release = hold_index
     monkeypatch.delenv("FACET_NO_PROXY", raising=False)
     monkeypatch.delenv("FACET_ALWAYS_PROXY", raising=False)
     monkeypatch.setattr(FrameSource, "proxy_worthwhile", property(lambda s: s.frame_count > 1))

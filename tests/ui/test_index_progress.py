@@ -31,21 +31,6 @@ def _fresh_index_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FACET_NO_PROXY", "1")
 
 
-@pytest.fixture
-def hold_index(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """The worker waits for this event before it builds the table."""
-    release = threading.Event()
-    real = index_worker.build_index
-
-    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
-        release.wait(60)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(index_worker, "build_index", held)
-    yield release
-    release.set()
-
-
 def _window(qtbot, *, defer: bool = False):  # type: ignore[no-untyped-def]
     return shown_window(qtbot, defer=defer)
 
