@@ -39,6 +39,7 @@ from annotator.io.project_file import (
 from annotator.io.project_slices import load_project_sliced
 from annotator.model import ModelError, Project
 from annotator.playback import preopen
+from annotator.ui.background import hold_builds, is_large, release_builds
 from annotator.ui.background_job import BackgroundJob, freeze_large, unfreeze_garbage
 from annotator.ui.context import AppContext
 from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
@@ -86,6 +87,10 @@ def put_aside(path: Path) -> Path | None:
 
 
 _WARM_MS = 300
+# a large project's view builds wait for its picture and its video index (at most this
+# long; after the index they start PAINTED_MS after the open, the first paint done)
+HOLD_BUILDS_S = 2.0
+PAINTED_MS = 150
 BACKGROUND_OPEN_BYTES = 1 << 20  # larger files (~5000 events): sliced read, GC paused
 
 
@@ -410,6 +415,9 @@ class DocumentController(SaveFlow, QObject):
         turn of the event loop and the video opens in the next, so neither waits for the
         other and the window paints in between."""
         relinked = self._check_media(loaded.project, loaded.path)
+        holding = in_turns and is_large(loaded.project) and self.ctx.controller is not None
+        if holding:
+            hold_builds(HOLD_BUILDS_S)
         self.ctx.undo_stack.clear()  # before the switch: its commands are the old project's
         unfreeze_garbage()
         self.workspace.set_project(
@@ -427,6 +435,9 @@ class DocumentController(SaveFlow, QObject):
             for v in video or ():
                 preopen.discard(v)  # opened on the worker for a take not shown after all
             freeze_large(project)
+            controller = self.ctx.controller
+            if holding and (controller is None or controller.index_complete):
+                QTimer.singleShot(PAINTED_MS, release_builds)  # else when indexed
 
         if in_turns:
             QTimer.singleShot(0, self, then_media)
@@ -531,6 +542,7 @@ class DocumentController(SaveFlow, QObject):
         controller = self.ctx.controller
         if not progress.done or controller is None or controller.source is None:
             return
+        release_builds()  # the views of a large project opening wait for the index
         media_id = shown_media(self.workspace, controller)
         if media_id is not None and apply_index(self.workspace, media_id, controller.source):
             self.media_indexed.emit(media_id)
