@@ -66,14 +66,31 @@ class KeyBinder(QObject):
     changed = Signal(object)  # the new KeyMap, after every shortcut was rebound
     code_key_pressed = Signal(object)  # CodeKey
 
-    def __init__(self, keymap: KeyMap, parent: QObject | None = None) -> None:
+    def __init__(
+        self, keymap: KeyMap, parent: QObject | None = None, *, track_held: bool = True
+    ) -> None:
+        """``track_held=False``: the held-keys filter is installed later, by
+        :meth:`track_held_keys` (``run.py``: after the first picture, see there)."""
         super().__init__(parent)
         self.keymap = keymap
         self._shortcuts: list[tuple[str, QShortcut]] = []
         self._actions: list[tuple[str, QAction]] = []
         self._code_shortcuts: list[QShortcut] = []
         self._code_parent: QWidget | None = None
-        self._held = _held_keys()
+        self._held: _HeldKeys | None = None
+        if track_held:
+            self.track_held_keys()
+
+    def track_held_keys(self) -> None:
+        """Install the application's held-keys filter (once; keys pressed before it
+        was installed are not known to be held).
+
+        Deferred by ``run.py`` until the first picture is painted: the first events
+        through a Python application event filter make PySide6 create the Python
+        types and enums of most of QtWidgets (~170 enum classes, 0.06-0.08 s on this
+        box) to convert the objects they go to (issue 19 item 1)."""
+        if self._held is None:
+            self._held = _held_keys()
 
     # ------------------------------------------------------------------ binding
     def sequences(self, action_id: str) -> list[QKeySequence]:

@@ -68,7 +68,8 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace()
         self.undo_stack = QUndoStack(self)
         self.settings = QSettings()
-        self.keys = KeyBinder(load_keymap(self.settings), self)  # every key, by action id
+        # every key, by action id; deferred start: held keys tracked from finish_startup
+        self.keys = KeyBinder(load_keymap(self.settings), self, track_held=not defer_components)
         self.keys.changed.connect(self._store_keys)
         # Questions to the user go through these, so tests can answer them.
         self.ask_recover = self._ask_recover
@@ -135,6 +136,8 @@ class MainWindow(QMainWindow):
             time.sleep(0.005)
         self.player_widget.repaint()  # the first picture is on screen before the wait
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        # before any key is delivered (they wait in the queue): a K pressed at once is held
+        self.keys.track_held_keys()
         self._install_components()
         self._restore_docks()
         self._announce_state()

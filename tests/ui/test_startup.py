@@ -165,3 +165,62 @@ def test_remembered_playhead_and_loop_come_back_after_a_deferred_start(
     finally:
         w2.close()
         w2.controller.close()
+
+
+def test_held_keys_are_tracked_from_finish_startup_before_any_key_is_delivered() -> None:
+    """The application's held-keys filter (K held for K+L) is installed by finish_startup,
+    not while the first picture is made (its first events made PySide6 build most of
+    QtWidgets' Python enums); keys still wait in the queue until then, so K+L works from
+    the first keys on. A fresh process: the filter is one per application."""
+    code = (
+        "import sys\n"
+        "from fractions import Fraction\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtCore import QObject, Qt\n"
+        "from PySide6.QtTest import QTest\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from annotator.media.barcode import write_barcode_video\n"
+        "from annotator.ui.main_window import MainWindow\n"
+        "from annotator.ui.player.shortcuts import SLOW_SHUTTLE\n"
+        "app = QApplication([])\n"
+        "video = Path(sys.argv[1]) / 'clip.mp4'\n"
+        "write_barcode_video(video, 60, fps=Fraction(25), size=(160, 120), gop=10)\n"
+        "w = MainWindow(defer_components=True)\n"
+        "w.show()\n"
+        "assert w.open_path(video)\n"
+        "tracker = lambda: app.findChild(QObject, 'facet-held-keys')\n"
+        "print('before', tracker() is not None)\n"
+        "w.finish_startup()\n"
+        "print('after', tracker() is not None)\n"
+        "player = w.player_widget\n"
+        "QTest.keyPress(player, Qt.Key.Key_K)\n"
+        "QTest.keyClick(player, Qt.Key.Key_L)\n"
+        "print('rate', w.controller.rate == SLOW_SHUTTLE, w.controller.is_playing)\n"
+        "QTest.keyRelease(player, Qt.Key.Key_K)\n"
+        "w.controller.pause()\n"
+        "w.controller.close()\n"
+    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(ROOT),
+            QT_QPA_PLATFORM="offscreen",
+            FACET_NO_VLC="1",
+            HOME=tmp,
+            XDG_CONFIG_HOME=str(Path(tmp) / "config"),
+            XDG_CACHE_HOME=str(Path(tmp) / "cache"),
+            XDG_DATA_HOME=str(Path(tmp) / "data"),
+            FACET_CACHE_DIR=str(Path(tmp) / "facet-cache"),
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code, tmp],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["before", "False", "after", "True", "rate", "True", "True"]
