@@ -70,6 +70,37 @@ def hold_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     release.set()
 
 
+class ScanHold:
+    """A packet scan held once it has indexed ``frames`` frames (see ``hold_scan``)."""
+
+    def __init__(self) -> None:
+        self.frames = 30
+        self.held = threading.Event()  # the scan is waiting
+        self.release = threading.Event()  # let it go on
+
+
+@pytest.fixture
+def hold_scan(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScanHold]:
+    """The index worker's packet scan (Matroska: no sample tables) reports every packet
+    and waits for ``release`` once ``frames`` frames are indexed: a long file's scan held
+    mid-way. Released at the end so no worker is left waiting."""
+    from annotator.media import index_worker, pts_index
+
+    monkeypatch.setattr(pts_index, "_REPORT_EVERY_S", 0.0)
+    hold = ScanHold()
+    real_scan = index_worker.IndexWorker._on_scan
+
+    def scan(self, pts, keys, fraction, in_order):  # type: ignore[no-untyped-def]
+        real_scan(self, pts, keys, fraction, in_order)
+        if self._index.frame_count >= hold.frames and not hold.release.is_set():
+            hold.held.set()
+            hold.release.wait(60)
+
+    monkeypatch.setattr(index_worker.IndexWorker, "_on_scan", scan)
+    yield hold
+    hold.release.set()
+
+
 #: Longer than pytest-timeout's 300 s: it fires only when that cannot, i.e. when the main thread
 #: is stuck in C++ holding the GIL (a Qt deadlock), where no Python-level timeout ever runs.
 HANG_SECONDS = 420

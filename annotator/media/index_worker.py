@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -57,6 +58,8 @@ IndexCallback = Callable[[IndexProgress], None]
 
 
 _GATE_WAIT_S = 10.0
+# How often a worker waiting at the gate looks whether its source was closed.
+_CLOSED_POLL_S = 0.05
 
 
 class _Cancelled(Exception):
@@ -137,9 +140,15 @@ class IndexWorker:
         self._index_thread.start()
 
     def _stop_index_worker(self) -> None:
-        thread = self._index_thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5.0)
+        """Detach the worker: ``close()`` never waits for it (an MP4 table read or the
+        last-GOP check cannot be interrupted, and a close is a GUI action). The worker
+        sees ``_closed`` at its next step (each scan report, at most every
+        ``pts_index._REPORT_EVERY_S``), drops its table, emits nothing more and closes
+        its own container itself: no thread ever closes a container another reads.
+        ``_install`` checks ``_closed`` under the caller lock, which ``close()`` also
+        takes before it closes the decoders, so a table is never swapped into a closed
+        source."""
+        self._index_callback = None
 
     # --- the worker -----------------------------------------------------------------------
     def _index_run(self) -> None:
@@ -148,17 +157,21 @@ class IndexWorker:
         try:
             gate = self._index_gate
             if gate is not None:
-                gate.wait(_GATE_WAIT_S)
-                if self._closed:
-                    return
-            with av.open(str(self.path)) as container:
-                stream = container.streams[self.stream_index]
-                index = build_index(self.path, container, stream, report=self._on_scan)
+                end = time.monotonic() + _GATE_WAIT_S
+                while not gate.wait(_CLOSED_POLL_S) and time.monotonic() < end:
+                    if self._closed:
+                        return
             if self._closed:
                 return
-            self._install(index, final=True)
-            if self._index_dir is not None:
+            with av.open(str(self.path)) as container:
+                if self._closed:
+                    return
+                stream = container.streams[self.stream_index]
+                index = build_index(self.path, container, stream, report=self._on_scan)
+            if self._index_dir is not None:  # complete and exact: the next open reads it
                 save_cached(self.path, self._index_dir, index)
+            if not self._install(index, final=True):
+                return  # closed meanwhile: the table is dropped
             self._emit(IndexProgress(index.frame_count, 1.0, True, index.method, index.note))
         except _Cancelled:
             return
@@ -190,13 +203,17 @@ class IndexWorker:
                     time_base=self.time_base,
                     method="partial",
                 )
-                self._install(partial, final=False)
+                if not self._install(partial, final=False):
+                    raise _Cancelled
         self._emit(IndexProgress(self._index.frame_count, fraction, False))
 
-    def _install(self, index: PtsIndex, *, final: bool) -> None:
+    def _install(self, index: PtsIndex, *, final: bool) -> bool:
         """Swap the table in under the caller lock; frames already decoded stay cached
-        when the new table keeps their PTS (it extends the old one), else all is reset."""
+        when the new table keeps their PTS (it extends the old one), else all is reset.
+        False (nothing swapped) once the source is closed."""
         with self._lock:
+            if self._closed:
+                return False
             old = self._index
             n = old.frame_count
             extends = (
@@ -215,11 +232,12 @@ class IndexWorker:
         if prefetcher is not None:
             prefetcher.stop()
         log.debug("%s: index %s with %d frames", self.path.name, index.method, index.frame_count)
+        return True
 
     def _emit(self, progress: IndexProgress) -> None:
         self._index_state = progress
         callback = self._index_callback
-        if callback is None:
+        if callback is None or self._closed:
             return
         try:
             callback(progress)

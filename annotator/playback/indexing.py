@@ -130,13 +130,19 @@ class IndexFollow:
         return True
 
     # -- opening ----------------------------------------------------------------------------
+    @property
+    def takes_preopened(self) -> bool:
+        """Whether a video opened by :mod:`annotator.playback.preopen` (``open_here`` on a
+        document worker) is what this controller shows when it opens that file."""
+        return self._source_factory is default_source_factory
+
     def _make_source(self, path: str) -> FrameSourceLike:
         """The factory's source, with the index built in a worker when it can be."""
         factory = self._source_factory
         if not takes_index_progress(factory):
             return factory(path)
         ticket = IndexTicket()
-        pre = take_preopened(path) if factory is default_source_factory else None
+        pre = take_preopened(path) if self.takes_preopened else None
         if pre is not None:  # run.py VIDEO: opened while the GUI libraries imported
             src, progress, start_index = pre
             ticket.src = src

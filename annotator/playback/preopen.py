@@ -8,9 +8,16 @@ the GIL and made the imports and the open slower. When the player asks for that 
 (:meth:`annotator.playback.indexing.IndexFollow._make_source`), :func:`take` hands the
 source over, with the index reports it made before the controller existed replayed.
 
+Project opens and File > Open of a video use the same hand-over (issue 18): the document
+worker that reads the project calls :func:`open_here` for the take it will show, so the
+container open and the frame-0 decode happen off the GUI thread too; a source opened that
+way and never taken (the project was not bound, the video was relinked) is closed by
+:func:`discard`.
+
 Imports nothing of Qt (the decoding modules it needs are imported before the thread
-starts: concurrent imports of one package tree can deadlock); a failure is raised again by :func:`take`, i.e. where the player's
-own open would have raised it (one line in the window, as for any bad file).
+starts, :func:`warm_imports`: concurrent imports of one package tree can deadlock); a
+failure is raised again by :func:`take`, i.e. where the player's own open would have
+raised it (one line in the window, as for any bad file).
 """
 
 from __future__ import annotations
@@ -56,9 +63,16 @@ class _Preopen:
         self.error: BaseException | None = None
         # the index worker starts when the player takes the source (not during imports)
         self.gate = threading.Event()
+        self.opened = threading.Event()  # _run finished (on the thread or in open_here)
         self.thread = threading.Thread(target=self._run, name="facet-preopen", daemon=True)
 
     def _run(self) -> None:
+        try:
+            self._open()
+        finally:
+            self.opened.set()
+
+    def _open(self) -> None:
         try:
             from annotator.media import FrameSource
 
@@ -84,15 +98,11 @@ def _key(path: str | os.PathLike[str]) -> str:
     return os.path.realpath(os.fspath(path))
 
 
-def preopen(path: str | os.PathLike[str]) -> None:
-    """Start opening ``path`` on a thread (a video file; anything else is ignored)."""
-    global _pending
-    p = os.fspath(path)
-    if p.lower().endswith(_PROJECT_SUFFIXES) or not os.path.isfile(p):
-        return
-    # Everything the thread imports, imported here first: two threads importing the same
-    # packages (annotator.model by the window, through annotator.media by the thread)
-    # deadlocked the import locks (_DeadlockError, 2 runs in 3 of a start-up trace).
+def warm_imports() -> None:
+    """Import everything opening a video imports, on the calling thread. Two threads
+    importing the same packages (annotator.model by the window, through annotator.media by
+    the thread) deadlocked the import locks (_DeadlockError, 2 runs in 3 of a start-up
+    trace): call this on the GUI thread before a thread opens a video."""
     import av.stream  # noqa: F401 - pts_index imports it on use
     import platformdirs  # noqa: F401 - the index cache folder
 
@@ -100,10 +110,61 @@ def preopen(path: str | os.PathLike[str]) -> None:
     import annotator.media.mp4_tables  # noqa: F401 - imported on use by pts_index
     import annotator.media.proxy  # noqa: F401 - imported on use by FrameSource
 
-    job = _Preopen(p)
+
+def _set_pending(job: _Preopen) -> None:
+    global _pending
     with _lock:
-        _pending = job
+        old, _pending = _pending, job
+    if old is not None:
+        _close(old)
+
+
+def preopen(path: str | os.PathLike[str]) -> None:
+    """Start opening ``path`` on a thread (a video file; anything else is ignored)."""
+    p = os.fspath(path)
+    if p.lower().endswith(_PROJECT_SUFFIXES) or not os.path.isfile(p):
+        return
+    warm_imports()
+    job = _Preopen(p)
+    _set_pending(job)
     job.thread.start()
+
+
+def open_here(path: str | os.PathLike[str]) -> bool:
+    """Open ``path`` now, on the calling thread (a worker: :func:`warm_imports` ran on the
+    GUI thread first), for the player's next open of that file to :func:`take`. False when
+    it cannot be opened: nothing is kept, and the player's own open words the problem."""
+    p = os.fspath(path)
+    if not os.path.isfile(p):
+        return False
+    job = _Preopen(p)
+    job._run()
+    if job.error is not None:
+        return False
+    _set_pending(job)
+    return True
+
+
+def _close(job: _Preopen) -> None:
+    job.opened.wait()
+    job.gate.set()
+    if job.src is not None:
+        try:
+            job.src.close()
+        except Exception:  # noqa: BLE001 - closing a source nobody shows must not fail an open
+            pass
+
+
+def discard(path: str | os.PathLike[str] | None = None) -> None:
+    """Close the source opened for ``path`` (any, when ``None``) if the player never took
+    it (the project it was opened for was not bound, or shows another take)."""
+    global _pending
+    with _lock:
+        job = _pending
+        if job is None or (path is not None and job.key != _key(path)):
+            return
+        _pending = None
+    _close(job)
 
 
 def preopen_argv(argv: list[str]) -> None:
@@ -126,7 +187,7 @@ def take(
         if job is None or job.key != _key(path):
             return None
         _pending = None
-    job.thread.join()
+    job.opened.wait()
     if job.error is not None:
         job.gate.set()
         raise job.error

@@ -373,11 +373,13 @@ class LiveBreakdown:
         ):
             return True
         keys = np.fromiter(self._members, np.int64, len(self._members))
-        events = np.fromiter(
-            (1 if isinstance(v, int) else len(v) for v in self._members.values()),
-            np.int64,
-            len(self._members),
-        )
+        # one event per moment but for the shared ones (list comprehensions, not a
+        # generator: the GUI thread runs this when the video's real timestamps arrive)
+        held = list(self._members.values())
+        events = np.ones(len(held), np.int64)
+        shared = [i for i, v in enumerate(held) if v.__class__ is list]
+        if shared:
+            events[shared] = [len(held[i]) for i in shared]  # type: ignore[arg-type]
         on, off = keys >> _ON, keys & _LOW
         micro = tb.durations_s(on, off) <= MICRO_MAX_S + 1e-9
         keys, on, off, events = keys[micro], on[micro], off[micro], events[micro]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from annotator.io.project_file import (
 )
 from annotator.io.project_slices import load_project_sliced
 from annotator.model import ModelError, Project
+from annotator.playback import preopen
 from annotator.ui.background_job import BackgroundJob, freeze_large, unfreeze_garbage
 from annotator.ui.context import AppContext
 from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
@@ -83,7 +85,8 @@ def put_aside(path: Path) -> Path | None:
     return aside
 
 
-BACKGROUND_OPEN_BYTES = 1 << 20  # larger files (~5000 events) open on a worker
+_WARM_MS = 300
+BACKGROUND_OPEN_BYTES = 1 << 20  # larger files (~5000 events): sliced read, GC paused
 
 
 def _large_file(path: Path) -> bool:
@@ -137,6 +140,10 @@ class DocumentController(SaveFlow, QObject):
         self._hasher.hashed.connect(self._on_video_hashed)
         if ctx.controller is not None:
             ctx.controller.index_progressed.connect(self._on_index_progressed)
+            # the decoding modules, imported once the window is idle: a project opened
+            # later opens its video on a worker, and must not import them on the GUI
+            # thread first (0.1-0.2 s, the longest stall of a first open)
+            QTimer.singleShot(_WARM_MS, self, self._preopens)
 
     # ------------------------------------------------------------------ lock
     def _lock_for(self, path: Path) -> tuple[bool, ProjectLock | None, bool]:
@@ -172,12 +179,13 @@ class DocumentController(SaveFlow, QObject):
         path = Path(path)
         if path.name.endswith(SUFFIX) or path.suffix.lower() == ".json":
             return self.open_project(path, background)
-        return self.new_from_video(path)
+        return self.new_from_video(path, background)
 
     def open_project(self, path: Path, background: bool = False) -> bool:
-        """Open a project file. ``background`` (the Open dialog, recent files): a large
-        file is read and checked on a worker while the window keeps answering; True then
-        means the open started, and the project is bound when it is read."""
+        """Open a project file. ``background`` (the Open dialog, recent files): the file is
+        read and checked, and the video it shows first opened (container, frame 0), on a
+        worker while the window keeps answering; True then means the open started, and
+        the project is bound when it is read."""
         path = Path(path)
         if self._open_job.running:
             self.ctx.show_message("Still opening the previous project…", 4000)
@@ -197,7 +205,7 @@ class DocumentController(SaveFlow, QObject):
         request = _OpenRequest(
             path, lock, read_only, recovered, self.workspace.project, self.workspace.revision
         )
-        if background and _large_file(source):
+        if background:
             return self._open_in_background(source, request)
         try:
             loaded = load_project(source)
@@ -209,17 +217,27 @@ class DocumentController(SaveFlow, QObject):
         """Read, parse and check the file on a worker, in slices (no long GIL hold), with
         the cyclic GC paused (a full collection over the objects being made is 0.3 s that
         nobody may interrupt); the GUI thread then binds the project."""
+        large = _large_file(source)
         gc_was = gc.isenabled()
-        gc.disable()
-        unfreeze_garbage()
+        if large:
+            gc.disable()
+            unfreeze_garbage()
+        remembered = self._remembered_id(request.path)
+        opens_video = self._preopens()
+        video: list[Path] = []  # the video opened on the worker, if any
 
         def work() -> tuple[LoadedProject, Loaded | None]:
             import numpy.ma  # noqa: F401 - numpy imports it lazily on the first median
 
-            loaded = load_project_sliced(source)
+            loaded = load_project_sliced(source) if large else load_project(source)
             from annotator.ui.timeline.cache import prebuild as prebuild_timeline
 
             prebuild_timeline(loaded.project)
+            first = _first_media(loaded.project, remembered)
+            if opens_video and first is not None:
+                path = resolve(loaded.project.media[first], request.path)
+                if preopen.open_here(path):
+                    video.append(path)
             return loaded, read_version(request.path)
 
         def done(
@@ -231,8 +249,9 @@ class DocumentController(SaveFlow, QObject):
                         log.error("opening %s failed", source, exc_info=error)
                         error = ProjectFileError([f"{source.name}: cannot open ({error})"])
                     self._open_failed(request, error)
-                else:
-                    self._opened(request, *result, in_turns=True)
+                elif not self._opened(request, *result, in_turns=True, video=video):
+                    for v in video:
+                        preopen.discard(v)
             finally:
                 if result is not None and self.workspace.project is result[0].project:
                     # before the GC runs again: everything loaded is in its youngest
@@ -260,6 +279,7 @@ class DocumentController(SaveFlow, QObject):
         loaded: LoadedProject,
         base: Loaded | None,
         in_turns: bool = False,
+        video: list[Path] | None = None,
     ) -> bool:
         path = request.path
         if self._closed or (
@@ -278,7 +298,7 @@ class DocumentController(SaveFlow, QObject):
         self._switch_lock(request.lock)
         self._base = base
         self.workspace.set_read_only(request.read_only)
-        self._set_loaded(loaded, recovered=request.recovered, in_turns=in_turns)
+        self._set_loaded(loaded, recovered=request.recovered, in_turns=in_turns, video=video)
         if request.read_only:
             self.ctx.show_message(f"{path.name} is open read-only (another window has it)", 10000)
         return True
@@ -287,22 +307,53 @@ class DocumentController(SaveFlow, QObject):
         """Finish a background open now (tests, benches)."""
         return self._open_job.wait(timeout)
 
-    def new_from_video(self, video: Path) -> bool:
+    def new_from_video(self, video: Path, background: bool = False) -> bool:
         """A new, untitled project on ``video``; its suggested file sits next to the video.
 
         When that project file already exists it is opened instead (the work on this video
         is there), and unsaved work autosaved for an untitled project is offered back.
+        ``background`` (the Open dialog): the video is opened (container, frame 0) on a
+        worker first; True then means the open started.
         """
         video = Path(video)
         suggested = video.with_name(video.stem + SUFFIX)
         if suggested.is_file():
             self.ctx.show_message(f"Opened the existing project {suggested.name}", 8000)
-            return self.open_project(suggested)
+            return self.open_project(suggested, background)
+        if self._open_job.running:
+            self.ctx.show_message("Still opening the previous project…", 4000)
+            return False
         if not self.maybe_save():
             return False
         if not video.is_file():
             self.ctx.show_error(f"{video}: no such video file")
             return False
+        if background and self._preopens():
+            return self._video_in_background(video)
+        return self._new_from_video(video, suggested)
+
+    def _video_in_background(self, video: Path) -> bool:
+        """Open ``video`` on a worker, then make its project on the GUI thread with the
+        source already open (unless the window closed or the project changed meanwhile)."""
+        previous, revision = self.workspace.project, self.workspace.revision
+
+        def done(_result: object, _error: BaseException | None) -> None:
+            try:
+                if (
+                    self._closed
+                    or self.workspace.project is not previous
+                    or (self.workspace.revision != revision and not self.maybe_save())
+                ):
+                    self.ctx.show_message(f"Did not open {video.name}", 6000)
+                else:
+                    self._new_from_video(video, video.with_name(video.stem + SUFFIX))
+            finally:
+                preopen.discard(video)  # not taken: the open failed or did not happen
+
+        self.ctx.show_message(f"Opening {video.name}…", 0)
+        return self._open_job.start(lambda: preopen.open_here(video), done)
+
+    def _new_from_video(self, video: Path, suggested: Path) -> bool:
         self._switch_lock(None)
         self._base = None
         self.workspace.set_read_only(False)
@@ -351,10 +402,11 @@ class DocumentController(SaveFlow, QObject):
         untitled: bool = False,
         recovered: bool = False,
         in_turns: bool = False,
+        video: list[Path] | None = None,
     ) -> None:
         """Bind ``loaded``. Recovered work and relinked videos are unsaved until saved.
 
-        ``in_turns`` (a large project read in the background): the views bind in this
+        ``in_turns`` (a project read in the background): the views bind in this
         turn of the event loop and the video opens in the next, so neither waits for the
         other and the window paints in between."""
         relinked = self._check_media(loaded.project, loaded.path)
@@ -372,6 +424,8 @@ class DocumentController(SaveFlow, QObject):
         def then_media() -> None:
             if self.workspace.project is project:
                 self.open_first_media()
+            for v in video or ():
+                preopen.discard(v)  # opened on the worker for a take not shown after all
             freeze_large(project)
 
         if in_turns:
@@ -458,7 +512,9 @@ class DocumentController(SaveFlow, QObject):
                 raise ModelError(f"{video}: video not found")
             controller.pause()
             pending = self._pending_source
-            opened_src = pending[1] if pending and pending[0] == str(video) else None
+            # the same file (the record keeps the resolved path; the user may open a link)
+            same = pending is not None and os.path.realpath(pending[0]) == os.path.realpath(video)
+            opened_src = pending[1] if pending is not None and same else None
             self._pending_source = None
             try:
                 opened = controller.open(str(video), source=opened_src)
@@ -497,11 +553,27 @@ class DocumentController(SaveFlow, QObject):
         media = self.workspace.project.media.get(mid) if mid else None
         return f"take {media.id} ({Path(media.path).name})" if media else ""
 
-    def _media_settings_key(self) -> str | None:
-        if self.workspace.path is None:
+    def _media_settings_key(self, path: Path | None = None) -> str | None:
+        path = path if path is not None else self.workspace.path
+        if path is None:
             return None
-        digest = hashlib.sha1(str(Path(self.workspace.path).resolve()).encode()).hexdigest()
+        digest = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()
         return f"last_media/{digest[:16]}"
+
+    def _remembered_id(self, path: Path) -> str | None:
+        """The take id last open for the project file ``path`` (read on the GUI thread)."""
+        key = self._media_settings_key(path)
+        last = self.ctx.settings.value(key) if key is not None else None
+        return last if isinstance(last, str) else None
+
+    def _preopens(self) -> bool:
+        """Whether a worker may open the video the player will show (:mod:`preopen`); the
+        decoding modules are imported here first (never on two threads at once)."""
+        controller = self.ctx.controller
+        if controller is None or not getattr(controller, "takes_preopened", False):
+            return False
+        preopen.warm_imports()
+        return True
 
     def _remember_media(self, media_id: str) -> None:
         key = self._media_settings_key()
@@ -510,9 +582,13 @@ class DocumentController(SaveFlow, QObject):
 
     def _remembered_media(self, project: Project) -> str | None:
         """The take last open for this project file (if it still has it), else the first."""
-        key = self._media_settings_key()
-        last = self.ctx.settings.value(key) if key is not None else None
-        if isinstance(last, str) and last in project.media:
-            return last
-        primary = project.primary_media
-        return primary.id if primary is not None else None
+        path = self.workspace.path
+        return _first_media(project, self._remembered_id(path) if path is not None else None)
+
+
+def _first_media(project: Project, remembered: str | None) -> str | None:
+    """The take a project opens on: the one remembered (if it still has it), else its first."""
+    if remembered is not None and remembered in project.media:
+        return remembered
+    primary = project.primary_media
+    return primary.id if primary is not None else None

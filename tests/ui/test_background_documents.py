@@ -181,3 +181,75 @@ def test_background_open_builds_the_timeline_off_the_gui_thread(
     before = cache.event_count("A")
     add_au(w, 100)  # the prebuilt cache follows edits like one built here
     assert cache.event_count("A") == before + 1
+
+
+@pytest.fixture
+def opened_on(monkeypatch):  # type: ignore[no-untyped-def]
+    """The thread name of every FrameSource opened (and the sources, to check closes)."""
+    from annotator.media import FrameSource
+
+    names: list[str] = []
+    sources: list[FrameSource] = []
+    real = FrameSource.__init__
+
+    def record(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        names.append(threading.current_thread().name)
+        sources.append(self)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FrameSource, "__init__", record)
+    return names, sources
+
+
+def test_a_background_open_opens_the_video_on_the_worker_once(
+    make, demo_copy: Path, qtbot, opened_on
+) -> None:  # type: ignore[no-untyped-def]
+    names, sources = opened_on
+    w = make()
+    assert w.open_project(demo_copy, background=True)
+    qtbot.waitUntil(lambda: w.controller.source is not None, timeout=30000)
+    # the container open and the frame-0 decode ran off the GUI thread, and only there
+    assert names == ["facet-open"]
+    assert w.controller.source is sources[0]
+    assert w.player_widget.shown_frame == 0 and w.player_widget.frame_view.image() is not None
+    assert w.current_media_id == "m1" and w.project_path == demo_copy
+    from annotator.playback import preopen
+
+    assert preopen._pending is None  # taken by the player, nothing left over
+
+
+def test_a_video_opened_for_a_project_not_bound_is_closed(
+    make, demo_copy: Path, tmp_path: Path, opened_on
+) -> None:  # type: ignore[no-untyped-def]
+    names, sources = opened_on
+    w = make()
+    other = tmp_path / "other.facet.json"
+    other.write_bytes(demo_copy.read_bytes())
+    (tmp_path / "demo.mp4").symlink_to(demo_copy.with_name("demo.mp4"))
+    assert w.open_path(demo_copy)
+    shown = w.controller.source
+    assert w.open_project(other, background=True)
+    mine = add_au(w, 100)  # edited meanwhile; the user keeps the edit
+    w.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
+    w.documents.wait_open()
+    assert w.project_path == demo_copy and mine.id in w.project.events
+    assert names[-1] == "facet-open" and len(sources) == 2
+    assert sources[-1]._closed and w.controller.source is shown and not shown._closed
+    from annotator.playback import preopen
+
+    assert preopen._pending is None
+
+
+def test_the_open_dialog_opens_a_video_on_the_worker(
+    make, demo_copy: Path, tmp_path: Path, qtbot, opened_on
+) -> None:  # type: ignore[no-untyped-def]
+    names, sources = opened_on
+    video = tmp_path / "take.mp4"  # no project next to it: a new project on the video
+    video.symlink_to(demo_copy.with_name("demo.mp4"))
+    w = make()
+    assert w.open_path(video, background=True)
+    assert w.documents._open_job.running or names == ["facet-open"]
+    qtbot.waitUntil(lambda: w.controller.source is not None, timeout=30000)
+    assert names == ["facet-open"] and w.controller.source is sources[0]
+    assert w.project.primary_media is not None and w.workspace.path is None  # untitled
+    assert w.player_widget.shown_frame == 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from docwindows import shown_window
 
-from annotator.media import FrameSource, index_worker, pts_index
+from annotator.media import FrameSource, index_worker
 from annotator.media.barcode import read_index, write_barcode_video
 from tests.samples_dir import sample
 
@@ -85,23 +85,12 @@ def test_first_picture_before_the_index_then_the_count_everywhere(
         ctl.close()
 
 
-def test_stepping_while_a_packet_scan_grows(qtbot, tmp_path: Path, monkeypatch) -> None:
+def test_stepping_while_a_packet_scan_grows(qtbot, tmp_path: Path, hold_scan) -> None:
     """Matroska has no sample tables: the scan reports growing, exact prefixes, and the
     player reaches each of them while the rest is still being read."""
-    monkeypatch.setattr(pts_index, "_REPORT_EVERY_S", 0.0)
     video = tmp_path / "take.mkv"
     write_barcode_video(video, 120, fps=Fraction(25), size=(160, 120), gop=10)
-    held = threading.Event()
-    release = threading.Event()
-    real_scan = index_worker.IndexWorker._on_scan
-
-    def scan(self, pts, keys, fraction, in_order):  # type: ignore[no-untyped-def]
-        real_scan(self, pts, keys, fraction, in_order)
-        if self._index.frame_count >= 30 and not release.is_set():
-            held.set()
-            release.wait(60)
-
-    monkeypatch.setattr(index_worker.IndexWorker, "_on_scan", scan)
+    held, release = hold_scan.held, hold_scan.release
     w = _window(qtbot, defer=True)  # as run.py builds it
     ctl = w.controller
     try:
@@ -122,6 +111,10 @@ def test_stepping_while_a_packet_scan_grows(qtbot, tmp_path: Path, monkeypatch) 
         assert ctl.current_frame == n - 1 and w.player_widget.shown_frame == n - 1
         assert w.player_widget.transport.slider.maximum() == n - 1
         w.finish_startup()  # the components come while the index is still held
+        # ... and the timeline starts at the frames indexed so far, not at one frame
+        view = w.coding.timeline.canvas.view
+        qtbot.waitUntil(lambda: view.frame_count == ctl.frame_count, timeout=5000)
+        assert w.project.media["m1"].frame_count == 0
         release.set()
         qtbot.waitUntil(lambda: ctl.index_complete and ctl.frame_count == 120, timeout=30000)
         qtbot.waitUntil(lambda: w.coding.timeline.canvas.view.frame_count == 120, timeout=5000)

@@ -70,6 +70,7 @@ class CodingUi:
     editor: EventEditorDialog | None = None
     keys: KeyBinder | None = None  # the key map the shortcuts come from
     follow_face: bool = False
+    index_extent: Any = None  # timeline.index_extent.IndexExtent with a real player
 
     # ------------------------------------------------------------------ reactions
     def set_project(self, project: Project) -> None:
@@ -499,6 +500,11 @@ def install(ctx: AppContext) -> CodingUi:
         table.seek_requested.connect(timeline.set_playhead)
     workspace.events.project_replaced.connect(ui.set_project)
     workspace.events.media_switched.connect(ui.set_media)
+    if controller is not None and hasattr(controller, "frame_count_changed"):
+        from annotator.ui.timeline.index_extent import IndexExtent
+
+        # the ruler and extent grow with the index (the project's length stays unknown)
+        ui.index_extent = IndexExtent(timeline, controller, workspace, window)
     project.face_changed.connect(ui.on_face_changed)
     project.event_removed.connect(ui.on_event_removed)
     return ui

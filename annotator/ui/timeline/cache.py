@@ -93,6 +93,9 @@ class TimelineCache:
         self._members: dict[LaneKey, set[int]] = defaultdict(set)
         self._overlaps: dict[LaneKey, LaneOverlaps] = {}  # AU lanes: duplicate flags
         self._timebase: Timebase | None = None
+        # the player's table while the video's index is built and the project does not
+        # know the length yet (annotator.ui.timeline.index_extent); never the project's
+        self._indexing: Timebase | None = None
         self._dirty: set[LaneKey] = set()
         self._layout_dirty = True
         self.overlays: dict[LaneKey, OverlaySource] = {}
@@ -209,12 +212,33 @@ class TimelineCache:
         """The media's timebase, kept until the media changes: the project builds a nominal
         one per call, a frame-count-long loop, and micro/macro is asked per painted bar."""
         if self._timebase is None:
-            self._timebase = self.project.timebase(self.media_id)
+            tb = self._indexing
+            if tb is None or not self._length_unknown():
+                tb = self.project.timebase(self.media_id)
+            self._timebase = tb
         return self._timebase
 
     def invalidate_timebase(self, *_args: object) -> None:
         self._timebase = None
         self.revision += 1
+
+    def _length_unknown(self) -> bool:
+        """The project does not know this video's length yet (frame count 0, no table)."""
+        media = self.project.media.get(self.media_id)
+        return (
+            media is not None
+            and media.frame_count <= 0
+            and not self.project.has_real_timebase(self.media_id)
+        )
+
+    def set_indexing_timebase(self, timebase: Timebase | None) -> bool:
+        """Draw with ``timebase`` (the frames indexed so far) instead of the project's
+        until it is ``None`` again; True when that changed what is drawn."""
+        if timebase is self._indexing:
+            return False
+        self._indexing = timebase
+        self.invalidate_timebase()
+        return True
 
     def lane(self, key: LaneKey) -> Lane | None:
         return next((ln for ln in self.lanes if ln.key == key), None)

@@ -185,12 +185,24 @@ class TimelineWidget(QWidget):
         self.refresh_extent()
 
     def refresh_extent(self) -> None:
-        """Frame count or rate changed (video opened, real timestamps arrived)."""
+        """Frame count or rate changed (video opened, real timestamps arrived, the index
+        grew): a view that showed the whole video still does; a zoomed one keeps its zoom
+        and scroll (clamped), so a coder zoomed in while the index is built stays there."""
+        v = self.canvas.view
+        whole = v.left_frame <= 0.0 and v.px_per_frame <= v.min_px_per_frame * (1 + 1e-9)
         self.canvas.refresh_extent()
         self._set_timecode()
-        self.canvas.view.zoom_to_fit()
+        if whole:
+            v.zoom_to_fit()
         self._sync_bars()
         self.canvas.update()
+
+    def set_indexing_timebase(self, timebase: Any) -> None:
+        """While the video's index is built and the project does not know its length: the
+        ruler, extent, scroll bar and Fit follow ``timebase`` (the frames indexed so far;
+        ``None``: the project's again). The project's media record is not touched."""
+        if self.canvas.cache.set_indexing_timebase(timebase):
+            self.refresh_extent()
 
     def _set_timecode(self) -> None:
         self.canvas.timecode = smpte_or_seconds(self.canvas.view.fps)
