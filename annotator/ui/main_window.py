@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
 
         # the player plays the workspace's A-B loop (one owner; see PlayerController)
         self.controller = PlayerController(self, workspace=self.workspace)
-        self.player_widget = PlayerWidget(self.controller)
+        self.player_widget = PlayerWidget(self.controller, selectable_labels=not defer_components)
         self.setCentralWidget(self.player_widget)
         menus = self._build_menus()
         self.ctx = AppContext(
@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         # before any key is delivered (they wait in the queue): a K pressed at once is held
         self.keys.track_held_keys()
+        self.player_widget.transport.make_labels_selectable()
         self._install_components()
         self._restore_docks()
         self._announce_state()

@@ -88,6 +88,26 @@ def test_first_picture_before_the_docks_then_components_follow_the_open_project(
         w.controller.close()
 
 
+def test_transport_labels_are_selectable_once_started(qtbot, project_file: Path) -> None:
+    """The frame / timecode labels can be selected (copied); a deferred start makes them
+    so after the first picture, and they never take the player's keys."""
+    from PySide6.QtCore import Qt
+
+    selectable = Qt.TextInteractionFlag.TextSelectableByMouse
+    w = _deferred_window(qtbot)
+    try:
+        assert w.open_project(project_file)
+        labels = w.player_widget.transport._labels()
+        with qtbot.waitSignal(w.components_installed, timeout=30000):
+            w.finish_startup()
+        for label in labels:
+            assert label.textInteractionFlags() & selectable
+            assert label.focusPolicy() == Qt.FocusPolicy.NoFocus
+    finally:
+        w.close()
+        w.controller.close()
+
+
 def test_closing_before_the_components_exist(qtbot, project_file: Path) -> None:
     w = _deferred_window(qtbot)
     assert w.open_project(project_file)
