@@ -187,60 +187,104 @@ def test_remembered_playhead_and_loop_come_back_after_a_deferred_start(
         w2.controller.close()
 
 
-def test_held_keys_are_tracked_from_finish_startup_before_any_key_is_delivered() -> None:
-    """The application's held-keys filter (K held for K+L) is installed by finish_startup,
-    not while the first picture is made (its first events made PySide6 build most of
-    QtWidgets' Python enums); keys still wait in the queue until then, so K+L works from
-    the first keys on. A fresh process: the filter is one per application."""
-    code = (
-        "import sys\n"
-        "from fractions import Fraction\n"
-        "from pathlib import Path\n"
-        "from PySide6.QtCore import QObject, Qt\n"
-        "from PySide6.QtTest import QTest\n"
-        "from PySide6.QtWidgets import QApplication\n"
-        "from annotator.media.barcode import write_barcode_video\n"
-        "from annotator.ui.main_window import MainWindow\n"
-        "from annotator.ui.player.shortcuts import SLOW_SHUTTLE\n"
-        "app = QApplication([])\n"
-        "video = Path(sys.argv[1]) / 'clip.mp4'\n"
-        "write_barcode_video(video, 60, fps=Fraction(25), size=(160, 120), gop=10)\n"
-        "w = MainWindow(defer_components=True)\n"
-        "w.show()\n"
-        "assert w.open_path(video)\n"
-        "tracker = lambda: app.findChild(QObject, 'facet-held-keys')\n"
-        "print('before', tracker() is not None)\n"
-        "w.finish_startup()\n"
-        "print('after', tracker() is not None)\n"
-        "player = w.player_widget\n"
-        "QTest.keyPress(player, Qt.Key.Key_K)\n"
-        "QTest.keyClick(player, Qt.Key.Key_L)\n"
-        "print('rate', w.controller.rate == SLOW_SHUTTLE, w.controller.is_playing)\n"
-        "QTest.keyRelease(player, Qt.Key.Key_K)\n"
-        "w.controller.pause()\n"
-        "w.controller.close()\n"
-    )
-    import tempfile
+_RUN_PY_START = """
+import sys
+from fractions import Fraction
+from pathlib import Path
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from annotator.media.barcode import read_index, write_barcode_video
+from annotator.playback import preopen
 
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(
-            os.environ,
-            PYTHONPATH=str(ROOT),
-            QT_QPA_PLATFORM="offscreen",
-            FACET_NO_VLC="1",
-            HOME=tmp,
-            XDG_CONFIG_HOME=str(Path(tmp) / "config"),
-            XDG_CACHE_HOME=str(Path(tmp) / "cache"),
-            XDG_DATA_HOME=str(Path(tmp) / "data"),
-            FACET_CACHE_DIR=str(Path(tmp) / "facet-cache"),
-        )
-        out = subprocess.run(
-            [sys.executable, "-c", code, tmp],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+video = Path(sys.argv[1]) / "clip.mp4"
+write_barcode_video(video, 60, fps=Fraction(25), size=(320, 240), gop=10)
+if len(sys.argv) > 2:  # a project next to the video: run.py VIDEO opens it
+    from annotator.io.media_link import media_from_video
+    from annotator.io.project_file import save_project
+    from annotator.model import Project
+    project = Project("beside")
+    media, tb = media_from_video(video, video.with_name("clip.facet.json"), "m1")
+    project.add_media(media)
+    project.set_timebase("m1", tb)
+    save_project(project, video.with_name("clip.facet.json"))
+preopen.preopen(video)  # as run.py does, before the window's modules
+from annotator.ui.main_window import MainWindow
+from annotator.ui.player.frame_view import qimage_to_ndarray
+from annotator.ui.player.shortcuts import SLOW_SHUTTLE
+
+app = QApplication([])
+w = MainWindow(defer_components=True)
+w.show()
+peeked = preopen.peek(video)
+print("opened", w.open_path(video))
+pw = w.player_widget
+print("picture", pw.shown_frame, read_index(qimage_to_ndarray(pw.frame_view.image())))
+print("before", "annotator.ui.documents" in sys.modules, w.controller.source is None)
+tracker = lambda: app.findChild(QObject, "facet-held-keys")
+print("held", tracker() is not None)
+w.finish_startup()
+print("after", w.controller.source is peeked, w.windowTitle(), w.project.title)
+print("held", tracker() is not None)
+QTest.keyPress(pw, Qt.Key.Key_K)
+QTest.keyClick(pw, Qt.Key.Key_L)
+print("rate", w.controller.rate == SLOW_SHUTTLE, w.controller.is_playing)
+QTest.keyRelease(pw, Qt.Key.Key_K)
+w.controller.pause()
+w.controller.wait_index(60)  # the index worker started after the picture
+w.controller.seek(0)
+QTest.keyClick(pw, Qt.Key.Key_Right)
+print("step", w.controller.current_frame, pw.shown_frame, pw.transport.frame_label.text())
+w.controller.close()
+"""
+
+
+def _run_py_start(tmp_path: Path, *extra: str) -> list[str]:
+    home = tmp_path / "home"
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        QT_QPA_PLATFORM="offscreen",
+        FACET_NO_VLC="1",
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_DATA_HOME=str(home / "data"),
+        FACET_CACHE_DIR=str(home / "facet-cache"),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", _RUN_PY_START, str(tmp_path), *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["before", "False", "after", "True", "rate", "True", "True"]
+    return out.stdout.splitlines()
+
+
+def test_run_py_video_paints_frame_0_then_makes_the_project_keys_wait(tmp_path: Path) -> None:
+    """run.py VIDEO (a fresh process, as run.py starts): frame 0 of the pre-opened source
+    is painted (the exact decode: its barcode reads 0) before the documents' modules are
+    imported; finish_startup makes the project on that video with the player taking the
+    same source over (one open), and installs the held-keys filter (its first events made
+    PySide6 build most of QtWidgets' Python enums) before any key is delivered: K+L works
+    from the first keys on."""
+    lines = _run_py_start(tmp_path)
+    assert lines[0] == "opened True"
+    assert lines[1] == "picture 0 0"
+    assert lines[2] == "before False True"  # no documents, the player not open yet
+    assert lines[3] == "held False"
+    assert lines[4].startswith("after True clip (unsaved)") and lines[4].endswith(" clip")
+    assert lines[5] == "held True"
+    assert lines[6] == "rate True True"
+    assert lines[7] == "step 1 1 Frame 1 / 59"
+
+
+def test_run_py_video_with_a_project_beside_it_opens_that_project(tmp_path: Path) -> None:
+    """The documents still decide what a video opens: the project file next to it."""
+    lines = _run_py_start(tmp_path, "with-project")
+    assert lines[1] == "picture 0 0"
+    assert lines[4].startswith("after True clip.facet.json") and lines[4].endswith(" beside")
+    assert lines[7] == "step 1 1 Frame 1 / 59"
