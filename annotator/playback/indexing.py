@@ -83,12 +83,19 @@ class IndexFollow:
         _current: int
         _source_factory: Callable[..., FrameSourceLike]
         _build_proxy: bool | None
+        _rate: float
+        _playing: bool
+        _anchor_t: float
+        _clock: Any
+        _sound: Any
         frame_changed: SignalInstance
         error_occurred: SignalInstance
         frame_count_changed: SignalInstance
         index_progressed: SignalInstance
 
         def pause(self) -> None: ...
+        def _set_current(self, frame: int) -> None: ...
+        def _restart_clock(self) -> None: ...
 
     def _init_index_follow(self) -> None:
         self._index_relay = IndexRelay(self)  # type: ignore[arg-type]
@@ -96,6 +103,7 @@ class IndexFollow:
         self._count = 0  # frames announced (frame_count_changed); the controller's count
         self._index_note_shown = ""
         self._index_announced_done = False
+        self._index_hold = False  # playing, waiting at the last frame indexed so far
 
     # -- public ---------------------------------------------------------------------------
     @property
@@ -160,6 +168,32 @@ class IndexFollow:
         self._count = _count(src, self._tb)
         self._index_note_shown = ""
         self._index_announced_done = False
+        self._index_hold = False
+
+    # -- playing into the frames not indexed yet ----------------------------------------------
+    def _hold_for_index(self, frame: int | None) -> bool:
+        """Forward playback reached the last frame indexed so far (an MP4's table read: the
+        first frame) while the index is still built: wait there, silent, with the clock
+        held at that frame, instead of stopping; it plays on when more frames are
+        announced. False when this is the real end (index complete, or reverse)."""
+        if self._rate <= 0 or self.index_complete or self._tb is None:
+            self._index_hold = False
+            return False
+        if frame is not None:
+            self._set_current(frame)
+        self._anchor_t = self._tb.time_s(self._current)
+        self._clock.restart()
+        if not self._index_hold:
+            self._index_hold = True
+            if self._sound is not None:
+                self._sound.silence()
+        return True
+
+    def _resume_after_hold(self) -> None:
+        if self._index_hold:
+            self._index_hold = False
+            if self._playing:
+                self._restart_clock()  # from the frame it waited at, with the sound
 
     def _index_opened_note(self, src: FrameSourceLike) -> str:
         """A note to say at open (a damaged file whose index was complete at once)."""
@@ -194,6 +228,7 @@ class IndexFollow:
                     self._current = max(n - 1, 0)
                     self.frame_changed.emit(self._current)
                 self.frame_count_changed.emit(n)
+                self._resume_after_hold()
         self._index_announced_done = done
         self.index_progressed.emit(progress)
         if done:

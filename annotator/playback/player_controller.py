@@ -420,8 +420,8 @@ class PlayerController(QObject, VlcPath, IndexFollow, Shuttle, Opener):
                 self._set_current(a)
             elif self._rate < 0 and not a < self._current <= b:
                 self._set_current(b)
-        elif self._rate > 0 and self._current >= last:
-            self._set_current(0)
+        elif self._rate > 0 and self._current >= last and self.index_complete:
+            self._set_current(0)  # (while indexing, the last frame so far: it plays on)
         elif self._rate < 0 and self._current <= 0:
             self._set_current(last)
         self._playing = True
@@ -545,6 +545,8 @@ class PlayerController(QObject, VlcPath, IndexFollow, Shuttle, Opener):
             self._stall.restart()
         if tick.restart_clock:
             self._restart_clock()
+        if tick.stop and self._hold_for_index(tick.frame):
+            return  # at the frames indexed so far: waits for more (annotator.playback.indexing)
         if tick.stop:
             self.pause()
         elif tick.prefetch is not None:

@@ -108,6 +108,9 @@ def run_app(video: str, probe_path: str) -> int:
             "vlc_attached": bool(getattr(ctl, "_surface_attached", False)),
             "focus": focus.objectName() if focus is not None else None,
             "active": QApplication.activeWindow() is not None,
+            # run.py builds the docks after the first picture (finish_startup): keys
+            # pressed before that wait in the event queue until it is done
+            "ready": bool(getattr(w, "components_ready", True)),
         }
 
     verbose = ["-v"] if os.environ.get("FACET_E2E_VERBOSE") else []

@@ -6,9 +6,12 @@
 Runs ``run.py tone.mp4`` (a barcode video with a 440 Hz tone) through xvfb_keys.py's probe
 mode, with VLC's file audio output (``FACET_VLC_ARGS=--aout=afile ...``: no sound card
 here), and presses the keys a user would: Shift+Down (1/2x), Space, Space; Shift+Down twice
-(1/8x), Space, Space; J (reverse 1x), K. Checks: at 1/2x the WAV VLC wrote holds the tone at
-440 Hz (pitch kept) for at least a second; at 1/8x and in reverse it does not grow. Exit
-status 0 when all hold, 77 when a tool is missing.
+(1/8x), Space, Space; J (reverse 1x), K, once the docks are built and the event loop
+answers. Checks: at 1/2x the picture reached at least FOLLOW of the frames the 1/2x clock
+passed while it played (the time measured by the app's probe, not between the key
+presses) and the WAV VLC wrote holds the tone at 440 Hz (pitch kept) for at least a
+second; at 1/8x and in reverse it does not grow. Exit status 0 when all hold, 77 when a
+tool is missing.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ def wav_samples(path: Path) -> tuple[np.ndarray, int]:
     return pcm[:, 0].astype(np.float64), rate
 
 
+FPS = 25  # write_tone_video's rate
+# Share of the frames the clock passed that the picture must have reached (it skips to
+# the clock's frame when late; the slack covers the probe's 20 ms and the last tick).
+FOLLOW = 0.6
+
+
 class SoundDriver(Driver):
     def run(self) -> bool:
         self.start_xvfb()
@@ -52,33 +61,66 @@ class SoundDriver(Driver):
         if not st.get("vlc_attached"):
             print("VLC not attached (libvlc missing?): nothing to check", file=sys.stderr)
             raise SystemExit(77)
+        self.wait_idle()
         ok = True
 
-        def play(seconds: float, start: str = "space", stop: str = "space") -> int:
+        def play(seconds: float, start: str = "space", stop: str = "space") -> tuple[int, float]:
+            """(frames moved, seconds it played by the app's own probe): the keys go
+            through the X server and the app's event queue, which under load take their
+            time; the picture must follow the time it really played."""
             frame0 = int((self.state() or {}).get("frame", 0))
             self.key(start)
+            began = self.wait_playing(True)
             time.sleep(seconds)
             self.key(stop)
+            ended = self.wait_playing(False)
             time.sleep(1.0)  # pause settles; VLC's buffered tail is written
-            return int((self.state() or {}).get("frame", 0)) - frame0
+            moved = int((self.state() or {}).get("frame", 0)) - frame0
+            return moved, max(ended - began, 0.0)
 
         self.key("shift+Down")
-        moved = play(3.0)
+        moved, played = play(3.0)
+        want = 0.5 * FPS * played  # frames the 1/2x clock passed while it played
         samples, rate = wav_samples(wav)
         half_loud, half_hz = loud_seconds(samples, rate), dominant_hz(samples, rate)
-        half_ok = moved > 10 and half_loud >= 1.0 and abs(half_hz - 440.0) < 5
-        print(f"1/2x: {moved} frames, {half_loud:.2f} s of sound at {half_hz:.1f} Hz: {half_ok}")
+        follows = moved > 10 and moved >= FOLLOW * want
+        half_ok = follows and half_loud >= 1.0 and abs(half_hz - 440.0) < 5
+        print(
+            f"1/2x: {moved} frames in {played:.2f} s of playing (clock: {want:.0f}), "
+            f"{half_loud:.2f} s of sound at {half_hz:.1f} Hz: {half_ok}"
+        )
         ok &= half_ok
         for name, keys in (("1/8x", ("shift+Down", "shift+Down")), ("reverse", ())):
             size = wav.stat().st_size if wav.exists() else 0
             for k in keys:
                 self.key(k)
-            moved = play(2.0, *(("j", "k") if name == "reverse" else ()))
+            moved, played = play(2.0, *(("j", "k") if name == "reverse" else ()))
             grown = (wav.stat().st_size if wav.exists() else 0) - size
             silent = moved != 0 and grown == 0
-            print(f"{name}: {moved} frames, WAV grew {grown} bytes: {silent}")
+            print(f"{name}: {moved} frames in {played:.2f} s, WAV grew {grown} bytes: {silent}")
             ok &= silent
         return ok
+
+    def wait_idle(self, timeout: float = 120.0) -> None:
+        """Until the docks are built and the event loop answers (a fresh probe): keys sent
+        before would be handled seconds later, all at once."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            st = self.state() or {}
+            if st.get("ready") and time.time() - float(st.get("t", 0)) < 0.2:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"app not ready: {self.state()}")
+
+    def wait_playing(self, playing: bool, timeout: float = 30.0) -> float:
+        """The app's own time (probe stamp) when ``playing`` was first seen."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            st = self.state() or {}
+            if bool(st.get("playing")) == playing:
+                return float(st.get("t", time.time()))
+            time.sleep(0.01)
+        raise RuntimeError(f"playing never became {playing}: {self.state()}")
 
 
 def main(argv: list[str] | None = None) -> int:

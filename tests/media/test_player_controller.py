@@ -498,3 +498,42 @@ def test_the_proxy_decision_waits_for_the_whole_index(
     finally:
         release.set()
         c.shutdown()
+
+
+@pytest.mark.index_in_background
+def test_play_while_indexing_waits_at_the_indexed_end_then_plays_on(
+    qtbot, tmp_path, hold_index
+) -> None:
+    """Space right after opening (an MP4's table read: one frame indexed) does not stop at
+    once: playback waits at the last frame indexed so far, silent, and plays on from
+    there when the index grows; at the real end it stops."""
+
+    from annotator.media import FrameSource
+    from annotator.media.barcode import write_barcode_video
+
+    path = tmp_path / "bc.mp4"
+    write_barcode_video(path, 40, fps=Fraction(25), size=(160, 120), gop=10)
+    c = PlayerController(
+        source_factory=lambda p, index_progress=None: FrameSource(
+            p, index_cache_dir=False, index_progress=index_progress
+        ),
+        use_vlc=False,
+        build_proxy=False,
+    )
+    frames: list[int] = []
+    try:
+        assert c.open(path) and not c.index_complete and c.frame_count == 1
+        c.frame_changed.connect(frames.append)
+        c.play()
+        qtbot.wait(300)  # several frame durations past the one frame indexed
+        assert c.is_playing and c.current_frame == 0 and frames == []
+        hold_index.set()
+        qtbot.waitUntil(lambda: c.current_frame >= 5, timeout=30000)
+        assert c.is_playing and c.frame_count == 40
+        assert frames[0] <= 2  # from the frame it waited at, not jumped ahead by the wait
+        qtbot.waitUntil(lambda: not c.is_playing, timeout=30000)
+        assert c.current_frame == 39
+        assert read_index(c.current_image()) == 39
+    finally:
+        hold_index.set()
+        c.shutdown()
