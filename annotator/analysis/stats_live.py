@@ -25,6 +25,7 @@ import numpy as np
 from annotator.analysis.stats import AuFrequency, duration_histogram
 from annotator.model import Event, EventKind, Project
 from annotator.model.timebase import Timebase
+from annotator.pacing import pace
 
 Lane = tuple[str, int]  # (face, AU)
 
@@ -172,7 +173,9 @@ class LiveStats:
         emo_rows: list[int] = []
         offs: list[int] = []
         au_kind, emo_kind = EventKind.AU, EventKind.EMOTION
-        for e in self.project.events.values():
+        for i, e in enumerate(self.project.events.values()):
+            if not i & 1023:
+                pace()  # built on a worker: the GUI thread's long turns go first
             off = e.offset_frame
             offs.append(off)
             kind = e.kind

@@ -23,6 +23,7 @@ from typing import Any
 
 from annotator.io import project_fast
 from annotator.io import project_file as pf
+from annotator.pacing import pace
 from annotator.safe_output import InputError, check_input
 
 try:
@@ -105,6 +106,7 @@ def _sliced(path: Path) -> pf.LoadedProject | None:
             return None
         events: list[Any] = []
         for i in range(len(slices)):
+            pace()  # one C call per slice: the GUI thread's long turns go first
             events.extend(project_fast.decode_events(slices[i]))
             slices[i] = b""
     except (ValueError, RecursionError, project_fast.Fallback):

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import av
 import numpy as np
 
+from annotator import pacing
 from annotator.media.decoder import RawFrame
 from annotator.media.errors import MediaError
 from annotator.media.pts_index import PtsIndex, build_index, final_prefix, save_cached
@@ -163,7 +164,7 @@ class IndexWorker:
                         return
             if self._closed:
                 return
-            with av.open(str(self.path)) as container:
+            with pacing.working(), av.open(str(self.path)) as container:
                 if self._closed:
                     return
                 stream = container.streams[self.stream_index]
@@ -193,6 +194,7 @@ class IndexWorker:
     def _on_scan(self, pts: list[int], keys: list[int], fraction: float, in_order: bool) -> None:
         if self._closed:
             raise _Cancelled
+        pacing.pace()  # between scan chunks: the GUI thread's long turns go first
         prefix = final_prefix(pts, keys, in_order)
         if prefix is not None and len(prefix[0]) > self._index.frame_count:
             shown, key_pts = prefix

@@ -30,6 +30,7 @@ import numpy as np
 
 from annotator.model import Event, EventKind, MarkerKind, Project
 from annotator.model.timebase import MICRO_MAX_S, Timebase
+from annotator.pacing import pace
 from annotator.review.shots import Shot, ShotSummary, cut_frames, shots_from_cuts
 
 _ON = 42  # line key: frame << 42 | 1 << 41 (a moment) | face index << 21 | offset
@@ -159,7 +160,9 @@ class LiveBreakdown:
         kinds = {EventKind.AU: 0, EventKind.EMOTION: 1, EventKind.NOTE: 2}
         emotions: dict[str, int] = {}
         flat: list[int] = []  # 6 a row: np.array of flat ints is a short C call
-        for e in evs:
+        for i, e in enumerate(evs):
+            if not i & 1023:
+                pace()  # built on a worker: the GUI thread's long turns go first
             flat.extend(
                 (
                     e.id,

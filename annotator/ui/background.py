@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from annotator import pacing
 from annotator.model.project import Project
 from annotator.workspace.snapshot import snapshot as workspace_snapshot
 
@@ -134,7 +135,8 @@ def _yielding(compute: Callable[[Project], Any], snap: Project) -> Any:
 
     fast_switching(True)
     try:
-        return compute(snap)
+        with pacing.working():
+            return compute(snap)
     finally:
         fast_switching(False)
 
@@ -250,6 +252,9 @@ class ViewRefresh(QObject):
                 pass
 
         _pool().submit(_yielding, compute, snap).add_done_callback(finished)
+        from annotator.ui.background_job import Pacer
+
+        Pacer.wake()
 
     def _run_sync(self, project: Project | None) -> None:
         if project is None:

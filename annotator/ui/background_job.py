@@ -19,7 +19,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+
+from annotator import pacing
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,55 @@ def fast_switching(on: bool) -> None:
             _SWITCH_USERS[0] -= 1
             if _SWITCH_USERS[0] == 0:
                 sys.setswitchinterval(_SWITCH_USERS[1])
+
+
+class Pacer(QObject):
+    """The GUI side of :mod:`annotator.pacing`: beats every ``BEAT_MS`` while a worker is
+    working, so workers give way while a turn of the GUI thread runs long. Woken by
+    whoever starts a worker (GUI thread); stops itself once no worker has worked for
+    ``IDLE_TICKS`` beats (no timer runs while the app is idle)."""
+
+    BEAT_MS = 4
+    IDLE_TICKS = 50
+
+    _instance: Pacer | None = None
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._idle = 0
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(self.BEAT_MS)
+        self._timer.timeout.connect(self._tick)
+
+    @classmethod
+    def wake(cls) -> None:
+        """A worker starts (call on the GUI thread)."""
+        app = QCoreApplication.instance()
+        if app is None or threading.current_thread() is not threading.main_thread():
+            return
+        pacer = cls._instance
+        if pacer is None:
+            pacer = cls._instance = Pacer(app)
+        pacer._idle = 0
+        pacing.beat()
+        if not pacer._timer.isActive():
+            pacer._timer.start()
+
+    @property
+    def active(self) -> bool:
+        return self._timer.isActive()
+
+    def _tick(self) -> None:
+        if pacing.busy():
+            self._idle = 0
+        else:
+            self._idle += 1
+            if self._idle >= self.IDLE_TICKS:
+                self._timer.stop()
+                pacing.stop()
+                return
+        pacing.beat()
 
 
 class BackgroundJob(QObject):
@@ -82,7 +133,8 @@ class BackgroundJob(QObject):
         def run() -> None:
             fast_switching(True)
             try:
-                result, error = work(), None
+                with pacing.working():
+                    result, error = work(), None
             except BaseException as e:  # noqa: BLE001 - reported on the GUI thread
                 result, error = None, e
             finally:
@@ -95,6 +147,7 @@ class BackgroundJob(QObject):
 
         self._thread = threading.Thread(target=run, name=f"facet-{self.name}", daemon=True)
         self._thread.start()
+        Pacer.wake()
         return True
 
     def wait(self, timeout: float = 60) -> bool:

@@ -38,7 +38,7 @@ from annotator.io.project_slices import load_project_sliced
 from annotator.model import Project
 from annotator.playback import preopen
 from annotator.ui.background import hold_builds, is_large, release_builds
-from annotator.ui.background_job import BackgroundJob, freeze_large, unfreeze_garbage
+from annotator.ui.background_job import BackgroundJob, Pacer, freeze_large, unfreeze_garbage
 from annotator.ui.context import AppContext
 from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
 from annotator.ui.document_save import SaveFlow, add_recent
@@ -144,6 +144,8 @@ class DocumentController(SaveFlow, TakeSwitch, QObject):
         self._hasher.hashed.connect(self._on_video_hashed)
         if ctx.controller is not None:
             ctx.controller.index_progressed.connect(self._on_index_progressed)
+            # the index worker paces itself against the GUI thread's beat (annotator.pacing)
+            ctx.controller.media_opened.connect(lambda _src: Pacer.wake())
             # the decoding modules, imported once the window is idle: a project opened
             # later opens its video on a worker, and must not import them on the GUI
             # thread first (0.1-0.2 s, the longest stall of a first open)

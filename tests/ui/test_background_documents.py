@@ -7,6 +7,7 @@ The size limits are set to 0 so the demo project takes the background paths."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -314,3 +315,35 @@ def test_held_view_builds_start_after_the_hold_at_the_latest(
     qtbot.waitUntil(lambda: w.controller.source is not None, timeout=30000)
     qtbot.waitUntil(lambda: follower.live is not None, timeout=30000)
     assert follower.project is w.project and not w.controller.index_complete  # still held
+
+
+def test_the_pacer_beats_while_a_job_works_and_stops_after(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The GUI side of annotator.pacing: a timer beats while a worker is working (so the
+    worker's pace() sees long GUI turns) and stops when none is (no timer while idle)."""
+    from PySide6.QtWidgets import QWidget
+
+    from annotator import pacing
+    from annotator.ui.background_job import BackgroundJob, Pacer
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    job = BackgroundJob(host, "test")
+    release = threading.Event()
+    beats: list[float] = []
+
+    def work() -> str:
+        while not release.is_set():
+            beats.append(pacing._last[0])
+            time.sleep(0.01)
+        return "done"
+
+    results: list[object] = []
+    assert job.start(work, lambda r, e: results.append(r))
+    qtbot.waitUntil(lambda: len(beats) > 10, timeout=10000)
+    qtbot.wait(100)
+    assert Pacer._instance is not None and Pacer._instance.active
+    assert pacing.busy() and time.monotonic() - pacing._last[0] < 0.1  # beating now
+    release.set()
+    qtbot.waitUntil(lambda: results == ["done"], timeout=10000)
+    qtbot.waitUntil(lambda: not Pacer._instance.active, timeout=10000)
+    assert pacing._last[0] == 0.0  # stopped: pace() never waits

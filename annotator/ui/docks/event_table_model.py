@@ -28,6 +28,7 @@ from annotator.commands import UpdateEventCommand
 from annotator.model.entities import Event, EventKind
 from annotator.model.facs import Intensity, Side, parse_code
 from annotator.model.project import ModelError, Project
+from annotator.pacing import pace
 from annotator.ui.background import ViewRefresh, is_large, yielding_sort
 from annotator.ui.lane_overlaps import LaneOverlaps
 
@@ -146,12 +147,15 @@ class Rows:
 def build_rows(project: Project, column: str, filters: Filters) -> Rows:
     spans: dict[LaneId, list[tuple[int, int, int]]] = {}
     evs = project.events
-    for e in evs.values():
+    for i, e in enumerate(evs.values()):
+        if not i & 1023:
+            pace()  # a worker's loop: the GUI thread's long turns go first
         lane = lane_of(e)
         if lane is not None:
             spans.setdefault(lane, []).append((e.onset_frame, e.offset_frame, e.id))
     lanes = {lane: LaneOverlaps(items) for lane, items in spans.items()}
     for overlaps in lanes.values():
+        pace()
         overlaps.prepare()  # here (a worker, for a large project), not at the first edit
     dupes: set[int] = set()
     for index in lanes.values():
