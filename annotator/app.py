@@ -106,6 +106,17 @@ def _report_first_picture(app: object, window: object) -> None:
     timer.start(2)
 
 
+def resume_gc() -> None:
+    """Turn the cyclic GC back on if ``run.py`` turned it off for the start-up, with
+    everything alive now (modules, classes, the window) frozen: they live as long as the
+    app, and no collection walks them again (``gc.freeze``)."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def show_main_window(window: Any) -> None:
     """Show the main window; maximized on the first run (no saved geometry), so a window
     manager fits its title bar and borders on the screen too (issue 15: under openbox at
@@ -155,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.path:
         window.open_path(Path(args.path))
     else:
+        resume_gc()  # the demo video may be encoded now (seconds)
         try:
             window.open_path(_build_demo(window))
         except Exception as exc:
@@ -162,4 +174,5 @@ def main(argv: list[str] | None = None) -> int:
             window.show_error(f"The demo project could not be written: {exc}")
     # Before the event loop runs: no key reaches the window before the components exist.
     window.finish_startup()
+    resume_gc()
     return app.exec()
