@@ -64,10 +64,12 @@ def _install_excepthook() -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        log.error("unhandled error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
         from PySide6.QtWidgets import QApplication, QMessageBox
 
-        from annotator.logs import log_file
+        from annotator.logs import attach_log_file, log_file
+
+        attach_log_file()  # the details must be in the file the message names
+        log.error("unhandled error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
 
         app = QApplication.instance()
         if app is not None and not getattr(app, "_facet_in_hook", False):
@@ -133,9 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
 
-    from annotator.logs import setup_logging
+    from annotator.logs import attach_log_file, setup_logging
 
-    setup_logging(verbose=args.verbose)
+    setup_logging(verbose=args.verbose, file_later=True)  # the file after the first picture
     from PySide6.QtWidgets import QApplication
 
     from annotator.ui import pyside_imports
@@ -175,4 +177,5 @@ def main(argv: list[str] | None = None) -> int:
     # Before the event loop runs: no key reaches the window before the components exist.
     window.finish_startup()
     resume_gc()
+    attach_log_file()
     return app.exec()
