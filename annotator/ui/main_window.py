@@ -77,8 +77,9 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace()
         self.undo_stack = QUndoStack(self)
         self.settings = QSettings()
-        # every key, by action id; deferred start: held keys tracked from finish_startup
-        self.keys = KeyBinder(load_keymap(self.settings), self, track_held=not defer_components)
+        # every key, by action id (no application event filter: see keys._HeldKeys, whose
+        # first events through such a filter built ~170 QtWidgets enum classes, issue 19)
+        self.keys = KeyBinder(load_keymap(self.settings), self)
         self.keys.changed.connect(self._store_keys)
         # Questions to the user go through these, so tests can answer them.
         self.ask_recover = self._ask_recover
@@ -150,8 +151,6 @@ class MainWindow(QMainWindow):
         if self._first_video is not None:  # its project, the player taking the source over
             video, self._first_video = self._first_video, None
             open_shown_video(self, video)
-        # before any key is delivered (they wait in the queue): a K pressed at once is held
-        self.keys.track_held_keys()
         self.player_widget.transport.make_labels_selectable()
         self._install_components()
         self._restore_docks()

@@ -222,10 +222,10 @@ pw = w.player_widget
 print("picture", pw.shown_frame, read_index(qimage_to_ndarray(pw.frame_view.image())))
 print("before", "annotator.ui.documents" in sys.modules, w.controller.source is None)
 tracker = lambda: app.findChild(QObject, "facet-held-keys")
-print("held", tracker() is not None)
+print("held", tracker() is not None and tracker().watching)
 w.finish_startup()
 print("after", w.controller.source is peeked, w.windowTitle(), w.project.title)
-print("held", tracker() is not None)
+print("held", tracker() is not None and tracker().watching)
 QTest.keyPress(pw, Qt.Key.Key_K)
 QTest.keyClick(pw, Qt.Key.Key_L)
 print("rate", w.controller.rate == SLOW_SHUTTLE, w.controller.is_playing)
@@ -268,16 +268,16 @@ def test_run_py_video_paints_frame_0_then_makes_the_project_keys_wait(tmp_path: 
     """run.py VIDEO (a fresh process, as run.py starts): frame 0 of the pre-opened source
     is painted (the exact decode: its barcode reads 0) before the documents' modules are
     imported; finish_startup makes the project on that video with the player taking the
-    same source over (one open), and installs the held-keys filter (its first events made
-    PySide6 build most of QtWidgets' Python enums) before any key is delivered: K+L works
-    from the first keys on."""
+    same source over (one open). No application event filter is installed before or
+    after (the held-keys filter watches only while K is down; its first events made
+    PySide6 build most of QtWidgets' Python enums): K+L works from the first keys on."""
     lines = _run_py_start(tmp_path)
     assert lines[0] == "opened True"
     assert lines[1] == "picture 0 0"
     assert lines[2] == "before False True"  # no documents, the player not open yet
     assert lines[3] == "held False"
     assert lines[4].startswith("after True clip (unsaved)") and lines[4].endswith(" clip")
-    assert lines[5] == "held True"
+    assert lines[5] == "held False"
     assert lines[6] == "rate True True"
     assert lines[7] == "step 1 1 Frame 1 / 59"
 
