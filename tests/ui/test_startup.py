@@ -331,3 +331,29 @@ def test_run_py_turns_the_gc_back_on_with_the_start_up_frozen(tmp_path: Path) ->
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
     assert "gc True True" in out.stdout.splitlines(), (out.stdout, out.stderr[-2000:])
+
+
+def test_a_frame_0_that_fails_at_once_goes_through_the_documents_open(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """The pre-opened source's frame 0 raising (a broken frame) must not take the start
+    down: the documents' open shows the video (and words a problem) as always."""
+    video = tmp_path / "clip.mp4"
+    write_barcode_video(video, 30, fps=Fraction(25), size=(160, 120), gop=10)
+
+    class Broken:
+        width, height = 160, 120
+
+        def frame(self, index: int, size: object = None) -> object:
+            raise RuntimeError("broken frame")
+
+    monkeypatch.setattr("annotator.ui.first_picture.preopen.peek", lambda path: Broken())
+    w = _deferred_window(qtbot)
+    try:
+        assert w.open_path(video)
+        assert w.controller.source is not None  # opened by the documents, at once
+        assert w.project.media["m1"].path.endswith("clip.mp4")
+        assert w.player_widget.shown_frame == 0
+    finally:
+        w.close()
+        w.controller.close()
