@@ -11,6 +11,7 @@ the same source over: the video is opened once.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
     from annotator.ui.player import PlayerWidget
 
+log = logging.getLogger(__name__)
+
 
 def show_preopened(player: PlayerWidget, path: Path) -> bool:
     """Paint frame 0 of the source opened for ``path``; False when there is none (then
@@ -31,7 +34,12 @@ def show_preopened(player: PlayerWidget, path: Path) -> bool:
         return False
     view = player.frame_view
     view.set_video_size(src.width, src.height)
-    view.set_frame_image(0, src.frame(0, size=view.display_size()))
+    try:
+        image = src.frame(0, size=view.display_size())
+    except Exception:  # noqa: BLE001 - a broken frame 0: the documents' open words it
+        log.warning("%s: frame 0 could not be shown at once", path, exc_info=True)
+        return False
+    view.set_frame_image(0, image)
     return True
 
 

@@ -15,16 +15,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets  # dialogs and docks: their types are made on first use
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from annotator.model import Media, Project, signals
 from annotator.playback import preopen
@@ -173,7 +167,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ building
     def add_dock(
         self, title: str, widget: QWidget, area: Qt.DockWidgetArea, object_name: str
-    ) -> QDockWidget:
+    ) -> QtWidgets.QDockWidget:
         """Docks get object names so the saved window layout can restore them."""
         return self.ctx.add_dock(title, widget, area, object_name)
 
@@ -427,7 +421,7 @@ class MainWindow(QMainWindow):
         log.warning("%s", message)
         self.statusBar().showMessage(message, 10000)
         if self.isVisible() and not self.property("quiet_errors"):
-            QMessageBox.warning(self, "Facet", message)
+            QtWidgets.QMessageBox.warning(self, "Facet", message)
 
     def _ask_recover(self, path: Path) -> bool:
         from annotator.ui.document_dialogs import ask_recover
@@ -439,14 +433,14 @@ class MainWindow(QMainWindow):
 
         return ask_relink(self, problem, VIDEO_FILTER)
 
-    def _ask_save_changes(self) -> QMessageBox.StandardButton:
-        return QMessageBox.question(
+    def _ask_save_changes(self) -> QtWidgets.QMessageBox.StandardButton:
+        return QtWidgets.QMessageBox.question(
             self,
             "Unsaved changes",
             f"Save changes to {self.project.title}?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
+            QtWidgets.QMessageBox.StandardButton.Save
+            | QtWidgets.QMessageBox.StandardButton.Discard
+            | QtWidgets.QMessageBox.StandardButton.Cancel,
         )
 
     def _ask_locked(self, path: Path, holder: LockInfo) -> str:
@@ -461,18 +455,20 @@ class MainWindow(QMainWindow):
 
     def ask_save_path(self) -> Path | None:
         start = str(self.workspace.file or self._last_dir())
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, _project_filter())
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Save project as", start, _project_filter()
+        )
         return Path(path) if path else None
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, "Open", self._last_dir(), f"{_project_filter()};;{VIDEO_FILTER}"
         )
         if path:
             self.open_path(Path(path), background=True)
 
     def new_from_video_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, "New project from video", self._last_dir(), VIDEO_FILTER
         )
         if path:
@@ -502,7 +498,7 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         from annotator import __version__
 
-        QMessageBox.about(
+        QtWidgets.QMessageBox.about(
             self, "About Facet", f"Facet {__version__}\nFrame-exact FACS and emotion annotation."
         )
 
@@ -566,7 +562,7 @@ class MainWindow(QMainWindow):
     def _first_run_docks(self) -> None:
         """Side panels the annotator reaches for less often share tabs, so the column on the
         right does not squeeze the timeline; a saved layout wins on later runs."""
-        docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+        docks = {d.objectName(): d for d in self.findChildren(QtWidgets.QDockWidget)}
         if "EventsDock" in docks and "CandidatesDock" in docks:
             self.tabifyDockWidget(docks["EventsDock"], docks["CandidatesDock"])
             docks["EventsDock"].raise_()

@@ -288,3 +288,72 @@ def test_run_py_video_with_a_project_beside_it_opens_that_project(tmp_path: Path
     assert lines[1] == "picture 0 0"
     assert lines[4].startswith("after True clip.facet.json") and lines[4].endswith(" beside")
     assert lines[7] == "step 1 1 Frame 1 / 59"
+
+
+def test_run_py_turns_the_gc_back_on_with_the_start_up_frozen(tmp_path: Path) -> None:
+    """run.py starts without the cyclic GC (its ~90 collections during the imports cost
+    30-55 ms before the first picture); once the components are built it is on again,
+    with what start-up made frozen (never walked again)."""
+    video = tmp_path / "clip.mp4"
+    write_barcode_video(video, 30, fps=Fraction(25), size=(160, 120), gop=10)
+    code = (
+        "import gc, runpy, sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "seen = []\n"
+        "def check():\n"
+        "    ready = [w for w in app.topLevelWidgets() if getattr(w, 'components_ready', 0)]\n"
+        "    seen.append(bool(ready))\n"
+        "    if seen[-2:] == [True, True]:\n"  # twice: in the event loop, not in start-up
+        "        print('gc', gc.isenabled(), gc.get_freeze_count() > 0, flush=True)\n"
+        "        ready[0].close()\n"
+        "        app.quit()\n"
+        "        return\n"
+        "    QTimer.singleShot(50, check)\n"
+        "QTimer.singleShot(0, check)\n"
+        f"sys.argv = ['run.py', {str(video)!r}]\n"
+        f"runpy.run_path({str(ROOT / 'run.py')!r}, run_name='__main__')\n"
+    )
+    home = tmp_path / "home"
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        QT_QPA_PLATFORM="offscreen",
+        FACET_NO_VLC="1",
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_DATA_HOME=str(home / "data"),
+        FACET_CACHE_DIR=str(home / "facet-cache"),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "gc True True" in out.stdout.splitlines(), (out.stdout, out.stderr[-2000:])
+
+
+def test_a_frame_0_that_fails_at_once_goes_through_the_documents_open(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """The pre-opened source's frame 0 raising (a broken frame) must not take the start
+    down: the documents' open shows the video (and words a problem) as always."""
+    video = tmp_path / "clip.mp4"
+    write_barcode_video(video, 30, fps=Fraction(25), size=(160, 120), gop=10)
+
+    class Broken:
+        width, height = 160, 120
+
+        def frame(self, index: int, size: object = None) -> object:
+            raise RuntimeError("broken frame")
+
+    monkeypatch.setattr("annotator.ui.first_picture.preopen.peek", lambda path: Broken())
+    w = _deferred_window(qtbot)
+    try:
+        assert w.open_path(video)
+        assert w.controller.source is not None  # opened by the documents, at once
+        assert w.project.media["m1"].path.endswith("clip.mp4")
+        assert w.player_widget.shown_frame == 0
+    finally:
+        w.close()
+        w.controller.close()
