@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -78,6 +78,10 @@ class KeyBinder(QObject):
         self._code_parent: QWidget | None = None
         self._held = _held_keys()
         self._watch_always = False  # the tracker's filter stays on for this binder's keys
+        self._mode_timer = QTimer(self)
+        self._mode_timer.setSingleShot(True)
+        self._mode_timer.setInterval(0)
+        self._mode_timer.timeout.connect(self._decide_watch_mode)
         tracker, owner = self._held, id(self)
         if tracker is not None:  # (a closure: the binder is gone when destroyed fires)
             self.destroyed.connect(lambda *_: tracker.need_always(owner, False))
@@ -177,6 +181,12 @@ class KeyBinder(QObject):
                     self._held.pressed(int(key))
 
     def _watch_mode(self) -> None:
+        """Decide :meth:`_decide_watch_mode` once the bindings of this turn are made (a
+        window binds its shortcuts one by one: before K's exists, K has none)."""
+        if self._held is not None and not self._mode_timer.isActive():
+            self._mode_timer.start()
+
+    def _decide_watch_mode(self) -> None:
         """Whether a watched key can be seen going down from its shortcuts: it must be the
         one key of every QShortcut that has it, and of no menu action (an action also
         fires from a click); else the tracker watches every event (as it always did)."""

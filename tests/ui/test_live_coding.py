@@ -119,7 +119,7 @@ def test_k_held_works_when_k_is_no_shortcut_of_its_own(window, qtbot) -> None:
     km = window.keys.keymap.copy()
     km.set_keys("play.shuttle_stop", ["X"])
     window.keys.apply(km)
-    assert _watching()
+    qtbot.waitUntil(_watching)  # decided once the turn's bindings are made
     ctl = window.controller
     qtbot.keyPress(window, Qt.Key.Key_K)
     qtbot.keyClick(window, Qt.Key.Key_L)
@@ -127,6 +127,24 @@ def test_k_held_works_when_k_is_no_shortcut_of_its_own(window, qtbot) -> None:
     qtbot.keyRelease(window, Qt.Key.Key_K)
     ctl.pause()
     window.keys.apply(KeyMap())
+    qtbot.waitUntil(lambda: not _watching())
+
+
+def test_binding_keys_one_by_one_installs_no_filter_meanwhile(qtbot) -> None:
+    """A window binds its shortcuts one at a time: before K's own shortcut exists, K has
+    none, which alone would mean watching every event. The mode is decided after the
+    turn's bindings, so no filter is installed in between."""
+    from PySide6.QtWidgets import QWidget
+
+    from annotator.ui.keys import KeyBinder
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    binder = KeyBinder(KeyMap(), host)
+    binder.shortcut("play.toggle", host, lambda: None)
+    assert not _watching()  # K has no shortcut yet, still nothing installed
+    binder.shortcut("play.shuttle_stop", host, lambda: None)
+    qtbot.wait(20)
     assert not _watching()
 
 
