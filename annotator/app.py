@@ -64,10 +64,12 @@ def _install_excepthook() -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        log.error("unhandled error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
         from PySide6.QtWidgets import QApplication, QMessageBox
 
-        from annotator.logs import log_file
+        from annotator.logs import attach_log_file, log_file
+
+        attach_log_file()  # the details must be in the file the message names
+        log.error("unhandled error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
 
         app = QApplication.instance()
         if app is not None and not getattr(app, "_facet_in_hook", False):
@@ -106,6 +108,17 @@ def _report_first_picture(app: object, window: object) -> None:
     timer.start(2)
 
 
+def resume_gc() -> None:
+    """Turn the cyclic GC back on if ``run.py`` turned it off for the start-up, with
+    everything alive now (modules, classes, the window) frozen: they live as long as the
+    app, and no collection walks them again (``gc.freeze``)."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def show_main_window(window: Any) -> None:
     """Show the main window; maximized on the first run (no saved geometry), so a window
     manager fits its title bar and borders on the screen too (issue 15: under openbox at
@@ -122,9 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
 
-    from annotator.logs import setup_logging
+    from annotator.logs import attach_log_file, setup_logging
 
-    setup_logging(verbose=args.verbose)
+    setup_logging(verbose=args.verbose, file_later=True)  # the file after the first picture
     from PySide6.QtWidgets import QApplication
 
     from annotator.ui import pyside_imports
@@ -155,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.path:
         window.open_path(Path(args.path))
     else:
+        resume_gc()  # the demo video may be encoded now (seconds)
         try:
             window.open_path(_build_demo(window))
         except Exception as exc:
@@ -162,4 +176,6 @@ def main(argv: list[str] | None = None) -> int:
             window.show_error(f"The demo project could not be written: {exc}")
     # Before the event loop runs: no key reaches the window before the components exist.
     window.finish_startup()
+    resume_gc()
+    attach_log_file()
     return app.exec()

@@ -167,6 +167,18 @@ def discard(path: str | os.PathLike[str] | None = None) -> None:
     _close(job)
 
 
+def peek(path: str | os.PathLike[str]) -> Any:
+    """The source opened for ``path`` (waits for it), left for the player to :func:`take`;
+    ``None`` when none was (or its open failed: :func:`take` raises that). ``run.py``
+    paints its frame 0 before the player and the project exist."""
+    with _lock:
+        job = _pending
+    if job is None or job.key != _key(path):
+        return None
+    job.opened.wait()
+    return job.src if job.error is None else None
+
+
 def preopen_argv(argv: list[str]) -> None:
     """``run.py``'s arguments: the first one that is not an option."""
     for arg in argv:

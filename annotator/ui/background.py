@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -87,6 +88,38 @@ def yielding_sort(items: list[T], key: Callable[[T], Any]) -> list[T]:
     keyed = [(key(x), i, x) for i, x in enumerate(items)]  # i unique: x never compared
     runs = [sorted(keyed[k : k + _RUN]) for k in range(0, len(keyed), _RUN)]
     return [t[2] for t in heapq.merge(*runs)]
+
+
+class _Hold:
+    """View builds held back while a large project's video opens (see :func:`hold_builds`)."""
+
+    until = 0.0  # time.monotonic() when the hold ends at the latest
+    waiting: weakref.WeakSet[ViewRefresh] = weakref.WeakSet()
+
+
+def hold_builds(seconds: float) -> None:
+    """Start no view build for ``seconds`` (at most; :func:`release_builds` ends it sooner).
+
+    Opening a large project, the GUI thread binds the views, shows the picture and paints
+    the window while the video's index is built on its worker: view builds started then
+    make a third thread competing for the GIL, and every return of the GUI thread into
+    Python waits its turn (the longest stalls of an open, measured in
+    ``bench/bench_window_stalls.py``). Held, they start once the picture and the index
+    are done."""
+    _Hold.until = max(_Hold.until, time.monotonic() + seconds)
+
+
+def release_builds() -> None:
+    """End the hold: the builds asked for meanwhile start now."""
+    _Hold.until = 0.0
+    waiting = list(_Hold.waiting)
+    _Hold.waiting.clear()
+    for refresh in waiting:
+        refresh._timer.start(0)
+
+
+def builds_held() -> bool:
+    return time.monotonic() < _Hold.until
 
 
 def is_large(project: Project | None) -> bool:
@@ -191,6 +224,10 @@ class ViewRefresh(QObject):
             return  # caught up in eventFilter when shown
         if not self.offthread:
             self._run_sync(project)
+            return
+        if builds_held():  # a large project's video is opening: start when it is shown
+            _Hold.waiting.add(self)
+            self._timer.start(max(1, int((_Hold.until - time.monotonic()) * 1000) + 1))
             return
         snap = shared_snapshot(project)
         self.running = True

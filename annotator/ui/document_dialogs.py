@@ -5,8 +5,9 @@ the safe choice is always the default button (Return never loses work)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from annotator.workspace.lock import LockInfo
 
@@ -79,3 +80,37 @@ def ask_changed_on_disk(parent: QWidget | None, path: Path, conflicts: list[str]
         ],
         MERGE,
     )
+
+
+def ask_recover(parent: QWidget | None, path: Path) -> bool:
+    """A newer autosave of ``path``: True to recover it (the default button)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Recover unsaved work?",
+        f"{path.name} has autosaved changes newer than the saved file.\n"
+        "Recover them? (Choosing No keeps the autosave aside, renamed.)",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Open the saved file", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(recover)  # Return recovers: losing work is never the default
+    box.exec()
+    return box.clickedButton() is recover
+
+
+def ask_relink(parent: QWidget | None, problem: Any, video_filter: str) -> str | None:
+    """A moved or changed video (a MediaProblem): the file chosen instead, or ``None``."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Relink video")
+    box.setText(problem.message())
+    relink_btn = box.addButton("Relink…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Open without video", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not relink_btn:
+        return None
+    new, _ = QFileDialog.getOpenFileName(
+        parent, "Find the video", str(problem.path.parent), video_filter
+    )
+    return new or None

@@ -8,9 +8,7 @@ controller is the only code that changes them, and asks the user through a
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,13 +35,15 @@ from annotator.io.project_file import (
     recover_autosave,
 )
 from annotator.io.project_slices import load_project_sliced
-from annotator.model import ModelError, Project
+from annotator.model import Project
 from annotator.playback import preopen
+from annotator.ui.background import hold_builds, is_large, release_builds
 from annotator.ui.background_job import BackgroundJob, freeze_large, unfreeze_garbage
 from annotator.ui.context import AppContext
 from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
 from annotator.ui.document_save import SaveFlow, add_recent
-from annotator.ui.media_index import apply_index, shown_media, unknown_while_indexing
+from annotator.ui.document_takes import TakeSwitch, first_media
+from annotator.ui.media_index import unknown_while_indexing
 from annotator.workspace.disk import Loaded, read_version
 from annotator.workspace.lock import LockInfo, ProjectLock, acquire, take_over
 
@@ -86,6 +86,10 @@ def put_aside(path: Path) -> Path | None:
 
 
 _WARM_MS = 300
+# a large project's view builds wait for its picture and its video index (at most this
+# long; after the index they start PAINTED_MS after the open, the first paint done)
+HOLD_BUILDS_S = 2.0
+PAINTED_MS = 150
 BACKGROUND_OPEN_BYTES = 1 << 20  # larger files (~5000 events): sliced read, GC paused
 
 
@@ -109,7 +113,7 @@ class _OpenRequest:
     previous_revision: int
 
 
-class DocumentController(SaveFlow, QObject):
+class DocumentController(SaveFlow, TakeSwitch, QObject):
     """Owns the document operations of one window (the workspace owns the state)."""
 
     saved = Signal(object)  # (Path) after a successful save
@@ -233,7 +237,7 @@ class DocumentController(SaveFlow, QObject):
             from annotator.ui.timeline.cache import prebuild as prebuild_timeline
 
             prebuild_timeline(loaded.project)
-            first = _first_media(loaded.project, remembered)
+            first = first_media(loaded.project, remembered)
             if opens_video and first is not None:
                 path = resolve(loaded.project.media[first], request.path)
                 if preopen.open_here(path):
@@ -410,6 +414,9 @@ class DocumentController(SaveFlow, QObject):
         turn of the event loop and the video opens in the next, so neither waits for the
         other and the window paints in between."""
         relinked = self._check_media(loaded.project, loaded.path)
+        holding = in_turns and is_large(loaded.project) and self.ctx.controller is not None
+        if holding:
+            hold_builds(HOLD_BUILDS_S)
         self.ctx.undo_stack.clear()  # before the switch: its commands are the old project's
         unfreeze_garbage()
         self.workspace.set_project(
@@ -427,6 +434,9 @@ class DocumentController(SaveFlow, QObject):
             for v in video or ():
                 preopen.discard(v)  # opened on the worker for a take not shown after all
             freeze_large(project)
+            controller = self.ctx.controller
+            if holding and (controller is None or controller.index_complete):
+                QTimer.singleShot(PAINTED_MS, release_builds)  # else when indexed
 
         if in_turns:
             QTimer.singleShot(0, self, then_media)
@@ -478,94 +488,6 @@ class DocumentController(SaveFlow, QObject):
         if changed and self._relink(project, base, changed):
             ws.mark_unsaved()
 
-    # ------------------------------------------------------------------ takes
-    def open_first_media(self) -> None:
-        first = self._remembered_media(self.workspace.project)
-        if first is None:
-            return
-        try:
-            self.open_media(first)
-        except ModelError as e:  # a missing video must not stop the project opening
-            # (status bar only: the user has just declined to relink it)
-            self.ctx.show_message(str(e), 8000)
-            if self.ctx.controller is not None:
-                self.ctx.controller.close()  # never leave the previous project's video up
-            # Components still follow the take, so its events show without a picture.
-            self.set_current_media(first)
-
-    def open_media(self, media_id: str) -> None:
-        """Show take ``media_id``: open its video in the player, attach its real timebase,
-        make it the current media (``workspace.events.media_switched``).
-
-        The one place that switches takes, so the player, the timeline, new events, face
-        boxes, notes and analysis can never disagree about which video they work on.
-        Raises ``ModelError`` when the take is unknown or its video cannot be opened (the
-        player and every component keep the take they had)."""
-        project = self.workspace.project
-        media = project.media.get(media_id)
-        if media is None:
-            raise ModelError(f"no media {media_id!r}")
-        controller = self.ctx.controller
-        if controller is not None:
-            video = resolve(media, self.workspace.file)
-            if not video.is_file():
-                raise ModelError(f"{video}: video not found")
-            controller.pause()
-            pending = self._pending_source
-            # the same file (the record keeps the resolved path; the user may open a link)
-            same = pending is not None and os.path.realpath(pending[0]) == os.path.realpath(video)
-            opened_src = pending[1] if pending is not None and same else None
-            self._pending_source = None
-            try:
-                opened = controller.open(str(video), source=opened_src)
-            except Exception as e:  # a broken decoder raises anything: one error type out
-                raise ModelError(f"{video}: {e}") from e
-            if not opened:
-                raise ModelError(f"{video}: cannot open")
-            if controller.source is not None:  # else when the index is done
-                apply_index(self.workspace, media_id, controller.source)
-        self.set_current_media(media_id)
-
-    def _on_index_progressed(self, progress: Any) -> None:
-        """The player's video finished indexing: the project gets its real timebase."""
-        controller = self.ctx.controller
-        if not progress.done or controller is None or controller.source is None:
-            return
-        media_id = shown_media(self.workspace, controller)
-        if media_id is not None and apply_index(self.workspace, media_id, controller.source):
-            self.media_indexed.emit(media_id)
-
-    def _drop_pending_source(self) -> None:
-        if self._pending_source is not None:
-            _path, src = self._pending_source
-            self._pending_source = None
-            src.close()
-
-    def set_current_media(self, media_id: str) -> None:
-        self._remember_media(media_id)
-        self.workspace.set_media(media_id)
-        if len(self.workspace.project.media) > 1:
-            self.ctx.show_message(f"Showing {self.take_label()}", 6000)
-
-    def take_label(self) -> str:
-        """'take m2 (b.mp4)': which video is open, for the title and status bar."""
-        mid = self.workspace.media_id
-        media = self.workspace.project.media.get(mid) if mid else None
-        return f"take {media.id} ({Path(media.path).name})" if media else ""
-
-    def _media_settings_key(self, path: Path | None = None) -> str | None:
-        path = path if path is not None else self.workspace.path
-        if path is None:
-            return None
-        digest = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()
-        return f"last_media/{digest[:16]}"
-
-    def _remembered_id(self, path: Path) -> str | None:
-        """The take id last open for the project file ``path`` (read on the GUI thread)."""
-        key = self._media_settings_key(path)
-        last = self.ctx.settings.value(key) if key is not None else None
-        return last if isinstance(last, str) else None
-
     def _preopens(self) -> bool:
         """Whether a worker may open the video the player will show (:mod:`preopen`); the
         decoding modules are imported here first (never on two threads at once)."""
@@ -574,21 +496,3 @@ class DocumentController(SaveFlow, QObject):
             return False
         preopen.warm_imports()
         return True
-
-    def _remember_media(self, media_id: str) -> None:
-        key = self._media_settings_key()
-        if key is not None:
-            self.ctx.settings.setValue(key, media_id)
-
-    def _remembered_media(self, project: Project) -> str | None:
-        """The take last open for this project file (if it still has it), else the first."""
-        path = self.workspace.path
-        return _first_media(project, self._remembered_id(path) if path is not None else None)
-
-
-def _first_media(project: Project, remembered: str | None) -> str | None:
-    """The take a project opens on: the one remembered (if it still has it), else its first."""
-    if remembered is not None and remembered in project.media:
-        return remembered
-    primary = project.primary_media
-    return primary.id if primary is not None else None

@@ -7,8 +7,8 @@ Keyboard shortcuts shows the table that is really in force. Per-code keys
 (``CodeKey``: a key that codes ``6+12`` or an emotion) are bound here too and handed to
 whoever codes (``code_key_pressed``).
 
-It also tracks which plain keys are held (an application event filter), so "K held and L
-pressed" can mean slow forward as in video editors.
+It also tracks whether K is held (``WATCHED``), so "K held and L pressed" can mean slow
+forward as in video editors: see :class:`_HeldKeys` for how without watching every event.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from annotator.ui.keymap import ACTION_IDS, CodeKey, KeyMap, KeyMapError
 
 log = logging.getLogger(__name__)
+
+#: the plain keys whose "held" state is asked (K+J / K+L)
+WATCHED = (Qt.Key.Key_K,)
 
 SETTINGS_KEY = "keys/map"  # the whole key map as its JSON document
 # Keys that act once per press (holding them must not repeat the action).
@@ -74,6 +77,10 @@ class KeyBinder(QObject):
         self._code_shortcuts: list[QShortcut] = []
         self._code_parent: QWidget | None = None
         self._held = _held_keys()
+        self._watch_always = False  # the tracker's filter stays on for this binder's keys
+        tracker, owner = self._held, id(self)
+        if tracker is not None:  # (a closure: the binder is gone when destroyed fires)
+            self.destroyed.connect(lambda *_: tracker.need_always(owner, False))
 
     # ------------------------------------------------------------------ binding
     def sequences(self, action_id: str) -> list[QKeySequence]:
@@ -97,8 +104,10 @@ class KeyBinder(QObject):
         sc.setWhatsThis(ACTION_IDS[action_id].text)
         sc.setProperty("action_id", action_id)
         sc.activated.connect(slot)
+        sc.activated.connect(lambda sc=sc: self._shortcut_fired(sc))
         self._shortcuts.append((action_id, sc))
         sc.destroyed.connect(lambda *_: self._forget(sc))
+        self._watch_mode()
         return sc
 
     def bind_action(self, action_id: str, action: QAction) -> QAction:
@@ -106,6 +115,7 @@ class KeyBinder(QObject):
         action.setShortcuts(self.sequences(action_id))
         action.setProperty("action_id", action_id)
         self._actions.append((action_id, action))
+        self._watch_mode()
         return action
 
     def shortcuts(self, action_id: str | None = None) -> list[QShortcut]:
@@ -128,6 +138,7 @@ class KeyBinder(QObject):
         for action_id, act in self._actions:
             act.setShortcuts(self.sequences(action_id))
         self._rebind_codes()
+        self._watch_mode()
         self.changed.emit(keymap)
 
     def _rebind_codes(self) -> None:
@@ -142,24 +153,89 @@ class KeyBinder(QObject):
             sc.setAutoRepeat(False)
             sc.setWhatsThis(f"Code {ck.label}")
             sc.activated.connect(lambda ck=ck: self._on_code_key(ck))
+            sc.activated.connect(lambda sc=sc: self._shortcut_fired(sc))
             self._code_shortcuts.append(sc)
+        self._watch_mode()
 
     def _on_code_key(self, ck: CodeKey) -> None:
         self.code_key_pressed.emit(ck)
 
     # ------------------------------------------------------------------ held keys
     def is_held(self, key: Qt.Key) -> bool:
-        """True while ``key`` is physically down (K held for K+L / K+J)."""
+        """True while ``key`` (one of ``WATCHED``) is physically down (K+L / K+J)."""
         return self._held is not None and int(key) in self._held.held
+
+    def _shortcut_fired(self, sc: QShortcut) -> None:
+        """A QShortcut fires only from its key: when its one key is watched, that key is
+        down now (its press never reaches an event filter: the shortcut takes it)."""
+        if self._held is None:
+            return
+        keys = sc.keys()
+        if len(keys) == 1:
+            for key in WATCHED:
+                if keys[0] == QKeySequence(key):
+                    self._held.pressed(int(key))
+
+    def _watch_mode(self) -> None:
+        """Whether a watched key can be seen going down from its shortcuts: it must be the
+        one key of every QShortcut that has it, and of no menu action (an action also
+        fires from a click); else the tracker watches every event (as it always did)."""
+        if self._held is None:
+            return
+        always = False
+        for key in WATCHED:
+            seq = QKeySequence(key)
+            owners = [sc.keys() for _a, sc in self._shortcuts] + [
+                sc.keys() for sc in self._code_shortcuts
+            ]
+            owners = [ks for ks in owners if seq in ks]
+            in_action = any(seq in act.shortcuts() for _a, act in self._actions)
+            always |= in_action or not owners or any(len(ks) != 1 for ks in owners)
+        if always != self._watch_always:
+            self._watch_always = always
+            self._held.need_always(id(self), always)
 
 
 class _HeldKeys(QObject):
-    """One application event filter for the whole app (not one per window): the plain
-    keys that are down now."""
+    """One tracker for the whole app (not one per window): the watched keys down now.
+
+    Seeing a key come up needs an application event filter, and an application filter
+    is a Python call for every event of every widget (paints, layouts, timers: ~700
+    during ten frame steps of a 100k-event project), each waiting for the GIL while a
+    worker runs: 30-40 ms more per step there. So the filter is installed only while a
+    watched key is down: its shortcut says it went down (:meth:`pressed`), the filter
+    sees it come up and removes itself. When a key map makes that impossible (K on no
+    shortcut of its own) the filter stays installed (:meth:`need_always`)."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self.held: set[int] = set()
+        self._always: set[int] = set()  # binders whose keys need the filter all the time
+        self._installed = False
+
+    @property
+    def watching(self) -> bool:
+        """True while the application event filter is installed."""
+        return self._installed
+
+    def pressed(self, key: int) -> None:
+        self.held.add(key)
+        self._install()
+
+    def need_always(self, owner: int, on: bool) -> None:
+        (self._always.add if on else self._always.discard)(owner)
+        self._install()
+
+    def _install(self) -> None:
+        want = bool(self.held or self._always)
+        app = QApplication.instance()
+        if want == self._installed or app is None:
+            return
+        self._installed = want
+        if want:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)  # safe from inside eventFilter (Qt docs)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         t = event.type()
@@ -167,13 +243,20 @@ class _HeldKeys(QObject):
         # ShortcutOverride does, and its KeyRelease.
         if t in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease):
             if isinstance(event, QKeyEvent) and not event.isAutoRepeat():
+                key = int(event.key())
                 if t != QEvent.Type.KeyRelease:
-                    self.held.add(int(event.key()))
+                    if key in _WATCHED_INTS:
+                        self.held.add(key)
                 else:
-                    self.held.discard(int(event.key()))
+                    self.held.discard(key)
+                    self._install()
         elif t == QEvent.Type.ApplicationDeactivate:
             self.held.clear()  # a release outside the app never arrives
+            self._install()
         return False
+
+
+_WATCHED_INTS = frozenset(int(k) for k in WATCHED)
 
 
 def _held_keys() -> _HeldKeys | None:
@@ -184,5 +267,4 @@ def _held_keys() -> _HeldKeys | None:
     if tracker is None:
         tracker = _HeldKeys(app)
         tracker.setObjectName("facet-held-keys")
-        app.installEventFilter(tracker)
     return tracker

@@ -13,40 +13,43 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets  # dialogs and docks: their types are made on first use
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
-from annotator.io.project_file import SUFFIX
 from annotator.model import Media, Project, signals
+from annotator.playback import preopen
 from annotator.playback.player_controller import PlayerController
 from annotator.ui.context import AppContext, Menus
-from annotator.ui.document_dialogs import ask_changed_on_disk, ask_locked
-from annotator.ui.document_save import add_recent, recent_projects
-from annotator.ui.documents import DocumentController
+from annotator.ui.first_picture import open_shown_video, show_preopened
 from annotator.ui.keys import KeyBinder, load_keymap, store_keymap
 from annotator.ui.player import PlayerWidget, install_player_shortcuts
 from annotator.ui.player.index_status import IndexStatus
 from annotator.ui.player.shortcuts import fill_playback_menu
 from annotator.workspace import Workspace
-from annotator.workspace.lock import LockInfo
 
 # The timeline, docks, analysis (pyqtgraph), review and faces are imported in
-# _install_components, not here: with defer_components the player shows the first
-# picture before those modules (seconds of imports) are loaded (issue 19 item 1).
+# _install_components, the documents (project files, saving) on first use, not here:
+# with defer_components the player shows the first picture before those modules are
+# loaded (issue 19 item 1).
+if TYPE_CHECKING:
+    from annotator.ui.documents import DocumentController
+    from annotator.workspace.lock import LockInfo
 
 log = logging.getLogger(__name__)
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.avi *.m4v *.webm *.mts *.mpg *.wmv);;All files (*)"
-PROJECT_FILTER = f"Facet projects (*{SUFFIX});;All files (*)"
+
+
+def _project_filter() -> str:
+    from annotator.io.project_file import SUFFIX
+
+    return f"Facet projects (*{SUFFIX});;All files (*)"
+
+
 AUTOSAVE_SECONDS = 10
 MAX_RECENT = 10
 
@@ -68,7 +71,9 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace()
         self.undo_stack = QUndoStack(self)
         self.settings = QSettings()
-        self.keys = KeyBinder(load_keymap(self.settings), self)  # every key, by action id
+        # every key, by action id (no application event filter: see keys._HeldKeys, whose
+        # first events through such a filter built ~170 QtWidgets enum classes, issue 19)
+        self.keys = KeyBinder(load_keymap(self.settings), self)
         self.keys.changed.connect(self._store_keys)
         # Questions to the user go through these, so tests can answer them.
         self.ask_recover = self._ask_recover
@@ -79,7 +84,7 @@ class MainWindow(QMainWindow):
 
         # the player plays the workspace's A-B loop (one owner; see PlayerController)
         self.controller = PlayerController(self, workspace=self.workspace)
-        self.player_widget = PlayerWidget(self.controller)
+        self.player_widget = PlayerWidget(self.controller, selectable_labels=not defer_components)
         self.setCentralWidget(self.player_widget)
         menus = self._build_menus()
         self.ctx = AppContext(
@@ -93,11 +98,13 @@ class MainWindow(QMainWindow):
             show_error=self.show_error,
             keys=self.keys,
         )
-        self.documents = DocumentController(self.ctx, self)
+        self._documents: DocumentController | None = None
+        self._first_video: Path | None = None  # shown from preopen; project in finish_startup
         self._build_status()
         self._install_player()
         self.components_ready = False
         if not defer_components:
+            self.documents  # noqa: B018 - built now (run.py: on first use)
             self._install_components()
         self._wire_workspace()
 
@@ -135,6 +142,10 @@ class MainWindow(QMainWindow):
             time.sleep(0.005)
         self.player_widget.repaint()  # the first picture is on screen before the wait
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        if self._first_video is not None:  # its project, the player taking the source over
+            video, self._first_video = self._first_video, None
+            open_shown_video(self, video)
+        self.player_widget.transport.make_labels_selectable()
         self._install_components()
         self._restore_docks()
         self._announce_state()
@@ -156,7 +167,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ building
     def add_dock(
         self, title: str, widget: QWidget, area: Qt.DockWidgetArea, object_name: str
-    ) -> QDockWidget:
+    ) -> QtWidgets.QDockWidget:
         """Docks get object names so the saved window layout can restore them."""
         return self.ctx.add_dock(title, widget, area, object_name)
 
@@ -323,8 +334,6 @@ class MainWindow(QMainWindow):
         events.saved_changed.connect(lambda _dirty: self._update_title())
         events.path_changed.connect(lambda _path: self._update_title())
         events.read_only_changed.connect(lambda _ro: self._update_title())
-        self.documents.saved.connect(self.saved.emit)
-        self.documents.autosaved.connect(self.autosave_label.setText)
         signals.set_error_reporter(lambda text: self.statusBar().showMessage(text, 10000))
 
     # ------------------------------------------------------------------ state (the workspace's)
@@ -352,9 +361,26 @@ class MainWindow(QMainWindow):
         return self.project.media.get(mid) if mid else None
 
     # ------------------------------------------------------------------ documents
+    @property
+    def documents(self) -> DocumentController:
+        """The window's document operations, built on first use."""
+        if self._documents is None:
+            from annotator.ui.documents import DocumentController
+
+            self._documents = DocumentController(self.ctx, self)
+            self._documents.saved.connect(self.saved.emit)
+            self._documents.autosaved.connect(self.autosave_label.setText)
+        return self._documents
+
     def open_path(self, path: Path, background: bool = False) -> bool:
         """Open a project or a video; ``background`` (menus, dialogs): a large project
-        file is read on a worker and bound when ready (see DocumentController)."""
+        file is read on a worker and bound when ready (see DocumentController).
+        ``run.py VIDEO``: frame 0 of the video opened meanwhile is shown at once, and its
+        project made in :meth:`finish_startup` (annotator.ui.first_picture)."""
+        if self._documents is None and not self.components_ready:
+            if show_preopened(self.player_widget, Path(path)):
+                self._first_video = Path(path)
+                return True
         return self.documents.open_path(Path(path), background)
 
     def open_project(self, path: Path, background: bool = False) -> bool:
@@ -395,68 +421,54 @@ class MainWindow(QMainWindow):
         log.warning("%s", message)
         self.statusBar().showMessage(message, 10000)
         if self.isVisible() and not self.property("quiet_errors"):
-            QMessageBox.warning(self, "Facet", message)
+            QtWidgets.QMessageBox.warning(self, "Facet", message)
 
     def _ask_recover(self, path: Path) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Recover unsaved work?",
-            f"{path.name} has autosaved changes newer than the saved file.\n"
-            "Recover them? (Choosing No keeps the autosave aside, renamed.)",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Open the saved file", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(recover)  # Return recovers: losing work is never the default
-        box.exec()
-        return box.clickedButton() is recover
+        from annotator.ui.document_dialogs import ask_recover
+
+        return ask_recover(self, path)
 
     def _ask_relink(self, problem) -> str | None:  # type: ignore[no-untyped-def]
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Relink video")
-        box.setText(problem.message())
-        relink_btn = box.addButton("Relink…", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Open without video", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is not relink_btn:
-            return None
-        new, _ = QFileDialog.getOpenFileName(
-            self, "Find the video", str(problem.path.parent), VIDEO_FILTER
-        )
-        return new or None
+        from annotator.ui.document_dialogs import ask_relink
 
-    def _ask_save_changes(self) -> QMessageBox.StandardButton:
-        return QMessageBox.question(
+        return ask_relink(self, problem, VIDEO_FILTER)
+
+    def _ask_save_changes(self) -> QtWidgets.QMessageBox.StandardButton:
+        return QtWidgets.QMessageBox.question(
             self,
             "Unsaved changes",
             f"Save changes to {self.project.title}?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
+            QtWidgets.QMessageBox.StandardButton.Save
+            | QtWidgets.QMessageBox.StandardButton.Discard
+            | QtWidgets.QMessageBox.StandardButton.Cancel,
         )
 
     def _ask_locked(self, path: Path, holder: LockInfo) -> str:
+        from annotator.ui.document_dialogs import ask_locked
+
         return ask_locked(self, path, holder)
 
     def _ask_changed_on_disk(self, path: Path, conflicts: list[str]) -> str:
+        from annotator.ui.document_dialogs import ask_changed_on_disk
+
         return ask_changed_on_disk(self, path, conflicts)
 
     def ask_save_path(self) -> Path | None:
         start = str(self.workspace.file or self._last_dir())
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, PROJECT_FILTER)
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Save project as", start, _project_filter()
+        )
         return Path(path) if path else None
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open", self._last_dir(), f"{PROJECT_FILTER};;{VIDEO_FILTER}"
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Open", self._last_dir(), f"{_project_filter()};;{VIDEO_FILTER}"
         )
         if path:
             self.open_path(Path(path), background=True)
 
     def new_from_video_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, "New project from video", self._last_dir(), VIDEO_FILTER
         )
         if path:
@@ -486,7 +498,7 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         from annotator import __version__
 
-        QMessageBox.about(
+        QtWidgets.QMessageBox.about(
             self, "About Facet", f"Facet {__version__}\nFrame-exact FACS and emotion annotation."
         )
 
@@ -496,9 +508,13 @@ class MainWindow(QMainWindow):
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     def recent_projects(self) -> list[str]:
+        from annotator.ui.document_save import recent_projects
+
         return recent_projects(self.ctx)
 
     def _add_recent(self, path: Path) -> None:
+        from annotator.ui.document_save import add_recent
+
         add_recent(self.ctx, path)
 
     def _fill_recent(self) -> None:
@@ -546,7 +562,7 @@ class MainWindow(QMainWindow):
     def _first_run_docks(self) -> None:
         """Side panels the annotator reaches for less often share tabs, so the column on the
         right does not squeeze the timeline; a saved layout wins on later runs."""
-        docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+        docks = {d.objectName(): d for d in self.findChildren(QtWidgets.QDockWidget)}
         if "EventsDock" in docks and "CandidatesDock" in docks:
             self.tabifyDockWidget(docks["EventsDock"], docks["CandidatesDock"])
             docks["EventsDock"].raise_()
@@ -574,6 +590,9 @@ class MainWindow(QMainWindow):
             self.analysis.cancel(wait=True)
             self.export_controller.cancel(wait=True)
             self.dialogue.close()  # the waveform worker, if one runs
-        self.documents.close()  # joins the autosave in flight, releases the lock
+        if self._documents is not None:  # joins the autosave in flight, releases the lock
+            self._documents.close()
+        if self._first_video is not None:  # closed before finish_startup made its project
+            preopen.discard(self._first_video)
         self.controller.close()  # releases VLC and the decoder
         event.accept()

@@ -253,3 +253,64 @@ def test_the_open_dialog_opens_a_video_on_the_worker(
     assert names == ["facet-open"] and w.controller.source is sources[0]
     assert w.project.primary_media is not None and w.workspace.path is None  # untitled
     assert w.player_widget.shown_frame == 0
+
+
+@pytest.fixture(autouse=True)
+def _no_hold_left():  # type: ignore[no-untyped-def]
+    """No test leaves view builds held for the next one."""
+    from annotator.ui import background
+
+    yield
+    background.release_builds()
+
+
+@pytest.mark.index_in_background
+def test_a_large_projects_view_builds_wait_for_its_video_index(
+    qtbot, demo_copy: Path, tmp_path: Path, monkeypatch, hold_index
+) -> None:  # type: ignore[no-untyped-def]
+    """While the video of a large project opens (picture, index on its worker) no view
+    build competes for the GIL; they start when the index is done."""
+    from docwindows import shown_window
+    from PySide6.QtWidgets import QDockWidget
+
+    from annotator.ui import background
+
+    monkeypatch.setenv("FACET_CACHE_DIR", str(tmp_path / "cache"))  # no index cached
+    monkeypatch.setattr(documents, "BACKGROUND_OPEN_BYTES", 0)
+    monkeypatch.setattr(background, "SYNC_EVENTS", 0)  # the demo counts as large
+    monkeypatch.setattr(documents, "HOLD_BUILDS_S", 60.0)
+    w = shown_window(qtbot)
+    dock = w.findChild(QDockWidget, "StatisticsDock")
+    dock.show()
+    refresher = w.analysis.stats.refresher
+    assert w.open_project(demo_copy, background=True)
+    qtbot.waitUntil(lambda: w.controller.source is not None, timeout=30000)
+    runs = refresher.runs
+    qtbot.wait(600)  # the index is held: no build starts
+    assert refresher.runs == runs and refresher.stale and background.builds_held()
+    hold_index.set()
+    qtbot.waitUntil(lambda: refresher.runs > runs, timeout=30000)
+    assert not background.builds_held()
+    qtbot.waitUntil(lambda: w.analysis.stats.follower.live is not None, timeout=30000)
+
+
+@pytest.mark.index_in_background
+def test_held_view_builds_start_after_the_hold_at_the_latest(
+    qtbot, demo_copy: Path, tmp_path: Path, monkeypatch, hold_index
+) -> None:  # type: ignore[no-untyped-def]
+    from docwindows import shown_window
+    from PySide6.QtWidgets import QDockWidget
+
+    from annotator.ui import background
+
+    monkeypatch.setenv("FACET_CACHE_DIR", str(tmp_path / "cache"))  # no index cached
+    monkeypatch.setattr(documents, "BACKGROUND_OPEN_BYTES", 0)
+    monkeypatch.setattr(background, "SYNC_EVENTS", 0)
+    monkeypatch.setattr(documents, "HOLD_BUILDS_S", 0.3)
+    w = shown_window(qtbot)
+    w.findChild(QDockWidget, "StatisticsDock").show()
+    follower = w.analysis.stats.follower
+    assert w.open_project(demo_copy, background=True)
+    qtbot.waitUntil(lambda: w.controller.source is not None, timeout=30000)
+    qtbot.waitUntil(lambda: follower.live is not None, timeout=30000)
+    assert follower.project is w.project and not w.controller.index_complete  # still held

@@ -90,6 +90,46 @@ def test_k_held_with_l_or_j_plays_slow(window, qtbot) -> None:
     ctl.pause()
 
 
+def _watching() -> bool:
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui.keys import _HeldKeys
+
+    tracker = QApplication.instance().findChild(_HeldKeys, "facet-held-keys")
+    return tracker is not None and tracker.watching
+
+
+def test_k_is_watched_only_while_it_is_down(window, qtbot) -> None:
+    """No application event filter while K is up (it would be a Python call for every
+    event of every widget); K's own shortcut installs it, K's release removes it."""
+    ctl = window.controller
+    assert not _watching()
+    qtbot.keyPress(window, Qt.Key.Key_K)
+    assert _watching() and window.keys.is_held(Qt.Key.Key_K)
+    qtbot.keyClick(window, Qt.Key.Key_L)
+    assert ctl.is_playing and ctl.rate == 0.25
+    qtbot.keyRelease(window, Qt.Key.Key_K)
+    assert not _watching() and not window.keys.is_held(Qt.Key.Key_K)
+    ctl.pause()
+
+
+def test_k_held_works_when_k_is_no_shortcut_of_its_own(window, qtbot) -> None:
+    """K moved off the shuttle stop (no shortcut says when it goes down): every event is
+    watched again, and K+L still plays slow."""
+    km = window.keys.keymap.copy()
+    km.set_keys("play.shuttle_stop", ["X"])
+    window.keys.apply(km)
+    assert _watching()
+    ctl = window.controller
+    qtbot.keyPress(window, Qt.Key.Key_K)
+    qtbot.keyClick(window, Qt.Key.Key_L)
+    assert ctl.is_playing and ctl.rate == 0.25
+    qtbot.keyRelease(window, Qt.Key.Key_K)
+    ctl.pause()
+    window.keys.apply(KeyMap())
+    assert not _watching()
+
+
 @pytest.mark.parametrize("rate, reaction_ms", [(1.0, 200), (0.25, 200), (1.0, 0)])
 def test_onset_key_during_playback_lands_on_screen_minus_reaction(
     window, qtbot, rate, reaction_ms

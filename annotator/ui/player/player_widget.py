@@ -61,7 +61,9 @@ class PlayerWidget(QWidget):
         parent: QWidget | None = None,
         *,
         embed_vlc: bool | None = None,
+        selectable_labels: bool = True,
     ) -> None:
+        """``selectable_labels``: see :class:`TransportBar` (``run.py`` defers it)."""
         super().__init__(parent)
         self._ctl = controller
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -73,7 +75,7 @@ class PlayerWidget(QWidget):
         self._stack = QStackedLayout(area)
         self._stack.setContentsMargins(0, 0, 0, 0)
         self._stack.addWidget(self.frame_view)
-        self.transport = TransportBar(controller, self)
+        self.transport = TransportBar(controller, self, selectable_labels=selectable_labels)
         self.fit_button = self.transport.add_button(
             "Fit", "Fit the picture (double-click)", self.fit
         )

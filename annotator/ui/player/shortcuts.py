@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from PySide6 import QtWidgets  # the dialogs' types are made on first use
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QShortcut
-from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from annotator.playback.player_controller import RATES, PlayerController
 from annotator.ui.keymap import KeyMap
@@ -29,7 +30,7 @@ def ask_go_to(parent: QWidget, controller: PlayerController) -> None:
     """Ctrl+G: ask for a frame number, a timecode or seconds; say why if it cannot be read."""
     if controller.source is None:
         return
-    text, ok = QInputDialog.getText(
+    text, ok = QtWidgets.QInputDialog.getText(
         parent, "Go to", "Frame number, timecode (HH:MM:SS:FF) or seconds (12.5s):"
     )
     if not ok or not text.strip():
@@ -37,7 +38,7 @@ def ask_go_to(parent: QWidget, controller: PlayerController) -> None:
     try:
         controller.go_to(text)
     except ValueError as exc:
-        QMessageBox.warning(parent, "Go to", str(exc))
+        QtWidgets.QMessageBox.warning(parent, "Go to", str(exc))
 
 
 def player_actions(

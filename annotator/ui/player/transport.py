@@ -30,7 +30,16 @@ def format_rate(rate: float) -> str:
 
 
 class TransportBar(QWidget):
-    def __init__(self, controller: PlayerController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: PlayerController,
+        parent: QWidget | None = None,
+        *,
+        selectable_labels: bool = True,
+    ) -> None:
+        """``selectable_labels=False``: the labels become selectable (copy a frame number)
+        when :meth:`make_labels_selectable` is called (``run.py``: after the first picture;
+        the first selectable label costs ~10 ms of text-control set-up)."""
         super().__init__(parent)
         self._ctl = controller
         lay = QHBoxLayout(self)
@@ -66,16 +75,11 @@ class TransportBar(QWidget):
         self.seconds_label = QLabel("", self)
         self.rate_label = QLabel("1x", self)
         self.loop_label = QLabel("", self)
-        for w in (
-            self.frame_label,
-            self.timecode_label,
-            self.seconds_label,
-            self.rate_label,
-            self.loop_label,
-        ):
-            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for w in self._labels():
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             lay.addWidget(w)
+        if selectable_labels:
+            self.make_labels_selectable()
         mono = self.timecode_label.font()
         mono.setFamily("DejaVu Sans Mono")
         mono.setStyleHint(mono.StyleHint.Monospace)
@@ -91,6 +95,21 @@ class TransportBar(QWidget):
         controller.loop_changed.connect(self._on_controller_loop_changed)
         controller.picture_refined.connect(self._on_controller_frame_changed)
         self._updating = False
+
+    def _labels(self) -> tuple[QLabel, ...]:
+        return (
+            self.frame_label,
+            self.timecode_label,
+            self.seconds_label,
+            self.rate_label,
+            self.loop_label,
+        )
+
+    def make_labels_selectable(self) -> None:
+        """The frame, timecode, seconds, rate and loop texts can be selected and copied."""
+        for w in self._labels():
+            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the player keeps the keys
 
     def add_button(self, text: str, tip: str, slot: Callable[[], object]) -> QToolButton:
         """A focus-less button at the end of the bar (the player adds Fit and 1:1)."""
