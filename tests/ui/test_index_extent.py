@@ -119,7 +119,8 @@ def test_growth_reports_are_coalesced(qtbot, tmp_path: Path, hold_scan, monkeypa
             monkeypatch.setattr(ctl, "_tb", _longer(tb, k + 1))
             ctl.frame_count_changed.emit(n + k + 1)
         assert refreshes == []  # nothing yet: coalesced to the interval's end
-        qtbot.wait(index_extent.INTERVAL_MS * 3)
+        qtbot.waitUntil(lambda: refreshes != [], timeout=5000)
+        qtbot.wait(index_extent.INTERVAL_MS * 2)
         assert len(refreshes) == 1
         assert tl.canvas.view.frame_count == n + 50
     finally:
