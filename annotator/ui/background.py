@@ -23,11 +23,13 @@ import heapq
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from annotator import pacing
@@ -89,6 +91,57 @@ def yielding_sort(items: list[T], key: Callable[[T], Any]) -> list[T]:
     keyed = [(key(x), i, x) for i, x in enumerate(items)]  # i unique: x never compared
     runs = [sorted(keyed[k : k + _RUN]) for k in range(0, len(keyed), _RUN)]
     return [t[2] for t in heapq.merge(*runs)]
+
+
+class _Turns(QObject):
+    """Pieces of GUI work run one per event-loop turn (the loop paints and answers keys
+    between two of them), in the order given."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._queue: deque[Callable[[], None]] = deque()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._run_one)
+
+    def add(self, fn: Callable[[], None]) -> None:
+        self._queue.append(fn)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _run_one(self) -> None:
+        if self._queue:
+            fn = self._queue.popleft()
+            if self._queue:  # restarted first: a new due time, after this turn
+                self._timer.start()
+            fn()
+
+
+_TURNS: list[_Turns] = []
+_IN_TURNS = [0]
+
+
+@contextmanager
+def builds_in_turns() -> Iterator[None]:
+    """While a project read in the background is bound: a small project's view builds,
+    asked for at once, run one per event-loop turn after the binding (each is a few to
+    30 ms; together in the binding's turn they were the longest stall of the open)."""
+    _IN_TURNS[0] += 1
+    try:
+        yield
+    finally:
+        _IN_TURNS[0] -= 1
+
+
+def _later(fn: Callable[[], None]) -> bool:
+    app = QCoreApplication.instance()
+    if app is None:
+        return False
+    if not _TURNS:
+        _TURNS.append(_Turns(app))
+    _TURNS[0].add(fn)
+    return True
 
 
 class _Hold:
@@ -192,6 +245,8 @@ class ViewRefresh(QObject):
         if now and not is_large(self._project()):
             self._timer.stop()
             self.cancel()
+            if _IN_TURNS[0] and _later(self._catch_up):
+                return
             self._run_sync(self._project())
             return
         if self.running:
@@ -201,6 +256,15 @@ class ViewRefresh(QObject):
             self._timer.start(0)
         elif not self._timer.isActive():
             self._timer.start()
+
+    def _catch_up(self) -> None:
+        """A build asked for at once, run in a turn of its own (``builds_in_turns``)."""
+        if self.stale and not self.running:
+            project = self._project()
+            if project is not None and not is_large(project):
+                self._run_sync(project)
+            elif project is not None:
+                self._timer.start(0)
 
     def cancel(self) -> None:
         """Forget a computation in flight (a new project was bound)."""

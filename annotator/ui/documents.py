@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ from annotator.io.project_file import (
 from annotator.io.project_slices import load_project_sliced
 from annotator.model import Project
 from annotator.playback import preopen
-from annotator.ui.background import hold_builds, is_large, release_builds
+from annotator.ui.background import builds_in_turns, hold_builds, is_large, release_builds
 from annotator.ui.background_job import BackgroundJob, Pacer, freeze_large, unfreeze_garbage
 from annotator.ui.context import AppContext
 from annotator.ui.document_dialogs import READ_ONLY, TAKE_OVER
@@ -421,12 +422,13 @@ class DocumentController(SaveFlow, TakeSwitch, QObject):
             hold_builds(HOLD_BUILDS_S)
         self.ctx.undo_stack.clear()  # before the switch: its commands are the old project's
         unfreeze_garbage()
-        self.workspace.set_project(
-            loaded.project,
-            None if untitled else loaded.path,
-            suggested=loaded.path,
-            saved=not (recovered or relinked),
-        )
+        with builds_in_turns() if in_turns else nullcontext():
+            self.workspace.set_project(
+                loaded.project,
+                None if untitled else loaded.path,
+                suggested=loaded.path,
+                saved=not (recovered or relinked),
+            )
         self._autosaved_revision = loaded.project.revision if not recovered else -1
         project = loaded.project
 

@@ -347,3 +347,32 @@ def test_the_pacer_beats_while_a_job_works_and_stops_after(qtbot) -> None:  # ty
     qtbot.waitUntil(lambda: results == ["done"], timeout=10000)
     qtbot.waitUntil(lambda: not Pacer._instance.active, timeout=10000)
     assert pacing._last[0] == 0.0  # stopped: pace() never waits
+
+
+def test_a_small_projects_views_build_in_turns_after_a_background_open(
+    qtbot, demo_copy: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Bound from the background, a small project's view builds (each a few to 30 ms)
+    run one per event-loop turn after the binding, not all inside it."""
+    from docwindows import shown_window
+    from PySide6.QtWidgets import QDockWidget
+
+    w = shown_window(qtbot)
+    w.findChild(QDockWidget, "StatisticsDock").show()
+    refresher = w.analysis.stats.refresher
+    follower = w.analysis.stats.follower
+    real = documents.DocumentController._set_loaded
+    at_bind: list[tuple[int, bool]] = []
+
+    def bind(self, loaded, **kw):  # type: ignore[no-untyped-def]
+        before = refresher.runs
+        real(self, loaded, **kw)
+        at_bind.append((refresher.runs - before, refresher.stale))
+
+    monkeypatch.setattr(documents.DocumentController, "_set_loaded", bind)
+    assert w.open_project(demo_copy, background=True)
+    qtbot.waitUntil(lambda: bool(at_bind), timeout=30000)
+    assert at_bind == [(0, True)]  # nothing built inside the binding's turn
+    qtbot.waitUntil(lambda: follower.project is w.project and not refresher.stale, timeout=30000)
+    assert refresher.runs >= 1 and follower.live is not None
+    assert follower.live.project is w.project
