@@ -250,6 +250,7 @@ class DocumentController(SaveFlow, TakeSwitch, QObject):
         def done(
             result: tuple[LoadedProject, Loaded | None] | None, error: BaseException | None
         ) -> None:
+            self.ctx.show_message(f"Opened {request.path.name}", 3000)  # not "Opening…"
             try:
                 if result is None:
                     if not isinstance(error, ProjectFileError):
@@ -345,6 +346,7 @@ class DocumentController(SaveFlow, TakeSwitch, QObject):
         previous, revision = self.workspace.project, self.workspace.revision
 
         def done(_result: object, _error: BaseException | None) -> None:
+            self.ctx.show_message(f"Opened {video.name}", 3000)  # not "Opening…"
             try:
                 if (
                     self._closed

@@ -214,6 +214,7 @@ def test_a_background_open_opens_the_video_on_the_worker_once(
     assert w.controller.source is sources[0]
     assert w.player_widget.shown_frame == 0 and w.player_widget.frame_view.image() is not None
     assert w.current_media_id == "m1" and w.project_path == demo_copy
+    assert not w.statusBar().currentMessage().startswith("Opening")  # not left saying so
     from annotator.playback import preopen
 
     assert preopen._pending is None  # taken by the player, nothing left over
@@ -254,6 +255,7 @@ def test_the_open_dialog_opens_a_video_on_the_worker(
     assert names == ["facet-open"] and w.controller.source is sources[0]
     assert w.project.primary_media is not None and w.workspace.path is None  # untitled
     assert w.player_widget.shown_frame == 0
+    assert not w.statusBar().currentMessage().startswith("Opening")
 
 
 @pytest.fixture(autouse=True)
