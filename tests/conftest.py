@@ -53,6 +53,15 @@ def _indexed_before_use(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
 
 
 @pytest.fixture
+def fresh_index_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No index cached from an earlier test: every open builds it in the worker (and no
+    VLC, no preview copy to compete with it)."""
+    monkeypatch.setenv("FACET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FACET_NO_VLC", "1")
+    monkeypatch.setenv("FACET_NO_PROXY", "1")
+
+
+@pytest.fixture
 def hold_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """The frame-index worker waits for this event before it builds the table (set it to
     let the index complete); set again at the end so no worker is left waiting."""

@@ -17,14 +17,7 @@ from docwindows import shown_window
 from annotator.media.barcode import write_barcode_video
 from annotator.ui.timeline import index_extent
 
-pytestmark = pytest.mark.index_in_background
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FACET_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("FACET_NO_VLC", "1")
-    monkeypatch.setenv("FACET_NO_PROXY", "1")
+pytestmark = [pytest.mark.index_in_background, pytest.mark.usefixtures("fresh_index_cache")]
 
 
 def _mkv(tmp_path: Path, frames: int = 120) -> Path:

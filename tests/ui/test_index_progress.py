@@ -20,15 +20,7 @@ from annotator.media import FrameSource, index_worker
 from annotator.media.barcode import read_index, write_barcode_video
 from tests.samples_dir import sample
 
-pytestmark = pytest.mark.index_in_background
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No index cached from an earlier test: every open builds it in the worker."""
-    monkeypatch.setenv("FACET_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("FACET_NO_VLC", "1")
-    monkeypatch.setenv("FACET_NO_PROXY", "1")
+pytestmark = [pytest.mark.index_in_background, pytest.mark.usefixtures("fresh_index_cache")]
 
 
 def _window(qtbot, *, defer: bool = False):  # type: ignore[no-untyped-def]

@@ -239,9 +239,9 @@ w.controller.close()
 """
 
 
-def _run_py_start(tmp_path: Path, *extra: str) -> list[str]:
-    home = tmp_path / "home"
-    env = dict(
+def _app_env(home: Path) -> dict[str, str]:
+    """A fresh process of the app: offscreen, no VLC, its own home and caches."""
+    return dict(
         os.environ,
         PYTHONPATH=str(ROOT),
         QT_QPA_PLATFORM="offscreen",
@@ -252,6 +252,10 @@ def _run_py_start(tmp_path: Path, *extra: str) -> list[str]:
         XDG_DATA_HOME=str(home / "data"),
         FACET_CACHE_DIR=str(home / "facet-cache"),
     )
+
+
+def _run_py_start(tmp_path: Path, *extra: str) -> list[str]:
+    env = _app_env(tmp_path / "home")
     out = subprocess.run(
         [sys.executable, "-c", _RUN_PY_START, str(tmp_path), *extra],
         env=env,
@@ -315,18 +319,7 @@ def test_run_py_turns_the_gc_back_on_with_the_start_up_frozen(tmp_path: Path) ->
         f"sys.argv = ['run.py', {str(video)!r}]\n"
         f"runpy.run_path({str(ROOT / 'run.py')!r}, run_name='__main__')\n"
     )
-    home = tmp_path / "home"
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(ROOT),
-        QT_QPA_PLATFORM="offscreen",
-        FACET_NO_VLC="1",
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_DATA_HOME=str(home / "data"),
-        FACET_CACHE_DIR=str(home / "facet-cache"),
-    )
+    env = _app_env(tmp_path / "home")
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
