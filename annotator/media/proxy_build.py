@@ -8,7 +8,7 @@ frames ``0..len-1`` (ordinal: the source is decoded in index order, every frame 
 When the last segment is in place a ``complete`` file is written.
 
 The parent talks to the child over the child's stdin: ``pause`` and ``resume`` lines stop
-and continue encoding between two frames (the user plays, steps or seeks: the CPU is
+and continue decoding and encoding between two frames (the user plays, steps or seeks: the CPU is
 theirs), and end-of-file (the parent exited, was killed, or crashed: the kernel closes
 the pipe) makes the child delete its ``.part`` file and exit at once. So no build ever
 outlives the app. A watchdog also exits when the parent process id changes (re-parented).
@@ -20,6 +20,7 @@ import argparse
 import json
 import logging
 import os
+import queue
 import sys
 import threading
 import time
@@ -127,6 +128,9 @@ def _frames_from(path: Path, index: PtsIndex, start: int) -> tuple[Iterator[Any]
     vs = pick_video_stream(container)
     assert vs is not None
     vs.thread_type = "AUTO"
+    # Deblocking stays on: skipping it (skip_loop_filter) saves ~12 % of the decode but
+    # raised the previews' mean error against the exact frame by ~40 % on the Hamilton
+    # sample (1.7 -> 2.3 of 255), enough to blur a preview into its neighbours.
     ordinal = index.method == "ordinal"
     if start and not ordinal:
         container.seek(index.seek_pts(start), backward=True, any_frame=False, stream=vs)
@@ -155,6 +159,75 @@ def _frames_from(path: Path, index: PtsIndex, start: int) -> tuple[Iterator[Any]
             container.close()
 
     return frames(), vs
+
+
+_END = object()
+
+
+class _ScaledAhead:
+    """Source frames decoded and scaled to the proxy size in a thread, a few ahead.
+
+    The encoder (the caller) and the decoder then run side by side on two cores instead
+    of taking turns (measured on the 30-minute 1080p file: 77 -> 85 frames/s, PyAV
+    releases the GIL in both). The thread also waits while the build is paused, and
+    stops when ``close`` is called; an error in it is raised by ``__next__``.
+    """
+
+    def __init__(
+        self,
+        frames: Iterator[Any],
+        size: tuple[int, int],
+        link: ParentLink | None,
+        depth: int = 8,
+    ) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(frames, size, link), name="proxy-decode", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, frames: Iterator[Any], size: tuple[int, int], link: ParentLink | None) -> None:
+        w, h = size
+        try:
+            for frame in frames:
+                if link is not None:
+                    link.wait_running()
+                if not self._put(frame.reformat(width=w, height=h, format="yuv420p")):
+                    return
+            self._put(_END)
+        except BaseException as exc:  # handed to the encoder's thread, raised there
+            self._put(exc)
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> _ScaledAhead:
+        return self
+
+    def __next__(self) -> Any:
+        item = self._queue.get()
+        if item is _END:
+            self._queue.put(_END)  # every later call ends too
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self._queue.put(item)
+            raise item
+        return item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def _check_segment(path: Path, expected: int) -> None:
@@ -208,11 +281,13 @@ def build(
     first = done_segments(out_dir, n, segment) * segment
     if first < n:
         frames, _ = _frames_from(source, index, first)
-        w, h = size
-        it = iter(frames)
-        for seg_start in range(first, n, segment):
-            count = min(segment, n - seg_start)
-            _write_segment(out_dir, seg_start, count, it, (w, h), crf, preset, link)
+        ahead = _ScaledAhead(frames, size, link)
+        try:
+            for seg_start in range(first, n, segment):
+                count = min(segment, n - seg_start)
+                _write_segment(out_dir, seg_start, count, ahead, size, crf, preset, link)
+        finally:
+            ahead.close()
     (out_dir / "complete").write_text(str(n), encoding="utf-8")
     return n
 
@@ -221,7 +296,7 @@ def _write_segment(
     out_dir: Path,
     start: int,
     count: int,
-    frames: Iterator[Any],
+    frames: Iterator[Any],  # already at the proxy size, yuv420p
     size: tuple[int, int],
     crf: int,
     preset: str,
@@ -251,8 +326,7 @@ def _write_segment(
                     link.wait_running()
                 if throttle:
                     time.sleep(throttle)
-                frame = next(frames)
-                small = frame.reformat(width=w, height=h, format="yuv420p")
+                small = next(frames)
                 small.pts = k
                 small.time_base = tb
                 for packet in stream.encode(small):
