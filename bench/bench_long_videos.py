@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import media_files
-from benchlib import app_env
+from benchlib import app_env, proxy_build_children
 
 
 def _run(script: str, *args: str) -> list[str]:
@@ -47,21 +47,6 @@ def _run(script: str, *args: str) -> list[str]:
             print(line, end="", flush=True)
             lines.append(line.rstrip("\n"))
     return lines
-
-
-def _build_children(parent: int) -> list[int]:
-    """Preview build processes started by ``parent`` (its pid is on their command line)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmd = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"annotator.media.proxy_build" in cmd and str(parent).encode() in cmd:
-            found.append(int(proc.name))
-    return found
 
 
 def orphan_check(video: Path, sig: signal.Signals) -> tuple[bool, str]:
@@ -78,7 +63,7 @@ def orphan_check(video: Path, sig: signal.Signals) -> tuple[bool, str]:
         children: list[int] = []
         while not children and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
-            children = _build_children(proc.pid)
+            children = proxy_build_children(proc.pid)
         if not children:
             proc.kill()
             proc.wait(10)
@@ -90,21 +75,13 @@ def orphan_check(video: Path, sig: signal.Signals) -> tuple[bool, str]:
         left = children
         while left and time.monotonic() - t0 < 5:
             time.sleep(0.1)
-            left = [c for c in children if Path(f"/proc/{c}").exists() and _alive(c)]
+            left = proxy_build_children(proc.pid)
         gone = time.monotonic() - t0
         if left:
             for c in left:
                 os.kill(c, signal.SIGKILL)
             return False, f"build child {left} still running 5 s after {sig.name}"
         return True, f"build child gone {gone:.1f} s after {sig.name}"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def _grep(lines: list[str], pattern: str) -> list[str]:

@@ -29,22 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import media_files
-from benchlib import app_env
-
-
-def _children_alive(pid: int) -> list[int]:
-    """Build processes whose command line names proxy_build (leftovers of session pid)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmd = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"annotator.media.proxy_build" in cmd and f"{pid}".encode() in cmd:
-            found.append(int(proc.name))
-    return found
+from benchlib import app_env, proxy_build_children
 
 
 def _state(cache: Path) -> tuple[int, int, int, bool]:
@@ -83,10 +68,10 @@ def session(video: Path, home: Path, seconds: float) -> tuple[float, list[int]]:
         proc.wait(timeout=30)
     elapsed = time.monotonic() - t0
     deadline = time.monotonic() + 5
-    left = _children_alive(proc.pid)
+    left = proxy_build_children(proc.pid)
     while left and time.monotonic() < deadline:
         time.sleep(0.2)
-        left = _children_alive(proc.pid)
+        left = proxy_build_children(proc.pid)
     return elapsed, left
 
 

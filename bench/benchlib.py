@@ -52,6 +52,22 @@ def app_env(home: Path) -> dict[str, str]:
     return env
 
 
+def proxy_build_children(parent: int) -> list[int]:
+    """Preview build processes started by ``parent`` (its pid is on their command line:
+    ``--parent-pid``), alive or orphaned; a zombie's empty command line does not count."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"annotator.media.proxy_build" in cmd and str(parent).encode() in cmd:
+            found.append(int(proc.name))
+    return found
+
+
 class Naive:
     """The baseline: for every request, seek to the keyframe and decode to the target
     (what a player without an index or cache does)."""
