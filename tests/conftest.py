@@ -61,16 +61,25 @@ def fresh_index_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FACET_NO_PROXY", "1")
 
 
+class IndexHold(threading.Event):
+    """Set it to let the held index build go on; ``entered``: the worker is waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+
+
 @pytest.fixture
-def hold_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+def hold_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[IndexHold]:
     """The frame-index worker waits for this event before it builds the table (set it to
     let the index complete); set again at the end so no worker is left waiting."""
     from annotator.media import index_worker
 
-    release = threading.Event()
+    release = IndexHold()
     real = index_worker.build_index
 
     def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        release.entered.set()
         release.wait(60)
         return real(*args, **kwargs)
 

@@ -42,17 +42,10 @@ def test_background_index_equals_the_blocking_one(make_clip, name: str, opened) 
 
 
 def test_first_frame_shows_before_the_index_completes(
-    make_clip, index_cache: Path, opened, monkeypatch
+    make_clip, index_cache: Path, opened, hold_index
 ) -> None:
     clip = make_clip("long_gop250")
-    release = threading.Event()
-    real = index_worker.build_index
-
-    def slow_build(*args, **kwargs):  # the worker is held until the first frame was shown
-        release.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(index_worker, "build_index", slow_build)
+    release = hold_index  # the worker is held until the first frame was shown
     reports: list[IndexProgress] = []
     src = FrameSource(clip.path, index_cache_dir=index_cache, index_progress=reports.append)
     opened.append(src)
@@ -185,21 +178,13 @@ def _index_thread(src: FrameSource, waits: list[str] | None = None) -> threading
 
 
 def test_close_while_an_uninterruptible_table_read_runs_does_not_wait(
-    make_clip, opened, monkeypatch, worker_containers
+    make_clip, opened, hold_index, worker_containers
 ) -> None:
     """An MP4 table read (or its last-GOP check) cannot be interrupted: close() returns
     while it still runs; the worker then drops its table, reports nothing more and closes
     its own container itself."""
     clip = make_clip("long_gop250")
-    entered, release = threading.Event(), threading.Event()
-    real = index_worker.build_index
-
-    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
-        entered.set()
-        release.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(index_worker, "build_index", held)
+    entered, release = hold_index.entered, hold_index
     reports: list[IndexProgress] = []
     src = FrameSource(clip.path, index_cache_dir=False, index_progress=reports.append)
     opened.append(src)
